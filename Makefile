@@ -1,0 +1,99 @@
+# llm-* — a plain Makefile.  `make` builds, `make check` tests,
+# `make SAN=1 check` tests under ASan+UBSan, `make demo` shows it working.
+
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+BINDIR    = $(PREFIX)/bin
+MANDIR    = $(PREFIX)/share/man
+DATADIR   = $(PREFIX)/share/llm
+
+CC       ?= cc
+PKGS      = libcurl json-c libcrypto libmicrohttpd
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+
+OPT      ?= -O2
+CFLAGS   ?= -g
+WARN      = -std=c17 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+CPPFLAGS += -D_GNU_SOURCE -DLLM_DATADIR='"$(DATADIR)"' -Ilib
+
+ifeq ($(SAN),1)
+B         = build/san
+OPT       = -O1
+SANFLAGS  = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+else
+B         = build
+SANFLAGS  =
+endif
+
+ALL_CFLAGS = $(WARN) $(OPT) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS)
+ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
+
+PROGS    = llm-chat llm-mock
+LIB_SRC  = $(wildcard lib/*.c)
+LIB_OBJ  = $(LIB_SRC:lib/%.c=$(B)/lib/%.o)
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+UNITS    = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+BINS     = $(PROGS:%=$(B)/bin/%)
+
+.PHONY: all check unit bats deps demo bench install uninstall clean lint-man
+all: $(BINS)
+
+$(B)/lib/%.o: lib/%.c lib/*.h | $(B)/lib
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/cmd/%.o: cmd/%.c lib/*.h | $(B)/cmd
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/libllm.a: $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $(LIB_OBJ)
+
+$(B)/bin/%: $(B)/cmd/%.o $(B)/libllm.a | $(B)/bin
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(B)/libllm.a $(PKG_LIBS) -lpthread -lm
+
+$(B)/tests/%: tests/unit/%.c $(B)/libllm.a tests/unit/*.h | $(B)/tests
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< $(B)/libllm.a \
+		$(PKG_LIBS) $(CMOCKA_LIBS) -lpthread -lm
+
+$(B)/lib $(B)/cmd $(B)/bin $(B)/tests:
+	mkdir -p $@
+
+# Missing packages are installed when root, named otherwise.
+deps:
+	@sh mk/deps.sh
+
+check: deps
+	@$(MAKE) --no-print-directory all units
+	@BUILD=$(B) sh tests/run.sh
+
+units: $(UNITS)
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(B) sh examples/demo/run.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(B) sh tests/bench/run.sh
+
+lint-man:
+	mandoc -T lint -W warning man/man1/*.1 man/man5/*.5 man/man7/*.7
+
+install: all
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(DATADIR)
+	cp $(BINS) $(DESTDIR)$(BINDIR)/
+	cp man/man1/*.1 $(DESTDIR)$(MANDIR)/man1/
+	cp man/man5/*.5 $(DESTDIR)$(MANDIR)/man5/ 2>/dev/null || true
+	cp man/man7/*.7 $(DESTDIR)$(MANDIR)/man7/ 2>/dev/null || true
+	cp -R share/llm/. $(DESTDIR)$(DATADIR)/
+
+uninstall:
+	for p in $(PROGS); do rm -f $(DESTDIR)$(BINDIR)/$$p $(DESTDIR)$(MANDIR)/man1/$$p.1; done
+	rm -f $(DESTDIR)$(MANDIR)/man5/llm-records.5 $(DESTDIR)$(MANDIR)/man7/llm.7
+	rm -rf $(DESTDIR)$(DATADIR)
+
+clean:
+	rm -rf build

@@ -1,0 +1,225 @@
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "canon.h"
+
+void
+canon_number(double d, char *out, size_t outlen)
+{
+	char tmp[40], digits[20];
+	int prec, k, n, i;
+	char *e, *p;
+
+	if (d == 0) {
+		snprintf(out, outlen, "0");
+		return;
+	}
+	/* the fewest significant digits that read back as d */
+	for (prec = 0; prec < 17; prec++) {
+		snprintf(tmp, sizeof tmp, "%.*e", prec, d);
+		if (strtod(tmp, NULL) == d)
+			break;
+	}
+	p = tmp;
+	if (*p == '-')
+		p++;
+	e = strchr(p, 'e');
+	n = atoi(e + 1) + 1;	/* d = 0.DIGITS x 10^n */
+	for (k = 0; p < e; p++)
+		if (*p != '.')
+			digits[k++] = *p;
+	while (k > 1 && digits[k - 1] == '0')
+		k--;
+	digits[k] = '\0';
+
+	i = 0;
+	if (d < 0)
+		out[i++] = '-';
+	if (k <= n && n <= 21) {
+		i += snprintf(out + i, outlen - (size_t)i, "%s%.*s", digits, n - k,
+		              "000000000000000000000");
+	} else if (0 < n && n <= 21) {
+		snprintf(out + i, outlen - (size_t)i, "%.*s.%s", n, digits, digits + n);
+	} else if (-6 < n && n <= 0) {
+		snprintf(out + i, outlen - (size_t)i, "0.%.*s%s", -n, "000000", digits);
+	} else {
+		int x = n - 1;
+
+		if (k == 1)
+			snprintf(out + i, outlen - (size_t)i, "%se%c%d", digits, x < 0 ? '-' : '+',
+			         abs(x));
+		else
+			snprintf(out + i, outlen - (size_t)i, "%c.%se%c%d", digits[0], digits + 1,
+			         x < 0 ? '-' : '+', abs(x));
+	}
+}
+
+static void
+canon_string(const char *s, size_t n, struct buf *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i, run = 0;
+
+	buf_add(out, "\"", 1);
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char esc[7];
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		buf_add(out, s + run, i - run);
+		run = i + 1;
+		switch (c) {
+		case '"': buf_add(out, "\\\"", 2); break;
+		case '\\': buf_add(out, "\\\\", 2); break;
+		case '\b': buf_add(out, "\\b", 2); break;
+		case '\f': buf_add(out, "\\f", 2); break;
+		case '\n': buf_add(out, "\\n", 2); break;
+		case '\r': buf_add(out, "\\r", 2); break;
+		case '\t': buf_add(out, "\\t", 2); break;
+		default:
+			memcpy(esc, "\\u00", 4);
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			buf_add(out, esc, 6);
+		}
+	}
+	buf_add(out, s + run, n - run);
+	buf_add(out, "\"", 1);
+}
+
+/* The next UTF-16 code unit of a UTF-8 string; *pending carries the low
+ * surrogate of a pair.  Invalid bytes count as themselves. */
+static unsigned
+next_unit(const unsigned char **p, unsigned *pending)
+{
+	const unsigned char *s = *p;
+	unsigned cp;
+
+	if (*pending) {
+		cp = *pending;
+		*pending = 0;
+		return cp;
+	}
+	if (s[0] < 0x80) {
+		cp = s[0];
+		*p += 1;
+	} else if ((s[0] & 0xe0) == 0xc0 && s[1]) {
+		cp = (unsigned)(s[0] & 0x1f) << 6 | (s[1] & 0x3f);
+		*p += 2;
+	} else if ((s[0] & 0xf0) == 0xe0 && s[1] && s[2]) {
+		cp = (unsigned)(s[0] & 0x0f) << 12 | (unsigned)(s[1] & 0x3f) << 6 | (s[2] & 0x3f);
+		*p += 3;
+	} else if ((s[0] & 0xf8) == 0xf0 && s[1] && s[2] && s[3]) {
+		cp = (unsigned)(s[0] & 0x07) << 18 | (unsigned)(s[1] & 0x3f) << 12 |
+		     (unsigned)(s[2] & 0x3f) << 6 | (s[3] & 0x3f);
+		*p += 4;
+		cp -= 0x10000;
+		*pending = 0xdc00 | (cp & 0x3ff);
+		return 0xd800 | (cp >> 10);
+	} else {
+		cp = s[0];
+		*p += 1;
+	}
+	return cp;
+}
+
+static int
+utf16_cmp(const void *a, const void *b)
+{
+	const unsigned char *s = *(const unsigned char *const *)a;
+	const unsigned char *t = *(const unsigned char *const *)b;
+	unsigned ps = 0, pt = 0;
+
+	while ((*s || ps) && (*t || pt)) {
+		unsigned u = next_unit(&s, &ps), v = next_unit(&t, &pt);
+
+		if (u != v)
+			return u < v ? -1 : 1;
+	}
+	return (*s || ps) ? 1 : (*t || pt) ? -1 : 0;
+}
+
+int
+canon_json(json_object *v, struct buf *out, char *err, size_t errlen)
+{
+	char num[40];
+	size_t i, n;
+
+	switch (json_object_get_type(v)) {
+	case json_type_null:
+		buf_add(out, "null", 4);
+		return 0;
+	case json_type_boolean:
+		buf_adds(out, json_object_get_boolean(v) ? "true" : "false");
+		return 0;
+	case json_type_int: {
+		/* JSON numbers are IEEE doubles to JCS: a 64-bit integer
+		 * beyond 2^53 is written as the double it rounds to */
+		int64_t iv = json_object_get_int64(v);
+
+		if (iv > -(INT64_C(1) << 53) && iv < (INT64_C(1) << 53))
+			snprintf(num, sizeof num, "%lld", (long long)iv);
+		else if (json_object_get_int64(v) == INT64_MAX)
+			canon_number((double)json_object_get_uint64(v), num, sizeof num);
+		else
+			canon_number((double)iv, num, sizeof num);
+		buf_adds(out, num);
+		return 0;
+	}
+	case json_type_double: {
+		double d = json_object_get_double(v);
+
+		if (!isfinite(d)) {
+			snprintf(err, errlen, "number %g cannot be canonicalized", d);
+			return -1;
+		}
+		canon_number(d, num, sizeof num);
+		buf_adds(out, num);
+		return 0;
+	}
+	case json_type_string:
+		canon_string(json_object_get_string(v), (size_t)json_object_get_string_len(v), out);
+		return 0;
+	case json_type_array:
+		buf_add(out, "[", 1);
+		n = json_object_array_length(v);
+		for (i = 0; i < n; i++) {
+			if (i)
+				buf_add(out, ",", 1);
+			if (canon_json(json_object_array_get_idx(v, i), out, err, errlen) < 0)
+				return -1;
+		}
+		buf_add(out, "]", 1);
+		return 0;
+	case json_type_object: {
+		const char **keys;
+		int rc = 0;
+
+		n = (size_t)json_object_object_length(v);
+		keys = emalloc((n ? n : 1) * sizeof *keys);
+		i = 0;
+		json_object_object_foreach(v, key, val) {
+			(void)val;
+			keys[i++] = key;
+		}
+		qsort(keys, n, sizeof *keys, utf16_cmp);
+		buf_add(out, "{", 1);
+		for (i = 0; i < n && rc == 0; i++) {
+			if (i)
+				buf_add(out, ",", 1);
+			canon_string(keys[i], strlen(keys[i]), out);
+			buf_add(out, ":", 1);
+			rc = canon_json(json_get(v, keys[i]), out, err, errlen);
+		}
+		buf_add(out, "}", 1);
+		free(keys);
+		return rc;
+	}
+	}
+	snprintf(err, errlen, "unknown JSON type");
+	return -1;
+}

@@ -1,0 +1,506 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cache.h"
+#include "client.h"
+
+struct job {
+	long seq;
+	char *id;
+	json_object *rec;	/* the input record, owned; NULL for a bad line */
+	json_object *body;	/* the request body, borrowed from rec */
+	json_object *meta;	/* borrowed from rec */
+	json_object *result;	/* the record to write, owned */
+	int ok;
+	int attempt;
+	char key[HASH_HEX];	/* cache key, "" when not caching */
+	double t0;
+};
+
+struct source {
+	struct rec_reader *r;	/* records from a descriptor, or */
+	json_object *one;	/* a single record */
+	int eof;
+};
+
+struct client {
+	struct client_opts o;
+	struct config *cfg;
+	client_out_fn out;
+	client_progress_fn progress;
+	void *arg;
+	struct http_engine *eng;
+	struct job **ring;	/* keep_order: finished jobs by seq % jobs */
+	long next_seq, next_out;
+	int stopped;		/* out() failed */
+	struct client_stats st;
+	double last_progress;
+};
+
+static volatile sig_atomic_t interrupted;
+static int wake[2] = {-1, -1};
+
+void
+client_interrupt(int signo)
+{
+	int saved = errno;
+
+	interrupted = signo;
+	if (wake[1] >= 0)
+		(void)!write(wake[1], "", 1);
+	errno = saved;
+}
+
+int
+client_interrupted(void)
+{
+	return interrupted;
+}
+
+struct client *
+client_new(const struct client_opts *o, struct config *cfg, client_out_fn out,
+           client_progress_fn progress, void *arg)
+{
+	struct client *c = ecalloc(1, sizeof *c);
+
+	c->o = *o;
+	if (c->o.jobs < 1)
+		c->o.jobs = 1;
+	c->cfg = cfg;
+	c->out = out;
+	c->progress = progress;
+	c->arg = arg;
+	c->eng = http_new(c->o.jobs, &c->o.http);
+	if (c->o.keep_order)
+		c->ring = ecalloc((size_t)c->o.jobs, sizeof *c->ring);
+	c->st.started = now_ms_f();
+	if (wake[0] < 0 && pipe2(wake, O_CLOEXEC | O_NONBLOCK) < 0)
+		eprintf("pipe:");
+	return c;
+}
+
+static void
+job_free(struct job *j)
+{
+	if (!j)
+		return;
+	free(j->id);
+	json_object_put(j->rec);
+	json_object_put(j->result);
+	free(j);
+}
+
+void
+client_free(struct client *c)
+{
+	int i;
+
+	if (!c)
+		return;
+	if (c->ring)
+		for (i = 0; i < c->o.jobs; i++)
+			job_free(c->ring[i]);
+	/* transfers still in flight (an interrupt) own their jobs */
+	for (;;) {
+		struct http_xfer *x = http_slot_busy(c->eng);
+
+		if (!x)
+			break;
+		job_free(x->user);
+		x->user = NULL;
+		http_abort(c->eng, x);
+	}
+	http_free(c->eng);
+	free(c->ring);
+	free(c);
+}
+
+const struct client_stats *
+client_stats(struct client *c)
+{
+	return &c->st;
+}
+
+static void
+tick(struct client *c, int final)
+{
+	double now;
+
+	if (!c->progress || !c->o.progress_ms)
+		return;
+	now = now_ms_f();
+	if (!final && now - c->last_progress < c->o.progress_ms)
+		return;
+	c->last_progress = now;
+	c->progress(c->arg, &c->st, final);
+}
+
+/* Hand a finished job to out(), in order when keep_order asks for it. */
+static void
+emit(struct client *c, struct job *j)
+{
+	c->st.done++;
+	if (j->ok)
+		c->st.ok++;
+	else
+		c->st.failed++;
+	if (!c->o.keep_order) {
+		if (!c->stopped && c->out(c->arg, j->result, j->ok) < 0)
+			c->stopped = 1;
+		job_free(j);
+		return;
+	}
+	c->ring[j->seq % c->o.jobs] = j;
+	while ((j = c->ring[c->next_out % c->o.jobs]) && j->seq == c->next_out) {
+		c->ring[c->next_out % c->o.jobs] = NULL;
+		if (!c->stopped && c->out(c->arg, j->result, j->ok) < 0)
+			c->stopped = 1;
+		job_free(j);
+		c->next_out++;
+	}
+}
+
+static void
+fail(struct client *c, struct job *j, struct llm_error *e)
+{
+	j->result = rec_error(j->id, e, j->attempt, j->meta, j->body ? j->body : json_get(j->rec, "request"));
+	j->ok = 0;
+	emit(c, j);
+}
+
+/* The id of a record: its "id", or one made from where it was read. */
+static char *
+record_id(json_object *rec, struct rec_reader *r)
+{
+	json_object *v = json_get(rec, "id");
+	char made[64];
+
+	if (v && !json_object_is_type(v, json_type_null))
+		return estrdup(json_object_get_string(v));
+	if (!r)
+		return estrdup("1");
+	snprintf(made, sizeof made, "%s:%ld", r->name, r->lineno);
+	return estrdup(made);
+}
+
+/* A re-submitted error record counts one attempt more; a request record
+ * may carry the attempt it is (llm-retry sets it). */
+static int
+record_attempt(json_object *rec)
+{
+	json_object *a = json_get(rec, "attempt");
+	int n = json_object_is_type(a, json_type_int) ? json_object_get_int(a) : 0;
+	const char *st = json_get_str(rec, "status");
+
+	if (st && strcmp(st, "error") == 0)
+		return n + 1;
+	return n > 0 ? n : 1;
+}
+
+static int
+save_content(struct client *c, struct job *j, struct llm_error *e)
+{
+	const char *path = json_get_str(j->meta, "output");
+	json_object *content = json_get(j->result, "content");
+	char err[ERRLEN];
+
+	(void)c;
+	if (atomic_write(path, json_object_get_string(content),
+	                 (size_t)json_object_get_string_len(content), 1, err, sizeof err) < 0) {
+		llm_error_set(e, "io", 0, "cannot save response: %s", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* The answer is in: finish the record, save it, cache it, emit it. */
+static void
+succeed(struct client *c, struct job *j, int cached)
+{
+	struct llm_error e;
+	json_object *usage = json_get(j->result, "usage");
+	char err[ERRLEN];
+
+	if (!json_get(j->result, "model") && json_get(j->body, "model"))
+		json_set(j->result, "model", json_ref(json_get(j->body, "model")));
+	json_set(j->result, "attempt", json_object_new_int(j->attempt));
+	json_set(j->result, "cached", json_object_new_boolean(cached));
+	if (j->meta)
+		json_set(j->result, "meta", json_ref(j->meta));
+	if (c->o.echo)
+		json_set(j->result, "request", json_ref(j->body));
+	if (c->o.save && save_content(c, j, &e) < 0) {
+		json_object_put(j->result);
+		j->result = NULL;
+		fail(c, j, &e);
+		return;
+	}
+	if (usage)
+		c->st.tokens += json_object_get_int64(json_get(usage, "total_tokens"));
+	if (cached)
+		c->st.cached++;
+	else if (j->key[0])
+		(void)cache_put(c->o.cache_dir, j->key, j->result, err, sizeof err);
+	j->ok = 1;
+	emit(c, j);
+}
+
+/* A new record, or a bad line: set up its job and either finish it at
+ * once (bad input, configuration, cache hit) or start its transfer. */
+static void
+start(struct client *c, struct job *j, struct rec_reader *r)
+{
+	struct llm_error e;
+	struct endpoint *ep;
+	struct http_xfer *x;
+	const char *model, *send_model;
+	char err[ERRLEN];
+
+	j->id = record_id(j->rec, r);
+	j->attempt = record_attempt(j->rec);
+	j->meta = json_get(j->rec, "meta");
+	if (!(j->body = openai_request_of(j->rec, err, sizeof err))) {
+		llm_error_set(&e, "bad_input", 0, "%s: %s", j->id, err);
+		fail(c, j, &e);
+		return;
+	}
+	if (j->body == j->rec) {
+		/* a bare body: our fields are not the server's */
+		json_object_object_del(j->body, "id");
+		json_object_object_del(j->body, "meta");
+		json_object_object_del(j->body, "attempt");
+		j->meta = NULL;
+	}
+	openai_apply(j->body, &c->o.ov);
+	model = json_get_str(j->body, "model");
+	if (!(ep = config_route(c->cfg, model, &send_model, err, sizeof err))) {
+		llm_error_set(&e, "config", 0, "%s", err);
+		fail(c, j, &e);
+		return;
+	}
+	if (send_model != model)
+		json_set(j->body, "model", json_object_new_string(send_model));
+	if (c->o.save) {
+		const char *out = json_get_str(j->meta, "output");
+
+		if (!out) {
+			llm_error_set(&e, "bad_input", 0, "%s: --save needs meta.output", j->id);
+			fail(c, j, &e);
+			return;
+		}
+		if (path_confined(out, strlen(out), err, sizeof err) < 0) {
+			llm_error_set(&e, "bad_input", 0, "%s: meta.output: %s", j->id, err);
+			fail(c, j, &e);
+			return;
+		}
+	}
+	j->t0 = now_ms_f();
+	if (c->o.cache_dir) {
+		if (cache_key(ep->chat_url, j->body, json_get(j->meta, "repeat"), j->key, err,
+		              sizeof err) < 0) {
+			llm_error_set(&e, "bad_input", 0, "%s: %s", j->id, err);
+			fail(c, j, &e);
+			return;
+		}
+		if ((j->result = cache_get(c->o.cache_dir, j->key))) {
+			json_object *hit = j->result;
+
+			j->result = json_object_new_object();
+			json_set(j->result, "id", json_object_new_string(j->id));
+			json_set(j->result, "status", json_object_new_string("ok"));
+			json_object_object_foreach(hit, k, v)
+				if (strcmp(k, "id") && strcmp(k, "status"))
+					json_set(j->result, k, json_ref(v));
+			json_object_put(hit);
+			json_set(j->result, "latency_ms",
+			         json_object_new_int64((int64_t)(now_ms_f() - j->t0)));
+			succeed(c, j, 1);
+			return;
+		}
+	}
+	x = http_slot(c->eng);
+	json_line(j->body, &x->req);
+	x->user = j;
+	if (http_start(c->eng, x, ep, err, sizeof err) < 0) {
+		x->user = NULL;
+		llm_error_set(&e, "connect", 1, "%s", err);
+		fail(c, j, &e);
+	}
+}
+
+/* A transfer has finished: its job becomes a result or an error. */
+static void
+finish(struct client *c, struct http_xfer *x)
+{
+	struct job *j = x->user;
+	struct retry_headers h;
+	struct llm_error e;
+
+	if (x->result != CURLE_OK) {
+		http_transport_error(x, &c->o.http, &e);
+		goto failed;
+	}
+	if (x->status >= 400) {
+		http_retry_headers(x, &h);
+		openai_http_error(&e, x->status, x->body.data, x->body.len, &h, time(NULL));
+		goto failed;
+	}
+	if (x->status < 200 || x->status >= 300) {
+		llm_error_set(&e, "protocol", 0, "unexpected HTTP status %ld", x->status);
+		e.http_status = (int)x->status;
+		goto failed;
+	}
+	j->result = json_object_new_object();
+	json_set(j->result, "id", json_object_new_string(j->id));
+	json_set(j->result, "status", json_object_new_string("ok"));
+	if (openai_parse_completion(x->body.data ? x->body.data : "", x->body.len, j->result,
+	                            &e) < 0) {
+		json_object_put(j->result);
+		j->result = NULL;
+		goto failed;
+	}
+	json_set(j->result, "latency_ms", json_object_new_int64((int64_t)(x->t_end - x->t_start)));
+	json_set(j->result, "ttft_ms", json_object_new_int64(
+		(int64_t)((x->t_first ? x->t_first : x->t_end) - x->t_start)));
+	http_release(c->eng, x);
+	succeed(c, j, 0);
+	return;
+failed:
+	http_release(c->eng, x);
+	fail(c, j, &e);
+}
+
+static int
+can_take(struct client *c)
+{
+	if (c->stopped || interrupted || http_busy(c->eng) >= c->o.jobs)
+		return 0;
+	return !c->o.keep_order || c->next_seq - c->next_out < c->o.jobs;
+}
+
+static enum rec_status
+source_next(struct source *s, json_object **rec, char *err, size_t errlen)
+{
+	if (s->r)
+		return rec_next(s->r, rec, err, errlen);
+	if (s->eof)
+		return REC_EOF;
+	s->eof = 1;
+	*rec = s->one;
+	s->one = NULL;
+	return REC_OK;
+}
+
+/* Take records while there is room; 1 at the end of input. */
+static int
+take(struct client *c, struct source *s)
+{
+	char err[ERRLEN];
+
+	while (can_take(c)) {
+		json_object *rec;
+		enum rec_status st = source_next(s, &rec, err, sizeof err);
+		struct job *j;
+		struct llm_error e;
+
+		if (st == REC_AGAIN)
+			return 0;
+		if (st == REC_EOF)
+			return 1;
+		j = ecalloc(1, sizeof *j);
+		j->seq = c->next_seq++;
+		if (st == REC_OK) {
+			j->rec = rec;
+			start(c, j, s->r);
+			continue;
+		}
+		/* a bad line or a failed read is a record of its own */
+		j->attempt = 1;
+		j->id = record_id(NULL, s->r);
+		llm_error_set(&e, st == REC_BAD ? "bad_input" : "io", 0, "%s", err);
+		fail(c, j, &e);
+		if (st == REC_IOERR)
+			return 1;
+	}
+	return 0;
+}
+
+static int
+run(struct client *c, struct source *s)
+{
+	struct pollfd pf[2];
+	int eof = 0;
+
+	for (;;) {
+		struct http_xfer *x;
+		int n = 0;
+
+		if (!eof)
+			eof = take(c, s);
+		if (c->stopped || interrupted)
+			break;
+		if (eof && http_busy(c->eng) == 0)
+			break;
+		pf[n].fd = wake[0];
+		pf[n++].events = POLLIN;
+		if (!eof && s->r && can_take(c)) {
+			pf[n].fd = s->r->fd;
+			pf[n++].events = POLLIN;
+		}
+		if (http_poll(c->eng, c->o.progress_ms ? c->o.progress_ms : 1000, pf, n) < 0)
+			break;
+		if (pf[0].revents) {
+			char drain[64];
+
+			while (read(wake[0], drain, sizeof drain) > 0)
+				;
+		}
+		while ((x = http_done(c->eng)))
+			finish(c, x);
+		tick(c, 0);
+	}
+	return c->stopped || interrupted ? -1 : 0;
+}
+
+int
+client_run_fd(struct client *c, int fd, const char *name)
+{
+	struct rec_reader r;
+	struct source s = {0};
+	struct stat sb;
+	int flags = fcntl(fd, F_GETFL), rc;
+
+	/* a pipe is read without blocking, so a slow producer never holds up
+	 * transfers in flight; the flag is put back afterwards */
+	if (fstat(fd, &sb) == 0 && (S_ISFIFO(sb.st_mode) || S_ISSOCK(sb.st_mode)) &&
+	    flags >= 0 && !(flags & O_NONBLOCK))
+		fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+	rec_reader_init(&r, fd, name, c->o.max_line);
+	s.r = &r;
+	rc = run(c, &s);
+	rec_reader_free(&r);
+	if (flags >= 0)
+		fcntl(fd, F_SETFL, flags);
+	tick(c, 1);
+	return rc;
+}
+
+int
+client_run_record(struct client *c, json_object *rec)
+{
+	struct source s = {0};
+	int rc;
+
+	s.one = rec;
+	rc = run(c, &s);
+	json_object_put(s.one);
+	tick(c, 1);
+	return rc;
+}

@@ -1,0 +1,57 @@
+/* config: where requests go and with which token (DESIGN.md
+ * 'Configuration').
+ *
+ * The default endpoint comes from LLM_BASE_URL (else OPENAI_BASE_URL) and
+ * its token from --token-file, LLM_API_TOKEN or OPENAI_API_KEY.  Named
+ * endpoints come from the providers file, $LLM_CONFIG_DIR/providers.toml
+ * (default ~/.config/llm/providers.toml):
+ *
+ *	[openrouter]
+ *	base_url = "https://openrouter.ai/api/v1"
+ *	token_env = "OPENROUTER_API_KEY"	# or token_file = "/path"
+ *
+ * A model "openrouter/meta-llama/llama-3-8b" goes to that endpoint as
+ * "meta-llama/llama-3-8b"; a prefix that names no provider is part of a
+ * plain model name.  Tokens are secrets: they live in struct endpoint only
+ * and are never printed.
+ */
+#ifndef LLM_CONFIG_H
+#define LLM_CONFIG_H
+
+#include <stddef.h>
+
+struct endpoint {
+	char *name;		/* provider name; "" for the default endpoint */
+	char *base_url;		/* up to /v1, no trailing slash; NULL: not set */
+	char *chat_url;		/* base_url + "/chat/completions" */
+	char *token;		/* NULL: send no Authorization */
+	void *http;		/* the http layer's per-endpoint state */
+};
+
+struct config {
+	struct endpoint def;
+	struct endpoint *prov;
+	size_t nprov;
+	char *providers_path;	/* the file read, NULL when there was none */
+};
+
+/* Load the configuration.  base_url and token_file come from the command
+ * line (NULL: use the environment).  0, or -1 with err: a bad providers
+ * file, an unreadable token file, a token with a line break. */
+int config_load(struct config *c, const char *base_url, const char *token_file,
+                char *err, size_t errlen);
+void config_free(struct config *c);
+
+/* The endpoint for model (NULL model: the default).  *model_out is set to
+ * the name to send: model without the provider prefix, or model itself.
+ * NULL with err when the default endpoint is needed and not configured. */
+struct endpoint *config_route(struct config *c, const char *model, const char **model_out,
+                              char *err, size_t errlen);
+
+/* The text that says what to set, with examples, for messages. */
+const char *config_help(void);
+
+/* Read a token file: its first line, white space trimmed.  NULL with err. */
+char *config_read_token(const char *path, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,362 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "http.h"
+
+/* Headers made once per endpoint (the token among them) and kept. */
+struct ep_headers {
+	struct endpoint *ep;
+	struct curl_slist *list;
+	struct ep_headers *next;
+};
+
+struct http_engine {
+	CURLM *multi;
+	struct http_xfer *slots;
+	int nslots;
+	int busy;
+	struct http_opts opts;
+	struct ep_headers *headers;
+};
+
+static size_t
+on_body(char *p, size_t size, size_t n, void *arg)
+{
+	struct http_xfer *x = arg;
+	size_t len = size * n;
+
+	if (x->t_first == 0)
+		x->t_first = now_ms_f();
+	if (x->on_data && x->status < 300)
+		return x->on_data(x, p, len) == 0 ? len : 0;
+	if (x->max_body && x->body.len + len > x->max_body) {
+		/* a chunked body has no length to check up front */
+		x->too_big = 1;
+		return 0;
+	}
+	buf_add(&x->body, p, len);
+	return len;
+}
+
+/* Keep the headers that decide retries; a new status line starts over
+ * (a 100 Continue or a redirect came first). */
+static size_t
+on_header(char *p, size_t size, size_t n, void *arg)
+{
+	struct http_xfer *x = arg;
+	size_t len = size * n, klen;
+	char *colon = memchr(p, ':', len);
+	char *dst = NULL;
+	size_t dlen = 0;
+
+	if (len > 5 && strncmp(p, "HTTP/", 5) == 0) {
+		const char *sp = memchr(p, ' ', len);
+
+		x->h_retry_after[0] = x->h_retry_after_ms[0] = x->h_should_retry[0] = '\0';
+		x->status = sp ? strtol(sp + 1, NULL, 10) : 0;
+		return len;
+	}
+	if (!colon)
+		return len;
+	klen = (size_t)(colon - p);
+	if (klen == 11 && strncasecmp(p, "retry-after", 11) == 0)
+		dst = x->h_retry_after, dlen = sizeof x->h_retry_after;
+	else if (klen == 14 && strncasecmp(p, "retry-after-ms", 14) == 0)
+		dst = x->h_retry_after_ms, dlen = sizeof x->h_retry_after_ms;
+	else if (klen == 14 && strncasecmp(p, "x-should-retry", 14) == 0)
+		dst = x->h_should_retry, dlen = sizeof x->h_should_retry;
+	if (dst) {
+		char *v = colon + 1, *end = p + len;
+
+		while (v < end && (*v == ' ' || *v == '\t'))
+			v++;
+		while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' '))
+			end--;
+		snprintf(dst, dlen, "%.*s", (int)(end - v), v);
+	}
+	return len;
+}
+
+struct http_engine *
+http_new(int nslots, const struct http_opts *o)
+{
+	struct http_engine *e = ecalloc(1, sizeof *e);
+	int i;
+
+	e->opts = *o;
+	e->nslots = nslots;
+	e->slots = ecalloc((size_t)nslots, sizeof *e->slots);
+	e->multi = curl_multi_init();
+	if (!e->multi)
+		eprintf("curl_multi_init failed");
+	curl_multi_setopt(e->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
+	curl_multi_setopt(e->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)nslots);
+	curl_multi_setopt(e->multi, CURLMOPT_MAXCONNECTS, (long)nslots + 4);
+	for (i = 0; i < nslots; i++) {
+		CURL *c = curl_easy_init();
+
+		if (!c)
+			eprintf("curl_easy_init failed");
+		e->slots[i].easy = c;
+		e->slots[i].max_body = o->max_body;
+		curl_easy_setopt(c, CURLOPT_PRIVATE, &e->slots[i]);
+		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+		curl_easy_setopt(c, CURLOPT_WRITEDATA, &e->slots[i]);
+		curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+		curl_easy_setopt(c, CURLOPT_HEADERDATA, &e->slots[i]);
+		curl_easy_setopt(c, CURLOPT_ERRORBUFFER, e->slots[i].errbuf);
+		curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+		curl_easy_setopt(c, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+		curl_easy_setopt(c, CURLOPT_PIPEWAIT, 1L);
+		curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
+		curl_easy_setopt(c, CURLOPT_USERAGENT, "llm-chat/0.1");
+		curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
+		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, o->timeout_ms);
+		curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
+		if (o->max_body)
+			curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)o->max_body);
+	}
+	return e;
+}
+
+void
+http_free(struct http_engine *e)
+{
+	struct ep_headers *h, *next;
+	int i;
+
+	if (!e)
+		return;
+	for (i = 0; i < e->nslots; i++) {
+		struct http_xfer *x = &e->slots[i];
+
+		if (x->busy)
+			curl_multi_remove_handle(e->multi, x->easy);
+		curl_easy_cleanup(x->easy);
+		buf_free(&x->req);
+		buf_free(&x->body);
+	}
+	for (h = e->headers; h; h = next) {
+		next = h->next;
+		h->ep->http = NULL;
+		curl_slist_free_all(h->list);
+		free(h);
+	}
+	curl_multi_cleanup(e->multi);
+	free(e->slots);
+	free(e);
+}
+
+struct http_xfer *
+http_slot(struct http_engine *e)
+{
+	int i;
+
+	for (i = 0; i < e->nslots; i++)
+		if (!e->slots[i].busy)
+			return &e->slots[i];
+	return NULL;
+}
+
+static struct curl_slist *
+ep_headers(struct http_engine *e, struct endpoint *ep)
+{
+	struct ep_headers *h;
+	struct curl_slist *l = NULL;
+	struct buf auth = {0};
+
+	if (ep->http)
+		return ((struct ep_headers *)ep->http)->list;
+	l = curl_slist_append(l, "Content-Type: application/json");
+	l = curl_slist_append(l, "Accept: application/json, text/event-stream");
+	/* no 100-continue round trip before each body */
+	l = curl_slist_append(l, "Expect:");
+	if (ep->token) {
+		buf_addf(&auth, "Authorization: Bearer %s", ep->token);
+		l = curl_slist_append(l, auth.data);
+		memset(auth.data, 0, auth.len);
+		buf_free(&auth);
+	}
+	if (!l)
+		eprintf("out of memory");
+	h = ecalloc(1, sizeof *h);
+	h->ep = ep;
+	h->list = l;
+	h->next = e->headers;
+	e->headers = h;
+	ep->http = h;
+	return l;
+}
+
+int
+http_start(struct http_engine *e, struct http_xfer *x, struct endpoint *ep, char *err,
+           size_t errlen)
+{
+	CURL *c = x->easy;
+	CURLMcode mc;
+
+	buf_reset(&x->body);
+	x->status = 0;
+	x->result = CURLE_OK;
+	x->too_big = 0;
+	x->done = 0;
+	x->errbuf[0] = '\0';
+	x->h_retry_after[0] = x->h_retry_after_ms[0] = x->h_should_retry[0] = '\0';
+	x->t_first = x->t_end = 0;
+	curl_easy_setopt(c, CURLOPT_URL, ep->chat_url);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, ep_headers(e, ep));
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, x->req.data);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)x->req.len);
+	if (e->opts.verbose) {
+		/* the trace shows the token masked, never its value */
+		weprintf("> POST %s (%zu bytes)%s", ep->chat_url, x->req.len,
+		         ep->token ? " Authorization: Bearer [REDACTED]" : "");
+	}
+	x->t_start = now_ms_f();
+	mc = curl_multi_add_handle(e->multi, c);
+	if (mc != CURLM_OK) {
+		snprintf(err, errlen, "curl: %s", curl_multi_strerror(mc));
+		return -1;
+	}
+	x->busy = 1;
+	e->busy++;
+	return 0;
+}
+
+int
+http_poll(struct http_engine *e, int timeout_ms, struct pollfd *extra, int nextra)
+{
+	struct curl_waitfd wfd[4];
+	int running, n = 0, i;
+	CURLMcode mc;
+
+	for (i = 0; i < nextra && i < 4; i++) {
+		wfd[i].fd = extra[i].fd;
+		wfd[i].events = extra[i].events;
+		wfd[i].revents = 0;
+	}
+	mc = curl_multi_perform(e->multi, &running);
+	if (mc == CURLM_OK && (e->busy == 0 || running > 0 || nextra > 0))
+		mc = curl_multi_poll(e->multi, wfd, (unsigned)i, timeout_ms, &n);
+	for (i = 0; i < nextra && i < 4; i++)
+		extra[i].revents = wfd[i].revents;
+	if (mc == CURLM_OK)
+		mc = curl_multi_perform(e->multi, &running);
+	return mc == CURLM_OK ? 0 : -1;
+}
+
+struct http_xfer *
+http_done(struct http_engine *e)
+{
+	CURLMsg *m;
+	int left;
+
+	while ((m = curl_multi_info_read(e->multi, &left))) {
+		struct http_xfer *x;
+
+		if (m->msg != CURLMSG_DONE)
+			continue;
+		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&x);
+		x->result = m->data.result;
+		x->t_end = now_ms_f();
+		curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &x->status);
+		curl_multi_remove_handle(e->multi, x->easy);
+		x->done = 1;
+		if (e->opts.verbose)
+			weprintf("< %ld %s (%.0f ms)", x->status,
+			         x->result == CURLE_OK ? "" : curl_easy_strerror(x->result),
+			         x->t_end - x->t_start);
+		return x;
+	}
+	return NULL;
+}
+
+void
+http_release(struct http_engine *e, struct http_xfer *x)
+{
+	x->busy = 0;
+	x->done = 0;
+	x->user = NULL;
+	x->on_data = NULL;
+	e->busy--;
+	buf_reset(&x->req);
+	/* keep memory flat: drop a large body's buffer, keep a small one */
+	if (x->body.cap > 1u << 20)
+		buf_free(&x->body);
+	if (x->req.cap > 1u << 20)
+		buf_free(&x->req);
+	buf_reset(&x->body);
+}
+
+struct http_xfer *
+http_slot_busy(struct http_engine *e)
+{
+	int i;
+
+	for (i = 0; i < e->nslots; i++)
+		if (e->slots[i].busy)
+			return &e->slots[i];
+	return NULL;
+}
+
+void
+http_abort(struct http_engine *e, struct http_xfer *x)
+{
+	if (!x->done)
+		curl_multi_remove_handle(e->multi, x->easy);
+	http_release(e, x);
+}
+
+int
+http_busy(struct http_engine *e)
+{
+	return e->busy;
+}
+
+void
+http_retry_headers(struct http_xfer *x, struct retry_headers *h)
+{
+	h->retry_after = x->h_retry_after[0] ? x->h_retry_after : NULL;
+	h->retry_after_ms = x->h_retry_after_ms[0] ? x->h_retry_after_ms : NULL;
+	h->should_retry = x->h_should_retry[0] ? x->h_should_retry : NULL;
+}
+
+void
+http_transport_error(struct http_xfer *x, const struct http_opts *o, struct llm_error *err)
+{
+	const char *detail = x->errbuf[0] ? x->errbuf : curl_easy_strerror(x->result);
+
+	switch (x->result) {
+	case CURLE_OPERATION_TIMEDOUT:
+		llm_error_set(err, "timeout", 1, "timed out: %s", detail);
+		break;
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY:
+	case CURLE_COULDNT_CONNECT:
+		llm_error_set(err, "connect", 1, "cannot connect: %s", detail);
+		break;
+	case CURLE_FILESIZE_EXCEEDED:
+	case CURLE_WRITE_ERROR:
+		if (x->result == CURLE_FILESIZE_EXCEEDED || x->too_big)
+			llm_error_set(err, "protocol", 0, "response larger than %zu bytes",
+			              o->max_body);
+		else
+			llm_error_set(err, "protocol", 0, "response aborted: %s", detail);
+		break;
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_UNSUPPORTED_PROTOCOL:
+	case CURLE_URL_MALFORMAT:
+		llm_error_set(err, "connect", 0, "%s", detail);
+		break;
+	default:
+		/* the connection broke: closed mid-body, reset, nothing sent */
+		llm_error_set(err, "connect", 1, "connection failed after %zu bytes: %s",
+		              x->body.len, detail);
+		break;
+	}
+	if (x->status >= 400)
+		err->http_status = (int)x->status;
+}

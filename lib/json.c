@@ -1,0 +1,100 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "json.h"
+
+json_object *
+json_parse(const char *s, size_t len, char *err, size_t errlen)
+{
+	json_tokener *tok;
+	json_object *obj;
+	enum json_tokener_error je;
+	size_t end;
+
+	if (len > (size_t)INT32_MAX) {
+		snprintf(err, errlen, "document too large");
+		return NULL;
+	}
+	tok = json_tokener_new_ex(JSON_TOKENER_DEFAULT_DEPTH);
+	if (!tok) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	obj = json_tokener_parse_ex(tok, s, (int)len);
+	je = json_tokener_get_error(tok);
+	if (je == json_tokener_continue) {
+		/* the text ended inside a value: tell the tokener so */
+		obj = json_tokener_parse_ex(tok, "", 1);
+		je = json_tokener_get_error(tok);
+		if (!obj && je == json_tokener_continue)
+			je = json_tokener_error_parse_eof;
+	}
+	if (!obj || je != json_tokener_success) {
+		if (je == json_tokener_success || je == json_tokener_continue)
+			je = json_tokener_error_parse_eof;
+		snprintf(err, errlen, "%s at byte %zu", json_tokener_error_desc(je),
+		         json_tokener_get_parse_end(tok));
+		json_object_put(obj);
+		json_tokener_free(tok);
+		return NULL;
+	}
+	end = json_tokener_get_parse_end(tok);
+	json_tokener_free(tok);
+	while (end < len && strchr(" \t\r\n", s[end]))
+		end++;
+	if (end < len) {
+		snprintf(err, errlen, "unexpected text after the JSON value at byte %zu", end);
+		json_object_put(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+json_object *
+json_get(json_object *obj, const char *key)
+{
+	json_object *v;
+
+	if (!obj || !json_object_is_type(obj, json_type_object))
+		return NULL;
+	return json_object_object_get_ex(obj, key, &v) ? v : NULL;
+}
+
+const char *
+json_get_str(json_object *obj, const char *key)
+{
+	json_object *v = json_get(obj, key);
+
+	return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+}
+
+const char *
+json_line(json_object *obj, struct buf *b)
+{
+	size_t n;
+	const char *s = json_object_to_json_string_length(obj,
+		JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &n);
+
+	buf_reset(b);
+	buf_add(b, s, n);
+	return b->data;
+}
+
+void
+json_set(json_object *obj, const char *key, json_object *val)
+{
+	json_object_object_add(obj, key, val);
+}
+
+json_object *
+json_double_text(double v, const char *text)
+{
+	return json_object_new_double_s(v, text);
+}
+
+json_object *
+json_ref(json_object *obj)
+{
+	return obj ? json_object_get(obj) : NULL;
+}

@@ -1,0 +1,48 @@
+/* json: the few helpers we add to json-c, and json-c's ownership rules,
+ * written once so every caller follows the same ones.
+ *
+ * Ownership (json-c reference counts):
+ *  - A parse result (json_parse, json_tokener_*) is owned by the caller,
+ *    who releases it with json_object_put().
+ *  - json_object_object_get(), json_get() and json_object_array_get_idx()
+ *    return a BORROWED child: valid while the parent lives; do not put it.
+ *  - json_object_object_add() and json_object_array_add() TAKE ownership
+ *    of the value added.  To add a child that another tree also keeps,
+ *    pass json_object_get(child) (one more reference), never a deep copy.
+ *  - json_object_new_*() returns a new reference owned by the caller.
+ *  - The string returned by json_line() lives in the caller's buf.
+ */
+#ifndef LLM_JSON_H
+#define LLM_JSON_H
+
+#include <json-c/json.h>
+#include <stddef.h>
+
+#include "util.h"
+
+/* Parse exactly one JSON value spanning s[0..len) (white space around it
+ * allowed).  Returns a new reference, or NULL with err set. */
+json_object *json_parse(const char *s, size_t len, char *err, size_t errlen);
+
+/* Borrowed child of obj by key, NULL when obj is not an object or key is
+ * missing. */
+json_object *json_get(json_object *obj, const char *key);
+
+/* The string value of key, or NULL when missing or not a string. */
+const char *json_get_str(json_object *obj, const char *key);
+
+/* Serialize obj on one line (no pretty printing, no escaping of '/')
+ * into b, replacing what b held.  Returns b->data. */
+const char *json_line(json_object *obj, struct buf *b);
+
+/* Set key to val (taking ownership of val), replacing any old value. */
+void json_set(json_object *obj, const char *key, json_object *val);
+
+/* A double that serializes as the text given (e.g. "0.7", not
+ * 0.69999999999999996), for values from the command line. */
+json_object *json_double_text(double v, const char *text);
+
+/* A borrowed reference added once more, or NULL for NULL. */
+json_object *json_ref(json_object *obj);
+
+#endif

@@ -1,0 +1,56 @@
+/* openai: the OpenAI chat-completions dialect.  Request bodies from
+ * records, result records from completion bodies, and the classification
+ * of failures (DESIGN.md 'Result record (failure)').
+ */
+#ifndef LLM_OPENAI_H
+#define LLM_OPENAI_H
+
+#include <time.h>
+
+#include "json.h"
+#include "records.h"
+
+/* Fields the command line sets in every request (NULL/unset: leave). */
+struct openai_overrides {
+	const char *model;
+	json_object *temperature;	/* borrowed; NULL: leave */
+	long long max_tokens;		/* -1: leave */
+	int json_object_format;		/* response_format json_object */
+	int stream;			/* -1 leave, 0 remove, 1 stream + include_usage */
+};
+
+/* The request body of a record: rec.request, or rec itself when it is a
+ * bare OpenAI body (has "messages" and no "request").  Borrowed.  NULL
+ * with err when there is none or it is not an object with messages. */
+json_object *openai_request_of(json_object *rec, char *err, size_t errlen);
+
+/* Apply the overrides to body, in place. */
+void openai_apply(json_object *body, const struct openai_overrides *o);
+
+/* Fill res (an object holding id etc. already) from a completion body:
+ * model, content, tool_calls, reasoning, finish_reason, usage.  0, or -1
+ * with e set (kind protocol) when the body is not a usable completion. */
+int openai_parse_completion(const char *body, size_t len, json_object *res,
+                            struct llm_error *e);
+
+/* The headers that decide retries, as the server sent them (NULL: absent). */
+struct retry_headers {
+	const char *retry_after_ms;
+	const char *retry_after;
+	const char *should_retry;
+};
+
+/* Milliseconds to wait from retry-after-ms, then Retry-After (seconds or
+ * an HTTP date, relative to now); -1 when absent or unparsable.  Values
+ * are kept even past the SDKs' 60 s cap, so llm-retry can decide. */
+long long openai_retry_after(const struct retry_headers *h, time_t now);
+
+/* An HTTP error answer to e: kind http, the server's message, retryable
+ * by status (408, 409, 429, 5xx) unless x-should-retry says otherwise. */
+void openai_http_error(struct llm_error *e, long status, const char *body, size_t len,
+                       const struct retry_headers *h, time_t now);
+
+/* Is this status retryable by DESIGN.md's rule (before x-should-retry)? */
+int openai_status_retryable(long status);
+
+#endif

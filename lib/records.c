@@ -1,0 +1,199 @@
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "records.h"
+
+#define READ_CHUNK 65536
+
+void
+rec_reader_init(struct rec_reader *r, int fd, const char *name, size_t max)
+{
+	memset(r, 0, sizeof *r);
+	r->fd = fd;
+	r->name = name;
+	r->max = max ? max : REC_MAX_LINE;
+}
+
+void
+rec_reader_free(struct rec_reader *r)
+{
+	free(r->buf);
+	r->buf = NULL;
+	r->len = r->off = r->cap = 0;
+}
+
+/* Read once more into the buffer: >0 bytes, 0 at end, -1 with errno. */
+static ssize_t
+fill(struct rec_reader *r)
+{
+	ssize_t k;
+
+	if (r->off > 0) {
+		memmove(r->buf, r->buf + r->off, r->len - r->off);
+		r->len -= r->off;
+		r->off = 0;
+	}
+	if (r->cap - r->len < READ_CHUNK / 4) {
+		/* grow up to the line limit plus a read's worth, never past */
+		size_t cap = r->cap ? r->cap * 2 : READ_CHUNK;
+
+		if (cap > r->max + READ_CHUNK)
+			cap = r->max + READ_CHUNK;
+		if (cap > r->cap) {
+			r->buf = erealloc(r->buf, cap);
+			r->cap = cap;
+		}
+	}
+	do
+		k = read(r->fd, r->buf + r->len, r->cap - r->len);
+	while (k < 0 && errno == EINTR);
+	if (k > 0)
+		r->len += (size_t)k;
+	return k;
+}
+
+static int
+blank(const char *s, size_t n)
+{
+	while (n > 0 && strchr(" \t\r", s[n - 1]))
+		n--;
+	return n == 0;
+}
+
+/* Turn one complete line into a record or an error. */
+static enum rec_status
+parse_line(struct rec_reader *r, char *s, size_t n, json_object **out, char *err,
+           size_t errlen)
+{
+	char why[ERRLEN];
+	json_object *obj;
+
+	if (n > 0 && s[n - 1] == '\r')
+		n--;
+	obj = json_parse(s, n, why, sizeof why);
+	if (!obj) {
+		snprintf(err, errlen, "%s:%ld: invalid JSON: %s", r->name, r->lineno, why);
+		return REC_BAD;
+	}
+	if (!json_object_is_type(obj, json_type_object)) {
+		snprintf(err, errlen, "%s:%ld: not a JSON object", r->name, r->lineno);
+		json_object_put(obj);
+		return REC_BAD;
+	}
+	*out = obj;
+	return REC_OK;
+}
+
+enum rec_status
+rec_next(struct rec_reader *r, json_object **out, char *err, size_t errlen)
+{
+	*out = NULL;
+	for (;;) {
+		char *s = r->buf + r->off;
+		size_t avail = r->len - r->off;
+		char *nl = avail > r->scanned ? memchr(s + r->scanned, '\n', avail - r->scanned) : NULL;
+
+		if (nl) {
+			size_t n = (size_t)(nl - s);
+
+			r->off += n + 1;
+			r->scanned = 0;
+			r->lineno++;
+			if (r->skipping) {
+				r->skipping = 0;
+				snprintf(err, errlen, "%s:%ld: line longer than %zu bytes",
+				         r->name, r->lineno, r->max);
+				return REC_BAD;
+			}
+			if (blank(s, n))
+				continue;
+			return parse_line(r, s, n, out, err, errlen);
+		}
+		r->scanned = avail;
+		if (avail > r->max) {
+			/* keep nothing of an overlong line but the fact of it */
+			r->skipping = 1;
+			r->off = r->len;
+			r->scanned = 0;
+		}
+		if (r->eof) {
+			if (r->skipping) {
+				r->skipping = 0;
+				r->lineno++;
+				snprintf(err, errlen, "%s:%ld: line longer than %zu bytes",
+				         r->name, r->lineno, r->max);
+				return REC_BAD;
+			}
+			if (avail == 0)
+				return REC_EOF;
+			/* a last line without its newline is still a record */
+			r->off = r->len;
+			r->scanned = 0;
+			r->lineno++;
+			if (blank(s, avail))
+				return REC_EOF;
+			return parse_line(r, s, avail, out, err, errlen);
+		}
+		ssize_t k = fill(r);
+		if (k == 0)
+			r->eof = 1;
+		else if (k < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return REC_AGAIN;
+			snprintf(err, errlen, "%s: %s", r->name, strerror(errno));
+			r->eof = 1;
+			return REC_IOERR;
+		}
+	}
+}
+
+int
+rec_write(int fd, json_object *obj, struct buf *b)
+{
+	json_line(obj, b);
+	buf_add(b, "\n", 1);
+	return write_all(fd, b->data, b->len);
+}
+
+void
+llm_error_set(struct llm_error *e, const char *kind, int retryable, const char *fmt, ...)
+{
+	va_list ap;
+
+	e->kind = kind;
+	e->retryable = retryable;
+	e->retry_after_ms = -1;
+	e->http_status = 0;
+	va_start(ap, fmt);
+	vsnprintf(e->message, sizeof e->message, fmt, ap);
+	va_end(ap);
+	one_line(e->message, sizeof e->message - 1);
+}
+
+json_object *
+rec_error(const char *id, const struct llm_error *e, int attempt, json_object *meta,
+          json_object *request)
+{
+	json_object *rec = json_object_new_object();
+	json_object *err = json_object_new_object();
+
+	json_set(rec, "id", json_object_new_string(id));
+	json_set(rec, "status", json_object_new_string("error"));
+	json_set(err, "kind", json_object_new_string(e->kind));
+	if (e->http_status)
+		json_set(err, "http_status", json_object_new_int(e->http_status));
+	json_set(err, "message", json_object_new_string(e->message));
+	json_set(err, "retryable", json_object_new_boolean(e->retryable));
+	if (e->retry_after_ms >= 0)
+		json_set(err, "retry_after_ms", json_object_new_int64(e->retry_after_ms));
+	json_set(rec, "error", err);
+	json_set(rec, "attempt", json_object_new_int(attempt));
+	if (meta)
+		json_set(rec, "meta", json_ref(meta));
+	json_set(rec, "request", json_ref(request));
+	return rec;
+}

@@ -1,0 +1,69 @@
+/* records: the NDJSON reader and writer of DESIGN.md 'Records', and the
+ * builders of result and error records.
+ *
+ * The reader is incremental and bounded: it holds at most max bytes of one
+ * line, so a program fed an endless line keeps its memory.  It works on a
+ * blocking or a non-blocking descriptor: rec_next() returns REC_AGAIN when
+ * it needs more input and the descriptor has none yet.
+ *
+ * Records returned by rec_next() are owned by the caller (json.h rules).
+ */
+#ifndef LLM_RECORDS_H
+#define LLM_RECORDS_H
+
+#include <stddef.h>
+
+#include "json.h"
+
+#define REC_MAX_LINE (64u << 20)	/* default line limit: 64 MiB */
+
+enum rec_status {
+	REC_OK,		/* *out holds a record (a JSON object) */
+	REC_BAD,	/* a bad line: err says why, *lineno names it */
+	REC_AGAIN,	/* non-blocking input has nothing more yet */
+	REC_EOF,	/* end of input */
+	REC_IOERR,	/* read failed: err says why */
+};
+
+struct rec_reader {
+	int fd;
+	const char *name;	/* "stdin" or the file name, for messages */
+	char *buf;
+	size_t len;		/* bytes held */
+	size_t off;		/* start of the next line */
+	size_t cap;
+	size_t max;		/* longest line accepted */
+	size_t scanned;		/* bytes after off known to hold no '\n' */
+	long lineno;		/* number of the line last returned */
+	int eof;
+	int skipping;		/* discarding the rest of an overlong line */
+};
+
+void rec_reader_init(struct rec_reader *r, int fd, const char *name, size_t max);
+void rec_reader_free(struct rec_reader *r);
+
+/* The next record.  Blank lines are not records and are passed over. */
+enum rec_status rec_next(struct rec_reader *r, json_object **out, char *err, size_t errlen);
+
+/* Write obj and a newline with one write(2).  0, or -1 with errno set. */
+int rec_write(int fd, json_object *obj, struct buf *scratch);
+
+/* An error as DESIGN.md describes it. */
+struct llm_error {
+	const char *kind;	/* http timeout connect protocol bad_input config io */
+	int http_status;	/* 0 when there was no HTTP answer */
+	int retryable;
+	long long retry_after_ms;	/* -1 when the server said nothing */
+	char message[ERRLEN];
+};
+
+void llm_error_set(struct llm_error *e, const char *kind, int retryable,
+                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* {"id","status":"error","error":{..},"attempt","meta","request"}.
+ * meta and request are borrowed (a reference is taken); NULL request is
+ * written as null, NULL meta is left out. */
+json_object *rec_error(const char *id, const struct llm_error *e, int attempt,
+                       json_object *meta, json_object *request);
+
+#endif

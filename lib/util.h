@@ -1,0 +1,86 @@
+/* util: messages, allocators that die, time, files written atomically.
+ *
+ * The e* functions and the message functions are the one place in lib/
+ * that prints and exits (by design, as in sbase): everything else returns
+ * a status and fills an error buffer.  Messages are prefixed with the
+ * program name set by setprogname(); a format ending in ':' gets
+ * strerror(errno) appended.
+ */
+#ifndef LLM_UTIL_H
+#define LLM_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define ERRLEN 512
+
+/* Exit statuses of DESIGN.md 'Exit status'. */
+enum {
+	EXIT_OK = 0,
+	EXIT_FAILED = 1,
+	EXIT_USAGE = 2,
+	EXIT_TEMPFAIL = 75,
+	EXIT_INTERRUPTED = 130,
+};
+
+void setprogname(const char *argv0);
+const char *progname(void);
+
+void weprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+_Noreturn void eprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Like eprintf, exiting with the given status. */
+_Noreturn void enprintf(int status, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+void *emalloc(size_t n);
+void *ecalloc(size_t n, size_t size);
+void *erealloc(void *p, size_t n);
+char *estrdup(const char *s);
+char *estrndup(const char *s, size_t n);
+
+/* Parse s as a number in [min, max]; on failure print a usage message
+ * naming opt and exit 2. */
+long long estrtonum(const char *s, long long min, long long max, const char *opt);
+double estrtod(const char *s, double min, double max, const char *opt);
+
+/* Monotonic milliseconds, for latencies. */
+int64_t now_ms(void);
+double now_ms_f(void);
+
+/* A growable byte buffer, always NUL-terminated. */
+struct buf {
+	char *data;
+	size_t len;
+	size_t cap;
+};
+void buf_add(struct buf *b, const void *p, size_t n);
+void buf_adds(struct buf *b, const char *s);
+void buf_addf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void buf_reset(struct buf *b);
+void buf_free(struct buf *b);
+
+/* Write all of p to fd, retrying on EINTR and partial writes. -1 on error. */
+int write_all(int fd, const void *p, size_t n);
+
+/* Create dir and its parents (mode 0777 before umask). 0 or -1 with err. */
+int mkdir_p(const char *dir, char *err, size_t errlen);
+
+/* Write data to path atomically: a temporary file in the same directory,
+ * fsync, rename.  Parent directories are created when mkdirs is set.
+ * 0, or -1 with a message in err. */
+int atomic_write(const char *path, const void *data, size_t len, int mkdirs,
+                 char *err, size_t errlen);
+
+/* Is the relative path p confined to its directory?  Rejects empty paths,
+ * absolute paths, '..' components and embedded NUL (len counts bytes, so a
+ * NUL inside is seen).  0 when safe, -1 with a reason in err. */
+int path_confined(const char *p, size_t len, char *err, size_t errlen);
+
+/* Read a whole file (at most max bytes). NULL with err on failure. */
+char *read_file(const char *path, size_t max, size_t *lenp, char *err, size_t errlen);
+
+/* Replace control characters (newlines among them) by spaces and cut to
+ * max bytes on a UTF-8 boundary, so s fits a one-line message. In place. */
+void one_line(char *s, size_t max);
+
+#endif

@@ -1,0 +1,47 @@
+# Shared setup for the bats tests: the build on PATH, LC_ALL=C, a scratch
+# directory per test, and llm-mock started on a port it picks itself.
+ROOT=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+BUILD=${BUILD:-build}
+load /usr/lib/bats/bats-support/load
+load /usr/lib/bats/bats-assert/load
+
+export LC_ALL=C
+export PATH="$ROOT/$BUILD/bin:$PATH"
+unset LLM_BASE_URL OPENAI_BASE_URL LLM_API_TOKEN OPENAI_API_KEY LLM_CACHE_DIR
+export LLM_CONFIG_DIR="$BATS_TEST_TMPDIR/config"
+
+# start_mock [llm-mock options]: start llm-mock on a free port and point
+# LLM_BASE_URL at it.  MOCK_PORT and MOCK_PID are set.
+start_mock() {
+	local pf="$BATS_TEST_TMPDIR/mock.port.$RANDOM"
+	llm-mock --port 0 --port-file "$pf" "$@" 3>&- &
+	MOCK_PID=$!
+	local i
+	for i in $(seq 100); do
+		[ -s "$pf" ] && break
+		kill -0 "$MOCK_PID" 2>/dev/null || { echo "llm-mock died" >&2; return 1; }
+		sleep 0.05
+	done
+	MOCK_PORT=$(cat "$pf")
+	export LLM_BASE_URL="http://127.0.0.1:$MOCK_PORT/v1"
+}
+
+stop_mock() {
+	if [ -n "${MOCK_PID:-}" ]; then
+		kill "$MOCK_PID" 2>/dev/null || true
+		wait "$MOCK_PID" 2>/dev/null || true
+		MOCK_PID=
+	fi
+}
+
+# A free port with nothing listening, for "dead server" tests: start and
+# stop a mock so the port was just free.
+dead_url() {
+	start_mock
+	stop_mock
+	echo "http://127.0.0.1:$MOCK_PORT/v1"
+}
+
+teardown() {
+	stop_mock
+}
