@@ -1,0 +1,87 @@
+#!/bin/sh
+# make bench: llm-chat against one llm-mock, side by side with wrk (the
+# ceiling) and `xargs -P 64 curl` (the baseline), in the same run.
+# Figures are medians of REPS runs; quote the ratios, machines are noisy.
+set -eu
+BUILD=${BUILD:-build}
+root=$(cd "$(dirname "$0")/../.." && pwd)
+PATH="$root/$BUILD/bin:$PATH"
+N=${N:-2000}
+REPS=${REPS:-5}
+tmp=$(mktemp -d)
+trap 'kill $mock 2>/dev/null; rm -rf "$tmp"' EXIT INT TERM
+for t in wrk curl /usr/bin/time; do
+	command -v $t >/dev/null || { echo "bench: needs $t (apt-get install wrk curl time)" >&2; exit 1; }
+done
+
+llm-mock -q --port 0 --port-file "$tmp/port" &
+mock=$!
+while [ ! -s "$tmp/port" ]; do sleep 0.05; done
+url="http://127.0.0.1:$(cat "$tmp/port")/v1"
+export LLM_BASE_URL="$url"
+body='{"model":"mock","messages":[{"role":"user","content":"Say something short."}]}'
+
+records() {	# records N FILE
+	awk -v n="$1" -v b="$body" 'BEGIN { for (i = 1; i <= n; i++) printf "{\"id\":\"r%d\",\"request\":%s}\n", i, b }' >"$2"
+}
+median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+
+# run CMD REPS times under /usr/bin/time: prints "median_seconds median_maxrss_kb"
+measure() {
+	: >"$tmp/secs"; : >"$tmp/rss"
+	for _ in $(seq "$REPS"); do
+		/usr/bin/time -f "%e %M" -o "$tmp/t" sh -c "$1" >/dev/null 2>"$tmp/err" ||
+			{ cat "$tmp/err" >&2; echo "bench: failed: $1" >&2; exit 1; }
+		awk '{ print $1 }' "$tmp/t" >>"$tmp/secs"
+		awk '{ print $2 }' "$tmp/t" >>"$tmp/rss"
+	done
+	echo "$(median <"$tmp/secs") $(median <"$tmp/rss")"
+}
+
+records "$N" "$tmp/in.ndjson"
+
+cat >"$tmp/post.lua" <<LUA
+wrk.method = "POST"
+wrk.body = '$body'
+wrk.headers["Content-Type"] = "application/json"
+LUA
+wrk_rps=$(for _ in $(seq 3); do
+	wrk -t2 -c64 -d3s -s "$tmp/post.lua" "$url/chat/completions" | awk '/Requests\/sec/ { print $2 }'
+done | median)
+
+printf '%-28s %12s %10s %12s\n' "client ($N requests)" "req/s" "peak RSS" "vs wrk"
+printf '%-28s %12.0f %10s %12s\n' "wrk -c 64 (ceiling)" "$wrk_rps" "-" "1.00"
+for j in 1 8 64; do
+	set -- $(measure "llm-chat -q -j $j <$tmp/in.ndjson")
+	rps=$(awk -v n="$N" -v s="$1" 'BEGIN { printf "%.0f", n / (s > 0 ? s : 0.001) }')
+	eval "chat_rps_$j=$rps; chat_rss_$j=$2"
+	printf '%-28s %12s %8s KB %12.2f\n' "llm-chat -j $j" "$rps" "$2" "$(awk -v a="$rps" -v b="$wrk_rps" 'BEGIN { print a / b }')"
+done
+
+# the baseline: one curl process per request, 64 at a time
+seq "$N" >"$tmp/ids"
+set -- $(measure "xargs -P 64 -I{} curl -s -o /dev/null -H 'Content-Type: application/json' -d '$body' $url/chat/completions <$tmp/ids")
+curl_rps=$(awk -v n="$N" -v s="$1" 'BEGIN { printf "%.0f", n / (s > 0 ? s : 0.001) }')
+printf '%-28s %12s %10s %12.2f\n' "xargs -P 64 curl" "$curl_rps" "-" "$(awk -v a="$curl_rps" -v b="$wrk_rps" 'BEGIN { print a / b }')"
+
+echo
+echo "llm-chat -j 64 / wrk:            $(awk -v a="$chat_rps_64" -v b="$wrk_rps" 'BEGIN { printf "%.2f (goal >= 0.50)", a / b }')"
+echo "llm-chat -j 64 / xargs curl:     $(awk -v a="$chat_rps_64" -v b="$curl_rps" 'BEGIN { printf "%.1fx (goal >= 10x)", a / b }')"
+
+# memory must not grow with the number of records
+REPS=1
+for n in 10000 100000; do
+	records "$n" "$tmp/big.ndjson"
+	set -- $(measure "llm-chat -q -j 64 <$tmp/big.ndjson")
+	eval "rss_$n=$2"
+done
+echo "peak RSS -j 64: ${chat_rss_64} KB at $N, ${rss_10000} KB at 10000, ${rss_100000} KB at 100000 records (goal <= 16384 KB, within 1024 KB)"
+
+# one request, start to finish
+echo 'hi' >/dev/null
+: >"$tmp/one"
+for _ in $(seq 21); do
+	s=$(date +%s%N); llm-chat -m mock hi >/dev/null; e=$(date +%s%N)
+	echo $(( (e - s) / 1000 )) >>"$tmp/one"
+done
+echo "one prompt, wall: $(median <"$tmp/one" | awk '{ printf "%.1f ms", $1 / 1000 }') median of 21 (goal <= 20 ms)"
