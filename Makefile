@@ -53,7 +53,7 @@ $(B)/libllm.a: $(LIB_OBJ)
 $(B)/bin/%: $(B)/cmd/%.o $(B)/libllm.a | $(B)/bin
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(B)/libllm.a $(PKG_LIBS) -lpthread -lm
 
-$(B)/tests/%: tests/unit/%.c $(B)/libllm.a tests/unit/*.h | $(B)/tests
+$(B)/tests/%: tests/unit/%.c $(B)/libllm.a $(wildcard tests/unit/*.h) | $(B)/tests
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< $(B)/libllm.a \
 		$(PKG_LIBS) $(CMOCKA_LIBS) -lpthread -lm
 

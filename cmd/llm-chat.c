@@ -18,6 +18,7 @@ struct chat {
 	int printed;		/* progress line on screen */
 	int last_ok;		/* prompt mode: the outcome */
 	int last_retryable;
+	int werr;		/* errno of a failed write on stdout */
 	struct buf out;
 };
 
@@ -74,14 +75,22 @@ out_record(void *arg, json_object *rec, int ok)
 		buf_add(&ch->out, s ? s : "", n);
 		if (n == 0 || s[n - 1] != '\n')
 			buf_add(&ch->out, "\n", 1);
-		return write_all(1, ch->out.data, ch->out.len);
+		if (write_all(1, ch->out.data, ch->out.len) < 0) {
+			ch->werr = errno;
+			return -1;
+		}
+		return 0;
 	}
 	if (ch->printed) {
 		/* the progress line makes way for the record on a shared tty */
 		(void)!write(2, "\r\033[K", 4);
 		ch->printed = 0;
 	}
-	return rec_write(1, rec, &ch->out);
+	if (rec_write(1, rec, &ch->out) < 0) {
+		ch->werr = errno;
+		return -1;
+	}
+	return 0;
 }
 
 static void
@@ -252,14 +261,20 @@ main(int argc, char **argv)
 		enprintf(EXIT_USAGE, "no model: give -m MODEL (or set LLM_MODEL)");
 	if (sysfile && !(system = systext = read_file(sysfile, 16u << 20, NULL, err, sizeof err)))
 		enprintf(EXIT_USAGE, "%s", err);
-	if (config_load(&cfg, base, tokfile, err, sizeof err) < 0)
-		enprintf(EXIT_USAGE, "%s", err);
-	if (!cfg.def.base_url && (ch.prompt_mode || cfg.nprov == 0))
-		enprintf(EXIT_USAGE, "%s", config_help());
 	/* every input is opened before anything is sent */
 	for (i = 0; i < ninputs; i++)
 		if ((fds[i] = strcmp(inputs[i], "-") == 0 ? 0 : open(inputs[i], O_RDONLY | O_CLOEXEC)) < 0)
 			enprintf(EXIT_USAGE, "%s:", inputs[i]);
+	if (config_load(&cfg, base, tokfile, err, sizeof err) < 0)
+		enprintf(EXIT_USAGE, "%s", err);
+	if (!cfg.def.base_url && cfg.nprov == 0)
+		enprintf(EXIT_USAGE, "%s", config_help());
+	if (ch.prompt_mode) {
+		const char *sent;
+
+		if (!config_route(&cfg, o.ov.model, &sent, err, sizeof err))
+			enprintf(EXIT_USAGE, "%s", err);
+	}
 	ch.tty = !quiet && !ch.prompt_mode && isatty(2);
 	if (!ch.tty)
 		o.progress_ms = 0;
@@ -281,11 +296,12 @@ main(int argc, char **argv)
 			close(fds[i]);
 	}
 	if (rc == -1 && !client_interrupted()) {
-		if (errno == EPIPE) {
+		if (ch.werr == EPIPE) {
 			/* the reader went away (| head): end as a tool killed by SIGPIPE */
 			signal(SIGPIPE, SIG_DFL);
 			raise(SIGPIPE);
 		}
+		errno = ch.werr;
 		weprintf("stdout:");
 	}
 	{

@@ -3,51 +3,70 @@
 
 #include "json.h"
 
-json_object *
-json_parse(const char *s, size_t len, char *err, size_t errlen)
+int
+json_parse_any(const char *s, size_t len, json_object **out, char *err, size_t errlen)
 {
 	json_tokener *tok;
 	json_object *obj;
 	enum json_tokener_error je;
 	size_t end;
+	int fed_end = 0;
 
+	*out = NULL;
 	if (len > (size_t)INT32_MAX) {
 		snprintf(err, errlen, "document too large");
-		return NULL;
+		return -1;
 	}
 	tok = json_tokener_new_ex(JSON_TOKENER_DEFAULT_DEPTH);
 	if (!tok) {
 		snprintf(err, errlen, "out of memory");
-		return NULL;
+		return -1;
 	}
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
 	obj = json_tokener_parse_ex(tok, s, (int)len);
 	je = json_tokener_get_error(tok);
 	if (je == json_tokener_continue) {
-		/* the text ended inside a value: tell the tokener so */
-		obj = json_tokener_parse_ex(tok, "", 1);
+		/* the text ended inside a value (a number or a literal
+		 * waits for its end): a space ends it */
+		obj = json_tokener_parse_ex(tok, " ", 1);
 		je = json_tokener_get_error(tok);
+		fed_end = 1;
 		if (!obj && je == json_tokener_continue)
 			je = json_tokener_error_parse_eof;
 	}
-	if (!obj || je != json_tokener_success) {
-		if (je == json_tokener_success || je == json_tokener_continue)
+	if (je != json_tokener_success) {
+		if (je == json_tokener_continue)
 			je = json_tokener_error_parse_eof;
 		snprintf(err, errlen, "%s at byte %zu", json_tokener_error_desc(je),
 		         json_tokener_get_parse_end(tok));
 		json_object_put(obj);
 		json_tokener_free(tok);
-		return NULL;
+		return -1;
 	}
-	end = json_tokener_get_parse_end(tok);
+	/* after the closing space the parse end counts from that piece:
+	 * the whole text was used */
+	end = fed_end ? len : json_tokener_get_parse_end(tok);
 	json_tokener_free(tok);
 	while (end < len && strchr(" \t\r\n", s[end]))
 		end++;
 	if (end < len) {
 		snprintf(err, errlen, "unexpected text after the JSON value at byte %zu", end);
 		json_object_put(obj);
-		return NULL;
+		return -1;
 	}
+	*out = obj;
+	return 0;
+}
+
+json_object *
+json_parse(const char *s, size_t len, char *err, size_t errlen)
+{
+	json_object *obj;
+
+	if (json_parse_any(s, len, &obj, err, errlen) < 0)
+		return NULL;
+	if (!obj)
+		snprintf(err, errlen, "null");
 	return obj;
 }
 

@@ -21,8 +21,12 @@
 #include "util.h"
 
 /* Parse exactly one JSON value spanning s[0..len) (white space around it
- * allowed).  Returns a new reference, or NULL with err set. */
+ * allowed).  Returns a new reference, or NULL with err set; JSON null,
+ * which json-c holds as NULL, is refused as "null". */
 json_object *json_parse(const char *s, size_t len, char *err, size_t errlen);
+
+/* The same, null allowed: 0 with *out set (NULL for null), or -1. */
+int json_parse_any(const char *s, size_t len, json_object **out, char *err, size_t errlen);
 
 /* Borrowed child of obj by key, NULL when obj is not an object or key is
  * missing. */

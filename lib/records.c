@@ -59,7 +59,7 @@ fill(struct rec_reader *r)
 static int
 blank(const char *s, size_t n)
 {
-	while (n > 0 && strchr(" \t\r", s[n - 1]))
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
 		n--;
 	return n == 0;
 }
@@ -74,12 +74,11 @@ parse_line(struct rec_reader *r, char *s, size_t n, json_object **out, char *err
 
 	if (n > 0 && s[n - 1] == '\r')
 		n--;
-	obj = json_parse(s, n, why, sizeof why);
-	if (!obj) {
+	if (json_parse_any(s, n, &obj, why, sizeof why) < 0) {
 		snprintf(err, errlen, "%s:%ld: invalid JSON: %s", r->name, r->lineno, why);
 		return REC_BAD;
 	}
-	if (!json_object_is_type(obj, json_type_object)) {
+	if (!obj || !json_object_is_type(obj, json_type_object)) {
 		snprintf(err, errlen, "%s:%ld: not a JSON object", r->name, r->lineno);
 		json_object_put(obj);
 		return REC_BAD;
@@ -103,7 +102,7 @@ rec_next(struct rec_reader *r, json_object **out, char *err, size_t errlen)
 			r->off += n + 1;
 			r->scanned = 0;
 			r->lineno++;
-			if (r->skipping) {
+			if (r->skipping || n > r->max) {
 				r->skipping = 0;
 				snprintf(err, errlen, "%s:%ld: line longer than %zu bytes",
 				         r->name, r->lineno, r->max);
@@ -130,6 +129,13 @@ rec_next(struct rec_reader *r, json_object **out, char *err, size_t errlen)
 			}
 			if (avail == 0)
 				return REC_EOF;
+			if (avail > r->max) {
+				r->off = r->len;
+				r->lineno++;
+				snprintf(err, errlen, "%s:%ld: line longer than %zu bytes",
+				         r->name, r->lineno, r->max);
+				return REC_BAD;
+			}
 			/* a last line without its newline is still a record */
 			r->off = r->len;
 			r->scanned = 0;

@@ -272,9 +272,16 @@ mkdir_p(const char *dir, char *err, size_t errlen)
 			continue;
 		char c = *p;
 		*p = '\0';
-		if (mkdir(path, 0777) < 0 && errno != EEXIST) {
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
-			return -1;
+		if (mkdir(path, 0777) < 0) {
+			struct stat sb;
+			int e = errno;
+
+			/* a file in the middle makes the next mkdir fail
+			 * with ENOTDIR; a file at the end is no directory */
+			if (e != EEXIST || (c == '\0' && (stat(path, &sb) < 0 || !S_ISDIR(sb.st_mode)))) {
+				snprintf(err, errlen, "%s: %s", path, strerror(e == EEXIST ? ENOTDIR : e));
+				return -1;
+			}
 		}
 		*p = c;
 		if (c == '\0')
@@ -410,13 +417,25 @@ one_line(char *s, size_t max)
 {
 	size_t n;
 
+	size_t lead, need;
+
 	for (n = 0; s[n]; n++)
 		if ((unsigned char)s[n] < 0x20 || s[n] == 0x7f)
 			s[n] = ' ';
-	if (n <= max)
+	if (n > max) {
+		/* back up to the start of a UTF-8 sequence */
+		while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
+			max--;
+		s[max] = '\0';
+		n = max;
+	}
+	/* a snprintf before us may have cut a sequence short: drop its head */
+	for (lead = n; lead > 0 && n - lead < 4 && ((unsigned char)s[lead - 1] & 0xc0) == 0x80; lead--)
+		;
+	if (lead == 0 || (unsigned char)s[lead - 1] < 0xc0)
 		return;
-	/* back up to the start of a UTF-8 sequence */
-	while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
-		max--;
-	s[max] = '\0';
+	lead--;
+	need = (unsigned char)s[lead] >= 0xf0 ? 4 : (unsigned char)s[lead] >= 0xe0 ? 3 : 2;
+	if (n - lead < need)
+		s[lead] = '\0';
 }

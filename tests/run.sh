@@ -1,17 +1,37 @@
 #!/bin/sh
-# Run every unit test and bats file, TAP from each, and end with the one
-# line CI reads: "N passed, N failed".
+# Run every unit test, lint the man pages and run every bats file, TAP
+# from each, and end with the one line CI reads: "N passed, N failed".
 BUILD=${BUILD:-build}
 export BUILD
 root=$(cd "$(dirname "$0")/.." && pwd)
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT INT TERM
+out=$(mktemp)
+trap 'rm -f "$log" "$out"' EXIT INT TERM
 
 for t in "$root/$BUILD"/tests/test_*; do
 	[ -x "$t" ] || continue
-	echo "# unit: $(basename "$t")"
-	CMOCKA_MESSAGE_OUTPUT=TAP "$t" 2>&1 | tee -a "$log"
+	name=$(basename "$t")
+	echo "# unit: $name"
+	CMOCKA_MESSAGE_OUTPUT=TAP "$t" >"$out" 2>&1
+	rc=$?
+	cat "$out"
+	cat "$out" >>"$log"
+	# a crash prints no "not ok": count it as a failure of its own
+	if [ $rc -ne 0 ] && ! grep -q '^not ok ' "$out"; then
+		echo "not ok - $name exited with status $rc" | tee -a "$log"
+	fi
 done
+
+echo "# man pages"
+for m in "$root"/man/man*/*.[157]; do
+	if mandoc -T lint -W warning "$m" >"$out" 2>&1; then
+		echo "ok - mandoc lint $(basename "$m")"
+	else
+		cat "$out"
+		echo "not ok - mandoc lint $(basename "$m")"
+	fi
+done | tee -a "$log"
+
 bats --tap "$root"/tests/*.bats 2>&1 | tee -a "$log"
 
 passed=$(grep -c '^ok ' "$log")

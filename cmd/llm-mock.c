@@ -1,0 +1,198 @@
+/* llm-mock: a deterministic offline OpenAI-compatible server, for demos,
+ * tests and CI, with faults injected on request. */
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "mock.h"
+#include "mock_http.h"
+#include "util.h"
+
+#define MAXMODELS 64
+
+static const char usage_text[] =
+	"usage: llm-mock [-qv] [--host ADDR] [--port N] [--port-file FILE]\n"
+	"                [--model NAME]... [--latency MS] [--chunk-delay MS]\n"
+	"                [--rules FILE] [--token-file FILE]\n"
+	"\n"
+	"A deterministic OpenAI-compatible server: it echoes the last user\n"
+	"message and acts out [[mock:...]] directives found in it.\n"
+	"\n"
+	"  -H, --host ADDR       address to listen on (default 127.0.0.1)\n"
+	"  -p, --port N          port to listen on, 0 for any free one (default 8080)\n"
+	"      --port-file FILE  write the port listened on to FILE\n"
+	"  -m, --model NAME      a model listed by /v1/models (repeatable; default mock)\n"
+	"      --latency MS      wait MS milliseconds before every answer\n"
+	"      --chunk-delay MS  wait MS milliseconds between streamed chunks\n"
+	"  -r, --rules FILE      scripted answers, one JSON rule per line\n"
+	"      --token-file FILE require 'Authorization: Bearer <first line of FILE>'\n"
+	"  -q, --quiet           say nothing on start\n"
+	"  -v, --verbose         log every request on stderr\n"
+	"  -h, --help            show this help\n"
+	"\n"
+	"Directives: [[mock:429 retry-after=2 times=1]], [[mock:tool name=f args={}]],\n"
+	"[[mock:slow ms=500]], drop, no-done, truncate, invalid-json, empty-choices,\n"
+	"huge bytes=N, stream-error, tools-no-stream.  See llm-mock(1).\n";
+
+static const struct option longopts[] = {
+	{ "host", required_argument, NULL, 'H' },
+	{ "port", required_argument, NULL, 'p' },
+	{ "port-file", required_argument, NULL, 'P' },
+	{ "model", required_argument, NULL, 'm' },
+	{ "latency", required_argument, NULL, 'L' },
+	{ "chunk-delay", required_argument, NULL, 'D' },
+	{ "rules", required_argument, NULL, 'r' },
+	{ "token-file", required_argument, NULL, 'T' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void
+usage_error(const char *what)
+{
+	weprintf("%s", what);
+	fprintf(stderr, "try 'llm-mock --help'\n");
+	exit(EXIT_USAGE);
+}
+
+static void
+log_line(const char *line)
+{
+	weprintf("%s", line);
+}
+
+static int
+write_port_file(const char *path, int port, char *err, size_t errlen)
+{
+	char text[16];
+	int n = snprintf(text, sizeof text, "%d\n", port);
+
+	/* atomic: whoever polls for the file never reads half a number */
+	return atomic_write(path, text, (size_t)n, 0, err, errlen);
+}
+
+/* The base URL to announce; an IPv6 address goes in brackets. */
+static void
+announce(const char *host, int port)
+{
+	if (strchr(host, ':'))
+		weprintf("listening on http://[%s]:%d/v1", host, port);
+	else
+		weprintf("listening on http://%s:%d/v1", host, port);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct mock_http_opts o = { .host = "127.0.0.1", .port = 8080 };
+	const char *models[MAXMODELS], *port_file = NULL, *rules = NULL, *token_file = NULL;
+	char *token = NULL;
+	size_t nmodels = 0;
+	int c, quiet = 0, verbose = 0, sig;
+	char err[ERRLEN];
+	struct mock *m;
+	struct mock_http *h;
+	sigset_t set;
+
+	setprogname(argv[0]);
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":H:p:m:r:qvh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'H':
+			o.host = optarg;
+			break;
+		case 'p':
+			o.port = (int)estrtonum(optarg, 0, 65535, "--port");
+			break;
+		case 'P':
+			port_file = optarg;
+			break;
+		case 'm':
+			if (nmodels == MAXMODELS)
+				usage_error("too many --model options");
+			models[nmodels++] = optarg;
+			break;
+		case 'L':
+			o.latency_ms = estrtonum(optarg, 0, MOCK_MAXMS, "--latency");
+			break;
+		case 'D':
+			o.chunk_delay_ms = estrtonum(optarg, 0, MOCK_MAXMS, "--chunk-delay");
+			break;
+		case 'r':
+			rules = optarg;
+			break;
+		case 'T':
+			token_file = optarg;
+			break;
+		case 'q':
+			quiet = 1;
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return fclose(stdout) == 0 ? EXIT_OK : EXIT_FAILED;
+		case ':':
+			snprintf(err, sizeof err, "option '%s' needs a value", argv[optind - 1]);
+			usage_error(err);
+			break;
+		default:
+			snprintf(err, sizeof err, "unknown option '%s'", argv[optind - 1]);
+			usage_error(err);
+		}
+	}
+	if (optind < argc) {
+		snprintf(err, sizeof err, "unexpected argument '%s'", argv[optind]);
+		usage_error(err);
+	}
+	if (nmodels == 0)
+		models[nmodels++] = "mock";
+	o.models = models;
+	o.nmodels = nmodels;
+	o.log = verbose ? log_line : NULL;
+	if (token_file && !(token = config_read_token(token_file, err, sizeof err)))
+		enprintf(EXIT_USAGE, "%s", err);
+	o.token = token;
+
+	m = mock_new();
+	if (rules && mock_load_rules(m, rules, err, sizeof err) < 0) {
+		mock_free(m);
+		enprintf(EXIT_USAGE, "%s", err);
+	}
+
+	/* the server's threads inherit this mask, so the signals come
+	 * to sigwait() below and nowhere else; a shell starts background
+	 * jobs with SIGINT ignored, which would make sigwait() miss it */
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+
+	if (!(h = mock_http_start(m, &o, err, sizeof err))) {
+		mock_free(m);
+		enprintf(EXIT_FAILED, "%s", err);
+	}
+	if (port_file && write_port_file(port_file, mock_http_port(h), err, sizeof err) < 0) {
+		mock_http_stop(h);
+		mock_free(m);
+		enprintf(EXIT_FAILED, "%s", err);
+	}
+	if (!quiet)
+		announce(o.host, mock_http_port(h));
+	while (sigwait(&set, &sig) != 0)
+		;
+	mock_http_stop(h);
+	mock_free(m);
+	free(token);
+	return EXIT_OK;
+}

@@ -1,0 +1,490 @@
+/* Unit tests for lib/config.c: base URL and token from the environment,
+ * the providers file, routing of provider/model names. */
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+#include "util.h"
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+static const char *const env_vars[] = {
+	"LLM_BASE_URL", "OPENAI_BASE_URL", "LLM_API_TOKEN", "OPENAI_API_KEY",
+	"LLM_CONFIG_DIR", "TEST_OR_KEY", "TEST_UNSET_KEY",
+};
+
+static char dir[64];	/* the scratch LLM_CONFIG_DIR of the running test */
+
+static int
+rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static int
+setup(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < N(env_vars); i++)
+		unsetenv(env_vars[i]);
+	snprintf(dir, sizeof dir, "/tmp/llm-test-config.XXXXXX");
+	if (!mkdtemp(dir))
+		return -1;
+	setenv("LLM_CONFIG_DIR", dir, 1);
+	setenv("HOME", dir, 1);	/* never the user's own ~/.config/llm */
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	size_t i;
+
+	(void)state;
+	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	for (i = 0; i < N(env_vars); i++)
+		unsetenv(env_vars[i]);
+	return 0;
+}
+
+static void
+set_or_unset(const char *name, const char *v)
+{
+	if (v)
+		setenv(name, v, 1);
+	else
+		unsetenv(name);
+}
+
+/* Write s to dir/rel; returns the path (caller frees). */
+static char *
+put_file(const char *rel, const char *s)
+{
+	struct buf p = {0};
+	char err[ERRLEN];
+
+	buf_addf(&p, "%s/%s", dir, rel);
+	if (atomic_write(p.data, s, strlen(s), 1, err, sizeof err) < 0)
+		fail_msg("%s", err);
+	return p.data;
+}
+
+/* s with every "@" replaced by the scratch directory. */
+static char *
+with_dir(const char *s)
+{
+	struct buf b = {0};
+
+	buf_adds(&b, "");
+	for (; *s; s++)
+		if (*s == '@')
+			buf_adds(&b, dir);
+		else
+			buf_add(&b, s, 1);
+	return b.data;
+}
+
+/* ---- the default endpoint ---- */
+
+static const struct {
+	const char *llm_base_url;
+	const char *openai_base_url;
+	const char *cmdline;
+	const char *base;	/* NULL: none configured */
+	const char *chat;
+	const char *err;	/* config_load fails with this */
+} url_cases[] = {
+	{"http://a/v1", "http://b/v1", NULL, "http://a/v1", "http://a/v1/chat/completions", NULL},
+	{NULL, "http://b/v1", NULL, "http://b/v1", "http://b/v1/chat/completions", NULL},
+	{"", "https://b/v1", NULL, "https://b/v1", "https://b/v1/chat/completions", NULL},
+	{"https://api.openai.com/v1/", NULL, NULL, "https://api.openai.com/v1",
+	 "https://api.openai.com/v1/chat/completions", NULL},
+	{"http://localhost:11434/v1///", NULL, NULL, "http://localhost:11434/v1",
+	 "http://localhost:11434/v1/chat/completions", NULL},
+	{"http://a/v1", NULL, "http://c:8080/v1/", "http://c:8080/v1",
+	 "http://c:8080/v1/chat/completions", NULL},
+	{NULL, NULL, NULL, NULL, NULL, NULL},
+	{"", "", NULL, NULL, NULL, NULL},
+	{"ftp://a/v1", NULL, NULL, NULL, NULL,
+	 "base URL must start with http:// or https://: 'ftp://a/v1'"},
+	{"localhost:11434/v1", NULL, NULL, NULL, NULL,
+	 "base URL must start with http:// or https://: 'localhost:11434/v1'"},
+	{NULL, "api.openai.com", NULL, NULL, NULL,
+	 "base URL must start with http:// or https://: 'api.openai.com'"},
+	{NULL, NULL, "file:///etc", NULL, NULL,
+	 "base URL must start with http:// or https://: 'file:///etc'"},
+};
+
+static void
+test_base_url(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < N(url_cases); i++) {
+		struct config c;
+		char err[ERRLEN] = "";
+		int rc;
+
+		set_or_unset("LLM_BASE_URL", url_cases[i].llm_base_url);
+		set_or_unset("OPENAI_BASE_URL", url_cases[i].openai_base_url);
+		rc = config_load(&c, url_cases[i].cmdline, NULL, err, sizeof err);
+		if (url_cases[i].err) {
+			assert_int_equal(rc, -1);
+			assert_string_equal(err, url_cases[i].err);
+		} else {
+			if (rc != 0)
+				fail_msg("case %zu: %s", i, err);
+			assert_string_equal(c.def.name, "");
+			if (url_cases[i].base) {
+				assert_non_null(c.def.base_url);
+				assert_string_equal(c.def.base_url, url_cases[i].base);
+				assert_string_equal(c.def.chat_url, url_cases[i].chat);
+			} else {
+				assert_null(c.def.base_url);
+				assert_null(c.def.chat_url);
+			}
+			assert_int_equal(c.nprov, 0);
+			assert_null(c.providers_path);
+		}
+		config_free(&c);
+	}
+}
+
+/* ---- the token ---- */
+
+static const struct {
+	const char *llm_api_token;
+	const char *openai_api_key;
+	const char *file;	/* token file content; NULL: no --token-file */
+	const char *token;	/* NULL: no Authorization */
+	const char *err;
+} token_cases[] = {
+	{"t1", "t2", NULL, "t1", NULL},
+	{NULL, "t2", NULL, "t2", NULL},
+	{"", "t2", NULL, "t2", NULL},
+	{NULL, NULL, NULL, NULL, NULL},
+	{"", "", NULL, NULL, NULL},
+	{"sk-a\nb", NULL, NULL, NULL, "token contains a line break"},
+	{NULL, "sk-a\r", NULL, NULL, "token contains a line break"},
+	/* the file wins over the environment; first line, trimmed */
+	{"t1", NULL, "  sk-file \t\nsecond line\n", "sk-file", NULL},
+	{NULL, NULL, "sk-only", "sk-only", NULL},
+	{NULL, NULL, "\r\n  sk-crlf\r\n", "sk-crlf", NULL},
+	{"t1", NULL, "", NULL, NULL},
+};
+
+static void
+test_token(void **state)
+{
+	size_t i;
+
+	(void)state;
+	setenv("LLM_BASE_URL", "http://localhost:8080/v1", 1);
+	for (i = 0; i < N(token_cases); i++) {
+		char *file = token_cases[i].file ? put_file("tok", token_cases[i].file) : NULL;
+		char err[ERRLEN] = "";
+		struct config c;
+		int rc;
+
+		set_or_unset("LLM_API_TOKEN", token_cases[i].llm_api_token);
+		set_or_unset("OPENAI_API_KEY", token_cases[i].openai_api_key);
+		rc = config_load(&c, NULL, file, err, sizeof err);
+		if (token_cases[i].err) {
+			assert_int_equal(rc, -1);
+			assert_string_equal(err, token_cases[i].err);
+		} else {
+			if (rc != 0)
+				fail_msg("case %zu: %s", i, err);
+			if (token_cases[i].token) {
+				assert_non_null(c.def.token);
+				assert_string_equal(c.def.token, token_cases[i].token);
+			} else
+				assert_null(c.def.token);
+		}
+		config_free(&c);
+		free(file);
+	}
+}
+
+static void
+test_token_file_missing(void **state)
+{
+	char *missing = with_dir("@/no-such-token"), *want;
+	char err[ERRLEN] = "";
+	struct config c;
+
+	(void)state;
+	assert_int_equal(config_load(&c, "http://x/v1", missing, err, sizeof err), -1);
+	want = with_dir("token file @/no-such-token: No such file or directory");
+	assert_string_equal(err, want);
+	config_free(&c);
+	free(missing);
+	free(want);
+}
+
+static void
+test_read_token(void **state)
+{
+	char *file = put_file("t", "\t sk-123 \nrest\n");
+	char err[ERRLEN];
+	char *t = config_read_token(file, err, sizeof err);
+
+	(void)state;
+	assert_non_null(t);
+	assert_string_equal(t, "sk-123");
+	free(t);
+	free(file);
+}
+
+/* ---- the providers file ---- */
+
+static void
+test_providers(void **state)
+{
+	char *tok = put_file("local.tok", "sk-local\n");
+	char *text = with_dir(
+		"# providers\n"
+		"\n"
+		"[openrouter]\n"
+		"base_url = \"https://openrouter.ai/api/v1/\"  # trailing comment\n"
+		"token_env = \"TEST_OR_KEY\"\n"
+		"\r\n"
+		"  [local]   \r\n"
+		"\tbase_url='http://localhost:11434/v1'\r\n"
+		"token_file = \"@/local.tok\"\n"
+		"[anon]\n"
+		"base_url = \"http://anon/v1\"\n"
+		"token_env = \"TEST_UNSET_KEY\"\n");
+	char *path = put_file("providers.toml", text);
+	char err[ERRLEN] = "";
+	struct config c;
+
+	(void)state;
+	setenv("TEST_OR_KEY", "sk-or", 1);
+	if (config_load(&c, NULL, NULL, err, sizeof err) != 0)
+		fail_msg("%s", err);
+	assert_string_equal(c.providers_path, path);
+	assert_null(c.def.base_url);
+	assert_int_equal(c.nprov, 3);
+	assert_string_equal(c.prov[0].name, "openrouter");
+	assert_string_equal(c.prov[0].base_url, "https://openrouter.ai/api/v1");
+	assert_string_equal(c.prov[0].chat_url, "https://openrouter.ai/api/v1/chat/completions");
+	assert_string_equal(c.prov[0].token, "sk-or");
+	assert_string_equal(c.prov[1].name, "local");
+	assert_string_equal(c.prov[1].base_url, "http://localhost:11434/v1");
+	assert_string_equal(c.prov[1].chat_url, "http://localhost:11434/v1/chat/completions");
+	assert_string_equal(c.prov[1].token, "sk-local");
+	assert_string_equal(c.prov[2].name, "anon");
+	assert_null(c.prov[2].token);
+	config_free(&c);
+	free(tok);
+	free(text);
+	free(path);
+}
+
+/* The providers file from $HOME when LLM_CONFIG_DIR is not set. */
+static void
+test_providers_home(void **state)
+{
+	char *path = put_file(".config/llm/providers.toml", "[h]\nbase_url = \"http://h/v1\"\n");
+	char err[ERRLEN] = "";
+	struct config c;
+
+	(void)state;
+	unsetenv("LLM_CONFIG_DIR");
+	if (config_load(&c, NULL, NULL, err, sizeof err) != 0)
+		fail_msg("%s", err);
+	assert_string_equal(c.providers_path, path);
+	assert_int_equal(c.nprov, 1);
+	assert_string_equal(c.prov[0].base_url, "http://h/v1");
+	config_free(&c);
+	free(path);
+}
+
+static const struct {
+	const char *text;
+	const char *err;	/* '@' stands for the file's path */
+} bad_providers[] = {
+	{"[p]\nbase_url = \"http://x/v1\"\nfoo = \"bar\"\n",
+	 "@:3: unknown key 'foo' (base_url, token_env, token_file)"},
+	{"[p]\nbase_url = \"http://x\"\n\n[p]\nbase_url = \"http://y\"\n",
+	 "@:4: provider 'p' defined twice"},
+	{"[p]\ntoken_env = \"X\"\n", "@: provider 'p' has no base_url"},
+	{"[ok]\nbase_url = \"http://x\"\n[empty]\n", "@: provider 'empty' has no base_url"},
+	{"[bad name]\n", "@:1: expected [provider-name]"},
+	{"# c\n[]\n", "@:2: expected [provider-name]"},
+	{"[p\n", "@:1: expected [provider-name]"},
+	{"[p/q]\n", "@:1: expected [provider-name]"},
+	{"base_url = \"http://x\"\n", "@:1: key outside a [provider] table"},
+	{"[p]\nbase_url = http://x\n", "@:2: expected a quoted string value"},
+	{"[p]\nbase_url = \"http://x\" junk\n", "@:2: expected a quoted string value"},
+	{"[p]\nbase_url = \"http://x\n", "@:2: expected a quoted string value"},
+	{"[p]\nbase_url \"http://x\"\n", "@:2: expected key = \"value\""},
+	{"[p]\n= \"http://x\"\n", "@:2: expected key = \"value\""},
+	{"[p]\nbase_url = \"ftp://x\"\n",
+	 "@:2: base URL must start with http:// or https://: 'ftp://x'"},
+	{"[p]\nbase_url = \"http://x\"\ntoken_file = \"/nonexistent/tok\"\n",
+	 "@:3: token file /nonexistent/tok: No such file or directory"},
+};
+
+static void
+test_providers_errors(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < N(bad_providers); i++) {
+		char *path = put_file("providers.toml", bad_providers[i].text);
+		char err[ERRLEN] = "";
+		struct buf want = {0};
+		struct config c;
+
+		buf_addf(&want, "%s%s", path, bad_providers[i].err + 1);
+		if (config_load(&c, NULL, NULL, err, sizeof err) != -1)
+			fail_msg("case %zu accepted", i);
+		assert_string_equal(err, want.data);
+		config_free(&c);
+		free(path);
+		buf_free(&want);
+	}
+}
+
+static void
+test_providers_token_line_break(void **state)
+{
+	char *path = put_file("providers.toml",
+	                      "[p]\nbase_url = \"http://x\"\ntoken_env = \"TEST_OR_KEY\"\n");
+	char err[ERRLEN] = "";
+	struct buf want = {0};
+	struct config c;
+
+	(void)state;
+	setenv("TEST_OR_KEY", "sk-1\nsk-2", 1);
+	assert_int_equal(config_load(&c, NULL, NULL, err, sizeof err), -1);
+	buf_addf(&want, "%s:3: token contains a line break", path);
+	assert_string_equal(err, want.data);
+	config_free(&c);
+	buf_free(&want);
+	free(path);
+}
+
+/* ---- routing ---- */
+
+static const struct {
+	const char *model;
+	const char *endpoint;	/* provider name; "" the default */
+	const char *sent;
+} route_cases[] = {
+	{"prov/model", "prov", "model"},
+	{"prov/a/b", "prov", "a/b"},
+	{"other/gpt-4o", "other", "gpt-4o"},
+	{"meta-llama/Llama-3-8B", "", "meta-llama/Llama-3-8B"},
+	{"gpt-4o", "", "gpt-4o"},
+	{"prov", "", "prov"},
+	{"pro/x", "", "pro/x"},
+	{"provx/y", "", "provx/y"},
+	{"/x", "", "/x"},
+	{NULL, "", NULL},
+};
+
+static void
+test_route(void **state)
+{
+	char *path = put_file("providers.toml",
+	                      "[prov]\nbase_url = \"http://prov/v1\"\n"
+	                      "[other]\nbase_url = \"http://other/v1\"\n");
+	char err[ERRLEN] = "";
+	struct config c;
+	size_t i;
+
+	(void)state;
+	setenv("LLM_BASE_URL", "http://def/v1", 1);
+	if (config_load(&c, NULL, NULL, err, sizeof err) != 0)
+		fail_msg("%s", err);
+	for (i = 0; i < N(route_cases); i++) {
+		const char *sent = "unset";
+		struct endpoint *ep = config_route(&c, route_cases[i].model, &sent, err, sizeof err);
+
+		assert_non_null(ep);
+		assert_string_equal(ep->name, route_cases[i].endpoint);
+		if (route_cases[i].endpoint[0])
+			assert_ptr_not_equal(ep, &c.def);
+		else
+			assert_ptr_equal(ep, &c.def);
+		if (route_cases[i].sent)
+			assert_string_equal(sent, route_cases[i].sent);
+		else
+			assert_null(sent);
+	}
+	assert_string_equal(config_route(&c, "prov/m", &(const char *){NULL}, err,
+	                                 sizeof err)->chat_url, "http://prov/v1/chat/completions");
+	config_free(&c);
+	free(path);
+}
+
+static void
+test_route_no_default(void **state)
+{
+	char *path = put_file("providers.toml", "[prov]\nbase_url = \"http://prov/v1\"\n");
+	char err[ERRLEN] = "";
+	const char *sent = NULL;
+	struct endpoint *ep;
+	struct config c;
+
+	(void)state;
+	if (config_load(&c, NULL, NULL, err, sizeof err) != 0)
+		fail_msg("%s", err);
+	ep = config_route(&c, "prov/m", &sent, err, sizeof err);
+	assert_non_null(ep);
+	assert_string_equal(ep->name, "prov");
+	assert_string_equal(sent, "m");
+	ep = config_route(&c, "gpt-4o", &sent, err, sizeof err);
+	assert_null(ep);
+	assert_string_equal(err, config_help());
+	assert_non_null(strstr(err, "LLM_BASE_URL"));
+	assert_non_null(strstr(err, "LLM_BASE_URL=https://api.openai.com/v1"));
+	assert_non_null(strstr(err, "LLM_BASE_URL=http://localhost:11434/v1"));
+	err[0] = '\0';
+	assert_null(config_route(&c, "meta-llama/Llama-3-8B", &sent, err, sizeof err));
+	assert_non_null(strstr(err, "LLM_BASE_URL"));
+	assert_null(config_route(&c, NULL, &sent, err, sizeof err));
+	config_free(&c);
+	free(path);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_base_url, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_token, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_token_file_missing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_token, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_providers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_providers_home, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_providers_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_providers_token_line_break, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_route, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_route_no_default, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
