@@ -28,7 +28,7 @@ SANFLAGS  =
 endif
 
 ALL_CFLAGS = $(WARN) $(OPT) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS)
-ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
+ALL_LDFLAGS = $(SANFLAGS) -Wl,--as-needed $(LDFLAGS)
 
 PROGS    = llm-chat llm-mock
 LIB_SRC  = $(wildcard lib/*.c)
@@ -74,7 +74,8 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(B) sh examples/demo/run.sh
 
-bench: deps
+bench:
+	@DEPS_EXTRA="wrk hyperfine" sh mk/deps.sh
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(B) sh tests/bench/run.sh
 

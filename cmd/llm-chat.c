@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +20,8 @@ struct chat {
 	int last_ok;		/* prompt mode: the outcome */
 	int last_retryable;
 	int werr;		/* errno of a failed write on stdout */
-	struct buf out;
+	struct buf out;		/* records not yet written */
+	struct buf line;
 };
 
 static void
@@ -53,43 +55,58 @@ usage(FILE *fp, int status)
 	exit(status);
 }
 
+/* Records are gathered and written at the end of each round of the loop,
+ * whole lines only and at most PIPE_BUF bytes a write (unless one record is
+ * longer), so parallel writers to one pipe or O_APPEND file never
+ * interleave half lines. */
+static int
+flush_out(void *arg)
+{
+	struct chat *ch = arg;
+
+	if (ch->out.len == 0)
+		return 0;
+	if (ch->printed) {
+		/* the progress line makes way for the records on a shared tty */
+		(void)!write(2, "\r\033[K", 4);
+		ch->printed = 0;
+	}
+	if (write_all(1, ch->out.data, ch->out.len) < 0) {
+		ch->werr = errno;
+		return -1;
+	}
+	buf_reset(&ch->out);
+	return 0;
+}
+
 static int
 out_record(void *arg, json_object *rec, int ok)
 {
 	struct chat *ch = arg;
 	json_object *err = json_get(rec, "error");
+	size_t start;
 
 	ch->last_ok = ok;
 	ch->last_retryable = json_object_get_boolean(json_get(err, "retryable"));
 	if (ch->prompt_mode && !ch->json) {
-		const char *s;
-		size_t n;
+		const char *s = json_get_str(rec, "content");
+		size_t n = s ? strlen(s) : 0;
 
 		if (!ok) {
 			weprintf("%s", json_get_str(err, "message"));
 			return 0;
 		}
-		s = json_get_str(rec, "content");
-		n = s ? strlen(s) : 0;
-		buf_reset(&ch->out);
 		buf_add(&ch->out, s ? s : "", n);
 		if (n == 0 || s[n - 1] != '\n')
 			buf_add(&ch->out, "\n", 1);
-		if (write_all(1, ch->out.data, ch->out.len) < 0) {
-			ch->werr = errno;
-			return -1;
-		}
 		return 0;
 	}
-	if (ch->printed) {
-		/* the progress line makes way for the record on a shared tty */
-		(void)!write(2, "\r\033[K", 4);
-		ch->printed = 0;
-	}
-	if (rec_write(1, rec, &ch->out) < 0) {
-		ch->werr = errno;
+	start = ch->out.len;
+	json_line(rec, &ch->line);
+	buf_add(&ch->line, "\n", 1);
+	if (start > 0 && start + ch->line.len > PIPE_BUF && flush_out(ch) < 0)
 		return -1;
-	}
+	buf_add(&ch->out, ch->line.data, ch->line.len);
 	return 0;
 }
 
@@ -282,7 +299,7 @@ main(int argc, char **argv)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	c = client_new(&o, &cfg, out_record, progress, &ch);
+	c = client_new(&o, &cfg, out_record, flush_out, progress, &ch);
 	if (ch.prompt_mode) {
 		json_object *rec = prompt_record(argv + optind, argc - optind, o.ov.model, system);
 
@@ -317,6 +334,7 @@ main(int argc, char **argv)
 		json_object_put(o.ov.temperature);
 		free(systext);
 		buf_free(&ch.out);
+		buf_free(&ch.line);
 		curl_global_cleanup();
 		return status;
 	}

@@ -34,6 +34,7 @@ struct client {
 	struct client_opts o;
 	struct config *cfg;
 	client_out_fn out;
+	client_flush_fn flush;
 	client_progress_fn progress;
 	void *arg;
 	struct http_engine *eng;
@@ -66,7 +67,7 @@ client_interrupted(void)
 
 struct client *
 client_new(const struct client_opts *o, struct config *cfg, client_out_fn out,
-           client_progress_fn progress, void *arg)
+           client_flush_fn flush, client_progress_fn progress, void *arg)
 {
 	struct client *c = ecalloc(1, sizeof *c);
 
@@ -75,6 +76,7 @@ client_new(const struct client_opts *o, struct config *cfg, client_out_fn out,
 		c->o.jobs = 1;
 	c->cfg = cfg;
 	c->out = out;
+	c->flush = flush;
 	c->progress = progress;
 	c->arg = arg;
 	c->eng = http_new(c->o.jobs, &c->o.http);
@@ -444,6 +446,8 @@ run(struct client *c, struct source *s)
 
 		if (!eof)
 			eof = take(c, s);
+		if (!c->stopped && c->flush(c->arg) < 0)
+			c->stopped = 1;
 		if (c->stopped || interrupted)
 			break;
 		if (eof && http_busy(c->eng) == 0)
@@ -466,6 +470,8 @@ run(struct client *c, struct source *s)
 			finish(c, x);
 		tick(c, 0);
 	}
+	if (!c->stopped && c->flush(c->arg) < 0)
+		c->stopped = 1;
 	return c->stopped || interrupted ? -1 : 0;
 }
 

@@ -38,13 +38,17 @@ struct client_opts {
 
 struct client;
 
-/* Called with each finished record, in the order it is to be written.
- * Returns 0, or -1 to stop (a write failed: errno says why). */
+/* Called with each finished record, in the order it is to be written;
+ * flush() is called at the end of each round of the loop, before it
+ * waits, so records written in batches still go out as they complete.
+ * Both return 0, or -1 to stop (a write failed). */
 typedef int (*client_out_fn)(void *arg, json_object *rec, int ok);
+typedef int (*client_flush_fn)(void *arg);
 typedef void (*client_progress_fn)(void *arg, const struct client_stats *s, int final);
 
 struct client *client_new(const struct client_opts *o, struct config *cfg,
-                          client_out_fn out, client_progress_fn progress, void *arg);
+                          client_out_fn out, client_flush_fn flush,
+                          client_progress_fn progress, void *arg);
 void client_free(struct client *c);
 
 /* Run the records of fd (name for messages) through.  Returns 0 at the

@@ -1,4 +1,7 @@
+#include <errno.h>
 #include <stdio.h>
+#include <sys/epoll.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -14,6 +17,8 @@ struct ep_headers {
 
 struct http_engine {
 	CURLM *multi;
+	int epfd;		/* the transfers' sockets, as curl asks */
+	double timer_at;	/* when curl wants its timeout action; <0 none */
 	struct http_xfer *slots;
 	int nslots;
 	int busy;
@@ -79,6 +84,39 @@ on_header(char *p, size_t size, size_t n, void *arg)
 	return len;
 }
 
+/* curl's socket interface: only the sockets with news are looked at, so a
+ * round costs the same at -j 1 and at -j 1024 (curl_multi_perform walks
+ * every transfer each time). */
+static int
+on_socket(CURL *easy, curl_socket_t s, int what, void *arg, void *sockp)
+{
+	struct http_engine *e = arg;
+	struct epoll_event ev = {0};
+
+	(void)easy;
+	if (what == CURL_POLL_REMOVE) {
+		epoll_ctl(e->epfd, EPOLL_CTL_DEL, s, NULL);
+		curl_multi_assign(e->multi, s, NULL);
+		return 0;
+	}
+	ev.events = (what & CURL_POLL_IN ? EPOLLIN : 0) | (what & CURL_POLL_OUT ? EPOLLOUT : 0);
+	ev.data.fd = s;
+	if (epoll_ctl(e->epfd, sockp ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, s, &ev) < 0 &&
+	    errno == EEXIST)
+		epoll_ctl(e->epfd, EPOLL_CTL_MOD, s, &ev);
+	if (!sockp)
+		curl_multi_assign(e->multi, s, e);
+	return 0;
+}
+
+static int
+on_timer(CURLM *multi, long ms, void *arg)
+{
+	(void)multi;
+	((struct http_engine *)arg)->timer_at = ms < 0 ? -1 : now_ms_f() + (double)ms;
+	return 0;
+}
+
 struct http_engine *
 http_new(int nslots, const struct http_opts *o)
 {
@@ -91,6 +129,14 @@ http_new(int nslots, const struct http_opts *o)
 	e->multi = curl_multi_init();
 	if (!e->multi)
 		eprintf("curl_multi_init failed");
+	e->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (e->epfd < 0)
+		eprintf("epoll_create1:");
+	e->timer_at = -1;
+	curl_multi_setopt(e->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+	curl_multi_setopt(e->multi, CURLMOPT_SOCKETDATA, e);
+	curl_multi_setopt(e->multi, CURLMOPT_TIMERFUNCTION, on_timer);
+	curl_multi_setopt(e->multi, CURLMOPT_TIMERDATA, e);
 	curl_multi_setopt(e->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
 	curl_multi_setopt(e->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)nslots);
 	curl_multi_setopt(e->multi, CURLMOPT_MAXCONNECTS, (long)nslots + 4);
@@ -145,6 +191,7 @@ http_free(struct http_engine *e)
 		free(h);
 	}
 	curl_multi_cleanup(e->multi);
+	close(e->epfd);
 	free(e->slots);
 	free(e);
 }
@@ -228,23 +275,42 @@ http_start(struct http_engine *e, struct http_xfer *x, struct endpoint *ep, char
 int
 http_poll(struct http_engine *e, int timeout_ms, struct pollfd *extra, int nextra)
 {
-	struct curl_waitfd wfd[4];
-	int running, n = 0, i;
-	CURLMcode mc;
+	struct pollfd pf[5];
+	struct epoll_event ev[64];
+	int running, n, i;
 
-	for (i = 0; i < nextra && i < 4; i++) {
-		wfd[i].fd = extra[i].fd;
-		wfd[i].events = extra[i].events;
-		wfd[i].revents = 0;
+	if (e->timer_at >= 0) {
+		double left = e->timer_at - now_ms_f();
+
+		if (left < timeout_ms)
+			timeout_ms = left > 0 ? (int)left + 1 : 0;
 	}
-	mc = curl_multi_perform(e->multi, &running);
-	if (mc == CURLM_OK && (e->busy == 0 || running > 0 || nextra > 0))
-		mc = curl_multi_poll(e->multi, wfd, (unsigned)i, timeout_ms, &n);
+	pf[0].fd = e->epfd;
+	pf[0].events = POLLIN;
+	for (i = 0; i < nextra && i < 4; i++) {
+		pf[i + 1] = extra[i];
+		pf[i + 1].revents = 0;
+	}
+	if (poll(pf, (nfds_t)i + 1, timeout_ms) < 0 && errno != EINTR)
+		return -1;
 	for (i = 0; i < nextra && i < 4; i++)
-		extra[i].revents = wfd[i].revents;
-	if (mc == CURLM_OK)
-		mc = curl_multi_perform(e->multi, &running);
-	return mc == CURLM_OK ? 0 : -1;
+		extra[i].revents = pf[i + 1].revents;
+	n = epoll_wait(e->epfd, ev, (int)(sizeof ev / sizeof *ev), 0);
+	for (i = 0; i < n; i++) {
+		int flags = (ev[i].events & (EPOLLIN | EPOLLHUP | EPOLLRDHUP) ? CURL_CSELECT_IN : 0) |
+		            (ev[i].events & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
+		            (ev[i].events & EPOLLERR ? CURL_CSELECT_ERR : 0);
+
+		if (curl_multi_socket_action(e->multi, ev[i].data.fd, flags, &running) != CURLM_OK)
+			return -1;
+	}
+	/* curl's own deadlines: timeouts, retries, new transfers to start */
+	if (e->timer_at >= 0 && now_ms_f() >= e->timer_at) {
+		e->timer_at = -1;
+		if (curl_multi_socket_action(e->multi, CURL_SOCKET_TIMEOUT, 0, &running) != CURLM_OK)
+			return -1;
+	}
+	return 0;
 }
 
 struct http_xfer *

@@ -1,7 +1,27 @@
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "json.h"
+
+/* One tokener per thread (llm-mock parses in many), freed when the
+ * thread ends. */
+static pthread_key_t tok_key;
+static pthread_once_t tok_once = PTHREAD_ONCE_INIT;
+
+static void
+free_tokener(void *tok)
+{
+	json_tokener_free(tok);
+}
+
+static void
+make_key(void)
+{
+	if (pthread_key_create(&tok_key, free_tokener) != 0)
+		eprintf("pthread_key_create failed");
+}
 
 int
 json_parse_any(const char *s, size_t len, json_object **out, char *err, size_t errlen)
@@ -17,12 +37,18 @@ json_parse_any(const char *s, size_t len, json_object **out, char *err, size_t e
 		snprintf(err, errlen, "document too large");
 		return -1;
 	}
-	tok = json_tokener_new_ex(JSON_TOKENER_DEFAULT_DEPTH);
-	if (!tok) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
+	/* one tokener, reset for each document: making one costs as much
+	 * as parsing a small record */
+	pthread_once(&tok_once, make_key);
+	if (!(tok = pthread_getspecific(tok_key))) {
+		if (!(tok = json_tokener_new_ex(JSON_TOKENER_DEFAULT_DEPTH))) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+		pthread_setspecific(tok_key, tok);
 	}
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	json_tokener_reset(tok);
 	obj = json_tokener_parse_ex(tok, s, (int)len);
 	je = json_tokener_get_error(tok);
 	if (je == json_tokener_continue) {
@@ -40,13 +66,11 @@ json_parse_any(const char *s, size_t len, json_object **out, char *err, size_t e
 		snprintf(err, errlen, "%s at byte %zu", json_tokener_error_desc(je),
 		         json_tokener_get_parse_end(tok));
 		json_object_put(obj);
-		json_tokener_free(tok);
 		return -1;
 	}
 	/* after the closing space the parse end counts from that piece:
 	 * the whole text was used */
 	end = fed_end ? len : json_tokener_get_parse_end(tok);
-	json_tokener_free(tok);
 	while (end < len && strchr(" \t\r\n", s[end]))
 		end++;
 	if (end < len) {

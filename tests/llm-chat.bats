@@ -379,3 +379,16 @@ EOF
 	assert_output --partial "--keep-order"
 	assert_output --partial "--cache DIR"
 }
+
+@test "valgrind: no leaks and no errors for a 100-record run with faults and the cache" {
+	command -v valgrind >/dev/null || skip "valgrind not installed"
+	[ "$BUILD" = build ] || skip "valgrind does not run sanitized builds"
+	start_mock
+	for i in $(seq 1 95); do req "r$i" "n$i"; done >in.ndjson
+	{ echo bad; req f '[[mock:429 retry-after=1]] x'; req d '[[mock:drop]] x'; req t '[[mock:tool name=f]] x'; req e '[[mock:empty-choices]] x'; } >>in.ndjson
+	run valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect,possible \
+		--error-exitcode=9 llm-chat -q -j 8 -k --cache cache -i in.ndjson
+	[ "$status" -eq 1 ]
+	[ "$(grep -c '^{' <<<"$output")" -eq 100 ]
+	refute_output --partial "=="
+}
