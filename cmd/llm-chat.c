@@ -17,6 +17,7 @@ struct chat {
 	int json;		/* prompt mode: print the record */
 	int tty;		/* draw a progress line */
 	int printed;		/* progress line on screen */
+	int stdout_tty;
 	int last_ok;		/* prompt mode: the outcome */
 	int last_retryable;
 	int werr;		/* errno of a failed write on stdout */
@@ -66,7 +67,7 @@ flush_out(void *arg)
 
 	if (ch->out.len == 0)
 		return 0;
-	if (ch->printed) {
+	if (ch->printed && ch->stdout_tty) {
 		/* the progress line makes way for the records on a shared tty */
 		(void)!write(2, "\r\033[K", 4);
 		ch->printed = 0;
@@ -270,6 +271,9 @@ main(int argc, char **argv)
 		enprintf(EXIT_USAGE, "-s, --system-file and --json go with a PROMPT");
 	if (ch.prompt_mode && ninputs)
 		enprintf(EXIT_USAGE, "-i reads records; it does not go with a PROMPT");
+	/* no records named and none piped in: the user wants the usage */
+	if (!ch.prompt_mode && ninputs == 0 && isatty(0))
+		usage(stderr, EXIT_USAGE);
 	if (system && sysfile)
 		enprintf(EXIT_USAGE, "give -s or --system-file, not both");
 	if (!o.cache_dir && getenv("LLM_CACHE_DIR") && *getenv("LLM_CACHE_DIR"))
@@ -293,6 +297,7 @@ main(int argc, char **argv)
 			enprintf(EXIT_USAGE, "%s", err);
 	}
 	ch.tty = !quiet && !ch.prompt_mode && isatty(2);
+	ch.stdout_tty = isatty(1);
 	if (!ch.tty)
 		o.progress_ms = 0;
 
