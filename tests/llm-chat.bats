@@ -362,6 +362,14 @@ EOF
 	[ "$(jq -r .error.kind <<<"$output")" = config ]
 }
 
+@test "stream in a request is taken off: llm-chat reads whole answers" {
+	start_mock
+	jq -cn '{id:"s",request:{model:"m",stream:true,stream_options:{include_usage:true},messages:[{role:"user",content:"[[mock:truncate]] whole"}]}}' >in.ndjson
+	run llm-chat --echo <in.ndjson
+	assert_success
+	[ "$(jq -r '[.content, (.request|has("stream")), (.request|has("stream_options"))] | join(" ")' <<<"$output")" = "whole false false" ]
+}
+
 @test "usage errors exit 2 with a message" {
 	run llm-chat -j 0
 	[ "$status" -eq 2 ]
