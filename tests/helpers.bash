@@ -10,6 +10,11 @@ export PATH="$ROOT/$BUILD/bin:$PATH"
 unset LLM_BASE_URL OPENAI_BASE_URL LLM_API_TOKEN OPENAI_API_KEY LLM_CACHE_DIR
 export LLM_CONFIG_DIR="$BATS_TEST_TMPDIR/config"
 
+# Every test runs in its own scratch directory, never in the checkout.
+setup() {
+	cd "$BATS_TEST_TMPDIR" || return 1
+}
+
 # start_mock [llm-mock options]: start llm-mock on a free port and point
 # LLM_BASE_URL at it.  MOCK_PORT and MOCK_PID are set.
 start_mock() {
