@@ -57,40 +57,6 @@ canon_number(double d, char *out, size_t outlen)
 	}
 }
 
-static void
-canon_string(const char *s, size_t n, struct buf *out)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t i, run = 0;
-
-	buf_add(out, "\"", 1);
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		char esc[7];
-
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		buf_add(out, s + run, i - run);
-		run = i + 1;
-		switch (c) {
-		case '"': buf_add(out, "\\\"", 2); break;
-		case '\\': buf_add(out, "\\\\", 2); break;
-		case '\b': buf_add(out, "\\b", 2); break;
-		case '\f': buf_add(out, "\\f", 2); break;
-		case '\n': buf_add(out, "\\n", 2); break;
-		case '\r': buf_add(out, "\\r", 2); break;
-		case '\t': buf_add(out, "\\t", 2); break;
-		default:
-			memcpy(esc, "\\u00", 4);
-			esc[4] = hex[c >> 4];
-			esc[5] = hex[c & 15];
-			buf_add(out, esc, 6);
-		}
-	}
-	buf_add(out, s + run, n - run);
-	buf_add(out, "\"", 1);
-}
-
 /* The next UTF-16 code unit of a UTF-8 string; *pending carries the low
  * surrogate of a pair.  Invalid bytes count as themselves. */
 static unsigned
@@ -182,7 +148,7 @@ canon_json(json_object *v, struct buf *out, char *err, size_t errlen)
 		return 0;
 	}
 	case json_type_string:
-		canon_string(json_object_get_string(v), (size_t)json_object_get_string_len(v), out);
+		json_quote(out, json_object_get_string(v), (size_t)json_object_get_string_len(v));
 		return 0;
 	case json_type_array:
 		buf_add(out, "[", 1);
@@ -211,7 +177,7 @@ canon_json(json_object *v, struct buf *out, char *err, size_t errlen)
 		for (i = 0; i < n && rc == 0; i++) {
 			if (i)
 				buf_add(out, ",", 1);
-			canon_string(keys[i], strlen(keys[i]), out);
+			json_quote(out, keys[i], strlen(keys[i]));
 			buf_add(out, ":", 1);
 			rc = canon_json(json_get(v, keys[i]), out, err, errlen);
 		}

@@ -49,4 +49,10 @@ json_object *json_double_text(double v, const char *text);
 /* A borrowed reference added once more, or NULL for NULL. */
 json_object *json_ref(json_object *obj);
 
+/* Append s[0..n) to out as a quoted JSON string with exactly the escapes
+ * of RFC 8785: \" \\ \b \f \n \r \t, other control characters as \u00xx
+ * (lower-case hex), every other byte as it is.  Canonical JSON needs these
+ * bytes and no others, and llm-mock writes its bodies with it too. */
+void json_quote(struct buf *out, const char *s, size_t n);
+
 #endif

@@ -6,6 +6,12 @@
  * mock_stream_next() turn an answer into bytes.  Nothing here prints,
  * exits or sleeps: the caller waits as long as the answer asks.
  *
+ * The code is split by concern, all behind this one header (the pieces
+ * share lib/mock_internal.h): mock_directive.c parses [[mock:...]],
+ * mock_rules.c loads and matches a --rules file and counts attempts,
+ * mock_answer.c builds the answer, mock_body.c writes completion bodies
+ * and stream events, mock.c holds the status table and the small bodies.
+ *
  * Ownership: an answer owns every string in it and is released with
  * mock_answer_free(); struct mock_directives owns its text and is
  * released with mock_directives_free(); a struct mock owns its rules and
@@ -157,8 +163,6 @@ void mock_stats_json(unsigned long long requests, unsigned long long chat,
 /* Helpers, exposed for the unit tests. */
 uint64_t mock_hash(const void *p, size_t n);
 long long mock_tokens(size_t bytes);
-size_t mock_utf8_cut(const char *s, size_t len, size_t max);
 void mock_http_date(time_t t, char *out, size_t outlen);
-void mock_json_str(struct buf *out, const char *s, size_t n);
 
 #endif

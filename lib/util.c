@@ -412,6 +412,17 @@ fail:
 	return NULL;
 }
 
+size_t
+utf8_cut(const char *s, size_t len, size_t max)
+{
+	if (len <= max)
+		return len;
+	/* back up over continuation bytes so no character is split */
+	while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
+		max--;
+	return max;
+}
+
 void
 one_line(char *s, size_t max)
 {
@@ -423,11 +434,8 @@ one_line(char *s, size_t max)
 		if ((unsigned char)s[n] < 0x20 || s[n] == 0x7f)
 			s[n] = ' ';
 	if (n > max) {
-		/* back up to the start of a UTF-8 sequence */
-		while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
-			max--;
-		s[max] = '\0';
-		n = max;
+		n = utf8_cut(s, n, max);
+		s[n] = '\0';
 	}
 	/* a snprintf before us may have cut a sequence short: drop its head */
 	for (lead = n; lead > 0 && n - lead < 4 && ((unsigned char)s[lead - 1] & 0xc0) == 0x80; lead--)

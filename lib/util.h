@@ -79,6 +79,10 @@ int path_confined(const char *p, size_t len, char *err, size_t errlen);
 /* Read a whole file (at most max bytes). NULL with err on failure. */
 char *read_file(const char *path, size_t max, size_t *lenp, char *err, size_t errlen);
 
+/* The length of s[0..len) cut to at most max bytes on a UTF-8 boundary:
+ * no character is split (a sequence that does not fit is left out). */
+size_t utf8_cut(const char *s, size_t len, size_t max);
+
 /* Replace control characters (newlines among them) by spaces and cut to
  * max bytes on a UTF-8 boundary, so s fits a one-line message. In place. */
 void one_line(char *s, size_t max);

@@ -1,64 +1,10 @@
 /* Unit tests for lib/cache.c: the key, and entries put and got back. */
 #include <dirent.h>
-#include <ftw.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include <cmocka.h>
+#include "unit.h"
 
 #include "cache.h"
-
-#define N(a) (sizeof(a) / sizeof((a)[0]))
-
-static json_object *
-parse(const char *s)
-{
-	char err[ERRLEN];
-	json_object *v = json_parse(s, strlen(s), err, sizeof err);
-
-	if (!v)
-		fail_msg("bad test JSON '%s': %s", s, err);
-	return v;
-}
-
-static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static int
-setup_dir(void **state)
-{
-	char *dir = estrdup("/tmp/llm-test-cache.XXXXXX");
-
-	if (!mkdtemp(dir)) {
-		free(dir);
-		return -1;
-	}
-	*state = dir;
-	return 0;
-}
-
-static int
-teardown_dir(void **state)
-{
-	char *dir = *state;
-
-	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-	free(dir);
-	return 0;
-}
 
 static void
 key_of(const char *url, const char *body, int repeat, char key[HASH_HEX])

@@ -2,31 +2,11 @@
  * strings, member order and whole documents; SHA-256, the tuna model hash
  * and the canonical-JSON hash. */
 #include <math.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
-#include <cmocka.h>
+#include "unit.h"
 
 #include "canon.h"
 #include "hash.h"
-
-#define N(a) (sizeof(a) / sizeof((a)[0]))
-
-static json_object *
-parse(const char *s)
-{
-	char err[ERRLEN];
-	json_object *v = json_parse(s, strlen(s), err, sizeof err);
-
-	if (!v)
-		fail_msg("bad test JSON '%s': %s", s, err);
-	return v;
-}
 
 /* ---- numbers ---- */
 
@@ -185,7 +165,6 @@ test_number_parsed(void **state)
 	}
 	buf_free(&b);
 }
-
 
 /* ---- strings ---- */
 

@@ -1,24 +1,13 @@
 /* Unit tests for lib/config.c: base URL and token from the environment,
  * the providers file, routing of provider/model names. */
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include <cmocka.h>
+#include "unit.h"
 
 #include "config.h"
 #include "util.h"
-
-#define N(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char *const env_vars[] = {
 	"LLM_BASE_URL", "OPENAI_BASE_URL", "LLM_API_TOKEN", "OPENAI_API_KEY",
@@ -26,15 +15,6 @@ static const char *const env_vars[] = {
 };
 
 static char dir[64];	/* the scratch LLM_CONFIG_DIR of the running test */
-
-static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 static int
 setup(void **state)
@@ -58,7 +38,7 @@ teardown(void **state)
 	size_t i;
 
 	(void)state;
-	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	rm_tree(dir);
 	for (i = 0; i < N(env_vars); i++)
 		unsetenv(env_vars[i]);
 	return 0;

@@ -1,13 +1,6 @@
-/* Unit tests for lib/mock.c: directives, answers, usage, rules, streams. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+/* Unit tests for lib/mock*.c: directives, answers, usage, rules, streams. */
 
-#include <cmocka.h>
+#include "unit.h"
 
 #include "json.h"
 #include "mock.h"
@@ -40,7 +33,7 @@ test_utf8_cut(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof t / sizeof t[0]; i++)
-		assert_int_equal(mock_utf8_cut(t[i].s, strlen(t[i].s), t[i].max), t[i].want);
+		assert_int_equal(utf8_cut(t[i].s, strlen(t[i].s), t[i].max), t[i].want);
 }
 
 static void
@@ -61,7 +54,7 @@ test_json_str(void **state)
 	struct buf b = {0};
 
 	(void)state;
-	mock_json_str(&b, "a\"b\\c\n\x01", 7);
+	json_quote(&b, "a\"b\\c\n\x01", 7);
 	assert_string_equal(b.data, "\"a\\\"b\\\\c\\n\\u0001\"");
 	buf_free(&b);
 }
@@ -440,7 +433,7 @@ test_streams(void **state)
 		if (t[i].usage)
 			buf_adds(&req, "\"stream_options\":{\"include_usage\":true},");
 		buf_adds(&req, "\"messages\":[{\"role\":\"user\",\"content\":");
-		mock_json_str(&req, t[i].msg, strlen(t[i].msg));
+		json_quote(&req, t[i].msg, strlen(t[i].msg));
 		buf_adds(&req, "}]}");
 		rc = run_stream(req.data, &all, &n);
 		if (rc != t[i].rc || n != t[i].nevents)

@@ -1,48 +1,10 @@
 /* Unit tests for lib/openai.c: request bodies, overrides, completion
  * parsing, Retry-After and HTTP error classification. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <time.h>
 
-#include <cmocka.h>
+#include "unit.h"
 
 #include "openai.h"
-
-#define N(a) (sizeof(a) / sizeof((a)[0]))
-
-static json_object *
-parse(const char *s)
-{
-	char err[ERRLEN];
-	json_object *v = json_parse(s, strlen(s), err, sizeof err);
-
-	if (!v)
-		fail_msg("bad test JSON '%s': %s", s, err);
-	return v;
-}
-
-static int
-utf8_valid(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	while (*p) {
-		int n = *p < 0x80 ? 0 : (*p & 0xe0) == 0xc0 ? 1 : (*p & 0xf0) == 0xe0 ? 2
-		      : (*p & 0xf8) == 0xf0 ? 3 : -1;
-
-		if (n < 0)
-			return 0;
-		for (p++; n > 0; n--, p++)
-			if ((*p & 0xc0) != 0x80)
-				return 0;
-	}
-	return 1;
-}
 
 /* ---- openai_request_of ---- */
 

@@ -2,19 +2,12 @@
  * record builder. */
 #include <errno.h>
 #include <fcntl.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cmocka.h>
+#include "unit.h"
 
 #include "records.h"
 
@@ -735,24 +728,6 @@ test_rec_error_fields(void **state)
 		json_object_put(rec);
 	}
 	buf_free(&b);
-}
-
-static int
-utf8_valid(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	while (*p) {
-		int n = *p < 0x80 ? 0 : (*p & 0xe0) == 0xc0 ? 1 : (*p & 0xf0) == 0xe0 ? 2
-		      : (*p & 0xf8) == 0xf0 ? 3 : -1;
-
-		if (n < 0)
-			return 0;
-		for (p++; n > 0; n--, p++)
-			if ((*p & 0xc0) != 0x80)
-				return 0;
-	}
-	return 1;
 }
 
 static void

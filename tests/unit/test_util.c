@@ -3,59 +3,15 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cmocka.h>
+#include "unit.h"
 
 #include "util.h"
 
-#define N(a) (sizeof(a) / sizeof((a)[0]))
-
-/* ---- a scratch directory per test ---- */
-
-static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static int
-setup_dir(void **state)
-{
-	char *dir = estrdup("/tmp/llm-test-util.XXXXXX");
-
-	if (!mkdtemp(dir)) {
-		free(dir);
-		return -1;
-	}
-	*state = dir;
-	return 0;
-}
-
-static int
-teardown_dir(void **state)
-{
-	char *dir = *state;
-
-	chmod(dir, 0700);
-	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-	free(dir);
-	return 0;
-}
+/* ---- files in the scratch directory ---- */
 
 static char *
 path_in(const char *dir, const char *rel)
