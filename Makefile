@@ -78,6 +78,8 @@ bench:
 	@DEPS_EXTRA="wrk hyperfine" sh mk/deps.sh
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(B) sh tests/bench/run.sh
+	@echo
+	@BUILD=$(B) PIN=1 sh tests/bench/run.sh
 
 lint-man:
 	mandoc -T lint -W warning man/man1/*.1 man/man5/*.5 man/man7/*.7
@@ -89,7 +91,9 @@ install: all
 	cp man/man1/*.1 $(DESTDIR)$(MANDIR)/man1/
 	cp man/man5/*.5 $(DESTDIR)$(MANDIR)/man5/ 2>/dev/null || true
 	cp man/man7/*.7 $(DESTDIR)$(MANDIR)/man7/ 2>/dev/null || true
-	cp -R share/llm/. $(DESTDIR)$(DATADIR)/
+	if [ -d share/llm ]; then cp -R share/llm/. $(DESTDIR)$(DATADIR)/; fi
+	if [ -d completions/bash ]; then mkdir -p $(DESTDIR)$(PREFIX)/share/bash-completion/completions && \
+		cp completions/bash/* $(DESTDIR)$(PREFIX)/share/bash-completion/completions/; fi
 
 uninstall:
 	for p in $(PROGS); do rm -f $(DESTDIR)$(BINDIR)/$$p $(DESTDIR)$(MANDIR)/man1/$$p.1; done

@@ -2,7 +2,21 @@
 # make bench: llm-chat against one llm-mock, side by side with wrk (the
 # ceiling) and `xargs -P 64 curl` (the baseline), in the same run.
 # Figures are medians of REPS runs; quote the ratios, machines are noisy.
+#
+# PIN=1 runs llm-mock on CPU 0 and every client on CPU 1 (taskset): on a
+# two-core machine the unpinned client and server fight for the same two
+# cores, so a client that costs more CPU than wrk also slows the server it
+# is measured against; pinned, each side has a core of its own.
 set -eu
+PIN=${PIN:-}
+if [ -n "$PIN" ]; then
+	command -v taskset >/dev/null || { echo "bench: PIN=1 needs taskset" >&2; exit 1; }
+	SRV="taskset -c 0" CLI="taskset -c 1"
+	echo "== pinned: llm-mock on CPU 0, clients on CPU 1"
+else
+	SRV= CLI=
+	echo "== unpinned: llm-mock and the clients share every CPU"
+fi
 BUILD=${BUILD:-build}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 PATH="$root/$BUILD/bin:$PATH"
@@ -14,7 +28,7 @@ for t in wrk curl /usr/bin/time; do
 	command -v $t >/dev/null || { echo "bench: needs $t (apt-get install wrk curl time)" >&2; exit 1; }
 done
 
-llm-mock -q --port 0 --port-file "$tmp/port" &
+$SRV llm-mock -q --port 0 --port-file "$tmp/port" &
 mock=$!
 while [ ! -s "$tmp/port" ]; do sleep 0.05; done
 url="http://127.0.0.1:$(cat "$tmp/port")/v1"
@@ -33,7 +47,7 @@ measure() {
 	: >"$tmp/secs"; : >"$tmp/rss"
 	for _ in $(seq "$REPS"); do
 		s=$(date +%s%N)
-		/usr/bin/time -f "%M" -o "$tmp/t" sh -c "$1" >/dev/null 2>"$tmp/err" ||
+		/usr/bin/time -f "%M" -o "$tmp/t" $CLI sh -c "$1" >/dev/null 2>"$tmp/err" ||
 			{ cat "$tmp/err" >&2; echo "bench: failed: $1" >&2; exit 1; }
 		e=$(date +%s%N)
 		echo "$(( (e - s) / 1000 ))" | awk '{ printf "%.6f\n", $1 / 1e6 }' >>"$tmp/secs"
@@ -50,7 +64,7 @@ wrk.body = '$body'
 wrk.headers["Content-Type"] = "application/json"
 LUA
 wrk_rps=$(for _ in $(seq 3); do
-	wrk -t2 -c64 -d3s -s "$tmp/post.lua" "$url/chat/completions" | awk '/Requests\/sec/ { print $2 }'
+	$CLI wrk -t2 -c64 -d3s -s "$tmp/post.lua" "$url/chat/completions" | awk '/Requests\/sec/ { print $2 }'
 done | median)
 
 printf '%-28s %12s %10s %12s\n' "client ($N requests)" "req/s" "peak RSS" "vs wrk"
@@ -78,6 +92,8 @@ printf '%-28s %12s %8s KB %12.2f\n' "llm-chat -j 64 (20000)" "$chat_rps_20k" "$2
 echo
 echo "llm-chat -j 64 / wrk:            $(awk -v a="$chat_rps_64" -v b="$wrk_rps" 'BEGIN { printf "%.2f (goal >= 0.50); at 20000 requests: ", a / b }')$(awk -v a="$chat_rps_20k" -v b="$wrk_rps" 'BEGIN { printf "%.2f", a / b }')"
 echo "llm-chat -j 64 / xargs curl:     $(awk -v a="$chat_rps_64" -v b="$curl_rps" 'BEGIN { printf "%.1fx (goal >= 10x)", a / b }')"
+
+[ -z "$PIN" ] || exit 0
 
 # memory must not grow with the number of records
 REPS=1
