@@ -1,0 +1,335 @@
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stream.h"
+
+void
+chat_stream_init(struct chat_stream *s, size_t max)
+{
+	memset(s, 0, sizeof *s);
+	s->max = max ? max : CHAT_STREAM_MAX;
+}
+
+void
+chat_stream_free(struct chat_stream *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->ntools; i++) {
+		buf_free(&s->tools[i].id);
+		buf_free(&s->tools[i].type);
+		buf_free(&s->tools[i].name);
+		buf_free(&s->tools[i].args);
+	}
+	free(s->tools);
+	free(s->model);
+	free(s->finish_reason);
+	json_object_put(s->usage);
+	buf_free(&s->content);
+	buf_free(&s->reasoning);
+	memset(s, 0, sizeof *s);
+}
+
+/* Every failure of a stream is kind protocol; the first one sticks. */
+__attribute__((format(printf, 3, 4)))
+static int
+fail(struct chat_stream *s, int retryable, const char *fmt, ...)
+{
+	va_list ap;
+	char msg[ERRLEN];
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	llm_error_set(&s->err, "protocol", retryable, "%s", msg);
+	s->failed = 1;
+	return -1;
+}
+
+/* Count n more answer bytes against the limit. */
+static int
+charge(struct chat_stream *s, size_t n)
+{
+	if (n > s->max - s->bytes)
+		return fail(s, 0, "answer larger than %zu bytes", s->max);
+	s->bytes += n;
+	return 0;
+}
+
+/* The string value of key with its length (it may hold NUL), or NULL. */
+static const char *
+str_of(json_object *obj, const char *key, size_t *len)
+{
+	json_object *v = json_get(obj, key);
+
+	if (!json_object_is_type(v, json_type_string))
+		return NULL;
+	*len = (size_t)json_object_get_string_len(v);
+	return json_object_get_string(v);
+}
+
+static int
+add_text(struct chat_stream *s, struct buf *b, const char *kind, const char *t, size_t n)
+{
+	if (!t || n == 0)
+		return 0;
+	if (charge(s, n) < 0)
+		return -1;
+	buf_add(b, t, n);
+	if (s->on_delta)
+		s->on_delta(s->arg, kind, t, n);
+	return 0;
+}
+
+/* Replace b by t (a field a server may send again): the old bytes stop
+ * counting against the limit. */
+static int
+set_text(struct chat_stream *s, struct buf *b, const char *t, size_t n)
+{
+	if (!t || n == 0)
+		return 0;
+	s->bytes -= b->len;
+	buf_reset(b);
+	if (charge(s, n) < 0)
+		return -1;
+	buf_add(b, t, n);
+	return 0;
+}
+
+/* The tool call of this index, added in index order when new. */
+static struct chat_tool *
+tool_at(struct chat_stream *s, int index)
+{
+	size_t i;
+
+	for (i = 0; i < s->ntools && s->tools[i].index < index; i++)
+		;
+	if (i < s->ntools && s->tools[i].index == index)
+		return &s->tools[i];
+	if (s->ntools == CHAT_STREAM_MAX_TOOLS) {
+		fail(s, 0, "answer has more than %d tool calls", CHAT_STREAM_MAX_TOOLS);
+		return NULL;
+	}
+	s->tools = erealloc(s->tools, (s->ntools + 1) * sizeof *s->tools);
+	memmove(s->tools + i + 1, s->tools + i, (s->ntools - i) * sizeof *s->tools);
+	memset(&s->tools[i], 0, sizeof s->tools[i]);
+	s->tools[i].index = index;
+	s->ntools++;
+	return &s->tools[i];
+}
+
+/* One element of delta.tool_calls; pos is its place in that array, the
+ * index of servers that send whole calls without one. */
+static int
+take_tool(struct chat_stream *s, json_object *tc, size_t pos)
+{
+	json_object *iv = json_get(tc, "index"), *fn = json_get(tc, "function");
+	size_t nid = 0, ntype = 0, nname = 0, nargs = 0;
+	const char *id = str_of(tc, "id", &nid), *type = str_of(tc, "type", &ntype);
+	const char *name = str_of(fn, "name", &nname), *args = str_of(fn, "arguments", &nargs);
+	int64_t index = iv ? json_object_get_int64(iv) : (int64_t)pos;
+	struct chat_tool *t;
+
+	if ((iv && !json_object_is_type(iv, json_type_int)) || index < 0 || index > INT_MAX)
+		return fail(s, 1, "stream chunk has a tool call with a bad index");
+	if (!(t = tool_at(s, (int)index)))
+		return -1;
+	if (set_text(s, &t->id, id, nid) < 0 || set_text(s, &t->type, type, ntype) < 0 ||
+	    set_text(s, &t->name, name, nname) < 0)
+		return -1;
+	if (nargs) {
+		if (charge(s, nargs) < 0)
+			return -1;
+		buf_add(&t->args, args, nargs);
+	}
+	if (s->on_tool_call && (nid || nname || nargs))
+		s->on_tool_call(s->arg, (int)index, nid ? id : NULL, nname ? name : NULL,
+		                nargs ? args : NULL);
+	return 0;
+}
+
+static int
+take_choice(struct chat_stream *s, json_object *choice)
+{
+	json_object *delta = json_get(choice, "delta");
+	json_object *tcs = json_get(delta, "tool_calls");
+	const char *t, *fr = json_get_str(choice, "finish_reason");
+	size_t n = 0, i;
+
+	t = str_of(delta, "content", &n);
+	if (add_text(s, &s->content, "content", t, n) < 0)
+		return -1;
+	/* reasoning_content (DeepSeek, vLLM, llama.cpp) or reasoning
+	 * (Ollama, OpenRouter), as openai_parse_completion reads them */
+	if (!(t = str_of(delta, "reasoning_content", &n)))
+		t = str_of(delta, "reasoning", &n);
+	if (add_text(s, &s->reasoning, "reasoning", t, n) < 0)
+		return -1;
+	for (i = 0; json_object_is_type(tcs, json_type_array) &&
+	     i < json_object_array_length(tcs); i++)
+		if (take_tool(s, json_object_array_get_idx(tcs, i), i) < 0)
+			return -1;
+	if (fr) {
+		free(s->finish_reason);
+		s->finish_reason = estrdup(fr);
+	}
+	return 0;
+}
+
+/* An error the server sent inside the stream: OpenAI and llama.cpp send
+ * {"error":{"message"}}, older vLLM {"object":"error","message"}.  Always
+ * retryable: a stream that started was accepted, so what broke it is the
+ * server's trouble, not the request's. */
+static int
+server_error(struct chat_stream *s, json_object *err, const char *raw)
+{
+	const char *m = json_object_is_type(err, json_type_string)
+	              ? json_object_get_string(err) : json_get_str(err, "message");
+
+	if (!m)
+		m = err ? json_object_to_json_string_ext(err, JSON_C_TO_STRING_PLAIN) : raw;
+	return fail(s, 1, "server sent an error in the stream: %s", m);
+}
+
+static int
+take_chunk(struct chat_stream *s, json_object *doc)
+{
+	json_object *v = json_get(doc, "error"), *choices;
+	const char *object = json_get_str(doc, "object"), *model = json_get_str(doc, "model");
+	size_t i;
+
+	if (v)
+		return server_error(s, v, NULL);
+	if (object && strcmp(object, "error") == 0)
+		return server_error(s, doc, NULL);
+	/* Azure's content-filter chunk has "model":"": not a model name */
+	if (model && *model) {
+		free(s->model);
+		s->model = estrdup(model);
+	}
+	/* usage comes in its own chunk, with "choices":[] */
+	if (json_object_is_type(v = json_get(doc, "usage"), json_type_object)) {
+		json_object_put(s->usage);
+		s->usage = json_ref(v);
+	}
+	choices = json_get(doc, "choices");
+	for (i = 0; json_object_is_type(choices, json_type_array) &&
+	     i < json_object_array_length(choices); i++) {
+		json_object *c = json_object_array_get_idx(choices, i);
+
+		if (json_object_get_int(json_get(c, "index")) == 0 && take_choice(s, c) < 0)
+			return -1;
+	}
+	s->chunks++;
+	return 0;
+}
+
+static int
+blank(const char *s, size_t n)
+{
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' ||
+	                 s[n - 1] == '\n'))
+		n--;
+	return n == 0;
+}
+
+int
+chat_stream_data(struct chat_stream *s, const char *data, size_t len)
+{
+	char why[ERRLEN];
+	json_object *doc;
+	int rc;
+
+	if (s->failed)
+		return -1;
+	if (s->done || blank(data, len))
+		return 0;
+	if (len == 6 && memcmp(data, "[DONE]", 6) == 0) {
+		s->done = 1;
+		return 0;
+	}
+	if (!(doc = json_parse(data, len, why, sizeof why)))
+		return fail(s, 1, "stream chunk is not valid JSON: %s", why);
+	if (!json_object_is_type(doc, json_type_object))
+		rc = fail(s, 1, "stream chunk is not a JSON object: %.80s", data);
+	else
+		rc = take_chunk(s, doc);
+	json_object_put(doc);
+	return rc;
+}
+
+void
+chat_stream_on_event(void *arg, const char *type, const char *data, size_t len,
+                     const char *id)
+{
+	struct chat_stream *s = arg;
+	char why[ERRLEN];
+	json_object *doc;
+
+	(void)id;
+	if (!type || strcmp(type, "error") != 0 || s->failed || s->done) {
+		chat_stream_data(s, data, len);
+		return;
+	}
+	/* "event: error": its data is the error, JSON or text */
+	doc = json_parse(data, len, why, sizeof why);
+	server_error(s, json_get(doc, "error") ? json_get(doc, "error") : doc, data);
+	json_object_put(doc);
+}
+
+static json_object *
+str_json(const struct buf *b, const char *dflt)
+{
+	return b->len ? json_object_new_string_len(b->data, (int)b->len)
+	              : json_object_new_string(dflt);
+}
+
+/* tool_calls in the message format of a whole completion. */
+static json_object *
+tools_json(const struct chat_stream *s)
+{
+	json_object *a = json_object_new_array();
+	size_t i;
+
+	for (i = 0; i < s->ntools; i++) {
+		const struct chat_tool *t = &s->tools[i];
+		json_object *tc = json_object_new_object(), *fn = json_object_new_object();
+
+		json_set(tc, "id", str_json(&t->id, ""));
+		json_set(tc, "type", str_json(&t->type, "function"));
+		json_set(fn, "name", str_json(&t->name, ""));
+		json_set(fn, "arguments", str_json(&t->args, ""));
+		json_set(tc, "function", fn);
+		json_object_array_add(a, tc);
+	}
+	return a;
+}
+
+int
+chat_stream_finish(struct chat_stream *s, json_object *res, struct llm_error *e)
+{
+	if (s->failed) {
+		*e = s->err;
+		return -1;
+	}
+	if (!s->done && !s->finish_reason) {
+		llm_error_set(e, "protocol", 1, "stream ended before the answer was complete "
+		              "(no finish_reason, no [DONE])");
+		return -1;
+	}
+	if (s->model)
+		json_set(res, "model", json_object_new_string(s->model));
+	json_set(res, "content", str_json(&s->content, ""));
+	if (s->ntools)
+		json_set(res, "tool_calls", tools_json(s));
+	if (s->reasoning.len)
+		json_set(res, "reasoning", str_json(&s->reasoning, ""));
+	json_set(res, "finish_reason", s->finish_reason
+	         ? json_object_new_string(s->finish_reason) : NULL);
+	if (s->usage)
+		json_set(res, "usage", json_ref(s->usage));
+	return 0;
+}

@@ -1,0 +1,345 @@
+/* Unit tests for lib/stream.c: chat.completion.chunk streams, as servers
+ * send them, go through the SSE parser split in two at every byte
+ * position; the result record, or the error, and the callbacks must be
+ * the expected ones every time. */
+#include "unit.h"
+
+#include "sse.h"
+#include "stream.h"
+
+/* The chunks of an OpenAI stream, with the fields servers send around
+ * what matters. */
+#define HEAD "data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\"," \
+	"\"created\":1700000000,\"model\":\"gpt-4o-mini\",\"system_fingerprint\":\"fp_1\"," \
+	"\"choices\":["
+#define CHUNK(delta, fr) HEAD "{\"index\":0,\"delta\":" delta ",\"logprobs\":null," \
+	"\"finish_reason\":" fr "}],\"usage\":null}\n\n"
+#define ROLE CHUNK("{\"role\":\"assistant\",\"content\":\"\",\"refusal\":null}", "null")
+#define TEXT(t) CHUNK("{\"content\":\"" t "\"}", "null")
+#define STOP(r) CHUNK("{}", "\"" r "\"")
+#define USAGE HEAD "],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":3," \
+	"\"total_tokens\":12}}\n\n"
+#define DONE "data: [DONE]\n\n"
+/* a tool-call delta; frag is JSON-escaped already */
+#define TOOL(i, rest) CHUNK("{\"tool_calls\":[{\"index\":" #i rest "}]}", "null")
+#define ARGS(frag) ",\"function\":{\"arguments\":\"" frag "\"}"
+#define CALL(id, name) ",\"id\":\"" id "\",\"type\":\"function\"," \
+	"\"function\":{\"name\":\"" name "\",\"arguments\":\"\"}"
+
+#define RES_USAGE "\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":3,\"total_tokens\":12}"
+
+static const struct stream_case {
+	const char *name;
+	const char *sse;
+	size_t max;		/* 0: the default */
+	const char *want;	/* "ok <record>" or "error <kind> <retryable> <message>" */
+	const char *calls;	/* the callbacks' log; NULL: not checked but for
+				 * being the same at every cut */
+} cases[] = {
+	{"content, usage, done",
+	 ROLE TEXT("Hel") TEXT("lo, w\\u00f6rld") TEXT("") STOP("stop") USAGE DONE, 0,
+	 "ok {\"model\":\"gpt-4o-mini\",\"content\":\"Hello, w\xc3\xb6rld\","
+	 "\"finish_reason\":\"stop\"," RES_USAGE "}",
+	 "content \"Hel\"\ncontent \"lo, w\xc3\xb6rld\"\n"},
+	{"reasoning_content",
+	 ROLE CHUNK("{\"content\":null,\"reasoning_content\":\"Let me\"}", "null")
+	 CHUNK("{\"content\":null,\"reasoning_content\":\" think.\"}", "null")
+	 CHUNK("{\"content\":\"42\",\"reasoning_content\":null}", "null") STOP("stop") DONE, 0,
+	 "ok {\"model\":\"gpt-4o-mini\",\"content\":\"42\",\"reasoning\":\"Let me think.\","
+	 "\"finish_reason\":\"stop\"}",
+	 "reasoning \"Let me\"\nreasoning \" think.\"\ncontent \"42\"\n"},
+	{"reasoning (ollama)",
+	 CHUNK("{\"role\":\"assistant\",\"content\":\"\",\"reasoning\":\"hmm\"}", "null")
+	 TEXT("ok") STOP("stop") DONE, 0,
+	 "ok {\"model\":\"gpt-4o-mini\",\"content\":\"ok\",\"reasoning\":\"hmm\","
+	 "\"finish_reason\":\"stop\"}",
+	 "reasoning \"hmm\"\ncontent \"ok\"\n"},
+	{"two parallel tool calls interleaved",
+	 CHUNK("{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"index\":0"
+	       CALL("call_a", "get_weather") "}]}", "null")
+	 TOOL(1, CALL("call_b", "get_time"))
+	 TOOL(0, ARGS("{\\\"ci")) TOOL(1, ARGS("{\\\"tz\\\":"))
+	 TOOL(0, ARGS("ty\\\":\\\"Par")) TOOL(1, ARGS("\\\"UTC\\\"}"))
+	 TOOL(0, ARGS("is\\\"}")) STOP("tool_calls") USAGE DONE, 0,
+	 "ok {\"model\":\"gpt-4o-mini\",\"content\":\"\",\"tool_calls\":["
+	 "{\"id\":\"call_a\",\"type\":\"function\",\"function\":{\"name\":\"get_weather\","
+	 "\"arguments\":\"{\\\"city\\\":\\\"Paris\\\"}\"}},"
+	 "{\"id\":\"call_b\",\"type\":\"function\",\"function\":{\"name\":\"get_time\","
+	 "\"arguments\":\"{\\\"tz\\\":\\\"UTC\\\"}\"}}],"
+	 "\"finish_reason\":\"tool_calls\"," RES_USAGE "}",
+	 "tool 0 \"call_a\" \"get_weather\" null\ntool 1 \"call_b\" \"get_time\" null\n"
+	 "tool 0 null null \"{\\\"ci\"\ntool 1 null null \"{\\\"tz\\\":\"\n"
+	 "tool 0 null null \"ty\\\":\\\"Par\"\ntool 1 null null \"\\\"UTC\\\"}\"\n"
+	 "tool 0 null null \"is\\\"}\"\n"},
+	{"tool calls come out by index",
+	 TOOL(1, CALL("call_b", "b")) TOOL(0, CALL("call_a", "a")) TOOL(1, ARGS("{}"))
+	 STOP("tool_calls") DONE, 0,
+	 "ok {\"model\":\"gpt-4o-mini\",\"content\":\"\",\"tool_calls\":["
+	 "{\"id\":\"call_a\",\"type\":\"function\",\"function\":{\"name\":\"a\",\"arguments\":\"\"}},"
+	 "{\"id\":\"call_b\",\"type\":\"function\",\"function\":{\"name\":\"b\",\"arguments\":\"{}\"}}],"
+	 "\"finish_reason\":\"tool_calls\"}", NULL},
+	{"whole tool calls without index",
+	 CHUNK("{\"role\":\"assistant\",\"content\":\"\",\"tool_calls\":["
+	       "{\"id\":\"c1\",\"function\":{\"name\":\"f\",\"arguments\":\"{\\\"x\\\":1}\"}},"
+	       "{\"id\":\"c2\",\"function\":{\"name\":\"g\",\"arguments\":\"{}\"}}]}", "null")
+	 STOP("tool_calls") DONE, 0,
+	 "ok {\"model\":\"gpt-4o-mini\",\"content\":\"\",\"tool_calls\":["
+	 "{\"id\":\"c1\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"{\\\"x\\\":1}\"}},"
+	 "{\"id\":\"c2\",\"type\":\"function\",\"function\":{\"name\":\"g\",\"arguments\":\"{}\"}}],"
+	 "\"finish_reason\":\"tool_calls\"}",
+	 "tool 0 \"c1\" \"f\" \"{\\\"x\\\":1}\"\ntool 1 \"c2\" \"g\" \"{}\"\n"},
+	{"finish_reason without [DONE] is fine",
+	 ROLE TEXT("hi") STOP("length"), 0,
+	 "ok {\"model\":\"gpt-4o-mini\",\"content\":\"hi\",\"finish_reason\":\"length\"}", NULL},
+	{"[DONE] without finish_reason is fine", TEXT("hi") DONE, 0,
+	 "ok {\"model\":\"gpt-4o-mini\",\"content\":\"hi\",\"finish_reason\":null}", NULL},
+	{"only [DONE]", DONE, 0, "ok {\"content\":\"\",\"finish_reason\":null}", NULL},
+	{"cut stream is an error", ROLE TEXT("Hel") TEXT("lo"), 0,
+	 "error protocol 1 stream ended before the answer was complete "
+	 "(no finish_reason, no [DONE])", NULL},
+	{"cut inside the finish chunk is an error", ROLE TEXT("Hel") "data: {\"choices\":[{\"index\":0,",
+	 0, "error protocol 1 stream ended before the answer was complete "
+	 "(no finish_reason, no [DONE])", NULL},
+	{"empty stream is an error", "", 0,
+	 "error protocol 1 stream ended before the answer was complete "
+	 "(no finish_reason, no [DONE])", NULL},
+	{"error object mid-stream",
+	 ROLE TEXT("Hel") "data: {\"error\":{\"message\":\"The server had an error while "
+	 "processing your request.\",\"type\":\"server_error\",\"code\":null}}\n\n" STOP("stop") DONE, 0,
+	 "error protocol 1 server sent an error in the stream: The server had an error while "
+	 "processing your request.", "content \"Hel\"\n"},
+	{"error string mid-stream", TEXT("a") "data: {\"error\":\"model unloaded\"}\n\n", 0,
+	 "error protocol 1 server sent an error in the stream: model unloaded", NULL},
+	{"vllm error object", "data: {\"object\":\"error\",\"message\":\"out of memory\","
+	 "\"type\":\"InternalServerError\",\"code\":500}\n\n" DONE, 0,
+	 "error protocol 1 server sent an error in the stream: out of memory", NULL},
+	{"error event with text", TEXT("a") "event: error\ndata: upstream timed out\n\n" DONE, 0,
+	 "error protocol 1 server sent an error in the stream: upstream timed out", NULL},
+	{"error event with json", "event: error\ndata: {\"message\":\"overloaded\"}\n\n", 0,
+	 "error protocol 1 server sent an error in the stream: overloaded", NULL},
+	{"invalid chunk json", ROLE "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}\n\n"
+	 STOP("stop") DONE, 0, "error protocol 1 stream chunk is not valid JSON: ", NULL},
+	{"chunk not an object", "data: [1,2]\n\n" DONE, 0,
+	 "error protocol 1 stream chunk is not a JSON object: [1,2]", NULL},
+	{"content filter chunk ignored",
+	 "data: {\"choices\":[],\"created\":0,\"id\":\"\",\"model\":\"\",\"object\":\"\","
+	 "\"prompt_filter_results\":[{\"prompt_index\":0,\"content_filter_results\":"
+	 "{\"hate\":{\"filtered\":false,\"severity\":\"safe\"}}}]}\n\n"
+	 ROLE TEXT("ok") STOP("stop") DONE, 0,
+	 "ok {\"model\":\"gpt-4o-mini\",\"content\":\"ok\",\"finish_reason\":\"stop\"}", NULL},
+	{"comments, crlf and other choices",
+	 ": OPENROUTER PROCESSING\r\n\r\n"
+	 "data: {\"model\":\"m\",\"choices\":[{\"index\":1,\"delta\":{\"content\":\"no\"}},"
+	 "{\"index\":0,\"delta\":{\"content\":\"yes\"}}]}\r\n\r\n"
+	 ": ping\r\n\r\ndata: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}"
+	 "\r\n\r\ndata: [DONE]\r\n\r\n", 0,
+	 "ok {\"model\":\"m\",\"content\":\"yes\",\"finish_reason\":\"stop\"}", "content \"yes\"\n"},
+	{"data after [DONE] ignored", TEXT("a") STOP("stop") DONE TEXT("b") "data: junk\n\n", 0,
+	 "ok {\"model\":\"gpt-4o-mini\",\"content\":\"a\",\"finish_reason\":\"stop\"}", NULL},
+	{"answer at the limit", TEXT("1234") TEXT("5678") STOP("stop") DONE, 8,
+	 "ok {\"model\":\"gpt-4o-mini\",\"content\":\"12345678\",\"finish_reason\":\"stop\"}", NULL},
+	{"answer over the limit", TEXT("1234") TEXT("56789") STOP("stop") DONE, 8,
+	 "error protocol 0 answer larger than 8 bytes", "content \"1234\"\n"},
+	{"tool arguments count against the limit",
+	 TOOL(0, CALL("c", "f")) TOOL(0, ARGS("123456")) STOP("tool_calls") DONE, 8,
+	 "error protocol 0 answer larger than 8 bytes", NULL},
+	{"bad tool index", TOOL(-1, ARGS("{}")) STOP("tool_calls") DONE, 0,
+	 "error protocol 1 stream chunk has a tool call with a bad index", NULL},
+};
+
+static void
+on_delta(void *arg, const char *kind, const char *text, size_t len)
+{
+	struct buf *log = arg;
+
+	assert_true(len > 0);
+	buf_addf(log, "%s ", kind);
+	json_quote(log, text, len);
+	buf_adds(log, "\n");
+}
+
+static void
+quote_or_null(struct buf *log, const char *s)
+{
+	if (s)
+		json_quote(log, s, strlen(s));
+	else
+		buf_adds(log, "null");
+}
+
+static void
+on_tool_call(void *arg, int index, const char *id, const char *name, const char *args)
+{
+	struct buf *log = arg;
+
+	buf_addf(log, "tool %d ", index);
+	quote_or_null(log, id);
+	buf_adds(log, " ");
+	quote_or_null(log, name);
+	buf_adds(log, " ");
+	quote_or_null(log, args);
+	buf_adds(log, "\n");
+}
+
+/* Feed c->sse split at cut through the SSE parser; the outcome to res,
+ * the callbacks to calls. */
+static void
+run(const struct stream_case *c, size_t cut, struct buf *res, struct buf *calls)
+{
+	size_t len = strlen(c->sse);
+	struct chat_stream s;
+	struct sse_parser p;
+	struct llm_error e;
+	struct buf line = {0};
+	json_object *rec = json_object_new_object();
+
+	chat_stream_init(&s, c->max);
+	s.on_delta = on_delta;
+	s.on_tool_call = on_tool_call;
+	s.arg = calls;
+	sse_init(&p, 0, chat_stream_on_event, &s);
+	sse_feed(&p, c->sse, cut);
+	sse_feed(&p, c->sse + cut, len - cut);
+	sse_finish(&p);
+	if (chat_stream_finish(&s, rec, &e) == 0)
+		buf_addf(res, "ok %s", json_line(rec, &line));
+	else
+		buf_addf(res, "error %s %d %s", e.kind, e.retryable, e.message);
+	json_object_put(rec);
+	buf_free(&line);
+	sse_free(&p);
+	chat_stream_free(&s);
+}
+
+/* want is a prefix of got when it ends in ": " (the rest is json-c's
+ * words), else equal. */
+static int
+same(const char *got, const char *want)
+{
+	size_t n = strlen(want);
+
+	if (n >= 2 && strcmp(want + n - 2, ": ") == 0)
+		return strncmp(got, want, n) == 0;
+	return strcmp(got, want) == 0;
+}
+
+/* Every cut must give what the whole stream gives, and that must be what
+ * the case wants.  Everything is released before failing, so sanitizer
+ * runs stay leak-free. */
+static void
+check_case(const struct stream_case *c)
+{
+	struct buf res0 = {0}, calls0 = {0};
+	char msg[8192] = "";
+	size_t len = strlen(c->sse), cut;
+
+	run(c, len, &res0, &calls0);
+	if (!same(res0.data, c->want) || (c->calls && strcmp(calls0.data ? calls0.data : "",
+	                                                     c->calls) != 0))
+		snprintf(msg, sizeof msg, "%s:\n--- got\n%s\n%s--- want\n%s\n%s", c->name,
+		         res0.data, calls0.data ? calls0.data : "", c->want,
+		         c->calls ? c->calls : "(calls not checked)\n");
+	for (cut = 0; cut < len && !msg[0]; cut++) {
+		struct buf res = {0}, calls = {0};
+
+		run(c, cut, &res, &calls);
+		if (strcmp(res.data, res0.data) != 0 ||
+		    strcmp(calls.data ? calls.data : "", calls0.data ? calls0.data : "") != 0)
+			snprintf(msg, sizeof msg, "%s, cut at %zu:\n--- got\n%s\n%s--- whole\n%s\n%s",
+			         c->name, cut, res.data, calls.data ? calls.data : "", res0.data,
+			         calls0.data ? calls0.data : "");
+		buf_free(&res);
+		buf_free(&calls);
+	}
+	buf_free(&res0);
+	buf_free(&calls0);
+	if (msg[0])
+		fail_msg("%s", msg);
+}
+
+static void
+test_streams(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < N(cases); i++)
+		check_case(&cases[i]);
+}
+
+static int
+data(struct chat_stream *s, const char *d)
+{
+	return chat_stream_data(s, d, strlen(d));
+}
+
+/* chat_stream_data alone, without SSE: [DONE] with white space around,
+ * blank data, and the failure sticking. */
+static void
+test_data_directly(void **state)
+{
+	struct chat_stream s;
+	struct llm_error e;
+	json_object *rec = json_object_new_object();
+	struct buf b = {0};
+
+	(void)state;
+	chat_stream_init(&s, 0);
+	assert_int_equal(chat_stream_data(&s, "", 0), 0);
+	assert_int_equal(chat_stream_data(&s, " \n", 2), 0);
+	assert_int_equal(data(&s, "{\"choices\":[{\"delta\":{\"content\":\"x\"}}]}"), 0);
+	assert_int_equal(data(&s, "[DONE]"), 0);
+	assert_true(s.done);
+	assert_int_equal(chat_stream_finish(&s, rec, &e), 0);
+	assert_string_equal(json_line(rec, &b), "{\"content\":\"x\",\"finish_reason\":null}");
+	chat_stream_free(&s);
+
+	chat_stream_init(&s, 0);
+	assert_int_equal(chat_stream_data(&s, "{", 1), -1);
+	assert_int_equal(chat_stream_data(&s, "[DONE]", 6), -1);
+	assert_int_equal(chat_stream_finish(&s, rec, &e), -1);
+	assert_string_equal(e.kind, "protocol");
+	assert_int_equal(e.retryable, 1);
+	assert_int_equal(e.http_status, 0);
+	assert_int_equal(e.retry_after_ms, -1);
+	chat_stream_free(&s);
+	json_object_put(rec);
+	buf_free(&b);
+}
+
+/* A chunk with more tool calls than an answer may hold fails, bounded. */
+static void
+test_too_many_tools(void **state)
+{
+	struct chat_stream s;
+	struct llm_error e;
+	struct buf chunk = {0};
+	json_object *rec = json_object_new_object();
+	int i;
+
+	(void)state;
+	buf_adds(&chunk, "{\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[");
+	for (i = 0; i <= CHAT_STREAM_MAX_TOOLS; i++)
+		buf_addf(&chunk, "%s{\"index\":%d,\"id\":\"c%d\"}", i ? "," : "", i, i);
+	buf_adds(&chunk, "]}}]}");
+	chat_stream_init(&s, 0);
+	assert_int_equal(chat_stream_data(&s, chunk.data, chunk.len), -1);
+	assert_int_equal(s.ntools, CHAT_STREAM_MAX_TOOLS);
+	assert_int_equal(chat_stream_finish(&s, rec, &e), -1);
+	assert_string_equal(e.message, "answer has more than 1024 tool calls");
+	chat_stream_free(&s);
+	json_object_put(rec);
+	buf_free(&chunk);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_streams),
+		cmocka_unit_test(test_data_directly),
+		cmocka_unit_test(test_too_many_tools),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
