@@ -8,7 +8,7 @@ MANDIR    = $(PREFIX)/share/man
 DATADIR   = $(PREFIX)/share/llm
 
 CC       ?= cc
-PKGS      = libcurl json-c libcrypto libmicrohttpd
+PKGS      = libcurl json-c libcrypto libmicrohttpd libpcre2-8
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
@@ -30,7 +30,8 @@ endif
 ALL_CFLAGS = $(WARN) $(OPT) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS)
 ALL_LDFLAGS = $(SANFLAGS) -Wl,--as-needed $(LDFLAGS)
 
-PROGS    = llm-chat llm-mock
+# every cmd/llm-*.c is a program; every tests/bench/*.sh a benchmark
+PROGS    = $(patsubst cmd/%.c,%,$(wildcard cmd/llm-*.c))
 LIB_SRC  = $(wildcard lib/*.c)
 LIB_OBJ  = $(LIB_SRC:lib/%.c=$(B)/lib/%.o)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
@@ -77,9 +78,8 @@ demo: deps
 bench:
 	@DEPS_EXTRA="wrk hyperfine" sh mk/deps.sh
 	@$(MAKE) --no-print-directory all
-	@BUILD=$(B) sh tests/bench/run.sh
-	@echo
-	@BUILD=$(B) PIN=1 sh tests/bench/run.sh
+	@for b in tests/bench/*.sh; do echo "== $$b"; BUILD=$(B) sh $$b || exit 1; echo; done
+	@BUILD=$(B) PIN=1 sh tests/bench/chat.sh
 
 lint-man:
 	mandoc -T lint -W warning man/man1/*.1 man/man5/*.5 man/man7/*.7

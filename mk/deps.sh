@@ -3,7 +3,7 @@
 # As root, install the missing ones; otherwise print the apt-get line and
 # stop, so `make check` and `make demo` fail with a clear message.
 pkgs="make gcc pkg-config libcurl4-openssl-dev libjson-c-dev libssl-dev
-libmicrohttpd-dev libcmocka-dev bats bats-assert bats-support jq mandoc time
+libmicrohttpd-dev libpcre2-dev libcmocka-dev bats bats-assert bats-support jq mandoc time
 curl valgrind"
 [ -n "$DEPS_EXTRA" ] && pkgs="$pkgs $DEPS_EXTRA"
 
