@@ -79,7 +79,7 @@ demo: deps
 	@BUILD=$(B) sh examples/demo/run.sh
 
 bench:
-	@DEPS_EXTRA="wrk hyperfine" sh mk/deps.sh
+	@DEPS_EXTRA="wrk hyperfine strace" sh mk/deps.sh
 	@$(MAKE) --no-print-directory all
 	@for b in tests/bench/*.sh; do echo "== $$b"; BUILD=$(B) sh $$b || exit 1; echo; done
 	@BUILD=$(B) PIN=1 sh tests/bench/chat.sh
