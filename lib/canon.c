@@ -1,3 +1,4 @@
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -6,41 +7,104 @@
 
 #include "canon.h"
 
+/* The p significant digits of x (finite, > 0) correctly rounded, into
+ * dig[0..p); returns n with x ~ 0.DIG x 10^n. */
+static int
+rounded(double x, int p, char *dig)
+{
+	char tmp[40], *s;
+	int k = 0;
+
+	snprintf(tmp, sizeof tmp, "%.*e", p - 1, x);
+	for (s = tmp; *s != 'e'; s++)
+		if (*s != '.')
+			dig[k++] = *s;
+	return atoi(s + 1) + 1;
+}
+
+/* Does 0.DIG x 10^n, DIG being dig[0..k), read back as x? */
+static int
+reads_back(const char *dig, int k, int n, double x)
+{
+	char tmp[48];
+
+	snprintf(tmp, sizeof tmp, "0.%.*se%d", k, dig, n);
+	return strtod(tmp, NULL) == x;
+}
+
+/* dig[0..k) one unit in the last place higher; the exponent *n moves on
+ * a carry out of the first digit (9.99 -> 10.0). */
+static void
+bump(char *dig, int k, int *n)
+{
+	int i = k - 1;
+
+	while (i >= 0 && dig[i] == '9')
+		dig[i--] = '0';
+	if (i >= 0) {
+		dig[i]++;
+	} else {
+		dig[0] = '1';
+		(*n)++;
+	}
+}
+
+/* The digits ECMAScript's Number::toString picks for x (finite, > 0): the
+ * fewest that read back as x and, of those, the nearest to x.  Fills
+ * dig[0..k) without trailing zeros and returns k; *np as rounded().
+ *
+ * A normal double is told apart from its neighbours by 17 digits and
+ * every decimal of 15 digits or fewer names one double only (DBL_DIG), so
+ * when some answer has at most 15 digits, x rounded to 15 digits is that
+ * answer with zeros after it; the search starts there.  A subnormal has
+ * fewer digits of precision and is searched from one digit.  A power of
+ * two has a neighbour below twice as close as the one above: the nearest
+ * p-digit decimal may fall outside its interval below while the next
+ * p-digit decimal up is inside it, and is then the answer. */
+static int
+shortest(double x, char dig[20], int *np)
+{
+	uint64_t bits;
+	int p, n, pow2;
+
+	memcpy(&bits, &x, sizeof bits);
+	pow2 = x >= DBL_MIN && (bits & ((UINT64_C(1) << 52) - 1)) == 0;
+	for (p = x >= DBL_MIN ? DBL_DIG : 1; p < 17; p++) {
+		n = rounded(x, p, dig);
+		if (reads_back(dig, p, n, x))
+			break;
+		if (pow2) {
+			bump(dig, p, &n);
+			if (reads_back(dig, p, n, x))
+				break;
+		}
+	}
+	if (p == 17)
+		n = rounded(x, 17, dig);
+	while (p > 1 && dig[p - 1] == '0')
+		p--;
+	*np = n;
+	return p;
+}
+
 void
 canon_number(double d, char *out, size_t outlen)
 {
-	char tmp[40], digits[20];
-	int prec, k, n, i;
-	char *e, *p;
+	char digits[20];
+	int k, n, i = 0;
 
 	if (d == 0) {
-		snprintf(out, outlen, "0");
+		snprintf(out, outlen, "0");	/* -0 too */
 		return;
 	}
-	/* the fewest significant digits that read back as d */
-	for (prec = 0; prec < 17; prec++) {
-		snprintf(tmp, sizeof tmp, "%.*e", prec, d);
-		if (strtod(tmp, NULL) == d)
-			break;
-	}
-	p = tmp;
-	if (*p == '-')
-		p++;
-	e = strchr(p, 'e');
-	n = atoi(e + 1) + 1;	/* d = 0.DIGITS x 10^n */
-	for (k = 0; p < e; p++)
-		if (*p != '.')
-			digits[k++] = *p;
-	while (k > 1 && digits[k - 1] == '0')
-		k--;
-	digits[k] = '\0';
-
-	i = 0;
 	if (d < 0)
 		out[i++] = '-';
+	k = shortest(fabs(d), digits, &n);
+	digits[k] = '\0';
+	/* ECMA-262 Number::toString, steps for k digits and exponent n */
 	if (k <= n && n <= 21) {
-		i += snprintf(out + i, outlen - (size_t)i, "%s%.*s", digits, n - k,
-		              "000000000000000000000");
+		snprintf(out + i, outlen - (size_t)i, "%s%.*s", digits, n - k,
+		         "000000000000000000000");
 	} else if (0 < n && n <= 21) {
 		snprintf(out + i, outlen - (size_t)i, "%.*s.%s", n, digits, digits + n);
 	} else if (-6 < n && n <= 0) {
