@@ -1,3 +1,4 @@
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -6,41 +7,104 @@
 
 #include "canon.h"
 
+/* The p significant digits of x (finite, > 0) correctly rounded, into
+ * dig[0..p); returns n with x ~ 0.DIG x 10^n. */
+static int
+rounded(double x, int p, char *dig)
+{
+	char tmp[40], *s;
+	int k = 0;
+
+	snprintf(tmp, sizeof tmp, "%.*e", p - 1, x);
+	for (s = tmp; *s != 'e'; s++)
+		if (*s != '.')
+			dig[k++] = *s;
+	return atoi(s + 1) + 1;
+}
+
+/* Does 0.DIG x 10^n, DIG being dig[0..k), read back as x? */
+static int
+reads_back(const char *dig, int k, int n, double x)
+{
+	char tmp[48];
+
+	snprintf(tmp, sizeof tmp, "0.%.*se%d", k, dig, n);
+	return strtod(tmp, NULL) == x;
+}
+
+/* dig[0..k) one unit in the last place higher; the exponent *n moves on
+ * a carry out of the first digit (9.99 -> 10.0). */
+static void
+bump(char *dig, int k, int *n)
+{
+	int i = k - 1;
+
+	while (i >= 0 && dig[i] == '9')
+		dig[i--] = '0';
+	if (i >= 0) {
+		dig[i]++;
+	} else {
+		dig[0] = '1';
+		(*n)++;
+	}
+}
+
+/* The digits ECMAScript's Number::toString picks for x (finite, > 0): the
+ * fewest that read back as x and, of those, the nearest to x.  Fills
+ * dig[0..k) without trailing zeros and returns k; *np as rounded().
+ *
+ * A normal double is told apart from its neighbours by 17 digits and
+ * every decimal of 15 digits or fewer names one double only (DBL_DIG), so
+ * when some answer has at most 15 digits, x rounded to 15 digits is that
+ * answer with zeros after it; the search starts there.  A subnormal has
+ * fewer digits of precision and is searched from one digit.  A power of
+ * two has a neighbour below twice as close as the one above: the nearest
+ * p-digit decimal may fall outside its interval below while the next
+ * p-digit decimal up is inside it, and is then the answer. */
+static int
+shortest(double x, char dig[20], int *np)
+{
+	uint64_t bits;
+	int p, n, pow2;
+
+	memcpy(&bits, &x, sizeof bits);
+	pow2 = x >= DBL_MIN && (bits & ((UINT64_C(1) << 52) - 1)) == 0;
+	for (p = x >= DBL_MIN ? DBL_DIG : 1; p < 17; p++) {
+		n = rounded(x, p, dig);
+		if (reads_back(dig, p, n, x))
+			break;
+		if (pow2) {
+			bump(dig, p, &n);
+			if (reads_back(dig, p, n, x))
+				break;
+		}
+	}
+	if (p == 17)
+		n = rounded(x, 17, dig);
+	while (p > 1 && dig[p - 1] == '0')
+		p--;
+	*np = n;
+	return p;
+}
+
 void
 canon_number(double d, char *out, size_t outlen)
 {
-	char tmp[40], digits[20];
-	int prec, k, n, i;
-	char *e, *p;
+	char digits[20];
+	int k, n, i = 0;
 
 	if (d == 0) {
-		snprintf(out, outlen, "0");
+		snprintf(out, outlen, "0");	/* -0 too */
 		return;
 	}
-	/* the fewest significant digits that read back as d */
-	for (prec = 0; prec < 17; prec++) {
-		snprintf(tmp, sizeof tmp, "%.*e", prec, d);
-		if (strtod(tmp, NULL) == d)
-			break;
-	}
-	p = tmp;
-	if (*p == '-')
-		p++;
-	e = strchr(p, 'e');
-	n = atoi(e + 1) + 1;	/* d = 0.DIGITS x 10^n */
-	for (k = 0; p < e; p++)
-		if (*p != '.')
-			digits[k++] = *p;
-	while (k > 1 && digits[k - 1] == '0')
-		k--;
-	digits[k] = '\0';
-
-	i = 0;
 	if (d < 0)
 		out[i++] = '-';
+	k = shortest(fabs(d), digits, &n);
+	digits[k] = '\0';
+	/* ECMA-262 Number::toString, steps for k digits and exponent n */
 	if (k <= n && n <= 21) {
-		i += snprintf(out + i, outlen - (size_t)i, "%s%.*s", digits, n - k,
-		              "000000000000000000000");
+		snprintf(out + i, outlen - (size_t)i, "%s%.*s", digits, n - k,
+		         "000000000000000000000");
 	} else if (0 < n && n <= 21) {
 		snprintf(out + i, outlen - (size_t)i, "%.*s.%s", n, digits, digits + n);
 	} else if (-6 < n && n <= 0) {
@@ -57,56 +121,87 @@ canon_number(double d, char *out, size_t outlen)
 	}
 }
 
-/* The next UTF-16 code unit of a UTF-8 string; *pending carries the low
- * surrogate of a pair.  Invalid bytes count as themselves. */
-static unsigned
-next_unit(const unsigned char **p, unsigned *pending)
-{
-	const unsigned char *s = *p;
-	unsigned cp;
+/* An object member, for sorting. */
+struct member {
+	const char *key;
+	size_t len;
+	json_object *val;
+};
 
-	if (*pending) {
-		cp = *pending;
-		*pending = 0;
-		return cp;
-	}
-	if (s[0] < 0x80) {
-		cp = s[0];
-		*p += 1;
-	} else if ((s[0] & 0xe0) == 0xc0 && s[1]) {
-		cp = (unsigned)(s[0] & 0x1f) << 6 | (s[1] & 0x3f);
-		*p += 2;
-	} else if ((s[0] & 0xf0) == 0xe0 && s[1] && s[2]) {
-		cp = (unsigned)(s[0] & 0x0f) << 12 | (unsigned)(s[1] & 0x3f) << 6 | (s[2] & 0x3f);
-		*p += 3;
-	} else if ((s[0] & 0xf8) == 0xf0 && s[1] && s[2] && s[3]) {
-		cp = (unsigned)(s[0] & 0x07) << 18 | (unsigned)(s[1] & 0x3f) << 12 |
-		     (unsigned)(s[2] & 0x3f) << 6 | (s[3] & 0x3f);
-		*p += 4;
-		cp -= 0x10000;
-		*pending = 0xdc00 | (cp & 0x3ff);
-		return 0xd800 | (cp >> 10);
-	} else {
-		cp = s[0];
-		*p += 1;
-	}
-	return cp;
+/* Member names in the order of their UTF-16 code units.  UTF-8 bytes
+ * compare as code points do, and code points as UTF-16 units do but in one
+ * case: U+10000 and up (lead bytes F0-F4) are surrogate pairs D800-DBFF in
+ * UTF-16 and go before U+E000-U+FFFF (lead bytes EE and EF).  Bytes that
+ * are not UTF-8 compare as bytes. */
+static int
+member_cmp(const void *a, const void *b)
+{
+	const struct member *x = a, *y = b;
+	const unsigned char *s = (const unsigned char *)x->key, *t = (const unsigned char *)y->key;
+	size_t n = x->len < y->len ? x->len : y->len, i = 0;
+
+	while (i < n && s[i] == t[i])
+		i++;
+	if (i == n)
+		return x->len < y->len ? -1 : x->len > y->len;
+	if (s[i] >= 0xee && t[i] >= 0xee && (s[i] >= 0xf0) != (t[i] >= 0xf0))
+		return s[i] >= 0xf0 ? -1 : 1;
+	return s[i] < t[i] ? -1 : 1;
 }
 
 static int
-utf16_cmp(const void *a, const void *b)
+canon_object(json_object *v, struct buf *out, char *err, size_t errlen)
 {
-	const unsigned char *s = *(const unsigned char *const *)a;
-	const unsigned char *t = *(const unsigned char *const *)b;
-	unsigned ps = 0, pt = 0;
+	struct member small[16], *m = small;
+	size_t i = 0, n = (size_t)json_object_object_length(v);
+	int rc = 0;
 
-	while ((*s || ps) && (*t || pt)) {
-		unsigned u = next_unit(&s, &ps), v = next_unit(&t, &pt);
-
-		if (u != v)
-			return u < v ? -1 : 1;
+	if (n > sizeof small / sizeof *small)
+		m = emalloc(n * sizeof *m);
+	json_object_object_foreach(v, key, val) {
+		m[i].key = key;
+		m[i].len = strlen(key);
+		m[i++].val = val;
 	}
-	return (*s || ps) ? 1 : (*t || pt) ? -1 : 0;
+	qsort(m, n, sizeof *m, member_cmp);
+	buf_add(out, "{", 1);
+	for (i = 0; i < n && rc == 0; i++) {
+		if (i)
+			buf_add(out, ",", 1);
+		json_quote(out, m[i].key, m[i].len);
+		buf_add(out, ":", 1);
+		rc = canon_json(m[i].val, out, err, errlen);
+	}
+	buf_add(out, "}", 1);
+	if (m != small)
+		free(m);
+	return rc;
+}
+
+/* JSON numbers are IEEE doubles to JCS: an integer json-c holds in 64
+ * bits is written as the double it denotes, which for one beyond 2^53 is
+ * the nearest double (9007199254740993 -> 9007199254740992). */
+static void
+canon_int(json_object *v, struct buf *out)
+{
+	int64_t iv = json_object_get_int64(v);
+	char num[40], *p = num + sizeof num;
+	uint64_t u;
+
+	if (iv <= -(INT64_C(1) << 53) || iv >= (INT64_C(1) << 53)) {
+		/* json-c gives INT64_MAX for a value held as uint64 above it */
+		canon_number(iv == INT64_MAX ? (double)json_object_get_uint64(v) : (double)iv,
+		             num, sizeof num);
+		buf_adds(out, num);
+		return;
+	}
+	u = iv < 0 ? (uint64_t)-iv : (uint64_t)iv;
+	do
+		*--p = (char)('0' + u % 10);
+	while (u /= 10);
+	if (iv < 0)
+		*--p = '-';
+	buf_add(out, p, (size_t)(num + sizeof num - p));
 }
 
 int
@@ -122,20 +217,9 @@ canon_json(json_object *v, struct buf *out, char *err, size_t errlen)
 	case json_type_boolean:
 		buf_adds(out, json_object_get_boolean(v) ? "true" : "false");
 		return 0;
-	case json_type_int: {
-		/* JSON numbers are IEEE doubles to JCS: a 64-bit integer
-		 * beyond 2^53 is written as the double it rounds to */
-		int64_t iv = json_object_get_int64(v);
-
-		if (iv > -(INT64_C(1) << 53) && iv < (INT64_C(1) << 53))
-			snprintf(num, sizeof num, "%lld", (long long)iv);
-		else if (json_object_get_int64(v) == INT64_MAX)
-			canon_number((double)json_object_get_uint64(v), num, sizeof num);
-		else
-			canon_number((double)iv, num, sizeof num);
-		buf_adds(out, num);
+	case json_type_int:
+		canon_int(v, out);
 		return 0;
-	}
 	case json_type_double: {
 		double d = json_object_get_double(v);
 
@@ -161,30 +245,8 @@ canon_json(json_object *v, struct buf *out, char *err, size_t errlen)
 		}
 		buf_add(out, "]", 1);
 		return 0;
-	case json_type_object: {
-		const char **keys;
-		int rc = 0;
-
-		n = (size_t)json_object_object_length(v);
-		keys = emalloc((n ? n : 1) * sizeof *keys);
-		i = 0;
-		json_object_object_foreach(v, key, val) {
-			(void)val;
-			keys[i++] = key;
-		}
-		qsort(keys, n, sizeof *keys, utf16_cmp);
-		buf_add(out, "{", 1);
-		for (i = 0; i < n && rc == 0; i++) {
-			if (i)
-				buf_add(out, ",", 1);
-			json_quote(out, keys[i], strlen(keys[i]));
-			buf_add(out, ":", 1);
-			rc = canon_json(json_get(v, keys[i]), out, err, errlen);
-		}
-		buf_add(out, "}", 1);
-		free(keys);
-		return rc;
-	}
+	case json_type_object:
+		return canon_object(v, out, err, errlen);
 	}
 	snprintf(err, errlen, "unknown JSON type");
 	return -1;

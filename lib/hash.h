@@ -19,4 +19,9 @@ void model_hash(const char *name, char out[9]);
 /* SHA-256 of the canonical form of v.  0, or -1 with err. */
 int json_hash(json_object *v, char out[HASH_HEX], char *err, size_t errlen);
 
+/* The same, the canonical form written in scratch (kept by the caller
+ * from one call to the next, so a loop over records allocates once). */
+int json_hash_buf(json_object *v, struct buf *scratch, char out[HASH_HEX], char *err,
+                  size_t errlen);
+
 #endif

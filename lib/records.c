@@ -72,8 +72,6 @@ parse_line(struct rec_reader *r, char *s, size_t n, json_object **out, char *err
 	char why[ERRLEN];
 	json_object *obj;
 
-	if (n > 0 && s[n - 1] == '\r')
-		n--;
 	if (json_parse_any(s, n, &obj, why, sizeof why) < 0) {
 		snprintf(err, errlen, "%s:%ld: invalid JSON: %s", r->name, r->lineno, why);
 		return REC_BAD;
@@ -87,10 +85,27 @@ parse_line(struct rec_reader *r, char *s, size_t n, json_object **out, char *err
 	return REC_OK;
 }
 
-enum rec_status
-rec_next(struct rec_reader *r, json_object **out, char *err, size_t errlen)
+static enum rec_status
+too_long(struct rec_reader *r, char *err, size_t errlen)
 {
-	*out = NULL;
+	snprintf(err, errlen, "%s:%ld: line longer than %zu bytes", r->name, r->lineno, r->max);
+	return REC_BAD;
+}
+
+/* The line s[0..n) without a '\r' before its newline. */
+static enum rec_status
+give_line(char *s, size_t n, char **line, size_t *lenp)
+{
+	if (n > 0 && s[n - 1] == '\r')
+		n--;
+	*line = s;
+	*lenp = n;
+	return REC_OK;
+}
+
+enum rec_status
+rec_line(struct rec_reader *r, char **line, size_t *lenp, char *err, size_t errlen)
+{
 	for (;;) {
 		char *s = r->buf + r->off;
 		size_t avail = r->len - r->off;
@@ -104,13 +119,11 @@ rec_next(struct rec_reader *r, json_object **out, char *err, size_t errlen)
 			r->lineno++;
 			if (r->skipping || n > r->max) {
 				r->skipping = 0;
-				snprintf(err, errlen, "%s:%ld: line longer than %zu bytes",
-				         r->name, r->lineno, r->max);
-				return REC_BAD;
+				return too_long(r, err, errlen);
 			}
 			if (blank(s, n))
 				continue;
-			return parse_line(r, s, n, out, err, errlen);
+			return give_line(s, n, line, lenp);
 		}
 		r->scanned = avail;
 		if (avail > r->max) {
@@ -123,26 +136,22 @@ rec_next(struct rec_reader *r, json_object **out, char *err, size_t errlen)
 			if (r->skipping) {
 				r->skipping = 0;
 				r->lineno++;
-				snprintf(err, errlen, "%s:%ld: line longer than %zu bytes",
-				         r->name, r->lineno, r->max);
-				return REC_BAD;
+				return too_long(r, err, errlen);
 			}
 			if (avail == 0)
 				return REC_EOF;
 			if (avail > r->max) {
 				r->off = r->len;
 				r->lineno++;
-				snprintf(err, errlen, "%s:%ld: line longer than %zu bytes",
-				         r->name, r->lineno, r->max);
-				return REC_BAD;
+				return too_long(r, err, errlen);
 			}
-			/* a last line without its newline is still a record */
+			/* a last line without its newline is still a line */
 			r->off = r->len;
 			r->scanned = 0;
 			r->lineno++;
 			if (blank(s, avail))
 				return REC_EOF;
-			return parse_line(r, s, avail, out, err, errlen);
+			return give_line(s, avail, line, lenp);
 		}
 		ssize_t k = fill(r);
 		if (k == 0)
@@ -155,6 +164,25 @@ rec_next(struct rec_reader *r, json_object **out, char *err, size_t errlen)
 			return REC_IOERR;
 		}
 	}
+}
+
+int
+rec_buffered(const struct rec_reader *r)
+{
+	return r->len > r->off && memchr(r->buf + r->off, '\n', r->len - r->off) != NULL;
+}
+
+enum rec_status
+rec_next(struct rec_reader *r, json_object **out, char *err, size_t errlen)
+{
+	enum rec_status st;
+	char *s;
+	size_t n;
+
+	*out = NULL;
+	if ((st = rec_line(r, &s, &n, err, errlen)) != REC_OK)
+		return st;
+	return parse_line(r, s, n, out, err, errlen);
 }
 
 int

@@ -94,6 +94,19 @@ static const struct {
 	{0x41b3de4355555557, "333333333.33333343"},
 	{0xbecbf647612f3696, "-0.0000033333333333333333"},
 	{0x43143ff3c1cb0959, "1424953923781206.2"},
+	/* powers of two: the neighbour below is twice as close, so the
+	 * nearest 16-digit decimal can miss and the next one up is the
+	 * answer (checked against node's Number.prototype.toString) */
+	{0x0060000000000000, "7.120236347223045e-307"},
+	{0x0100000000000000, "7.291122019556398e-304"},
+	{0x0010000000000000, "2.2250738585072014e-308"},
+	{0x7fe0000000000000, "8.98846567431158e+307"},
+	{0x3ff0000000000000, "1"},
+	{0x4330000000000000, "4503599627370496"},
+	/* subnormals: fewer digits than 15 */
+	{0x0000000000000003, "1.5e-323"},
+	{0x000fffffffffffff, "2.225073858507201e-308"},
+	{0x3fb999999999999a, "0.1"},
 };
 
 static void
@@ -143,6 +156,8 @@ static const struct {
 	{"[-9223372036854775808]", "[-9223372036854776000]"},
 	{"[18446744073709551615]", "[18446744073709552000]"},
 	{"[1e21,1e-7,333333333.33333329]", "[1e+21,1e-7,333333333.3333333]"},
+	{"[4503599627370496,-9007199254740992]", "[4503599627370496,-9007199254740992]"},
+	{"[1E400]", NULL},
 };
 
 static void
@@ -157,6 +172,12 @@ test_number_parsed(void **state)
 		char err[ERRLEN];
 
 		buf_reset(&b);
+		if (!parsed_number_cases[i].out) {
+			/* json-c reads an overflow as infinity, which JCS refuses */
+			assert_int_equal(canon_json(v, &b, err, sizeof err), -1);
+			json_object_put(v);
+			continue;
+		}
 		assert_int_equal(canon_json(v, &b, err, sizeof err), 0);
 		if (strcmp(b.data, parsed_number_cases[i].out) != 0)
 			fail_msg("%s: got %s, want %s", parsed_number_cases[i].in, b.data,
@@ -240,6 +261,16 @@ static const struct {
 	 "{\"literals\":[null,true,false],"
 	 "\"numbers\":[333333333.3333333,1e+30,4.5,0.002,1e-27],"
 	 "\"string\":\"\xe2\x82\xac$\\u000f\\nA'B\\\"\\\\\\\\\\\"/\"}"},
+	/* UTF-16 order, as JavaScript's sort gives it: U+10000 (a surrogate
+	 * pair) before U+E000 and U+FFFF */
+	{"{\"\\uffff\":6,\"\\ue000\":5,\"\\ud800\\udc00\":4,\"\\u0080\":3,\"\\u007f\":2,\"a\":1}",
+	 "{\"a\":1,\"\x7f\":2,\"\xc2\x80\":3,\"\xf0\x90\x80\x80\":4,\"\xee\x80\x80\":5,"
+	 "\"\xef\xbf\xbf\":6}"},
+	/* more members than fit on the stack, in reverse */
+	{"{\"t\":0,\"s\":0,\"r\":0,\"q\":0,\"p\":0,\"o\":0,\"n\":0,\"m\":0,\"l\":0,"
+	 "\"k\":0,\"j\":0,\"i\":0,\"h\":0,\"g\":0,\"f\":0,\"e\":0,\"d\":0,\"c\":0,\"b\":0,\"a\":1}",
+	 "{\"a\":1,\"b\":0,\"c\":0,\"d\":0,\"e\":0,\"f\":0,\"g\":0,\"h\":0,\"i\":0,\"j\":0,"
+	 "\"k\":0,\"l\":0,\"m\":0,\"n\":0,\"o\":0,\"p\":0,\"q\":0,\"r\":0,\"s\":0,\"t\":0}"},
 	/* keys are escaped like strings */
 	{"{\"a\\nb\":1,\"\\u0001\":2}", "{\"\\u0001\":2,\"a\\nb\":1}"},
 };
@@ -389,6 +420,27 @@ test_json_hash(void **state)
 	json_object_put(v);
 }
 
+/* json_hash_buf: the same hash, the scratch buffer reused */
+static void
+test_json_hash_buf(void **state)
+{
+	const char *want = "51705a2c9eb3e7e410a58f696a770c3ac3885a0cf43eb7fc88f5e47c11d4d30d";
+	json_object *v = parse("{\"b\":1,\"a\":[true,null]}");
+	struct buf scratch = {0};
+	char out[HASH_HEX], err[ERRLEN];
+	int i;
+
+	(void)state;
+	buf_adds(&scratch, "left over from before");
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(json_hash_buf(v, &scratch, out, err, sizeof err), 0);
+		assert_string_equal(out, want);
+		assert_string_equal(scratch.data, "{\"a\":[true,null],\"b\":1}");
+	}
+	json_object_put(v);
+	buf_free(&scratch);
+}
+
 int
 main(void)
 {
@@ -403,6 +455,7 @@ main(void)
 		cmocka_unit_test(test_sha256),
 		cmocka_unit_test(test_model_hash),
 		cmocka_unit_test(test_json_hash),
+		cmocka_unit_test(test_json_hash_buf),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
