@@ -72,8 +72,23 @@ toml_what(const struct toml_parser *P, const char *p, char buf[32])
 	if ((unsigned char)*p < 0x20 || *p == 0x7f)
 		snprintf(buf, 32, "control character 0x%02x", (unsigned char)*p);
 	else
-		snprintf(buf, 32, "'%.*s'", (int)toml_utf8_len(p, P->end) ? (int)toml_utf8_len(p, P->end) : 1, p);
+		snprintf(buf, 32, "'%.*s'", (int)utf8_char_len(p, P->end) ? (int)utf8_char_len(p, P->end) : 1, p);
 	return buf;
+}
+
+const char *
+toml_type_name(json_object *v)
+{
+	switch (json_object_get_type(v)) {
+	case json_type_null: return "null";
+	case json_type_object: return "a table";
+	case json_type_array: return "an array";
+	case json_type_string: return "a string";
+	case json_type_int: return "an integer";
+	case json_type_double: return "a float";
+	case json_type_boolean: return "a boolean";
+	}
+	return "a value";
 }
 
 /* ---- the position table: an open-addressing hash of value pointers ---- */
@@ -167,38 +182,6 @@ toml_where_new(void)
 
 /* ---- characters ---- */
 
-/* The length of the valid UTF-8 sequence at p, 0 when it is not one
- * (overlong forms, surrogates and code points past U+10FFFF refused). */
-size_t
-toml_utf8_len(const char *p, const char *end)
-{
-	const unsigned char *s = (const unsigned char *)p;
-	size_t n, i;
-	uint32_t cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if ((size_t)(end - p) < n)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
 /* A character allowed in a comment or a string as it is: tab, printable
  * ASCII, valid UTF-8.  Its length, or 0 (the caller says why). */
 static size_t
@@ -210,7 +193,7 @@ text_char(const char *p, const char *end)
 		return 1;
 	if (c < 0x80)
 		return 0;
-	return toml_utf8_len(p, end);
+	return utf8_char_len(p, end);
 }
 
 int

@@ -39,4 +39,7 @@ int toml_where_get(const struct toml_where *w, const json_object *v,
 
 void toml_where_free(struct toml_where *w);
 
+/* v's type in TOML's words, for messages: "a table", "an integer", ... */
+const char *toml_type_name(json_object *v);
+
 #endif

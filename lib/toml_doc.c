@@ -119,20 +119,6 @@ parse_key(struct toml_parser *P, struct key *k)
 	}
 }
 
-static const char *
-type_name(json_object *v)
-{
-	switch (json_object_get_type(v)) {
-	case json_type_object: return "a table";
-	case json_type_array: return "an array";
-	case json_type_string: return "a string";
-	case json_type_int: return "an integer";
-	case json_type_double: return "a float";
-	case json_type_boolean: return "a boolean";
-	default: return "a value";
-	}
-}
-
 /* Put v at key k in table t, dotted parts making or entering tables of
  * the current section.  Takes v, also on failure. */
 static int
@@ -149,7 +135,7 @@ assign(struct toml_parser *P, json_object *t, const struct key *k, json_object *
 		} else if (!json_object_is_type(c, json_type_object)) {
 			json_object_put(v);
 			return toml_fail(P, k->at, "key '%s' is %s already, not a table",
-			                 key_name(k, i + 1, name, sizeof name), type_name(c));
+			                 key_name(k, i + 1, name, sizeof name), toml_type_name(c));
 		} else if (kind(c) == K_IMPLICIT) {
 			mark(c, K_DOTTED, P->section);
 		} else if (kind(c) != K_DOTTED || section_of(c) != P->section) {
@@ -258,7 +244,7 @@ header_step(struct toml_parser *P, json_object *t, const struct key *k, size_t i
 	} else if (json_object_is_type(c, json_type_array) && kind(c) == K_AOT) {
 		return json_object_array_get_idx(c, json_object_array_length(c) - 1);
 	} else {
-		toml_fail(P, k->at, "key '%s' is %s already, not a table", name, type_name(c));
+		toml_fail(P, k->at, "key '%s' is %s already, not a table", name, toml_type_name(c));
 	}
 	return NULL;
 }
@@ -300,7 +286,7 @@ header_table(struct toml_parser *P, const struct key *k, int aot)
 		return NULL;
 	} else {
 		toml_fail(P, k->at, "'%s' is %s already, not %s", name,
-		          kind(c) == K_AOT ? "an array of tables" : type_name(c),
+		          kind(c) == K_AOT ? "an array of tables" : toml_type_name(c),
 		          aot ? "an array of tables" : "a table");
 		return NULL;
 	}

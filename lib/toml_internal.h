@@ -31,7 +31,6 @@ void toml_pos(struct toml_parser *P, const char *at, unsigned pos[2]);
 void toml_mark_where(struct toml_parser *P, json_object *v, const unsigned pos[2]);
 struct toml_where *toml_where_new(void);
 
-size_t toml_utf8_len(const char *p, const char *end);
 int toml_is_newline(const struct toml_parser *P, const char *p);
 void toml_skip_ws(struct toml_parser *P);
 int toml_skip_comment(struct toml_parser *P);
