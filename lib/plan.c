@@ -51,6 +51,7 @@ struct check {
 	struct plan *pl;
 	char *err;
 	size_t errlen;
+	json_object *seen;	/* query ids so far, as keys */
 };
 
 static int
@@ -218,13 +219,14 @@ add_query(struct check *c, json_object *at, const char *id, size_t len, const ch
 {
 	struct plan *pl = c->pl;
 	struct plan_query *q = &pl->queries[pl->nqueries];
-	size_t j;
 
 	if (check_id(c, at, "query id", id, len, 0) < 0)
 		return -1;
-	for (j = 0; j < pl->nqueries; j++)
-		if (strcmp(pl->queries[j].id, id) == 0)
-			return bad(c, at, "query '%s' is listed twice", id);
+	if (!c->seen)
+		c->seen = json_object_new_object();
+	if (json_object_object_get_ex(c->seen, id, NULL))
+		return bad(c, at, "query '%s' is listed twice", id);
+	json_object_object_add(c->seen, id, NULL);
 	q->id = id;
 	q->base = query_base(id);
 	q->path = path ? estrdup(path) : join(pl->dir, "Input", id);
@@ -333,8 +335,9 @@ find_dir(struct check *c, json_object *idv)
 int
 plan_load(struct plan *pl, const char *file, char *err, size_t errlen)
 {
-	struct check c = {pl, err, errlen};
+	struct check c = {pl, err, errlen, NULL};
 	json_object *assistant, *llm, *idv;
+	int rc;
 
 	memset(pl, 0, sizeof *pl);
 	pl->file = estrdup(file);
@@ -354,7 +357,9 @@ plan_load(struct plan *pl, const char *file, char *err, size_t errlen)
 	    !(llm = get_table(&c, assistant, "llm", "assistant.llm", "models")) ||
 	    check_models(&c, llm) < 0 || check_params(&c, llm) < 0)
 		return -1;
-	return check_queries(&c, pl->tree);
+	rc = check_queries(&c, pl->tree);
+	json_object_put(c.seen);
+	return rc;
 }
 
 int
@@ -362,8 +367,9 @@ plan_adhoc(struct plan *pl, const char *plan_id, char **models, size_t nmodels, 
            size_t nfiles, char *system, json_object *temperature, json_object *max_tokens,
            char *err, size_t errlen)
 {
-	struct check c = {pl, err, errlen};
+	struct check c = {pl, err, errlen, NULL};
 	size_t i, j;
+	int rc = 0;
 
 	memset(pl, 0, sizeof *pl);
 	pl->dir = estrdup(".");
@@ -385,16 +391,16 @@ plan_adhoc(struct plan *pl, const char *plan_id, char **models, size_t nmodels, 
 		pl->nmodels++;
 	}
 	pl->queries = ecalloc(nfiles, sizeof *pl->queries);
-	for (i = 0; i < nfiles; i++)
-		if (add_query(&c, NULL, files[i], strlen(files[i]), files[i]) < 0)
-			return -1;
-	return 0;
+	for (i = 0; i < nfiles && rc == 0; i++)
+		rc = add_query(&c, NULL, files[i], strlen(files[i]), files[i]);
+	json_object_put(c.seen);
+	return rc;
 }
 
 int
 plan_read_queries(struct plan *pl, char *err, size_t errlen)
 {
-	struct check c = {pl, err, errlen};
+	struct check c = {pl, err, errlen, NULL};
 	char why[ERRLEN];
 	size_t i;
 
@@ -451,7 +457,7 @@ plan_find(const char *root, const char *plan_id, char ***paths, size_t *n, char 
           size_t errlen)
 {
 	struct plan tmp = {0};
-	struct check c = {&tmp, err, errlen};
+	struct check c = {&tmp, err, errlen, NULL};
 	struct buf rel = {0};
 	struct dirent *e;
 	DIR *d;

@@ -20,7 +20,11 @@ plan_record_id(const struct plan *pl, const struct plan_model *m, const struct p
                int k, int repeat, struct buf *b)
 {
 	buf_reset(b);
-	buf_addf(b, "%s/%s/%s", pl->plan_id, m->hash, q->id);
+	buf_adds(b, pl->plan_id);
+	buf_add(b, "/", 1);
+	buf_add(b, m->hash, 8);
+	buf_add(b, "/", 1);
+	buf_adds(b, q->id);
 	if (repeat)
 		buf_addf(b, "/r%d", k);
 	return b->data;
@@ -32,9 +36,16 @@ output_path(const struct plan *pl, const struct plan_model *m, const struct plan
             int k, int repeat, struct buf *b)
 {
 	buf_reset(b);
-	if (strcmp(pl->dir, ".") != 0)
-		buf_addf(b, "%s/", pl->dir);
-	buf_addf(b, "Output/%s/%s/%s", pl->plan_id, m->hash, q->base);
+	if (strcmp(pl->dir, ".") != 0) {
+		buf_adds(b, pl->dir);
+		buf_add(b, "/", 1);
+	}
+	buf_adds(b, "Output/");
+	buf_adds(b, pl->plan_id);
+	buf_add(b, "/", 1);
+	buf_add(b, m->hash, 8);
+	buf_add(b, "/", 1);
+	buf_adds(b, q->base);
 	if (repeat)
 		buf_addf(b, "_r%d", k);
 	buf_adds(b, "_response.md");
@@ -64,6 +75,7 @@ parts_init(struct parts *P, const struct plan *pl)
 	size_t i;
 
 	memset(P, 0, sizeof *P);
+	buf_add(&P->sys, "", 0);
 	if (pl->system && *pl->system) {
 		buf_adds(&P->sys, "{\"role\":\"system\",\"content\":");
 		quote(&P->sys, pl->system);
@@ -126,7 +138,9 @@ record(struct buf *b, struct parts *P, const struct buf *model, const char *hash
 	buf_add(b, P->qid.data, P->qid.len);
 	buf_adds(b, ",\"model\":");
 	buf_add(b, model->data, model->len);
-	buf_addf(b, ",\"model_hash\":\"%s\",\"output\":", hash);
+	buf_adds(b, ",\"model_hash\":\"");
+	buf_add(b, hash, 8);
+	buf_adds(b, "\",\"output\":");
 	json_quote(b, P->out.data, P->out.len);
 	if (repeat)
 		buf_addf(b, ",\"repeat\":%d", k);
