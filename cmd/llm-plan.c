@@ -1,0 +1,300 @@
+/* llm-plan: expand a plan (models x queries) into request records. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "plan.h"
+
+#define MAX_MODELS 1024
+
+static void
+usage(FILE *fp, int status)
+{
+	fprintf(fp,
+"usage: llm-plan [options] PLAN_FILE            a plan.toml or plan.json -> request records\n"
+"       llm-plan [options] [-C DIR] PLAN_ID     the plan */Output/PLAN_ID/plan.toml under DIR\n"
+"       llm-plan [options] -m MODEL... QUERY_FILE...   ad hoc, no plan file\n"
+"       llm-plan --dump FILE                    a TOML or JSON file as one JSON document\n"
+"\n"
+"  -C, --directory DIR      look for PLAN_ID under DIR (default .)\n"
+"  -n, --dry-run            print a summary of the plan, not the records\n"
+"      --skip-existing      leave out pairs whose response file exists\n"
+"      --done LOG           leave out ids with an ok record in the result log LOG; repeatable\n"
+"      --repeat N           N samples of every pair (ids end in /r0 .. /rN-1)\n"
+"  -m, --model MODEL        ad hoc: a model; repeatable\n"
+"  -s, --system-file FILE   ad hoc: the system prompt, from FILE\n"
+"      --temperature T      ad hoc: temperature (0 to 2)\n"
+"      --max-tokens N       ad hoc: max_tokens\n"
+"      --plan-id ID         ad hoc: the plan id (default adhoc)\n"
+"      --dump FILE          print FILE (TOML or JSON) as JSON and exit\n"
+"  -h, --help               this help\n");
+	exit(status);
+}
+
+static int
+write_out(void *arg, const char *p, size_t n)
+{
+	(void)arg;
+	return write_all(1, p, n) < 0 ? errno : 0;
+}
+
+/* JSON has no inf or nan: --dump writes them as the strings TOML spells. */
+static void
+nonfinite_to_strings(json_object *v)
+{
+	size_t i, n;
+
+	if (json_object_is_type(v, json_type_object)) {
+		json_object_object_foreach(v, key, c) {
+			if (json_object_is_type(c, json_type_double) && !isfinite(json_object_get_double(c)))
+				json_object_object_add(v, key, json_object_new_string(
+					isnan(json_object_get_double(c)) ? "nan" : json_object_get_double(c) > 0 ? "inf" : "-inf"));
+			else
+				nonfinite_to_strings(c);
+		}
+	} else if (json_object_is_type(v, json_type_array)) {
+		for (i = 0, n = json_object_array_length(v); i < n; i++) {
+			json_object *c = json_object_array_get_idx(v, i);
+			double d = json_object_get_double(c);
+
+			if (json_object_is_type(c, json_type_double) && !isfinite(d))
+				json_object_array_put_idx(v, i, json_object_new_string(
+					isnan(d) ? "nan" : d > 0 ? "inf" : "-inf"));
+			else
+				nonfinite_to_strings(c);
+		}
+	}
+}
+
+static int
+dump(const char *file)
+{
+	char err[ERRLEN];
+	json_object *v;
+	struct buf b = {0};
+	int flags = JSON_C_TO_STRING_NOSLASHESCAPE |
+	            (isatty(1) ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED : JSON_C_TO_STRING_PLAIN);
+
+	if (plan_parse_file(file, &v, NULL, err, sizeof err) < 0)
+		enprintf(EXIT_USAGE, "%s", err);
+	nonfinite_to_strings(v);
+	buf_adds(&b, v ? json_object_to_json_string_ext(v, flags) : "null");
+	buf_add(&b, "\n", 1);
+	json_object_put(v);
+	if (write_all(1, b.data, b.len) < 0)
+		enprintf(EXIT_FAILED, "stdout:");
+	buf_free(&b);
+	return EXIT_OK;
+}
+
+/* The plan file for a plan id: exactly one under root. */
+static char *
+find_plan(const char *root, const char *id)
+{
+	char err[ERRLEN], **paths;
+	struct buf list = {0};
+	size_t n, i;
+	char *p;
+
+	if (plan_find(root, id, &paths, &n, err, sizeof err) < 0)
+		enprintf(EXIT_USAGE, "plan %s: %s", id, err);
+	if (n == 0)
+		enprintf(EXIT_USAGE, "plan %s: no plan found under %s: create it first at "
+		         "<assistant>/Output/%s/plan.toml", id, root, id);
+	if (n > 1) {
+		for (i = 0; i < n; i++)
+			buf_addf(&list, "%s%s", i ? ", " : "", paths[i]);
+		enprintf(EXIT_USAGE, "plan %s: found %zu plans: %s: give the file instead", id, n, list.data);
+	}
+	p = paths[0];
+	free(paths);
+	return p;
+}
+
+/* A plan file is named by a path (an existing file, or a name with '/' or
+ * a .toml or .json ending); anything else is a plan id. */
+static int
+is_file_arg(const char *a)
+{
+	size_t n = strlen(a);
+	struct stat st;
+
+	return stat(a, &st) == 0 || strchr(a, '/') || (n > 5 && strcmp(a + n - 5, ".toml") == 0) ||
+	       (n > 5 && strcmp(a + n - 5, ".json") == 0);
+}
+
+static void
+summary(const struct plan *pl, const struct plan_expand *x, int ndone_logs)
+{
+	struct buf b = {0};
+	size_t i;
+
+	buf_addf(&b, "plan        %s", pl->plan_id);
+	if (pl->file)
+		buf_addf(&b, "  (%s)", pl->file);
+	buf_addf(&b, "\nassistant   %s  (folder %s)\n", pl->assistant_id ? pl->assistant_id : "-", pl->dir);
+	buf_addf(&b, "models      %zu\n", pl->nmodels);
+	for (i = 0; i < pl->nmodels; i++)
+		buf_addf(&b, "  %s  %s\n", pl->models[i].hash, pl->models[i].name);
+	buf_addf(&b, "queries     %zu\n", pl->nqueries);
+	for (i = 0; i < pl->nqueries && i < 10; i++)
+		buf_addf(&b, "  %s  (%zu bytes)\n", pl->queries[i].id, pl->queries[i].len);
+	if (pl->nqueries > 10)
+		buf_addf(&b, "  ... and %zu more\n", pl->nqueries - 10);
+	buf_adds(&b, "parameters  ");
+	buf_adds(&b, pl->temperature ? "temperature " : "temperature unset");
+	if (pl->temperature)
+		buf_adds(&b, json_object_to_json_string_ext(pl->temperature, JSON_C_TO_STRING_PLAIN));
+	buf_adds(&b, pl->max_tokens ? ", max_tokens " : ", max_tokens unset");
+	if (pl->max_tokens)
+		buf_addf(&b, "%lld", (long long)json_object_get_int64(pl->max_tokens));
+	if (pl->system && *pl->system)
+		buf_addf(&b, ", system prompt of %zu bytes\n", strlen(pl->system));
+	else
+		buf_adds(&b, ", no system prompt\n");
+	buf_addf(&b, "jobs        %ld  (%zu queries x %zu models x %d samples)\n", x->total,
+	         pl->nqueries, pl->nmodels, x->repeat > 0 ? x->repeat : 1);
+	buf_addf(&b, "done        %ld with a response file", x->existing);
+	if (ndone_logs)
+		buf_addf(&b, ", %ld ok in the --done log", x->logged);
+	buf_addf(&b, "\nto send     %ld\n", x->written);
+	if (write_all(1, b.data, b.len) < 0)
+		enprintf(EXIT_FAILED, "stdout:");
+	buf_free(&b);
+}
+
+static void
+read_done(const char *log, json_object *done)
+{
+	char err[ERRLEN];
+	long bad = 0;
+	int fd = strcmp(log, "-") == 0 ? 0 : open(log, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		enprintf(EXIT_USAGE, "--done %s:", log);
+	if (plan_done_ids(fd, log, done, &bad, err, sizeof err) < 0)
+		enprintf(EXIT_USAGE, "--done %s", err);
+	if (bad)
+		weprintf("%s: %ld lines are not records; ignored", log, bad);
+	if (fd != 0)
+		close(fd);
+}
+
+int
+main(int argc, char **argv)
+{
+	enum { O_SKIP = 256, O_DONE, O_REPEAT, O_TEMP, O_MAXTOK, O_PLANID, O_DUMP };
+	static const struct option longopts[] = {
+		{"directory", required_argument, NULL, 'C'},
+		{"dry-run", no_argument, NULL, 'n'},
+		{"skip-existing", no_argument, NULL, O_SKIP},
+		{"done", required_argument, NULL, O_DONE},
+		{"repeat", required_argument, NULL, O_REPEAT},
+		{"model", required_argument, NULL, 'm'},
+		{"system-file", required_argument, NULL, 's'},
+		{"temperature", required_argument, NULL, O_TEMP},
+		{"max-tokens", required_argument, NULL, O_MAXTOK},
+		{"plan-id", required_argument, NULL, O_PLANID},
+		{"dump", required_argument, NULL, O_DUMP},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct plan_expand x = {0};
+	struct plan pl;
+	const char *root = ".", *sysfile = NULL, *plan_id = "adhoc", *dumpfile = NULL;
+	const char *logs[64];
+	char *models[MAX_MODELS], *file = NULL, *system = NULL;
+	char err[ERRLEN];
+	json_object *temp = NULL, *maxtok = NULL;
+	int nmodels = 0, nlogs = 0, dry = 0, opt, rc, i;
+
+	setprogname(argv[0]);
+	signal(SIGPIPE, SIG_IGN);
+	while ((opt = getopt_long(argc, argv, "C:nm:s:h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'C': root = optarg; break;
+		case 'n': dry = 1; break;
+		case O_SKIP: x.skip_existing = 1; break;
+		case O_DONE:
+			if (nlogs == (int)(sizeof logs / sizeof *logs))
+				enprintf(EXIT_USAGE, "too many --done logs");
+			logs[nlogs++] = optarg;
+			break;
+		case O_REPEAT: x.repeat = (int)estrtonum(optarg, 1, 1000000, "--repeat"); break;
+		case 'm':
+			if (nmodels == MAX_MODELS)
+				enprintf(EXIT_USAGE, "more than %d models", MAX_MODELS);
+			models[nmodels++] = optarg;
+			break;
+		case 's': sysfile = optarg; break;
+		case O_TEMP:
+			json_object_put(temp);
+			temp = json_double_text(estrtod(optarg, 0, 2, "--temperature"), optarg);
+			break;
+		case O_MAXTOK:
+			json_object_put(maxtok);
+			maxtok = json_object_new_int64(estrtonum(optarg, 1, 100000000, "--max-tokens"));
+			break;
+		case O_PLANID: plan_id = optarg; break;
+		case O_DUMP: dumpfile = optarg; break;
+		case 'h': usage(stdout, 0); break;
+		default: usage(stderr, EXIT_USAGE);
+		}
+	}
+	if (dumpfile) {
+		if (optind < argc)
+			enprintf(EXIT_USAGE, "--dump takes one file and nothing else");
+		return dump(dumpfile);
+	}
+	if (nmodels == 0 && (sysfile || temp || maxtok || strcmp(plan_id, "adhoc") != 0))
+		enprintf(EXIT_USAGE, "-s, --temperature, --max-tokens and --plan-id go with -m "
+		         "(ad hoc); a plan file sets its own");
+	if (optind == argc)
+		usage(stderr, EXIT_USAGE);
+	if (nmodels > 0) {
+		if (sysfile && !(system = read_file(sysfile, PLAN_MAX_FILE, NULL, err, sizeof err)))
+			enprintf(EXIT_USAGE, "%s", err);
+		if (plan_adhoc(&pl, plan_id, models, (size_t)nmodels, argv + optind,
+		               (size_t)(argc - optind), system, temp, maxtok, err, sizeof err) < 0)
+			enprintf(EXIT_USAGE, "%s", err);
+	} else {
+		if (argc - optind > 1)
+			enprintf(EXIT_USAGE, "one plan at a time (query files go with -m)");
+		file = is_file_arg(argv[optind]) ? estrdup(argv[optind]) : find_plan(root, argv[optind]);
+		if (plan_load(&pl, file, err, sizeof err) < 0)
+			enprintf(EXIT_USAGE, "%s", err);
+		free(file);
+	}
+	if (plan_read_queries(&pl, err, sizeof err) < 0)
+		enprintf(EXIT_USAGE, "%s", err);
+	if (nlogs) {
+		x.done = json_object_new_object();
+		for (i = 0; i < nlogs; i++)
+			read_done(logs[i], x.done);
+	}
+	rc = plan_expand(&pl, &x, dry ? NULL : write_out, NULL);
+	if (rc == EPIPE) {
+		/* the reader went away (| head): end as a tool killed by SIGPIPE */
+		signal(SIGPIPE, SIG_DFL);
+		raise(SIGPIPE);
+	}
+	if (rc != 0) {
+		errno = rc;
+		enprintf(EXIT_FAILED, "stdout:");
+	}
+	if (dry)
+		summary(&pl, &x, nlogs);
+	else if (x.outside)
+		weprintf("warning: response paths under %s lead outside the current directory, "
+		         "where llm-chat --save does not write: run from a directory above it", pl.dir);
+	json_object_put(x.done);
+	plan_free(&pl);
+	return EXIT_OK;
+}
