@@ -74,6 +74,8 @@ parse_line(struct rec_reader *r, char *s, size_t n, json_object **out, char *err
 
 	if (n > 0 && s[n - 1] == '\r')
 		n--;
+	r->line = s;
+	r->line_len = n;
 	if (json_parse_any(s, n, &obj, why, sizeof why) < 0) {
 		snprintf(err, errlen, "%s:%ld: invalid JSON: %s", r->name, r->lineno, why);
 		return REC_BAD;
@@ -155,6 +157,15 @@ rec_next(struct rec_reader *r, json_object **out, char *err, size_t errlen)
 			return REC_IOERR;
 		}
 	}
+}
+
+int
+rec_pending(const struct rec_reader *r)
+{
+	size_t avail = r->len - r->off;
+
+	return r->eof || (avail > r->scanned && memchr(r->buf + r->off + r->scanned, '\n',
+	                                                avail - r->scanned));
 }
 
 int

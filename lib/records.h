@@ -37,6 +37,8 @@ struct rec_reader {
 	long lineno;		/* number of the line last returned */
 	int eof;
 	int skipping;		/* discarding the rest of an overlong line */
+	const char *line;	/* the line of the record last returned, its */
+	size_t line_len;	/* '\r' left out: valid until the next call */
 };
 
 void rec_reader_init(struct rec_reader *r, int fd, const char *name, size_t max);
@@ -44,6 +46,11 @@ void rec_reader_free(struct rec_reader *r);
 
 /* The next record.  Blank lines are not records and are passed over. */
 enum rec_status rec_next(struct rec_reader *r, json_object **out, char *err, size_t errlen);
+
+/* Will rec_next() answer without reading: a whole line is held, or the
+ * input has ended?  A program batching its output flushes it when not,
+ * so a slow producer's records still come out as they arrive. */
+int rec_pending(const struct rec_reader *r);
 
 /* Write obj and a newline with one write(2).  0, or -1 with errno set. */
 int rec_write(int fd, json_object *obj, struct buf *scratch);
