@@ -84,30 +84,32 @@ emit_error(struct job *j, const char *id, const char *kind, const char *msg)
 }
 
 static void
-one_record(struct job *j, struct rec_reader *rd, json_object *rec)
+one_record(struct job *j, struct rec_reader *rd, const char *line, size_t len)
 {
-	size_t changed = bound_json(&j->b, j->r, rec);
-	char why[ERRLEN];
+	char err[ERRLEN], id[64];
+	json_object *rec, *v;
 
 	/* untouched and short enough: the line as it came, byte for byte */
-	if (!changed && (!j->b.max_record || rd->line_len <= j->b.max_record)) {
-		emit(j, rd->line, rd->line_len, 1);
+	if (bound_line_clean(&j->b, j->r, line, len)) {
+		emit(j, line, len, 1);
 		return;
 	}
+	snprintf(id, sizeof id, "%s:%ld", rd->name, rd->lineno);
+	if (rec_parse(rd, line, len, &rec, err, sizeof err) != REC_OK) {
+		emit_error(j, id, "bad_input", err);
+		return;
+	}
+	bound_json(&j->b, j->r, rec);
 	if (bound_fit(&j->b, rec, &j->line) == 0) {
 		emit(j, j->line.data, j->line.len, 1);
-		return;
+	} else {
+		snprintf(err, sizeof err, "%s: record of %zu bytes does not fit --max-record %zu "
+		         "even with every string cut", id, len, j->b.max_record);
+		v = json_get(rec, "id");
+		emit_error(j, v && json_object_is_type(v, json_type_string)
+		              ? json_object_get_string(v) : id, "bad_input", err);
 	}
-	snprintf(why, sizeof why, "%s:%ld: record of %zu bytes does not fit --max-record %zu "
-	         "even with every string cut", rd->name, rd->lineno, rd->line_len, j->b.max_record);
-	{
-		json_object *id = json_get(rec, "id");
-		char made[64];
-
-		snprintf(made, sizeof made, "%s:%ld", rd->name, rd->lineno);
-		emit_error(j, id && json_object_is_type(id, json_type_string)
-		              ? json_object_get_string(id) : made, "bad_input", why);
-	}
+	json_object_put(rec);
 }
 
 static void
@@ -119,20 +121,20 @@ records(struct job *j, int fd, const char *name)
 
 	rec_reader_init(&rd, fd, name, max);
 	while (!j->werr) {
-		json_object *rec;
+		const char *line;
+		size_t len;
 		enum rec_status st;
 
 		if (!rec_pending(&rd))
 			flush_out(j);
-		st = rec_next(&rd, &rec, err, sizeof err);
+		st = rec_next_line(&rd, &line, &len, err, sizeof err);
 		if (st == REC_EOF)
 			break;
 		if (st == REC_OK) {
-			one_record(j, &rd, rec);
-			json_object_put(rec);
+			one_record(j, &rd, line, len);
 			continue;
 		}
-		/* a bad line or a failed read is a record of its own */
+		/* an overlong line or a failed read is a record of its own */
 		{
 			char id[64];
 

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "bound.h"
+#include "jscan.h"
 
 /* A string value of the record being bounded. */
 struct bound_str {
@@ -160,6 +161,40 @@ bound_fit(struct bound *b, json_object *rec, struct buf *line)
 		json_line(rec, line);
 	}
 	return 0;
+}
+
+struct clean {
+	struct bound *b;
+	struct redact *r;
+};
+
+static int
+string_dirty(void *arg, const char *raw, size_t n, int escaped)
+{
+	struct clean *c = arg;
+
+	/* the raw form is never shorter than the value: within the bound
+	 * raw, within it decoded; over it, the slow path measures */
+	if (c->b->max_string && n > c->b->max_string)
+		return 1;
+	if (escaped) {
+		buf_reset(&c->b->tmp);
+		if (jscan_decode(raw, n, &c->b->tmp) < 0)
+			return 1;
+		raw = c->b->tmp.data;
+		n = c->b->tmp.len;
+	}
+	return c->r && redact_test(c->r, raw, n);
+}
+
+int
+bound_line_clean(struct bound *b, struct redact *r, const char *line, size_t len)
+{
+	struct clean c = {b, r};
+
+	if (b->max_record && len > b->max_record)
+		return 0;
+	return jscan_object(line, len, string_dirty, &c);
 }
 
 int

@@ -52,6 +52,13 @@ size_t bound_json(struct bound *b, struct redact *r, json_object *rec);
  * fit (line then holds it as far as it was cut). */
 int bound_fit(struct bound *b, json_object *rec, struct buf *line);
 
+/* Would bound_json() and bound_fit() leave the record on this line as
+ * it is: it is a JSON object (jscan.h), no string value holds a secret or
+ * is over max_string, the line is within max_record?  Then it can be
+ * written as it came, byte for byte, without building its tree.  0 means
+ * "parse it and see" (an invalid line is one). */
+int bound_line_clean(struct bound *b, struct redact *r, const char *line, size_t len);
+
 /* Both: what a program calls before it writes a record.  0 or -1. */
 int bound_record(struct bound *b, struct redact *r, json_object *rec, struct buf *line);
 

@@ -64,18 +64,14 @@ blank(const char *s, size_t n)
 	return n == 0;
 }
 
-/* Turn one complete line into a record or an error. */
-static enum rec_status
-parse_line(struct rec_reader *r, char *s, size_t n, json_object **out, char *err,
-           size_t errlen)
+enum rec_status
+rec_parse(struct rec_reader *r, const char *s, size_t n, json_object **out, char *err,
+          size_t errlen)
 {
 	char why[ERRLEN];
 	json_object *obj;
 
-	if (n > 0 && s[n - 1] == '\r')
-		n--;
-	r->line = s;
-	r->line_len = n;
+	*out = NULL;
 	if (json_parse_any(s, n, &obj, why, sizeof why) < 0) {
 		snprintf(err, errlen, "%s:%ld: invalid JSON: %s", r->name, r->lineno, why);
 		return REC_BAD;
@@ -89,10 +85,20 @@ parse_line(struct rec_reader *r, char *s, size_t n, json_object **out, char *err
 	return REC_OK;
 }
 
-enum rec_status
-rec_next(struct rec_reader *r, json_object **out, char *err, size_t errlen)
+/* A complete line, its '\r' left out. */
+static enum rec_status
+got_line(const char *s, size_t n, const char **line, size_t *len)
 {
-	*out = NULL;
+	if (n > 0 && s[n - 1] == '\r')
+		n--;
+	*line = s;
+	*len = n;
+	return REC_OK;
+}
+
+enum rec_status
+rec_next_line(struct rec_reader *r, const char **line, size_t *len, char *err, size_t errlen)
+{
 	for (;;) {
 		char *s = r->buf + r->off;
 		size_t avail = r->len - r->off;
@@ -112,7 +118,7 @@ rec_next(struct rec_reader *r, json_object **out, char *err, size_t errlen)
 			}
 			if (blank(s, n))
 				continue;
-			return parse_line(r, s, n, out, err, errlen);
+			return got_line(s, n, line, len);
 		}
 		r->scanned = avail;
 		if (avail > r->max) {
@@ -144,7 +150,7 @@ rec_next(struct rec_reader *r, json_object **out, char *err, size_t errlen)
 			r->lineno++;
 			if (blank(s, avail))
 				return REC_EOF;
-			return parse_line(r, s, avail, out, err, errlen);
+			return got_line(s, avail, line, len);
 		}
 		ssize_t k = fill(r);
 		if (k == 0)
@@ -157,6 +163,17 @@ rec_next(struct rec_reader *r, json_object **out, char *err, size_t errlen)
 			return REC_IOERR;
 		}
 	}
+}
+
+enum rec_status
+rec_next(struct rec_reader *r, json_object **out, char *err, size_t errlen)
+{
+	const char *line;
+	size_t len;
+	enum rec_status st = rec_next_line(r, &line, &len, err, errlen);
+
+	*out = NULL;
+	return st == REC_OK ? rec_parse(r, line, len, out, err, errlen) : st;
 }
 
 int

@@ -37,8 +37,6 @@ struct rec_reader {
 	long lineno;		/* number of the line last returned */
 	int eof;
 	int skipping;		/* discarding the rest of an overlong line */
-	const char *line;	/* the line of the record last returned, its */
-	size_t line_len;	/* '\r' left out: valid until the next call */
 };
 
 void rec_reader_init(struct rec_reader *r, int fd, const char *name, size_t max);
@@ -47,7 +45,15 @@ void rec_reader_free(struct rec_reader *r);
 /* The next record.  Blank lines are not records and are passed over. */
 enum rec_status rec_next(struct rec_reader *r, json_object **out, char *err, size_t errlen);
 
-/* Will rec_next() answer without reading: a whole line is held, or the
+/* The same in two steps, for a program that can often do without
+ * parsing: the next line as it is ('\r' left out; valid until the next
+ * call), and the record it holds. */
+enum rec_status rec_next_line(struct rec_reader *r, const char **line, size_t *len, char *err,
+                              size_t errlen);
+enum rec_status rec_parse(struct rec_reader *r, const char *line, size_t len, json_object **out,
+                          char *err, size_t errlen);
+
+/* Will the next call answer without reading: a whole line is held, or the
  * input has ended?  A program batching its output flushes it when not,
  * so a slow producer's records still come out as they arrive. */
 int rec_pending(const struct rec_reader *r);

@@ -347,6 +347,19 @@ redact_span(struct redact *r, const char *s, size_t n, struct buf *out)
 	return count;
 }
 
+int
+redact_test(struct redact *r, const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		search(r, i, s, n, 0);
+		if (r->h[i].live)
+			return 1;
+	}
+	return 0;
+}
+
 size_t
 redact_cstr(struct redact *r, char *s, size_t size)
 {

@@ -63,6 +63,9 @@ int redact_stable(struct redact *r, const void *key, size_t keylen);
  * (the text is s itself). */
 size_t redact_span(struct redact *r, const char *s, size_t n, struct buf *out);
 
+/* Would redact_span() replace anything in s[0..n)?  Counts nothing. */
+int redact_test(struct redact *r, const char *s, size_t n);
+
 /* Redact the NUL-terminated string in s in place; what does not fit in
  * size bytes is cut on a UTF-8 boundary.  For messages that may carry a
  * header or a request (struct llm_error's message).  The count, as above. */

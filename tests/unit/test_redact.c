@@ -57,12 +57,13 @@ static const struct {
 	{"json-secret", "{\\\"client_secret\\\":\\\"s3\\\"}", "{\\\"client_secret\\\":\\\"[REDACTED:json-secret]\\\"}"},
 	{NULL, "{\"max_tokens\": 100, \"name\": \"token\"}", NULL},
 	{NULL, "{\"password\": \"\"}", NULL},
-	/* kv-secret */
+	/* kv-secret, header-secret */
 	{"kv-secret", "password=hunter2 next", "password=[REDACTED:kv-secret] next"},
-	{"kv-secret", "API_KEY: abc.def", "API_KEY: [REDACTED:kv-secret]"},
+	{"header-secret", "API_KEY: abc.def", "API_KEY: [REDACTED:header-secret]"},
 	{"kv-secret", "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG",
 	 "aws_secret_access_key = [REDACTED:kv-secret]"},
-	{"kv-secret", "Authorization: Basic dXNlcjpwYXNz", "Authorization: [REDACTED:kv-secret]"},
+	{"header-secret", "Authorization: Basic dXNlcjpwYXNz", "Authorization: [REDACTED:header-secret]"},
+	{NULL, "token count: 5, password_hint - none", NULL},
 	{"kv-secret", "url?token=abc&x=1", "url?token=[REDACTED:kv-secret]&x=1"},
 	{NULL, "max_tokens=512 and tokens: 12", NULL},
 	{NULL, "the password is secret", NULL},
@@ -81,7 +82,7 @@ static const struct {
 	{NULL, "task-abcdefghijklmnopqrstuvwxyz and sk-short", NULL},
 	/* bearer */
 	{"bearer", "-H 'X-Auth: Bearer abcdefgh.ij-kl_mn'", "-H 'X-Auth: Bearer [REDACTED:bearer]'"},
-	{"kv-secret", "-H 'authorization: Bearer abcdefgh.ij'", "-H 'authorization: [REDACTED:kv-secret]'"},
+	{"header-secret", "-H 'authorization: Bearer abcdefgh.ij'", "-H 'authorization: [REDACTED:header-secret]'"},
 	{"bearer", "header Bearer abcdefgh12345678== end", "header Bearer [REDACTED:bearer] end"},
 	{NULL, "the bearer of bad news", NULL},
 	/* basic-auth */
