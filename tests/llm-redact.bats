@@ -167,3 +167,24 @@ r3,," ]
 	exec 5>&-
 	wait "$pid"
 }
+
+@test "a secret written with escapes is found in the decoded value" {
+	printf '%s\n' '{"a":"pass\u0077ord=hunter2","b":"line\nBearer abcdefgh12345"}' >in
+	run llm-redact <in
+	assert_success
+	assert_output '{"a":"password=[REDACTED:kv-secret]","b":"line\nBearer [REDACTED:bearer]"}'
+}
+
+@test "the patterns are found in share/llm beside the program's directory" {
+	mkdir -p p/bin p/share/llm
+	cp "$(command -v llm-redact)" p/bin/
+	printf 'mine\tfoo[0-9]+\n' >p/share/llm/redact.patterns
+	run p/bin/llm-redact --text <<<"foo12 $KEY"
+	assert_success
+	assert_output "[REDACTED:mine] $KEY"
+	# LLM_SHARE_DIR comes first
+	mkdir other
+	printf 'theirs\t[0-9]+\n' >other/redact.patterns
+	run env LLM_SHARE_DIR=other p/bin/llm-redact --text <<<"foo12"
+	assert_output "foo[REDACTED:theirs]"
+}
