@@ -129,6 +129,9 @@ rec_next_line(struct rec_reader *r, const char **line, size_t *len, char *err, s
 		}
 		if (r->eof) {
 			if (r->skipping) {
+				/* the tail since the last discard goes too */
+				r->off = r->len;
+				r->scanned = 0;
 				r->skipping = 0;
 				r->lineno++;
 				snprintf(err, errlen, "%s:%ld: line longer than %zu bytes",
