@@ -100,7 +100,8 @@ install: all
 
 uninstall:
 	for p in $(PROGS); do rm -f $(DESTDIR)$(BINDIR)/$$p $(DESTDIR)$(MANDIR)/man1/$$p.1; done
-	rm -f $(DESTDIR)$(MANDIR)/man5/llm-records.5 $(DESTDIR)$(MANDIR)/man7/llm.7
+	rm -f $(DESTDIR)$(MANDIR)/man5/llm-records.5 $(DESTDIR)$(MANDIR)/man5/llm-prices.5 \
+		$(DESTDIR)$(MANDIR)/man7/llm.7
 	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:

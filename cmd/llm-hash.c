@@ -88,15 +88,16 @@ static void
 models_from(struct hash *h, int fd)
 {
 	struct rec_reader r;
-	char err[ERRLEN], *s;
+	char err[ERRLEN];
+	const char *s;
 	size_t n;
 	enum rec_status st;
 
 	rec_reader_init(&r, fd, "stdin", 0);
 	for (;;) {
-		if (!rec_buffered(&r))
+		if (!rec_pending(&r))
 			flush_out(h);
-		if ((st = rec_line(&r, &s, &n, err, sizeof err)) == REC_EOF)
+		if ((st = rec_next_line(&r, &s, &n, err, sizeof err)) == REC_EOF)
 			break;
 		if (st == REC_OK) {
 			model_line(h, s, n, 1);
@@ -197,7 +198,7 @@ docs_from(struct hash *h, int fd, const char *name)
 	doc_reader_init(&d, fd, name);
 	for (;;) {
 		/* nothing is held back while waiting for input */
-		if (!d.held && !rec_buffered(&d.r))
+		if (!d.held && !rec_pending(&d.r))
 			flush_out(h);
 		if ((st = doc_next(&d, &doc, err, sizeof err)) == REC_EOF)
 			break;

@@ -68,7 +68,7 @@ doc_next(struct doc_reader *d, json_object **out, char *err, size_t errlen)
 		enum rec_status st = REC_OK;
 		enum json_tokener_error je;
 		json_object *obj;
-		char *line;
+		const char *line;
 		const char *s;
 		size_t len, n, end;
 
@@ -77,7 +77,7 @@ doc_next(struct doc_reader *d, json_object **out, char *err, size_t errlen)
 			len = d->nheld;
 			d->held = NULL;
 		} else {
-			st = rec_line(&d->r, &line, &len, err, errlen);
+			st = rec_next_line(&d->r, &line, &len, err, errlen);
 		}
 		if (st == REC_EOF && in_doc)
 			return bad(d, d->first, err, errlen, "the document ends unfinished");

@@ -22,7 +22,7 @@ struct doc_reader {
 	json_tokener *tok;
 	struct ijson ij;
 	long first;		/* the line the last document began on */
-	char *held;		/* a line that begins the next document */
+	const char *held;		/* a line that begins the next document */
 	size_t nheld;
 };
 

@@ -64,14 +64,14 @@ blank(const char *s, size_t n)
 	return n == 0;
 }
 
-/* Turn one complete line into a record or an error. */
-static enum rec_status
-parse_line(struct rec_reader *r, char *s, size_t n, json_object **out, char *err,
-           size_t errlen)
+enum rec_status
+rec_parse(struct rec_reader *r, const char *s, size_t n, json_object **out, char *err,
+          size_t errlen)
 {
 	char why[ERRLEN];
 	json_object *obj;
 
+	*out = NULL;
 	if (json_parse_any(s, n, &obj, why, sizeof why) < 0) {
 		snprintf(err, errlen, "%s:%ld: invalid JSON: %s", r->name, r->lineno, why);
 		return REC_BAD;
@@ -85,26 +85,19 @@ parse_line(struct rec_reader *r, char *s, size_t n, json_object **out, char *err
 	return REC_OK;
 }
 
+/* A complete line, its '\r' left out. */
 static enum rec_status
-too_long(struct rec_reader *r, char *err, size_t errlen)
-{
-	snprintf(err, errlen, "%s:%ld: line longer than %zu bytes", r->name, r->lineno, r->max);
-	return REC_BAD;
-}
-
-/* The line s[0..n) without a '\r' before its newline. */
-static enum rec_status
-give_line(char *s, size_t n, char **line, size_t *lenp)
+got_line(const char *s, size_t n, const char **line, size_t *len)
 {
 	if (n > 0 && s[n - 1] == '\r')
 		n--;
 	*line = s;
-	*lenp = n;
+	*len = n;
 	return REC_OK;
 }
 
 enum rec_status
-rec_line(struct rec_reader *r, char **line, size_t *lenp, char *err, size_t errlen)
+rec_next_line(struct rec_reader *r, const char **line, size_t *len, char *err, size_t errlen)
 {
 	for (;;) {
 		char *s = r->buf + r->off;
@@ -119,11 +112,13 @@ rec_line(struct rec_reader *r, char **line, size_t *lenp, char *err, size_t errl
 			r->lineno++;
 			if (r->skipping || n > r->max) {
 				r->skipping = 0;
-				return too_long(r, err, errlen);
+				snprintf(err, errlen, "%s:%ld: line longer than %zu bytes",
+				         r->name, r->lineno, r->max);
+				return REC_BAD;
 			}
 			if (blank(s, n))
 				continue;
-			return give_line(s, n, line, lenp);
+			return got_line(s, n, line, len);
 		}
 		r->scanned = avail;
 		if (avail > r->max) {
@@ -134,24 +129,31 @@ rec_line(struct rec_reader *r, char **line, size_t *lenp, char *err, size_t errl
 		}
 		if (r->eof) {
 			if (r->skipping) {
+				/* the tail since the last discard goes too */
+				r->off = r->len;
+				r->scanned = 0;
 				r->skipping = 0;
 				r->lineno++;
-				return too_long(r, err, errlen);
+				snprintf(err, errlen, "%s:%ld: line longer than %zu bytes",
+				         r->name, r->lineno, r->max);
+				return REC_BAD;
 			}
 			if (avail == 0)
 				return REC_EOF;
 			if (avail > r->max) {
 				r->off = r->len;
 				r->lineno++;
-				return too_long(r, err, errlen);
+				snprintf(err, errlen, "%s:%ld: line longer than %zu bytes",
+				         r->name, r->lineno, r->max);
+				return REC_BAD;
 			}
-			/* a last line without its newline is still a line */
+			/* a last line without its newline is still a record */
 			r->off = r->len;
 			r->scanned = 0;
 			r->lineno++;
 			if (blank(s, avail))
 				return REC_EOF;
-			return give_line(s, avail, line, lenp);
+			return got_line(s, avail, line, len);
 		}
 		ssize_t k = fill(r);
 		if (k == 0)
@@ -166,23 +168,24 @@ rec_line(struct rec_reader *r, char **line, size_t *lenp, char *err, size_t errl
 	}
 }
 
-int
-rec_buffered(const struct rec_reader *r)
-{
-	return r->len > r->off && memchr(r->buf + r->off, '\n', r->len - r->off) != NULL;
-}
-
 enum rec_status
 rec_next(struct rec_reader *r, json_object **out, char *err, size_t errlen)
 {
-	enum rec_status st;
-	char *s;
-	size_t n;
+	const char *line;
+	size_t len;
+	enum rec_status st = rec_next_line(r, &line, &len, err, errlen);
 
 	*out = NULL;
-	if ((st = rec_line(r, &s, &n, err, errlen)) != REC_OK)
-		return st;
-	return parse_line(r, s, n, out, err, errlen);
+	return st == REC_OK ? rec_parse(r, line, len, out, err, errlen) : st;
+}
+
+int
+rec_pending(const struct rec_reader *r)
+{
+	size_t avail = r->len - r->off;
+
+	return r->eof || (avail > r->scanned && memchr(r->buf + r->off + r->scanned, '\n',
+	                                                avail - r->scanned));
 }
 
 int

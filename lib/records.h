@@ -45,15 +45,18 @@ void rec_reader_free(struct rec_reader *r);
 /* The next record.  Blank lines are not records and are passed over. */
 enum rec_status rec_next(struct rec_reader *r, json_object **out, char *err, size_t errlen);
 
-/* The next line that is not blank, unparsed: *line points into the
- * reader's buffer (valid until the next call) and *lenp counts its bytes
- * without the newline and a '\r' before it.  Statuses as rec_next; REC_BAD
- * is an overlong line. */
-enum rec_status rec_line(struct rec_reader *r, char **line, size_t *lenp, char *err,
-                         size_t errlen);
+/* The same in two steps, for a program that can often do without
+ * parsing: the next line as it is ('\r' left out; valid until the next
+ * call), and the record it holds. */
+enum rec_status rec_next_line(struct rec_reader *r, const char **line, size_t *len, char *err,
+                              size_t errlen);
+enum rec_status rec_parse(struct rec_reader *r, const char *line, size_t len, json_object **out,
+                          char *err, size_t errlen);
 
-/* Is a whole line already buffered, so the next call will not read? */
-int rec_buffered(const struct rec_reader *r);
+/* Will the next call answer without reading: a whole line is held, or the
+ * input has ended?  A program batching its output flushes it when not,
+ * so a slow producer's records still come out as they arrive. */
+int rec_pending(const struct rec_reader *r);
 
 /* Write obj and a newline with one write(2).  0, or -1 with errno set. */
 int rec_write(int fd, json_object *obj, struct buf *scratch);

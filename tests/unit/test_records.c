@@ -436,6 +436,32 @@ test_reader_overlong_last_line(void **state)
 	free(big);
 }
 
+/* An overlong last line, no newline, longer than several reads: its tail
+ * after the last discard is dropped too, not read as one more line. */
+static void
+test_reader_overlong_last_line_across_reads(void **state)
+{
+	size_t n;
+	struct buf in = {0};
+	struct rec_reader r;
+	int fd;
+
+	(void)state;
+	buf_adds(&in, "{\"a\":1}\n");
+	for (n = 0; n < 3 * 65536 + 50; n++)
+		buf_add(&in, "x", 1);
+	fd = memfd_with(in.data, in.len);
+	rec_reader_init(&r, fd, "stdin", 100);
+	run_steps(&r, (const struct step[]){
+		{REC_OK, 1, "{\"a\":1}"},
+		{REC_BAD, 2, "stdin:2: line longer than 100 bytes"},
+		{REC_EOF, 0, NULL},
+	}, "last across");
+	rec_reader_free(&r);
+	close(fd);
+	buf_free(&in);
+}
+
 /* An overlong line arriving in pieces on a non-blocking pipe. */
 static void
 test_reader_overlong_line_in_pieces(void **state)
@@ -766,6 +792,7 @@ main(void)
 		cmocka_unit_test_teardown(test_reader_scalars_not_objects, release),
 		cmocka_unit_test_teardown(test_reader_nul_line_is_not_blank, release),
 		cmocka_unit_test_teardown(test_reader_overlong_line_in_one_read, release),
+		cmocka_unit_test(test_reader_overlong_last_line_across_reads),
 		cmocka_unit_test_teardown(test_reader_line_at_limit, release),
 		cmocka_unit_test(test_reader_overlong_line_across_reads),
 		cmocka_unit_test(test_reader_overlong_last_line),

@@ -1,0 +1,204 @@
+/* Unit tests for lib/prices.c: exact names, glob families and which one
+ * wins, provider/model names, local endpoints, unknown models, LLM_PRICES
+ * and bad tables. */
+#include "unit.h"
+
+#include "prices.h"
+
+static struct prices *
+shipped(void)
+{
+	char err[ERRLEN];
+	struct prices *t;
+
+	unsetenv("LLM_SHARE_DIR");
+	unsetenv("LLM_PRICES");
+	if (!(t = prices_load(NULL, err, sizeof err)))
+		fail_msg("shipped table: %s", err);
+	return t;
+}
+
+static const struct {
+	const char *model, *url;
+	int found;
+	double input, output;
+	const char *entry;
+} cases[] = {
+	/* exact names */
+	{"gpt-4o", NULL, 1, 2.50, 10.00, "gpt-4o"},
+	{"deepseek-chat", NULL, 1, 0.27, 1.10, "deepseek-chat"},
+	{"GPT-4o", NULL, 1, 2.50, 10.00, "gpt-4o"},
+	/* an exact name beats the glob that matches it too */
+	{"gpt-4o-2024-05-13", NULL, 1, 5.00, 15.00, "gpt-4o-2024-05-13"},
+	{"gpt-4o-2024-08-06", NULL, 1, 2.50, 10.00, "gpt-4o-2024-*"},
+	/* glob families; the most literal glob wins */
+	{"gpt-4o-mini-2024-07-18", NULL, 1, 0.15, 0.60, "gpt-4o-mini*"},
+	{"gpt-4.1-nano-2025-04-14", NULL, 1, 0.10, 0.40, "gpt-4.1-nano*"},
+	{"o3-mini-2025-01-31", NULL, 1, 1.10, 4.40, "o3-mini*"},
+	{"claude-3-5-sonnet-20241022", NULL, 1, 3.00, 15.00, "claude-3-5-sonnet*"},
+	{"claude-3-5-haiku-latest", NULL, 1, 0.80, 4.00, "claude-3-5-haiku*"},
+	{"gemini-2.0-flash-lite-001", NULL, 1, 0.075, 0.30, "gemini-2.0-flash-lite*"},
+	{"gemini-2.0-flash-001", NULL, 1, 0.10, 0.40, "gemini-2.0-flash*"},
+	{"mistral-large-latest", NULL, 1, 2.00, 6.00, "mistral-large*"},
+	/* provider/model: the bare name after each '/' */
+	{"openrouter/anthropic/claude-3.5-sonnet", NULL, 1, 3.00, 15.00, "claude-3.5-sonnet*"},
+	{"openai/gpt-4o-mini", NULL, 1, 0.15, 0.60, "gpt-4o-mini*"},
+	/* local endpoints cost 0, known model or not */
+	{"llama3.1:8b", "http://localhost:11434/v1", 1, 0, 0, NULL},
+	{"gpt-4o", "http://127.3.2.1:8080/v1", 1, 0, 0, NULL},
+	{"x", "http://[::1]:8000/v1", 1, 0, 0, NULL},
+	{"x", "http://user:pw@LOCALHOST/v1", 1, 0, 0, NULL},
+	/* unknown: no price, never 0 */
+	{"llama3.1:8b", "http://10.0.0.5:11434/v1", 0, 0, 0, NULL},
+	{"gpt-4o", "https://localhost.example.com/v1", 1, 2.50, 10.00, "gpt-4o"},
+	{"gpt-4o", "http://128.0.0.1/v1", 1, 2.50, 10.00, "gpt-4o"},
+	{"my-finetune", NULL, 0, 0, 0, NULL},
+	{"gpt-40", NULL, 0, 0, 0, NULL},
+	{"claude-2.1", NULL, 0, 0, 0, NULL},
+	{"", NULL, 0, 0, 0, NULL},
+};
+
+static void
+test_lookup(void **state)
+{
+	struct prices *t = shipped();
+	size_t i;
+
+	(void)state;
+	assert_string_equal(prices_written(t), "2025-08-15");
+	for (i = 0; i < N(cases); i++) {
+		struct price p = {.input = -1, .output = -1};
+		int found = prices_find(t, cases[i].model, cases[i].url, &p);
+
+		if (found != cases[i].found)
+			fail_msg("case %zu (%s at %s): found %d", i, cases[i].model,
+			         cases[i].url ? cases[i].url : "-", found);
+		if (!found)
+			continue;
+		assert_true(p.input == cases[i].input);
+		assert_true(p.output == cases[i].output);
+		assert_int_equal(p.local, cases[i].entry == NULL);
+		if (cases[i].entry)
+			assert_string_equal(p.entry, cases[i].entry);
+	}
+	prices_free(t);
+}
+
+static void
+test_cost(void **state)
+{
+	struct price p = {.input = 2.5, .output = 10};
+
+	(void)state;
+	assert_true(price_cost(&p, 1000000, 0) == 2.5);
+	assert_true(price_cost(&p, 1000, 500) == 0.0075);
+}
+
+static char *
+write_table(const char *dir, const char *text)
+{
+	struct buf path = {0};
+	FILE *fp;
+
+	buf_addf(&path, "%s/prices.json", dir);
+	fp = fopen(path.data, "w");
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+	return path.data;
+}
+
+static void
+test_llm_prices(void **state)
+{
+	char *path = write_table(*state, "{\"written\":\"2000-01-01\",\"models\":{\"m*\":{\"input\":1,"
+	                                 "\"output\":2},\"mx*\":{\"input\":3,\"output\":4}}}");
+	char err[ERRLEN];
+	struct prices *t;
+	struct price p;
+
+	setenv("LLM_PRICES", path, 1);
+	t = prices_load(NULL, err, sizeof err);
+	unsetenv("LLM_PRICES");
+	assert_non_null(t);
+	assert_string_equal(prices_written(t), "2000-01-01");
+	assert_int_equal(prices_find(t, "mxy", NULL, &p), 1);
+	assert_true(p.input == 3 && p.output == 4);
+	assert_int_equal(prices_find(t, "my", NULL, &p), 1);
+	assert_true(p.input == 1 && p.output == 2);
+	assert_int_equal(prices_find(t, "gpt-4o", NULL, &p), 0);
+	prices_free(t);
+	free(path);
+}
+
+static void
+test_bad_tables(void **state)
+{
+	static const struct {
+		const char *text, *why;
+	} bad[] = {
+		{"{\"models\":{\"m\":{\"input\":1}}}", "models.m: needs \"input\" and \"output\", numbers >= 0"},
+		{"{\"models\":{\"m\":{\"input\":-1,\"output\":1}}}", "models.m: needs"},
+		{"{\"models\":{\"m\":{\"input\":\"1\",\"output\":1}}}", "models.m: needs"},
+		{"{\"written\":\"x\"}", "no \"models\" object"},
+		{"{\"models\":", "invalid JSON"},
+	};
+	char err[ERRLEN];
+	size_t i;
+
+	for (i = 0; i < N(bad); i++) {
+		char *path = write_table(*state, bad[i].text);
+
+		assert_null(prices_load(path, err, sizeof err));
+		if (strncmp(err, path, strlen(path)) != 0 || !strstr(err, bad[i].why))
+			fail_msg("case %zu: '%s'", i, err);
+		free(path);
+	}
+	assert_null(prices_load("/nonexistent/prices.json", err, sizeof err));
+	assert_string_equal(err, "/nonexistent/prices.json: No such file or directory");
+}
+
+static void
+test_local_url(void **state)
+{
+	(void)state;
+	assert_true(price_local_url("http://127.0.0.1:8080/v1"));
+	assert_true(price_local_url("localhost:1234"));
+	assert_true(price_local_url("http://[::ffff:127.0.0.1]/v1"));
+	assert_false(price_local_url("http://[::2]/v1"));
+	assert_false(price_local_url("https://api.openai.com/v1"));
+	assert_false(price_local_url("http://evil.com/?x=http://localhost/"));
+	assert_false(price_local_url("http://localhost@evil.com/v1"));
+	assert_false(price_local_url(""));
+}
+
+static void
+test_price_lookup_global(void **state)
+{
+	struct price p;
+	char err[ERRLEN];
+
+	(void)state;
+	unsetenv("LLM_SHARE_DIR");
+	unsetenv("LLM_PRICES");
+	assert_int_equal(price_lookup("gpt-4o-mini", NULL, &p, err, sizeof err), 1);
+	assert_true(p.input == 0.15);
+	assert_int_equal(price_lookup("nope", "https://api.example.com/v1", &p, err, sizeof err), 0);
+	assert_int_equal(price_lookup("nope", "http://127.0.0.1/v1", &p, err, sizeof err), 1);
+	assert_true(p.local);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_lookup),
+		cmocka_unit_test(test_cost),
+		cmocka_unit_test_setup_teardown(test_llm_prices, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_bad_tables, setup_dir, teardown_dir),
+		cmocka_unit_test(test_local_url),
+		cmocka_unit_test(test_price_lookup_global),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
