@@ -10,6 +10,7 @@
 
 #include "cache.h"
 #include "client_internal.h"
+#include "redact.h"
 
 struct source {
 	struct rec_reader *r;	/* records from a descriptor, or */
@@ -93,6 +94,7 @@ client_free(struct client *c)
 		http_abort(c->eng, x);
 	}
 	http_free(c->eng);
+	redact_free(c->red);
 	free(c->ring);
 	free(c);
 }
@@ -142,9 +144,34 @@ emit(struct client *c, struct job *j)
 	}
 }
 
+/* A server may echo a request's headers or body in its error message:
+ * the message goes through the redaction patterns, the configured tokens
+ * among them, before it is written.  Made at the first error, so a run
+ * without errors never pays for compiling the patterns. */
+static void
+redact_message(struct client *c, struct llm_error *e)
+{
+	char err[ERRLEN];
+	size_t i;
+
+	if (!c->red) {
+		c->red = redact_new();
+		/* without the patterns file the tokens are still taken out */
+		(void)redact_load_default(c->red, err, sizeof err);
+		if (c->cfg->def.token)
+			(void)redact_add_literal(c->red, "token", c->cfg->def.token, err, sizeof err);
+		for (i = 0; i < c->cfg->nprov; i++)
+			if (c->cfg->prov[i].token)
+				(void)redact_add_literal(c->red, "token", c->cfg->prov[i].token, err,
+				                         sizeof err);
+	}
+	redact_cstr(c->red, e->message, sizeof e->message);
+}
+
 static void
 fail(struct client *c, struct job *j, struct llm_error *e)
 {
+	redact_message(c, e);
 	j->result = rec_error(j->id, e, j->attempt, j->meta, j->body ? j->body : json_get(j->rec, "request"));
 	j->ok = 0;
 	emit(c, j);

@@ -40,6 +40,7 @@ struct client {
 	int stopped;		/* out() or event() failed */
 	int no_stream_tools;	/* the server refused tools with a stream */
 	struct bucket rpm, tpm;
+	struct redact *red;	/* for error messages; made at the first error */
 	struct client_stats st;
 	double last_progress;
 };

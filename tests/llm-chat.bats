@@ -419,3 +419,18 @@ EOF
 	run llm-chat --rpm 0 <in.ndjson
 	[ "$status" -eq 2 ]
 }
+
+@test "an error message that echoes a secret or the token is redacted" {
+	start_mock
+	export LLM_API_TOKEN=my-own-token-4711
+	# llm-mock's message for a bad directive quotes the words it did not take
+	req a '[[mock:429 sk-proj-abcdefghijklmnopqrstuvwxyz0123]] x' >in.ndjson
+	req b '[[mock:429 my-own-token-4711]] x' >>in.ndjson
+	run llm-chat -k <in.ndjson
+	[ "$status" -eq 1 ]
+	[ "$(jq -r .error.http_status <<<"$output" | tr '\n' ' ')" = "400 400 " ]
+	# the request is the user's own and stays as sent; the message is cleaned
+	[ "$(jq -r .error.message <<<"$output" | grep -c 'sk-proj-')" -eq 0 ]
+	[ "$(jq -r .error.message <<<"$output" | grep -c "got '\[REDACTED:")" -eq 2 ]
+	[ "$(jq -r .error.message <<<"$output" | grep -c 'my-own-token-4711')" -eq 0 ]
+}
