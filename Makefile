@@ -44,15 +44,18 @@ all: $(BINS)
 $(B)/lib/%.o: lib/%.c lib/*.h | $(B)/lib
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
-$(B)/cmd/%.o: cmd/%.c lib/*.h | $(B)/cmd
+$(B)/cmd/%.o: cmd/%.c lib/*.h cmd/*.h | $(B)/cmd
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 $(B)/libllm.a: $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $(LIB_OBJ)
 
+# llm-chat and llm-stream share their front end
+$(B)/bin/llm-chat $(B)/bin/llm-stream: $(B)/cmd/chatcli.o
+
 $(B)/bin/%: $(B)/cmd/%.o $(B)/libllm.a | $(B)/bin
-	$(CC) $(ALL_LDFLAGS) -o $@ $< $(B)/libllm.a $(PKG_LIBS) -lpthread -lm
+	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(B)/libllm.a $(PKG_LIBS) -lpthread -lm
 
 $(B)/tests/%: tests/unit/%.c $(B)/libllm.a $(wildcard tests/unit/*.h) | $(B)/tests
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< $(B)/libllm.a \
@@ -76,7 +79,7 @@ demo: deps
 	@BUILD=$(B) sh examples/demo/run.sh
 
 bench:
-	@DEPS_EXTRA="wrk hyperfine" sh mk/deps.sh
+	@DEPS_EXTRA="wrk hyperfine strace" sh mk/deps.sh
 	@$(MAKE) --no-print-directory all
 	@for b in tests/bench/*.sh; do echo "== $$b"; BUILD=$(B) sh $$b || exit 1; echo; done
 	@BUILD=$(B) PIN=1 sh tests/bench/chat.sh

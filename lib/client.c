@@ -9,40 +9,12 @@
 #include <unistd.h>
 
 #include "cache.h"
-#include "client.h"
-
-struct job {
-	long seq;
-	char *id;
-	json_object *rec;	/* the input record, owned; NULL for a bad line */
-	json_object *body;	/* the request body, borrowed from rec */
-	json_object *meta;	/* borrowed from rec */
-	json_object *result;	/* the record to write, owned */
-	int ok;
-	int attempt;
-	char key[HASH_HEX];	/* cache key, "" when not caching */
-	double t0;
-};
+#include "client_internal.h"
 
 struct source {
 	struct rec_reader *r;	/* records from a descriptor, or */
 	json_object *one;	/* a single record */
 	int eof;
-};
-
-struct client {
-	struct client_opts o;
-	struct config *cfg;
-	client_out_fn out;
-	client_flush_fn flush;
-	client_progress_fn progress;
-	void *arg;
-	struct http_engine *eng;
-	struct job **ring;	/* keep_order: finished jobs by seq % jobs */
-	long next_seq, next_out;
-	int stopped;		/* out() failed */
-	struct client_stats st;
-	double last_progress;
 };
 
 static volatile sig_atomic_t interrupted;
@@ -66,23 +38,22 @@ client_interrupted(void)
 }
 
 struct client *
-client_new(const struct client_opts *o, struct config *cfg, client_out_fn out,
-           client_flush_fn flush, client_progress_fn progress, void *arg)
+client_new(const struct client_opts *o, struct config *cfg, const struct client_io *io)
 {
 	struct client *c = ecalloc(1, sizeof *c);
+	double now = now_ms_f();
 
 	c->o = *o;
 	if (c->o.jobs < 1)
 		c->o.jobs = 1;
 	c->cfg = cfg;
-	c->out = out;
-	c->flush = flush;
-	c->progress = progress;
-	c->arg = arg;
+	c->io = *io;
+	bucket_init(&c->rpm, c->o.rpm, now);
+	bucket_init(&c->tpm, c->o.tpm, now);
 	c->eng = http_new(c->o.jobs, &c->o.http);
 	if (c->o.keep_order)
 		c->ring = ecalloc((size_t)c->o.jobs, sizeof *c->ring);
-	c->st.started = now_ms_f();
+	c->st.started = now;
 	if (wake[0] < 0 && pipe2(wake, O_CLOEXEC | O_NONBLOCK) < 0)
 		eprintf("pipe:");
 	return c;
@@ -93,6 +64,8 @@ job_free(struct job *j)
 {
 	if (!j)
 		return;
+	jstream_free(j);
+	json_object_put(j->stream_opts);
 	free(j->id);
 	json_object_put(j->rec);
 	json_object_put(j->result);
@@ -135,13 +108,13 @@ tick(struct client *c, int final)
 {
 	double now;
 
-	if (!c->progress || !c->o.progress_ms)
+	if (!c->io.progress || !c->o.progress_ms)
 		return;
 	now = now_ms_f();
 	if (!final && now - c->last_progress < c->o.progress_ms)
 		return;
 	c->last_progress = now;
-	c->progress(c->arg, &c->st, final);
+	c->io.progress(c->io.arg, &c->st, final);
 }
 
 /* Hand a finished job to out(), in order when keep_order asks for it. */
@@ -154,7 +127,7 @@ emit(struct client *c, struct job *j)
 	else
 		c->st.failed++;
 	if (!c->o.keep_order) {
-		if (!c->stopped && c->out(c->arg, j->result, j->ok) < 0)
+		if (!c->stopped && c->io.out(c->io.arg, j->result, j->ok) < 0)
 			c->stopped = 1;
 		job_free(j);
 		return;
@@ -162,7 +135,7 @@ emit(struct client *c, struct job *j)
 	c->ring[j->seq % c->o.jobs] = j;
 	while ((j = c->ring[c->next_out % c->o.jobs]) && j->seq == c->next_out) {
 		c->ring[c->next_out % c->o.jobs] = NULL;
-		if (!c->stopped && c->out(c->arg, j->result, j->ok) < 0)
+		if (!c->stopped && c->io.out(c->io.arg, j->result, j->ok) < 0)
 			c->stopped = 1;
 		job_free(j);
 		c->next_out++;
@@ -244,14 +217,55 @@ succeed(struct client *c, struct job *j, int cached)
 		fail(c, j, &e);
 		return;
 	}
-	if (usage)
-		c->st.tokens += json_object_get_int64(json_get(usage, "total_tokens"));
+	if (usage) {
+		int64_t used = json_object_get_int64(json_get(usage, "total_tokens"));
+
+		c->st.tokens += used;
+		if (j->tokens > 0 && used > 0)
+			bucket_take(&c->tpm, (double)used - j->tokens, now_ms_f());
+	}
+	if (c->o.stream)
+		jstream_events_of(c, j);
 	if (cached)
 		c->st.cached++;
 	else if (j->key[0])
 		(void)cache_put(c->o.cache_dir, j->key, j->result, err, sizeof err);
 	j->ok = 1;
 	emit(c, j);
+}
+
+/* Put j on the wire: streamed when asked for and the server takes it. */
+static void
+send_job(struct client *c, struct job *j)
+{
+	struct http_xfer *x = http_slot(c->eng);
+	struct llm_error e;
+	char err[ERRLEN];
+	double now = now_ms_f();
+	long long max_tokens = json_object_get_int64(json_get(j->body, "max_tokens"));
+	int stream = c->o.stream && !j->fallback &&
+	             !(c->no_stream_tools && json_get(j->body, "tools"));
+
+	if (stream && j->stream_opts)
+		json_set(j->body, "stream_options", json_ref(j->stream_opts));
+	openai_set_stream(j->body, stream);
+	json_line(j->body, &x->req);
+	x->user = j;
+	if (stream)
+		jstream_begin(c, j, x);
+	/* the estimate: about four bytes a token, plus what may come back */
+	bucket_take(&c->rpm, 1, now);
+	j->tokens = (double)x->req.len / 4 + (max_tokens > 0 ? (double)max_tokens : 0);
+	bucket_take(&c->tpm, j->tokens, now);
+	if (http_start(c->eng, x, j->ep, err, sizeof err) < 0) {
+		/* the slot was never taken: leave it as it was */
+		x->user = NULL;
+		x->on_data = NULL;
+		buf_reset(&x->req);
+		jstream_free(j);
+		llm_error_set(&e, "connect", 1, "%s", err);
+		fail(c, j, &e);
+	}
 }
 
 /* A new record, or a bad line: set up its job and either finish it at
@@ -261,7 +275,6 @@ start(struct client *c, struct job *j, struct rec_reader *r)
 {
 	struct llm_error e;
 	struct endpoint *ep;
-	struct http_xfer *x;
 	const char *model, *send_model;
 	char err[ERRLEN];
 
@@ -280,7 +293,9 @@ start(struct client *c, struct job *j, struct rec_reader *r)
 		json_object_object_del(j->body, "attempt");
 		j->meta = NULL;
 	}
-	openai_apply(j->body, &c->o.ov);
+	if (c->o.stream)
+		j->stream_opts = json_ref(json_get(j->body, "stream_options"));
+	openai_apply(j->body, &c->o.ov);	/* ov.stream is 0: the cache key leaves it out */
 	model = json_get_str(j->body, "model");
 	if (!(ep = config_route(c->cfg, model, &send_model, err, sizeof err))) {
 		llm_error_set(&e, "config", 0, "%s", err);
@@ -327,14 +342,8 @@ start(struct client *c, struct job *j, struct rec_reader *r)
 			return;
 		}
 	}
-	x = http_slot(c->eng);
-	json_line(j->body, &x->req);
-	x->user = j;
-	if (http_start(c->eng, x, ep, err, sizeof err) < 0) {
-		x->user = NULL;
-		llm_error_set(&e, "connect", 1, "%s", err);
-		fail(c, j, &e);
-	}
+	j->ep = ep;
+	send_job(c, j);
 }
 
 /* A transfer has finished: its job becomes a result or an error. */
@@ -344,10 +353,31 @@ finish(struct client *c, struct http_xfer *x)
 	struct job *j = x->user;
 	struct retry_headers h;
 	struct llm_error e;
+	int st;
 
+	if ((st = jstream_finish(c, j, x, &e)) < 0)
+		goto failed;
+	if (st > 0) {
+		jstream_free(j);
+		http_release(c->eng, x);
+		succeed(c, j, 0);
+		return;
+	}
 	if (x->result != CURLE_OK) {
 		http_transport_error(x, &c->o.http, &e);
 		goto failed;
+	}
+	if (jstream_tools_refused(j, x)) {
+		/* llama.cpp: "Cannot use tools with stream"; ask again plainly */
+		if (!c->no_stream_tools && c->io.notice)
+			c->io.notice(c->io.arg, "the server does not stream answers with tools: "
+			             "sending requests with tools unstreamed");
+		c->no_stream_tools = 1;
+		j->fallback = 1;
+		jstream_free(j);
+		http_release(c->eng, x);
+		send_job(c, j);
+		return;
 	}
 	if (x->status >= 400) {
 		http_retry_headers(x, &h);
@@ -368,21 +398,39 @@ finish(struct client *c, struct http_xfer *x)
 		j->result = NULL;
 		goto failed;
 	}
-	json_set(j->result, "latency_ms", json_object_new_int64((int64_t)(x->t_end - x->t_start)));
-	json_set(j->result, "ttft_ms", json_object_new_int64(
-		(int64_t)((x->t_first ? x->t_first : x->t_end) - x->t_start)));
+	{
+		/* a fallback's time counts from the first try */
+		double t = j->fallback ? j->t0 : x->t_start;
+
+		json_set(j->result, "latency_ms", json_object_new_int64((int64_t)(x->t_end - t)));
+		json_set(j->result, "ttft_ms", json_object_new_int64(
+			(int64_t)((x->t_first ? x->t_first : x->t_end) - t)));
+	}
+	jstream_free(j);
 	http_release(c->eng, x);
 	succeed(c, j, 0);
 	return;
 failed:
+	jstream_free(j);
 	http_release(c->eng, x);
 	fail(c, j, &e);
+}
+
+/* Milliseconds until the rate limits let a request go (0: now). */
+static double
+limit_wait(struct client *c)
+{
+	double now = now_ms_f(), a = bucket_wait(&c->rpm, now), b = bucket_wait(&c->tpm, now);
+
+	return a > b ? a : b;
 }
 
 static int
 can_take(struct client *c)
 {
 	if (c->stopped || interrupted || http_busy(c->eng) >= c->o.jobs)
+		return 0;
+	if ((c->o.rpm > 0 || c->o.tpm > 0) && limit_wait(c) > 0)
 		return 0;
 	return !c->o.keep_order || c->next_seq - c->next_out < c->o.jobs;
 }
@@ -442,11 +490,11 @@ run(struct client *c, struct source *s)
 
 	for (;;) {
 		struct http_xfer *x;
-		int n = 0;
+		int n = 0, wait;
 
 		if (!eof)
 			eof = take(c, s);
-		if (!c->stopped && c->flush(c->arg) < 0)
+		if (!c->stopped && c->io.flush(c->io.arg) < 0)
 			c->stopped = 1;
 		if (c->stopped || interrupted)
 			break;
@@ -458,7 +506,14 @@ run(struct client *c, struct source *s)
 			pf[n].fd = s->r->fd;
 			pf[n++].events = POLLIN;
 		}
-		if (http_poll(c->eng, c->o.progress_ms ? c->o.progress_ms : 1000, pf, n) < 0)
+		wait = c->o.progress_ms ? c->o.progress_ms : 1000;
+		if (!eof && (c->o.rpm > 0 || c->o.tpm > 0)) {
+			double w = limit_wait(c);
+
+			if (w > 0 && w < wait)
+				wait = (int)w + 1;
+		}
+		if (http_poll(c->eng, wait, pf, n) < 0)
 			break;
 		if (pf[0].revents) {
 			char drain[64];
@@ -470,7 +525,7 @@ run(struct client *c, struct source *s)
 			finish(c, x);
 		tick(c, 0);
 	}
-	if (!c->stopped && c->flush(c->arg) < 0)
+	if (!c->stopped && c->io.flush(c->io.arg) < 0)
 		c->stopped = 1;
 	return c->stopped || interrupted ? -1 : 0;
 }

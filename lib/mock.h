@@ -47,12 +47,24 @@ enum {
 	MOCK_F_HUGE = 1 << 6,
 	MOCK_F_STREAM_ERROR = 1 << 7,
 	MOCK_F_TOOLS_NO_STREAM = 1 << 8,
-	MOCK_NFAULTS = 9
+	/* the shapes of real servers' streams (all legal SSE) */
+	MOCK_F_SSE_CRLF = 1 << 9,	/* lines end in CR LF */
+	MOCK_F_SSE_CR = 1 << 10,	/* lines end in a lone CR */
+	MOCK_F_SSE_NOSPACE = 1 << 11,	/* "data:{..}" */
+	MOCK_F_SSE_COMMENTS = 1 << 12,	/* ": keep-alive" lines and blocks */
+	MOCK_F_SSE_FIELDS = 1 << 13,	/* event:, id: and retry: lines */
+	MOCK_F_SSE_MULTILINE = 1 << 14,	/* one chunk over several data: lines */
+	MOCK_F_SSE_FILTER = 1 << 15,	/* a content-filter chunk with empty choices first */
+	MOCK_F_REASONING = 1 << 16,	/* reasoning_content before the content */
+	MOCK_NFAULTS = 17
 };
 
 /* Faults that only mean something for a streamed answer. */
+#define MOCK_F_SSE_SHAPES (MOCK_F_SSE_CRLF | MOCK_F_SSE_CR | MOCK_F_SSE_NOSPACE | \
+                           MOCK_F_SSE_COMMENTS | MOCK_F_SSE_FIELDS | MOCK_F_SSE_MULTILINE | \
+                           MOCK_F_SSE_FILTER)
 #define MOCK_F_STREAM_ONLY (MOCK_F_NO_DONE | MOCK_F_TRUNCATE | MOCK_F_STREAM_ERROR | \
-                            MOCK_F_TOOLS_NO_STREAM)
+                            MOCK_F_TOOLS_NO_STREAM | MOCK_F_SSE_SHAPES)
 
 struct mock_tool {
 	char *name;
@@ -113,6 +125,8 @@ struct mock_stream {
 	size_t tool;
 	size_t sent;		/* deltas sent */
 	size_t limit;		/* deltas to send before a cut */
+	long long events;	/* events sent, for id: lines */
+	int filtered;		/* the content-filter chunk went out */
 };
 
 enum { MOCK_EV_DATA, MOCK_EV_END, MOCK_EV_DROP };

@@ -257,7 +257,8 @@ reply(struct mock *m, json_object *req, struct mock_answer *a)
 	a->faults = d.faults;
 	if (!a->stream)
 		a->faults &= ~(unsigned)MOCK_F_STREAM_ONLY;
-	a->injected = st || a->faults;
+	/* shapes and reasoning are how a server talks, not faults */
+	a->injected = st || (a->faults & ~(unsigned)(MOCK_F_SSE_SHAPES | MOCK_F_REASONING));
 	if (a->faults & MOCK_F_SLOW)
 		a->delay_ms += d.slow_ms;
 	if (st) {

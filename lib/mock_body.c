@@ -30,6 +30,15 @@ head(const struct mock_answer *a, const char *object, struct buf *out)
 	json_quote(out, a->model, strlen(a->model));
 }
 
+/* reasoning: the rule is "reasoning about: " and the content */
+#define REASONING_PREFIX "reasoning about: "
+
+static int
+has_reasoning(const struct mock_answer *a)
+{
+	return (a->faults & MOCK_F_REASONING) && a->has_content && !(a->faults & MOCK_F_HUGE);
+}
+
 static void
 completion(const struct mock_answer *a, struct buf *out, struct buf *post)
 {
@@ -42,7 +51,18 @@ completion(const struct mock_answer *a, struct buf *out, struct buf *post)
 		buf_adds(out, "}");
 		return;
 	}
-	buf_adds(out, ",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":");
+	buf_adds(out, ",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",");
+	if (has_reasoning(a)) {
+		struct buf r = {0};
+
+		buf_adds(&r, REASONING_PREFIX);
+		buf_add(&r, a->content.data, a->content.len);
+		buf_adds(out, "\"reasoning_content\":");
+		json_quote(out, r.data, r.len);
+		buf_adds(out, ",");
+		buf_free(&r);
+	}
+	buf_adds(out, "\"content\":");
 	if (!a->has_content)
 		buf_adds(out, "null");
 	else if (post) {
@@ -82,7 +102,7 @@ mock_completion_split(const struct mock_answer *a, struct buf *pre, struct buf *
 }
 
 /* Stream phases. */
-enum { S_START, S_CONTENT, S_TOOL_HEAD, S_TOOL_ARGS, S_FINISH, S_CUT, S_USAGE, S_DONE, S_END };
+enum { S_START, S_REASONING_HEAD, S_REASONING, S_CONTENT, S_TOOL_HEAD, S_TOOL_ARGS, S_FINISH, S_CUT, S_USAGE, S_DONE, S_END };
 
 #define CUTS (MOCK_F_DROP | MOCK_F_TRUNCATE | MOCK_F_STREAM_ERROR)
 
@@ -111,6 +131,8 @@ count_deltas(const struct mock_answer *a)
 
 	for (off = 0; off < len; n++)
 		off += delta_len(a->faults & MOCK_F_HUGE, a->content.data, off, len);
+	if (has_reasoning(a))
+		n += 1 + n;	/* the prefix, then the content's pieces again */
 	for (i = 0; i < a->ntools; i++) {
 		size_t alen = strlen(a->tools[i].args);
 
@@ -150,8 +172,11 @@ choice_close(struct buf *out, const char *finish)
 		buf_adds(out, "},\"finish_reason\":null}]");
 }
 
+/* The next piece of the content, as field ("content" or
+ * "reasoning_content"). */
 static void
-content_delta(const struct mock_answer *a, struct mock_stream *s, double ts, struct buf *out)
+content_delta(const struct mock_answer *a, struct mock_stream *s, double ts, struct buf *out,
+              const char *field)
 {
 	int huge = a->faults & MOCK_F_HUGE;
 	size_t len = content_len(a), n = delta_len(huge, a->content.data, s->off, len), k;
@@ -159,7 +184,7 @@ content_delta(const struct mock_answer *a, struct mock_stream *s, double ts, str
 
 	chunk_open(a, out);
 	choice_open(out);
-	buf_adds(out, "\"content\":");
+	buf_addf(out, "\"%s\":", field);
 	if (huge) {
 		memset(xs, 'x', sizeof xs);
 		buf_add(out, "\"", 1);
@@ -214,6 +239,14 @@ stream_start(const struct mock_answer *a, struct mock_stream *s, double ts, stru
 		s->phase = S_DONE;
 		return MOCK_EV_DATA;
 	}
+	if ((a->faults & MOCK_F_SSE_FILTER) && !s->filtered) {
+		/* Azure's first chunk: the prompt's filter results, no choices */
+		s->filtered = 1;
+		buf_adds(out, "data: {\"id\":\"\",\"object\":\"\",\"created\":0,\"model\":\"\","
+		         "\"choices\":[],\"prompt_filter_results\":[{\"prompt_index\":0,"
+		         "\"content_filter_results\":{}}]}\n\n");
+		return MOCK_EV_DATA;
+	}
 	chunk_open(a, out);
 	if (a->faults & MOCK_F_EMPTY_CHOICES) {
 		buf_adds(out, "[]");
@@ -222,22 +255,38 @@ stream_start(const struct mock_answer *a, struct mock_stream *s, double ts, stru
 		choice_open(out);
 		buf_adds(out, "\"role\":\"assistant\",\"content\":\"\"");
 		choice_close(out, NULL);
-		s->phase = S_CONTENT;
+		s->phase = has_reasoning(a) ? S_REASONING_HEAD : S_CONTENT;
 	}
 	chunk_close(out, ts);
 	return MOCK_EV_DATA;
 }
 
-int
-mock_stream_next(const struct mock_answer *a, struct mock_stream *s, double ts, struct buf *out)
+static int
+stream_event(const struct mock_answer *a, struct mock_stream *s, double ts, struct buf *out)
 {
 	for (;;) {
 		switch (s->phase) {
 		case S_START:
+			/* with sse-filter, twice: the filter chunk, then the start */
 			return stream_start(a, s, ts, out);
+		case S_REASONING_HEAD:
+			if (s->sent >= s->limit) {
+				s->phase = S_CUT;
+				continue;
+			}
+			chunk_open(a, out);
+			choice_open(out);
+			buf_adds(out, "\"reasoning_content\":\"" REASONING_PREFIX "\"");
+			choice_close(out, NULL);
+			chunk_close(out, ts);
+			s->sent++;
+			s->phase = S_REASONING;
+			return MOCK_EV_DATA;
+		case S_REASONING:
 		case S_CONTENT:
+			/* the content's pieces: as reasoning first, when asked */
 			if (s->off >= content_len(a)) {
-				s->phase = S_TOOL_HEAD;
+				s->phase = s->phase == S_REASONING ? S_CONTENT : S_TOOL_HEAD;
 				s->off = 0;
 				continue;
 			}
@@ -245,7 +294,8 @@ mock_stream_next(const struct mock_answer *a, struct mock_stream *s, double ts, 
 				s->phase = S_CUT;
 				continue;
 			}
-			content_delta(a, s, ts, out);
+			content_delta(a, s, ts, out,
+			              s->phase == S_REASONING ? "reasoning_content" : "content");
 			s->sent++;
 			return MOCK_EV_DATA;
 		case S_TOOL_HEAD:
@@ -309,4 +359,65 @@ mock_stream_next(const struct mock_answer *a, struct mock_stream *s, double ts, 
 			return MOCK_EV_END;
 		}
 	}
+}
+
+/* Reshape the one event "data: X\n\n" at out[from..] as the sse-* faults
+ * ask: other line ends, no space after the colon, comments, fields, the
+ * JSON cut into several data lines (at each ',"', which never falls
+ * inside a JSON string: a quote in a string is escaped). */
+static void
+shape(unsigned f, struct mock_stream *s, struct buf *out, size_t from)
+{
+	const char *eol = f & MOCK_F_SSE_CRLF ? "\r\n" : f & MOCK_F_SSE_CR ? "\r" : "\n";
+	const char *data = f & MOCK_F_SSE_NOSPACE ? "data:" : "data: ";
+	struct buf ev = {0};
+	const char *p, *end, *cut;
+
+	if (out->len - from < 8 || memcmp(out->data + from, "data: ", 6) != 0)
+		return;
+	p = out->data + from + 6;
+	end = out->data + out->len - 2;	/* before the "\n\n" */
+	if (f & MOCK_F_SSE_COMMENTS) {
+		if (s->events == 0)
+			buf_addf(&ev, ": a comment block of its own%s%s", eol, eol);
+		buf_addf(&ev, ": keep-alive%s", eol);
+	}
+	if (f & MOCK_F_SSE_FIELDS) {
+		if (s->events == 0)
+			buf_addf(&ev, "retry: 3000%s", eol);
+		buf_addf(&ev, "event: message%sid: %lld%s", eol, s->events, eol);
+	}
+	for (;;) {
+		cut = NULL;
+		if (f & MOCK_F_SSE_MULTILINE)
+			for (cut = p; cut + 1 < end && !(cut[0] == ',' && cut[1] == '"'); cut++)
+				;
+		if (!cut || cut + 1 >= end)
+			cut = end;
+		else
+			cut++;	/* keep the comma on this line */
+		buf_adds(&ev, data);
+		buf_add(&ev, p, (size_t)(cut - p));
+		buf_adds(&ev, eol);
+		if (cut >= end)
+			break;
+		p = cut;
+	}
+	buf_adds(&ev, eol);
+	out->len = from;
+	buf_add(out, ev.data, ev.len);
+	buf_free(&ev);
+}
+
+int
+mock_stream_next(const struct mock_answer *a, struct mock_stream *s, double ts, struct buf *out)
+{
+	size_t from = out->len;
+	int ev = stream_event(a, s, ts, out);
+
+	if (ev == MOCK_EV_DATA && (a->faults & MOCK_F_SSE_SHAPES)) {
+		shape(a->faults, s, out, from);
+		s->events++;
+	}
+	return ev;
 }

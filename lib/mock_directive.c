@@ -22,6 +22,14 @@ static const struct {
 	{ "huge", MOCK_F_HUGE },
 	{ "stream-error", MOCK_F_STREAM_ERROR },
 	{ "tools-no-stream", MOCK_F_TOOLS_NO_STREAM },
+	{ "sse-crlf", MOCK_F_SSE_CRLF },
+	{ "sse-cr", MOCK_F_SSE_CR },
+	{ "sse-nospace", MOCK_F_SSE_NOSPACE },
+	{ "sse-comments", MOCK_F_SSE_COMMENTS },
+	{ "sse-fields", MOCK_F_SSE_FIELDS },
+	{ "sse-multiline", MOCK_F_SSE_MULTILINE },
+	{ "sse-filter", MOCK_F_SSE_FILTER },
+	{ "reasoning", MOCK_F_REASONING },
 };
 
 static int

@@ -46,19 +46,27 @@ openai_apply(json_object *body, const struct openai_overrides *o)
 		json_set(rf, "type", json_object_new_string("json_object"));
 		json_set(body, "response_format", rf);
 	}
-	if (o->stream == 0) {
+	if (o->stream >= 0)
+		openai_set_stream(body, o->stream);
+}
+
+void
+openai_set_stream(json_object *body, int on)
+{
+	json_object *so;
+
+	if (!on) {
 		json_object_object_del(body, "stream");
 		json_object_object_del(body, "stream_options");
-	} else if (o->stream == 1) {
-		json_object *so = json_get(body, "stream_options");
-
-		json_set(body, "stream", json_object_new_boolean(1));
-		if (!json_object_is_type(so, json_type_object)) {
-			so = json_object_new_object();
-			json_set(body, "stream_options", so);
-		}
-		json_set(so, "include_usage", json_object_new_boolean(1));
+		return;
 	}
+	so = json_get(body, "stream_options");
+	json_set(body, "stream", json_object_new_boolean(1));
+	if (!json_object_is_type(so, json_type_object)) {
+		so = json_object_new_object();
+		json_set(body, "stream_options", so);
+	}
+	json_set(so, "include_usage", json_object_new_boolean(1));
 }
 
 /* Copy key from src to dst when present and not null. */

@@ -27,6 +27,10 @@ json_object *openai_request_of(json_object *rec, char *err, size_t errlen);
 /* Apply the overrides to body, in place. */
 void openai_apply(json_object *body, const struct openai_overrides *o);
 
+/* Ask for a stream with usage at its end (stream_options.include_usage,
+ * other stream_options kept), or remove both fields. */
+void openai_set_stream(json_object *body, int on);
+
 /* Fill res (an object holding id etc. already) from a completion body:
  * model, content, tool_calls, reasoning, finish_reason, usage.  0, or -1
  * with e set (kind protocol) when the body is not a usable completion. */

@@ -220,7 +220,10 @@ take_chunk(struct chat_stream *s, json_object *doc)
 	     i < json_object_array_length(choices); i++) {
 		json_object *c = json_object_array_get_idx(choices, i);
 
-		if (json_object_get_int(json_get(c, "index")) == 0 && take_choice(s, c) < 0)
+		if (json_object_get_int(json_get(c, "index")) != 0)
+			continue;
+		s->choices++;
+		if (take_choice(s, c) < 0)
 			return -1;
 	}
 	s->chunks++;
@@ -318,6 +321,11 @@ chat_stream_finish(struct chat_stream *s, json_object *res, struct llm_error *e)
 	if (!s->done && !s->finish_reason) {
 		llm_error_set(e, "protocol", 1, "stream ended before the answer was complete "
 		              "(no finish_reason, no [DONE])");
+		return -1;
+	}
+	if (s->choices == 0) {
+		/* what a whole completion with "choices":[] is too */
+		llm_error_set(e, "protocol", 0, "stream had no choices (only usage or filter chunks)");
 		return -1;
 	}
 	if (s->model)

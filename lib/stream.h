@@ -51,6 +51,7 @@ struct chat_stream {
 	json_object *usage;	/* owned */
 	int done;		/* "[DONE]" seen */
 	long chunks;		/* JSON chunks taken */
+	long choices;		/* choice-0 objects among them */
 	int failed;
 	struct llm_error err;	/* why, when failed */
 };
@@ -74,7 +75,8 @@ void chat_stream_on_event(void *arg, const char *type, const char *data, size_t 
 /* Fill res with model, content, tool_calls, reasoning, finish_reason and
  * usage.  0, or -1 with e set: the stream failed, or it ended with
  * neither [DONE] nor a finish_reason (a cut stream is never a success;
- * one with a finish_reason and no [DONE] is, as some servers omit it). */
+ * one with a finish_reason and no [DONE] is, as some servers omit it;
+ * so is one whose chunks never held choice 0). */
 int chat_stream_finish(struct chat_stream *s, json_object *res, struct llm_error *e);
 
 #endif

@@ -50,3 +50,27 @@ dead_url() {
 teardown() {
 	stop_mock
 }
+
+# What every record-speaking program must do, checked the same way for
+# each.  PROG reads records from in.ndjson (written by the caller).
+
+# assert_head_quiet PROG [ARGS]: `PROG | head -1` ends quietly, with the
+# first record out.
+assert_head_quiet() {
+	run bash -c '"$@" <in.ndjson | head -1; echo "status=${PIPESTATUS[0]}"' _ "$@"
+	jq -e . <<<"$(head -1 <<<"$output")" >/dev/null
+	refute_output --partial "$1:"
+	assert_line --regexp '^status=(0|141)$'
+}
+
+# assert_sigint PROG [ARGS]: SIGINT after a second writes what finished
+# (the ids in $WANT_IDS, sorted, space-separated) and exits 130.
+assert_sigint() {
+	"$@" <in.ndjson >out.ndjson &
+	local pid=$! rc=0
+	sleep 1
+	kill -INT $pid
+	wait $pid || rc=$?
+	[ "$rc" -eq 130 ] || { echo "exit $rc"; return 1; }
+	[ "$(jq -r .id out.ndjson | sort | tr '\n' ' ')" = "$WANT_IDS" ]
+}

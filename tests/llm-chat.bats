@@ -204,10 +204,8 @@ c error bad_input" ]
 @test "| head -1 ends quietly" {
 	start_mock
 	for i in $(seq 1 200); do req "r$i" "n$i"; done >in.ndjson
-	run bash -c 'llm-chat -j 4 <in.ndjson | head -1; echo "status=${PIPESTATUS[0]}"'
+	assert_head_quiet llm-chat -j 4
 	[ "$(head -1 <<<"$output" | jq -r .status)" = ok ]
-	refute_output --partial "llm-chat:"
-	assert_line --regexp '^status=(0|141)$'
 }
 
 @test "a write error on stdout is reported" {
@@ -222,14 +220,7 @@ c error bad_input" ]
 @test "SIGINT writes what finished and exits 130" {
 	start_mock
 	{ req fast1 a; req fast2 b; req slow "[[mock:slow ms=5000]] c"; } >in.ndjson
-	llm-chat -j 3 -q <in.ndjson >out.ndjson &
-	pid=$!
-	sleep 1
-	kill -INT $pid
-	rc=0
-	wait $pid || rc=$?
-	[ "$rc" -eq 130 ]
-	[ "$(jq -r .id out.ndjson | sort | tr '\n' ' ')" = "fast1 fast2 " ]
+	WANT_IDS="fast1 fast2 " assert_sigint llm-chat -j 3 -q
 }
 
 @test "dead server: connect errors, retryable, one per record" {
@@ -399,4 +390,32 @@ EOF
 	[ "$status" -eq 1 ]
 	[ "$(grep -c '^{' <<<"$output")" -eq 100 ]
 	refute_output --partial "=="
+}
+
+@test "--rpm spaces requests out: 120 a minute sends 2 at once, then one each 0.5 s" {
+	start_mock
+	for i in $(seq 1 5); do req "r$i" "n$i"; done >in.ndjson
+	start=$(date +%s%N)
+	run llm-chat -j 8 --rpm 120 <in.ndjson
+	ms=$(( ($(date +%s%N) - start) / 1000000 ))
+	assert_success
+	[ "${#lines[@]}" -eq 5 ]
+	# 2 at 0 s, then 0.5, 1.0, 1.5 s: never sooner (no limit: ~0.01 s)
+	[ "$ms" -ge 1400 ] || { echo "took $ms ms"; return 1; }
+}
+
+@test "--tpm holds requests back by their estimated tokens, corrected by usage" {
+	start_mock
+	# each request is ~1,000 bytes (~250 tokens) and asks for 50 more:
+	# 6,000 a minute is 100 a second, so each waits for its debt
+	long=$(printf 'word %.0s' $(seq 1 200))
+	for i in $(seq 1 3); do req "r$i" "$long" | jq -c '.request.max_tokens = 50'; done >in.ndjson
+	start=$(date +%s%N)
+	run llm-chat -j 8 --tpm 6000 <in.ndjson
+	ms=$(( ($(date +%s%N) - start) / 1000000 ))
+	assert_success
+	[ "${#lines[@]}" -eq 3 ]
+	[ "$ms" -ge 2000 ] || { echo "took $ms ms"; return 1; }
+	run llm-chat --rpm 0 <in.ndjson
+	[ "$status" -eq 2 ]
 }

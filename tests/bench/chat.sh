@@ -2,59 +2,11 @@
 # make bench: llm-chat against one llm-mock, side by side with wrk (the
 # ceiling) and `xargs -P 64 curl` (the baseline), in the same run.
 # Figures are medians of REPS runs; quote the ratios, machines are noisy.
-#
-# PIN=1 runs llm-mock on CPU 0 and every client on CPU 1 (taskset): on a
-# two-core machine the unpinned client and server fight for the same two
-# cores, so a client that costs more CPU than wrk also slows the server it
-# is measured against; pinned, each side has a core of its own.
+# PIN=1 pins server and clients apart (lib/bench.sh).
 set -eu
-PIN=${PIN:-}
-if [ -n "$PIN" ]; then
-	command -v taskset >/dev/null || { echo "bench: PIN=1 needs taskset" >&2; exit 1; }
-	SRV="taskset -c 0" CLI="taskset -c 1"
-	echo "== pinned: llm-mock on CPU 0, clients on CPU 1"
-else
-	SRV= CLI=
-	echo "== unpinned: llm-mock and the clients share every CPU"
-fi
-BUILD=${BUILD:-build}
-root=$(cd "$(dirname "$0")/../.." && pwd)
-PATH="$root/$BUILD/bin:$PATH"
-N=${N:-2000}
-REPS=${REPS:-5}
-tmp=$(mktemp -d)
-trap 'kill $mock 2>/dev/null; rm -rf "$tmp"' EXIT INT TERM
-for t in wrk curl /usr/bin/time; do
-	command -v $t >/dev/null || { echo "bench: needs $t (apt-get install wrk curl time)" >&2; exit 1; }
-done
-
-$SRV llm-mock -q --port 0 --port-file "$tmp/port" &
-mock=$!
-while [ ! -s "$tmp/port" ]; do sleep 0.05; done
-url="http://127.0.0.1:$(cat "$tmp/port")/v1"
-export LLM_BASE_URL="$url"
-body='{"model":"mock","messages":[{"role":"user","content":"Say something short."}]}'
-
-records() {	# records N FILE
-	awk -v n="$1" -v b="$body" 'BEGIN { for (i = 1; i <= n; i++) printf "{\"id\":\"r%d\",\"request\":%s}\n", i, b }' >"$2"
-}
-median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
-
-# run CMD REPS times: prints "median_seconds median_maxrss_kb"; the wall
-# time is taken in nanoseconds around the command, the peak RSS from
-# /usr/bin/time -v
-measure() {
-	: >"$tmp/secs"; : >"$tmp/rss"
-	for _ in $(seq "$REPS"); do
-		s=$(date +%s%N)
-		/usr/bin/time -f "%M" -o "$tmp/t" $CLI sh -c "$1" >/dev/null 2>"$tmp/err" ||
-			{ cat "$tmp/err" >&2; echo "bench: failed: $1" >&2; exit 1; }
-		e=$(date +%s%N)
-		echo "$(( (e - s) / 1000 ))" | awk '{ printf "%.6f\n", $1 / 1e6 }' >>"$tmp/secs"
-		cat "$tmp/t" >>"$tmp/rss"
-	done
-	echo "$(median <"$tmp/secs") $(median <"$tmp/rss")"
-}
+. "$(dirname "$0")/lib/bench.sh"
+bench_needs wrk curl /usr/bin/time
+start_mock
 
 records "$N" "$tmp/in.ndjson"
 

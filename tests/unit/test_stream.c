@@ -93,7 +93,10 @@ static const struct stream_case {
 	 "ok {\"model\":\"gpt-4o-mini\",\"content\":\"hi\",\"finish_reason\":\"length\"}", NULL},
 	{"[DONE] without finish_reason is fine", TEXT("hi") DONE, 0,
 	 "ok {\"model\":\"gpt-4o-mini\",\"content\":\"hi\",\"finish_reason\":null}", NULL},
-	{"only [DONE]", DONE, 0, "ok {\"content\":\"\",\"finish_reason\":null}", NULL},
+	{"only [DONE] is no answer", DONE, 0,
+	 "error protocol 0 stream had no choices (only usage or filter chunks)", NULL},
+	{"only usage and [DONE] is no answer", USAGE DONE, 0,
+	 "error protocol 0 stream had no choices (only usage or filter chunks)", NULL},
 	{"cut stream is an error", ROLE TEXT("Hel") TEXT("lo"), 0,
 	 "error protocol 1 stream ended before the answer was complete "
 	 "(no finish_reason, no [DONE])", NULL},

@@ -1,0 +1,67 @@
+# What the benchmarks in tests/bench/*.sh share: the build on PATH, a
+# scratch directory, llm-mock on a free port, request records, medians and
+# a timed run.  Source it after setting PIN (optional).
+#
+# PIN=1 runs llm-mock on CPU 0 and every client on CPU 1 (taskset): on a
+# two-core machine the unpinned client and server fight for the same two
+# cores, so a client that costs more CPU than wrk also slows the server it
+# is measured against; pinned, each side has a core of its own.
+PIN=${PIN:-}
+if [ -n "$PIN" ]; then
+	command -v taskset >/dev/null || { echo "bench: PIN=1 needs taskset" >&2; exit 1; }
+	SRV="taskset -c 0" CLI="taskset -c 1"
+	echo "== pinned: llm-mock on CPU 0, clients on CPU 1"
+else
+	SRV= CLI=
+	echo "== unpinned: llm-mock and the clients share every CPU"
+fi
+BUILD=${BUILD:-build}
+root=$(cd "$(dirname "$0")/../.." && pwd)
+PATH="$root/$BUILD/bin:$PATH"
+N=${N:-2000}
+REPS=${REPS:-5}
+tmp=$(mktemp -d)
+mock=
+trap 'kill $mock 2>/dev/null; rm -rf "$tmp"' EXIT INT TERM
+
+# bench_needs CMD...: stop with the apt-get hint when one is missing
+bench_needs() {
+	for t in "$@"; do
+		command -v "$t" >/dev/null || { echo "bench: needs $t (apt-get install $t)" >&2; exit 1; }
+	done
+}
+
+# start_mock [llm-mock options]: sets url, LLM_BASE_URL and mock
+start_mock() {
+	rm -f "$tmp/port"
+	$SRV llm-mock -q --port 0 --port-file "$tmp/port" "$@" &
+	mock=$!
+	while [ ! -s "$tmp/port" ]; do sleep 0.05; done
+	url="http://127.0.0.1:$(cat "$tmp/port")/v1"
+	export LLM_BASE_URL="$url"
+}
+
+body='{"model":"mock","messages":[{"role":"user","content":"Say something short."}]}'
+
+records() {	# records N FILE
+	awk -v n="$1" -v b="$body" 'BEGIN { for (i = 1; i <= n; i++) printf "{\"id\":\"r%d\",\"request\":%s}\n", i, b }' >"$2"
+}
+median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+rps() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", n / (s > 0 ? s : 0.001) }'; }
+
+# measure CMD: runs it REPS times and prints "median_seconds
+# median_maxrss_kb"; the wall time is taken in nanoseconds around the
+# command, the peak RSS from /usr/bin/time -v
+measure() {
+	: >"$tmp/secs"; : >"$tmp/rss"
+	for _ in $(seq "$REPS"); do
+		s=$(date +%s%N)
+		/usr/bin/time -f "%M" -o "$tmp/t" $CLI sh -c "$1" >/dev/null 2>"$tmp/err" ||
+			{ cat "$tmp/err" >&2; echo "bench: failed: $1" >&2; exit 1; }
+		e=$(date +%s%N)
+		echo "$(( (e - s) / 1000 ))" | awk '{ printf "%.6f\n", $1 / 1e6 }' >>"$tmp/secs"
+		cat "$tmp/t" >>"$tmp/rss"
+	done
+	echo "$(median <"$tmp/secs") $(median <"$tmp/rss")"
+}
