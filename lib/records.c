@@ -156,6 +156,8 @@ rec_next_line(struct rec_reader *r, const char **line, size_t *len, char *err, s
 			return got_line(s, avail, line, len);
 		}
 		ssize_t k = fill(r);
+		if (k == 0 && r->follow)
+			return REC_AGAIN;
 		if (k == 0)
 			r->eof = 1;
 		else if (k < 0) {

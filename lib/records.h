@@ -37,6 +37,8 @@ struct rec_reader {
 	long lineno;		/* number of the line last returned */
 	int eof;
 	int skipping;		/* discarding the rest of an overlong line */
+	int follow;		/* a file that grows: its end is REC_AGAIN, and a
+				 * last line without its newline waits for it */
 };
 
 void rec_reader_init(struct rec_reader *r, int fd, const char *name, size_t max);
