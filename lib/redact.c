@@ -130,8 +130,10 @@ redact_add(struct redact *r, const char *name, const char *regex, char *err, siz
 	p = &r->p[r->n++];
 	p->name = estrdup(name);
 	p->code = code;
-	/* without a JIT (an unsupported CPU) the interpreter does the same */
-	p->jit = pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) == 0;
+	/* without a JIT (an unsupported CPU) the interpreter does the same;
+	 * LLM_REDACT_NO_JIT asks for it, for valgrind, which cannot follow
+	 * code made at run time */
+	p->jit = !getenv("LLM_REDACT_NO_JIT") && pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) == 0;
 	p->secret = secret > 0 ? secret : 0;
 	/* MINLENGTH counts characters; each is a byte at least */
 	p->minlen = minlen;

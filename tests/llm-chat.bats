@@ -385,7 +385,7 @@ EOF
 	start_mock
 	for i in $(seq 1 95); do req "r$i" "n$i"; done >in.ndjson
 	{ echo bad; req f '[[mock:429 retry-after=1]] x'; req d '[[mock:drop]] x'; req t '[[mock:tool name=f]] x'; req e '[[mock:empty-choices]] x'; } >>in.ndjson
-	run valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect,possible \
+	LLM_REDACT_NO_JIT=1 run valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect,possible \
 		--error-exitcode=9 llm-chat -q -j 8 -k --cache cache -i in.ndjson
 	[ "$status" -eq 1 ]
 	[ "$(grep -c '^{' <<<"$output")" -eq 100 ]

@@ -289,7 +289,7 @@ toolreq() {	# toolreq ID CONTENT: a request offering a tool
 		*) req "r$i" "n$i words" ;;
 		esac
 	done >in.ndjson
-	run valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	LLM_REDACT_NO_JIT=1 run valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
 		--error-exitcode=99 llm-stream --events --cache cache -j 4 <in.ndjson
 	[ "$status" -eq 1 ]
 	[ "$(grep -c '"status"' <<<"$output")" -eq 30 ]
