@@ -177,35 +177,6 @@ fail(struct client *c, struct job *j, struct llm_error *e)
 	emit(c, j);
 }
 
-/* The id of a record: its "id", or one made from where it was read. */
-static char *
-record_id(json_object *rec, struct rec_reader *r)
-{
-	json_object *v = json_get(rec, "id");
-	char made[64];
-
-	if (v && !json_object_is_type(v, json_type_null))
-		return estrdup(json_object_get_string(v));
-	if (!r)
-		return estrdup("1");
-	snprintf(made, sizeof made, "%s:%ld", r->name, r->lineno);
-	return estrdup(made);
-}
-
-/* A re-submitted error record counts one attempt more; a request record
- * may carry the attempt it is (llm-retry sets it). */
-static int
-record_attempt(json_object *rec)
-{
-	json_object *a = json_get(rec, "attempt");
-	int n = json_object_is_type(a, json_type_int) ? json_object_get_int(a) : 0;
-	const char *st = json_get_str(rec, "status");
-
-	if (st && strcmp(st, "error") == 0)
-		return n + 1;
-	return n > 0 ? n : 1;
-}
-
 static int
 save_content(struct client *c, struct job *j, struct llm_error *e)
 {
@@ -265,8 +236,8 @@ start(struct client *c, struct job *j, struct rec_reader *r)
 	const char *model, *send_model;
 	char err[ERRLEN];
 
-	j->id = record_id(j->rec, r);
-	j->attempt = record_attempt(j->rec);
+	j->id = rec_id(j->rec, r);
+	j->attempt = rec_attempt(j->rec);
 	j->meta = json_get(j->rec, "meta");
 	if (!(j->body = openai_request_of(j->rec, err, sizeof err))) {
 		llm_error_set(&e, "bad_input", 0, "%s: %s", j->id, err);
@@ -425,7 +396,7 @@ take(struct client *c, struct source *s)
 		}
 		/* a bad line or a failed read is a record of its own */
 		j->attempt = 1;
-		j->id = record_id(NULL, s->r);
+		j->id = rec_id(NULL, s->r);
 		llm_error_set(&e, st == REC_BAD ? "bad_input" : "io", 0, "%s", err);
 		fail(c, j, &e);
 		if (st == REC_IOERR)

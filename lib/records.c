@@ -84,6 +84,8 @@ parse_line(struct rec_reader *r, char *s, size_t n, json_object **out, char *err
 		return REC_BAD;
 	}
 	*out = obj;
+	r->line = s;
+	r->line_len = n;
 	return REC_OK;
 }
 
@@ -155,6 +157,32 @@ rec_next(struct rec_reader *r, json_object **out, char *err, size_t errlen)
 			return REC_IOERR;
 		}
 	}
+}
+
+char *
+rec_id(json_object *rec, const struct rec_reader *r)
+{
+	json_object *v = json_get(rec, "id");
+	char made[64];
+
+	if (v && !json_object_is_type(v, json_type_null))
+		return estrdup(json_object_get_string(v));
+	if (!r)
+		return estrdup("1");
+	snprintf(made, sizeof made, "%s:%ld", r->name, r->lineno);
+	return estrdup(made);
+}
+
+int
+rec_attempt(json_object *rec)
+{
+	json_object *a = json_get(rec, "attempt");
+	int n = json_object_is_type(a, json_type_int) ? json_object_get_int(a) : 0;
+	const char *st = json_get_str(rec, "status");
+
+	if (st && strcmp(st, "error") == 0)
+		return n + 1;
+	return n > 0 ? n : 1;
 }
 
 int

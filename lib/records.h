@@ -37,6 +37,8 @@ struct rec_reader {
 	long lineno;		/* number of the line last returned */
 	int eof;
 	int skipping;		/* discarding the rest of an overlong line */
+	const char *line;	/* REC_OK: the record's line as read, without */
+	size_t line_len;	/* its newline; valid until the next rec_next */
 };
 
 void rec_reader_init(struct rec_reader *r, int fd, const char *name, size_t max);
@@ -44,6 +46,14 @@ void rec_reader_free(struct rec_reader *r);
 
 /* The next record.  Blank lines are not records and are passed over. */
 enum rec_status rec_next(struct rec_reader *r, json_object **out, char *err, size_t errlen);
+
+/* The id of a record: its "id" as a string, or one made from where it
+ * was read, "NAME:LINE" (r NULL: "1").  Allocated (free). */
+char *rec_id(json_object *rec, const struct rec_reader *r);
+
+/* The attempt a record is when sent: a re-submitted error record counts
+ * one more than its "attempt"; a request record is its "attempt", or 1. */
+int rec_attempt(json_object *rec);
 
 /* Write obj and a newline with one write(2).  0, or -1 with errno set. */
 int rec_write(int fd, json_object *obj, struct buf *scratch);
