@@ -330,25 +330,26 @@ entries(struct retry *r, size_t *n, int sent_only)
 static void
 child_gone(struct retry *r)
 {
-	char how[128];
+	char how[256];
 	struct entry **v;
 	size_t n, i;
 
 	child_end(&r->ch, END_GRACE_MS);
 	r->running = 0;
-	child_status_text(r->ch.status, how, sizeof how);
+	snprintf(how, sizeof how, "%s ", r->o.argv[0]);
+	child_status_text(r->ch.status, how + strlen(how), sizeof how - strlen(how));
 	if (r->stop)
 		return;
 	v = entries(r, &n, 1);
 	if (n > 0)
-		note(r, "%s %s with %zu record%s unanswered", r->o.argv[0], how, n,
+		note(r, "%s with %zu record%s unanswered", how, n,
 		     n == 1 ? "" : "s");
 	for (i = 0; i < n; i++) {
 		struct entry *e = v[i];
 		int done = e->attempt - e->first;
 
 		if (done >= r->o.pol.max_retries)
-			fail_entry(r, e, "io", 1, "%s %s before answering", r->o.argv[0], how);
+			fail_entry(r, e, "io", 1, "%s before answering", how);
 		else
 			schedule(r, e, backoff_delay(&r->o.pol, done + 1, drand48()), how);
 	}
