@@ -374,12 +374,21 @@ write_child(struct retry *r)
 				buf_reset(&r->tochild);
 				r->tochild_off = 0;
 			}
-			return;
+			break;
 		}
 		r->tochild_off += (size_t)k;
 	}
-	buf_reset(&r->tochild);
-	r->tochild_off = 0;
+	if (r->tochild_off == r->tochild.len) {
+		buf_reset(&r->tochild);
+		r->tochild_off = 0;
+	} else if (r->tochild_off > r->tochild.len / 2) {
+		/* a pipe that never empties: what was written goes, or the
+		 * buffer would grow with every record sent */
+		r->tochild.len -= r->tochild_off;
+		memmove(r->tochild.data, r->tochild.data + r->tochild_off, r->tochild.len);
+		r->tochild.data[r->tochild.len] = '\0';
+		r->tochild_off = 0;
+	}
 }
 
 /* ---- the command's answers ---- */
@@ -459,7 +468,7 @@ answer_error(struct retry *r, struct entry *e, json_object *rec, const char *raw
 static void
 answer(struct retry *r, json_object *rec, const char *raw, size_t n)
 {
-	json_object *idv = json_get(rec, "id");
+	json_object *idv = json_get(rec, "id"), *a = json_get(rec, "attempt");
 	const char *st = json_get_str(rec, "status");
 	const char *id = idv ? json_object_get_string(idv) : NULL;
 	struct entry *e = id ? strmap_get(&r->map, id) : NULL;
@@ -470,9 +479,16 @@ answer(struct retry *r, json_object *rec, const char *raw, size_t n)
 		r->st.garbage++;
 		return;
 	}
-	if (!e || e->state != SENT) {
-		note(r, "%s:%ld: id %s is not awaited (answered twice?): dropped", r->cname,
-		     r->cout.lineno, id);
+	/* an answer names the attempt it answers when it carries one, so a
+	 * late second answer is not taken for the retry's */
+	if (!e || e->state != SENT || (json_object_is_type(a, json_type_int) &&
+	                               json_object_get_int(a) != e->attempt)) {
+		if (json_object_is_type(a, json_type_int))
+			note(r, "%s:%ld: id %s attempt %d is not awaited (answered twice?): dropped",
+			     r->cname, r->cout.lineno, id, json_object_get_int(a));
+		else
+			note(r, "%s:%ld: id %s is not awaited (answered twice?): dropped", r->cname,
+			     r->cout.lineno, id);
 		r->st.dropped++;
 		return;
 	}

@@ -239,7 +239,7 @@ EOF
 	[ "$(summary <<<"$output")" = "a ok 1
 b ok 1" ]
 	[ "$(grep -c 'is not awaited (answered twice?): dropped$' err)" -eq 2 ]
-	grep -q '^llm-retry: ./twice.sh stdout:2: id a is not awaited' err
+	grep -q '^llm-retry: ./twice.sh stdout:2: id a attempt 1 is not awaited' err
 	grep -q '^llm-retry: 2 records: 2 ok, 0 failed; 0 retries, 0 restarts of ./twice.sh, 0 lines not records, 2 answers dropped$' err
 }
 
@@ -433,4 +433,33 @@ line"
 	run bash -c "$R --whole --max-time 0.3 -- sleep 30"
 	[ "$status" -eq 75 ]
 	assert_output "llm-retry: --max-time passed: sleep stopped"
+}
+
+@test "valgrind: no leaks and no errors through retries, a crash, garbage and duplicates" {
+	command -v valgrind >/dev/null || skip "valgrind not installed"
+	[ "$BUILD" = build ] || skip "valgrind does not run sanitized builds"
+	start_mock
+	cat >flaky.sh <<'SH'
+#!/bin/sh
+# the first run prints garbage and dies after two answers; later ones answer twice
+if mkdir ran 2>/dev/null; then
+	echo garbage
+	llm-chat | head -2
+	exit 1
+fi
+llm-chat | while IFS= read -r l; do printf '%s\n%s\n' "$l" "$l"; done
+SH
+	chmod +x flaky.sh
+	{
+		reqs 20 "[[mock:503 times=1]] "
+		echo bad
+		req big '[[mock:429 retry-after=3600]] x'
+		req r1 again
+	} >in.ndjson
+	run bash -c "valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect,possible \
+		--error-exitcode=9 llm-retry --base 0.01 -- ./flaky.sh <in.ndjson 2>err"
+	[ "$status" -eq 1 ]
+	[ "$(wc -l <<<"$output")" -eq 23 ]
+	[ "$(jq -r 'select(.status == "ok") | .id' <<<"$output" | wc -l)" -eq 21 ]
+	! grep -q "==" err
 }
