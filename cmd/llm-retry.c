@@ -13,6 +13,7 @@
 
 #include "child.h"
 #include "retry.h"
+#include "sigwake.h"
 
 #define STOP_GRACE_MS 5000
 
@@ -46,7 +47,7 @@ note(void *arg, const char *msg)
 static void
 on_signal(int signo)
 {
-	retry_interrupt(signo);
+	sigwake_raise(signo);
 }
 
 /* Sleep ms, or less when a signal comes. */
@@ -70,8 +71,8 @@ wait_whole(struct child *c, double deadline)
 	for (;;) {
 		double left = deadline ? deadline - now_ms_f() : -1;
 
-		if (retry_interrupted() && !forwarded) {
-			child_signal(c, retry_interrupted());
+		if (sigwake_signo() && !forwarded) {
+			child_signal(c, sigwake_signo());
 			forwarded = 1;
 			deadline = now_ms_f() + STOP_GRACE_MS;
 			continue;
@@ -109,9 +110,9 @@ run_whole(const struct retry_policy *p, char **argv, double max_time_ms, int ver
 			enprintf(EXIT_USAGE, "%s", err);
 		if (wait_whole(&c, deadline) < 0) {
 			weprintf("--max-time passed: %s stopped", argv[0]);
-			return retry_interrupted() ? EXIT_INTERRUPTED : EXIT_TEMPFAIL;
+			return sigwake_signo() ? EXIT_INTERRUPTED : EXIT_TEMPFAIL;
 		}
-		if (retry_interrupted())
+		if (sigwake_signo())
 			return EXIT_INTERRUPTED;
 		code = child_exit_code(c.status);
 		if (code != EXIT_TEMPFAIL)
@@ -129,9 +130,9 @@ run_whole(const struct retry_policy *p, char **argv, double max_time_ms, int ver
 		}
 		if (verbose)
 			weprintf("%s: attempt %d in %.3f s: exited 75", argv[0], retry + 2, delay / 1000);
-		for (delay += now_ms_f(); now_ms_f() < delay && !retry_interrupted();)
+		for (delay += now_ms_f(); now_ms_f() < delay && !sigwake_signo();)
 			nap(delay - now_ms_f());
-		if (retry_interrupted())
+		if (sigwake_signo())
 			return EXIT_INTERRUPTED;
 	}
 }

@@ -1,6 +1,4 @@
-#include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +8,7 @@
 
 #include "cache.h"
 #include "client.h"
+#include "sigwake.h"
 
 struct job {
 	long seq;
@@ -45,24 +44,16 @@ struct client {
 	double last_progress;
 };
 
-static volatile sig_atomic_t interrupted;
-static int wake[2] = {-1, -1};
-
 void
 client_interrupt(int signo)
 {
-	int saved = errno;
-
-	interrupted = signo;
-	if (wake[1] >= 0)
-		(void)!write(wake[1], "", 1);
-	errno = saved;
+	sigwake_raise(signo);
 }
 
 int
 client_interrupted(void)
 {
-	return interrupted;
+	return sigwake_signo();
 }
 
 struct client *
@@ -83,8 +74,7 @@ client_new(const struct client_opts *o, struct config *cfg, client_out_fn out,
 	if (c->o.keep_order)
 		c->ring = ecalloc((size_t)c->o.jobs, sizeof *c->ring);
 	c->st.started = now_ms_f();
-	if (wake[0] < 0 && pipe2(wake, O_CLOEXEC | O_NONBLOCK) < 0)
-		eprintf("pipe:");
+	sigwake_init();
 	return c;
 }
 
@@ -353,7 +343,7 @@ failed:
 static int
 can_take(struct client *c)
 {
-	if (c->stopped || interrupted || http_busy(c->eng) >= c->o.jobs)
+	if (c->stopped || sigwake_signo() || http_busy(c->eng) >= c->o.jobs)
 		return 0;
 	return !c->o.keep_order || c->next_seq - c->next_out < c->o.jobs;
 }
@@ -419,11 +409,11 @@ run(struct client *c, struct source *s)
 			eof = take(c, s);
 		if (!c->stopped && c->flush(c->arg) < 0)
 			c->stopped = 1;
-		if (c->stopped || interrupted)
+		if (c->stopped || sigwake_signo())
 			break;
 		if (eof && http_busy(c->eng) == 0)
 			break;
-		pf[n].fd = wake[0];
+		pf[n].fd = sigwake_fd();
 		pf[n++].events = POLLIN;
 		if (!eof && s->r && can_take(c)) {
 			pf[n].fd = s->r->fd;
@@ -431,19 +421,15 @@ run(struct client *c, struct source *s)
 		}
 		if (http_poll(c->eng, c->o.progress_ms ? c->o.progress_ms : 1000, pf, n) < 0)
 			break;
-		if (pf[0].revents) {
-			char drain[64];
-
-			while (read(wake[0], drain, sizeof drain) > 0)
-				;
-		}
+		if (pf[0].revents)
+			sigwake_drain();
 		while ((x = http_done(c->eng)))
 			finish(c, x);
 		tick(c, 0);
 	}
 	if (!c->stopped && c->flush(c->arg) < 0)
 		c->stopped = 1;
-	return c->stopped || interrupted ? -1 : 0;
+	return c->stopped || sigwake_signo() ? -1 : 0;
 }
 
 int

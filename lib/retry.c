@@ -14,6 +14,7 @@
 #include "child.h"
 #include "records.h"
 #include "retry.h"
+#include "sigwake.h"
 #include "strmap.h"
 
 #define END_GRACE_MS 2000	/* a command that ended its output, to exit */
@@ -57,26 +58,6 @@ struct retry {
 	int started;		/* the command was started once */
 	struct retry_stats st;
 };
-
-static volatile sig_atomic_t interrupted;
-static int wake[2] = {-1, -1};
-
-void
-retry_interrupt(int signo)
-{
-	int saved = errno;
-
-	interrupted = signo;
-	if (wake[1] >= 0)
-		(void)!write(wake[1], "", 1);
-	errno = saved;
-}
-
-int
-retry_interrupted(void)
-{
-	return interrupted;
-}
 
 static void
 note(struct retry *r, const char *fmt, ...)
@@ -737,7 +718,7 @@ wait_events(struct retry *r)
 	struct pollfd pf[4];
 	int n = 0, cin = -1, cout = -1;
 
-	pf[n].fd = wake[0];
+	pf[n].fd = sigwake_fd();
 	pf[n++].events = POLLIN;
 	if (r->running && r->ch.out >= 0) {
 		cout = n;
@@ -755,12 +736,8 @@ wait_events(struct retry *r)
 	}
 	if (poll(pf, (nfds_t)n, poll_timeout(r)) < 0)
 		return;
-	if (pf[0].revents) {
-		char drain[64];
-
-		while (read(wake[0], drain, sizeof drain) > 0)
-			;
-	}
+	if (pf[0].revents)
+		sigwake_drain();
 	if (cin >= 0 && pf[cin].revents)
 		write_child(r);
 	if ((cout >= 0 && pf[cout].revents) || r->more)
@@ -777,8 +754,8 @@ retry_run(struct retry *r)
 			write_child(r);
 		if (flush_out(r) < 0)
 			break;
-		if (interrupted && r->stop != INTERRUPTED)
-			begin_stop(r, INTERRUPTED, interrupted);
+		if (sigwake_signo() && r->stop != INTERRUPTED)
+			begin_stop(r, INTERRUPTED, sigwake_signo());
 		else if (!r->stop && r->o.max_time_ms && now_ms_f() >= r->deadline)
 			begin_stop(r, OUT_OF_TIME, SIGTERM);
 		if (r->stop && now_ms_f() >= r->stop_by && r->running) {
@@ -818,8 +795,7 @@ retry_new(const struct retry_opts *o, char *err, size_t errlen)
 		free(r);
 		return NULL;
 	}
-	if (wake[0] < 0 && pipe2(wake, O_CLOEXEC | O_NONBLOCK) < 0)
-		eprintf("pipe:");
+	sigwake_init();
 	/* a piped input is read without blocking, so a slow producer never
 	 * holds up the command's answers; the flag is put back at the end */
 	r->in_flags = fcntl(o->in_fd, F_GETFL);

@@ -10,6 +10,9 @@
  * (it is restarted and the records it had not answered are sent again),
  * writes lines that are not records, or answers an id twice.
  *
+ * A signal raised through sigwake.h stops the loop: it is passed on to
+ * the command, what the command finishes is written, nothing more is sent.
+ *
  * The loop does not print: messages (a garbage line, a restart, with
  * verbose each retry) go to note(); records are written to out_fd.
  */
@@ -49,10 +52,5 @@ int retry_run(struct retry *r);
 
 const struct retry_stats *retry_stats(const struct retry *r);
 void retry_free(struct retry *r);
-
-/* Ask the loop to stop (from a signal handler): signo is passed on to the
- * command, what it finishes is written, nothing more is sent. */
-void retry_interrupt(int signo);
-int retry_interrupted(void);
 
 #endif

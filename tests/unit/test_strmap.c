@@ -67,7 +67,7 @@ test_ops(void **state)
 static void
 test_churn(void **state)
 {
-	static char keys[KEYS][16];
+	static char keys[KEYS][24];
 	static int in[KEYS];
 	struct strmap m = {0};
 	size_t held = 0, maxheld = 0;
