@@ -222,6 +222,9 @@ main(int argc, char **argv)
 	if (optind >= argc)
 		usage(stderr, EXIT_USAGE);
 	o.argv = argv + optind;
+	/* no records piped in: the user wants the usage */
+	if (!whole && isatty(0))
+		usage(stderr, EXIT_USAGE);
 	if (o.pol.base_ms > o.pol.cap_ms)
 		o.pol.cap_ms = o.pol.base_ms;
 

@@ -314,9 +314,12 @@ child_gone(struct retry *r)
 	char how[256];
 	struct entry **v;
 	size_t n, i;
+	int code;
 
 	child_end(&r->ch, END_GRACE_MS);
 	r->running = 0;
+	/* kept: failing an entry can start the next command already */
+	code = child_exit_code(r->ch.status);
 	snprintf(how, sizeof how, "%s ", r->o.argv[0]);
 	child_status_text(r->ch.status, how + strlen(how), sizeof how - strlen(how));
 	if (r->stop)
@@ -329,7 +332,10 @@ child_gone(struct retry *r)
 		struct entry *e = v[i];
 		int done = e->attempt - e->first;
 
-		if (done >= r->o.pol.max_retries)
+		/* 2 is a usage error (DESIGN.md): it would fail again */
+		if (code == EXIT_USAGE)
+			fail_entry(r, e, "io", 0, "%s before answering", how);
+		else if (done >= r->o.pol.max_retries)
 			fail_entry(r, e, "io", 1, "%s before answering", how);
 		else
 			schedule(r, e, backoff_delay(&r->o.pol, done + 1, drand48()), how);

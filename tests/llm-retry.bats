@@ -463,3 +463,14 @@ SH
 	[ "$(jq -r 'select(.status == "ok") | .id' <<<"$output" | wc -l)" -eq 21 ]
 	! grep -q "==" err
 }
+
+@test "COMMAND exiting 2 (usage, configuration) is not retried" {
+	unset LLM_BASE_URL
+	{ req a one; req b two; } >in.ndjson
+	run bash -c "$R -n 5 -- llm-chat <in.ndjson 2>err"
+	[ "$status" -eq 1 ]
+	[ "$(jq -r '[.id, .error.kind, .error.retryable, .error.message, .attempt] | join(" ")' <<<"$output" | sort)" = "a io false llm-chat exited with status 2 before answering 1
+b io false llm-chat exited with status 2 before answering 1" ]
+	# llm-chat said what to set, once: it ran once
+	[ "$(grep -c '^llm-chat: ' err)" -eq 1 ]
+}
