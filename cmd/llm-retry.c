@@ -108,9 +108,9 @@ run_whole(const struct retry_policy *p, char **argv, double max_time_ms, int ver
 			lseek(0, off, SEEK_SET);
 		if (child_spawn(&c, argv, 0, err, sizeof err) < 0)
 			enprintf(EXIT_USAGE, "%s", err);
-		if (wait_whole(&c, deadline) < 0) {
+		if (wait_whole(&c, deadline) < 0 && !sigwake_signo()) {
 			weprintf("--max-time passed: %s stopped", argv[0]);
-			return sigwake_signo() ? EXIT_INTERRUPTED : EXIT_TEMPFAIL;
+			return EXIT_TEMPFAIL;
 		}
 		if (sigwake_signo())
 			return EXIT_INTERRUPTED;
