@@ -474,3 +474,18 @@ b io false llm-chat exited with status 2 before answering 1" ]
 	# llm-chat said what to set, once: it ran once
 	[ "$(grep -c '^llm-chat: ' err)" -eq 1 ]
 }
+
+@test "--max-time: records not read yet get an error record each, not sent" {
+	start_mock
+	reqs 5 "[[mock:slow ms=20000]] " >in.ndjson
+	echo 'not json' >>in.ndjson
+	run bash -c "$R -w 2 --max-time 0.5 -- llm-chat -j 4 <in.ndjson 2>err"
+	[ "$status" -eq 1 ]
+	[ "$(jq -r '[.id, .error.kind, (.error.message | sub("JSON: .*"; "JSON")), .attempt] | join(" ")' <<<"$output" | sort)" = "r1 timeout --max-time passed before llm-chat answered 1
+r2 timeout --max-time passed before llm-chat answered 1
+r3 timeout not sent: --max-time passed 1
+r4 timeout not sent: --max-time passed 1
+r5 timeout not sent: --max-time passed 1
+stdin:6 bad_input stdin:6: invalid JSON 1" ]
+	[ "$(jq -r 'select(.id == "r4") | .request.messages[0].content + " " + .meta.tag' <<<"$output")" = "[[mock:slow ms=20000]] n4 r4" ]
+}
