@@ -1,6 +1,4 @@
-#include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +9,7 @@
 #include "cache.h"
 #include "client_internal.h"
 #include "redact.h"
+#include "sigwake.h"
 
 struct source {
 	struct rec_reader *r;	/* records from a descriptor, or */
@@ -18,24 +17,17 @@ struct source {
 	int eof;
 };
 
-static volatile sig_atomic_t interrupted;
-static int wake[2] = {-1, -1};
 
 void
 client_interrupt(int signo)
 {
-	int saved = errno;
-
-	interrupted = signo;
-	if (wake[1] >= 0)
-		(void)!write(wake[1], "", 1);
-	errno = saved;
+	sigwake_raise(signo);
 }
 
 int
 client_interrupted(void)
 {
-	return interrupted;
+	return sigwake_signo();
 }
 
 struct client *
@@ -55,8 +47,7 @@ client_new(const struct client_opts *o, struct config *cfg, const struct client_
 	if (c->o.keep_order)
 		c->ring = ecalloc((size_t)c->o.jobs, sizeof *c->ring);
 	c->st.started = now;
-	if (wake[0] < 0 && pipe2(wake, O_CLOEXEC | O_NONBLOCK) < 0)
-		eprintf("pipe:");
+	sigwake_init();
 	return c;
 }
 
@@ -177,35 +168,6 @@ fail(struct client *c, struct job *j, struct llm_error *e)
 	emit(c, j);
 }
 
-/* The id of a record: its "id", or one made from where it was read. */
-static char *
-record_id(json_object *rec, struct rec_reader *r)
-{
-	json_object *v = json_get(rec, "id");
-	char made[64];
-
-	if (v && !json_object_is_type(v, json_type_null))
-		return estrdup(json_object_get_string(v));
-	if (!r)
-		return estrdup("1");
-	snprintf(made, sizeof made, "%s:%ld", r->name, r->lineno);
-	return estrdup(made);
-}
-
-/* A re-submitted error record counts one attempt more; a request record
- * may carry the attempt it is (llm-retry sets it). */
-static int
-record_attempt(json_object *rec)
-{
-	json_object *a = json_get(rec, "attempt");
-	int n = json_object_is_type(a, json_type_int) ? json_object_get_int(a) : 0;
-	const char *st = json_get_str(rec, "status");
-
-	if (st && strcmp(st, "error") == 0)
-		return n + 1;
-	return n > 0 ? n : 1;
-}
-
 static int
 save_content(struct client *c, struct job *j, struct llm_error *e)
 {
@@ -305,8 +267,8 @@ start(struct client *c, struct job *j, struct rec_reader *r)
 	const char *model, *send_model;
 	char err[ERRLEN];
 
-	j->id = record_id(j->rec, r);
-	j->attempt = record_attempt(j->rec);
+	j->id = rec_id(j->rec, r);
+	j->attempt = rec_attempt(j->rec);
 	j->meta = json_get(j->rec, "meta");
 	if (!(j->body = openai_request_of(j->rec, err, sizeof err))) {
 		llm_error_set(&e, "bad_input", 0, "%s: %s", j->id, err);
@@ -455,7 +417,7 @@ limit_wait(struct client *c)
 static int
 can_take(struct client *c)
 {
-	if (c->stopped || interrupted || http_busy(c->eng) >= c->o.jobs)
+	if (c->stopped || sigwake_signo() || http_busy(c->eng) >= c->o.jobs)
 		return 0;
 	if ((c->o.rpm > 0 || c->o.tpm > 0) && limit_wait(c) > 0)
 		return 0;
@@ -500,7 +462,7 @@ take(struct client *c, struct source *s)
 		}
 		/* a bad line or a failed read is a record of its own */
 		j->attempt = 1;
-		j->id = record_id(NULL, s->r);
+		j->id = rec_id(NULL, s->r);
 		llm_error_set(&e, st == REC_BAD ? "bad_input" : "io", 0, "%s", err);
 		fail(c, j, &e);
 		if (st == REC_IOERR)
@@ -523,11 +485,11 @@ run(struct client *c, struct source *s)
 			eof = take(c, s);
 		if (!c->stopped && c->io.flush(c->io.arg) < 0)
 			c->stopped = 1;
-		if (c->stopped || interrupted)
+		if (c->stopped || sigwake_signo())
 			break;
 		if (eof && http_busy(c->eng) == 0)
 			break;
-		pf[n].fd = wake[0];
+		pf[n].fd = sigwake_fd();
 		pf[n++].events = POLLIN;
 		if (!eof && s->r && can_take(c)) {
 			pf[n].fd = s->r->fd;
@@ -542,19 +504,15 @@ run(struct client *c, struct source *s)
 		}
 		if (http_poll(c->eng, wait, pf, n) < 0)
 			break;
-		if (pf[0].revents) {
-			char drain[64];
-
-			while (read(wake[0], drain, sizeof drain) > 0)
-				;
-		}
+		if (pf[0].revents)
+			sigwake_drain();
 		while ((x = http_done(c->eng)))
 			finish(c, x);
 		tick(c, 0);
 	}
 	if (!c->stopped && c->io.flush(c->io.arg) < 0)
 		c->stopped = 1;
-	return c->stopped || interrupted ? -1 : 0;
+	return c->stopped || sigwake_signo() ? -1 : 0;
 }
 
 int

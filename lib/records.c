@@ -82,6 +82,8 @@ rec_parse(struct rec_reader *r, const char *s, size_t n, json_object **out, char
 		return REC_BAD;
 	}
 	*out = obj;
+	r->line = s;
+	r->line_len = n;
 	return REC_OK;
 }
 
@@ -188,6 +190,32 @@ rec_pending(const struct rec_reader *r)
 
 	return r->eof || (avail > r->scanned && memchr(r->buf + r->off + r->scanned, '\n',
 	                                                avail - r->scanned));
+}
+
+char *
+rec_id(json_object *rec, const struct rec_reader *r)
+{
+	json_object *v = json_get(rec, "id");
+	char made[64];
+
+	if (v && !json_object_is_type(v, json_type_null))
+		return estrdup(json_object_get_string(v));
+	if (!r)
+		return estrdup("1");
+	snprintf(made, sizeof made, "%s:%ld", r->name, r->lineno);
+	return estrdup(made);
+}
+
+int
+rec_attempt(json_object *rec)
+{
+	json_object *a = json_get(rec, "attempt");
+	int n = json_object_is_type(a, json_type_int) ? json_object_get_int(a) : 0;
+	const char *st = json_get_str(rec, "status");
+
+	if (st && strcmp(st, "error") == 0)
+		return n + 1;
+	return n > 0 ? n : 1;
 }
 
 int

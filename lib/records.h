@@ -39,6 +39,8 @@ struct rec_reader {
 	int skipping;		/* discarding the rest of an overlong line */
 	int follow;		/* a file that grows: its end is REC_AGAIN, and a
 				 * last line without its newline waits for it */
+	const char *line;	/* REC_OK: the record's line as read, without */
+	size_t line_len;	/* its newline; valid until the next rec_next */
 };
 
 void rec_reader_init(struct rec_reader *r, int fd, const char *name, size_t max);
@@ -59,6 +61,13 @@ enum rec_status rec_parse(struct rec_reader *r, const char *line, size_t len, js
  * input has ended?  A program batching its output flushes it when not,
  * so a slow producer's records still come out as they arrive. */
 int rec_pending(const struct rec_reader *r);
+/* The id of a record: its "id" as a string, or one made from where it
+ * was read, "NAME:LINE" (r NULL: "1").  Allocated (free). */
+char *rec_id(json_object *rec, const struct rec_reader *r);
+
+/* The attempt a record is when sent: a re-submitted error record counts
+ * one more than its "attempt"; a request record is its "attempt", or 1. */
+int rec_attempt(json_object *rec);
 
 /* Write obj and a newline with one write(2).  0, or -1 with errno set. */
 int rec_write(int fd, json_object *obj, struct buf *scratch);

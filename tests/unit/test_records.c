@@ -782,6 +782,73 @@ test_llm_error_set_one_line(void **state)
 		         (unsigned char)e.message[strlen(e.message) - 1]);
 }
 
+/* The line of each record as read, for programs that pass records on
+ * unchanged: no newline, no '\r', white space inside kept. */
+static void
+test_reader_raw_line(void **state)
+{
+	static const char in[] = "{\"a\": 1}\n\n  {\"b\":2}\r\n{\"c\":3}";
+	static const char *want[] = {"{\"a\": 1}", "  {\"b\":2}", "{\"c\":3}"};
+	struct rec_reader *r = held_reader(memfd_with(in, sizeof in - 1), "f", 0);
+	char err[ERRLEN];
+	json_object *rec;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < N(want); i++) {
+		assert_int_equal(rec_next(r, &rec, err, sizeof err), REC_OK);
+		assert_int_equal(r->line_len, strlen(want[i]));
+		assert_memory_equal(r->line, want[i], r->line_len);
+		json_object_put(rec);
+	}
+	assert_int_equal(rec_next(r, &rec, err, sizeof err), REC_EOF);
+}
+
+/* ---- rec_id, rec_attempt ---- */
+
+static const struct {
+	const char *rec;
+	const char *id;		/* read at line 12 of "stdin" */
+	int attempt;
+} id_attempt_cases[] = {
+	{"{\"id\":\"p1/q1\"}", "p1/q1", 1},
+	{"{\"id\":7}", "7", 1},
+	{"{\"id\":null}", "stdin:12", 1},
+	{"{}", "stdin:12", 1},
+	{"{\"id\":\"a\",\"attempt\":3}", "a", 3},
+	{"{\"id\":\"a\",\"attempt\":0}", "a", 1},
+	{"{\"id\":\"a\",\"attempt\":\"2\"}", "a", 1},
+	{"{\"id\":\"a\",\"status\":\"error\",\"attempt\":2}", "a", 3},
+	{"{\"id\":\"a\",\"status\":\"error\"}", "a", 1},
+	{"{\"id\":\"a\",\"status\":\"ok\",\"attempt\":2}", "a", 2},
+};
+
+static void
+test_rec_id_attempt(void **state)
+{
+	struct rec_reader r;
+	size_t i;
+
+	(void)state;
+	rec_reader_init(&r, -1, "stdin", 0);
+	r.lineno = 12;
+	for (i = 0; i < N(id_attempt_cases); i++) {
+		json_object *rec = parse(id_attempt_cases[i].rec);
+		char *id = rec_id(rec, &r);
+
+		assert_string_equal(id, id_attempt_cases[i].id);
+		assert_int_equal(rec_attempt(rec), id_attempt_cases[i].attempt);
+		free(id);
+		json_object_put(rec);
+	}
+	{
+		char *id = rec_id(NULL, NULL);
+
+		assert_string_equal(id, "1");
+		free(id);
+	}
+}
+
 int
 main(void)
 {
@@ -807,6 +874,8 @@ main(void)
 		cmocka_unit_test(test_rec_error_minimal),
 		cmocka_unit_test(test_rec_error_fields),
 		cmocka_unit_test(test_llm_error_set_one_line),
+		cmocka_unit_test(test_rec_id_attempt),
+		cmocka_unit_test_teardown(test_reader_raw_line, release),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,241 @@
+/* llm-retry: run a record-speaking command and send the records that
+ * failed with a retryable error to it again, with backoff; or, with
+ * --whole, re-run a command while it exits 75. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "child.h"
+#include "retry.h"
+#include "sigwake.h"
+
+#define STOP_GRACE_MS 5000
+
+static void
+usage(FILE *fp, int status)
+{
+	fprintf(fp,
+"usage: llm-retry [options] -- COMMAND [ARGS...]   request records -> result records\n"
+"       llm-retry --whole [options] -- COMMAND [ARGS...]\n"
+"\n"
+"  -n, --retries N            retries of a record after its first attempt (default 3)\n"
+"      --base SEC             first backoff, doubled per retry (default 1)\n"
+"      --cap SEC              longest backoff (default 300)\n"
+"      --max-retry-after SEC  longest wait a server may ask for (default 120)\n"
+"      --on LIST              HTTP statuses that are retried, e.g. 429,503,5xx\n"
+"      --max-time SEC         bound the whole run\n"
+"  -w, --window N             records read ahead of their answers (default 2048)\n"
+"      --whole                re-run COMMAND as a whole while it exits 75\n"
+"  -v, --verbose              say each retry, and a summary at the end\n"
+"  -h, --help                 this help\n");
+	exit(status);
+}
+
+static void
+note(void *arg, const char *msg)
+{
+	(void)arg;
+	weprintf("%s", msg);
+}
+
+static void
+on_signal(int signo)
+{
+	sigwake_raise(signo);
+}
+
+/* Sleep ms, or less when a signal comes. */
+static void
+nap(double ms)
+{
+	struct timespec ts;
+
+	ts.tv_sec = (time_t)(ms / 1000);
+	ts.tv_nsec = (long)((ms - (double)ts.tv_sec * 1000) * 1e6);
+	nanosleep(&ts, NULL);
+}
+
+/* Wait for c to end, passing a signal on; how long: until deadline (0:
+ * no bound).  0, or -1 when time ran out (c is ended). */
+static int
+wait_whole(struct child *c, double deadline)
+{
+	int forwarded = 0;
+
+	for (;;) {
+		double left = deadline ? deadline - now_ms_f() : -1;
+
+		if (sigwake_signo() && !forwarded) {
+			child_signal(c, sigwake_signo());
+			forwarded = 1;
+			deadline = now_ms_f() + STOP_GRACE_MS;
+			continue;
+		}
+		if (deadline && left <= 0) {
+			child_signal(c, forwarded ? SIGKILL : SIGTERM);
+			child_end(c, STOP_GRACE_MS);
+			return -1;
+		}
+		if (child_wait(c, left < 0 ? -1 : (int)left + 1))
+			return 0;
+	}
+}
+
+/* --whole: run argv, and again after a backoff while it exits 75. */
+static int
+run_whole(const struct retry_policy *p, char **argv, double max_time_ms, int verbose)
+{
+	double deadline = max_time_ms ? now_ms_f() + max_time_ms : 0;
+	struct stat sb;
+	/* a file on stdin is read from the same place by every run */
+	off_t off = fstat(0, &sb) == 0 && S_ISREG(sb.st_mode) ? lseek(0, 0, SEEK_CUR) : -1;
+	char err[ERRLEN];
+	int retry;
+
+	srand48((long)getpid() ^ (long)time(NULL));
+	for (retry = 0;; retry++) {
+		struct child c;
+		double delay;
+		int code;
+
+		if (retry > 0 && off >= 0)
+			lseek(0, off, SEEK_SET);
+		if (child_spawn(&c, argv, 0, err, sizeof err) < 0)
+			enprintf(EXIT_USAGE, "%s", err);
+		if (wait_whole(&c, deadline) < 0 && !sigwake_signo()) {
+			weprintf("--max-time passed: %s stopped", argv[0]);
+			return EXIT_TEMPFAIL;
+		}
+		if (sigwake_signo())
+			return EXIT_INTERRUPTED;
+		code = child_exit_code(c.status);
+		if (code != EXIT_TEMPFAIL)
+			return code;
+		if (retry >= p->max_retries) {
+			if (verbose)
+				weprintf("%s exited 75 %d time%s: giving up", argv[0], retry + 1,
+				         retry ? "s" : "");
+			return EXIT_TEMPFAIL;
+		}
+		delay = backoff_delay(p, retry + 1, drand48());
+		if (deadline && now_ms_f() + delay >= deadline) {
+			weprintf("--max-time would pass before the next run of %s", argv[0]);
+			return EXIT_TEMPFAIL;
+		}
+		if (verbose)
+			weprintf("%s: attempt %d in %.3f s: exited 75", argv[0], retry + 2, delay / 1000);
+		for (delay += now_ms_f(); now_ms_f() < delay && !sigwake_signo();)
+			nap(delay - now_ms_f());
+		if (sigwake_signo())
+			return EXIT_INTERRUPTED;
+	}
+}
+
+static int
+run_records(struct retry_opts *o)
+{
+	const struct retry_stats *st;
+	char err[ERRLEN];
+	struct retry *r;
+	int rc, status;
+
+	if (!(r = retry_new(o, err, sizeof err)))
+		enprintf(EXIT_USAGE, "%s", err);
+	rc = retry_run(r);
+	st = retry_stats(r);
+	if (rc < 0) {
+		int e = errno;
+
+		retry_free(r);
+		if (e == EPIPE) {
+			/* the reader went away (| head): end as a tool killed by SIGPIPE */
+			signal(SIGPIPE, SIG_DFL);
+			raise(SIGPIPE);
+		}
+		errno = e;
+		eprintf("stdout:");
+	}
+	if (o->verbose)
+		weprintf("%ld records: %ld ok, %ld failed; %ld retries, %ld restarts of %s, "
+		         "%ld lines not records, %ld answers dropped", st->records, st->ok,
+		         st->failed, st->retries, st->restarts, o->argv[0], st->garbage, st->dropped);
+	status = rc == 1 ? EXIT_INTERRUPTED : st->failed ? EXIT_FAILED : EXIT_OK;
+	retry_free(r);
+	return status;
+}
+
+static double
+seconds(const char *s, double min, const char *opt)
+{
+	return estrtod(s, min, 1e7, opt) * 1000;
+}
+
+int
+main(int argc, char **argv)
+{
+	enum { O_BASE = 256, O_CAP, O_MAXRA, O_ON, O_MAXTIME, O_WHOLE };
+	static const struct option longopts[] = {
+		{"retries", required_argument, NULL, 'n'},
+		{"base", required_argument, NULL, O_BASE},
+		{"cap", required_argument, NULL, O_CAP},
+		{"max-retry-after", required_argument, NULL, O_MAXRA},
+		{"on", required_argument, NULL, O_ON},
+		{"max-time", required_argument, NULL, O_MAXTIME},
+		{"window", required_argument, NULL, 'w'},
+		{"whole", no_argument, NULL, O_WHOLE},
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct retry_opts o = {.window = 2048, .in_fd = 0, .out_fd = 1, .note = note};
+	struct sigaction sa;
+	char err[ERRLEN];
+	int whole = 0, opt;
+
+	setprogname(argv[0]);
+	retry_policy_init(&o.pol);
+	/* '+': options end at COMMAND, whose own options are its own */
+	while ((opt = getopt_long(argc, argv, "+n:w:vh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'n': o.pol.max_retries = (int)estrtonum(optarg, 0, 1000, "-n"); break;
+		case O_BASE: o.pol.base_ms = seconds(optarg, 0, "--base"); break;
+		case O_CAP: o.pol.cap_ms = seconds(optarg, 0, "--cap"); break;
+		case O_MAXRA: o.pol.max_retry_after_ms = seconds(optarg, 0, "--max-retry-after"); break;
+		case O_ON:
+			if (retry_policy_on(&o.pol, optarg, err, sizeof err) < 0)
+				enprintf(EXIT_USAGE, "%s", err);
+			break;
+		case O_MAXTIME: o.max_time_ms = seconds(optarg, 0.001, "--max-time"); break;
+		case 'w': o.window = (long)estrtonum(optarg, 1, 1000000, "-w"); break;
+		case O_WHOLE: whole = 1; break;
+		case 'v': o.verbose = 1; break;
+		case 'h': usage(stdout, 0); break;
+		default: usage(stderr, EXIT_USAGE);
+		}
+	}
+	if (optind >= argc)
+		usage(stderr, EXIT_USAGE);
+	o.argv = argv + optind;
+	/* no records piped in: the user wants the usage */
+	if (!whole && isatty(0))
+		usage(stderr, EXIT_USAGE);
+	if (o.pol.base_ms > o.pol.cap_ms)
+		o.pol.cap_ms = o.pol.base_ms;
+
+	signal(SIGPIPE, SIG_IGN);
+	/* no SA_RESTART: a signal wakes the waits up */
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (whole)
+		return run_whole(&o.pol, argv + optind, o.max_time_ms, o.verbose);
+	return run_records(&o);
+}
