@@ -22,7 +22,7 @@ N=${N:-2000}
 REPS=${REPS:-5}
 tmp=$(mktemp -d)
 mock=
-trap 'kill $mock 2>/dev/null; rm -rf "$tmp"' EXIT INT TERM
+trap '[ -z "$mock" ] || kill $mock 2>/dev/null || true; rm -rf "$tmp"' EXIT INT TERM
 
 # bench_needs CMD...: stop with the apt-get hint when one is missing
 bench_needs() {
