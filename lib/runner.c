@@ -214,7 +214,11 @@ take_answer(struct run *u, json_object *ans)
 	}
 	json_object_array_add(u->messages, am);
 	json_object_put(u->final_content);
-	u->final_content = json_ref(c);
+	/* a copy: the trace is redacted and bounded in place, a string
+	 * held twice would be cut twice */
+	u->final_content = json_object_is_type(c, json_type_string) ?
+		json_object_new_string_len(json_object_get_string(c), json_object_get_string_len(c)) :
+		NULL;
 	return 0;
 }
 
