@@ -34,9 +34,9 @@ run_fail(struct run *u, const char *kind, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (u->err_kind)
+	if (u->err_kind[0])
 		return;		/* the first error is the one that counts */
-	u->err_kind = kind;
+	snprintf(u->err_kind, sizeof u->err_kind, "%s", kind);
 	va_start(ap, fmt);
 	vsnprintf(u->err, sizeof u->err, fmt, ap);
 	va_end(ap);

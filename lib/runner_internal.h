@@ -37,7 +37,7 @@ struct run {
 	json_object *final_content;	/* owned; NULL: null */
 	json_object *finish_reason;	/* owned */
 	char *model;		/* the model the server reported last */
-	const char *err_kind;	/* NULL: ok */
+	char err_kind[32];	/* "": ok */
 	char err[ERRLEN];
 };
 

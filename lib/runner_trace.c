@@ -87,8 +87,8 @@ run_trace(struct runner *r, struct run *u)
 	json_set(t, "source", json_object_new_string(u->s->source));
 	if (u->s->description)
 		json_set(t, "description", json_object_new_string(u->s->description));
-	json_set(t, "status", json_object_new_string(u->err_kind ? "error" : "ok"));
-	if (u->err_kind) {
+	json_set(t, "status", json_object_new_string(u->err_kind[0] ? "error" : "ok"));
+	if (u->err_kind[0]) {
 		json_object *e = json_object_new_object();
 
 		json_set(e, "kind", json_object_new_string(u->err_kind));
