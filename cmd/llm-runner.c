@@ -20,7 +20,7 @@ usage(FILE *fp, int status)
 	fprintf(fp,
 "usage: llm-runner [options] [SCENARIO...]   scenario files (or records on stdin) -> traces\n"
 "\n"
-"  -c, --chat CMD           the record-speaking command (default llm-chat; split on blanks)\n"
+"  -c, --chat CMD           the record-speaking command (default 'llm-chat -q'; split on blanks)\n"
 "  -m, --model MODEL        the model of scenarios that name none\n"
 "      --timeout SEC        longest wait for one turn or one mock_exec (default 600)\n"
 "      --store DIR          also write each trace to DIR/<run_id>.json\n"
@@ -142,7 +142,7 @@ main(int argc, char *argv[])
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
-	char err[ERRLEN], *chat = estrdup("llm-chat"), *model = NULL;
+	char err[ERRLEN], *chat = estrdup("llm-chat -q"), *model = NULL;
 	struct out o = { .b = { .max_string = 50000, .max_record = 5000000 } };
 	struct runner_opts ro = { .turn_ms = 600000 };
 	struct config cfg;
