@@ -270,3 +270,13 @@ SH
 	run llm-runner --chat ' ' x.toml
 	assert_failure 2
 }
+
+@test "on a terminal, a summary line per scenario on stderr; -q silences it" {
+	command -v script >/dev/null || skip "needs script(1)"
+	start_mock -q
+	scen s.toml 'x [[mock:tool name=g]]'
+	run script -qc "llm-runner s.toml >/dev/null" /dev/null
+	assert_output --regexp '^llm-runner: s\.toml: ok, model mock-1, 2 turns, 1 tool call, [0-9]+ tokens, cost \$0\.000000, [0-9]+ ms, hash [0-9a-f]{12}'
+	run script -qc "llm-runner -q s.toml >/dev/null" /dev/null
+	assert_output ''
+}
