@@ -69,6 +69,8 @@ enum {
 struct mock_tool {
 	char *name;
 	char *args;		/* the arguments as JSON text, sent as a string */
+	long long turns;	/* [[mock:tool turns=N]]: called again until N rounds of
+				 * tool results follow the last user message; 0 is 1 */
 };
 
 /* An injected error status: [[mock:429 retry-after=2 times=1]]. */

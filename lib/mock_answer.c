@@ -187,11 +187,13 @@ finish(struct mock_answer *a, long long max)
 		                        mock_tokens(strlen(a->tools[i].args));
 }
 
-/* Walk the messages: prompt tokens, the last user text, the last role and,
- * when the last message is a tool result, its text.  -1 on a bad message. */
+/* Walk the messages: prompt tokens, the last user text, the last role,
+ * the rounds of tool calls (assistant messages) after the last user
+ * message and, when the last message is a tool result, its text.  -1 on a
+ * bad message. */
 static int
 walk(struct mock_answer *a, json_object *msgs, struct buf *user, const char **lastrole,
-     struct buf *tool)
+     struct buf *tool, long long *rounds)
 {
 	size_t i, n = json_object_array_length(msgs);
 	json_object *lastuser = NULL;
@@ -209,8 +211,11 @@ walk(struct mock_answer *a, json_object *msgs, struct buf *user, const char **la
 		buf_reset(&tmp);
 		content_text(json_get(msg, "content"), &tmp);
 		a->prompt_tokens += mock_tokens(tmp.len) + 4;
-		if (role && !strcmp(role, "user"))
+		if (role && !strcmp(role, "user")) {
 			lastuser = msg;
+			*rounds = 0;
+		} else if (role && !strcmp(role, "assistant"))
+			++*rounds;
 		*lastrole = role ? role : "";
 		if (i == n - 1 && role && !strcmp(role, "tool"))
 			buf_add(tool, tmp.data, tmp.len);
@@ -232,6 +237,7 @@ reply(struct mock *m, json_object *req, struct mock_answer *a)
 	const char *lastrole = "", *model = json_get_str(req, "model");
 	const struct mock_status *st;
 	const struct rule *r = NULL;
+	long long rounds = 0;
 	size_t i;
 
 	if (!json_object_is_type(req, json_type_object)) {
@@ -246,7 +252,7 @@ reply(struct mock *m, json_object *req, struct mock_answer *a)
 	so = json_get(req, "stream_options");
 	a->include_usage = a->stream && json_object_get_boolean(json_get(so, "include_usage"));
 	a->model = estrdup(model ? model : "mock");
-	if (walk(a, msgs, &user, &lastrole, &tool) < 0)
+	if (walk(a, msgs, &user, &lastrole, &tool, &rounds) < 0)
 		goto out;
 	if (mock_parse_directives(user.data, user.len, &d, err, sizeof err) < 0) {
 		mock_directives_free(&d);
@@ -275,15 +281,18 @@ reply(struct mock *m, json_object *req, struct mock_answer *a)
 		goto done;
 	}
 	a->has_content = 1;
-	if (!strcmp(lastrole, "tool")) {
+	/* the tool calls still due: each for its turns= rounds */
+	for (i = 0; i < d.ntools; i++) {
+		if (rounds < (d.tools[i].turns ? d.tools[i].turns : 1)) {
+			a->tools[a->ntools++] = d.tools[i];
+			d.tools[i].name = d.tools[i].args = NULL;
+		}
+	}
+	if (a->ntools)
+		a->has_content = 0;
+	else if (!strcmp(lastrole, "tool")) {
 		buf_adds(&a->content, "tool result: ");
 		buf_add(&a->content, tool.data, tool.len);
-	} else if (d.ntools) {
-		for (i = 0; i < d.ntools; i++)
-			a->tools[i] = d.tools[i];
-		a->ntools = d.ntools;
-		d.ntools = 0;
-		a->has_content = 0;
 	} else
 		buf_add(&a->content, d.text.data, d.text.len);
 	/* a tool directive outranks the rules; a tool result does not */

@@ -180,6 +180,10 @@ directive_opt(struct mock_directives *d, const char *name, size_t nlen, unsigned
 		free(t->name);
 		t->name = estrndup(v, vlen);
 		return 0;
+	} else if (t && word_is(k, klen, "turns")) {
+		if (parse_num(v, vlen, 1, 1000000, &t->turns) < 0)
+			goto badnum;
+		return 0;
 	} else if (t && word_is(k, klen, "args")) {
 		free(t->args);
 		t->args = estrndup(v, vlen);

@@ -173,6 +173,19 @@ stats() {
 	assert_output '["tool result: sunny, 21C","stop"]'
 }
 
+@test "turns=N calls a tool again for N rounds, then quotes the result" {
+	start_mock -q
+	local u='{"role":"user","content":"go [[mock:tool name=f turns=2]] [[mock:tool name=g]]"}'
+	local a='{"role":"assistant","content":null,"tool_calls":[{"id":"c1","type":"function","function":{"name":"f","arguments":"{}"}}]}'
+	local t='{"role":"tool","tool_call_id":"c1","content":"r1"}'
+	run sh -c "curl -s '$LLM_BASE_URL/chat/completions' -d '{\"messages\":[$u]}' | jq -c '[.choices[0].finish_reason,[.choices[0].message.tool_calls[].function.name]]'"
+	assert_output '["tool_calls",["f","g"]]'
+	run sh -c "curl -s '$LLM_BASE_URL/chat/completions' -d '{\"messages\":[$u,$a,$t]}' | jq -c '[.choices[0].finish_reason,[.choices[0].message.tool_calls[].function.name]]'"
+	assert_output '["tool_calls",["f"]]'
+	run sh -c "curl -s '$LLM_BASE_URL/chat/completions' -d '{\"messages\":[$u,$a,$t,$a,$t]}' | jq -c '[.choices[0].message.content,.choices[0].finish_reason]'"
+	assert_output '["tool result: r1","stop"]'
+}
+
 @test "each fault status answers with that status and an OpenAI error" {
 	start_mock -q
 	local s reason

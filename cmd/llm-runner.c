@@ -1,0 +1,221 @@
+/* llm-runner: play multi-turn tool-calling scenarios against a model,
+ * the tool calls answered by mocks; one trace record per scenario. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bound.h"
+#include "config.h"
+#include "records.h"
+#include "redact.h"
+#include "runner.h"
+#include "scenario.h"
+
+_Noreturn static void
+usage(FILE *fp, int status)
+{
+	fprintf(fp,
+"usage: llm-runner [options] [SCENARIO...]   scenario files (or records on stdin) -> traces\n"
+"\n"
+"  -c, --chat CMD           the record-speaking command (default 'llm-chat -q'; split on blanks)\n"
+"  -m, --model MODEL        the model of scenarios that name none\n"
+"      --timeout SEC        longest wait for one turn or one mock_exec (default 600)\n"
+"      --store DIR          also write each trace to DIR/<run_id>.json\n"
+"      --max-string BYTES   cut longer string values of a trace (default 50000; 0: no bound)\n"
+"      --max-record BYTES   bound a trace's line (default 5000000; 0: no bound)\n"
+"  -q, --quiet              no summary on a terminal\n"
+"  -h, --help               this help\n");
+	exit(status);
+}
+
+struct out {
+	struct redact *red;
+	struct bound b;
+	struct buf line, scratch;
+	const char *store;
+	int summary;
+	int failed;
+};
+
+/* Split cmd on blanks into a NULL-terminated argv (cmd is changed). */
+static char **
+split_words(char *cmd)
+{
+	char **v = ecalloc(strlen(cmd) / 2 + 2, sizeof *v), *w;
+	size_t n = 0;
+
+	for (w = strtok(cmd, " \t"); w; w = strtok(NULL, " \t"))
+		v[n++] = w;
+	if (!n)
+		enprintf(EXIT_USAGE, "--chat: empty command");
+	return v;
+}
+
+static void
+write_trace(struct out *o, json_object *t, const char *source)
+{
+	char err[ERRLEN];
+	const char *run_id = json_get_str(t, "run_id");
+
+	if (strcmp(json_get_str(t, "status"), "ok"))
+		o->failed = 1;
+	if (o->summary) {
+		runner_summary(t, source, &o->scratch);
+		redact_cstr(o->red, o->scratch.data, o->scratch.len + 1);
+		weprintf("%s", o->scratch.data);
+	}
+	if (bound_record(&o->b, o->red, t, &o->line) < 0) {
+		json_object *e = runner_bad_trace(source, "the trace does not fit --max-record");
+
+		o->failed = 1;
+		if (run_id)
+			json_set(e, "run_id", json_ref(json_get(t, "run_id")));
+		json_line(e, &o->line);
+		json_object_put(e);
+	}
+	buf_add(&o->line, "\n", 1);
+	if (write_all(STDOUT_FILENO, o->line.data, o->line.len) < 0)
+		eprintf("write:");
+	if (o->store && run_id) {
+		buf_reset(&o->scratch);
+		buf_addf(&o->scratch, "%s/%s.json", o->store, run_id);
+		if (atomic_write(o->scratch.data, o->line.data, o->line.len, 1, err, sizeof err) < 0) {
+			weprintf("%s", err);
+			o->failed = 1;
+		}
+	}
+}
+
+static void
+run_one(struct runner *r, struct out *o, const struct scenario *s)
+{
+	json_object *t = runner_run(r, s);
+
+	write_trace(o, t, s->source);
+	json_object_put(t);
+}
+
+/* Scenario records on stdin: a bad one gives an error trace. */
+static void
+run_stdin(struct runner *r, struct out *o, const char *model)
+{
+	char err[ERRLEN], src[64];
+	struct rec_reader rd;
+	struct scenario s;
+	json_object *v;
+	enum rec_status st;
+
+	rec_reader_init(&rd, STDIN_FILENO, "stdin", SCENARIO_MAX_FILE);
+	while ((st = rec_next(&rd, &v, err, sizeof err)) != REC_EOF) {
+		snprintf(src, sizeof src, "stdin:%ld", rd.lineno);
+		if (st == REC_IOERR)
+			eprintf("stdin: %s", err);
+		if (st == REC_BAD || scenario_resolve(v, src, model, &s, err, sizeof err) < 0) {
+			json_object *t = runner_bad_trace(src, err);
+
+			write_trace(o, t, src);
+			json_object_put(t);
+		} else {
+			run_one(r, o, &s);
+			scenario_free(&s);
+		}
+		json_object_put(v);
+	}
+	rec_reader_free(&rd);
+}
+
+int
+main(int argc, char *argv[])
+{
+	enum { O_TIMEOUT = 256, O_STORE, O_MAXSTR, O_MAXREC };
+	static const struct option lo[] = {
+		{"chat", required_argument, NULL, 'c'},
+		{"model", required_argument, NULL, 'm'},
+		{"timeout", required_argument, NULL, O_TIMEOUT},
+		{"store", required_argument, NULL, O_STORE},
+		{"max-string", required_argument, NULL, O_MAXSTR},
+		{"max-record", required_argument, NULL, O_MAXREC},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	char err[ERRLEN], *chat = estrdup("llm-chat -q"), *model = NULL;
+	struct out o = { .b = { .max_string = 50000, .max_record = 5000000 } };
+	struct runner_opts ro = { .turn_ms = 600000 };
+	struct config cfg;
+	struct scenario *sc;
+	struct runner *r;
+	int c, quiet = 0, i, n;
+
+	setprogname(argv[0]);
+	signal(SIGPIPE, SIG_IGN);
+	while ((c = getopt_long(argc, argv, "c:m:qh", lo, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			free(chat);
+			chat = estrdup(optarg);
+			break;
+		case 'm':
+			model = optarg;
+			break;
+		case O_TIMEOUT:
+			ro.turn_ms = estrtod(optarg, 0.001, 1e7, "--timeout") * 1000;
+			break;
+		case O_STORE:
+			o.store = optarg;
+			break;
+		case O_MAXSTR:
+			o.b.max_string = (size_t)estrtonum(optarg, 0, 1LL << 40, "--max-string");
+			break;
+		case O_MAXREC:
+			o.b.max_record = (size_t)estrtonum(optarg, 0, 1LL << 40, "--max-record");
+			break;
+		case 'q':
+			quiet = 1;
+			break;
+		case 'h':
+			usage(stdout, EXIT_OK);
+		default:
+			usage(stderr, EXIT_USAGE);
+		}
+	}
+	ro.chat = split_words(chat);
+	o.summary = !quiet && isatty(STDERR_FILENO);
+	o.red = redact_new();
+	if (redact_load_default(o.red, err, sizeof err) < 0)
+		enprintf(EXIT_USAGE, "%s", err);
+	/* only for the trace's endpoint: a chat command of one's own needs none */
+	ro.cfg = config_load(&cfg, NULL, NULL, err, sizeof err) == 0 ? &cfg : NULL;
+	/* every file is read and checked before anything runs */
+	n = argc - optind;
+	sc = ecalloc((size_t)n + 1, sizeof *sc);
+	for (i = 0; i < n; i++) {
+		json_object *v;
+
+		if (scenario_read_file(argv[optind + i], &v, err, sizeof err) < 0 ||
+		    scenario_resolve(v, argv[optind + i], model, &sc[i], err, sizeof err) < 0)
+			enprintf(EXIT_USAGE, "%s", err);
+		json_object_put(v);
+	}
+	r = runner_new(&ro);
+	if (n == 0)
+		run_stdin(r, &o, model);
+	for (i = 0; i < n; i++) {
+		run_one(r, &o, &sc[i]);
+		scenario_free(&sc[i]);
+	}
+	runner_free(r);
+	free(sc);
+	free(ro.chat);
+	free(chat);
+	if (ro.cfg)
+		config_free(&cfg);
+	bound_free(&o.b);
+	redact_free(o.red);
+	buf_free(&o.line);
+	buf_free(&o.scratch);
+	return o.failed ? EXIT_FAILED : EXIT_OK;
+}
