@@ -155,7 +155,6 @@ http_new(int nslots, const struct http_opts *o)
 		curl_easy_setopt(c, CURLOPT_ERRORBUFFER, e->slots[i].errbuf);
 		curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 		curl_easy_setopt(c, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
-		curl_easy_setopt(c, CURLOPT_PIPEWAIT, 1L);
 		curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
 		curl_easy_setopt(c, CURLOPT_USERAGENT, "llm-chat/0.1");
 		curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
@@ -253,6 +252,11 @@ http_start(struct http_engine *e, struct http_xfer *x, struct endpoint *ep, char
 	x->h_retry_after[0] = x->h_retry_after_ms[0] = x->h_should_retry[0] = '\0';
 	x->t_first = x->t_end = 0;
 	curl_easy_setopt(c, CURLOPT_URL, ep->chat_url);
+	/* Over TLS, wait for the first connection to say whether it speaks
+	 * HTTP/2, and multiplex on it; plain HTTP is HTTP/1.1 here, where
+	 * waiting makes every transfer queue for the one connection: -j 64
+	 * against a local server ran one request at a time. */
+	curl_easy_setopt(c, CURLOPT_PIPEWAIT, (long)(strncmp(ep->chat_url, "https:", 6) == 0));
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, ep_headers(e, ep));
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, x->req.data);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)x->req.len);

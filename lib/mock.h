@@ -174,7 +174,8 @@ const char *mock_error_type(int status);
 
 void mock_models_json(const char *const *models, size_t n, struct buf *out);
 void mock_stats_json(unsigned long long requests, unsigned long long chat,
-                     unsigned long long faults, struct buf *out);
+                     unsigned long long faults, unsigned long long connections,
+                     struct buf *out);
 
 /* Helpers, exposed for the unit tests. */
 uint64_t mock_hash(const void *p, size_t n);

@@ -24,7 +24,7 @@ struct mock_http {
 	struct mock_http_opts o;
 	struct buf models_body, health_body;
 	struct MHD_Response *models, *health;	/* built once, queued many times */
-	atomic_ullong requests, chat, faults;
+	atomic_ullong requests, chat, faults, connections;
 	int stopfd[2];		/* written once at stop, to end every wait */
 	int port;
 };
@@ -319,7 +319,7 @@ get(struct mock_http *h, struct MHD_Connection *c, int rt)
 		return MHD_queue_response(c, MHD_HTTP_OK, h->models);
 	default:
 		mock_stats_json(atomic_load(&h->requests), atomic_load(&h->chat),
-		                atomic_load(&h->faults), &b);
+		                atomic_load(&h->faults), atomic_load(&h->connections), &b);
 		return send_resp(c, MHD_HTTP_OK, take_buf(&b, json_type));
 	}
 }
@@ -456,6 +456,20 @@ release(struct mock_http *h)
 	free(h);
 }
 
+/* Count the connections clients open, so tests can see reuse and
+ * concurrency. */
+static void
+connected(void *cls, struct MHD_Connection *c, void **socket_context,
+          enum MHD_ConnectionNotificationCode code)
+{
+	struct mock_http *h = cls;
+
+	(void)c;
+	(void)socket_context;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED)
+		atomic_fetch_add(&h->connections, 1);
+}
+
 struct mock_http *
 mock_http_start(struct mock *m, const struct mock_http_opts *o, char *err, size_t errlen)
 {
@@ -494,6 +508,7 @@ mock_http_start(struct mock *m, const struct mock_http_opts *o, char *err, size_
 	h->d = MHD_start_daemon(flags, (uint16_t)o->port, NULL, NULL, handler, h,
 	                        MHD_OPTION_SOCK_ADDR, ai->ai_addr,
 	                        MHD_OPTION_NOTIFY_COMPLETED, completed, h,
+	                        MHD_OPTION_NOTIFY_CONNECTION, connected, h,
 	                        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)300,
 	                        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
 	                        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h,

@@ -434,3 +434,16 @@ EOF
 	[ "$(jq -r .error.message <<<"$output" | grep -c "got '\[REDACTED:")" -eq 2 ]
 	[ "$(jq -r .error.message <<<"$output" | grep -c 'my-own-token-4711')" -eq 0 ]
 }
+
+@test "-j opens connections of its own to a plain-HTTP server and reuses them" {
+	start_mock
+	# fast answers: transfers must not queue for one HTTP/1.1 connection
+	for i in $(seq 1 300); do req "r$i" "n$i"; done >in.ndjson
+	run llm-chat -j 8 <in.ndjson
+	assert_success
+	[ "${#lines[@]}" -eq 300 ]
+	# the read of the stats opens a connection of its own: one less
+	conns=$(( $(curl -s "http://127.0.0.1:$MOCK_PORT/v1/mock/stats" | jq .connections) - 1 ))
+	# more than one connection at once, never more than -j, reused after
+	[ "$conns" -ge 2 ] && [ "$conns" -le 8 ] || { echo "connections: $conns"; return 1; }
+}

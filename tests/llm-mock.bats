@@ -105,16 +105,17 @@ stats() {
 	assert_output '{"status":"ok"} 200'
 }
 
-@test "/v1/mock/stats counts requests, chats and faults, not itself" {
+@test "/v1/mock/stats counts requests, chats, faults and connections, requests not itself" {
 	start_mock -q
 	run stats
-	assert_output '{"requests":0,"chat":0,"faults":0}'
+	assert_output '{"requests":0,"chat":0,"faults":0,"connections":1}'
 	post "$(body one)" >/dev/null
 	post "$(body two)" >/dev/null
 	post "$(body '[[mock:429]]')" >/dev/null
 	curl -s "$LLM_BASE_URL/models" >/dev/null
 	run stats
-	assert_output '{"requests":4,"chat":3,"faults":1}'
+	# each curl is a connection of its own, the two reads of stats too
+	assert_output '{"requests":4,"chat":3,"faults":1,"connections":6}'
 }
 
 @test "the answer echoes the last user message with exact usage" {
@@ -247,7 +248,7 @@ stats() {
 	run code "$b2"; assert_output 503
 	run code "$b2"; assert_output 200
 	run stats
-	assert_output '{"requests":7,"chat":7,"faults":4}'
+	assert_output '{"requests":7,"chat":7,"faults":4,"connections":8}'
 }
 
 @test "times= applies per fault: slow once, then fast" {
@@ -479,7 +480,7 @@ stats() {
 	assert_output --partial '"content":"later"'
 	[ "$(echo "${output##* } >= 0.29" | bc)" -eq 1 ]
 	run stats
-	assert_output '{"requests":7,"chat":7,"faults":1}'
+	assert_output '{"requests":7,"chat":7,"faults":1,"connections":8}'
 }
 
 @test "rules: a tool directive outranks the rules, a fault directive too" {
