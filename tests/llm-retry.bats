@@ -230,7 +230,7 @@ llm-retry: ./garbage.sh stdout:4: not a result record: dropped" ]
 	start_mock
 	cat >twice.sh <<'EOF'
 #!/bin/sh
-llm-chat | while IFS= read -r l; do printf '%s\n%s\n' "$l" "$l"; done
+llm-chat -k | while IFS= read -r l; do printf '%s\n%s\n' "$l" "$l"; done
 EOF
 	chmod +x twice.sh
 	{ req a one; req b two; } >in.ndjson
