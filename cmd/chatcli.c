@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +14,7 @@
 
 #include "chatcli.h"
 #include "client.h"
+#include "lineout.h"
 
 struct chat {
 	int prompt_mode;
@@ -24,10 +24,9 @@ struct chat {
 	int stdout_tty;
 	int last_ok;		/* prompt mode: the outcome */
 	int last_retryable;
-	int werr;		/* errno of a failed write on stdout */
 	int stream;		/* llm-stream */
 	char last;		/* prompt mode, streaming: last byte written */
-	struct buf out;		/* records not yet written */
+	struct lineout out;	/* stdout: records not yet written */
 	struct buf line;
 };
 
@@ -69,28 +68,12 @@ usage(FILE *fp, int status, int stream)
 	exit(status);
 }
 
-/* Records are gathered and written at the end of each round of the loop,
- * whole lines only and at most PIPE_BUF bytes a write (unless one record is
- * longer), so parallel writers to one pipe or O_APPEND file never
- * interleave half lines. */
+/* Records are gathered (lib/lineout) and written at the end of each round
+ * of the loop. */
 static int
 flush_out(void *arg)
 {
-	struct chat *ch = arg;
-
-	if (ch->out.len == 0)
-		return 0;
-	if (ch->printed && ch->stdout_tty) {
-		/* the progress line makes way for the records on a shared tty */
-		(void)!write(2, "\r\033[K", 4);
-		ch->printed = 0;
-	}
-	if (write_all(1, ch->out.data, ch->out.len) < 0) {
-		ch->werr = errno;
-		return -1;
-	}
-	buf_reset(&ch->out);
-	return 0;
+	return lineout_flush(&((struct chat *)arg)->out);
 }
 
 static int add_line(struct chat *ch, json_object *rec);
@@ -109,36 +92,36 @@ out_record(void *arg, json_object *rec, int ok)
 
 		if (!ok) {
 			if (ch->stream && ch->last && ch->last != '\n')
-				buf_add(&ch->out, "\n", 1);	/* end what was shown */
+				lineout_add(&ch->out, "\n", 1);	/* end what was shown */
 			weprintf("%s", json_get_str(err, "message"));
 			return 0;
 		}
 		if (ch->stream) {
 			/* the text went out as it came: end its line */
 			if (ch->last != '\n')
-				buf_add(&ch->out, "\n", 1);
+				lineout_add(&ch->out, "\n", 1);
 			return 0;
 		}
-		buf_add(&ch->out, s ? s : "", n);
-		if (n == 0 || s[n - 1] != '\n')
-			buf_add(&ch->out, "\n", 1);
+		if (n > 0 && s[n - 1] == '\n')
+			n--;
+		lineout_line(&ch->out, s ? s : "", n);
 		return 0;
 	}
 	return add_line(ch, rec);
 }
 
-/* Queue rec as a line, flushing first when the batch would pass PIPE_BUF. */
+/* Queue rec as a line. */
 static int
 add_line(struct chat *ch, json_object *rec)
 {
-	size_t start = ch->out.len;
-
+	if (ch->printed && ch->stdout_tty) {
+		/* the progress line makes way for the records on a shared tty */
+		(void)!write(2, "\r\033[K", 4);
+		ch->printed = 0;
+	}
 	json_line(rec, &ch->line);
-	buf_add(&ch->line, "\n", 1);
-	if (start > 0 && start + ch->line.len > PIPE_BUF && flush_out(ch) < 0)
-		return -1;
-	buf_add(&ch->out, ch->line.data, ch->line.len);
-	return 0;
+	lineout_line(&ch->out, ch->line.data, ch->line.len);
+	return ch->out.err ? -1 : 0;
 }
 
 /* A stream event: in prompt mode its text goes out at once, else the
@@ -154,10 +137,9 @@ out_event(void *arg, json_object *ev)
 
 		if (strcmp(json_get_str(ev, "event"), "delta") != 0 || !s || !(n = strlen(s)))
 			return 0;
-		if (flush_out(ch) < 0 || write_all(1, s, n) < 0) {
-			ch->werr = errno;
+		lineout_add(&ch->out, s, n);
+		if (lineout_flush(&ch->out) < 0)
 			return -1;
-		}
 		ch->last = s[n - 1];
 		return 0;
 	}
@@ -290,6 +272,7 @@ chatcli_main(int argc, char **argv, int stream)
 	char *systext = NULL;
 
 	setprogname(argv[0]);
+	lineout_init(&ch.out, 1, 0);
 	signal(SIGPIPE, SIG_IGN);
 	while ((opt = getopt_long(argc, argv, "m:s:i:j:kqvh", longopts, NULL)) != -1) {
 		switch (opt) {
@@ -394,12 +377,12 @@ chatcli_main(int argc, char **argv, int stream)
 			close(fds[i]);
 	}
 	if (rc == -1 && !client_interrupted()) {
-		if (ch.werr == EPIPE) {
+		if (ch.out.err == EPIPE) {
 			/* the reader went away (| head): end as a tool killed by SIGPIPE */
 			signal(SIGPIPE, SIG_DFL);
 			raise(SIGPIPE);
 		}
-		errno = ch.werr;
+		errno = ch.out.err;
 		weprintf("stdout:");
 	}
 	{
@@ -414,7 +397,7 @@ chatcli_main(int argc, char **argv, int stream)
 		config_free(&cfg);
 		json_object_put(o.ov.temperature);
 		free(systext);
-		buf_free(&ch.out);
+		lineout_free(&ch.out);
 		buf_free(&ch.line);
 		curl_global_cleanup();
 		return status;

@@ -13,6 +13,7 @@
 #include "hash.h"
 #include "jpath.h"
 #include "jsondoc.h"
+#include "lineout.h"
 
 struct hash {
 	int len;		/* hex digits printed */
@@ -21,8 +22,7 @@ struct hash {
 	const char *pathtext;
 	struct jpath path;
 	int status;
-	int werr;		/* errno of a failed write on stdout */
-	struct buf out;		/* whole lines not yet written */
+	struct lineout out;	/* stdout */
 	struct buf line;
 	struct buf canon;	/* canonical form of the part hashed */
 };
@@ -47,25 +47,11 @@ usage(FILE *fp, int status)
 	exit(status);
 }
 
-/* Write the lines gathered, in one write(2): whole lines only, at most
- * PIPE_BUF bytes unless one line is longer, so writers sharing a pipe
- * never interleave half lines. */
-static void
-flush_out(struct hash *h)
-{
-	if (h->out.len && !h->werr && write_all(1, h->out.data, h->out.len) < 0)
-		h->werr = errno;
-	buf_reset(&h->out);
-}
-
-/* h->line, and a newline, as the next line of output. */
+/* h->line as the next line of output. */
 static void
 put_line(struct hash *h)
 {
-	if (h->out.len && h->out.len + h->line.len + 1 > PIPE_BUF)
-		flush_out(h);
-	buf_add(&h->out, h->line.data, h->line.len);
-	buf_add(&h->out, "\n", 1);
+	lineout_line(&h->out, h->line.data, h->line.len);
 }
 
 static void
@@ -96,7 +82,7 @@ models_from(struct hash *h, int fd)
 	rec_reader_init(&r, fd, "stdin", 0);
 	for (;;) {
 		if (!rec_pending(&r))
-			flush_out(h);
+			(void)lineout_flush(&h->out);
 		if ((st = rec_next_line(&r, &s, &n, err, sizeof err)) == REC_EOF)
 			break;
 		if (st == REC_OK) {
@@ -199,7 +185,7 @@ docs_from(struct hash *h, int fd, const char *name)
 	for (;;) {
 		/* nothing is held back while waiting for input */
 		if (!d.held && !rec_pending(&d.r))
-			flush_out(h);
+			(void)lineout_flush(&h->out);
 		if ((st = doc_next(&d, &doc, err, sizeof err)) == REC_EOF)
 			break;
 		if (st == REC_IOERR) {
@@ -237,6 +223,7 @@ main(int argc, char **argv)
 	int models = 0, json = 0, opt, i, nfiles, *fds;
 
 	setprogname(argv[0]);
+	lineout_init(&h.out, 1, 0);
 	signal(SIGPIPE, SIG_IGN);
 	while ((opt = getopt_long(argc, argv, "mn:lh", longopts, NULL)) != -1) {
 		switch (opt) {
@@ -283,26 +270,26 @@ main(int argc, char **argv)
 			h.location = !h.into;
 		if (nfiles == 0)
 			docs_from(&h, 0, "stdin");
-		for (i = 0; i < nfiles && h.status != EXIT_USAGE && !h.werr; i++) {
+		for (i = 0; i < nfiles && h.status != EXIT_USAGE && !h.out.err; i++) {
 			docs_from(&h, fds[i], fds[i] == 0 ? "stdin" : argv[optind + i]);
 			if (fds[i] != 0)
 				close(fds[i]);
 		}
 		free(fds);
 	}
-	flush_out(&h);
-	if (h.werr) {
-		if (h.werr == EPIPE) {
+	(void)lineout_flush(&h.out);
+	if (h.out.err) {
+		if (h.out.err == EPIPE) {
 			/* the reader went away (| head): end as a tool killed by SIGPIPE */
 			signal(SIGPIPE, SIG_DFL);
 			raise(SIGPIPE);
 		}
-		errno = h.werr;
+		errno = h.out.err;
 		weprintf("stdout:");
 		h.status = EXIT_FAILED;
 	}
 	jpath_free(&h.path);
-	buf_free(&h.out);
+	lineout_free(&h.out);
 	buf_free(&h.line);
 	buf_free(&h.canon);
 	return h.status;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "bound.h"
+#include "lineout.h"
 #include "records.h"
 #include "redact.h"
 
@@ -20,11 +21,9 @@
 struct job {
 	struct redact *r;
 	struct bound b;
-	struct buf out;		/* whole lines not yet written */
-	size_t out_max;		/* write when out would grow past this */
+	struct lineout out;	/* stdout */
 	struct buf line, tmp, tmp2;
 	int failed;
-	int werr;		/* errno of a failed write on stdout */
 };
 
 static void
@@ -45,28 +44,14 @@ usage(FILE *fp, int status)
 	exit(status);
 }
 
-static int
-flush_out(struct job *j)
-{
-	if (j->out.len == 0 || j->werr)
-		return j->werr ? -1 : 0;
-	if (write_all(1, j->out.data, j->out.len) < 0) {
-		j->werr = errno;
-		return -1;
-	}
-	buf_reset(&j->out);
-	return 0;
-}
-
 /* Queue s[0..n) and a newline (nl) as one line: whole lines a write. */
 static void
 emit(struct job *j, const char *s, size_t n, int nl)
 {
-	if (j->out.len > 0 && j->out.len + n + 1 > j->out_max)
-		flush_out(j);
-	buf_add(&j->out, s, n);
 	if (nl)
-		buf_add(&j->out, "\n", 1);
+		lineout_line(&j->out, s, n);
+	else
+		lineout_add(&j->out, s, n);	/* the last line had no newline */
 }
 
 static void
@@ -120,13 +105,13 @@ records(struct job *j, int fd, const char *name)
 	size_t max = j->b.max_record > REC_MAX_LINE ? j->b.max_record : REC_MAX_LINE;
 
 	rec_reader_init(&rd, fd, name, max);
-	while (!j->werr) {
+	while (!j->out.err) {
 		const char *line;
 		size_t len;
 		enum rec_status st;
 
 		if (!rec_pending(&rd))
-			flush_out(j);
+			(void)lineout_flush(&j->out);
 		st = rec_next_line(&rd, &line, &len, err, sizeof err);
 		if (st == REC_EOF)
 			break;
@@ -178,11 +163,11 @@ text(struct job *j, int fd, const char *name)
 	char chunk[65536];
 
 	buf_reset(&j->line);
-	while (!j->werr) {
+	while (!j->out.err) {
 		ssize_t k;
 		const char *p, *end;
 
-		flush_out(j);
+		(void)lineout_flush(&j->out);
 		k = read(fd, chunk, sizeof chunk);
 		if (k < 0 && errno == EINTR)
 			continue;
@@ -299,9 +284,9 @@ main(int argc, char **argv)
 	}
 	/* whole lines a write: at most PIPE_BUF into a pipe, so writers
 	 * sharing it never interleave; a file or a terminal takes more */
-	j.out_max = fstat(1, &st) == 0 && S_ISFIFO(st.st_mode) ? PIPE_BUF : 65536;
+	lineout_init(&j.out, 1, fstat(1, &st) == 0 && S_ISFIFO(st.st_mode) ? PIPE_BUF : 65536);
 
-	for (i = 0; i < nfd && !j.werr; i++) {
+	for (i = 0; i < nfd && !j.out.err; i++) {
 		const char *name = optind < argc && strcmp(argv[optind + i], "-") != 0
 			? argv[optind + i] : "stdin";
 
@@ -312,14 +297,14 @@ main(int argc, char **argv)
 		if (fds[i] != 0)
 			close(fds[i]);
 	}
-	flush_out(&j);
-	if (j.werr == EPIPE) {
+	(void)lineout_flush(&j.out);
+	if (j.out.err == EPIPE) {
 		/* the reader went away (| head): end as a filter killed by SIGPIPE */
 		signal(SIGPIPE, SIG_DFL);
 		raise(SIGPIPE);
 	}
-	if (j.werr) {
-		errno = j.werr;
+	if (j.out.err) {
+		errno = j.out.err;
 		weprintf("stdout:");
 		j.failed = 1;
 	}
@@ -330,7 +315,7 @@ main(int argc, char **argv)
 	}
 	redact_free(j.r);
 	bound_free(&j.b);
-	buf_free(&j.out);
+	lineout_free(&j.out);
 	buf_free(&j.line);
 	buf_free(&j.tmp);
 	buf_free(&j.tmp2);

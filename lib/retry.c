@@ -267,7 +267,7 @@ retry_run(struct retry *r)
 		fire_timers(r);
 		if (r->running && r->ch.in >= 0 && r->tochild_off < r->tochild.len)
 			write_child(r);
-		if (rt_flush(r) < 0)
+		if (lineout_flush(&r->out) < 0)
 			break;
 		if (sigwake_signo() && r->stop != INTERRUPTED)
 			begin_stop(r, INTERRUPTED, sigwake_signo());
@@ -281,13 +281,13 @@ retry_run(struct retry *r)
 			break;
 		wait_events(r);
 	}
-	if (!r->werr && r->stop == OUT_OF_TIME)
+	if (!r->out.err && r->stop == OUT_OF_TIME)
 		rt_out_of_time(r);
-	if (rt_flush(r) < 0) {
+	if (lineout_flush(&r->out) < 0) {
 		child_signal(&r->ch, SIGTERM);
 		child_end(&r->ch, END_GRACE_MS);
 		r->running = 0;
-		errno = r->werr;
+		errno = r->out.err;
 		return -1;
 	}
 	return r->stop == INTERRUPTED ? 1 : 0;
@@ -302,6 +302,7 @@ retry_new(const struct retry_opts *o, char *err, size_t errlen)
 	struct stat sb;
 
 	r->o = *o;
+	lineout_init(&r->out, o->out_fd, 0);
 	if (r->o.window < 1)
 		r->o.window = 1;
 	snprintf(r->cname, sizeof r->cname, "%s stdout", o->argv[0]);
@@ -355,7 +356,7 @@ retry_free(struct retry *r)
 	rec_reader_free(&r->in);
 	rec_reader_free(&r->cout);
 	buf_free(&r->tochild);
-	buf_free(&r->out);
+	lineout_free(&r->out);
 	buf_free(&r->line);
 	free(r);
 }

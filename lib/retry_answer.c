@@ -16,7 +16,7 @@ rt_finish(struct retry *r, struct entry *e, json_object *rec, const char *raw, s
 	json_object *a = json_get(rec, "attempt");
 
 	if (raw && json_object_is_type(a, json_type_int) && json_object_get_int(a) == e->attempt) {
-		rt_out_line(r, raw, n);
+		lineout_line(&r->out, raw, n);
 		r->st.records++;
 		if (ok)
 			r->st.ok++;
@@ -108,7 +108,7 @@ answer(struct retry *r, json_object *rec, const char *raw, size_t n)
 		return;
 	}
 	if (!st)	/* a stream event of an attempt under way */
-		rt_out_line(r, raw, n);
+		lineout_line(&r->out, raw, n);
 	else if (strcmp(st, "ok") == 0)
 		rt_finish(r, e, rec, raw, n, 1);
 	else

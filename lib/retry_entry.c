@@ -1,6 +1,5 @@
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,35 +55,11 @@ rt_heap_pop(struct retry *r)
 
 /* ---- output ---- */
 
-/* Records go out as whole lines, batched up to PIPE_BUF a write (one
- * longer record alone), so writers sharing a pipe never interleave. */
-int
-rt_flush(struct retry *r)
-{
-	if (r->out.len == 0 || r->werr)
-		return r->werr ? -1 : 0;
-	if (write_all(r->o.out_fd, r->out.data, r->out.len) < 0) {
-		r->werr = errno;
-		return -1;
-	}
-	buf_reset(&r->out);
-	return 0;
-}
-
-void
-rt_out_line(struct retry *r, const char *s, size_t n)
-{
-	if (r->out.len > 0 && r->out.len + n + 1 > PIPE_BUF)
-		(void)rt_flush(r);
-	buf_add(&r->out, s, n);
-	buf_add(&r->out, "\n", 1);
-}
-
 void
 rt_out_record(struct retry *r, json_object *rec, int ok)
 {
 	json_line(rec, &r->line);
-	rt_out_line(r, r->line.data, r->line.len);
+	lineout_line(&r->out, r->line.data, r->line.len);
 	r->st.records++;
 	if (ok)
 		r->st.ok++;

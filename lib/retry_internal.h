@@ -14,6 +14,7 @@
 #define LLM_RETRY_INTERNAL_H
 
 #include "child.h"
+#include "lineout.h"
 #include "records.h"
 #include "retry.h"
 #include "ptrmap.h"
@@ -51,11 +52,11 @@ struct retry {
 	size_t nheap, heapcap;
 	struct buf tochild;	/* records not yet written to the command */
 	size_t tochild_off;
-	struct buf out, line;
+	struct lineout out;	/* result records, to out_fd */
+	struct buf line;
 	int stop;		/* RUNNING, or why it stops */
 	double deadline, stop_by;
 	int more;		/* its output may hold records already read */
-	int werr;		/* errno of a failed write on out_fd */
 	int started;		/* the command was started once */
 	struct retry_stats st;
 };
@@ -75,8 +76,6 @@ void rt_read_child(struct retry *r);
 /* retry_entry.c */
 void rt_heap_push(struct retry *r, struct entry *e);
 struct entry *rt_heap_pop(struct retry *r);
-int rt_flush(struct retry *r);
-void rt_out_line(struct retry *r, const char *s, size_t n);
 void rt_out_record(struct retry *r, json_object *rec, int ok);
 void rt_entry_free(struct entry *e);
 void rt_retire(struct retry *r, struct entry *e);
