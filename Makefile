@@ -76,7 +76,7 @@ units: $(UNITS)
 
 demo: deps
 	@$(MAKE) --no-print-directory all
-	@BUILD=$(B) sh examples/demo/run.sh
+	@$(MAKE) --no-print-directory -C examples/demo BIN=$(CURDIR)/$(B)/bin
 
 bench:
 	@DEPS_EXTRA="wrk hyperfine strace" sh mk/deps.sh

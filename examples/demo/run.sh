@@ -1,19 +1,13 @@
 #!/bin/sh
-# make demo: start llm-mock on a free port, send a small batch through
-# llm-chat, and show what came back.
+# The demo, run by `make -C examples/demo` (`make demo` at the top): the
+# Makefile puts the llm-* programs on PATH and starts llm-mock on a free
+# port for it (with-mock.sh, which sets LLM_BASE_URL and stops the mock).
+# Sends a small batch through llm-chat and shows what came back.
 set -u
-BUILD=${BUILD:-build}
 here=$(cd "$(dirname "$0")" && pwd)
-PATH="$here/../../$BUILD/bin:$PATH"
 tmp=$(mktemp -d)
-trap 'kill $mock 2>/dev/null; rm -rf "$tmp"' EXIT INT TERM
-
-llm-mock -q --port 0 --port-file "$tmp/port" &
-mock=$!
-i=0
-while [ ! -s "$tmp/port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done
-export LLM_BASE_URL="http://127.0.0.1:$(cat "$tmp/port")/v1"
-echo "== llm-mock is listening on $LLM_BASE_URL"
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM
 
 echo "== one prompt:  llm-chat -m mock 'Hello from the demo'"
 llm-chat -m mock 'Hello from the demo'
