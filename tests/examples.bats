@@ -11,6 +11,7 @@ example() {
 	cp "$ROOT/examples/common.mk" "$ROOT/examples/with-mock.sh" ex/
 	cp -R "$ROOT/examples/$1" ex/
 	make -s -C "ex/$1" clean >/dev/null
+	rm -rf "ex/$1/cache"	# examples/makefile keeps its cache through clean
 }
 
 # mk NAME [ARGS]: make in the copy of examples/NAME
@@ -174,7 +175,6 @@ rebuilt() {
 
 @test "examples/makefile: a rerun sends nothing; an edited prompt is asked again, a touched one comes from the cache" {
 	example makefile
-	rm -rf ex/makefile/cache
 	start_mock
 	run mk makefile -j2
 	assert_success

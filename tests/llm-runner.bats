@@ -257,7 +257,7 @@ SH
 
 @test "the example scenarios run against llm-mock" {
 	start_mock -q
-	run llm-runner "$ROOT"/examples/scenarios/*
+	run llm-runner "$ROOT"/examples/scenarios/*.toml "$ROOT"/examples/scenarios/*.json
 	assert_success
 	assert_equal "$(echo "$output" | jq -s 'map(select(.status == "ok" and .turns >= 2)) | length')" 2
 }
