@@ -112,18 +112,6 @@ json_get_str(json_object *obj, const char *key)
 	return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
 }
 
-const char *
-json_line(json_object *obj, struct buf *b)
-{
-	size_t n;
-	const char *s = json_object_to_json_string_length(obj,
-		JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &n);
-
-	buf_reset(b);
-	buf_add(b, s, n);
-	return b->data;
-}
-
 void
 json_set(json_object *obj, const char *key, json_object *val)
 {
