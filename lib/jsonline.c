@@ -5,7 +5,8 @@
  * Every record every program writes goes through here.  json-c builds the
  * text in a printbuf a byte or an escape at a time and keeps a copy of it
  * in each object; this writes straight into the caller's buf and copies
- * each run of plain string bytes at once.  Doubles are left to json-c, so
+ * each run of plain string bytes at once (json_quote, whose escapes are
+ * RFC 8785's and json-c's alike).  Doubles are left to json-c, so
  * their spelling (and a double's own text, json_double_text) stays its.
  * tests/unit/test_jsonline.c holds the two writers to the same bytes.
  */
@@ -24,8 +25,8 @@ static const unsigned char escaped[256] = {
 /* s[0..n) as a JSON string.  Room for a piece's worst case (every byte a
  * six-byte escape) is made before it, so the loop only stores; pieces of
  * 4 KB keep that room small for a long string. */
-static void
-put_string(struct buf *b, const char *s, size_t n)
+void
+json_quote(struct buf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s, *end = p + n;
@@ -124,7 +125,7 @@ put_value(struct buf *b, json_object *o)
 		break;
 	}
 	case json_type_string:
-		put_string(b, json_object_get_string(o), (size_t)json_object_get_string_len(o));
+		json_quote(b, json_object_get_string(o), (size_t)json_object_get_string_len(o));
 		break;
 	case json_type_array:
 		buf_add(b, "[", 1);
@@ -142,7 +143,7 @@ put_value(struct buf *b, json_object *o)
 			if (!first)
 				buf_add(b, ",", 1);
 			first = 0;
-			put_string(b, k, strlen(k));
+			json_quote(b, k, strlen(k));
 			buf_add(b, ":", 1);
 			put_value(b, v);
 		}
