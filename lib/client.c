@@ -471,32 +471,50 @@ take(struct client *c, struct source *s)
 	return 0;
 }
 
+/* Called by http_poll as soon as a transfer ends: write its result and
+ * put the next record on the wire in its slot at once, so the server
+ * always has -j requests to work on (a round at a time, it idled while
+ * the last round's answers were read). */
+static void
+on_done(void *arg)
+{
+	struct client *c = arg;
+	struct http_xfer *x;
+
+	while ((x = http_done(c->eng)))
+		finish(c, x);
+	if (!c->eof)
+		c->eof = take(c, c->src);
+}
+
 static int
 run(struct client *c, struct source *s)
 {
 	struct pollfd pf[2];
-	int eof = 0;
 
+	c->src = s;
+	c->eof = 0;
+	http_on_done(c->eng, on_done, c);
 	for (;;) {
 		struct http_xfer *x;
 		int n = 0, wait;
 
-		if (!eof)
-			eof = take(c, s);
+		if (!c->eof)
+			c->eof = take(c, s);
 		if (!c->stopped && c->io.flush(c->io.arg) < 0)
 			c->stopped = 1;
 		if (c->stopped || sigwake_signo())
 			break;
-		if (eof && http_busy(c->eng) == 0)
+		if (c->eof && http_busy(c->eng) == 0)
 			break;
 		pf[n].fd = sigwake_fd();
 		pf[n++].events = POLLIN;
-		if (!eof && s->r && can_take(c)) {
+		if (!c->eof && s->r && can_take(c)) {
 			pf[n].fd = s->r->fd;
 			pf[n++].events = POLLIN;
 		}
 		wait = c->o.progress_ms ? c->o.progress_ms : 1000;
-		if (!eof && (c->o.rpm > 0 || c->o.tpm > 0)) {
+		if (!c->eof && (c->o.rpm > 0 || c->o.tpm > 0)) {
 			double w = limit_wait(c);
 
 			if (w > 0 && w < wait)
@@ -510,6 +528,7 @@ run(struct client *c, struct source *s)
 			finish(c, x);
 		tick(c, 0);
 	}
+	http_on_done(c->eng, NULL, NULL);
 	if (!c->stopped && c->io.flush(c->io.arg) < 0)
 		c->stopped = 1;
 	return c->stopped || sigwake_signo() ? -1 : 0;

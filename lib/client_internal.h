@@ -43,6 +43,8 @@ struct client {
 	struct redact *red;	/* for error messages; made at the first error */
 	struct client_stats st;
 	double last_progress;
+	struct source *src;	/* what run() reads, for the done hook */
+	int eof;		/* src has no more records */
 };
 
 /* client_stream.c */

@@ -18,12 +18,16 @@ struct ep_headers {
 struct http_engine {
 	CURLM *multi;
 	int epfd;		/* the transfers' sockets, as curl asks */
+	unsigned char *fds;	/* per descriptor: FD_* */
+	int nfds;
 	double timer_at;	/* when curl wants its timeout action; <0 none */
 	struct http_xfer *slots;
 	int nslots;
 	int busy;
 	struct http_opts opts;
 	struct ep_headers *headers;
+	void (*on_done)(void *);
+	void *on_done_arg;
 };
 
 static size_t
@@ -84,6 +88,51 @@ on_header(char *p, size_t size, size_t n, void *arg)
 	return len;
 }
 
+/* What the engine knows of a descriptor (e->fds[fd]). */
+enum {
+	FD_OURS = 0x80,		/* a connection opened by on_open, closed by on_close */
+	FD_IN_EPOLL = 0x40,
+	FD_IDLE = 0x20,		/* in epoll, but curl no longer watches it */
+	FD_EVENTS = 0x05,	/* EPOLLIN | EPOLLOUT, as registered */
+};
+
+static unsigned char *
+fd_state(struct http_engine *e, int fd)
+{
+	if (fd >= e->nfds) {
+		int n = e->nfds ? e->nfds : 64;
+
+		while (n <= fd)
+			n *= 2;
+		e->fds = erealloc(e->fds, (size_t)n);
+		memset(e->fds + e->nfds, 0, (size_t)(n - e->nfds));
+		e->nfds = n;
+	}
+	return &e->fds[fd];
+}
+
+/* Connections are opened and closed here so the engine knows when a
+ * descriptor stops being the socket it registered: between two requests
+ * a kept-alive connection stays in epoll as it was, which saves the two
+ * epoll_ctl calls curl's remove-then-add would cost each request. */
+static curl_socket_t
+on_open(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
+{
+	curl_socket_t s = socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+
+	(void)purpose;
+	if (s >= 0)
+		*fd_state(arg, s) = FD_OURS;
+	return s < 0 ? CURL_SOCKET_BAD : s;
+}
+
+static int
+on_close(void *arg, curl_socket_t s)
+{
+	*fd_state(arg, s) = 0;	/* closing takes it out of epoll too */
+	return close(s);
+}
+
 /* curl's socket interface: only the sockets with news are looked at, so a
  * round costs the same at -j 1 and at -j 1024 (curl_multi_perform walks
  * every transfer each time). */
@@ -92,20 +141,37 @@ on_socket(CURL *easy, curl_socket_t s, int what, void *arg, void *sockp)
 {
 	struct http_engine *e = arg;
 	struct epoll_event ev = {0};
+	unsigned char *st = fd_state(e, s);
+	unsigned want;
 
 	(void)easy;
+	(void)sockp;
 	if (what == CURL_POLL_REMOVE) {
+		if ((*st & (FD_OURS | FD_IN_EPOLL)) == (FD_OURS | FD_IN_EPOLL)) {
+			*st |= FD_IDLE;
+			return 0;
+		}
 		epoll_ctl(e->epfd, EPOLL_CTL_DEL, s, NULL);
-		curl_multi_assign(e->multi, s, NULL);
+		*st &= FD_OURS;
 		return 0;
 	}
-	ev.events = (what & CURL_POLL_IN ? EPOLLIN : 0) | (what & CURL_POLL_OUT ? EPOLLOUT : 0);
+	want = (what & CURL_POLL_IN ? EPOLLIN : 0) | (what & CURL_POLL_OUT ? EPOLLOUT : 0);
+	if ((*st & (FD_OURS | FD_IN_EPOLL)) == (FD_OURS | FD_IN_EPOLL) &&
+	    (*st & FD_EVENTS) == want) {
+		*st &= (unsigned char)~FD_IDLE;
+		return 0;
+	}
+	ev.events = want;
 	ev.data.fd = s;
-	if (epoll_ctl(e->epfd, sockp ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, s, &ev) < 0 &&
-	    errno == EEXIST)
-		epoll_ctl(e->epfd, EPOLL_CTL_MOD, s, &ev);
-	if (!sockp)
-		curl_multi_assign(e->multi, s, e);
+	/* a descriptor not opened here may be a new one with an old number:
+	 * add, or change what is there */
+	if (epoll_ctl(e->epfd, *st & FD_IN_EPOLL ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, s, &ev) < 0) {
+		if (errno == EEXIST)
+			epoll_ctl(e->epfd, EPOLL_CTL_MOD, s, &ev);
+		else if (errno == ENOENT)
+			epoll_ctl(e->epfd, EPOLL_CTL_ADD, s, &ev);
+	}
+	*st = (unsigned char)((*st & FD_OURS) | FD_IN_EPOLL | want);
 	return 0;
 }
 
@@ -153,9 +219,12 @@ http_new(int nslots, const struct http_opts *o)
 		curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 		curl_easy_setopt(c, CURLOPT_HEADERDATA, &e->slots[i]);
 		curl_easy_setopt(c, CURLOPT_ERRORBUFFER, e->slots[i].errbuf);
+		curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, on_open);
+		curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, e);
+		curl_easy_setopt(c, CURLOPT_CLOSESOCKETFUNCTION, on_close);
+		curl_easy_setopt(c, CURLOPT_CLOSESOCKETDATA, e);
 		curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 		curl_easy_setopt(c, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
-		curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
 		curl_easy_setopt(c, CURLOPT_USERAGENT, "llm-chat/0.1");
 		curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
 		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, o->timeout_ms);
@@ -191,6 +260,7 @@ http_free(struct http_engine *e)
 	}
 	curl_multi_cleanup(e->multi);
 	close(e->epfd);
+	free(e->fds);
 	free(e->slots);
 	free(e);
 }
@@ -216,7 +286,6 @@ ep_headers(struct http_engine *e, struct endpoint *ep)
 	if (ep->http)
 		return ((struct ep_headers *)ep->http)->list;
 	l = curl_slist_append(l, "Content-Type: application/json");
-	l = curl_slist_append(l, "Accept: application/json, text/event-stream");
 	/* no 100-continue round trip before each body */
 	l = curl_slist_append(l, "Expect:");
 	if (ep->token) {
@@ -242,6 +311,7 @@ http_start(struct http_engine *e, struct http_xfer *x, struct endpoint *ep, char
 {
 	CURL *c = x->easy;
 	CURLMcode mc;
+	int tls;
 
 	buf_reset(&x->body);
 	x->status = 0;
@@ -256,7 +326,12 @@ http_start(struct http_engine *e, struct http_xfer *x, struct endpoint *ep, char
 	 * HTTP/2, and multiplex on it; plain HTTP is HTTP/1.1 here, where
 	 * waiting makes every transfer queue for the one connection: -j 64
 	 * against a local server ran one request at a time. */
-	curl_easy_setopt(c, CURLOPT_PIPEWAIT, (long)(strncmp(ep->chat_url, "https:", 6) == 0));
+	tls = strncmp(ep->chat_url, "https:", 6) == 0;
+	curl_easy_setopt(c, CURLOPT_PIPEWAIT, (long)tls);
+	/* Compressed answers only from afar: a local server never compresses,
+	 * and curl spends as much formatting the header as sending the
+	 * request.  curl's default Accept header covers JSON and SSE alike. */
+	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, tls ? "" : NULL);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, ep_headers(e, ep));
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, x->req.data);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)x->req.len);
@@ -274,6 +349,27 @@ http_start(struct http_engine *e, struct http_xfer *x, struct endpoint *ep, char
 	x->busy = 1;
 	e->busy++;
 	return 0;
+}
+
+void
+http_on_done(struct http_engine *e, void (*fn)(void *), void *arg)
+{
+	e->on_done = fn;
+	e->on_done_arg = arg;
+}
+
+/* curl's own deadlines: timeouts, retries, and transfers just added,
+ * which curl starts from a timer of 0 ms */
+static int
+run_timer(struct http_engine *e)
+{
+	int running;
+
+	if (e->timer_at < 0 || now_ms_f() < e->timer_at)
+		return 0;
+	e->timer_at = -1;
+	return curl_multi_socket_action(e->multi, CURL_SOCKET_TIMEOUT, 0, &running) == CURLM_OK
+	               ? 0 : -1;
 }
 
 int
@@ -301,20 +397,29 @@ http_poll(struct http_engine *e, int timeout_ms, struct pollfd *extra, int nextr
 		extra[i].revents = pf[i + 1].revents;
 	n = epoll_wait(e->epfd, ev, (int)(sizeof ev / sizeof *ev), 0);
 	for (i = 0; i < n; i++) {
-		int flags = (ev[i].events & (EPOLLIN | EPOLLHUP | EPOLLRDHUP) ? CURL_CSELECT_IN : 0) |
-		            (ev[i].events & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
-		            (ev[i].events & EPOLLERR ? CURL_CSELECT_ERR : 0);
+		unsigned char *st = fd_state(e, ev[i].data.fd);
+		int flags;
 
+		if (*st & FD_IDLE) {
+			/* a kept-alive connection closed or spoke out of turn: curl
+			 * finds out when it next takes it; stop hearing of it */
+			epoll_ctl(e->epfd, EPOLL_CTL_DEL, ev[i].data.fd, NULL);
+			*st &= FD_OURS;
+			continue;
+		}
+		flags = (ev[i].events & (EPOLLIN | EPOLLHUP | EPOLLRDHUP) ? CURL_CSELECT_IN : 0) |
+		        (ev[i].events & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
+		        (ev[i].events & EPOLLERR ? CURL_CSELECT_ERR : 0);
 		if (curl_multi_socket_action(e->multi, ev[i].data.fd, flags, &running) != CURLM_OK)
 			return -1;
+		if (e->on_done && e->busy > running) {
+			/* a transfer ended: its slot takes the next request now */
+			e->on_done(e->on_done_arg);
+			if (run_timer(e) < 0)
+				return -1;
+		}
 	}
-	/* curl's own deadlines: timeouts, retries, new transfers to start */
-	if (e->timer_at >= 0 && now_ms_f() >= e->timer_at) {
-		e->timer_at = -1;
-		if (curl_multi_socket_action(e->multi, CURL_SOCKET_TIMEOUT, 0, &running) != CURLM_OK)
-			return -1;
-	}
-	return 0;
+	return run_timer(e);
 }
 
 struct http_xfer *

@@ -60,6 +60,11 @@ int http_start(struct http_engine *e, struct http_xfer *x, struct endpoint *ep,
 /* Wait up to timeout_ms for network activity or one of the extra fds,
  * then move transfers on.  Extra fds' revents are filled in. */
 int http_poll(struct http_engine *e, int timeout_ms, struct pollfd *extra, int nextra);
+/* Have fn called inside http_poll as soon as a transfer finishes, so the
+ * caller can take its result and start the next request before the other
+ * sockets with news are read: the server is fed as answers come back, not
+ * a round at a time.  fn may call http_done and http_start. */
+void http_on_done(struct http_engine *e, void (*fn)(void *), void *arg);
 /* A finished transfer, or NULL. */
 struct http_xfer *http_done(struct http_engine *e);
 void http_release(struct http_engine *e, struct http_xfer *x);

@@ -112,18 +112,6 @@ json_get_str(json_object *obj, const char *key)
 	return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
 }
 
-const char *
-json_line(json_object *obj, struct buf *b)
-{
-	size_t n;
-	const char *s = json_object_to_json_string_length(obj,
-		JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &n);
-
-	buf_reset(b);
-	buf_add(b, s, n);
-	return b->data;
-}
-
 void
 json_set(json_object *obj, const char *key, json_object *val)
 {
@@ -142,36 +130,3 @@ json_ref(json_object *obj)
 	return obj ? json_object_get(obj) : NULL;
 }
 
-void
-json_quote(struct buf *out, const char *s, size_t n)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t i, run = 0;
-
-	buf_add(out, "\"", 1);
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		char esc[7];
-
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		buf_add(out, s + run, i - run);
-		run = i + 1;
-		switch (c) {
-		case '"': buf_add(out, "\\\"", 2); break;
-		case '\\': buf_add(out, "\\\\", 2); break;
-		case '\b': buf_add(out, "\\b", 2); break;
-		case '\f': buf_add(out, "\\f", 2); break;
-		case '\n': buf_add(out, "\\n", 2); break;
-		case '\r': buf_add(out, "\\r", 2); break;
-		case '\t': buf_add(out, "\\t", 2); break;
-		default:
-			memcpy(esc, "\\u00", 4);
-			esc[4] = hex[c >> 4];
-			esc[5] = hex[c & 15];
-			buf_add(out, esc, 6);
-		}
-	}
-	buf_add(out, s + run, n - run);
-	buf_add(out, "\"", 1);
-}

@@ -52,7 +52,8 @@ json_object *json_ref(json_object *obj);
 /* Append s[0..n) to out as a quoted JSON string with exactly the escapes
  * of RFC 8785: \" \\ \b \f \n \r \t, other control characters as \u00xx
  * (lower-case hex), every other byte as it is.  Canonical JSON needs these
- * bytes and no others, and llm-mock writes its bodies with it too. */
+ * bytes and no others, json-c writes the same (json_line uses it), and
+ * llm-mock writes its bodies with it too. */
 void json_quote(struct buf *out, const char *s, size_t n);
 
 #endif

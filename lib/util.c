@@ -172,7 +172,7 @@ now_ms_f(void)
 	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
 }
 
-static void
+void
 buf_grow(struct buf *b, size_t need)
 {
 	size_t cap = b->cap ? b->cap : 256;

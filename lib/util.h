@@ -54,6 +54,9 @@ struct buf {
 	size_t cap;
 };
 void buf_add(struct buf *b, const void *p, size_t n);
+/* Room for need more bytes and the NUL, for a writer that fills
+ * b->data + b->len itself. */
+void buf_grow(struct buf *b, size_t need);
 void buf_adds(struct buf *b, const char *s);
 void buf_addf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_reset(struct buf *b);

@@ -15,17 +15,29 @@ wrk.method = "POST"
 wrk.body = '$body'
 wrk.headers["Content-Type"] = "application/json"
 LUA
-wrk_rps=$(for _ in $(seq 3); do
-	$CLI wrk -t2 -c64 -d3s -s "$tmp/post.lua" "$url/chat/completions" | awk '/Requests\/sec/ { print $2 }'
-done | median)
+# wrk's req/s, and the CPU it spent a request (its user + system time
+# over the requests it made)
+: >"$tmp/wrk"
+for _ in $(seq 3); do
+	/usr/bin/time -f "%U %S" -o "$tmp/t" $CLI wrk -t2 -c64 -d3s -s "$tmp/post.lua" \
+		"$url/chat/completions" >"$tmp/w"
+	awk -v cpu="$(awk '{ print $1 + $2 }' "$tmp/t")" '/requests in/ { n = $1 }
+		/Requests\/sec/ { r = $2 } END { printf "%s %.1f\n", r, cpu * 1e6 / n }' "$tmp/w" >>"$tmp/wrk"
+done
+wrk_rps=$(sort -n "$tmp/wrk" | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
+wrk_us=$(awk '{ print $2 }' "$tmp/wrk" | median)
 
-printf '%-28s %12s %10s %12s\n' "client ($N requests)" "req/s" "peak RSS" "vs wrk"
-printf '%-28s %12.0f %10s %12s\n' "wrk -c 64 (ceiling)" "$wrk_rps" "-" "1.00"
+# cpu_us SECONDS N: CPU microseconds a request
+cpu_us() { awk -v s="$1" -v n="$2" 'BEGIN { printf "%.1f", s * 1e6 / n }'; }
+
+printf '%-28s %12s %10s %12s %14s\n' "client ($N requests)" "req/s" "peak RSS" "vs wrk" "CPU us/req"
+printf '%-28s %12.0f %10s %12s %14s\n' "wrk -c 64 (ceiling)" "$wrk_rps" "-" "1.00" "$wrk_us"
 for j in 1 8 64; do
 	set -- $(measure "llm-chat -q -j $j <$tmp/in.ndjson")
 	rps=$(awk -v n="$N" -v s="$1" 'BEGIN { printf "%.0f", n / (s > 0 ? s : 0.001) }')
-	eval "chat_rps_$j=$rps; chat_rss_$j=$2"
-	printf '%-28s %12s %8s KB %12.2f\n' "llm-chat -j $j" "$rps" "$2" "$(awk -v a="$rps" -v b="$wrk_rps" 'BEGIN { print a / b }')"
+	eval "chat_rps_$j=$rps; chat_rss_$j=$2; chat_us_$j=$(cpu_us "$3" "$N")"
+	printf '%-28s %12s %8s KB %12.2f %14s\n' "llm-chat -j $j" "$rps" "$2" \
+		"$(awk -v a="$rps" -v b="$wrk_rps" 'BEGIN { print a / b }')" "$(cpu_us "$3" "$N")"
 done
 
 # the baseline: one curl process per request, 64 at a time
@@ -39,11 +51,14 @@ printf '%-28s %12s %10s %12.2f\n' "xargs -P 64 curl" "$curl_rps" "-" "$(awk -v a
 records 20000 "$tmp/in20k.ndjson"
 set -- $(measure "llm-chat -q -j 64 <$tmp/in20k.ndjson")
 chat_rps_20k=$(awk -v s="$1" 'BEGIN { printf "%.0f", 20000 / s }')
-printf '%-28s %12s %8s KB %12.2f\n' "llm-chat -j 64 (20000)" "$chat_rps_20k" "$2" "$(awk -v a="$chat_rps_20k" -v b="$wrk_rps" 'BEGIN { print a / b }')"
+chat_us_20k=$(cpu_us "$3" 20000)
+printf '%-28s %12s %8s KB %12.2f %14s\n' "llm-chat -j 64 (20000)" "$chat_rps_20k" "$2" \
+	"$(awk -v a="$chat_rps_20k" -v b="$wrk_rps" 'BEGIN { print a / b }')" "$chat_us_20k"
 
 echo
 echo "llm-chat -j 64 / wrk:            $(awk -v a="$chat_rps_64" -v b="$wrk_rps" 'BEGIN { printf "%.2f (goal >= 0.50); at 20000 requests: ", a / b }')$(awk -v a="$chat_rps_20k" -v b="$wrk_rps" 'BEGIN { printf "%.2f", a / b }')"
 echo "llm-chat -j 64 / xargs curl:     $(awk -v a="$chat_rps_64" -v b="$curl_rps" 'BEGIN { printf "%.1fx (goal >= 10x)", a / b }')"
+echo "client CPU a request:            llm-chat -j 64 ${chat_us_64} us (${chat_us_20k} us over 20000, start-up spread), wrk ${wrk_us} us"
 
 [ -z "$PIN" ] || exit 0
 

@@ -52,16 +52,19 @@ rps() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", n / (s > 0 ? s : 0.001) 
 
 # measure CMD: runs it REPS times and prints "median_seconds
 # median_maxrss_kb"; the wall time is taken in nanoseconds around the
-# command, the peak RSS from /usr/bin/time -v
+# command, the peak RSS from /usr/bin/time -v; a third figure is the
+# median CPU seconds (user + system) the command used, which other load
+# on the machine disturbs less than the wall time
 measure() {
-	: >"$tmp/secs"; : >"$tmp/rss"
+	: >"$tmp/secs"; : >"$tmp/rss"; : >"$tmp/cpu"
 	for _ in $(seq "$REPS"); do
 		s=$(date +%s%N)
-		/usr/bin/time -f "%M" -o "$tmp/t" $CLI sh -c "$1" >/dev/null 2>"$tmp/err" ||
+		/usr/bin/time -f "%M %U %S" -o "$tmp/t" $CLI sh -c "$1" >/dev/null 2>"$tmp/err" ||
 			{ cat "$tmp/err" >&2; echo "bench: failed: $1" >&2; exit 1; }
 		e=$(date +%s%N)
 		echo "$(( (e - s) / 1000 ))" | awk '{ printf "%.6f\n", $1 / 1e6 }' >>"$tmp/secs"
-		cat "$tmp/t" >>"$tmp/rss"
+		awk '{ print $1 }' "$tmp/t" >>"$tmp/rss"
+		awk '{ print $2 + $3 }' "$tmp/t" >>"$tmp/cpu"
 	done
-	echo "$(median <"$tmp/secs") $(median <"$tmp/rss")"
+	echo "$(median <"$tmp/secs") $(median <"$tmp/rss") $(median <"$tmp/cpu")"
 }

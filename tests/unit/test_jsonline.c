@@ -1,0 +1,166 @@
+/* Unit tests for lib/jsonline.c: json_line writes what json-c's own
+ * writer writes (PLAIN | NOSLASHESCAPE), byte for byte, for every kind of
+ * value, every byte in a string and random trees. */
+#include "unit.h"
+
+static const char *
+jsonc(json_object *o)
+{
+	return json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+	                                         JSON_C_TO_STRING_NOSLASHESCAPE);
+}
+
+static void
+same(json_object *o)
+{
+	struct buf b = {0};
+	const char *want = jsonc(o);
+
+	json_line(o, &b);
+	assert_int_equal(b.len, strlen(want));
+	assert_memory_equal(b.data, want, b.len);
+	buf_free(&b);
+}
+
+static void
+test_texts(void **state)
+{
+	static const char *const texts[] = {
+		"{}", "[]", "null", "true", "false", "0", "-1", "9223372036854775807",
+		"-9223372036854775808", "18446744073709551615", "1.5", "-0.0", "1e300",
+		"0.1", "1E-7", "\"\"", "\"a/b\"", "\"\\u00e9\\ud83d\\ude00 caf\xc3\xa9\"",
+		"{\"a\":[1,2,{\"b\":null}],\"c\":{\"d\":\"e\\n\\t\\\"\\\\\"},\"f\":[]}",
+		"{\"k\\u0001\\\"ey\":\"v\",\"\":0}", "[[[[]]],{},[{}]]",
+		"{\"model\":\"mock\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
+		"\"temperature\":0.7,\"max_tokens\":100}",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof texts / sizeof *texts; i++) {
+		json_object *o;
+		char err[ERRLEN];
+
+		assert_int_equal(json_parse_any(texts[i], strlen(texts[i]), &o, err, sizeof err), 0);
+		same(o);
+		json_object_put(o);
+	}
+	/* values made in code, not parsed */
+	{
+		json_object *o = json_object_new_object();
+
+		json_set(o, "null", NULL);
+		json_set(o, "big", json_object_new_uint64(UINT64_MAX));
+		json_set(o, "max", json_object_new_int64(INT64_MAX));
+		json_set(o, "d", json_double_text(0.7, "0.70"));
+		json_set(o, "x", json_object_new_double(2.0));
+		json_set(o, "s", json_object_new_string_len("nul\0in", 6));
+		same(o);
+		json_object_put(o);
+	}
+}
+
+/* Every byte value, alone and among plain text. */
+static void
+test_every_byte(void **state)
+{
+	char s[3];
+	int c;
+
+	(void)state;
+	for (c = 1; c < 256; c++) {
+		json_object *o;
+
+		s[0] = 'a';
+		s[1] = (char)c;
+		s[2] = 'z';
+		o = json_object_new_string_len(s, 3);
+		same(o);
+		json_object_put(o);
+		o = json_object_new_string_len(s + 1, 1);
+		same(o);
+		json_object_put(o);
+	}
+}
+
+/* A string longer than a piece of the writer, escapes across the seams. */
+static void
+test_long_string(void **state)
+{
+	size_t n = 3 * 4096 + 17, i;
+	char *s = emalloc(n);
+	json_object *o;
+
+	(void)state;
+	for (i = 0; i < n; i++)
+		s[i] = i % 4095 == 0 ? '\n' : i % 7 == 0 ? '"' : (char)('a' + i % 26);
+	o = json_object_new_string_len(s, (int)n);
+	same(o);
+	json_object_put(o);
+	free(s);
+}
+
+/* Random trees from a fixed seed. */
+static json_object *
+tree(unsigned *seed, int depth)
+{
+	int kind = (int)(rand_r(seed) % (depth > 0 ? 8 : 6));
+	char s[12];
+	int i, n;
+	json_object *o;
+
+	switch (kind) {
+	case 0: return NULL;
+	case 1: return json_object_new_boolean(rand_r(seed) & 1);
+	case 2: return json_object_new_int64((int64_t)rand_r(seed) - RAND_MAX / 2);
+	case 3: return json_object_new_double((double)rand_r(seed) / 7.0);
+	case 4:
+	case 5:
+		n = (int)(rand_r(seed) % sizeof s);
+		for (i = 0; i < n; i++)
+			s[i] = (char)(rand_r(seed) % 255 + 1);
+		return json_object_new_string_len(s, n);
+	case 6:
+		o = json_object_new_array();
+		n = (int)(rand_r(seed) % 5);
+		for (i = 0; i < n; i++)
+			json_object_array_add(o, tree(seed, depth - 1));
+		return o;
+	default:
+		o = json_object_new_object();
+		n = (int)(rand_r(seed) % 5);
+		for (i = 0; i < n; i++) {
+			snprintf(s, sizeof s, "k%d\n", (int)(rand_r(seed) % 10));
+			json_set(o, s, tree(seed, depth - 1));
+		}
+		return o;
+	}
+}
+
+static void
+test_random_trees(void **state)
+{
+	unsigned seed = 8785;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 2000; i++) {
+		json_object *o = tree(&seed, 4);
+
+		same(o);
+		json_object_put(o);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_texts),
+		cmocka_unit_test(test_every_byte),
+		cmocka_unit_test(test_long_string),
+		cmocka_unit_test(test_random_trees),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
