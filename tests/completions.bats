@@ -23,9 +23,10 @@ fcomp() {
 		'set -p fish_complete_path $argv[1]; complete -C$argv[2]' "$C/fish" "$1" | cut -f1
 }
 
-# zcomp LINE...: each LINE as a TAB in an interactive zsh leaves it
-zcomp() {
-	timeout 30 zsh -f "$ROOT/tests/completions.zsh" "$C/zsh" "$@"
+# tabs SHELL LINE...: each LINE as a TAB in an interactive SHELL (bash or
+# zsh, in a pseudo-terminal) leaves it
+tabs() {
+	INPUTRC=/dev/null timeout 30 zsh -f "$ROOT/tests/completions.zsh" "$1" "$C/$1" "${@:2}"
 }
 
 # the options PROG --help lists, one a line
@@ -171,6 +172,18 @@ fake_curl() {
 	assert_output llm-chat
 }
 
+@test "bash: a TAB in an interactive bash completes options, directories and models with ':'" {
+	mkdir sub
+	touch sfile
+	start_mock --model gpt-4o --model llama3:8b
+	run tabs bash 'llm-chat --kee' 'llm-runner --store s' 'llm-chat -m gp' \
+		'llm-chat -m llama3:' 'llm-chat --model=lla' 'llm-retry -- llm-chat --keep-o'
+	assert_success
+	assert_output "$(printf '%s\n' 'llm-chat --keep-order' 'llm-runner --store sub/' \
+		'llm-chat -m gpt-4o' 'llm-chat -m llama3:8b' 'llm-chat --model=llama3:8b' \
+		'llm-retry -- llm-chat --keep-order')"
+}
+
 @test "zsh: every file parses and compinit binds each program to its function" {
 	for f in "$C"/zsh/_*; do
 		zsh -n "$f" || { echo "zsh -n $f"; false; }
@@ -189,7 +202,7 @@ fake_curl() {
 	mkdir sub
 	touch sub/a.ndjson sfile
 	start_mock --model gpt-4o --model llama3:8b
-	run zcomp 'llm-chat --kee' 'llm-plan --dr' 'llm-chat -i sub/' 'llm-runner --store s' \
+	run tabs zsh 'llm-chat --kee' 'llm-plan --dr' 'llm-chat -i sub/' 'llm-runner --store s' \
 		'llm-chat -m gp' 'llm-chat --model=lla' 'llm-retry -- llm-cha' \
 		'llm-retry -- llm-chat --keep-o' 'llm-retry -n 2 --wh'
 	assert_success
