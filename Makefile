@@ -6,6 +6,9 @@ DESTDIR  ?=
 BINDIR    = $(PREFIX)/bin
 MANDIR    = $(PREFIX)/share/man
 DATADIR   = $(PREFIX)/share/llm
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/vendor-completions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 
 CC       ?= cc
 PKGS      = libcurl json-c libcrypto libmicrohttpd libpcre2-8
@@ -37,6 +40,10 @@ LIB_OBJ  = $(LIB_SRC:lib/%.c=$(B)/lib/%.o)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNITS    = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 BINS     = $(PROGS:%=$(B)/bin/%)
+MANPAGES = $(wildcard man/man1/*.1 man/man5/*.5 man/man7/*.7)
+COMPS    = $(addprefix $(BASHCOMPDIR)/,$(notdir $(wildcard completions/bash/*))) \
+           $(addprefix $(ZSHCOMPDIR)/,$(notdir $(wildcard completions/zsh/*))) \
+           $(addprefix $(FISHCOMPDIR)/,$(notdir $(wildcard completions/fish/*)))
 
 .PHONY: all check unit bats deps demo bench install uninstall clean lint-man
 all: $(BINS)
@@ -89,19 +96,20 @@ lint-man:
 
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
-		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(DATADIR)
+		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(DATADIR) \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
 	cp $(BINS) $(DESTDIR)$(BINDIR)/
 	cp man/man1/*.1 $(DESTDIR)$(MANDIR)/man1/
-	cp man/man5/*.5 $(DESTDIR)$(MANDIR)/man5/ 2>/dev/null || true
-	cp man/man7/*.7 $(DESTDIR)$(MANDIR)/man7/ 2>/dev/null || true
-	if [ -d share/llm ]; then cp -R share/llm/. $(DESTDIR)$(DATADIR)/; fi
-	if [ -d completions/bash ]; then mkdir -p $(DESTDIR)$(PREFIX)/share/bash-completion/completions && \
-		cp completions/bash/* $(DESTDIR)$(PREFIX)/share/bash-completion/completions/; fi
+	cp man/man5/*.5 $(DESTDIR)$(MANDIR)/man5/
+	cp man/man7/*.7 $(DESTDIR)$(MANDIR)/man7/
+	cp -R share/llm/. $(DESTDIR)$(DATADIR)/
+	cp completions/bash/* $(DESTDIR)$(BASHCOMPDIR)/
+	cp completions/zsh/* $(DESTDIR)$(ZSHCOMPDIR)/
+	cp completions/fish/* $(DESTDIR)$(FISHCOMPDIR)/
 
 uninstall:
-	for p in $(PROGS); do rm -f $(DESTDIR)$(BINDIR)/$$p $(DESTDIR)$(MANDIR)/man1/$$p.1; done
-	rm -f $(DESTDIR)$(MANDIR)/man5/llm-records.5 $(DESTDIR)$(MANDIR)/man5/llm-prices.5 \
-		$(DESTDIR)$(MANDIR)/man7/llm.7
+	rm -f $(PROGS:%=$(DESTDIR)$(BINDIR)/%) $(MANPAGES:man/%=$(DESTDIR)$(MANDIR)/%) \
+		$(COMPS:%=$(DESTDIR)%)
 	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:

@@ -4,7 +4,7 @@
 # stop, so `make check` and `make demo` fail with a clear message.
 pkgs="make gcc pkg-config libcurl4-openssl-dev libjson-c-dev libssl-dev
 libmicrohttpd-dev libpcre2-dev libcmocka-dev bats bats-assert bats-support jq mandoc time
-curl valgrind openssl parallel"
+curl valgrind openssl parallel man-db zsh fish"
 [ -n "$DEPS_EXTRA" ] && pkgs="$pkgs $DEPS_EXTRA"
 
 missing=

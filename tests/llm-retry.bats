@@ -179,7 +179,9 @@ EOF
 
 @test "llm-chat killed by the test: its records are sent again and come out once" {
 	start_mock
-	reqs 10 "[[mock:slow ms=400]] " >in.ndjson
+	# answers slow enough that the child is still waiting when it is
+	# killed, however loaded the machine
+	reqs 10 "[[mock:slow ms=3000 times=1]] " >in.ndjson
 	$R -- llm-chat -j 10 <in.ndjson >out.ndjson 2>err &
 	pid=$!
 	for _ in $(seq 100); do

@@ -32,6 +32,16 @@ for m in "$root"/man/man*/*.[157]; do
 	fi
 done | tee -a "$log"
 
+echo "# every option of --help in the man page"
+for c in "$root"/cmd/llm-*.c; do
+	p=$(basename "$c" .c)
+	if sh "$root/tests/manopts.sh" "$root/$BUILD/bin/$p" "$root/man/man1/$p.1"; then
+		echo "ok - $p.1 documents every option of $p --help"
+	else
+		echo "not ok - $p.1 documents every option of $p --help"
+	fi
+done | tee -a "$log"
+
 bats --tap "$root"/tests/*.bats 2>&1 | tee -a "$log"
 
 passed=$(grep -c '^ok ' "$log")

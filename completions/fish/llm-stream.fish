@@ -1,0 +1,28 @@
+# fish completion for llm-stream, made by mk/completions.sh from
+# 'llm-stream --help': change that, not this file.
+source (status dirname)/llm-common.fish
+complete -c llm-stream -f
+complete -c llm-stream -s m -l model -x -a '(__llm_models)' -d 'model (prompt mode; in record mode, set in every request)'
+complete -c llm-stream -s s -l system -x -d 'system prompt (prompt mode)'
+complete -c llm-stream -l system-file -r -F -d 'system prompt from a file (prompt mode)'
+complete -c llm-stream -s i -l input -r -F -d 'read request records from FILE (\'-\': stdin); repeatable'
+complete -c llm-stream -s j -l jobs -x -d 'requests in flight at once (default 8)'
+complete -c llm-stream -s k -l keep-order -d 'write results in input order'
+complete -c llm-stream -l temperature -x -d 'set temperature in every request'
+complete -c llm-stream -l max-tokens -x -d 'set max_tokens in every request'
+complete -c llm-stream -l json-object -d 'ask for a JSON object (response_format json_object)'
+complete -c llm-stream -l json -d 'prompt mode: print the result record, not the text'
+complete -c llm-stream -l events -d 'record mode: write each record\'s stream events before it'
+complete -c llm-stream -l echo -d 'put the request on success records too'
+complete -c llm-stream -l save -d 'write each answer\'s content to its meta.output file'
+complete -c llm-stream -l cache -x -a '(__fish_complete_directories)' -d 'keep successful answers in DIR and reuse them'
+complete -c llm-stream -l rpm -x -d 'send at most N requests a minute'
+complete -c llm-stream -l tpm -x -d 'send at most about N tokens a minute'
+complete -c llm-stream -l timeout -x -d 'give up on a request after SEC seconds (default 600)'
+complete -c llm-stream -l connect-timeout -x -d 'give up connecting after SEC seconds (default 10)'
+complete -c llm-stream -l max-response -x -d 'longest response body accepted (default 16777216)'
+complete -c llm-stream -l base-url -x -d 'endpoint, instead of LLM_BASE_URL'
+complete -c llm-stream -l token-file -r -F -d 'read the API token from FILE'
+complete -c llm-stream -s q -l quiet -d 'no progress line'
+complete -c llm-stream -s v -l verbose -d 'trace requests on stderr (the token masked)'
+complete -c llm-stream -s h -l help -d 'this help'
