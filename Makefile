@@ -106,3 +106,5 @@ uninstall:
 
 clean:
 	rm -rf build
+
+include mk/fuzz.mk
