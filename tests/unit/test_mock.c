@@ -225,6 +225,22 @@ test_answers(void **state)
 	mock_free(m);
 }
 
+/* A last message of role tool without content (found by fuzz_mock: its
+ * empty text was copied from NULL) is answered like any other. */
+static void
+test_tool_message_without_content(void **state)
+{
+	struct mock *m = mock_new();
+	struct mock_answer a;
+	const char *req = "{\"model\":\"m\",\"messages\":[{\"role\":\"tool\"}]}";
+
+	(void)state;
+	mock_reply(m, req, strlen(req), &a);
+	assert_int_equal(a.status, 200);
+	mock_answer_free(&a);
+	mock_free(m);
+}
+
 static void
 test_completion_body(void **state)
 {
@@ -460,6 +476,7 @@ main(void)
 		cmocka_unit_test(test_status_options),
 		cmocka_unit_test(test_answers),
 		cmocka_unit_test(test_completion_body),
+		cmocka_unit_test(test_tool_message_without_content),
 		cmocka_unit_test(test_times),
 		cmocka_unit_test(test_rules),
 		cmocka_unit_test(test_bad_rules),
