@@ -114,3 +114,5 @@ uninstall:
 
 clean:
 	rm -rf build
+
+include mk/fuzz.mk

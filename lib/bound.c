@@ -34,10 +34,12 @@ bound_cut(struct buf *out, const char *s, size_t n, size_t max, size_t orig)
 static void
 cut_to(struct bound *b, struct bound_str *e, const char *s, size_t max)
 {
+	size_t keep = utf8_cut(s, e->len, max);	/* s is e->s's: gone once it is set */
+
 	buf_reset(&b->tmp2);
 	bound_cut(&b->tmp2, s, e->len, max, e->orig);
 	json_object_set_string_len(e->s, b->tmp2.data, (int)b->tmp2.len);
-	e->len = utf8_cut(s, e->len, max);
+	e->len = keep;
 	if (!e->marked)
 		b->cut++;
 	e->marked = 1;

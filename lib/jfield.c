@@ -258,6 +258,18 @@ match(struct walk *w, const struct node *at, const char *raw, size_t len, int es
 	return NULL;
 }
 
+/* A key's value replaces all of an earlier one of that key, as in json-c:
+ * forget what was found below k before. */
+static void
+forget(struct walk *w, const struct node *k)
+{
+	for (k = k->kids; k; k = k->next) {
+		if (k->slot >= 0)
+			w->out[k->slot].type = JF_NONE;
+		forget(w, k);
+	}
+}
+
 /* The object or array opening at p; at names the keys wanted in it. */
 static const char *
 container(struct walk *w, const char *p, const struct node *at, int depth)
@@ -280,7 +292,8 @@ container(struct walk *w, const char *p, const struct node *at, int depth)
 
 			if (p == w->end || *p != '"' || !(q = string_end(p, w->end, &escaped, &shrink)))
 				return NULL;
-			k = match(w, at, p + 1, (size_t)(q - p - 1), escaped);
+			if ((k = match(w, at, p + 1, (size_t)(q - p - 1), escaped)))
+				forget(w, k);
 			p = skip_ws(q + 1, w->end);
 			if (p == w->end || *p != ':')
 				return NULL;

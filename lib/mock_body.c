@@ -115,13 +115,19 @@ content_len(const struct mock_answer *a)
 }
 
 /* The length of the next delta of s[off..len): huge content goes in big
- * pieces, or a stream of 64 MiB would take eight million events. */
+ * pieces, or a stream of 64 MiB would take eight million events.  Bytes
+ * that are not UTF-8 (no character starts in the next MOCK_DELTA + 1)
+ * go as they are: a delta of none would never end the stream. */
 static size_t
 delta_len(int huge, const char *s, size_t off, size_t len)
 {
+	size_t n;
+
 	if (huge)
 		return len - off < MOCK_HUGE_DELTA ? len - off : MOCK_HUGE_DELTA;
-	return utf8_cut(s + off, len - off, MOCK_DELTA);
+	if ((n = utf8_cut(s + off, len - off, MOCK_DELTA)) == 0)
+		n = len - off < MOCK_DELTA ? len - off : MOCK_DELTA;
+	return n;
 }
 
 static size_t

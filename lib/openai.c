@@ -164,7 +164,7 @@ http_date(const char *s)
 		return -1;
 	for (i = 0; i < 12 && strcasecmp(mon, months[i]) != 0; i++)
 		;
-	if (i == 12 || d < 1 || d > 31 || hh > 23 || mm > 59 || ss > 60)
+	if (i == 12 || d < 1 || d > 31 || hh > 23 || mm > 59 || ss > 60 || y < 1900 || y > 9999)
 		return -1;
 	tm.tm_year = y - 1900;
 	tm.tm_mon = i;
@@ -192,20 +192,27 @@ header_number(const char *s)
 	return *end || !isfinite(v) || v < 0 ? NAN : v;
 }
 
+/* A wait in whole ms, cut to OPENAI_WAIT_MAX_MS (a long long holds it). */
+static long long
+wait_ms(double ms)
+{
+	return ms > (double)OPENAI_WAIT_MAX_MS ? OPENAI_WAIT_MAX_MS : (long long)ceil(ms);
+}
+
 long long
 openai_retry_after(const struct retry_headers *h, time_t now)
 {
 	double v;
 
 	if (h->retry_after_ms && !isnan(v = header_number(h->retry_after_ms)))
-		return (long long)ceil(v);
+		return wait_ms(v);
 	if (h->retry_after) {
 		time_t t;
 
 		if (!isnan(v = header_number(h->retry_after)))
-			return (long long)ceil(v * 1000.0);
+			return wait_ms(v * 1000.0);
 		if ((t = http_date(h->retry_after)) != -1)
-			return t > now ? (long long)(t - now) * 1000 : 0;
+			return t > now ? wait_ms((double)(t - now) * 1000.0) : 0;
 	}
 	return -1;
 }

@@ -45,8 +45,10 @@ struct retry_headers {
 };
 
 /* Milliseconds to wait from retry-after-ms, then Retry-After (seconds or
- * an HTTP date, relative to now); -1 when absent or unparsable.  Values
- * are kept even past the SDKs' 60 s cap, so llm-retry can decide. */
+ * an HTTP date of a year 1900-9999, relative to now); -1 when absent or
+ * unparsable.  Values are kept even past the SDKs' 60 s cap, so llm-retry
+ * can decide; a wait past OPENAI_WAIT_MAX_MS (a century) is cut to it. */
+#define OPENAI_WAIT_MAX_MS (100LL * 365 * 86400 * 1000)
 long long openai_retry_after(const struct retry_headers *h, time_t now);
 
 /* An HTTP error answer to e: kind http, the server's message, retryable

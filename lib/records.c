@@ -102,7 +102,7 @@ enum rec_status
 rec_next_line(struct rec_reader *r, const char **line, size_t *len, char *err, size_t errlen)
 {
 	for (;;) {
-		char *s = r->buf + r->off;
+		char *s = r->buf ? r->buf + r->off : NULL;	/* NULL + 0 is undefined */
 		size_t avail = r->len - r->off;
 		char *nl = avail > r->scanned ? memchr(s + r->scanned, '\n', avail - r->scanned) : NULL;
 

@@ -747,7 +747,7 @@ toml_value(struct toml_parser *P, int depth)
 		char b[32];
 
 		toml_fail(P, at, "expected a value, found %s",
-		          *at == '#' && at < P->end ? "a comment" : toml_what(P, at, b));
+		          at < P->end && *at == '#' ? "a comment" : toml_what(P, at, b));
 		return NULL;
 	}
 	switch (*at) {

@@ -7,8 +7,9 @@
  * serialize in their shortest round-trip form, 1.0 as "1.0"), a boolean a
  * boolean, and each of the four date-time types a string holding its text
  * as written.  Multi-line strings have CRLF line ends turned into LF.  A
- * UTF-8 byte order mark at the start is skipped.  Nesting (arrays, inline
- * tables and the parts of keys, counted together) is bounded by
+ * UTF-8 byte order mark at the start is skipped.  Nesting (the tables
+ * and arrays a value is in below the root, whether made by headers,
+ * arrays of tables, dotted keys, inline tables or arrays) is bounded by
  * TOML_MAX_DEPTH.  Keys cannot hold a NUL (json-c keys are C strings).
  *
  * Ownership: toml_parse() returns a new reference (json_object_put); the
@@ -22,7 +23,9 @@
 
 #include "json.h"
 
-#define TOML_MAX_DEPTH 128
+/* With the root table that is 32 levels, as deep as json-c reads, so a
+ * TOML plan or scenario also goes through a JSON record. */
+#define TOML_MAX_DEPTH 31
 
 struct toml_where;
 

@@ -224,9 +224,10 @@ fail:
 }
 
 /* Header part k->seg[i] (not the last) inside t: the table it names,
- * made when missing; the last table of an array of tables. */
+ * made when missing; the last table of an array of tables (one level
+ * more, counted in *depth). */
 static json_object *
-header_step(struct toml_parser *P, json_object *t, const struct key *k, size_t i)
+header_step(struct toml_parser *P, json_object *t, const struct key *k, size_t i, int *depth)
 {
 	char name[256];
 	json_object *c;
@@ -242,6 +243,7 @@ header_step(struct toml_parser *P, json_object *t, const struct key *k, size_t i
 			return c;
 		toml_fail(P, k->at, "'%s' is an inline table: nothing can be added to it", name);
 	} else if (json_object_is_type(c, json_type_array) && kind(c) == K_AOT) {
+		++*depth;
 		return json_object_array_get_idx(c, json_object_array_length(c) - 1);
 	} else {
 		toml_fail(P, k->at, "key '%s' is %s already, not a table", name, toml_type_name(c));
@@ -249,9 +251,10 @@ header_step(struct toml_parser *P, json_object *t, const struct key *k, size_t i
 	return NULL;
 }
 
-/* The table [k] defines, or that [[k]] appends. */
+/* The table [k] defines, or that [[k]] appends, and in *depth the
+ * tables and arrays it is nested in below the root, itself counted. */
 static json_object *
-header_table(struct toml_parser *P, const struct key *k, int aot)
+header_table(struct toml_parser *P, const struct key *k, int aot, int *depth)
 {
 	static const char *why[] = {
 		[K_HEADER] = "defined twice",
@@ -262,9 +265,14 @@ header_table(struct toml_parser *P, const struct key *k, int aot)
 	json_object *t = P->root, *c;
 	size_t i;
 
+	*depth = (int)k->n + aot;
 	for (i = 0; i + 1 < k->n; i++)
-		if (!(t = header_step(P, t, k, i)))
+		if (!(t = header_step(P, t, k, i, depth)))
 			return NULL;
+	if (*depth > TOML_MAX_DEPTH) {
+		toml_fail(P, k->at, "nested deeper than %d levels", TOML_MAX_DEPTH);
+		return NULL;
+	}
 	key_name(k, k->n, name, sizeof name);
 	if (!json_object_object_get_ex(t, k->seg[i], &c)) {
 		c = aot ? json_object_new_array() : new_table(K_HEADER, 0);
@@ -309,6 +317,7 @@ header(struct toml_parser *P)
 	struct key k;
 	json_object *t = NULL;
 	char b[32];
+	int depth;
 
 	toml_pos(P, at, pos);
 	P->p += aot ? 2 : 1;
@@ -321,9 +330,9 @@ header(struct toml_parser *P)
 		goto out;
 	}
 	P->p += aot ? 2 : 1;
-	if ((t = header_table(P, &k, aot))) {
+	if ((t = header_table(P, &k, aot, &depth))) {
 		P->cur = t;
-		P->cur_depth = (int)k.n;
+		P->cur_depth = depth;
 		P->section = ++P->nsections;
 		toml_mark_where(P, t, pos);
 	}

@@ -5,6 +5,9 @@
 pkgs="make gcc pkg-config libcurl4-openssl-dev libjson-c-dev libssl-dev
 libmicrohttpd-dev libpcre2-dev libcmocka-dev bats bats-assert bats-support jq mandoc time
 curl valgrind openssl parallel man-db zsh fish"
+# `make fuzz` (DEPS_FUZZ=1): clang and its libFuzzer and sanitizer runtimes
+fuzz_pkgs="clang libclang-rt-14-dev"
+[ -n "$DEPS_FUZZ" ] && pkgs="$pkgs $fuzz_pkgs"
 [ -n "$DEPS_EXTRA" ] && pkgs="$pkgs $DEPS_EXTRA"
 
 missing=

@@ -101,14 +101,13 @@ test_paths(void **state)
 	assert_int_equal(f[id].escaped, 1);
 	assert_int_equal(jfield_string(&f[id], &b), 0);
 	assert_string_equal(b.data, "x1");
-	/* the key written twice: the last one */
+	/* the key written twice: the last one, all of it, as in json-c
+	 * (found by fuzz_jfield: usage.completion_tokens and meta.query_id
+	 * were taken from the first "usage" and "meta", which json-c drops) */
 	assert_int_equal(jfield_llong(&f[pt], &v), 0);
 	assert_int_equal(v, 13);
-	assert_int_equal(jfield_llong(&f[ct], &v), 0);
-	assert_int_equal(v, 3);
-	assert_int_equal(f[q].type, JF_NUMBER);
-	assert_int_equal(jfield_llong(&f[q], &v), 0);
-	assert_int_equal(v, 7);
+	assert_int_equal(f[ct].type, JF_NONE);
+	assert_int_equal(f[q].type, JF_NONE);
 	assert_int_equal(f[c].type, JF_TRUE);
 	/* an escaped key is matched decoded */
 	assert_int_equal(f[mm].type, JF_STRING);

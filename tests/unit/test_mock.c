@@ -225,6 +225,22 @@ test_answers(void **state)
 	mock_free(m);
 }
 
+/* A last message of role tool without content (found by fuzz_mock: its
+ * empty text was copied from NULL) is answered like any other. */
+static void
+test_tool_message_without_content(void **state)
+{
+	struct mock *m = mock_new();
+	struct mock_answer a;
+	const char *req = "{\"model\":\"m\",\"messages\":[{\"role\":\"tool\"}]}";
+
+	(void)state;
+	mock_reply(m, req, strlen(req), &a);
+	assert_int_equal(a.status, 200);
+	mock_answer_free(&a);
+	mock_free(m);
+}
+
 static void
 test_completion_body(void **state)
 {
@@ -390,6 +406,34 @@ run_stream(const char *body, struct buf *all, size_t *nevents)
 	return rc;
 }
 
+/* Content that is not UTF-8 (no character starts in a delta's bytes)
+ * is still streamed to its end: found by fuzz_mock, each delta was cut
+ * back to nothing and the stream never ended. */
+static void
+test_stream_not_utf8(void **state)
+{
+	const char *req = "{\"model\":\"m\",\"stream\":true,\"messages\":[{\"role\":\"user\","
+	                  "\"content\":\"a\x8b\x8b\x8b\x8b\x8b\x8b\x8b\x8b\x8b\x8b\x8b\x8b\x8b\x8b\x8b\x8b\x8b\x8b\x8b\x8b\"}]}";
+	struct mock *m = mock_new();
+	struct mock_answer a;
+	struct mock_stream s = {0};
+	struct buf ev = {0};
+	int rc, n = 0;
+
+	(void)state;
+	mock_reply(m, req, strlen(req), &a);
+	assert_int_equal(a.status, 200);
+	while ((rc = mock_stream_next(&a, &s, 1.5, &ev)) == MOCK_EV_DATA && n < 1000) {
+		buf_reset(&ev);
+		n++;
+	}
+	assert_int_equal(rc, MOCK_EV_END);
+	assert_true(n < 20);
+	buf_free(&ev);
+	mock_answer_free(&a);
+	mock_free(m);
+}
+
 static void
 test_streams(void **state)
 {
@@ -460,6 +504,8 @@ main(void)
 		cmocka_unit_test(test_status_options),
 		cmocka_unit_test(test_answers),
 		cmocka_unit_test(test_completion_body),
+		cmocka_unit_test(test_tool_message_without_content),
+		cmocka_unit_test(test_stream_not_utf8),
 		cmocka_unit_test(test_times),
 		cmocka_unit_test(test_rules),
 		cmocka_unit_test(test_bad_rules),

@@ -302,6 +302,15 @@ static const struct {
 	{NULL, "Wed, 01 Jan 2025 00:00:30 PST", -1},
 	{NULL, "Wed, 01 Foo 2025 00:00:30 GMT", -1},
 	{NULL, "Wed, 32 Jan 2025 00:00:30 GMT", -1},
+	/* found by fuzz_retry_after: waits past a long long of ms were
+	 * undefined casts; now cut to a century */
+	{"1e300", NULL, OPENAI_WAIT_MAX_MS},
+	{"6666666666666666666666666666666666666666", NULL, OPENAI_WAIT_MAX_MS},
+	{NULL, "1e300", OPENAI_WAIT_MAX_MS},
+	{NULL, "9223372036854775807", OPENAI_WAIT_MAX_MS},
+	{NULL, "Fri, 31 Dec 9999 23:59:59 GMT", OPENAI_WAIT_MAX_MS},
+	{NULL, "Wed, 01 Jan 2147483647 00:00:30 GMT", -1},
+	{NULL, "Wed, 01 Jan -2147483648 00:00:30 GMT", -1},
 	{NULL, NULL, -1},
 };
 

@@ -284,6 +284,26 @@ test_reader_name_in_messages(void **state)
 	close(fd);
 }
 
+/* Empty input, before anything was read: the reader's buffer is NULL,
+ * and pointer arithmetic on it (NULL + 0) is undefined; found by
+ * fuzz_records (clang's UBSan reports it, gcc's does not look). */
+static void
+test_reader_empty_input(void **state)
+{
+	struct rec_reader *r;
+	const char *line;
+	size_t len;
+	char err[ERRLEN];
+
+	(void)state;
+	r = held_reader(memfd_with("", 0), "stdin", 100);
+	assert_false(rec_pending(r));
+	assert_int_equal(rec_next_line(r, &line, &len, err, sizeof err), REC_EOF);
+	assert_int_equal(rec_next_line(r, &line, &len, err, sizeof err), REC_EOF);
+	assert_true(rec_pending(r));
+	assert_int_equal(r->lineno, 0);
+}
+
 /* Scalars that end where the line ends are valid JSON, just not objects. */
 static void
 test_reader_scalars_not_objects(void **state)
@@ -854,6 +874,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reader_table_memfd),
+		cmocka_unit_test_teardown(test_reader_empty_input, release),
 		cmocka_unit_test(test_reader_table_byte_by_byte),
 		cmocka_unit_test(test_reader_name_in_messages),
 		cmocka_unit_test_teardown(test_reader_scalars_not_objects, release),

@@ -421,8 +421,62 @@ test_depth(void **state)
 	buf_free(&b);
 }
 
+/* Whatever makes the nesting, a tree the parser gives is one json-c
+ * reads back from its JSON (found by fuzz_toml: dotted keys, headers and
+ * arrays of tables were counted apart, or not at all, so a 40-part
+ * dotted key gave a tree json-c found too deep). */
+static void
+test_depth_reads_back(void **state)
+{
+	static const struct {
+		const char *head, *part, *tail;
+		int ok;		/* parts that still fit */
+	} c[] = {
+		{"", "a.", "a = 1", TOML_MAX_DEPTH - 1},
+		{"[", "a.", "a]", TOML_MAX_DEPTH - 1},
+		{"[[", "a.", "a]]", TOML_MAX_DEPTH - 2},
+		{"[[a]]\n[[a.", "b.", "a]]\nx = 1", TOML_MAX_DEPTH - 5},
+		{"[", "a.", "a]\nx.y = 1", TOML_MAX_DEPTH - 3},
+	};
+	char err[ERRLEN], why[ERRLEN];
+	struct buf b = {0}, line = {0};
+	size_t i;
+	int k, n;
+
+	(void)state;
+	for (i = 0; i < N(c); i++) {
+		for (n = c[i].ok - 2; n <= c[i].ok + 1; n++) {
+			json_object *t, *back;
+
+			buf_reset(&b);
+			buf_adds(&b, c[i].head);
+			for (k = 0; k < n; k++)
+				buf_adds(&b, c[i].part);
+			buf_adds(&b, c[i].tail);
+			t = toml(b.data, err);
+			if (!t) {
+				if (n <= c[i].ok)
+					fail_msg("%s: refused: %s", b.data, err);
+				if (!strstr(err, "nested deeper than") && !strstr(err, "a key of more"))
+					fail_msg("%s: %s", b.data, err);
+				continue;
+			}
+			if (n > c[i].ok)
+				fail_msg("%s: taken", b.data);
+			json_line(t, &line);
+			back = json_parse(line.data, line.len, why, sizeof why);
+			if (!back)
+				fail_msg("%s: %s", line.data, why);
+			json_object_put(back);
+			json_object_put(t);
+		}
+	}
+	buf_free(&b);
+	buf_free(&line);
+}
+
 /* Every prefix of a valid document parses or fails cleanly (under ASan
- * this finds reads past the end). */
+ * this finds reads past the end: the prefix has no NUL after it). */
 static void
 test_prefixes(void **state)
 {
@@ -434,13 +488,28 @@ test_prefixes(void **state)
 		size_t n = strlen(valid[i].toml);
 
 		for (k = 0; k < n; k++) {
-			char *s = estrndup(valid[i].toml, k);
+			char *s = memcpy(emalloc(k + !k), valid[i].toml, k);
 			json_object *t = toml_parse(s, k, "t", NULL, err, sizeof err);
 
 			json_object_put(t);
 			free(s);
 		}
 	}
+}
+
+/* A value missing at the end of the text: the byte past the end is not
+ * read (found by fuzz_toml; ASan catches it, the buffer has no NUL). */
+static void
+test_value_missing_at_end(void **state)
+{
+	char err[ERRLEN];
+	char *s = memcpy(emalloc(3), "a =", 3);
+	json_object *t = toml_parse(s, 3, "t", NULL, err, sizeof err);
+
+	(void)state;
+	assert_null(t);
+	assert_non_null(strstr(err, "t:1:4: expected a value"));
+	free(s);
 }
 
 int
@@ -453,7 +522,9 @@ main(void)
 		cmocka_unit_test(test_types_and_text),
 		cmocka_unit_test(test_where),
 		cmocka_unit_test(test_depth),
+		cmocka_unit_test(test_depth_reads_back),
 		cmocka_unit_test(test_prefixes),
+		cmocka_unit_test(test_value_missing_at_end),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -456,6 +456,22 @@ test_buf_embedded_nul(void **state)
 	buf_free(&b);
 }
 
+/* Adding nothing from an empty buf's data (NULL) is allowed: found by
+ * fuzz_mock, a tool message without content copied from NULL (UBSan:
+ * memcpy's source may not be NULL, even for 0 bytes). */
+static void
+test_buf_add_null_empty(void **state)
+{
+	struct buf b = {0}, empty = {0};
+
+	(void)state;
+	buf_add(&b, empty.data, empty.len);
+	assert_non_null(b.data);
+	assert_int_equal(b.len, 0);
+	assert_string_equal(b.data, "");
+	buf_free(&b);
+}
+
 static void
 test_buf_addf(void **state)
 {
@@ -599,6 +615,7 @@ main(void)
 		cmocka_unit_test(test_one_line),
 		cmocka_unit_test(test_buf_growth),
 		cmocka_unit_test(test_buf_embedded_nul),
+		cmocka_unit_test(test_buf_add_null_empty),
 		cmocka_unit_test(test_buf_addf),
 		cmocka_unit_test(test_write_all),
 		cmocka_unit_test(test_setprogname),

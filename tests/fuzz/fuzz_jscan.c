@@ -1,0 +1,43 @@
+/* fuzz_jscan: the tree-less JSON walk of jscan.h (llm-redact's and the
+ * trace writers' quick path) and its string decoder.
+ *
+ * Invariants: a text jscan_object() accepts json-c accepts, as an object;
+ * every string it reports decodes (or is refused for a lone surrogate)
+ * to valid UTF-8 when the text was.
+ */
+#include "fuzz.h"
+#include "jscan.h"
+#include "json.h"
+
+static int
+on_string(void *arg, const char *raw, size_t len, int escaped)
+{
+	struct buf out = {0};
+
+	(void)arg;
+	if (!escaped && memchr(raw, '\\', len))
+		fuzz_fail("a backslash in a string said to have none");
+	if (jscan_decode(raw, len, &out) == 0 && out.len &&
+	    utf8_invalid_at(out.data, out.len) != out.len &&
+	    utf8_invalid_at(raw, len) == len)
+		fuzz_fail("decoded string not UTF-8");
+	buf_free(&out);
+	return 0;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const char *s = (const char *)data;
+	char err[ERRLEN];
+	json_object *v;
+
+	if (!jscan_object(s, size, on_string, NULL))
+		return 0;
+	if (json_parse_any(s, size, &v, err, sizeof err) < 0)
+		fuzz_fail("jscan took what json-c refuses: %s", err);
+	if (!json_object_is_type(v, json_type_object))
+		fuzz_fail("jscan took what is no object");
+	json_object_put(v);
+	return 0;
+}
