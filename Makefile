@@ -38,7 +38,7 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNITS    = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 BINS     = $(PROGS:%=$(B)/bin/%)
 
-.PHONY: all check unit bats deps demo bench install uninstall clean lint-man
+.PHONY: all check unit bats deps demo bench soak install uninstall clean lint-man
 all: $(BINS)
 
 $(B)/lib/%.o: lib/%.c lib/*.h | $(B)/lib
@@ -83,6 +83,11 @@ bench:
 	@$(MAKE) --no-print-directory all
 	@for b in tests/bench/*.sh; do echo "== $$b"; BUILD=$(B) sh $$b || exit 1; echo; done
 	@BUILD=$(B) PIN=1 sh tests/bench/chat.sh
+
+# the fault soak (tests/soak): long, so not part of check
+soak: deps
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(B) sh tests/soak/run.sh
 
 lint-man:
 	mandoc -T lint -W warning man/man1/*.1 man/man5/*.5 man/man7/*.7
