@@ -72,7 +72,11 @@ check: deps
 	@$(MAKE) --no-print-directory all units
 	@BUILD=$(B) sh tests/run.sh
 
-units: $(UNITS)
+# the LD_PRELOAD shim of tests/inject.bats, never sanitized (see inject.c)
+$(B)/tests/inject.so: tests/inject/inject.c | $(B)/tests
+	$(CC) $(WARN) $(OPT) $(CFLAGS) -fPIC -shared -o $@ $< -ldl
+
+units: $(UNITS) $(B)/tests/inject.so
 
 demo: deps
 	@$(MAKE) --no-print-directory all
