@@ -5,7 +5,6 @@
 # a full disk and a read-only directory give io error records and exit 1.
 load helpers
 
-SO="$ROOT/$BUILD/tests/inject.so"
 
 # plan N: N queries for two models, the mock answering each after 20 ms
 plan() {
@@ -98,7 +97,7 @@ assert_all_saved() {
 	: >log.ndjson
 	for at in 'fsync:KILL:*/A/Output/p1/*' 'linkat:KILL:*_response.md'; do
 		run bash -c 'llm-plan A/Output/p1/plan.toml |
-			INJECT_FAIL="$0" LD_PRELOAD="$1" llm-chat --save >>log.ndjson' "$at" "$SO"
+			INJECT_FAIL="$0" LD_PRELOAD="$1" llm-chat --save >>log.ndjson' "$at" "$(shim_preload)"
 		assert_failure 137
 		run find A/Output -type f -not -name plan.toml
 		assert_output ''

@@ -5,17 +5,13 @@
 # (INJECT_FAIL=CALL:ERRNO:WHERE, see there).
 load helpers
 
-SO="$ROOT/$BUILD/tests/inject.so"
-
-# faulty CALL:ERRNO:WHERE CMD...: run CMD with the shim.  A sanitized
-# build wants the ASan runtime first in LD_PRELOAD.
-export SO
+# faulty CALL:ERRNO:WHERE CMD...: run CMD with the shim
+PRELOAD=$(shim_preload)
+export PRELOAD
 faulty() {
-	local spec=$1 pre=$SO asan
+	local spec=$1
 	shift
-	asan=$(ldd "$(command -v llm-chat)" | awk '/libasan/ { print $3 }')
-	[ -n "$asan" ] && pre="$asan $SO"
-	INJECT_FAIL=$spec LD_PRELOAD=$pre "$@"
+	INJECT_FAIL=$spec LD_PRELOAD=$PRELOAD "$@"
 }
 
 # a plan of one query for one model, its request and its result
