@@ -45,7 +45,7 @@ COMPS    = $(addprefix $(BASHCOMPDIR)/,$(notdir $(wildcard completions/bash/*)))
            $(addprefix $(ZSHCOMPDIR)/,$(notdir $(wildcard completions/zsh/*))) \
            $(addprefix $(FISHCOMPDIR)/,$(notdir $(wildcard completions/fish/*)))
 
-.PHONY: all check unit bats deps demo bench install uninstall clean lint-man
+.PHONY: all check unit bats deps demo bench soak install uninstall clean lint-man
 all: $(BINS)
 
 $(B)/lib/%.o: lib/%.c lib/*.h | $(B)/lib
@@ -79,7 +79,11 @@ check: deps
 	@$(MAKE) --no-print-directory all units
 	@BUILD=$(B) sh tests/run.sh
 
-units: $(UNITS)
+# the LD_PRELOAD shim of tests/inject.bats, never sanitized (see inject.c)
+$(B)/tests/inject.so: tests/inject/inject.c | $(B)/tests
+	$(CC) $(WARN) $(OPT) $(CFLAGS) -fPIC -shared -o $@ $< -ldl
+
+units: $(UNITS) $(B)/tests/inject.so
 
 demo: deps
 	@$(MAKE) --no-print-directory all
@@ -90,6 +94,11 @@ bench:
 	@$(MAKE) --no-print-directory all
 	@for b in tests/bench/*.sh; do echo "== $$b"; BUILD=$(B) sh $$b || exit 1; echo; done
 	@BUILD=$(B) PIN=1 sh tests/bench/chat.sh
+
+# the fault soak (tests/soak): long, so not part of check
+soak: deps
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(B) sh tests/soak/run.sh
 
 lint-man:
 	mandoc -T lint -W warning man/man1/*.1 man/man5/*.5 man/man7/*.7

@@ -126,8 +126,10 @@ records(struct job *j, int fd, const char *name)
 			snprintf(id, sizeof id, "%s:%ld", name, rd.lineno);
 			emit_error(j, id, st == REC_BAD ? "bad_input" : "io", err);
 		}
-		if (st == REC_IOERR)
+		if (st == REC_IOERR) {
+			weprintf("%s", err);	/* not only in the record */
 			break;
+		}
 	}
 	rec_reader_free(&rd);
 }

@@ -78,7 +78,7 @@ write_trace(struct out *o, json_object *t, const char *source)
 	}
 	buf_add(&o->line, "\n", 1);
 	if (write_all(STDOUT_FILENO, o->line.data, o->line.len) < 0)
-		eprintf("write:");
+		eprintf("stdout:");
 	if (o->store && run_id) {
 		buf_reset(&o->scratch);
 		buf_addf(&o->scratch, "%s/%s.json", o->store, run_id);

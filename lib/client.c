@@ -217,8 +217,14 @@ succeed(struct client *c, struct job *j, int cached)
 		jstream_events_of(c, j);
 	if (cached)
 		c->st.cached++;
-	else if (j->key[0])
-		(void)cache_put(c->o.cache_dir, j->key, j->result, err, sizeof err);
+	else if (j->key[0] && cache_put(c->o.cache_dir, j->key, j->result, err, sizeof err) < 0 &&
+	         !c->cache_failed++ && c->io.notice) {
+		/* the answer is written all the same: said once, not per record */
+		char msg[ERRLEN + 64];
+
+		snprintf(msg, sizeof msg, "cache: %s (answers are not cached)", err);
+		c->io.notice(c->io.arg, msg);
+	}
 	j->ok = 1;
 	emit(c, j);
 }
@@ -465,8 +471,12 @@ take(struct client *c, struct source *s)
 		j->id = rec_id(NULL, s->r);
 		llm_error_set(&e, st == REC_BAD ? "bad_input" : "io", 0, "%s", err);
 		fail(c, j, &e);
-		if (st == REC_IOERR)
+		if (st == REC_IOERR) {
+			/* the input is cut short: not only the record says so */
+			if (c->io.notice)
+				c->io.notice(c->io.arg, err);
 			return 1;
+		}
 	}
 	return 0;
 }

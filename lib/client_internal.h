@@ -39,6 +39,7 @@ struct client {
 	long next_seq, next_out;
 	int stopped;		/* out() or event() failed */
 	int no_stream_tools;	/* the server refused tools with a stream */
+	long cache_failed;	/* cache entries that could not be written */
 	struct bucket rpm, tpm;
 	struct redact *red;	/* for error messages; made at the first error */
 	struct client_stats st;

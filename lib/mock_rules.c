@@ -10,21 +10,26 @@
 #include "mock_internal.h"
 
 #define NSLOTS 65536		/* remembered request bodies, for times= */
+#define WAYS 8			/* slots a body hash may take */
 #define MAXRULES_FILE (64 << 20)
 
-/* How many times a request body was seen.  A slot holds one body hash; a
- * colliding body takes the slot over and starts again from zero, which a
- * mock can afford. */
+/* How many times a request body was seen.  A body hash may take any of
+ * the WAYS slots of its set; a new one takes the slot seen least recently
+ * over.  With one slot per hash, two bodies retried in turn (a client's
+ * retries of both) would take it from each other forever and never get
+ * past their times=. */
 struct slot {
 	uint64_t hash;
 	unsigned long long count;
+	unsigned long long used;	/* tick of the last attempt; 0: free */
 };
 
 struct mock {
 	struct rule *rules;
 	size_t nrules;
-	pthread_mutex_t lock;	/* for slots */
+	pthread_mutex_t lock;	/* for slots and tick */
 	struct slot *slots;
+	unsigned long long tick;
 };
 
 struct mock *
@@ -288,14 +293,24 @@ mock_match_rule(const struct mock *m, const char *model, const char *role, const
 unsigned long long
 mock_attempt(struct mock *m, uint64_t h)
 {
-	struct slot *s = &m->slots[h & (NSLOTS - 1)];
+	struct slot *set = &m->slots[(h & (NSLOTS / WAYS - 1)) * WAYS], *s = set;
 	unsigned long long n;
+	int i;
 
 	pthread_mutex_lock(&m->lock);
-	if (s->hash != h) {
+	for (i = 0; i < WAYS; i++) {
+		if (set[i].used && set[i].hash == h) {
+			s = &set[i];
+			break;
+		}
+		if (set[i].used < s->used)
+			s = &set[i];
+	}
+	if (!s->used || s->hash != h) {
 		s->hash = h;
 		s->count = 0;
 	}
+	s->used = ++m->tick;
 	n = ++s->count;
 	pthread_mutex_unlock(&m->lock);
 	return n;

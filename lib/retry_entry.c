@@ -212,8 +212,10 @@ rt_take_input(struct retry *r)
 		rt_out_record(r, rec, 0);
 		json_object_put(rec);
 		free(id);
-		if (st == REC_IOERR)
+		if (st == REC_IOERR) {
+			rt_note(r, "%s", err);	/* not only in the record */
 			r->in_eof = 1;
+		}
 	}
 }
 

@@ -291,13 +291,108 @@ mkdir_p(const char *dir, char *err, size_t errlen)
 	return 0;
 }
 
+/* Write, fsync and close fd; 0, or -1 with errno set (fd closed). */
+static int
+write_sync_close(int fd, const void *data, size_t len)
+{
+	int e;
+
+	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+		e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return close(fd);
+}
+
+/* The temporary name next to path: ".NAME.PID.tmp", a dot first so
+ * globs over the directory pass it over, the pid so parallel writers
+ * never share one. */
+static int
+temp_name(char *tmp, size_t size, const char *path, const char *slash)
+{
+	int n;
+
+	if (slash)
+		n = snprintf(tmp, size, "%.*s/.%s.%ld.tmp", (int)(slash - path), path, slash + 1,
+		             (long)getpid());
+	else
+		n = snprintf(tmp, size, ".%s.%ld.tmp", path, (long)getpid());
+	return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+/* Write through an unnamed file (O_TMPFILE) linked in once complete, so
+ * a process killed at any point leaves no temporary file behind: the
+ * file gets its name only when whole.  A path that exists already is
+ * replaced by a rename from a name of its own, linked just before.
+ * 1 when the file system has no O_TMPFILE (the caller falls back), 0
+ * done, -1 with err. */
+static int
+write_unnamed(const char *path, const char *slash, const void *data, size_t len, char *err,
+              size_t errlen)
+{
+	char dir[PATH_MAX], proc[64], tmp[PATH_MAX];
+	int fd;
+
+	if (!slash)
+		snprintf(dir, sizeof dir, ".");
+	else if (slash == path)
+		snprintf(dir, sizeof dir, "/");
+	else
+		snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+	fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
+	if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL))
+		return 1;
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+	if (write_all(fd, data, len) < 0 || fsync(fd) < 0)
+		goto fail;
+	if (linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0)
+		goto done;
+	if (errno == ENOENT && access("/proc/self/fd", F_OK) < 0) {
+		close(fd);	/* no /proc: the named way */
+		return 1;
+	}
+	if (errno != EEXIST)
+		goto fail;
+	/* path exists: a name of its own, then a rename over it */
+	if (temp_name(tmp, sizeof tmp, path, slash) < 0) {
+		errno = ENAMETOOLONG;
+		goto fail;
+	}
+	(void)unlink(tmp);	/* left by a killed writer that had our pid */
+	if (linkat(AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) < 0)
+		goto fail;
+	if (rename(tmp, path) < 0) {
+		int e = errno;
+
+		unlink(tmp);
+		errno = e;
+		goto fail;
+	}
+done:
+	if (close(fd) < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+fail:
+	snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	close(fd);
+	return -1;
+}
+
 int
 atomic_write(const char *path, const void *data, size_t len, int mkdirs,
              char *err, size_t errlen)
 {
 	char tmp[PATH_MAX];
 	const char *slash = strrchr(path, '/');
-	int fd, n;
+	int fd, rc;
 
 	if (mkdirs && slash && slash != path) {
 		char dir[PATH_MAX];
@@ -312,29 +407,18 @@ atomic_write(const char *path, const void *data, size_t len, int mkdirs,
 		if (mkdir_p(dir, err, errlen) < 0)
 			return -1;
 	}
-	/* The temporary name starts with a dot and carries the pid, so
-	 * parallel writers and globs over the directory never see it. */
-	if (slash)
-		n = snprintf(tmp, sizeof tmp, "%.*s/.%s.%ld.tmp", (int)(slash - path),
-		             path, slash + 1, (long)getpid());
-	else
-		n = snprintf(tmp, sizeof tmp, ".%s.%ld.tmp", path, (long)getpid());
-	if (n < 0 || (size_t)n >= sizeof tmp) {
+	if (strlen(path) >= PATH_MAX || temp_name(tmp, sizeof tmp, path, slash) < 0) {
 		snprintf(err, errlen, "%s: path too long", path);
 		return -1;
 	}
+	if ((rc = write_unnamed(path, slash, data, len, err, errlen)) <= 0)
+		return rc;
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 	if (fd < 0) {
 		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
 		return -1;
 	}
-	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
-		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
-		close(fd);
-		unlink(tmp);
-		return -1;
-	}
-	if (close(fd) < 0) {
+	if (write_sync_close(fd, data, len) < 0) {
 		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
 		unlink(tmp);
 		return -1;

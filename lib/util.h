@@ -68,9 +68,15 @@ int write_all(int fd, const void *p, size_t n);
 /* Create dir and its parents (mode 0777 before umask). 0 or -1 with err. */
 int mkdir_p(const char *dir, char *err, size_t errlen);
 
-/* Write data to path atomically: a temporary file in the same directory,
- * fsync, rename.  Parent directories are created when mkdirs is set.
- * 0, or -1 with a message in err. */
+/* Write data to path atomically: an unnamed file (O_TMPFILE) in the same
+ * directory, fsync, then linked in as path — or, when path exists,
+ * linked as ".NAME.PID.tmp" and renamed over it.  A process killed at
+ * any point leaves either the old file or the new one whole, and a
+ * temporary name only between that link and the rename.  Where the file
+ * system has no O_TMPFILE (or there is no /proc), the data goes to
+ * ".NAME.PID.tmp" first, which a kill can leave behind; its leading dot
+ * keeps it out of globs.  Parent directories are created when mkdirs is
+ * set.  0, or -1 with a message in err. */
 int atomic_write(const char *path, const void *data, size_t len, int mkdirs,
                  char *err, size_t errlen);
 

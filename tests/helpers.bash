@@ -74,3 +74,11 @@ assert_sigint() {
 	[ "$rc" -eq 130 ] || { echo "exit $rc"; return 1; }
 	[ "$(jq -r .id out.ndjson | sort | tr '\n' ' ')" = "$WANT_IDS" ]
 }
+
+# shim_preload: LD_PRELOAD for the I/O fault shim (tests/inject/inject.c);
+# a sanitized build wants the ASan runtime first.
+shim_preload() {
+	local asan
+	asan=$(ldd "$(command -v llm-chat)" | awk '/libasan/ { print $3 }')
+	echo "${asan:+$asan }$ROOT/$BUILD/tests/inject.so"
+}

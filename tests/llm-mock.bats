@@ -251,6 +251,18 @@ stats() {
 	assert_output '{"requests":7,"chat":7,"faults":4,"connections":8}'
 }
 
+@test "times= counts of two bodies sharing a slot of the table survive their turns" {
+	# these two bodies have the same low 16 bits of FNV-1a: when one slot
+	# held one body, each took it from the other and both failed forever
+	start_mock -q
+	local b1='{"messages":[{"role":"user","content":"c588 [[mock:500 times=1]]"}]}'
+	local b2='{"messages":[{"role":"user","content":"c694 [[mock:500 times=1]]"}]}'
+	run code "$b1"; assert_output 500
+	run code "$b2"; assert_output 500
+	run code "$b1"; assert_output 200
+	run code "$b2"; assert_output 200
+}
+
 @test "times= applies per fault: slow once, then fast" {
 	start_mock -q
 	local b t
