@@ -376,15 +376,8 @@ chatcli_main(int argc, char **argv, int stream)
 		if (fds[i] != 0)
 			close(fds[i]);
 	}
-	if (rc == -1 && !client_interrupted()) {
-		if (ch.out.err == EPIPE) {
-			/* the reader went away (| head): end as a tool killed by SIGPIPE */
-			signal(SIGPIPE, SIG_DFL);
-			raise(SIGPIPE);
-		}
-		errno = ch.out.err;
-		weprintf("stdout:");
-	}
+	if (rc == -1 && !client_interrupted())
+		stdout_failed(ch.out.err);
 	{
 		const struct client_stats *st = client_stats(c);
 		int status = st->failed ? EXIT_FAILED : EXIT_OK;

@@ -279,13 +279,7 @@ main(int argc, char **argv)
 	}
 	(void)lineout_flush(&h.out);
 	if (h.out.err) {
-		if (h.out.err == EPIPE) {
-			/* the reader went away (| head): end as a tool killed by SIGPIPE */
-			signal(SIGPIPE, SIG_DFL);
-			raise(SIGPIPE);
-		}
-		errno = h.out.err;
-		weprintf("stdout:");
+		stdout_failed(h.out.err);
 		h.status = EXIT_FAILED;
 	}
 	jpath_free(&h.path);

@@ -280,14 +280,9 @@ main(int argc, char **argv)
 			read_done(logs[i], x.done);
 	}
 	rc = plan_expand(&pl, &x, dry ? NULL : write_out, NULL);
-	if (rc == EPIPE) {
-		/* the reader went away (| head): end as a tool killed by SIGPIPE */
-		signal(SIGPIPE, SIG_DFL);
-		raise(SIGPIPE);
-	}
 	if (rc != 0) {
-		errno = rc;
-		enprintf(EXIT_FAILED, "stdout:");
+		stdout_failed(rc);
+		exit(EXIT_FAILED);
 	}
 	if (dry)
 		summary(&pl, &x, nlogs);

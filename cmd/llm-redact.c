@@ -300,14 +300,8 @@ main(int argc, char **argv)
 			close(fds[i]);
 	}
 	(void)lineout_flush(&j.out);
-	if (j.out.err == EPIPE) {
-		/* the reader went away (| head): end as a filter killed by SIGPIPE */
-		signal(SIGPIPE, SIG_DFL);
-		raise(SIGPIPE);
-	}
 	if (j.out.err) {
-		errno = j.out.err;
-		weprintf("stdout:");
+		stdout_failed(j.out.err);
 		j.failed = 1;
 	}
 	if (verbose) {

@@ -153,13 +153,8 @@ run_records(struct retry_opts *o)
 		int e = errno;
 
 		retry_free(r);
-		if (e == EPIPE) {
-			/* the reader went away (| head): end as a tool killed by SIGPIPE */
-			signal(SIGPIPE, SIG_DFL);
-			raise(SIGPIPE);
-		}
-		errno = e;
-		eprintf("stdout:");
+		stdout_failed(e);
+		exit(EXIT_FAILED);
 	}
 	if (o->verbose)
 		weprintf("%ld records: %ld ok, %ld failed; %ld retries, %ld restarts of %s, "

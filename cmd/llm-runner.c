@@ -1,5 +1,6 @@
 /* llm-runner: play multi-turn tool-calling scenarios against a model,
  * the tool calls answered by mocks; one trace record per scenario. */
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -77,8 +78,10 @@ write_trace(struct out *o, json_object *t, const char *source)
 		json_object_put(e);
 	}
 	buf_add(&o->line, "\n", 1);
-	if (write_all(STDOUT_FILENO, o->line.data, o->line.len) < 0)
-		eprintf("stdout:");
+	if (write_all(STDOUT_FILENO, o->line.data, o->line.len) < 0) {
+		stdout_failed(errno);
+		exit(EXIT_FAILED);
+	}
 	if (o->store && run_id) {
 		buf_reset(&o->scratch);
 		buf_addf(&o->scratch, "%s/%s.json", o->store, run_id);

@@ -317,14 +317,8 @@ finish(struct run *r)
 		         rep.results, rep.superseded, rep.events, rep.other, rep.bad);
 	status = rep.total.failed > 0 || rep.bad > 0 || r->ioerr ? EXIT_FAILED : EXIT_OK;
 	sum_report_free(&rep);
-	if (r->werr == EPIPE) {
-		/* the reader went away (| head): end as a filter killed by SIGPIPE */
-		signal(SIGPIPE, SIG_DFL);
-		raise(SIGPIPE);
-	}
 	if (r->werr) {
-		errno = r->werr;
-		weprintf("stdout:");
+		stdout_failed(r->werr);
 		status = EXIT_FAILED;
 	}
 	return status;

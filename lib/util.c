@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -79,6 +80,17 @@ enprintf(int status, const char *fmt, ...)
 	vmsg(fmt, ap);
 	va_end(ap);
 	exit(status);
+}
+
+void
+stdout_failed(int err)
+{
+	if (err == EPIPE) {
+		signal(SIGPIPE, SIG_DFL);
+		raise(SIGPIPE);
+	}
+	errno = err;
+	weprintf("stdout:");
 }
 
 void *

@@ -31,6 +31,11 @@ _Noreturn void eprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)
 /* Like eprintf, exiting with the given status. */
 _Noreturn void enprintf(int status, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Standard output failed with err.  A reader that went away (EPIPE, as in
+ * `prog | head -1`) ends the program quietly, as if SIGPIPE had killed
+ * it, like any filter; another error is said as "prog: stdout: ..." and
+ * the caller goes on to exit with a failure. */
+void stdout_failed(int err);
 
 void *emalloc(size_t n);
 void *ecalloc(size_t n, size_t size);

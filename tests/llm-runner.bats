@@ -280,3 +280,14 @@ SH
 	run script -qc "llm-runner -q s.toml >/dev/null" /dev/null
 	assert_output ''
 }
+
+@test "llm-runner | head -1 ends quietly, as a filter killed by SIGPIPE" {
+	start_mock -q
+	# more traces than a pipe holds, so a write comes after head has gone
+	for i in $(seq 200); do echo "$ROOT/examples/scenarios/weather.toml"; done >list
+	run bash -c 'mapfile -t s <list; llm-runner "${s[@]}" 2>err | head -c 1
+		echo " status=${PIPESTATUS[0]}"; cat err'
+
+	assert_output --regexp ' status=141'
+	refute_output --partial "llm-runner:"
+}
