@@ -534,6 +534,8 @@ run(struct client *c, struct source *s)
 			break;
 		if (pf[0].revents)
 			sigwake_drain();
+		/* what on_done did not see: transfers ended by curl's timer
+		 * (timeouts) rather than by their sockets */
 		while ((x = http_done(c->eng)))
 			finish(c, x);
 		tick(c, 0);

@@ -24,7 +24,7 @@ for _ in $(seq 3); do
 	awk -v cpu="$(awk '{ print $1 + $2 }' "$tmp/t")" '/requests in/ { n = $1 }
 		/Requests\/sec/ { r = $2 } END { printf "%s %.1f\n", r, cpu * 1e6 / n }' "$tmp/w" >>"$tmp/wrk"
 done
-wrk_rps=$(sort -n "$tmp/wrk" | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
+wrk_rps=$(awk '{ print $1 }' "$tmp/wrk" | median)
 wrk_us=$(awk '{ print $2 }' "$tmp/wrk" | median)
 
 # cpu_us SECONDS N: CPU microseconds a request
@@ -34,29 +34,29 @@ printf '%-28s %12s %10s %12s %14s\n' "client ($N requests)" "req/s" "peak RSS" "
 printf '%-28s %12.0f %10s %12s %14s\n' "wrk -c 64 (ceiling)" "$wrk_rps" "-" "1.00" "$wrk_us"
 for j in 1 8 64; do
 	set -- $(measure "llm-chat -q -j $j <$tmp/in.ndjson")
-	rps=$(awk -v n="$N" -v s="$1" 'BEGIN { printf "%.0f", n / (s > 0 ? s : 0.001) }')
-	eval "chat_rps_$j=$rps; chat_rss_$j=$2; chat_us_$j=$(cpu_us "$3" "$N")"
-	printf '%-28s %12s %8s KB %12.2f %14s\n' "llm-chat -j $j" "$rps" "$2" \
-		"$(awk -v a="$rps" -v b="$wrk_rps" 'BEGIN { print a / b }')" "$(cpu_us "$3" "$N")"
+	r=$(rps "$N" "$1")
+	eval "chat_rps_$j=$r; chat_rss_$j=$2; chat_us_$j=$(cpu_us "$3" "$N")"
+	printf '%-28s %12s %8s KB %12s %14s\n' "llm-chat -j $j" "$r" "$2" \
+		"$(ratio "$r" "$wrk_rps")" "$(cpu_us "$3" "$N")"
 done
 
 # the baseline: one curl process per request, 64 at a time
 seq "$N" >"$tmp/ids"
 set -- $(REPS=1 measure "xargs -P 64 -I{} curl -s -o /dev/null -H 'Content-Type: application/json' -d '$body' $url/chat/completions <$tmp/ids")
-curl_rps=$(awk -v n="$N" -v s="$1" 'BEGIN { printf "%.0f", n / (s > 0 ? s : 0.001) }')
-printf '%-28s %12s %10s %12.2f\n' "xargs -P 64 curl" "$curl_rps" "-" "$(awk -v a="$curl_rps" -v b="$wrk_rps" 'BEGIN { print a / b }')"
+curl_rps=$(rps "$N" "$1")
+printf '%-28s %12s %10s %12s\n' "xargs -P 64 curl" "$curl_rps" "-" "$(ratio "$curl_rps" "$wrk_rps")"
 
 # the same at 20,000 requests: start-up and the 64 connections llm-mock
 # makes a thread for are paid once, as wrk pays them outside its 3 s
 records 20000 "$tmp/in20k.ndjson"
 set -- $(measure "llm-chat -q -j 64 <$tmp/in20k.ndjson")
-chat_rps_20k=$(awk -v s="$1" 'BEGIN { printf "%.0f", 20000 / s }')
+chat_rps_20k=$(rps 20000 "$1")
 chat_us_20k=$(cpu_us "$3" 20000)
-printf '%-28s %12s %8s KB %12.2f %14s\n' "llm-chat -j 64 (20000)" "$chat_rps_20k" "$2" \
-	"$(awk -v a="$chat_rps_20k" -v b="$wrk_rps" 'BEGIN { print a / b }')" "$chat_us_20k"
+printf '%-28s %12s %8s KB %12s %14s\n' "llm-chat -j 64 (20000)" "$chat_rps_20k" "$2" \
+	"$(ratio "$chat_rps_20k" "$wrk_rps")" "$chat_us_20k"
 
 echo
-echo "llm-chat -j 64 / wrk:            $(awk -v a="$chat_rps_64" -v b="$wrk_rps" 'BEGIN { printf "%.2f (goal >= 0.50); at 20000 requests: ", a / b }')$(awk -v a="$chat_rps_20k" -v b="$wrk_rps" 'BEGIN { printf "%.2f", a / b }')"
+echo "llm-chat -j 64 / wrk:            $(ratio "$chat_rps_64" "$wrk_rps") (goal >= 0.50); at 20000 requests: $(ratio "$chat_rps_20k" "$wrk_rps")"
 echo "llm-chat -j 64 / xargs curl:     $(awk -v a="$chat_rps_64" -v b="$curl_rps" 'BEGIN { printf "%.1fx (goal >= 10x)", a / b }')"
 echo "client CPU a request:            llm-chat -j 64 ${chat_us_64} us (${chat_us_20k} us over 20000, start-up spread), wrk ${wrk_us} us"
 
