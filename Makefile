@@ -89,9 +89,14 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory -C examples/demo BIN=$(CURDIR)/$(B)/bin
 
+# tests/bench/chat.sh's yardstick: libcurl with nothing on top
+$(B)/bench/curl-alone: tests/bench/curl_alone.c
+	@mkdir -p $(B)/bench
+	$(CC) $(WARN) $(OPT) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $$(pkg-config --libs libcurl)
+
 bench:
 	@DEPS_EXTRA="wrk hyperfine strace" sh mk/deps.sh
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(B)/bench/curl-alone
 	@for b in tests/bench/*.sh; do echo "== $$b"; BUILD=$(B) sh $$b || exit 1; echo; done
 	@BUILD=$(B) PIN=1 sh tests/bench/chat.sh
 

@@ -16,11 +16,13 @@ setup() {
 }
 
 # start_mock [llm-mock options]: start llm-mock on a free port and point
-# LLM_BASE_URL at it.  MOCK_PORT and MOCK_PID are set.
+# LLM_BASE_URL at it.  MOCK_PORT and MOCK_PID are set; a test may start
+# several, and teardown stops them all (MOCK_PIDS).
 start_mock() {
 	local pf="$BATS_TEST_TMPDIR/mock.port.$RANDOM"
 	llm-mock --port 0 --port-file "$pf" "$@" 3>&- &
 	MOCK_PID=$!
+	MOCK_PIDS="${MOCK_PIDS:-} $MOCK_PID"
 	local i
 	for i in $(seq 100); do
 		[ -s "$pf" ] && break
@@ -49,6 +51,11 @@ dead_url() {
 
 teardown() {
 	stop_mock
+	local pid
+	for pid in ${MOCK_PIDS:-}; do
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
 }
 
 # What every record-speaking program must do, checked the same way for

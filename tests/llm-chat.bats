@@ -353,6 +353,23 @@ EOF
 	[ "$(jq -r .error.kind <<<"$output")" = config ]
 }
 
+@test "records for two endpoints, mixed, each reach their own server" {
+	# each slot serves both endpoints in turn: the URL set for one request
+	# must not stick to the slot
+	start_mock
+	local one="http://127.0.0.1:$MOCK_PORT/v1"
+	start_mock
+	mkdir -p "$LLM_CONFIG_DIR"
+	printf '[two]\nbase_url = "%s"\n' "$LLM_BASE_URL" >"$LLM_CONFIG_DIR/providers.toml"
+	export LLM_BASE_URL="$one"
+	for i in $(seq 10); do req "a$i" x mock; req "b$i" y two/m; req "c$i" z two/m; done >in.ndjson
+	run llm-chat -j 2 <in.ndjson
+	assert_success
+	[ "$(jq -r 'select(.status == "ok") | .id' <<<"$output" | wc -l)" -eq 30 ]
+	[ "$(curl -s "$one/mock/stats" | jq .chat)" -eq 10 ]
+	[ "$(curl -s "http://127.0.0.1:$MOCK_PORT/v1/mock/stats" | jq .chat)" -eq 20 ]
+}
+
 @test "stream in a request is taken off: llm-chat reads whole answers" {
 	start_mock
 	jq -cn '{id:"s",request:{model:"m",stream:true,stream_options:{include_usage:true},messages:[{role:"user",content:"[[mock:truncate]] whole"}]}}' >in.ndjson

@@ -6,6 +6,8 @@
 set -eu
 . "$(dirname "$0")/lib/bench.sh"
 bench_needs wrk curl /usr/bin/time
+[ -x "$root/$BUILD/bench/curl-alone" ] ||
+	{ echo "bench: needs $BUILD/bench/curl-alone (make $BUILD/bench/curl-alone)" >&2; exit 1; }
 start_mock
 
 records "$N" "$tmp/in.ndjson"
@@ -40,6 +42,14 @@ for j in 1 8 64; do
 		"$(ratio "$r" "$wrk_rps")" "$(cpu_us "$3" "$N")"
 done
 
+# the yardstick: libcurl alone, doing nothing with the answers; llm-chat
+# is built on libcurl (DESIGN.md), so this is the most it could reach
+set -- $(measure "$root/$BUILD/bench/curl-alone 64 $N $url/chat/completions '$body'")
+alone_rps=$(rps "$N" "$1")
+alone_us=$(cpu_us "$3" "$N")
+printf '%-28s %12s %10s %12s %14s\n' "libcurl alone -j 64" "$alone_rps" "-" \
+	"$(ratio "$alone_rps" "$wrk_rps")" "$alone_us"
+
 # the baseline: one curl process per request, 64 at a time
 seq "$N" >"$tmp/ids"
 set -- $(REPS=1 measure "xargs -P 64 -I{} curl -s -o /dev/null -H 'Content-Type: application/json' -d '$body' $url/chat/completions <$tmp/ids")
@@ -57,6 +67,7 @@ printf '%-28s %12s %8s KB %12s %14s\n' "llm-chat -j 64 (20000)" "$chat_rps_20k" 
 
 echo
 echo "llm-chat -j 64 / wrk:            $(ratio "$chat_rps_64" "$wrk_rps") (goal >= 0.50); at 20000 requests: $(ratio "$chat_rps_20k" "$wrk_rps")"
+echo "llm-chat -j 64 / libcurl alone: $(ratio "$chat_rps_64" "$alone_rps") (libcurl alone / wrk: $(ratio "$alone_rps" "$wrk_rps"))"
 echo "llm-chat -j 64 / xargs curl:     $(awk -v a="$chat_rps_64" -v b="$curl_rps" 'BEGIN { printf "%.1fx (goal >= 10x)", a / b }')"
 echo "client CPU a request:            llm-chat -j 64 ${chat_us_64} us (${chat_us_20k} us over 20000, start-up spread), wrk ${wrk_us} us"
 
