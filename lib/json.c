@@ -1,3 +1,4 @@
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,42 @@ make_key(void)
 {
 	if (pthread_key_create(&tok_key, free_tokener) != 0)
 		eprintf("pthread_key_create failed");
+}
+
+/* Whether o holds a NaN, Infinity or -Infinity that json-c read as a
+ * literal.  A number too large for a double (1e999) is JSON and keeps its
+ * own text, so only the spelling tells them apart. */
+static int
+has_nonfinite_literal(json_object *o)
+{
+	size_t i, n;
+
+	switch (json_object_get_type(o)) {
+	case json_type_double: {
+		const char *t;
+
+		if (isfinite(json_object_get_double(o)))
+			return 0;
+		t = json_object_to_json_string(o);
+		return t[0] == 'N' || t[0] == 'I' || (t[0] == '-' && t[1] == 'I');
+	}
+	case json_type_array:
+		n = json_object_array_length(o);
+		for (i = 0; i < n; i++)
+			if (has_nonfinite_literal(json_object_array_get_idx(o, i)))
+				return 1;
+		return 0;
+	case json_type_object: {
+		json_object_object_foreach(o, k, v) {
+			(void)k;
+			if (has_nonfinite_literal(v))
+				return 1;
+		}
+		return 0;
+	}
+	default:
+		return 0;
+	}
 }
 
 int
@@ -75,6 +112,15 @@ json_parse_any(const char *s, size_t len, json_object **out, char *err, size_t e
 		end++;
 	if (end < len) {
 		snprintf(err, errlen, "unexpected text after the JSON value at byte %zu", end);
+		json_object_put(obj);
+		return -1;
+	}
+	/* json-c takes NaN and Infinity even when strict; they are not JSON
+	 * (RFC 8259, section 6) and would be written back out as they came.
+	 * Only a text that spells one is walked. */
+	if ((memmem(s, len, "NaN", 3) || memmem(s, len, "Infinity", 8)) &&
+	    has_nonfinite_literal(obj)) {
+		snprintf(err, errlen, "NaN and Infinity are not JSON numbers");
 		json_object_put(obj);
 		return -1;
 	}

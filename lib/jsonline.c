@@ -7,9 +7,12 @@
  * in each object; this writes straight into the caller's buf and copies
  * each run of plain string bytes at once (json_quote, whose escapes are
  * RFC 8785's and json-c's alike).  Doubles are left to json-c, so
- * their spelling (and a double's own text, json_double_text) stays its.
+ * their spelling (and a double's own text, json_double_text) stays its,
+ * but for one: a NaN or infinity made by a program (not read as 1e999) is
+ * written null, where json-c writes NaN or Infinity, which are not JSON.
  * tests/unit/test_jsonline.c holds the two writers to the same bytes.
  */
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -98,6 +101,15 @@ put_int(struct buf *b, json_object *o)
 		put_u64(b, (uint64_t)v, 0);
 }
 
+/* Whether s starts as a JSON number does. */
+static int
+number_text(const char *s)
+{
+	if (*s == '-')
+		s++;
+	return *s >= '0' && *s <= '9';
+}
+
 static void
 put_value(struct buf *b, json_object *o)
 {
@@ -121,7 +133,13 @@ put_value(struct buf *b, json_object *o)
 		const char *s = json_object_to_json_string_length(o,
 			JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &n);
 
-		buf_add(b, s, n);
+		/* a NaN or an infinity worked out here has no JSON spelling
+		 * (json-c writes NaN): null, so the line stays JSON; one read
+		 * as 1e999 keeps its text */
+		if (isfinite(json_object_get_double(o)) || number_text(s))
+			buf_add(b, s, n);
+		else
+			buf_add(b, "null", 4);
 		break;
 	}
 	case json_type_string:

@@ -1,6 +1,8 @@
 /* Unit tests for lib/jsonline.c: json_line writes what json-c's own
  * writer writes (PLAIN | NOSLASHESCAPE), byte for byte, for every kind of
  * value, every byte in a string and random trees. */
+#include <math.h>
+
 #include "unit.h"
 
 static const char *
@@ -152,6 +154,60 @@ test_random_trees(void **state)
 	}
 }
 
+/* The one place json_line parts from json-c: a double with no JSON
+ * spelling, made in code, is written null (json-c writes NaN, Infinity);
+ * a number too large for a double, read from text, keeps that text. */
+static void
+test_nonfinite(void **state)
+{
+	json_object *o = json_object_new_array(), *big;
+	struct buf b = {0};
+	char err[ERRLEN];
+
+	(void)state;
+	json_object_array_add(o, json_object_new_double(NAN));
+	json_object_array_add(o, json_object_new_double(INFINITY));
+	json_object_array_add(o, json_object_new_double(-INFINITY));
+	assert_int_equal(json_parse_any("[1e999,-1E400]", 14, &big, err, sizeof err), 0);
+	json_object_array_add(o, big);
+	assert_string_equal(json_line(o, &b), "[null,null,null,[1e999,-1E400]]");
+	json_object_put(o);
+	buf_free(&b);
+}
+
+/* json-c reads NaN and Infinity; json_parse_any refuses them, wherever
+ * they sit, but not the same letters in a string. */
+static void
+test_parse_refuses_nonfinite(void **state)
+{
+	static const char *const bad[] = {
+		"NaN", "Infinity", "-Infinity", "[1,NaN]", "{\"a\":{\"b\":[Infinity]}}",
+		"{\"t\":-Infinity,\"s\":\"x\"}",
+	};
+	static const char *const good[] = {
+		"\"NaN\"", "{\"NaN\":\"Infinity\"}", "[1e999]", "{\"NaN\":1,\"x\":\"-Infinity\"}",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof bad / sizeof *bad; i++) {
+		json_object *o = NULL;
+		char err[ERRLEN] = "";
+
+		assert_int_equal(json_parse_any(bad[i], strlen(bad[i]), &o, err, sizeof err), -1);
+		assert_null(o);
+		assert_string_equal(err, "NaN and Infinity are not JSON numbers");
+	}
+	for (i = 0; i < sizeof good / sizeof *good; i++) {
+		json_object *o = NULL;
+		char err[ERRLEN] = "";
+
+		assert_int_equal(json_parse_any(good[i], strlen(good[i]), &o, err, sizeof err), 0);
+		same(o);
+		json_object_put(o);
+	}
+}
+
 int
 main(void)
 {
@@ -160,6 +216,8 @@ main(void)
 		cmocka_unit_test(test_every_byte),
 		cmocka_unit_test(test_long_string),
 		cmocka_unit_test(test_random_trees),
+		cmocka_unit_test(test_nonfinite),
+		cmocka_unit_test(test_parse_refuses_nonfinite),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

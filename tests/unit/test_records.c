@@ -172,6 +172,11 @@ static const struct {
 	  {REC_BAD, 3, "stdin:3: not a JSON object"},
 	  {REC_OK, 4, "{\"ok\":true}"}, {REC_EOF, 0, NULL}}},
 	{"[1]", {{REC_BAD, 1, "stdin:1: not a JSON object"}, {REC_EOF, 0, NULL}}},
+	/* json-c reads NaN and Infinity, JSON has neither */
+	{"{\"a\":NaN}\n{\"b\":[1,-Infinity]}\n{\"c\":\"NaN\",\"d\":1e999}\n",
+	 {{REC_BAD, 1, "stdin:1: invalid JSON: NaN and Infinity are not JSON numbers"},
+	  {REC_BAD, 2, "stdin:2: invalid JSON: NaN and Infinity are not JSON numbers"},
+	  {REC_OK, 3, "{\"c\":\"NaN\",\"d\":1e999}"}, {REC_EOF, 0, NULL}}},
 };
 
 static void
