@@ -24,6 +24,11 @@ struct pat {
 	unsigned long long hits;
 };
 
+/* A marker this redaction wrote, [start, end) in the string. */
+struct mark {
+	size_t start, end;
+};
+
 /* A pattern's next match in the string being redacted. */
 struct hit {
 	int live;
@@ -43,6 +48,9 @@ struct redact {
 	unsigned char key[64];
 	size_t keylen;
 	struct buf tmp;
+	struct buf again;	/* redact_span's last pass, redacted once more */
+	struct mark *marks;	/* the markers in the string being redacted */
+	size_t nmarks, capmarks;
 };
 
 struct redact *
@@ -77,6 +85,8 @@ redact_free(struct redact *r)
 	pcre2_match_context_free(r->mctx);
 	pcre2_jit_stack_free(r->stack);
 	buf_free(&r->tmp);
+	buf_free(&r->again);
+	free(r->marks);
 	OPENSSL_cleanse(r->key, sizeof r->key);
 	free(r);
 }
@@ -259,7 +269,76 @@ next_char(const char *s, size_t n, size_t i)
 	return i;
 }
 
-/* Find pattern i's first match in s[0..n) at or after from. */
+#define MARK_PREFIX "[REDACTED:"
+
+/* The length of the marker at s[0..n) (MARK_PREFIX, a pattern's name,
+ * with --stable a colon and 8 hex digits, and "]"), or 0 when there is
+ * none.  Only a name of ours counts: text that merely looks like a marker
+ * is searched like any other. */
+static size_t
+mark_len(struct redact *r, const char *s, size_t n)
+{
+	size_t pre = sizeof MARK_PREFIX - 1, i, k, len;
+
+	if (n <= pre || memcmp(s, MARK_PREFIX, pre) != 0)
+		return 0;
+	for (i = 0; i < r->n; i++) {
+		len = pre + strlen(r->p[i].name);
+		if (len >= n || memcmp(s + pre, r->p[i].name, len - pre) != 0)
+			continue;
+		if (s[len] == ']')
+			return len + 1;
+		if (s[len] != ':' || n - len < 10 || s[len + 9] != ']')
+			continue;
+		for (k = 1; k <= 8 && s[len + k] && strchr("0123456789abcdef", s[len + k]); k++)
+			;
+		if (k > 8)
+			return len + 10;
+	}
+	return 0;
+}
+
+/* Note the markers in s[0..n), which no match may take a part of: a
+ * marker's own text can look like a secret (with --stable,
+ * "kv-secret:1a2b3c4d]" is a header-secret), and redacting it again
+ * would nest markers without end. */
+static void
+find_marks(struct redact *r, const char *s, size_t n)
+{
+	const char *p = s, *end = s + n;
+
+	r->nmarks = 0;
+	while ((p = memmem(p, (size_t)(end - p), MARK_PREFIX, sizeof MARK_PREFIX - 1))) {
+		size_t len = mark_len(r, p, (size_t)(end - p));
+
+		if (!len) {
+			p++;
+			continue;
+		}
+		if (r->nmarks == r->capmarks) {
+			r->capmarks = r->capmarks ? 2 * r->capmarks : 8;
+			r->marks = erealloc(r->marks, r->capmarks * sizeof *r->marks);
+		}
+		r->marks[r->nmarks].start = (size_t)(p - s);
+		r->marks[r->nmarks++].end = (size_t)(p - s) + len;
+		p += len;
+	}
+}
+
+/* Whether [from, to) takes a part of a marker. */
+static int
+in_mark(const struct redact *r, size_t from, size_t to)
+{
+	size_t i;
+
+	for (i = 0; i < r->nmarks; i++)
+		if (r->marks[i].start < to && from < r->marks[i].end)
+			return 1;
+	return 0;
+}
+
+/* Find pattern i's first match in s[0..n) at or after from, outside the
+ * markers find_marks() noted. */
 static void
 search(struct redact *r, size_t i, const char *s, size_t n, size_t from)
 {
@@ -292,10 +371,15 @@ search(struct redact *r, size_t i, const char *s, size_t n, size_t from)
 			h->from = ov[0];
 			h->to = ov[1];
 		}
-		if (h->to > h->from && h->from >= from)
+		if (h->to > h->from && h->from >= from && !in_mark(r, h->from, h->to))
 			return;
-		/* nothing to replace here: search on past it */
 		h->live = 0;
+		if (h->to > h->from && h->from >= from) {
+			/* a marker: a match may still start after this one's start */
+			from = next_char(s, n, from > ov[0] ? from : ov[0]);
+			continue;
+		}
+		/* nothing to replace here: search on past it */
 		from = ov[1] > ov[0] && ov[1] > from ? ov[1] : next_char(s, n, from > ov[0] ? from : ov[0]);
 	}
 }
@@ -303,7 +387,7 @@ search(struct redact *r, size_t i, const char *s, size_t n, size_t from)
 static void
 mark(struct redact *r, struct buf *out, const char *name, const char *secret, size_t n)
 {
-	buf_adds(out, "[REDACTED:");
+	buf_adds(out, MARK_PREFIX);
 	buf_adds(out, name);
 	if (r->stable) {
 		unsigned char md[EVP_MAX_MD_SIZE];
@@ -316,11 +400,13 @@ mark(struct redact *r, struct buf *out, const char *name, const char *secret, si
 	buf_add(out, "]", 1);
 }
 
-size_t
-redact_span(struct redact *r, const char *s, size_t n, struct buf *out)
+/* One pass of redact_span: every match replaced, left to right. */
+static size_t
+redact_pass(struct redact *r, const char *s, size_t n, struct buf *out)
 {
 	size_t i, done = 0, count = 0;
 
+	find_marks(r, s, n);
 	for (i = 0; i < r->n; i++)
 		search(r, i, s, n, 0);
 	for (;;) {
@@ -349,11 +435,40 @@ redact_span(struct redact *r, const char *s, size_t n, struct buf *out)
 	return count;
 }
 
+/* A marker can complete a match that its secret's text prevented: in
+ * "Basic dXNpassword=hunter1" basic-auth's lookahead refuses the base64
+ * word, kv-secret takes hunter1, and "Basic dXNpassword=[REDACTED:..."
+ * then is basic-auth's.  So the output is redacted again until a pass
+ * changes nothing, and redacting a redacted text changes nothing.  Each
+ * pass only turns secrets into markers, which the patterns refuse, so it
+ * settles in a pass or two; REDACT_PASSES bounds it all the same. */
+#define REDACT_PASSES 4
+
+size_t
+redact_span(struct redact *r, const char *s, size_t n, struct buf *out)
+{
+	size_t start = out->len, count = redact_pass(r, s, n, out), more;
+	int pass;
+
+	for (pass = 1; count && pass < REDACT_PASSES; pass++) {
+		buf_reset(&r->again);
+		buf_add(&r->again, out->data + start, out->len - start);
+		out->len = start;
+		if (!(more = redact_pass(r, r->again.data, r->again.len, out))) {
+			buf_add(out, r->again.data, r->again.len);
+			break;
+		}
+		count += more;
+	}
+	return count;
+}
+
 int
 redact_test(struct redact *r, const char *s, size_t n)
 {
 	size_t i;
 
+	find_marks(r, s, n);
 	for (i = 0; i < r->n; i++) {
 		search(r, i, s, n, 0);
 		if (r->h[i].live)

@@ -31,6 +31,18 @@ no newline password=[REDACTED:kv-secret]'
 	[ "$(llm-redact --text <in | tail -c 1)" = "]" ]
 }
 
+@test "redacting redacted output changes nothing, in records, text and --stable" {
+	# kv-secret's marker completes a basic-auth match hunter1 prevented
+	printf '%s\n' 'Basic dXNpassword=hunter1 and api_key: abcdefgh1234' >in.txt
+	jq -cRn '{id:"t", trace:input}' <in.txt >in.ndjson
+	run llm-redact --text <in.txt
+	assert_output 'Basic [REDACTED:basic-auth][REDACTED:kv-secret] and api_key: [REDACTED:header-secret]'
+	[ "$(llm-redact --text <in.txt | llm-redact --text)" = "$output" ]
+	[ "$(llm-redact <in.ndjson | llm-redact)" = "$(llm-redact <in.ndjson)" ]
+	export LLM_REDACT_KEY=k
+	[ "$(llm-redact --stable <in.ndjson | llm-redact --stable)" = "$(llm-redact --stable <in.ndjson)" ]
+}
+
 @test "-e adds patterns named e1, e2; --patterns adds a file's" {
 	printf 'employee\tEMP-[0-9]{4}\n' >pats
 	run llm-redact --text -e 'ticket-[0-9]+' -e 'case#[a-z]+' --patterns pats <<<'ticket-42 case#abc EMP-1234 EMP-12'

@@ -140,6 +140,47 @@ test_patterns(void **state)
 	redact_free(r);
 }
 
+/* Redacting a redacted text changes nothing: every case above, and one
+ * where a marker completes a match its secret prevented (basic-auth's
+ * lookahead refuses "Basic dXNpassword=hunter1" but not what is left
+ * once kv-secret has taken hunter1). */
+static void
+test_idempotent(void **state)
+{
+	static const char *const more[] = {
+		"Basic dXNpassword=hunter1 and api_key:72839d80,ab",
+		"{xxx : \"sk-ant-abcdefghij12172839d80,ab\"e\":\"Basic dXNpassword=hunter1",
+	};
+	char err[ERRLEN];
+	int round;
+
+	(void)state;
+	/* plain markers; --stable ones, whose ":1a2b3c4d]" reads like a
+	 * header secret; and a pattern of the user's that matches marker
+	 * text itself */
+	for (round = 0; round < 3; round++) {
+		struct redact *r = builtin();
+		size_t i;
+
+		if (round >= 1)
+			assert_int_equal(redact_stable(r, "k", 1), 0);
+		if (round == 2)
+			assert_int_equal(redact_add(r, "e1", "REDACTED|secret|[0-9a-f]{8}", err,
+			                            sizeof err), 0);
+		for (i = 0; i < N(cases) + N(more); i++) {
+			const char *in = i < N(cases) ? cases[i].in : more[i - N(cases)];
+			char *once = redacted(r, in), *twice = redacted(r, once);
+
+			if (strcmp(once, twice) != 0)
+				fail_msg("round %d: '%s' redacted to '%s', then to '%s'", round, in,
+				         once, twice);
+			free(once);
+			free(twice);
+		}
+		redact_free(r);
+	}
+}
+
 /* Every built-in pattern has a positive case above. */
 static void
 test_every_pattern_tested(void **state)
@@ -450,6 +491,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_patterns),
 		cmocka_unit_test(test_every_pattern_tested),
+		cmocka_unit_test(test_idempotent),
 		cmocka_unit_test(test_env_token_literal),
 		cmocka_unit_test(test_first_match_wins),
 		cmocka_unit_test(test_secret_group_and_utf8),
