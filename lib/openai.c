@@ -82,6 +82,15 @@ copy_field(json_object *dst, const char *dkey, json_object *src, const char *ske
 int
 openai_parse_completion(const char *body, size_t len, json_object *res, struct llm_error *e)
 {
+	if (openai_completion_fast(body, len, res))
+		return 0;
+	return openai_parse_completion_tree(body, len, res, e);
+}
+
+int
+openai_parse_completion_tree(const char *body, size_t len, json_object *res,
+                             struct llm_error *e)
+{
 	char why[ERRLEN];
 	json_object *doc = json_parse(body, len, why, sizeof why);
 	json_object *choices, *choice, *msg, *v;

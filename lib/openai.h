@@ -37,6 +37,15 @@ void openai_set_stream(json_object *body, int on);
 int openai_parse_completion(const char *body, size_t len, json_object *res,
                             struct llm_error *e);
 
+/* The two ways openai_parse_completion() reads a body.  The json-c tree
+ * (_tree) reads any body; the fast one (openai_fast.c) reads the usual
+ * ones without a tree and returns 1, or 0 without touching res for any
+ * other, which the tree then reads.  Both must fill res alike
+ * (tests/fuzz/fuzz_completion.c). */
+int openai_parse_completion_tree(const char *body, size_t len, json_object *res,
+                                 struct llm_error *e);
+int openai_completion_fast(const char *body, size_t len, json_object *res);
+
 /* The headers that decide retries, as the server sent them (NULL: absent). */
 struct retry_headers {
 	const char *retry_after_ms;
