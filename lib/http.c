@@ -187,11 +187,30 @@ on_timer(CURLM *multi, long ms, void *arg)
 	return 0;
 }
 
+/* Whether the environment names a proxy, or hosts to reach without one,
+ * in a variable curl reads (curl(1), ENVIRONMENT).  curl looks them up
+ * again for every transfer; when there are none, the engine says so once
+ * (an empty proxy and no-proxy list mean the same as no variables). */
+static int
+env_proxy(void)
+{
+	static const char *const vars[] = {
+		"http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY",
+		"no_proxy", "NO_PROXY",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof vars / sizeof *vars; i++)
+		if (getenv(vars[i]))
+			return 1;
+	return 0;
+}
+
 struct http_engine *
 http_new(int nslots, const struct http_opts *o)
 {
 	struct http_engine *e = ecalloc(1, sizeof *e);
-	int i;
+	int i, proxy = env_proxy();
 
 	e->opts = *o;
 	e->nslots = nslots;
@@ -235,6 +254,10 @@ http_new(int nslots, const struct http_opts *o)
 		curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
 		if (o->max_body)
 			curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)o->max_body);
+		if (!proxy) {
+			curl_easy_setopt(c, CURLOPT_PROXY, "");
+			curl_easy_setopt(c, CURLOPT_NOPROXY, "");
+		}
 	}
 	return e;
 }

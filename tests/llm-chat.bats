@@ -353,6 +353,24 @@ EOF
 	[ "$(jq -r .error.kind <<<"$output")" = config ]
 }
 
+@test "proxies from the environment are used as curl uses them" {
+	start_mock
+	local dead
+	dead=$(dead_url)
+	start_mock
+	req a hi >in.ndjson
+	# a proxy that is not there: the request goes to it and fails
+	http_proxy="${dead%/v1}" run llm-chat <in.ndjson
+	[ "$status" -eq 1 ]
+	[ "$(jq -r .error.kind <<<"$output")" = connect ]
+	assert_output --partial "$(sed 's|.*:||; s|/v1||' <<<"$dead")"
+	# the host left out of it goes direct; with no variables, direct too
+	http_proxy="${dead%/v1}" no_proxy=127.0.0.1 run llm-chat <in.ndjson
+	assert_success
+	run llm-chat <in.ndjson
+	assert_success
+}
+
 @test "records for two endpoints, mixed, each reach their own server" {
 	# each slot serves both endpoints in turn: the URL set for one request
 	# must not stick to the slot
