@@ -11,8 +11,8 @@ struct scan {
 
 static const char *value(struct scan *sc, const char *p, int depth);
 
-static const char *
-ws(const char *p, const char *end)
+const char *
+jscan_ws(const char *p, const char *end)
 {
 	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
 		p++;
@@ -47,9 +47,8 @@ plain(const char *p, const char *end)
 	return p;
 }
 
-/* The string opening at p: past its closing quote, or NULL. */
-static const char *
-string(const char *p, const char *end, int *escaped)
+const char *
+jscan_string(const char *p, const char *end, int *escaped)
 {
 	*escaped = 0;
 	for (p++; (p = plain(p, end)) < end; p++) {
@@ -86,8 +85,8 @@ digits(const char *p, const char *end)
 }
 
 /* -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
-static const char *
-number(const char *p, const char *end)
+const char *
+jscan_number(const char *p, const char *end)
 {
 	if (p < end && *p == '-')
 		p++;
@@ -106,8 +105,8 @@ number(const char *p, const char *end)
 	return p;
 }
 
-static const char *
-literal(const char *p, const char *end, const char *word)
+const char *
+jscan_literal(const char *p, const char *end, const char *word)
 {
 	size_t n = strlen(word);
 
@@ -123,28 +122,28 @@ container(struct scan *sc, const char *p, int depth)
 
 	if (depth > JSCAN_DEPTH)
 		return NULL;
-	p = ws(p + 1, sc->end);
+	p = jscan_ws(p + 1, sc->end);
 	if (p < sc->end && *p == close)
 		return p + 1;
 	for (;;) {
 		if (close == '}') {
-			if (p == sc->end || *p != '"' || !(p = string(p, sc->end, &escaped)))
+			if (p == sc->end || *p != '"' || !(p = jscan_string(p, sc->end, &escaped)))
 				return NULL;
-			p = ws(p, sc->end);
+			p = jscan_ws(p, sc->end);
 			if (p == sc->end || *p != ':')
 				return NULL;
-			p = ws(p + 1, sc->end);
+			p = jscan_ws(p + 1, sc->end);
 		}
 		if (!(p = value(sc, p, depth + 1)))
 			return NULL;
-		p = ws(p, sc->end);
+		p = jscan_ws(p, sc->end);
 		if (p == sc->end)
 			return NULL;
 		if (*p == close)
 			return p + 1;
 		if (*p != ',')
 			return NULL;
-		p = ws(p + 1, sc->end);
+		p = jscan_ws(p + 1, sc->end);
 	}
 }
 
@@ -161,17 +160,17 @@ value(struct scan *sc, const char *p, int depth)
 	case '[':
 		return container(sc, p, depth);
 	case '"':
-		if (!(q = string(p, sc->end, &escaped)))
+		if (!(q = jscan_string(p, sc->end, &escaped)))
 			return NULL;
 		return sc->fn(sc->arg, p + 1, (size_t)(q - p - 2), escaped) ? NULL : q;
 	case 't':
-		return literal(p, sc->end, "true");
+		return jscan_literal(p, sc->end, "true");
 	case 'f':
-		return literal(p, sc->end, "false");
+		return jscan_literal(p, sc->end, "false");
 	case 'n':
-		return literal(p, sc->end, "null");
+		return jscan_literal(p, sc->end, "null");
 	default:
-		return number(p, sc->end);
+		return jscan_number(p, sc->end);
 	}
 }
 
@@ -179,11 +178,11 @@ int
 jscan_object(const char *s, size_t n, jscan_fn fn, void *arg)
 {
 	struct scan sc = {.end = s + n, .fn = fn, .arg = arg};
-	const char *p = ws(s, sc.end);
+	const char *p = jscan_ws(s, sc.end);
 
 	if (p == sc.end || *p != '{' || !(p = container(&sc, p, 1)))
 		return 0;
-	return ws(p, sc.end) == sc.end;
+	return jscan_ws(p, sc.end) == sc.end;
 }
 
 static void

@@ -25,6 +25,15 @@ typedef int (*jscan_fn)(void *arg, const char *raw, size_t len, int escaped);
  * at most.  1 when it is and every call of fn returned 0; 0 otherwise. */
 int jscan_object(const char *s, size_t n, jscan_fn fn, void *arg);
 
+/* The pieces of the walk, for a caller that builds as it walks
+ * (jsonbuild.c): past the white space at p; past the string opening at p
+ * (its closing quote), with escaped set as for jscan_fn; past the number
+ * at p; past word (true, false, null) at p; NULL when that is not there. */
+const char *jscan_ws(const char *p, const char *end);
+const char *jscan_string(const char *p, const char *end, int *escaped);
+const char *jscan_number(const char *p, const char *end);
+const char *jscan_literal(const char *p, const char *end, const char *word);
+
 /* Append the string raw[0..len) (the bytes between the quotes) decoded
  * to out.  0, or -1 for an escape json-c might read otherwise (a lone
  * surrogate). */

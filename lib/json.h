@@ -28,6 +28,12 @@ json_object *json_parse(const char *s, size_t len, char *err, size_t errlen);
 /* The same, null allowed: 0 with *out set (NULL for null), or -1. */
 int json_parse_any(const char *s, size_t len, json_object **out, char *err, size_t errlen);
 
+/* The tree json-c's parser makes of s[0..len), made without it for the
+ * usual text: 1 with *out set (NULL for null), or 0 with *out NULL for a
+ * text json_parse_any must read (anything unusual, and every error, so
+ * its verdict and message stand).  jsonbuild.c. */
+int json_build(const char *s, size_t len, json_object **out);
+
 /* Borrowed child of obj by key, NULL when obj is not an object or key is
  * missing. */
 json_object *json_get(json_object *obj, const char *key);

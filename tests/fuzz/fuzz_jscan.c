@@ -3,7 +3,9 @@
  *
  * Invariants: a text jscan_object() accepts json-c accepts, as an object;
  * every string it reports decodes (or is refused for a lone surrogate)
- * to valid UTF-8 when the text was.
+ * to valid UTF-8 when the text was.  json_build() (jsonbuild.c, built on
+ * the same walk) makes the tree json-c makes, written out the same, or
+ * hands the text on.
  */
 #include "fuzz.h"
 #include "jscan.h"
@@ -25,6 +27,28 @@ on_string(void *arg, const char *raw, size_t len, int escaped)
 	return 0;
 }
 
+static void
+build_is_json_c(const char *s, size_t size)
+{
+	json_object *b, *v;
+	struct buf x = {0}, y = {0};
+	char err[ERRLEN];
+
+	if (!json_build(s, size, &b)) {
+		if (b)
+			fuzz_fail("json_build handed a text on with a tree");
+		return;
+	}
+	if (json_parse_any(s, size, &v, err, sizeof err) < 0)
+		fuzz_fail("json_build took what json-c refuses: %s", err);
+	if (strcmp(json_line(b, &x), json_line(v, &y)) != 0)
+		fuzz_fail("json_build made %s, json-c %s", x.data, y.data);
+	json_object_put(b);
+	json_object_put(v);
+	buf_free(&x);
+	buf_free(&y);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -32,6 +56,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char err[ERRLEN];
 	json_object *v;
 
+	build_is_json_c(s, size);
 	if (!jscan_object(s, size, on_string, NULL))
 		return 0;
 	if (json_parse_any(s, size, &v, err, sizeof err) < 0)
