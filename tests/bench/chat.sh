@@ -1,11 +1,13 @@
 #!/bin/sh
 # make bench: llm-chat against one llm-mock, side by side with wrk (the
-# ceiling) and `xargs -P 64 curl` (the baseline), in the same run.
-# Figures are medians of REPS runs; quote the ratios, machines are noisy.
+# ceiling), libcurl doing nothing else (curl_alone.c: the most a client
+# on libcurl can reach) and `xargs -P 64 curl` (the baseline), in the
+# same run.  Figures are medians of REPS runs, timed by hyperfine around
+# each command (measure_exec); quote the ratios, machines are noisy.
 # PIN=1 pins server and clients apart (lib/bench.sh).
 set -eu
 . "$(dirname "$0")/lib/bench.sh"
-bench_needs wrk curl /usr/bin/time
+bench_needs wrk curl hyperfine jq /usr/bin/time
 [ -x "$root/$BUILD/bench/curl-alone" ] ||
 	{ echo "bench: needs $BUILD/bench/curl-alone (make $BUILD/bench/curl-alone)" >&2; exit 1; }
 start_mock
@@ -35,7 +37,7 @@ cpu_us() { awk -v s="$1" -v n="$2" 'BEGIN { printf "%.1f", s * 1e6 / n }'; }
 printf '%-28s %12s %10s %12s %14s\n' "client ($N requests)" "req/s" "peak RSS" "vs wrk" "CPU us/req"
 printf '%-28s %12.0f %10s %12s %14s\n' "wrk -c 64 (ceiling)" "$wrk_rps" "-" "1.00" "$wrk_us"
 for j in 1 8 64; do
-	set -- $(measure "llm-chat -q -j $j <$tmp/in.ndjson")
+	set -- $(measure_exec "llm-chat -q -j $j -i $tmp/in.ndjson")
 	r=$(rps "$N" "$1")
 	eval "chat_rps_$j=$r; chat_rss_$j=$2; chat_us_$j=$(cpu_us "$3" "$N")"
 	printf '%-28s %12s %8s KB %12s %14s\n' "llm-chat -j $j" "$r" "$2" \
@@ -44,7 +46,7 @@ done
 
 # the yardstick: libcurl alone, doing nothing with the answers; llm-chat
 # is built on libcurl (DESIGN.md), so this is the most it could reach
-set -- $(measure "$root/$BUILD/bench/curl-alone 64 $N $url/chat/completions '$body'")
+set -- $(measure_exec "$root/$BUILD/bench/curl-alone 64 $N $url/chat/completions '$body'")
 alone_rps=$(rps "$N" "$1")
 alone_us=$(cpu_us "$3" "$N")
 printf '%-28s %12s %10s %12s %14s\n' "libcurl alone -j 64" "$alone_rps" "-" \
@@ -52,14 +54,14 @@ printf '%-28s %12s %10s %12s %14s\n' "libcurl alone -j 64" "$alone_rps" "-" \
 
 # the baseline: one curl process per request, 64 at a time
 seq "$N" >"$tmp/ids"
-set -- $(REPS=1 measure "xargs -P 64 -I{} curl -s -o /dev/null -H 'Content-Type: application/json' -d '$body' $url/chat/completions <$tmp/ids")
+set -- $(REPS=1 measure_exec "xargs -a $tmp/ids -P 64 -I{} curl -s -o /dev/null -H 'Content-Type: application/json' -d '$body' $url/chat/completions")
 curl_rps=$(rps "$N" "$1")
 printf '%-28s %12s %10s %12s\n' "xargs -P 64 curl" "$curl_rps" "-" "$(ratio "$curl_rps" "$wrk_rps")"
 
 # the same at 20,000 requests: start-up and the 64 connections llm-mock
 # makes a thread for are paid once, as wrk pays them outside its 3 s
 records 20000 "$tmp/in20k.ndjson"
-set -- $(measure "llm-chat -q -j 64 <$tmp/in20k.ndjson")
+set -- $(measure_exec "llm-chat -q -j 64 -i $tmp/in20k.ndjson")
 chat_rps_20k=$(rps 20000 "$1")
 chat_us_20k=$(cpu_us "$3" 20000)
 printf '%-28s %12s %8s KB %12s %14s\n' "llm-chat -j 64 (20000)" "$chat_rps_20k" "$2" \
@@ -77,7 +79,7 @@ echo "client CPU a request:            llm-chat -j 64 ${chat_us_64} us (${chat_u
 REPS=1
 for n in 10000 100000; do
 	records "$n" "$tmp/big.ndjson"
-	set -- $(measure "llm-chat -q -j 64 <$tmp/big.ndjson")
+	set -- $(measure_exec "llm-chat -q -j 64 -i $tmp/big.ndjson")
 	eval "rss_$n=$2"
 done
 echo "peak RSS -j 64: ${chat_rss_64} KB at $N, ${rss_10000} KB at 10000, ${rss_100000} KB at 100000 records (goal <= 16384 KB, within 1024 KB)"

@@ -68,3 +68,20 @@ measure() {
 	done
 	echo "$(median <"$tmp/secs") $(median <"$tmp/rss") $(median <"$tmp/cpu")"
 }
+
+# measure_exec CMD: the same three figures, the wall time taken by
+# hyperfine around the command itself: no shell, date(1) or time(1) in
+# it.  Those add some 5 ms, a tenth of a 2,000-request llm-chat run,
+# which wrk's own clock (started once its connections are up) never
+# counts; the command's own start (exec, libraries, set-up) is counted.
+# CMD is split into words as a shell would, quotes kept, and run by none.
+# The CPU figure is hyperfine's mean user + system; the peak RSS is from
+# one more run under /usr/bin/time.
+measure_exec() {
+	$CLI hyperfine -N -w $(( REPS > 1 )) -r "$REPS" --export-json "$tmp/h.json" "$1" \
+		>/dev/null 2>"$tmp/err" || { cat "$tmp/err" >&2; echo "bench: failed: $1" >&2; exit 1; }
+	/usr/bin/time -f "%M" -o "$tmp/t" $CLI sh -c "exec $1" >/dev/null 2>"$tmp/err" ||
+		{ cat "$tmp/err" >&2; echo "bench: failed: $1" >&2; exit 1; }
+	jq -r --arg rss "$(cat "$tmp/t")" \
+		'.results[0] | "\(.median) \($rss) \(.user + .system)"' "$tmp/h.json"
+}
