@@ -3,9 +3,11 @@
  * needs only a handful of small values from each (llm-summarize).
  *
  * The walk is strict: it accepts only what RFC 8259 allows, so a text it
- * accepts is valid JSON; nesting deeper than JFIELD_DEPTH is refused
- * (json-c's own limit is lower, so whatever json-c accepts fits).  String
- * contents are passed over sixteen bytes at a time.
+ * accepts is valid JSON; nesting deeper than JFIELD_DEPTH is refused.
+ * That is json-c's own limit (32 levels), so a text jfield takes json-c
+ * takes too, and the fast readers built on it (openai_fast.c, stream.c)
+ * never take a text json-c's tree would refuse.  String contents are
+ * passed over sixteen bytes at a time.
  *
  * A path is object keys joined by '.': "usage.prompt_tokens".  Paths do
  * not go into arrays.  When a path is found twice (a key written twice)
@@ -16,11 +18,12 @@
 #ifndef LLM_JFIELD_H
 #define LLM_JFIELD_H
 
+#include <json-c/json.h>
 #include <stddef.h>
 
 #include "util.h"
 
-#define JFIELD_DEPTH 64
+#define JFIELD_DEPTH JSON_TOKENER_DEFAULT_DEPTH
 
 enum jfield_type {
 	JF_NONE,	/* not in the text */
@@ -50,6 +53,10 @@ void jfield_spec_free(struct jfield_spec *sp);
 /* The slot of path, added when new: the same path gives the same slot.
  * -1 for an empty path or an empty key in it. */
 int jfield_spec_add(struct jfield_spec *sp, const char *path);
+
+/* A spec of the n paths given, path i in slot i (paths known to be
+ * good: a bad one is a program error, and exits). */
+struct jfield_spec *jfield_spec_of(const char *const *paths, int n);
 
 /* How many slots there are: the size of the array jfield_scan fills. */
 size_t jfield_spec_count(const struct jfield_spec *sp);

@@ -78,6 +78,16 @@ spells(const char *s, size_t len, const char *word, size_t wlen)
 int
 json_parse_any(const char *s, size_t len, json_object **out, char *err, size_t errlen)
 {
+	/* the usual text without json-c's tokener; the rest, and every
+	 * error, with it */
+	if (len <= (size_t)INT32_MAX && json_build(s, len, out))
+		return 0;
+	return json_parse_c(s, len, out, err, errlen);
+}
+
+int
+json_parse_c(const char *s, size_t len, json_object **out, char *err, size_t errlen)
+{
 	json_tokener *tok;
 	json_object *obj;
 	enum json_tokener_error je;

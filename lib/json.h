@@ -22,11 +22,16 @@
 
 /* Parse exactly one JSON value spanning s[0..len) (white space around it
  * allowed).  Returns a new reference, or NULL with err set; JSON null,
- * which json-c holds as NULL, is refused as "null". */
+ * which json-c holds as NULL, is refused as "null".  The usual text is
+ * made by json_build, the rest by json-c's parser: the same tree. */
 json_object *json_parse(const char *s, size_t len, char *err, size_t errlen);
 
 /* The same, null allowed: 0 with *out set (NULL for null), or -1. */
 int json_parse_any(const char *s, size_t len, json_object **out, char *err, size_t errlen);
+
+/* json_parse_any with json-c's parser alone, which json_build must agree
+ * with (tests/unit/test_jsonbuild.c, tests/fuzz/fuzz_jscan.c). */
+int json_parse_c(const char *s, size_t len, json_object **out, char *err, size_t errlen);
 
 /* The tree json-c's parser makes of s[0..len), made without it for the
  * usual text: 1 with *out set (NULL for null), or 0 with *out NULL for a

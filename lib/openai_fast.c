@@ -26,18 +26,6 @@ enum { M_CONTENT, M_TOOL_CALLS, M_REASONING_CONTENT, M_REASONING, M_N };
 static struct jfield_spec *top, *choice, *message;
 static pthread_once_t specs_once = PTHREAD_ONCE_INIT;
 
-static struct jfield_spec *
-spec(const char *const *paths, int n)
-{
-	struct jfield_spec *sp = jfield_spec_new();
-	int i;
-
-	for (i = 0; i < n; i++)
-		if (jfield_spec_add(sp, paths[i]) != i)
-			eprintf("jfield_spec_add %s: not slot %d", paths[i], i);
-	return sp;
-}
-
 static void
 make_specs(void)
 {
@@ -46,9 +34,9 @@ make_specs(void)
 	static const char *const m[M_N] = {"content", "tool_calls", "reasoning_content",
 	                                   "reasoning"};
 
-	top = spec(t, T_N);
-	choice = spec(c, C_N);
-	message = spec(m, M_N);
+	top = jfield_spec_of(t, T_N);
+	choice = jfield_spec_of(c, C_N);
+	message = jfield_spec_of(m, M_N);
 }
 
 static int
@@ -147,6 +135,15 @@ flat_usage(const char *p, size_t n)
 	return NULL;
 }
 
+json_object *
+openai_usage(const struct jfield *f)
+{
+	char why[ERRLEN];
+	json_object *o = flat_usage(f->raw, f->len);
+
+	return o ? o : json_parse(f->raw, f->len, why, sizeof why);
+}
+
 int
 openai_completion_fast(const char *body, size_t len, json_object *res)
 {
@@ -155,7 +152,6 @@ openai_completion_fast(const char *body, size_t len, json_object *res)
 	json_object *usage = NULL, *model = NULL, *content = NULL, *reasoning = NULL;
 	json_object *finish = NULL;
 	const struct jfield *r;
-	char why[ERRLEN];
 
 	pthread_once(&specs_once, make_specs);
 	if (!jfield_scan(top, body, len, t) || (t[T_ERROR].type != JF_NONE &&
@@ -190,9 +186,7 @@ openai_completion_fast(const char *body, size_t len, json_object *res)
 		goto slow;
 	if (c[C_FINISH].type == JF_STRING && !(finish = string(&c[C_FINISH])))
 		goto slow;
-	if (t[T_USAGE].type == JF_OBJECT &&
-	    !(usage = flat_usage(t[T_USAGE].raw, t[T_USAGE].len)) &&
-	    !(usage = json_parse(t[T_USAGE].raw, t[T_USAGE].len, why, sizeof why)))
+	if (t[T_USAGE].type == JF_OBJECT && !(usage = openai_usage(&t[T_USAGE])))
 		goto slow;
 	if (model)
 		json_set(res, "model", model);

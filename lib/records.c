@@ -72,7 +72,7 @@ rec_parse(struct rec_reader *r, const char *s, size_t n, json_object **out, char
 	json_object *obj;
 
 	*out = NULL;
-	if (!json_build(s, n, &obj) && json_parse_any(s, n, &obj, why, sizeof why) < 0) {
+	if (json_parse_any(s, n, &obj, why, sizeof why) < 0) {
 		snprintf(err, errlen, "%s:%ld: invalid JSON: %s", r->name, r->lineno, why);
 		return REC_BAD;
 	}

@@ -1,9 +1,12 @@
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "jfield.h"
+#include "openai.h"
 #include "stream.h"
 
 void
@@ -230,6 +233,163 @@ take_chunk(struct chat_stream *s, json_object *doc)
 	return 0;
 }
 
+/* The usual chunk read without json-c's tree, as openai_fast.c reads a
+ * whole completion: jfield walks the chunk, its one choice and its delta,
+ * and take_chunk's effects follow, in its order.  Anything else (an
+ * error, an "object" that is not a plain string, more than one choice or
+ * one that is no object, an index that is not a plain integer, tool
+ * calls, a string jfield cannot decode as json-c would) is left to
+ * take_chunk, with nothing done here.  tests/fuzz/fuzz_sse.c holds the
+ * two to the same answers. */
+enum { K_ERROR, K_OBJECT, K_MODEL, K_USAGE, K_CHOICES, K_N };
+enum { C_INDEX, C_DELTA, C_FINISH, C_N };
+enum { D_CONTENT, D_REASONING_CONTENT, D_REASONING, D_TOOL_CALLS, D_N };
+
+static struct jfield_spec *chunk_spec, *choice_spec, *delta_spec;
+static pthread_once_t specs_once = PTHREAD_ONCE_INIT;
+
+static void
+make_specs(void)
+{
+	static const char *const k[K_N] = {"error", "object", "model", "usage", "choices"};
+	static const char *const c[C_N] = {"index", "delta", "finish_reason"};
+	static const char *const d[D_N] = {"content", "reasoning_content", "reasoning",
+	                                   "tool_calls"};
+
+	chunk_spec = jfield_spec_of(k, K_N);
+	choice_spec = jfield_spec_of(c, C_N);
+	delta_spec = jfield_spec_of(d, D_N);
+}
+
+/* A string field's bytes as json-c holds them (decoded into b when it has
+ * escapes), NULL when it is no string; -1 when jfield cannot decode it as
+ * json-c would. */
+static int
+text_of(const struct jfield *f, struct buf *b, const char **t, size_t *n)
+{
+	*t = NULL;
+	*n = 0;
+	if (f->type != JF_STRING)
+		return 0;
+	if (!f->escaped) {
+		*t = f->raw;
+		*n = f->len;
+		return 0;
+	}
+	if (jfield_string(f, b) < 0)
+		return -1;
+	*t = b->data ? b->data : "";
+	*n = b->len;
+	return 0;
+}
+
+static int
+space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* An index json_object_get_int() would read as 0 (none, null, 0), 1
+ * for any other plain integer, -1 for what is left to json-c. */
+static int
+index_other(const struct jfield *f)
+{
+	size_t i = f->len > 0 && f->raw[0] == '-';
+
+	if (f->type == JF_NONE || f->type == JF_NULL)
+		return 0;
+	if (f->type != JF_NUMBER || i == f->len)
+		return -1;
+	for (; i < f->len; i++)
+		if (f->raw[i] < '0' || f->raw[i] > '9')
+			return -1;	/* a fraction or an exponent */
+	return !(f->len == 1 && f->raw[0] == '0');
+}
+
+/* 1 with *rc when the chunk was taken here, 0 to leave it to take_chunk. */
+static int
+take_chunk_fast(struct chat_stream *s, const char *data, size_t len, int *rc)
+{
+	struct jfield k[K_N], c[C_N], d[D_N];
+	struct buf bm = {0}, bc = {0}, br = {0}, bf = {0};
+	const char *model = NULL, *content = NULL, *reasoning = NULL, *finish = NULL;
+	size_t nm = 0, nc = 0, nr = 0, nf = 0;
+	const char *p, *end;
+	json_object *usage = NULL;
+	int one = 0, other = 0, ok = 0;
+
+	pthread_once(&specs_once, make_specs);
+	if (!jfield_scan(chunk_spec, data, len, k) ||
+	    (k[K_ERROR].type != JF_NONE && k[K_ERROR].type != JF_NULL) ||
+	    (k[K_OBJECT].type == JF_STRING && (k[K_OBJECT].escaped ||
+	     (k[K_OBJECT].len == 5 && memcmp(k[K_OBJECT].raw, "error", 5) == 0))))
+		return 0;
+	if (k[K_CHOICES].type == JF_ARRAY) {
+		p = k[K_CHOICES].raw + 1;
+		end = k[K_CHOICES].raw + k[K_CHOICES].len - 1;
+		while (p < end && space(*p))
+			p++;
+		while (end > p && space(end[-1]))
+			end--;
+		if (p < end) {
+			/* one choice, an object */
+			if (!jfield_scan(choice_spec, p, (size_t)(end - p), c) ||
+			    (other = index_other(&c[C_INDEX])) < 0)
+				return 0;
+			one = 1;
+			if (c[C_DELTA].type == JF_OBJECT) {
+				if (!jfield_scan(delta_spec, c[C_DELTA].raw, c[C_DELTA].len, d) ||
+				    d[D_TOOL_CALLS].type == JF_ARRAY)
+					return 0;
+			} else {
+				d[D_CONTENT].type = d[D_REASONING_CONTENT].type = JF_NONE;
+				d[D_REASONING].type = JF_NONE;
+			}
+		}
+	} else if (k[K_CHOICES].type != JF_NONE && k[K_CHOICES].type != JF_NULL) {
+		return 0;
+	}
+	/* every string decoded, and usage made, before anything is done */
+	if (text_of(&k[K_MODEL], &bm, &model, &nm) < 0 ||
+	    (one && !other && (text_of(&d[D_CONTENT], &bc, &content, &nc) < 0 ||
+	     text_of(d[D_REASONING_CONTENT].type == JF_STRING ? &d[D_REASONING_CONTENT]
+	             : &d[D_REASONING], &br, &reasoning, &nr) < 0 ||
+	     text_of(&c[C_FINISH], &bf, &finish, &nf) < 0)) ||
+	    (k[K_USAGE].type == JF_OBJECT && !(usage = openai_usage(&k[K_USAGE]))))
+		goto done;
+	ok = 1;
+	if (model && nm && model[0]) {
+		free(s->model);
+		s->model = estrndup(model, nm);
+	}
+	if (usage) {
+		json_object_put(s->usage);
+		s->usage = usage;
+		usage = NULL;
+	}
+	*rc = 0;
+	if (one && !other) {
+		s->choices++;
+		if (add_text(s, &s->content, "content", content, nc) < 0 ||
+		    add_text(s, &s->reasoning, "reasoning", reasoning, nr) < 0) {
+			*rc = -1;
+			goto done;
+		}
+		if (finish) {
+			free(s->finish_reason);
+			s->finish_reason = estrndup(finish, nf);
+		}
+	}
+	s->chunks++;
+done:
+	json_object_put(usage);
+	buf_free(&bm);
+	buf_free(&bc);
+	buf_free(&br);
+	buf_free(&bf);
+	return ok;
+}
+
 static int
 blank(const char *s, size_t n)
 {
@@ -254,6 +414,8 @@ chat_stream_data(struct chat_stream *s, const char *data, size_t len)
 		s->done = 1;
 		return 0;
 	}
+	if (!s->tree_only && take_chunk_fast(s, data, len, &rc))
+		return rc;
 	if (!(doc = json_parse(data, len, why, sizeof why)))
 		return fail(s, 1, "stream chunk is not valid JSON: %s", why);
 	if (!json_object_is_type(doc, json_type_object))

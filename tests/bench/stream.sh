@@ -11,18 +11,18 @@
 #     call, so the figures are an upper bound.
 set -eu
 . "$(dirname "$0")/lib/bench.sh"
-bench_needs curl /usr/bin/time strace
+bench_needs curl hyperfine jq /usr/bin/time strace
 start_mock
 
 records "$N" "$tmp/in.ndjson"
 printf '%-28s %12s %10s %12s\n' "client ($N requests)" "req/s" "peak RSS" "vs llm-chat"
-set -- $(measure "llm-chat -q -j 64 <$tmp/in.ndjson")
+set -- $(measure_exec "llm-chat -q -j 64 -i $tmp/in.ndjson")
 chat=$(rps "$N" "$1")
 printf '%-28s %12s %8s KB %12s\n' "llm-chat -j 64" "$chat" "$2" "1.00"
-set -- $(measure "llm-stream -q -j 64 <$tmp/in.ndjson")
+set -- $(measure_exec "llm-stream -q -j 64 -i $tmp/in.ndjson")
 stream=$(rps "$N" "$1")
 printf '%-28s %12s %8s KB %12s\n' "llm-stream -j 64" "$stream" "$2" "$(ratio "$stream" "$chat")"
-set -- $(measure "llm-stream -q -j 64 --events <$tmp/in.ndjson")
+set -- $(measure_exec "llm-stream -q -j 64 --events -i $tmp/in.ndjson")
 events=$(rps "$N" "$1")
 printf '%-28s %12s %8s KB %12s\n' "llm-stream -j 64 --events" "$events" "$2" "$(ratio "$events" "$chat")"
 echo "llm-stream -j 64 / llm-chat -j 64: $(ratio "$stream" "$chat") (goal >= 0.50)"

@@ -5,8 +5,7 @@
  * "finish_reason" key, that serializes to JSON json-c reads back; a body
  * refused sets kind "protocol"; every message is one line.  The fast way
  * of reading (openai_fast.c) gives the record the json-c tree gives, or
- * hands the body on untouched; it may read a body the tree refuses only
- * for nesting deeper than json-c's limit (jfield's is deeper).
+ * hands the body on untouched; it never reads a body the tree refuses.
  */
 #include "fuzz.h"
 #include "openai.h"
@@ -27,7 +26,7 @@ fast_is_tree(const char *body, size_t size)
 	int took = openai_completion_fast(body, size, fast);
 
 	if (openai_parse_completion_tree(body, size, tree, &e) != 0) {
-		if (took && !strstr(e.message, "nesting too deep"))
+		if (took)
 			fuzz_fail("fast way read what the tree refuses: %s", e.message);
 	} else if (took && strcmp(json_line(fast, &a), json_line(tree, &b)) != 0) {
 		fuzz_fail("fast way %s, tree %s", a.data, b.data);

@@ -39,7 +39,7 @@ build_is_json_c(const char *s, size_t size)
 			fuzz_fail("json_build handed a text on with a tree");
 		return;
 	}
-	if (json_parse_any(s, size, &v, err, sizeof err) < 0)
+	if (json_parse_c(s, size, &v, err, sizeof err) < 0)
 		fuzz_fail("json_build took what json-c refuses: %s", err);
 	if (strcmp(json_line(b, &x), json_line(v, &y)) != 0)
 		fuzz_fail("json_build made %s, json-c %s", x.data, y.data);
@@ -59,7 +59,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	build_is_json_c(s, size);
 	if (!jscan_object(s, size, on_string, NULL))
 		return 0;
-	if (json_parse_any(s, size, &v, err, sizeof err) < 0)
+	if (json_parse_c(s, size, &v, err, sizeof err) < 0)
 		fuzz_fail("jscan took what json-c refuses: %s", err);
 	if (!json_object_is_type(v, json_type_object))
 		fuzz_fail("jscan took what is no object");

@@ -5,7 +5,9 @@
  *
  * Invariant: the three give the same events (type, data, id), the same
  * end (sse_finish, sse_error, retry) and the same result record or error
- * from chat_stream_finish().
+ * from chat_stream_finish().  The byte-at-a-time run reads every chunk
+ * with json-c's tree (tree_only), the others the fast way where they can:
+ * the two ways must assemble the same answer.
  */
 #include "fuzz.h"
 #include "sse.h"
@@ -34,9 +36,10 @@ on_event(void *arg, const char *type, const char *data, size_t len, const char *
 	chat_stream_on_event(&r->cs, type, data, len, id);
 }
 
-/* Feed data cut at cuts[0..n) and write what came out into r->log. */
+/* Feed data cut at cuts[0..n) and write what came out into r->log;
+ * tree: every chunk read by json-c's tree, not the fast way. */
 static void
-run(struct run *r, const uint8_t *data, const size_t *cuts, size_t n)
+run(struct run *r, const uint8_t *data, const size_t *cuts, size_t n, int tree)
 {
 	size_t at = 0, i;
 	json_object *res = json_object_new_object();
@@ -45,6 +48,7 @@ run(struct run *r, const uint8_t *data, const size_t *cuts, size_t n)
 
 	sse_init(&r->p, SSE_MAX, on_event, r);
 	chat_stream_init(&r->cs, ANSWER_MAX);
+	r->cs.tree_only = tree;
 	for (i = 0; i < n; i++) {
 		sse_feed(&r->p, (const char *)data + at, cuts[i] - at);
 		at = cuts[i];
@@ -75,9 +79,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	bytes = emalloc((size + 1) * sizeof *bytes);
 	for (i = 0; i < size; i++)
 		bytes[i] = i + 1;
-	run(&a, data, whole, 1);
-	run(&b, data, cuts, ncuts);
-	run(&c, data, bytes, size);
+	run(&a, data, whole, 1, 0);
+	run(&b, data, cuts, ncuts, 0);
+	run(&c, data, bytes, size, 1);
 	if (a.log.len != b.log.len || memcmp(a.log.data, b.log.data, a.log.len) != 0)
 		fuzz_fail("split in %zu pieces:\n%s\nwhole:\n%s", ncuts, b.log.data, a.log.data);
 	if (a.log.len != c.log.len || memcmp(a.log.data, c.log.data, a.log.len) != 0)

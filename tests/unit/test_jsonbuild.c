@@ -18,7 +18,7 @@ both(const char *s, size_t n)
 			fail_msg("'%.*s': handed on with a tree", (int)n, s);
 		return 0;
 	}
-	if (json_parse_any(s, n, &v, err, sizeof err) < 0)
+	if (json_parse_c(s, n, &v, err, sizeof err) < 0)
 		fail_msg("'%.*s': built, but json-c says %s", (int)n, s, err);
 	if (json_object_get_type(b) != json_object_get_type(v) ||
 	    strcmp(json_line(b, &x), json_line(v, &y)) != 0)

@@ -148,6 +148,19 @@ static const struct stream_case {
 	 "error protocol 0 answer larger than 8 bytes", NULL},
 	{"bad tool index", TOOL(-1, ARGS("{}")) STOP("tool_calls") DONE, 0,
 	 "error protocol 1 stream chunk has a tool call with a bad index", NULL},
+	/* what the fast way reads, or leaves to the tree, as the tree reads it */
+	{"escapes, a NUL, an index of 0 written many ways, nested usage",
+	 "data: {\"model\":\"m\\u0031\",\"choices\":[{\"delta\":{\"content\":\"a\\u0000b\\n\"}}]}\n\n"
+	 "data: {\"choices\":[{\"index\":0.0,\"delta\":{\"content\":\"c\"}}]}\n\n"
+	 "data: {\"choices\":[{\"index\":\"0\",\"delta\":{\"content\":\"d\"}}]}\n\n"
+	 "data: {\"choices\":[{\"index\":null,\"delta\":\"x\"}]}\n\n"
+	 "data: {\"choices\":[{\"index\":2,\"delta\":{\"content\":\"no\"}}],\"model\":\"\"}\n\n"
+	 "data: {\"choices\":[{\"index\":0,\"delta\":{\"reasoning_content\":\"\",\"reasoning\":\"r\"},"
+	 "\"finish_reason\":\"st\\u006fp\"}],\"usage\":{\"prompt_tokens\":1,"
+	 "\"prompt_tokens_details\":{\"cached_tokens\":0}},\"object\":\"chunk\"}\n\n" DONE, 0,
+	 "ok {\"model\":\"m1\",\"content\":\"a\\u0000b\\ncd\",\"finish_reason\":\"stop\","
+	 "\"usage\":{\"prompt_tokens\":1,\"prompt_tokens_details\":{\"cached_tokens\":0}}}",
+	 "content \"a\\u0000b\\n\"\ncontent \"c\"\ncontent \"d\"\n"},
 };
 
 static void
@@ -185,9 +198,9 @@ on_tool_call(void *arg, int index, const char *id, const char *name, const char 
 }
 
 /* Feed c->sse split at cut through the SSE parser; the outcome to res,
- * the callbacks to calls. */
+ * the callbacks to calls.  tree: every chunk read by json-c's tree. */
 static void
-run(const struct stream_case *c, size_t cut, struct buf *res, struct buf *calls)
+run(const struct stream_case *c, size_t cut, struct buf *res, struct buf *calls, int tree)
 {
 	size_t len = strlen(c->sse);
 	struct chat_stream s;
@@ -197,6 +210,7 @@ run(const struct stream_case *c, size_t cut, struct buf *res, struct buf *calls)
 	json_object *rec = json_object_new_object();
 
 	chat_stream_init(&s, c->max);
+	s.tree_only = tree;
 	s.on_delta = on_delta;
 	s.on_tool_call = on_tool_call;
 	s.arg = calls;
@@ -227,8 +241,9 @@ same(const char *got, const char *want)
 }
 
 /* Every cut must give what the whole stream gives, and that must be what
- * the case wants.  Everything is released before failing, so sanitizer
- * runs stay leak-free. */
+ * the case wants; read by json-c's tree alone, the whole stream must give
+ * it too (stream.c's fast way and the tree agree).  Everything is released
+ * before failing, so sanitizer runs stay leak-free. */
 static void
 check_case(const struct stream_case *c)
 {
@@ -236,16 +251,17 @@ check_case(const struct stream_case *c)
 	char msg[8192] = "";
 	size_t len = strlen(c->sse), cut;
 
-	run(c, len, &res0, &calls0);
+	run(c, len, &res0, &calls0, 0);
 	if (!same(res0.data, c->want) || (c->calls && strcmp(calls0.data ? calls0.data : "",
 	                                                     c->calls) != 0))
 		snprintf(msg, sizeof msg, "%s:\n--- got\n%s\n%s--- want\n%s\n%s", c->name,
 		         res0.data, calls0.data ? calls0.data : "", c->want,
 		         c->calls ? c->calls : "(calls not checked)\n");
-	for (cut = 0; cut < len && !msg[0]; cut++) {
+	for (cut = 0; cut <= len && !msg[0]; cut++) {
 		struct buf res = {0}, calls = {0};
 
-		run(c, cut, &res, &calls);
+		/* cut == len: the whole stream, by the tree */
+		run(c, cut, &res, &calls, cut == len);
 		if (strcmp(res.data, res0.data) != 0 ||
 		    strcmp(calls.data ? calls.data : "", calls0.data ? calls0.data : "") != 0)
 			snprintf(msg, sizeof msg, "%s, cut at %zu:\n--- got\n%s\n%s--- whole\n%s\n%s",
