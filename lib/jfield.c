@@ -399,6 +399,25 @@ jfield_string(const struct jfield *f, struct buf *out)
 	return jscan_decode(f->raw, f->len, out);
 }
 
+int
+jfield_text(const struct jfield *f, struct buf *b, const char **t, size_t *n)
+{
+	*t = NULL;
+	*n = 0;
+	if (f->type != JF_STRING)
+		return 0;
+	if (!f->escaped) {
+		*t = f->raw;
+		*n = f->len;
+		return 0;
+	}
+	if (jscan_decode(f->raw, f->len, b) < 0)
+		return -1;
+	*t = b->data ? b->data : "";
+	*n = b->len;
+	return 0;
+}
+
 size_t
 jfield_strlen(const struct jfield *f)
 {

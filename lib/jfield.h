@@ -71,6 +71,12 @@ int jfield_scan(const struct jfield_spec *sp, const char *s, size_t n, struct jf
  * surrogate). */
 int jfield_string(const struct jfield *f, struct buf *out);
 
+/* A string value's bytes as json-c would hold them, without a copy when
+ * it has no escapes (else decoded into b, which must be empty): 0 with
+ * *t, *n set, *t NULL when f is no string; -1 for an escape json-c might
+ * read otherwise (a lone surrogate). */
+int jfield_text(const struct jfield *f, struct buf *b, const char **t, size_t *n);
+
 /* The bytes a string value holds once decoded. */
 size_t jfield_strlen(const struct jfield *f);
 

@@ -10,7 +10,7 @@
  * more than 18 digits, -0, a double strtod cannot hold, nesting near
  * json-c's limit, and every error) it hands back, and json-c parses the
  * text as before; so json-c's verdict and message stand.
- * tests/unit/test_jsonbuild.c and tests/fuzz/fuzz_records.c hold the two
+ * tests/unit/test_jsonbuild.c and tests/fuzz/fuzz_jscan.c hold the two
  * to the same trees.
  */
 #include <errno.h>
@@ -77,15 +77,17 @@ number(const char *p, const char *end, json_object **out)
 	return q;
 }
 
+/* The object or array opening at p, as jscan's container() walks it. */
 static const char *
-object(struct build *b, const char *p, int depth, json_object **out)
+container(struct build *b, const char *p, int depth, json_object **out)
 {
-	json_object *o = json_object_new_object(), *v;
+	char close = *p == '{' ? '}' : ']';
+	json_object *c = close == '}' ? json_object_new_object() : json_object_new_array(), *v;
 	char key[128];
 
 	p = jscan_ws(p + 1, b->end);
-	if (p < b->end && *p == '}') {
-		*out = o;
+	if (p < b->end && *p == close) {
+		*out = c;
 		return p + 1;
 	}
 	for (;;) {
@@ -94,54 +96,33 @@ object(struct build *b, const char *p, int depth, json_object **out)
 
 		/* json-c keeps a key as a C string: one with an escape (\u0000
 		 * among them) is its to read */
-		if (p == b->end || *p != '"' || !(q = jscan_string(p, b->end, &escaped)) ||
-		    escaped || (size_t)(q - p - 2) >= sizeof key)
-			break;
-		memcpy(key, p + 1, (size_t)(q - p - 2));
-		key[q - p - 2] = '\0';
-		p = jscan_ws(q, b->end);
-		if (p == b->end || *p != ':')
-			break;
-		if (!(p = value(b, jscan_ws(p + 1, b->end), depth + 1, &v)))
-			break;
-		json_object_object_add(o, key, v);	/* a key again replaces, as in json-c */
-		p = jscan_ws(p, b->end);
-		if (p < b->end && *p == '}') {
-			*out = o;
-			return p + 1;
+		if (close == '}') {
+			if (p == b->end || *p != '"' || !(q = jscan_string(p, b->end, &escaped)) ||
+			    escaped || (size_t)(q - p - 2) >= sizeof key)
+				break;
+			memcpy(key, p + 1, (size_t)(q - p - 2));
+			key[q - p - 2] = '\0';
+			p = jscan_ws(q, b->end);
+			if (p == b->end || *p != ':')
+				break;
+			p = jscan_ws(p + 1, b->end);
 		}
-		if (p == b->end || *p != ',')
-			break;
-		p = jscan_ws(p + 1, b->end);
-	}
-	json_object_put(o);
-	return NULL;
-}
-
-static const char *
-array(struct build *b, const char *p, int depth, json_object **out)
-{
-	json_object *a = json_object_new_array(), *v;
-
-	p = jscan_ws(p + 1, b->end);
-	if (p < b->end && *p == ']') {
-		*out = a;
-		return p + 1;
-	}
-	for (;;) {
 		if (!(p = value(b, p, depth + 1, &v)))
 			break;
-		json_object_array_add(a, v);
+		if (close == '}')
+			json_object_object_add(c, key, v);	/* a key again replaces, as in json-c */
+		else
+			json_object_array_add(c, v);
 		p = jscan_ws(p, b->end);
-		if (p < b->end && *p == ']') {
-			*out = a;
+		if (p < b->end && *p == close) {
+			*out = c;
 			return p + 1;
 		}
 		if (p == b->end || *p != ',')
 			break;
 		p = jscan_ws(p + 1, b->end);
 	}
-	json_object_put(a);
+	json_object_put(c);
 	return NULL;
 }
 
@@ -156,9 +137,8 @@ value(struct build *b, const char *p, int depth, json_object **out)
 		return NULL;
 	switch (*p) {
 	case '{':
-		return object(b, p, depth, out);
 	case '[':
-		return array(b, p, depth, out);
+		return container(b, p, depth, out);
 	case '"':
 		return string(b, p, out);
 	case 't':

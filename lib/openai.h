@@ -46,12 +46,6 @@ int openai_parse_completion_tree(const char *body, size_t len, json_object *res,
                                  struct llm_error *e);
 int openai_completion_fast(const char *body, size_t len, json_object *res);
 
-/* The usage object of a completion or a chunk from its text, which
- * jfield took as an object (so JSON): flat ones without json-c's parser.
- * NULL only when json-c refuses it (nesting past its limit). */
-struct jfield;
-json_object *openai_usage(const struct jfield *f);
-
 /* The headers that decide retries, as the server sent them (NULL: absent). */
 struct retry_headers {
 	const char *retry_after_ms;

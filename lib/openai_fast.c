@@ -14,7 +14,6 @@
  * counts it: the last value, with what is inside it.
  */
 #include <pthread.h>
-#include <string.h>
 
 #include "jfield.h"
 #include "openai.h"
@@ -39,132 +38,37 @@ make_specs(void)
 	message = jfield_spec_of(m, M_N);
 }
 
-static int
-space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
 /* A string value as json-c holds it, or NULL when jfield cannot say the
  * same bytes (a lone surrogate). */
 static json_object *
 string(const struct jfield *f)
 {
 	struct buf b = {0};
-	json_object *o;
+	const char *t;
+	size_t n;
+	json_object *o = jfield_text(f, &b, &t, &n) < 0 ? NULL
+	               : json_object_new_string_len(t, (int)n);
 
-	if (!f->escaped)
-		return json_object_new_string_len(f->raw, (int)f->len);
-	if (jfield_string(f, &b) < 0) {
-		buf_free(&b);
-		return NULL;
-	}
-	o = json_object_new_string_len(b.data ? b.data : "", (int)b.len);
 	buf_free(&b);
 	return o;
-}
-
-/* An integer json-c holds in 64 bits as it is written: 0, or
- * -?[1-9][0-9]* of up to 18 digits, with no fraction or exponent after
- * it.  Its length, or 0. */
-static size_t
-small_int(const char *p, const char *end, long long *v)
-{
-	int neg = p < end && *p == '-';
-	const char *q = p + neg;
-	long long n = 0;
-	size_t d;
-
-	if (q < end && *q == '0') {
-		if (neg)
-			return 0;	/* -0 */
-		d = 1;
-	} else {
-		for (d = 0; q + d < end && q[d] >= '0' && q[d] <= '9'; d++) {
-			if (d == 18)
-				return 0;
-			n = n * 10 + (q[d] - '0');
-		}
-		if (d == 0)
-			return 0;
-	}
-	if (q + d < end && (q[d] == '.' || q[d] == 'e' || q[d] == 'E'))
-		return 0;	/* a double */
-	*v = neg ? -n : n;
-	return (size_t)(q + d - p);
-}
-
-/* The usage object when it is flat: keys without escapes, each holding
- * such an integer (all of usage is, bar the nested *_details).  NULL
- * otherwise, and json-c parses it.  The text is valid JSON (jfield took
- * it), so only the shapes taken here need checking. */
-static json_object *
-flat_usage(const char *p, size_t n)
-{
-	const char *end = p + n - 1;	/* the closing brace */
-	json_object *o = json_object_new_object();
-	char key[64];
-
-	for (p++;;) {
-		const char *q;
-		long long v;
-		size_t len;
-
-		while (space(*p))
-			p++;
-		if (p == end)
-			return o;
-		if (*p != '"' || !(q = memchr(p + 1, '"', (size_t)(end - p - 1))) ||
-		    memchr(p + 1, '\\', (size_t)(q - p - 1)) || (size_t)(q - p - 1) >= sizeof key)
-			break;
-		memcpy(key, p + 1, (size_t)(q - p - 1));
-		key[q - p - 1] = '\0';
-		for (p = q + 1; space(*p) || *p == ':'; p++)
-			;
-		if (!(len = small_int(p, end, &v)))
-			break;
-		json_object_object_add(o, key, json_object_new_int64(v));
-		for (p += len; space(*p); p++)
-			;
-		if (*p == ',')
-			p++;
-		else if (p != end)
-			break;
-	}
-	json_object_put(o);
-	return NULL;
-}
-
-json_object *
-openai_usage(const struct jfield *f)
-{
-	char why[ERRLEN];
-	json_object *o = flat_usage(f->raw, f->len);
-
-	return o ? o : json_parse(f->raw, f->len, why, sizeof why);
 }
 
 int
 openai_completion_fast(const char *body, size_t len, json_object *res)
 {
 	struct jfield t[T_N], c[C_N], m[M_N];
-	const char *p, *end;
 	json_object *usage = NULL, *model = NULL, *content = NULL, *reasoning = NULL;
 	json_object *finish = NULL;
 	const struct jfield *r;
+	char why[ERRLEN];
 
 	pthread_once(&specs_once, make_specs);
 	if (!jfield_scan(top, body, len, t) || (t[T_ERROR].type != JF_NONE &&
 	    t[T_ERROR].type != JF_NULL) || t[T_CHOICES].type != JF_ARRAY)
 		return 0;
-	/* one choice: the array's text is [, an object, ] */
-	p = t[T_CHOICES].raw + 1;
-	end = t[T_CHOICES].raw + t[T_CHOICES].len - 1;
-	while (p < end && space(*p))
-		p++;
-	while (end > p && space(end[-1]))
-		end--;
-	if (p == end || !jfield_scan(choice, p, (size_t)(end - p), c) ||
+	/* one choice: inside the brackets, one object (jfield_scan allows
+	 * the white space around it) */
+	if (!jfield_scan(choice, t[T_CHOICES].raw + 1, t[T_CHOICES].len - 2, c) ||
 	    c[C_MESSAGE].type != JF_OBJECT ||
 	    !jfield_scan(message, c[C_MESSAGE].raw, c[C_MESSAGE].len, m) ||
 	    m[M_TOOL_CALLS].type == JF_ARRAY)
@@ -186,7 +90,8 @@ openai_completion_fast(const char *body, size_t len, json_object *res)
 		goto slow;
 	if (c[C_FINISH].type == JF_STRING && !(finish = string(&c[C_FINISH])))
 		goto slow;
-	if (t[T_USAGE].type == JF_OBJECT && !(usage = openai_usage(&t[T_USAGE])))
+	if (t[T_USAGE].type == JF_OBJECT &&
+	    !(usage = json_parse(t[T_USAGE].raw, t[T_USAGE].len, why, sizeof why)))
 		goto slow;
 	if (model)
 		json_set(res, "model", model);

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "jfield.h"
-#include "openai.h"
+#include "jscan.h"
 #include "stream.h"
 
 void
@@ -261,34 +261,6 @@ make_specs(void)
 	delta_spec = jfield_spec_of(d, D_N);
 }
 
-/* A string field's bytes as json-c holds them (decoded into b when it has
- * escapes), NULL when it is no string; -1 when jfield cannot decode it as
- * json-c would. */
-static int
-text_of(const struct jfield *f, struct buf *b, const char **t, size_t *n)
-{
-	*t = NULL;
-	*n = 0;
-	if (f->type != JF_STRING)
-		return 0;
-	if (!f->escaped) {
-		*t = f->raw;
-		*n = f->len;
-		return 0;
-	}
-	if (jfield_string(f, b) < 0)
-		return -1;
-	*t = b->data ? b->data : "";
-	*n = b->len;
-	return 0;
-}
-
-static int
-space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
 /* An index json_object_get_int() would read as 0 (none, null, 0), 1
  * for any other plain integer, -1 for what is left to json-c. */
 static int
@@ -314,9 +286,10 @@ take_chunk_fast(struct chat_stream *s, const char *data, size_t len, int *rc)
 	struct buf bm = {0}, bc = {0}, br = {0}, bf = {0};
 	const char *model = NULL, *content = NULL, *reasoning = NULL, *finish = NULL;
 	size_t nm = 0, nc = 0, nr = 0, nf = 0;
-	const char *p, *end;
+	const char *in, *end;
 	json_object *usage = NULL;
 	int one = 0, other = 0, ok = 0;
+	char why[ERRLEN];
 
 	pthread_once(&specs_once, make_specs);
 	if (!jfield_scan(chunk_spec, data, len, k) ||
@@ -325,15 +298,11 @@ take_chunk_fast(struct chat_stream *s, const char *data, size_t len, int *rc)
 	     (k[K_OBJECT].len == 5 && memcmp(k[K_OBJECT].raw, "error", 5) == 0))))
 		return 0;
 	if (k[K_CHOICES].type == JF_ARRAY) {
-		p = k[K_CHOICES].raw + 1;
+		in = k[K_CHOICES].raw + 1;
 		end = k[K_CHOICES].raw + k[K_CHOICES].len - 1;
-		while (p < end && space(*p))
-			p++;
-		while (end > p && space(end[-1]))
-			end--;
-		if (p < end) {
-			/* one choice, an object */
-			if (!jfield_scan(choice_spec, p, (size_t)(end - p), c) ||
+		if (jscan_ws(in, end) < end) {
+			/* one choice, an object (white space around it allowed) */
+			if (!jfield_scan(choice_spec, in, (size_t)(end - in), c) ||
 			    (other = index_other(&c[C_INDEX])) < 0)
 				return 0;
 			one = 1;
@@ -350,12 +319,13 @@ take_chunk_fast(struct chat_stream *s, const char *data, size_t len, int *rc)
 		return 0;
 	}
 	/* every string decoded, and usage made, before anything is done */
-	if (text_of(&k[K_MODEL], &bm, &model, &nm) < 0 ||
-	    (one && !other && (text_of(&d[D_CONTENT], &bc, &content, &nc) < 0 ||
-	     text_of(d[D_REASONING_CONTENT].type == JF_STRING ? &d[D_REASONING_CONTENT]
+	if (jfield_text(&k[K_MODEL], &bm, &model, &nm) < 0 ||
+	    (one && !other && (jfield_text(&d[D_CONTENT], &bc, &content, &nc) < 0 ||
+	     jfield_text(d[D_REASONING_CONTENT].type == JF_STRING ? &d[D_REASONING_CONTENT]
 	             : &d[D_REASONING], &br, &reasoning, &nr) < 0 ||
-	     text_of(&c[C_FINISH], &bf, &finish, &nf) < 0)) ||
-	    (k[K_USAGE].type == JF_OBJECT && !(usage = openai_usage(&k[K_USAGE]))))
+	     jfield_text(&c[C_FINISH], &bf, &finish, &nf) < 0)) ||
+	    (k[K_USAGE].type == JF_OBJECT &&
+	     !(usage = json_parse(k[K_USAGE].raw, k[K_USAGE].len, why, sizeof why))))
 		goto done;
 	ok = 1;
 	if (model && nm && model[0]) {
