@@ -35,7 +35,8 @@ ALL_LDFLAGS = $(SANFLAGS) -Wl,--as-needed $(LDFLAGS)
 
 # every cmd/llm-*.c is a program; every tests/bench/*.sh a benchmark
 PROGS    = $(patsubst cmd/%.c,%,$(wildcard cmd/llm-*.c))
-LIB_SRC  = $(wildcard lib/*.c)
+LIB_SRC  = $(wildcard lib/*/*.c)
+LIB_HDR  = $(wildcard lib/*/*.h)
 LIB_OBJ  = $(LIB_SRC:lib/%.c=$(B)/lib/%.o)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNITS    = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
@@ -48,18 +49,19 @@ COMPS    = $(addprefix $(BASHCOMPDIR)/,$(notdir $(wildcard completions/bash/*)))
 .PHONY: all check unit bats deps demo bench soak install uninstall clean lint-man
 all: $(BINS)
 
-$(B)/lib/%.o: lib/%.c lib/*.h | $(B)/lib
+$(B)/lib/%.o: lib/%.c $(LIB_HDR)
+	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
-$(B)/cmd/%.o: cmd/%.c lib/*.h cmd/*.h | $(B)/cmd
+$(B)/cmd/%.o: cmd/%.c $(LIB_HDR) | $(B)/cmd
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 $(B)/libllm.a: $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $(LIB_OBJ)
 
-# llm-chat and llm-stream share their front end
-$(B)/bin/llm-chat $(B)/bin/llm-stream: $(B)/cmd/chatcli.o
+# llm-stream is llm-chat's front end compiled with streaming on
+$(B)/cmd/llm-stream.o: cmd/llm-chat.c
 
 $(B)/bin/%: $(B)/cmd/%.o $(B)/libllm.a | $(B)/bin
 	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(B)/libllm.a $(PKG_LIBS) -lpthread -lm
@@ -68,7 +70,7 @@ $(B)/tests/%: tests/unit/%.c $(B)/libllm.a $(wildcard tests/unit/*.h) | $(B)/tes
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< $(B)/libllm.a \
 		$(PKG_LIBS) $(CMOCKA_LIBS) -lpthread -lm
 
-$(B)/lib $(B)/cmd $(B)/bin $(B)/tests:
+$(B)/cmd $(B)/bin $(B)/tests:
 	mkdir -p $@
 
 # Missing packages are installed when root, named otherwise.

@@ -10,10 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "hash.h"
-#include "jpath.h"
-#include "jsondoc.h"
-#include "lineout.h"
+#include "json/hash.h"
+#include "json/jpath.h"
+#include "json/jsondoc.h"
+#include "base/lineout.h"
 
 struct hash {
 	int len;		/* hex digits printed */

@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "mock.h"
-#include "mock_http.h"
-#include "util.h"
+#include "plan/config.h"
+#include "mock/mock.h"
+#include "mock/mock_http.h"
+#include "base/util.h"
 
 #define MAXMODELS 64
 

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "plan.h"
+#include "plan/plan.h"
 
 #define MAX_MODELS 1024
 

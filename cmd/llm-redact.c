@@ -11,10 +11,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "bound.h"
-#include "lineout.h"
-#include "records.h"
-#include "redact.h"
+#include "text/bound.h"
+#include "base/lineout.h"
+#include "json/records.h"
+#include "text/redact.h"
 
 #define TEXT_SLACK (64u << 10)	/* text kept past --max-string, for redaction */
 

@@ -11,9 +11,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "child.h"
-#include "retry.h"
-#include "sigwake.h"
+#include "base/child.h"
+#include "run/retry.h"
+#include "base/sigwake.h"
 
 #define STOP_GRACE_MS 5000
 

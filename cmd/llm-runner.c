@@ -8,12 +8,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bound.h"
-#include "config.h"
-#include "records.h"
-#include "redact.h"
-#include "runner.h"
-#include "scenario.h"
+#include "text/bound.h"
+#include "plan/config.h"
+#include "json/records.h"
+#include "text/redact.h"
+#include "run/runner.h"
+#include "plan/scenario.h"
 
 _Noreturn static void
 usage(FILE *fp, int status)

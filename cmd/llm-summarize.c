@@ -13,8 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "records.h"
-#include "sumfmt.h"
+#include "json/records.h"
+#include "report/sumfmt.h"
 
 #define BAD_SHOWN 5		/* bad lines named on stderr; the rest counted */
 #define REDRAW_MS 500		/* --follow: a redraw at most this often */

@@ -20,7 +20,8 @@ fuzz:
 
 fuzz-build: $(FUZZ_BINS)
 
-$(FB)/lib/%.o: lib/%.c lib/*.h | $(FB)/lib
+$(FB)/lib/%.o: lib/%.c $(LIB_HDR)
+	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 
 $(FB)/libllm.a: $(FUZZ_OBJ)
@@ -30,6 +31,3 @@ $(FB)/libllm.a: $(FUZZ_OBJ)
 $(FB)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FB)/libllm.a
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -Wno-missing-prototypes -fsanitize=fuzzer \
 		-o $@ $< $(FB)/libllm.a $(PKG_LIBS) -lpthread -lm
-
-$(FB)/lib:
-	mkdir -p $@

@@ -9,10 +9,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "canon.h"
+#include "json/canon.h"
 #include "fuzz.h"
-#include "ijson.h"
-#include "jsondoc.h"
+#include "json/ijson.h"
+#include "json/jsondoc.h"
 
 /* The canonical text c parsed the way llm-hash would read it. */
 static json_object *

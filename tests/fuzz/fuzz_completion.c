@@ -8,7 +8,7 @@
  * hands the body on untouched; it never reads a body the tree refuses.
  */
 #include "fuzz.h"
-#include "openai.h"
+#include "wire/openai.h"
 
 static void
 one_line_or_fail(const struct llm_error *e)

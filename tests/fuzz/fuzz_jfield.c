@@ -7,8 +7,8 @@
  * json-c's string.
  */
 #include "fuzz.h"
-#include "jfield.h"
-#include "json.h"
+#include "json/jfield.h"
+#include "json/json.h"
 
 static const char *const paths[] = {
 	"id", "status", "a", "a.b", "a.b.c", "usage.prompt_tokens", "meta.model", "", "x..y",

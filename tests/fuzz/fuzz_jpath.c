@@ -6,7 +6,7 @@
  * jpath_get() finds is a value of the document (NULL only for null).
  */
 #include "fuzz.h"
-#include "jpath.h"
+#include "json/jpath.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -8,8 +8,8 @@
  * hands the text on.
  */
 #include "fuzz.h"
-#include "jscan.h"
-#include "json.h"
+#include "json/jscan.h"
+#include "json/json.h"
 
 static int
 on_string(void *arg, const char *raw, size_t len, int escaped)

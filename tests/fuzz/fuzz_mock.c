@@ -12,10 +12,10 @@
  * and finish_reason.
  */
 #include "fuzz.h"
-#include "mock.h"
-#include "openai.h"
-#include "sse.h"
-#include "stream.h"
+#include "mock/mock.h"
+#include "wire/openai.h"
+#include "net/sse.h"
+#include "wire/chat_stream.h"
 
 static const char *const same[] = {"content", "tool_calls", "finish_reason"};
 

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "fuzz.h"
-#include "records.h"
+#include "json/records.h"
 
 #define MAXLINE 40
 

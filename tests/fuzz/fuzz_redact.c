@@ -7,9 +7,9 @@
  * within max_record; a line bound_line_clean() passes is left unchanged
  * by bound_record().
  */
-#include "bound.h"
+#include "text/bound.h"
 #include "fuzz.h"
-#include "redact.h"
+#include "text/redact.h"
 
 #define PATTERNS "share/llm/redact.patterns"
 

@@ -12,8 +12,8 @@
 #include <time.h>
 
 #include "fuzz.h"
-#include "mock.h"
-#include "openai.h"
+#include "mock/mock.h"
+#include "wire/openai.h"
 
 #define NOW ((time_t)1700000000)
 

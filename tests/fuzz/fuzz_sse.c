@@ -10,8 +10,8 @@
  * the two ways must assemble the same answer.
  */
 #include "fuzz.h"
-#include "sse.h"
-#include "stream.h"
+#include "net/sse.h"
+#include "wire/chat_stream.h"
 
 #define SSE_MAX 200
 #define ANSWER_MAX 300

@@ -7,10 +7,10 @@
  * holds no inf or nan) serializes to JSON whose canonical form is the
  * tree's own.
  */
-#include "canon.h"
+#include "json/canon.h"
 #include "fuzz.h"
-#include "scenario.h"
-#include "toml.h"
+#include "plan/scenario.h"
+#include "plan/toml.h"
 
 static void
 check_where(const struct toml_where *w, json_object *v)

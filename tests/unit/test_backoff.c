@@ -1,8 +1,8 @@
-/* Unit tests for lib/backoff.c: the delay, the --on list, the verdict on
+/* Unit tests for lib/run/backoff.c: the delay, the --on list, the verdict on
  * an error record, the reset time. */
 #include "unit.h"
 
-#include "backoff.h"
+#include "run/backoff.h"
 
 /* ---- backoff_delay ---- */
 

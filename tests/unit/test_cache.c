@@ -1,10 +1,10 @@
-/* Unit tests for lib/cache.c: the key, and entries put and got back. */
+/* Unit tests for lib/run/cache.c: the key, and entries put and got back. */
 #include <dirent.h>
 #include <unistd.h>
 
 #include "unit.h"
 
-#include "cache.h"
+#include "run/cache.h"
 
 static void
 key_of(const char *url, const char *body, int repeat, char key[HASH_HEX])

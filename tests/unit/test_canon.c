@@ -1,12 +1,12 @@
-/* Unit tests for lib/canon.c and lib/hash.c: RFC 8785 (JCS) numbers,
+/* Unit tests for lib/json/canon.c and lib/json/hash.c: RFC 8785 (JCS) numbers,
  * strings, member order and whole documents; SHA-256, the tuna model hash
  * and the canonical-JSON hash. */
 #include <math.h>
 
 #include "unit.h"
 
-#include "canon.h"
-#include "hash.h"
+#include "json/canon.h"
+#include "json/hash.h"
 
 /* ---- numbers ---- */
 

@@ -1,4 +1,4 @@
-/* Unit tests for lib/child.c: pipes both ways, non-blocking ends, a
+/* Unit tests for lib/base/child.c: pipes both ways, non-blocking ends, a
  * command that cannot start, statuses, signals at their defaults. */
 #include <errno.h>
 #include <fcntl.h>
@@ -9,7 +9,7 @@
 
 #include "unit.h"
 
-#include "child.h"
+#include "base/child.h"
 
 static void
 test_echo_through(void **state)

@@ -1,4 +1,4 @@
-/* Unit tests for lib/config.c: base URL and token from the environment,
+/* Unit tests for lib/plan/config.c: base URL and token from the environment,
  * the providers file, routing of provider/model names. */
 #include <fcntl.h>
 #include <limits.h>
@@ -6,8 +6,8 @@
 
 #include "unit.h"
 
-#include "config.h"
-#include "util.h"
+#include "plan/config.h"
+#include "base/util.h"
 
 static const char *const env_vars[] = {
 	"LLM_BASE_URL", "OPENAI_BASE_URL", "LLM_API_TOKEN", "OPENAI_API_KEY",

@@ -1,8 +1,8 @@
-/* Unit tests for lib/jfield.c: what the field scanner accepts json-c
+/* Unit tests for lib/json/jfield.c: what the field scanner accepts json-c
  * accepts too, the fields it finds by path, decoded lengths and numbers. */
 #include "unit.h"
 
-#include "jfield.h"
+#include "json/jfield.h"
 
 static const struct {
 	const char *text;

@@ -1,8 +1,8 @@
-/* Unit tests for lib/jscan.c: what the quick scanner accepts json-c
+/* Unit tests for lib/json/jscan.c: what the quick scanner accepts json-c
  * accepts too, the strings it reports, and the decoding of escapes. */
 #include "unit.h"
 
-#include "jscan.h"
+#include "json/jscan.h"
 
 /* The strings reported, each as "raw|escaped;". */
 static int

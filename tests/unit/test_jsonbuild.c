@@ -1,4 +1,4 @@
-/* Unit tests for lib/jsonbuild.c: json_build() makes the tree json-c's
+/* Unit tests for lib/json/jsonbuild.c: json_build() makes the tree json-c's
  * parser makes (written out byte for byte the same), and hands on, with
  * no tree, every text it does not read exactly as json-c: those listed,
  * and random texts from a fixed seed. */

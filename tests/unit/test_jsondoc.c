@@ -1,13 +1,13 @@
-/* Unit tests for lib/ijson.c, lib/jsondoc.c and lib/jpath.c: the I-JSON
+/* Unit tests for lib/json/ijson.c, lib/json/jsondoc.c and lib/json/jpath.c: the I-JSON
  * checks json-c does not make, documents one a line or spread over lines,
  * and the path subset of llm-hash --field. */
 #include <unistd.h>
 
 #include "unit.h"
 
-#include "canon.h"
-#include "jpath.h"
-#include "jsondoc.h"
+#include "json/canon.h"
+#include "json/jpath.h"
+#include "json/jsondoc.h"
 
 /* Every document of text, one line each: its canonical form, or
  * "LINE! message" for a bad one. */

@@ -1,4 +1,4 @@
-/* Unit tests for lib/jsonline.c: json_line writes what json-c's own
+/* Unit tests for lib/json/jsonline.c: json_line writes what json-c's own
  * writer writes (PLAIN | NOSLASHESCAPE), byte for byte, for every kind of
  * value, every byte in a string and random trees. */
 #include <math.h>

@@ -1,4 +1,4 @@
-/* Unit tests for lib/lineout.c: whole lines, batched up to max bytes a
+/* Unit tests for lib/base/lineout.c: whole lines, batched up to max bytes a
  * write, a longer line alone, and a failed write kept. */
 #include <errno.h>
 #include <fcntl.h>
@@ -7,7 +7,7 @@
 
 #include "unit.h"
 
-#include "lineout.h"
+#include "base/lineout.h"
 
 /* Each read of a pipe returns what one write put there, when the reader
  * reads after every write: so count the writes by reading in between. */

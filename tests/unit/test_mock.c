@@ -2,8 +2,8 @@
 
 #include "unit.h"
 
-#include "json.h"
-#include "mock.h"
+#include "json/json.h"
+#include "mock/mock.h"
 
 static void
 test_tokens(void **state)

@@ -1,10 +1,10 @@
-/* Unit tests for lib/openai.c: request bodies, overrides, completion
+/* Unit tests for lib/wire/openai.c: request bodies, overrides, completion
  * parsing, Retry-After and HTTP error classification. */
 #include <time.h>
 
 #include "unit.h"
 
-#include "openai.h"
+#include "wire/openai.h"
 
 /* ---- openai_request_of ---- */
 

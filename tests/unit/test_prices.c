@@ -1,9 +1,9 @@
-/* Unit tests for lib/prices.c: exact names, glob families and which one
+/* Unit tests for lib/report/prices.c: exact names, glob families and which one
  * wins, provider/model names, local endpoints, unknown models, LLM_PRICES
  * and bad tables. */
 #include "unit.h"
 
-#include "prices.h"
+#include "report/prices.h"
 
 static struct prices *
 shipped(void)

@@ -1,8 +1,8 @@
-/* Unit tests for lib/ptrmap.c: set, get, replace, delete, and a long run
+/* Unit tests for lib/base/ptrmap.c: set, get, replace, delete, and a long run
  * of random operations checked against a plain array. */
 #include "unit.h"
 
-#include "ptrmap.h"
+#include "base/ptrmap.h"
 
 static const struct {
 	char op;		/* p put, d delete, g get */

@@ -1,8 +1,8 @@
-/* Unit tests for lib/ratelimit.c: the token bucket behind --rpm and --tpm,
+/* Unit tests for lib/run/ratelimit.c: the token bucket behind --rpm and --tpm,
  * driven with made-up times so nothing waits. */
 #include "unit.h"
 
-#include "ratelimit.h"
+#include "run/ratelimit.h"
 
 static void
 test_unlimited(void **state)

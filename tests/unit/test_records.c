@@ -1,4 +1,4 @@
-/* Unit tests for lib/records.c: the NDJSON reader, rec_write, the error
+/* Unit tests for lib/json/records.c: the NDJSON reader, rec_write, the error
  * record builder. */
 #include <errno.h>
 #include <fcntl.h>
@@ -9,7 +9,7 @@
 
 #include "unit.h"
 
-#include "records.h"
+#include "json/records.h"
 
 /* An fd positioned at the start of a memory file holding s[0..n). */
 static int

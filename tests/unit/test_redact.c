@@ -1,12 +1,12 @@
-/* Unit tests for lib/redact.c and lib/bound.c: every built-in pattern
+/* Unit tests for lib/text/redact.c and lib/text/bound.c: every built-in pattern
  * with text it must redact and text it must leave alone, literals,
  * secret groups, stable hashes, pattern files, and the size bounds. */
 #include <unistd.h>
 
 #include "unit.h"
 
-#include "bound.h"
-#include "redact.h"
+#include "text/bound.h"
+#include "text/redact.h"
 
 /* The built-in patterns of share/llm, no environment tokens. */
 static struct redact *

@@ -1,9 +1,9 @@
-/* Unit tests for lib/sse.c: every stream of the table is fed whole, split
+/* Unit tests for lib/net/sse.c: every stream of the table is fed whole, split
  * in two at every byte position, and byte by byte, and must give the same
  * events, the same end state and the same retry every time. */
 #include "unit.h"
 
-#include "sse.h"
+#include "net/sse.h"
 
 /* Input with its length, so a stream may hold NUL bytes. */
 #define IN(s) s, sizeof(s) - 1

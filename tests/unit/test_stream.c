@@ -1,11 +1,11 @@
-/* Unit tests for lib/stream.c: chat.completion.chunk streams, as servers
+/* Unit tests for lib/wire/chat_stream.c: chat.completion.chunk streams, as servers
  * send them, go through the SSE parser split in two at every byte
  * position; the result record, or the error, and the callbacks must be
  * the expected ones every time. */
 #include "unit.h"
 
-#include "sse.h"
-#include "stream.h"
+#include "net/sse.h"
+#include "wire/chat_stream.h"
 
 /* The chunks of an OpenAI stream, with the fields servers send around
  * what matters. */

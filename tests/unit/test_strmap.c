@@ -1,8 +1,8 @@
-/* Unit tests for lib/strmap.c: numbers in the order first seen, the same
+/* Unit tests for lib/base/strmap.c: numbers in the order first seen, the same
  * number for the same bytes, through growth, NUL bytes included. */
 #include "unit.h"
 
-#include "strmap.h"
+#include "base/strmap.h"
 
 static void
 test_intern(void **state)

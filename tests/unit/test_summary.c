@@ -1,8 +1,8 @@
-/* Unit tests for lib/summary.c: nearest-rank percentiles, the last record
+/* Unit tests for lib/report/summary.c: nearest-rank percentiles, the last record
  * of an id, failures by kind, and the best result of a group. */
 #include "unit.h"
 
-#include "summary.h"
+#include "report/summary.h"
 
 static void
 test_percentile(void **state)

@@ -1,11 +1,11 @@
-/* Unit tests for lib/toml.c: the examples of the TOML 1.0.0 text, valid
+/* Unit tests for lib/plan/toml.c: the examples of the TOML 1.0.0 text, valid
  * ones against the JSON they stand for, invalid ones against the message
  * and the line:column it names. */
 #include <math.h>
 
 #include "unit.h"
 
-#include "toml.h"
+#include "plan/toml.h"
 
 static json_object *
 toml(const char *s, char *err)

@@ -1,4 +1,4 @@
-/* Unit tests for lib/util.c: path confinement, atomic writes, mkdir_p,
+/* Unit tests for lib/base/util.c: path confinement, atomic writes, mkdir_p,
  * read_file, one_line, the growable buffer, messages. */
 #include <dirent.h>
 #include <errno.h>
@@ -9,7 +9,7 @@
 
 #include "unit.h"
 
-#include "util.h"
+#include "base/util.h"
 
 /* ---- files in the scratch directory ---- */
 

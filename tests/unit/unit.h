@@ -27,7 +27,7 @@
 
 #include <cmocka.h>
 
-#include "json.h"
+#include "json/json.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 

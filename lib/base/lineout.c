@@ -1,0 +1,52 @@
+#include <errno.h>
+#include <limits.h>
+
+#include "base/lineout.h"
+
+void
+lineout_init(struct lineout *o, int fd, size_t max)
+{
+	o->fd = fd;
+	o->max = max ? max : PIPE_BUF;
+	o->buf = (struct buf){0};
+	o->err = 0;
+}
+
+void
+lineout_free(struct lineout *o)
+{
+	buf_free(&o->buf);
+}
+
+int
+lineout_flush(struct lineout *o)
+{
+	if (o->err) {
+		buf_reset(&o->buf);
+		return -1;
+	}
+	if (o->buf.len == 0)
+		return 0;
+	if (write_all(o->fd, o->buf.data, o->buf.len) < 0) {
+		o->err = errno;
+		buf_reset(&o->buf);
+		return -1;
+	}
+	buf_reset(&o->buf);
+	return 0;
+}
+
+void
+lineout_add(struct lineout *o, const char *s, size_t n)
+{
+	buf_add(&o->buf, s, n);
+}
+
+void
+lineout_line(struct lineout *o, const char *s, size_t n)
+{
+	if (o->buf.len > 0 && o->buf.len + n + 1 > o->max)
+		(void)lineout_flush(o);
+	buf_add(&o->buf, s, n);
+	buf_add(&o->buf, "\n", 1);
+}

@@ -1,0 +1,474 @@
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+#include "json/jfield.h"
+#include "json/jscan.h"
+
+/* The paths as a tree of keys: a node's kids are the keys looked for in
+ * the object that is its value. */
+struct node {
+	char *key;
+	size_t klen;
+	int slot;		/* -1: only on the way to deeper keys */
+	struct node *kids, *next;
+};
+
+struct jfield_spec {
+	struct node root;
+	int n;
+};
+
+struct walk {
+	const char *end;
+	struct jfield *out;
+	struct buf key;		/* an escaped key, decoded */
+};
+
+struct jfield_spec *
+jfield_spec_new(void)
+{
+	struct jfield_spec *sp = ecalloc(1, sizeof *sp);
+
+	sp->root.slot = -1;
+	return sp;
+}
+
+static void
+free_kids(struct node *k)
+{
+	while (k) {
+		struct node *next = k->next;
+
+		free_kids(k->kids);
+		free(k->key);
+		free(k);
+		k = next;
+	}
+}
+
+struct jfield_spec *
+jfield_spec_of(const char *const *paths, int n)
+{
+	struct jfield_spec *sp = jfield_spec_new();
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (jfield_spec_add(sp, paths[i]) != i)
+			eprintf("jfield_spec_of: %s is not path %d", paths[i], i);
+	return sp;
+}
+
+void
+jfield_spec_free(struct jfield_spec *sp)
+{
+	if (!sp)
+		return;
+	free_kids(sp->root.kids);
+	free(sp);
+}
+
+static struct node *
+kid(struct node *parent, const char *key, size_t klen, int add)
+{
+	struct node *k;
+
+	for (k = parent->kids; k; k = k->next)
+		if (k->klen == klen && memcmp(k->key, key, klen) == 0)
+			return k;
+	if (!add)
+		return NULL;
+	k = ecalloc(1, sizeof *k);
+	k->key = estrndup(key, klen);
+	k->klen = klen;
+	k->slot = -1;
+	k->next = parent->kids;
+	parent->kids = k;
+	return k;
+}
+
+int
+jfield_spec_add(struct jfield_spec *sp, const char *path)
+{
+	struct node *at = &sp->root;
+
+	for (;;) {
+		size_t klen = strcspn(path, ".");
+
+		if (klen == 0)
+			return -1;
+		at = kid(at, path, klen, 1);
+		if (!path[klen])
+			break;
+		path += klen + 1;
+	}
+	if (at->slot < 0)
+		at->slot = sp->n++;
+	return at->slot;
+}
+
+size_t
+jfield_spec_count(const struct jfield_spec *sp)
+{
+	return (size_t)sp->n;
+}
+
+static const char *
+skip_ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+		p++;
+	return p;
+}
+
+/* Past the plain bytes of a string: not '"', not '\\', not below 0x20. */
+static const char *
+plain_run(const char *p, const char *end)
+{
+#ifdef __SSE2__
+	const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
+	const __m128i ctl = _mm_set1_epi8(0x1f);
+
+	while (end - p >= 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+		__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, bslash)),
+		                         _mm_cmpeq_epi8(_mm_min_epu8(x, ctl), x));
+		int bits = _mm_movemask_epi8(m);
+
+		if (bits)
+			return p + __builtin_ctz((unsigned)bits);
+		p += 16;
+	}
+#endif
+	while (p < end && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
+		p++;
+	return p;
+}
+
+static int
+is_hex(char c)
+{
+	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
+}
+
+static unsigned
+hex4(const char *p)
+{
+	unsigned c = 0;
+	int i;
+
+	for (i = 0; i < 4; i++)
+		c = c << 4 | (unsigned)(p[i] <= '9' ? p[i] - '0' : (p[i] | 0x20) - 'a' + 10);
+	return c;
+}
+
+/* The string whose opening quote is at p: its closing quote, or NULL.
+ * *shrink counts the bytes its escapes save once decoded: one for \n,
+ * six less the UTF-8 length for \uXXXX (a surrogate half two bytes, so a
+ * pair makes four). */
+static const char *
+string_end(const char *p, const char *end, int *escaped, size_t *shrink)
+{
+	*escaped = 0;
+	*shrink = 0;
+	for (p++;; p++) {
+		p = plain_run(p, end);
+		if (p == end || (unsigned char)*p < 0x20)
+			return NULL;
+		if (*p == '"')
+			return p;
+		*escaped = 1;
+		if (++p == end)
+			return NULL;
+		if (*p == 'u') {
+			unsigned c;
+
+			if (end - p < 5 || !is_hex(p[1]) || !is_hex(p[2]) || !is_hex(p[3]) || !is_hex(p[4]))
+				return NULL;
+			c = hex4(p + 1);
+			*shrink += c < 0x80 ? 5 : c < 0x800 || (c >= 0xd800 && c < 0xe000) ? 4 : 3;
+			p += 4;
+		} else {
+			switch (*p) {
+			case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+				*shrink += 1;
+				break;
+			default:
+				return NULL;
+			}
+		}
+	}
+}
+
+static const char *
+skip_digits(const char *p, const char *end)
+{
+	while (p < end && *p >= '0' && *p <= '9')
+		p++;
+	return p;
+}
+
+/* RFC 8259's number: past it, or NULL. */
+static const char *
+number_end(const char *p, const char *end)
+{
+	const char *q;
+
+	if (p < end && *p == '-')
+		p++;
+	if (p == end || *p < '0' || *p > '9')
+		return NULL;
+	p = *p == '0' ? p + 1 : skip_digits(p, end);
+	if (p < end && *p == '.') {
+		q = skip_digits(p + 1, end);
+		if (q == p + 1)
+			return NULL;
+		p = q;
+	}
+	if (p < end && (*p | 0x20) == 'e') {
+		if (++p < end && (*p == '+' || *p == '-'))
+			p++;
+		q = skip_digits(p, end);
+		if (q == p)
+			return NULL;
+		p = q;
+	}
+	return p;
+}
+
+static const char *
+word_end(const char *p, const char *end, const char *w, size_t n)
+{
+	return (size_t)(end - p) >= n && memcmp(p, w, n) == 0 ? p + n : NULL;
+}
+
+static const char *value(struct walk *w, const char *p, const struct node *at, int depth,
+                         struct jfield *f);
+
+/* The kid of at named by the key raw[0..len), NULL when none is. */
+static const struct node *
+match(struct walk *w, const struct node *at, const char *raw, size_t len, int escaped)
+{
+	const struct node *k;
+
+	if (!at || !at->kids)
+		return NULL;
+	if (escaped) {
+		buf_reset(&w->key);
+		if (jscan_decode(raw, len, &w->key) < 0)
+			return NULL;
+		raw = w->key.data;
+		len = w->key.len;
+	}
+	for (k = at->kids; k; k = k->next)
+		if (k->klen == len && memcmp(k->key, raw, len) == 0)
+			return k;
+	return NULL;
+}
+
+/* A key's value replaces all of an earlier one of that key, as in json-c:
+ * forget what was found below k before. */
+static void
+forget(struct walk *w, const struct node *k)
+{
+	for (k = k->kids; k; k = k->next) {
+		if (k->slot >= 0)
+			w->out[k->slot].type = JF_NONE;
+		forget(w, k);
+	}
+}
+
+/* The object or array opening at p; at names the keys wanted in it. */
+static const char *
+container(struct walk *w, const char *p, const struct node *at, int depth)
+{
+	char close = *p == '{' ? '}' : ']';
+
+	if (depth > JFIELD_DEPTH)
+		return NULL;
+	p = skip_ws(p + 1, w->end);
+	if (p < w->end && *p == close)
+		return p + 1;
+	for (;;) {
+		const struct node *k = NULL;
+		struct jfield dummy;
+
+		if (close == '}') {
+			const char *q;
+			size_t shrink;
+			int escaped;
+
+			if (p == w->end || *p != '"' || !(q = string_end(p, w->end, &escaped, &shrink)))
+				return NULL;
+			if ((k = match(w, at, p + 1, (size_t)(q - p - 1), escaped)))
+				forget(w, k);
+			p = skip_ws(q + 1, w->end);
+			if (p == w->end || *p != ':')
+				return NULL;
+			p = skip_ws(p + 1, w->end);
+		}
+		p = value(w, p, k, depth + 1, k && k->slot >= 0 ? &w->out[k->slot] : &dummy);
+		if (!p)
+			return NULL;
+		p = skip_ws(p, w->end);
+		if (p == w->end)
+			return NULL;
+		if (*p == close)
+			return p + 1;
+		if (*p != ',')
+			return NULL;
+		p = skip_ws(p + 1, w->end);
+	}
+}
+
+/* The value at p, described in *f; past it, or NULL. */
+static const char *
+value(struct walk *w, const char *p, const struct node *at, int depth, struct jfield *f)
+{
+	const char *q;
+
+	if (p == w->end)
+		return NULL;
+	f->raw = p;
+	f->escaped = 0;
+	f->shrink = 0;
+	switch (*p) {
+	case '{':
+		f->type = JF_OBJECT;
+		q = container(w, p, at, depth);
+		break;
+	case '[':
+		f->type = JF_ARRAY;
+		q = container(w, p, NULL, depth);
+		break;
+	case '"':
+		f->type = JF_STRING;
+		if (!(q = string_end(p, w->end, &f->escaped, &f->shrink)))
+			return NULL;
+		f->raw = p + 1;
+		f->len = (size_t)(q - p - 1);
+		return q + 1;
+	case 't':
+		f->type = JF_TRUE;
+		q = word_end(p, w->end, "true", 4);
+		break;
+	case 'f':
+		f->type = JF_FALSE;
+		q = word_end(p, w->end, "false", 5);
+		break;
+	case 'n':
+		f->type = JF_NULL;
+		q = word_end(p, w->end, "null", 4);
+		break;
+	default:
+		f->type = JF_NUMBER;
+		q = number_end(p, w->end);
+	}
+	if (q)
+		f->len = (size_t)(q - p);
+	return q;
+}
+
+int
+jfield_scan(const struct jfield_spec *sp, const char *s, size_t n, struct jfield *out)
+{
+	struct walk w = {.end = s + n, .out = out};
+	const char *p = skip_ws(s, w.end);
+	int ok;
+
+	memset(out, 0, (size_t)sp->n * sizeof *out);
+	ok = p < w.end && *p == '{' && (p = container(&w, p, &sp->root, 1)) &&
+	     skip_ws(p, w.end) == w.end;
+	buf_free(&w.key);
+	return ok;
+}
+
+int
+jfield_string(const struct jfield *f, struct buf *out)
+{
+	if (f->type != JF_STRING)
+		return -1;
+	if (!f->escaped) {
+		buf_add(out, f->raw, f->len);
+		return 0;
+	}
+	return jscan_decode(f->raw, f->len, out);
+}
+
+int
+jfield_text(const struct jfield *f, struct buf *b, const char **t, size_t *n)
+{
+	*t = NULL;
+	*n = 0;
+	if (f->type != JF_STRING)
+		return 0;
+	if (!f->escaped) {
+		*t = f->raw;
+		*n = f->len;
+		return 0;
+	}
+	if (jscan_decode(f->raw, f->len, b) < 0)
+		return -1;
+	*t = b->data ? b->data : "";
+	*n = b->len;
+	return 0;
+}
+
+size_t
+jfield_strlen(const struct jfield *f)
+{
+	return f->type == JF_STRING ? f->len - f->shrink : 0;
+}
+
+/* The number's text, NUL-terminated, in tmp or a copy to free. */
+static char *
+number_text(const struct jfield *f, char *tmp, size_t tmplen)
+{
+	if (f->len < tmplen) {
+		memcpy(tmp, f->raw, f->len);
+		tmp[f->len] = '\0';
+		return tmp;
+	}
+	return estrndup(f->raw, f->len);
+}
+
+int
+jfield_double(const struct jfield *f, double *v)
+{
+	char tmp[64], *s;
+
+	if (f->type != JF_NUMBER)
+		return -1;
+	s = number_text(f, tmp, sizeof tmp);
+	*v = strtod(s, NULL);
+	if (s != tmp)
+		free(s);
+	return 0;
+}
+
+int
+jfield_llong(const struct jfield *f, long long *v)
+{
+	char tmp[64], *s;
+	double d;
+
+	if (f->type != JF_NUMBER)
+		return -1;
+	s = number_text(f, tmp, sizeof tmp);
+	errno = 0;
+	if (!strpbrk(s, ".eE")) {
+		*v = strtoll(s, NULL, 10);
+	} else {
+		/* 12.0 or 1e3: what json-c's get_int64 would give */
+		d = strtod(s, NULL);
+		*v = isnan(d) ? 0 : d >= 9.2e18 ? (long long)9.2e18 : d <= -9.2e18 ? (long long)-9.2e18
+		   : (long long)d;
+	}
+	if (s != tmp)
+		free(s);
+	return 0;
+}

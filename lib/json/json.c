@@ -1,0 +1,203 @@
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json/json.h"
+
+/* One tokener per thread (llm-mock parses in many), freed when the
+ * thread ends. */
+static pthread_key_t tok_key;
+static pthread_once_t tok_once = PTHREAD_ONCE_INIT;
+
+static void
+free_tokener(void *tok)
+{
+	json_tokener_free(tok);
+}
+
+static void
+make_key(void)
+{
+	if (pthread_key_create(&tok_key, free_tokener) != 0)
+		eprintf("pthread_key_create failed");
+}
+
+/* Whether o holds a NaN, Infinity or -Infinity that json-c read as a
+ * literal.  A number too large for a double (1e999) is JSON and keeps its
+ * own text, so only the spelling tells them apart. */
+static int
+has_nonfinite_literal(json_object *o)
+{
+	size_t i, n;
+
+	switch (json_object_get_type(o)) {
+	case json_type_double: {
+		const char *t;
+
+		if (isfinite(json_object_get_double(o)))
+			return 0;
+		t = json_object_to_json_string(o);
+		return t[0] == 'N' || t[0] == 'I' || (t[0] == '-' && t[1] == 'I');
+	}
+	case json_type_array:
+		n = json_object_array_length(o);
+		for (i = 0; i < n; i++)
+			if (has_nonfinite_literal(json_object_array_get_idx(o, i)))
+				return 1;
+		return 0;
+	case json_type_object: {
+		json_object_object_foreach(o, k, v) {
+			(void)k;
+			if (has_nonfinite_literal(v))
+				return 1;
+		}
+		return 0;
+	}
+	default:
+		return 0;
+	}
+}
+
+/* Whether s[0..len) holds word: memchr for its first letter, which
+ * is rare in JSON text, costs a tenth of memmem. */
+static int
+spells(const char *s, size_t len, const char *word, size_t wlen)
+{
+	const char *p = s, *end = s + len;
+
+	while ((p = memchr(p, word[0], (size_t)(end - p)))) {
+		if ((size_t)(end - p) >= wlen && memcmp(p, word, wlen) == 0)
+			return 1;
+		p++;
+	}
+	return 0;
+}
+
+int
+json_parse_any(const char *s, size_t len, json_object **out, char *err, size_t errlen)
+{
+	/* the usual text without json-c's tokener; the rest, and every
+	 * error, with it */
+	if (len <= (size_t)INT32_MAX && json_build(s, len, out))
+		return 0;
+	return json_parse_c(s, len, out, err, errlen);
+}
+
+int
+json_parse_c(const char *s, size_t len, json_object **out, char *err, size_t errlen)
+{
+	json_tokener *tok;
+	json_object *obj;
+	enum json_tokener_error je;
+	size_t end;
+	int fed_end = 0;
+
+	*out = NULL;
+	if (len > (size_t)INT32_MAX) {
+		snprintf(err, errlen, "document too large");
+		return -1;
+	}
+	/* one tokener, reset for each document: making one costs as much
+	 * as parsing a small record */
+	pthread_once(&tok_once, make_key);
+	if (!(tok = pthread_getspecific(tok_key))) {
+		if (!(tok = json_tokener_new_ex(JSON_TOKENER_DEFAULT_DEPTH))) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+		pthread_setspecific(tok_key, tok);
+	}
+	json_tokener_reset(tok);
+	obj = json_tokener_parse_ex(tok, s, (int)len);
+	je = json_tokener_get_error(tok);
+	if (je == json_tokener_continue) {
+		/* the text ended inside a value (a number or a literal
+		 * waits for its end): a space ends it */
+		obj = json_tokener_parse_ex(tok, " ", 1);
+		je = json_tokener_get_error(tok);
+		fed_end = 1;
+		if (!obj && je == json_tokener_continue)
+			je = json_tokener_error_parse_eof;
+	}
+	if (je != json_tokener_success) {
+		if (je == json_tokener_continue)
+			je = json_tokener_error_parse_eof;
+		snprintf(err, errlen, "%s at byte %zu", json_tokener_error_desc(je),
+		         json_tokener_get_parse_end(tok));
+		json_object_put(obj);
+		return -1;
+	}
+	/* after the closing space the parse end counts from that piece:
+	 * the whole text was used */
+	end = fed_end ? len : json_tokener_get_parse_end(tok);
+	while (end < len && strchr(" \t\r\n", s[end]))
+		end++;
+	if (end < len) {
+		snprintf(err, errlen, "unexpected text after the JSON value at byte %zu", end);
+		json_object_put(obj);
+		return -1;
+	}
+	/* json-c takes NaN and Infinity even when strict; they are not JSON
+	 * (RFC 8259, section 6) and would be written back out as they came.
+	 * Only a text that spells one is walked. */
+	if ((spells(s, len, "NaN", 3) || spells(s, len, "Infinity", 8)) &&
+	    has_nonfinite_literal(obj)) {
+		snprintf(err, errlen, "NaN and Infinity are not JSON numbers");
+		json_object_put(obj);
+		return -1;
+	}
+	*out = obj;
+	return 0;
+}
+
+json_object *
+json_parse(const char *s, size_t len, char *err, size_t errlen)
+{
+	json_object *obj;
+
+	if (json_parse_any(s, len, &obj, err, errlen) < 0)
+		return NULL;
+	if (!obj)
+		snprintf(err, errlen, "null");
+	return obj;
+}
+
+json_object *
+json_get(json_object *obj, const char *key)
+{
+	json_object *v;
+
+	if (!obj || !json_object_is_type(obj, json_type_object))
+		return NULL;
+	return json_object_object_get_ex(obj, key, &v) ? v : NULL;
+}
+
+const char *
+json_get_str(json_object *obj, const char *key)
+{
+	json_object *v = json_get(obj, key);
+
+	return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+}
+
+void
+json_set(json_object *obj, const char *key, json_object *val)
+{
+	json_object_object_add(obj, key, val);
+}
+
+json_object *
+json_double_text(double v, const char *text)
+{
+	return json_object_new_double_s(v, text);
+}
+
+json_object *
+json_ref(json_object *obj)
+{
+	return obj ? json_object_get(obj) : NULL;
+}
+

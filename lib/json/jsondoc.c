@@ -1,0 +1,128 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "json/jsondoc.h"
+
+void
+doc_reader_init(struct doc_reader *d, int fd, const char *name)
+{
+	memset(d, 0, sizeof *d);
+	rec_reader_init(&d->r, fd, name, 0);
+	if (!(d->tok = json_tokener_new_ex(JSON_TOKENER_DEFAULT_DEPTH)))
+		eprintf("out of memory");
+	json_tokener_set_flags(d->tok, JSON_TOKENER_STRICT);
+}
+
+void
+doc_reader_free(struct doc_reader *d)
+{
+	json_tokener_free(d->tok);
+	ijson_free(&d->ij);
+	rec_reader_free(&d->r);
+}
+
+static enum rec_status
+bad(struct doc_reader *d, long line, char *err, size_t errlen, const char *what)
+{
+	snprintf(err, errlen, "%s:%ld: invalid JSON: %s", d->r.name, line, what);
+	return REC_BAD;
+}
+
+/* The offset of the first byte of s[0..n) that is not white space. */
+static size_t
+skip_space(const char *s, size_t n, size_t i)
+{
+	while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
+		i++;
+	return i;
+}
+
+/* Feed the line s[0..n) to the tokener, and a newline after it when the
+ * line ends inside a value (a number ends there).  The tokener's status;
+ * *obj is the document when it is complete, *end where json-c stopped. */
+static enum json_tokener_error
+feed(struct doc_reader *d, const char *s, size_t n, json_object **obj, size_t *end)
+{
+	enum json_tokener_error je;
+
+	*obj = json_tokener_parse_ex(d->tok, s, (int)n);
+	je = json_tokener_get_error(d->tok);
+	*end = json_tokener_get_parse_end(d->tok);
+	if (je == json_tokener_continue) {
+		*obj = json_tokener_parse_ex(d->tok, "\n", 1);
+		je = json_tokener_get_error(d->tok);
+		*end = n;
+	}
+	return je;
+}
+
+enum rec_status
+doc_next(struct doc_reader *d, json_object **out, char *err, size_t errlen)
+{
+	char why[ERRLEN];
+	size_t size = 0;
+	int in_doc = 0;
+
+	*out = NULL;
+	for (;;) {
+		enum rec_status st = REC_OK;
+		enum json_tokener_error je;
+		json_object *obj;
+		const char *line;
+		const char *s;
+		size_t len, n, end;
+
+		if (d->held) {
+			line = d->held;
+			len = d->nheld;
+			d->held = NULL;
+		} else {
+			st = rec_next_line(&d->r, &line, &len, err, errlen);
+		}
+		if (st == REC_EOF && in_doc)
+			return bad(d, d->first, err, errlen, "the document ends unfinished");
+		if (st == REC_BAD && !in_doc)
+			d->first = d->r.lineno;
+		if (st != REC_OK)
+			return st;	/* an overlong line ends a document too */
+		if (!in_doc) {
+			in_doc = 1;
+			d->first = d->r.lineno;
+			json_tokener_reset(d->tok);
+			ijson_reset(&d->ij);
+		}
+		if ((size += len + 1) > d->r.max || len > INT32_MAX / 2) {
+			snprintf(why, sizeof why, "document longer than %zu bytes", d->r.max);
+			return bad(d, d->r.lineno, err, errlen, why);
+		}
+		s = line;
+		n = len;
+		if (ijson_scan(&d->ij, &s, &n, why, sizeof why) < 0)
+			return bad(d, d->r.lineno, err, errlen, why);
+		je = feed(d, s, n, &obj, &end);
+		if (je == json_tokener_continue)
+			continue;
+		if (je == json_tokener_success && skip_space(s, n, end) < n) {
+			json_object_put(obj);
+			snprintf(why, sizeof why, "unexpected text after the JSON value at byte %zu",
+			         skip_space(s, n, end));
+			return bad(d, d->r.lineno, err, errlen, why);
+		}
+		if (je == json_tokener_success) {
+			if (ijson_check(&d->ij, obj, why, sizeof why) < 0) {
+				json_object_put(obj);
+				return bad(d, d->first, err, errlen, why);
+			}
+			*out = obj;
+			return REC_OK;
+		}
+		if (d->r.lineno > d->first && end == skip_space(s, n, 0)) {
+			/* the document was cut short and this line starts another */
+			d->held = line;
+			d->nheld = len;
+			return bad(d, d->first, err, errlen, "the document ends unfinished");
+		}
+		snprintf(why, sizeof why, "%s at byte %zu", json_tokener_error_desc(je), end);
+		return bad(d, d->r.lineno, err, errlen, why);
+	}
+}

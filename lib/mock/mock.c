@@ -1,0 +1,162 @@
+/* The status table, the small JSON bodies (errors, models, stats) and the
+ * helpers every part of the mock shares. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "json/json.h"
+#include "mock/mock_internal.h"
+
+static const struct {
+	int code;
+	const char *reason;
+	const char *type;
+	const char *ecode;
+	int injectable;
+} statuses[] = {
+	{ 400, "Bad Request", "invalid_request_error", NULL, 1 },
+	{ 401, "Unauthorized", "authentication_error", "invalid_api_key", 1 },
+	{ 403, "Forbidden", "permission_error", NULL, 1 },
+	{ 404, "Not Found", "not_found_error", "model_not_found", 1 },
+	{ 405, "Method Not Allowed", "invalid_request_error", NULL, 0 },
+	{ 408, "Request Timeout", "timeout_error", NULL, 1 },
+	{ 409, "Conflict", "conflict_error", NULL, 1 },
+	{ 413, "Payload Too Large", "invalid_request_error", NULL, 0 },
+	{ 429, "Too Many Requests", "rate_limit_error", "rate_limit_exceeded", 1 },
+	{ 500, "Internal Server Error", "server_error", NULL, 1 },
+	{ 502, "Bad Gateway", "server_error", NULL, 1 },
+	{ 503, "Service Unavailable", "server_error", NULL, 1 },
+	{ 504, "Gateway Timeout", "server_error", NULL, 1 },
+};
+
+static int
+status_index(int code)
+{
+	size_t i;
+
+	for (i = 0; i < NELEM(statuses); i++)
+		if (statuses[i].code == code)
+			return (int)i;
+	return -1;
+}
+
+const char *
+mock_reason(int status)
+{
+	int i = status_index(status);
+
+	if (i >= 0)
+		return statuses[i].reason;
+	return status >= 500 ? "Server Error" : "Error";
+}
+
+const char *
+mock_error_type(int status)
+{
+	int i = status_index(status);
+
+	if (i >= 0)
+		return statuses[i].type;
+	return status >= 500 ? "server_error" : "invalid_request_error";
+}
+
+const char *
+mock_error_code(int status)
+{
+	int i = status_index(status);
+
+	return i >= 0 ? statuses[i].ecode : NULL;
+}
+
+int
+mock_status_injectable(int code)
+{
+	int i = status_index(code);
+
+	return i >= 0 && statuses[i].injectable;
+}
+
+uint64_t
+mock_hash(const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	uint64_t h = 14695981039346656037ULL;	/* FNV-1a */
+
+	while (n--) {
+		h ^= *s++;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+long long
+mock_tokens(size_t bytes)
+{
+	return (long long)((bytes + 3) / 4);
+}
+
+void
+mock_http_date(time_t t, char *out, size_t outlen)
+{
+	/* names spelled out: strftime's %a and %b follow the locale */
+	static const char *days[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
+	static const char *months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+	                                "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	snprintf(out, outlen, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday],
+	         tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+	         tm.tm_sec);
+}
+
+
+void
+mock_error_json(struct buf *out, const char *msg, const char *type, const char *code)
+{
+	buf_adds(out, "{\"error\":{\"message\":");
+	json_quote(out, msg, strlen(msg));
+	buf_adds(out, ",\"type\":");
+	json_quote(out, type, strlen(type));
+	buf_adds(out, ",\"param\":null,\"code\":");
+	if (code)
+		json_quote(out, code, strlen(code));
+	else
+		buf_adds(out, "null");
+	buf_adds(out, "}}");
+}
+
+void
+mock_models_json(const char *const *models, size_t n, struct buf *out)
+{
+	size_t i;
+
+	buf_adds(out, "{\"object\":\"list\",\"data\":[");
+	for (i = 0; i < n; i++) {
+		buf_adds(out, i ? ",{\"id\":" : "{\"id\":");
+		json_quote(out, models[i], strlen(models[i]));
+		buf_adds(out, ",\"object\":\"model\",\"created\":0,\"owned_by\":\"llm-mock\"}");
+	}
+	buf_adds(out, "]}");
+}
+
+void
+mock_stats_json(unsigned long long requests, unsigned long long chat,
+                unsigned long long faults, unsigned long long connections, struct buf *out)
+{
+	buf_addf(out, "{\"requests\":%llu,\"chat\":%llu,\"faults\":%llu,\"connections\":%llu}",
+	         requests, chat, faults, connections);
+}
+
+void
+mock_tools_free(struct mock_tool *t, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(t[i].name);
+		free(t[i].args);
+		t[i].name = t[i].args = NULL;
+	}
+}

@@ -1,0 +1,185 @@
+/* mock: what llm-mock answers, without the HTTP.
+ *
+ * mock_reply() turns a request body into a struct mock_answer: the status,
+ * the content or tool calls, the usage, the faults to act out, the delay
+ * and the headers to send.  mock_completion(), mock_completion_split() and
+ * mock_stream_next() turn an answer into bytes.  Nothing here prints,
+ * exits or sleeps: the caller waits as long as the answer asks.
+ *
+ * The code is split by concern, all behind this one header (the pieces
+ * share lib/mock/mock_internal.h): mock_directive.c parses [[mock:...]],
+ * mock_rules.c loads and matches a --rules file and counts attempts,
+ * mock_answer.c builds the answer, mock_body.c writes completion bodies
+ * and stream events, mock.c holds the status table and the small bodies.
+ *
+ * Ownership: an answer owns every string in it and is released with
+ * mock_answer_free(); struct mock_directives owns its text and is
+ * released with mock_directives_free(); a struct mock owns its rules and
+ * its table of attempts and is released with mock_free().  mock_reply()
+ * may be called from many threads at once on one struct mock.
+ */
+#ifndef LLM_MOCK_H
+#define LLM_MOCK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "base/util.h"
+
+#define MOCK_MAXTOOLS 32	/* tool calls in one answer */
+#define MOCK_MAXHDRS 16		/* extra headers of one answer */
+#define MOCK_MAXSTATUS 8	/* [[mock:NNN]] directives in one message */
+#define MOCK_DELTA 8		/* bytes per streamed delta */
+#define MOCK_HUGE_DELTA 16384	/* bytes per streamed delta of [[mock:huge]] */
+#define MOCK_HUGE_DEFAULT (64LL << 20)
+#define MOCK_SLOW_DEFAULT 2000
+#define MOCK_MAXMS 3600000LL	/* an hour: longer waits are typos */
+
+/* Faults other than an error status, one bit each. */
+enum {
+	MOCK_F_SLOW = 1 << 0,
+	MOCK_F_DROP = 1 << 1,
+	MOCK_F_NO_DONE = 1 << 2,
+	MOCK_F_TRUNCATE = 1 << 3,
+	MOCK_F_INVALID_JSON = 1 << 4,
+	MOCK_F_EMPTY_CHOICES = 1 << 5,
+	MOCK_F_HUGE = 1 << 6,
+	MOCK_F_STREAM_ERROR = 1 << 7,
+	MOCK_F_TOOLS_NO_STREAM = 1 << 8,
+	/* the shapes of real servers' streams (all legal SSE) */
+	MOCK_F_SSE_CRLF = 1 << 9,	/* lines end in CR LF */
+	MOCK_F_SSE_CR = 1 << 10,	/* lines end in a lone CR */
+	MOCK_F_SSE_NOSPACE = 1 << 11,	/* "data:{..}" */
+	MOCK_F_SSE_COMMENTS = 1 << 12,	/* ": keep-alive" lines and blocks */
+	MOCK_F_SSE_FIELDS = 1 << 13,	/* event:, id: and retry: lines */
+	MOCK_F_SSE_MULTILINE = 1 << 14,	/* one chunk over several data: lines */
+	MOCK_F_SSE_FILTER = 1 << 15,	/* a content-filter chunk with empty choices first */
+	MOCK_F_REASONING = 1 << 16,	/* reasoning_content before the content */
+	MOCK_NFAULTS = 17
+};
+
+/* Faults that only mean something for a streamed answer. */
+#define MOCK_F_SSE_SHAPES (MOCK_F_SSE_CRLF | MOCK_F_SSE_CR | MOCK_F_SSE_NOSPACE | \
+                           MOCK_F_SSE_COMMENTS | MOCK_F_SSE_FIELDS | MOCK_F_SSE_MULTILINE | \
+                           MOCK_F_SSE_FILTER)
+#define MOCK_F_STREAM_ONLY (MOCK_F_NO_DONE | MOCK_F_TRUNCATE | MOCK_F_STREAM_ERROR | \
+                            MOCK_F_TOOLS_NO_STREAM | MOCK_F_SSE_SHAPES)
+
+struct mock_tool {
+	char *name;
+	char *args;		/* the arguments as JSON text, sent as a string */
+	long long turns;	/* [[mock:tool turns=N]]: called again until N rounds of
+				 * tool results follow the last user message; 0 is 1 */
+};
+
+/* An injected error status: [[mock:429 retry-after=2 times=1]]. */
+struct mock_status {
+	int code;
+	long long times;	/* 0: every attempt */
+	long long retry_after, retry_after_date, retry_after_ms;	/* -1: not given */
+	int should_retry;	/* -1: not given, 0 false, 1 true */
+};
+
+/* The [[mock:...]] directives of one message. */
+struct mock_directives {
+	unsigned faults;
+	long long times[MOCK_NFAULTS];	/* per fault bit, 0: every attempt */
+	long long slow_ms, huge_bytes;
+	struct mock_status status[MOCK_MAXSTATUS];
+	size_t nstatus;
+	struct mock_tool tools[MOCK_MAXTOOLS];
+	size_t ntools;
+	struct buf text;	/* the message without its directives, trimmed */
+};
+
+struct mock_header {
+	char *name;
+	char *value;
+};
+
+struct mock_answer {
+	int status;		/* HTTP status */
+	int raw;		/* body is the whole answer, to be sent as it is */
+	int injected;		/* a fault or an error rule shaped this answer */
+	unsigned faults;	/* MOCK_F_* acted out by the sender */
+	int stream, include_usage;
+	long long delay_ms;	/* wait this long before the first byte */
+	uint64_t hash;		/* of the request body */
+	char id[40];
+	char *model;
+	int has_content;	/* else "content":null */
+	struct buf content;
+	struct mock_tool tools[MOCK_MAXTOOLS];
+	size_t ntools;
+	const char *finish;
+	long long prompt_tokens, completion_tokens;
+	long long huge_bytes;	/* content is this many 'x' (MOCK_F_HUGE) */
+	struct buf body;	/* with raw */
+	struct mock_header hdrs[MOCK_MAXHDRS];
+	size_t nhdrs;
+};
+
+/* Where a stream is; zero it before the first mock_stream_next(). */
+struct mock_stream {
+	int phase;
+	size_t off;		/* into the content or the current arguments */
+	size_t tool;
+	size_t sent;		/* deltas sent */
+	size_t limit;		/* deltas to send before a cut */
+	long long events;	/* events sent, for id: lines */
+	int filtered;		/* the content-filter chunk went out */
+};
+
+enum { MOCK_EV_DATA, MOCK_EV_END, MOCK_EV_DROP };
+
+struct mock *mock_new(void);
+void mock_free(struct mock *m);
+
+/* Load NDJSON rules from path (name is used in messages).  0, or -1 with
+ * "FILE:LINE: what" in err. */
+int mock_load_rules(struct mock *m, const char *path, char *err, size_t errlen);
+int mock_load_rules_text(struct mock *m, const char *name, const char *text, size_t len,
+                         char *err, size_t errlen);
+
+/* Answer the request body; a is always filled (bad requests become 400
+ * answers) and must be released with mock_answer_free(). */
+void mock_reply(struct mock *m, const char *body, size_t len, struct mock_answer *a);
+void mock_answer_free(struct mock_answer *a);
+
+/* The non-streamed body of a status-200 answer that is not raw. */
+void mock_completion(const struct mock_answer *a, struct buf *out);
+/* The same cut where the content goes (for huge answers, whose content is
+ * written by the caller): pre + content + post is the body. */
+void mock_completion_split(const struct mock_answer *a, struct buf *pre, struct buf *post);
+
+/* Append the next server-sent event of a streamed answer to out.
+ * MOCK_EV_DATA: send out; MOCK_EV_END: end the stream cleanly;
+ * MOCK_EV_DROP: break the connection.  ts_ms is the wall clock written as
+ * x_mock_ts_ms. */
+int mock_stream_next(const struct mock_answer *a, struct mock_stream *s, double ts_ms,
+                     struct buf *out);
+
+/* Parse the directives of text.  0, or -1 with the reason in err.  d is
+ * overwritten, then owned by the caller (mock_directives_free). */
+int mock_parse_directives(const char *text, size_t len, struct mock_directives *d,
+                          char *err, size_t errlen);
+void mock_directives_free(struct mock_directives *d);
+
+/* The OpenAI error body {"error":{...}}; code may be NULL. */
+void mock_error_json(struct buf *out, const char *msg, const char *type, const char *code);
+/* The error type, code and reason phrase we give an HTTP status. */
+const char *mock_reason(int status);
+const char *mock_error_type(int status);
+
+void mock_models_json(const char *const *models, size_t n, struct buf *out);
+void mock_stats_json(unsigned long long requests, unsigned long long chat,
+                     unsigned long long faults, unsigned long long connections,
+                     struct buf *out);
+
+/* Helpers, exposed for the unit tests. */
+uint64_t mock_hash(const void *p, size_t n);
+long long mock_tokens(size_t bytes);
+void mock_http_date(time_t t, char *out, size_t outlen);
+
+#endif

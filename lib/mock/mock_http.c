@@ -1,0 +1,544 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "mock/mock_http.h"
+
+enum { R_NONE, R_CHAT, R_MODELS, R_HEALTH, R_STATS };
+
+struct mock_http {
+	struct MHD_Daemon *d;
+	struct mock *m;
+	struct mock_http_opts o;
+	struct buf models_body, health_body;
+	struct MHD_Response *models, *health;	/* built once, queued many times */
+	atomic_ullong requests, chat, faults, connections;
+	int stopfd[2];		/* written once at stop, to end every wait */
+	int port;
+};
+
+/* One request, from its headers to its completion. */
+struct req {
+	int route;
+	int too_big;
+	struct buf body;
+};
+
+/* A streamed answer being sent. */
+struct sse {
+	struct mock_http *h;
+	struct mock_answer a;
+	struct mock_stream st;
+	struct buf out;
+	size_t off;
+	int started;
+};
+
+/* A body sent by a callback: pre, mid bytes of 'x', post; cut at cut. */
+struct body {
+	struct buf pre, post;
+	uint64_t mid, total, cut;
+};
+
+static const char json_type[] = "application/json";
+
+static int
+route(const char *url)
+{
+	if (!strcmp(url, "/v1/chat/completions"))
+		return R_CHAT;
+	if (!strcmp(url, "/v1/models"))
+		return R_MODELS;
+	if (!strcmp(url, "/health"))
+		return R_HEALTH;
+	if (!strcmp(url, "/v1/mock/stats"))
+		return R_STATS;
+	return R_NONE;
+}
+
+/* Wait ms milliseconds, or less when the server stops: then -1. */
+static int
+pause_ms(struct mock_http *h, long long ms)
+{
+	struct pollfd p = { .fd = h->stopfd[0], .events = POLLIN };
+	int64_t end = now_ms() + ms, left;
+
+	while ((left = end - now_ms()) > 0) {
+		int rc = poll(&p, 1, left > INT_MAX ? INT_MAX : (int)left);
+
+		if (rc > 0)
+			return -1;
+	}
+	return 0;
+}
+
+static double
+wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+/* A response owning b's bytes; b is left empty. */
+static struct MHD_Response *
+take_buf(struct buf *b, const char *ctype)
+{
+	struct MHD_Response *r;
+
+	if (!b->data)
+		buf_add(b, "", 0);
+	r = MHD_create_response_from_buffer(b->len, b->data, MHD_RESPMEM_MUST_FREE);
+	if (!r) {
+		buf_free(b);
+		return NULL;
+	}
+	b->data = NULL;
+	b->len = b->cap = 0;
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+	return r;
+}
+
+static enum MHD_Result
+send_resp(struct MHD_Connection *c, int status, struct MHD_Response *r)
+{
+	enum MHD_Result rc;
+
+	if (!r)
+		return MHD_NO;
+	rc = MHD_queue_response(c, (unsigned)status, r);
+	MHD_destroy_response(r);
+	return rc;
+}
+
+static enum MHD_Result
+send_error(struct MHD_Connection *c, int status, const char *code, const char *msg)
+{
+	struct buf b = {0};
+	struct MHD_Response *r;
+
+	mock_error_json(&b, msg, mock_error_type(status), code);
+	r = take_buf(&b, json_type);
+	if (r && status == 405)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD, POST");
+	return send_resp(c, status, r);
+}
+
+static void
+add_headers(struct MHD_Response *r, const struct mock_answer *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->nhdrs; i++)
+		MHD_add_response_header(r, a->hdrs[i].name, a->hdrs[i].value);
+}
+
+static ssize_t
+sse_read(void *cls, uint64_t pos, char *dst, size_t max)
+{
+	struct sse *s = cls;
+	size_t n;
+
+	(void)pos;
+	if (s->off == s->out.len) {
+		int ev;
+
+		if (s->started && s->h->o.chunk_delay_ms > 0 &&
+		    pause_ms(s->h, s->h->o.chunk_delay_ms) < 0)
+			return MHD_CONTENT_READER_END_WITH_ERROR;
+		s->started = 1;
+		buf_reset(&s->out);
+		s->off = 0;
+		ev = mock_stream_next(&s->a, &s->st, wall_ms(), &s->out);
+		if (ev == MOCK_EV_END)
+			return MHD_CONTENT_READER_END_OF_STREAM;
+		if (ev == MOCK_EV_DROP)
+			return MHD_CONTENT_READER_END_WITH_ERROR;
+	}
+	n = s->out.len - s->off < max ? s->out.len - s->off : max;
+	memcpy(dst, s->out.data + s->off, n);
+	s->off += n;
+	return (ssize_t)n;
+}
+
+static void
+sse_free(void *cls)
+{
+	struct sse *s = cls;
+
+	mock_answer_free(&s->a);
+	buf_free(&s->out);
+	free(s);
+}
+
+static ssize_t
+body_read(void *cls, uint64_t pos, char *dst, size_t max)
+{
+	struct body *b = cls;
+	size_t n = 0, k;
+
+	if (pos >= b->cut)
+		return pos >= b->total ? MHD_CONTENT_READER_END_OF_STREAM :
+		       MHD_CONTENT_READER_END_WITH_ERROR;
+	if (max > b->cut - pos)
+		max = (size_t)(b->cut - pos);
+	while (n < max) {
+		uint64_t p = pos + n;
+
+		k = max - n;
+		if (p < b->pre.len) {
+			if (k > b->pre.len - p)
+				k = (size_t)(b->pre.len - p);
+			memcpy(dst + n, b->pre.data + p, k);
+		} else if (p < b->pre.len + b->mid) {
+			if (k > b->pre.len + b->mid - p)
+				k = (size_t)(b->pre.len + b->mid - p);
+			memset(dst + n, 'x', k);
+		} else {
+			p -= b->pre.len + b->mid;
+			if (k > b->post.len - p)
+				k = (size_t)(b->post.len - p);
+			memcpy(dst + n, b->post.data + p, k);
+		}
+		n += k;
+	}
+	return (ssize_t)n;
+}
+
+static void
+body_free(void *cls)
+{
+	struct body *b = cls;
+
+	buf_free(&b->pre);
+	buf_free(&b->post);
+	free(b);
+}
+
+/* A non-streamed completion that is huge or dropped half way, written by
+ * a callback so 64 MiB of content is never held in memory. */
+static struct MHD_Response *
+callback_body(const struct mock_answer *a)
+{
+	struct body *b = ecalloc(1, sizeof *b);
+	struct MHD_Response *r;
+
+	if (a->faults & MOCK_F_HUGE) {
+		mock_completion_split(a, &b->pre, &b->post);
+		b->mid = (uint64_t)a->huge_bytes;
+	} else
+		mock_completion(a, &b->pre);
+	b->total = b->pre.len + b->mid + b->post.len;
+	b->cut = a->faults & MOCK_F_DROP ? b->total / 2 : b->total;
+	r = MHD_create_response_from_callback(b->total, 64 * 1024, body_read, b, body_free);
+	if (!r) {
+		body_free(b);
+		return NULL;
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, json_type);
+	return r;
+}
+
+static struct MHD_Response *
+stream_body(struct mock_http *h, struct mock_answer *a)
+{
+	struct sse *s = ecalloc(1, sizeof *s);
+	struct MHD_Response *r;
+
+	s->h = h;
+	s->a = *a;	/* the answer's strings move to s */
+	memset(a, 0, sizeof *a);
+	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, sse_read, s, sse_free);
+	if (!r) {
+		sse_free(s);
+		return NULL;
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/event-stream");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+	add_headers(r, &s->a);
+	return r;
+}
+
+static enum MHD_Result
+chat(struct mock_http *h, struct MHD_Connection *c, struct req *q)
+{
+	struct mock_answer a;
+	struct MHD_Response *r;
+	struct buf b = {0};
+	int status;
+
+	atomic_fetch_add(&h->chat, 1);
+	if (q->too_big)
+		return send_error(c, 413, NULL, "request body larger than 16 MiB");
+	mock_reply(h->m, q->body.data ? q->body.data : "", q->body.len, &a);
+	if (a.injected)
+		atomic_fetch_add(&h->faults, 1);
+	if (h->o.latency_ms + a.delay_ms > 0 && pause_ms(h, h->o.latency_ms + a.delay_ms) < 0) {
+		mock_answer_free(&a);
+		return MHD_NO;
+	}
+	status = a.status;
+	if (a.raw)
+		r = take_buf(&a.body, a.stream && status < 400 ? "text/event-stream" : json_type);
+	else if (a.stream)
+		r = stream_body(h, &a);
+	else if (a.faults & (MOCK_F_HUGE | MOCK_F_DROP))
+		r = callback_body(&a);
+	else {
+		mock_completion(&a, &b);
+		r = take_buf(&b, json_type);
+	}
+	if (r)
+		add_headers(r, &a);
+	mock_answer_free(&a);
+	return send_resp(c, status, r);
+}
+
+static enum MHD_Result
+get(struct mock_http *h, struct MHD_Connection *c, int rt)
+{
+	struct buf b = {0};
+
+	switch (rt) {
+	case R_HEALTH:
+		return MHD_queue_response(c, MHD_HTTP_OK, h->health);
+	case R_MODELS:
+		return MHD_queue_response(c, MHD_HTTP_OK, h->models);
+	default:
+		mock_stats_json(atomic_load(&h->requests), atomic_load(&h->chat),
+		                atomic_load(&h->faults), atomic_load(&h->connections), &b);
+		return send_resp(c, MHD_HTTP_OK, take_buf(&b, json_type));
+	}
+}
+
+static enum MHD_Result
+answer(struct mock_http *h, struct MHD_Connection *c, struct req *q, const char *method,
+       const char *url)
+{
+	int is_get = !strcmp(method, "GET") || !strcmp(method, "HEAD");
+	char msg[256];
+
+	if (q->route == R_NONE) {
+		snprintf(msg, sizeof msg, "mock: unknown request URL: %.32s %.160s", method, url);
+		return send_error(c, 404, "unknown_url", msg);
+	}
+	if (q->route == R_CHAT ? strcmp(method, "POST") != 0 : !is_get) {
+		snprintf(msg, sizeof msg, "mock: method %.32s not allowed for %.160s", method, url);
+		return send_error(c, 405, NULL, msg);
+	}
+	if (h->o.token && q->route != R_HEALTH && q->route != R_STATS) {
+		const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+		                                               MHD_HTTP_HEADER_AUTHORIZATION);
+
+		if (!auth || strncmp(auth, "Bearer ", 7) != 0 || strcmp(auth + 7, h->o.token) != 0)
+			return send_error(c, 401, "invalid_api_key",
+			                  "mock: missing or wrong Authorization: Bearer token");
+	}
+	if (q->route == R_CHAT)
+		return chat(h, c, q);
+	return get(h, c, q->route);
+}
+
+static enum MHD_Result
+handler(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+        const char *version, const char *upload, size_t *upload_size, void **ptr)
+{
+	struct mock_http *h = cls;
+	struct req *q = *ptr;
+	enum MHD_Result rc;
+
+	(void)version;
+	if (!q) {
+		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+		                                             MHD_HTTP_HEADER_CONTENT_LENGTH);
+
+		q = ecalloc(1, sizeof *q);
+		q->route = route(url);
+		*ptr = q;
+		/* reading the stats must not change them */
+		if (q->route != R_STATS)
+			atomic_fetch_add(&h->requests, 1);
+		/* refuse a declared oversize body before reading it */
+		if (q->route == R_CHAT && cl && strtoull(cl, NULL, 10) > MOCK_MAXBODY) {
+			q->too_big = 1;
+			atomic_fetch_add(&h->chat, 1);
+			return send_error(c, 413, NULL, "request body larger than 16 MiB");
+		}
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		if (q->route == R_CHAT && !q->too_big) {
+			if (q->body.len + *upload_size > MOCK_MAXBODY) {
+				q->too_big = 1;
+				buf_free(&q->body);
+			} else
+				buf_add(&q->body, upload, *upload_size);
+		}
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	rc = answer(h, c, q, method, url);
+	if (h->o.log) {
+		char line[512];
+		const union MHD_ConnectionInfo *ci =
+			MHD_get_connection_info(c, MHD_CONNECTION_INFO_HTTP_STATUS);
+
+		snprintf(line, sizeof line, "%.32s %.400s %u", method, url,
+		         ci ? ci->http_status : 0);
+		h->o.log(line);
+	}
+	return rc;
+}
+
+static void
+completed(void *cls, struct MHD_Connection *c, void **ptr, enum MHD_RequestTerminationCode toe)
+{
+	struct req *q = *ptr;
+
+	(void)cls;
+	(void)c;
+	(void)toe;
+	if (!q)
+		return;
+	buf_free(&q->body);
+	free(q);
+	*ptr = NULL;
+}
+
+static void
+mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	struct mock_http *h = cls;
+	char line[512];
+
+	vsnprintf(line, sizeof line, fmt, ap);
+	one_line(line, sizeof line - 1);
+	h->o.log(line);
+}
+
+static struct MHD_Response *
+fixed(struct buf *b)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(b->len, b->data,
+	                                                         MHD_RESPMEM_PERSISTENT);
+
+	if (r)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, json_type);
+	return r;
+}
+
+static void
+release(struct mock_http *h)
+{
+	if (h->models)
+		MHD_destroy_response(h->models);
+	if (h->health)
+		MHD_destroy_response(h->health);
+	buf_free(&h->models_body);
+	buf_free(&h->health_body);
+	if (h->stopfd[0] >= 0)
+		close(h->stopfd[0]);
+	if (h->stopfd[1] >= 0)
+		close(h->stopfd[1]);
+	free(h);
+}
+
+/* Count the connections clients open, so tests can see reuse and
+ * concurrency. */
+static void
+connected(void *cls, struct MHD_Connection *c, void **socket_context,
+          enum MHD_ConnectionNotificationCode code)
+{
+	struct mock_http *h = cls;
+
+	(void)c;
+	(void)socket_context;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED)
+		atomic_fetch_add(&h->connections, 1);
+}
+
+struct mock_http *
+mock_http_start(struct mock *m, const struct mock_http_opts *o, char *err, size_t errlen)
+{
+	struct mock_http *h = ecalloc(1, sizeof *h);
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE }, *ai;
+	const char *host = o->host ? o->host : "127.0.0.1";
+	const union MHD_DaemonInfo *di;
+	unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
+	                 MHD_USE_POLL;
+	char port[16];
+	int e;
+
+	h->m = m;
+	h->o = *o;
+	h->stopfd[0] = h->stopfd[1] = -1;
+	if (pipe2(h->stopfd, O_CLOEXEC) < 0) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		release(h);
+		return NULL;
+	}
+	mock_models_json(o->models, o->nmodels, &h->models_body);
+	buf_adds(&h->health_body, "{\"status\":\"ok\"}");
+	h->models = fixed(&h->models_body);
+	h->health = fixed(&h->health_body);
+	snprintf(port, sizeof port, "%d", o->port);
+	if ((e = getaddrinfo(host, port, &hints, &ai)) != 0) {
+		snprintf(err, errlen, "%s: %s", host, gai_strerror(e));
+		release(h);
+		return NULL;
+	}
+	if (ai->ai_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	if (o->log)
+		flags |= MHD_USE_ERROR_LOG;
+	errno = 0;
+	h->d = MHD_start_daemon(flags, (uint16_t)o->port, NULL, NULL, handler, h,
+	                        MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+	                        MHD_OPTION_NOTIFY_COMPLETED, completed, h,
+	                        MHD_OPTION_NOTIFY_CONNECTION, connected, h,
+	                        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)300,
+	                        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
+	                        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h,
+	                        MHD_OPTION_END);
+	freeaddrinfo(ai);
+	if (!h->d || !h->models || !h->health) {
+		snprintf(err, errlen, "cannot listen on %s port %d%s%s", host, o->port,
+		         errno ? ": " : "", errno ? strerror(errno) : "");
+		if (h->d)
+			MHD_stop_daemon(h->d);
+		release(h);
+		return NULL;
+	}
+	di = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_BIND_PORT);
+	h->port = di ? di->port : o->port;
+	return h;
+}
+
+int
+mock_http_port(const struct mock_http *h)
+{
+	return h->port;
+}
+
+void
+mock_http_stop(struct mock_http *h)
+{
+	if (!h)
+		return;
+	(void)write_all(h->stopfd[1], "x", 1);
+	MHD_stop_daemon(h->d);
+	release(h);
+}

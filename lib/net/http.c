@@ -1,0 +1,577 @@
+#include <errno.h>
+#include <stdio.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "net/http.h"
+
+/* What is made once per endpoint and kept: its headers (the token among
+ * them), and its URL parsed, which curl would otherwise parse again for
+ * every request (a tenth of the instructions of a request to a local
+ * server, callgrind). */
+struct ep_state {
+	struct endpoint *ep;
+	struct curl_slist *list;
+	CURLU *url;		/* NULL: curl_url_set refused it, CURLOPT_URL says why */
+	struct ep_state *next;
+};
+
+struct http_engine {
+	CURLM *multi;
+	int epfd;		/* the transfers' sockets, as curl asks */
+	unsigned char *fds;	/* per descriptor: FD_* */
+	int nfds;
+	double timer_at;	/* when curl wants its timeout action; <0 none */
+	struct http_xfer *slots;
+	int nslots;
+	int busy;
+	struct http_opts opts;
+	struct ep_state *eps;
+	void (*on_done)(void *);
+	void *on_done_arg;
+};
+
+static size_t
+on_body(char *p, size_t size, size_t n, void *arg)
+{
+	struct http_xfer *x = arg;
+	size_t len = size * n;
+
+	if (x->t_first == 0)
+		x->t_first = now_ms_f();
+	if (x->on_data && x->status < 300)
+		return x->on_data(x, p, len) == 0 ? len : 0;
+	if (x->max_body && x->body.len + len > x->max_body) {
+		/* a chunked body has no length to check up front */
+		x->too_big = 1;
+		return 0;
+	}
+	buf_add(&x->body, p, len);
+	return len;
+}
+
+/* Keep the headers that decide retries; a new status line starts over
+ * (a 100 Continue or a redirect came first). */
+static size_t
+on_header(char *p, size_t size, size_t n, void *arg)
+{
+	struct http_xfer *x = arg;
+	size_t len = size * n, klen;
+	char *colon = memchr(p, ':', len);
+	char *dst = NULL;
+	size_t dlen = 0;
+
+	if (len > 5 && strncmp(p, "HTTP/", 5) == 0) {
+		const char *sp = memchr(p, ' ', len);
+
+		x->h_retry_after[0] = x->h_retry_after_ms[0] = x->h_should_retry[0] = '\0';
+		x->status = sp ? strtol(sp + 1, NULL, 10) : 0;
+		return len;
+	}
+	if (!colon)
+		return len;
+	klen = (size_t)(colon - p);
+	if (klen == 11 && strncasecmp(p, "retry-after", 11) == 0)
+		dst = x->h_retry_after, dlen = sizeof x->h_retry_after;
+	else if (klen == 14 && strncasecmp(p, "retry-after-ms", 14) == 0)
+		dst = x->h_retry_after_ms, dlen = sizeof x->h_retry_after_ms;
+	else if (klen == 14 && strncasecmp(p, "x-should-retry", 14) == 0)
+		dst = x->h_should_retry, dlen = sizeof x->h_should_retry;
+	if (dst) {
+		char *v = colon + 1, *end = p + len;
+
+		while (v < end && (*v == ' ' || *v == '\t'))
+			v++;
+		while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' '))
+			end--;
+		snprintf(dst, dlen, "%.*s", (int)(end - v), v);
+	}
+	return len;
+}
+
+/* What the engine knows of a descriptor (e->fds[fd]). */
+enum {
+	FD_OURS = 0x80,		/* a connection opened by on_open, closed by on_close */
+	FD_IN_EPOLL = 0x40,
+	FD_IDLE = 0x20,		/* in epoll, but curl no longer watches it */
+	FD_EVENTS = 0x05,	/* EPOLLIN | EPOLLOUT, as registered */
+};
+
+static unsigned char *
+fd_state(struct http_engine *e, int fd)
+{
+	if (fd >= e->nfds) {
+		int n = e->nfds ? e->nfds : 64;
+
+		while (n <= fd)
+			n *= 2;
+		e->fds = erealloc(e->fds, (size_t)n);
+		memset(e->fds + e->nfds, 0, (size_t)(n - e->nfds));
+		e->nfds = n;
+	}
+	return &e->fds[fd];
+}
+
+/* Connections are opened and closed here so the engine knows when a
+ * descriptor stops being the socket it registered: between two requests
+ * a kept-alive connection stays in epoll as it was, which saves the two
+ * epoll_ctl calls curl's remove-then-add would cost each request. */
+static curl_socket_t
+on_open(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
+{
+	curl_socket_t s = socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+
+	(void)purpose;
+	if (s >= 0)
+		*fd_state(arg, s) = FD_OURS;
+	return s < 0 ? CURL_SOCKET_BAD : s;
+}
+
+static int
+on_close(void *arg, curl_socket_t s)
+{
+	*fd_state(arg, s) = 0;	/* closing takes it out of epoll too */
+	return close(s);
+}
+
+/* curl's socket interface: only the sockets with news are looked at, so a
+ * round costs the same at -j 1 and at -j 1024 (curl_multi_perform walks
+ * every transfer each time). */
+static int
+on_socket(CURL *easy, curl_socket_t s, int what, void *arg, void *sockp)
+{
+	struct http_engine *e = arg;
+	struct epoll_event ev = {0};
+	unsigned char *st = fd_state(e, s);
+	unsigned want;
+
+	(void)easy;
+	(void)sockp;
+	if (what == CURL_POLL_REMOVE) {
+		if ((*st & (FD_OURS | FD_IN_EPOLL)) == (FD_OURS | FD_IN_EPOLL)) {
+			*st |= FD_IDLE;
+			return 0;
+		}
+		epoll_ctl(e->epfd, EPOLL_CTL_DEL, s, NULL);
+		*st &= FD_OURS;
+		return 0;
+	}
+	want = (what & CURL_POLL_IN ? EPOLLIN : 0) | (what & CURL_POLL_OUT ? EPOLLOUT : 0);
+	if ((*st & (FD_OURS | FD_IN_EPOLL)) == (FD_OURS | FD_IN_EPOLL) &&
+	    (*st & FD_EVENTS) == want) {
+		*st &= (unsigned char)~FD_IDLE;
+		return 0;
+	}
+	ev.events = want;
+	ev.data.fd = s;
+	/* a descriptor not opened here may be a new one with an old number:
+	 * add, or change what is there */
+	if (epoll_ctl(e->epfd, *st & FD_IN_EPOLL ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, s, &ev) < 0) {
+		if (errno == EEXIST)
+			epoll_ctl(e->epfd, EPOLL_CTL_MOD, s, &ev);
+		else if (errno == ENOENT)
+			epoll_ctl(e->epfd, EPOLL_CTL_ADD, s, &ev);
+	}
+	*st = (unsigned char)((*st & FD_OURS) | FD_IN_EPOLL | want);
+	return 0;
+}
+
+static int
+on_timer(CURLM *multi, long ms, void *arg)
+{
+	(void)multi;
+	((struct http_engine *)arg)->timer_at = ms < 0 ? -1 : now_ms_f() + (double)ms;
+	return 0;
+}
+
+/* Whether the environment names a proxy, or hosts to reach without one,
+ * in a variable curl reads (curl(1), ENVIRONMENT).  curl looks them up
+ * again for every transfer; when there are none, the engine says so once
+ * (an empty proxy and no-proxy list mean the same as no variables). */
+static int
+env_proxy(void)
+{
+	static const char *const vars[] = {
+		"http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY",
+		"no_proxy", "NO_PROXY",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof vars / sizeof *vars; i++)
+		if (getenv(vars[i]))
+			return 1;
+	return 0;
+}
+
+struct http_engine *
+http_new(int nslots, const struct http_opts *o)
+{
+	struct http_engine *e = ecalloc(1, sizeof *e);
+	int i, proxy = env_proxy();
+
+	e->opts = *o;
+	e->nslots = nslots;
+	e->slots = ecalloc((size_t)nslots, sizeof *e->slots);
+	e->multi = curl_multi_init();
+	if (!e->multi)
+		eprintf("curl_multi_init failed");
+	e->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (e->epfd < 0)
+		eprintf("epoll_create1:");
+	e->timer_at = -1;
+	curl_multi_setopt(e->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+	curl_multi_setopt(e->multi, CURLMOPT_SOCKETDATA, e);
+	curl_multi_setopt(e->multi, CURLMOPT_TIMERFUNCTION, on_timer);
+	curl_multi_setopt(e->multi, CURLMOPT_TIMERDATA, e);
+	curl_multi_setopt(e->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
+	curl_multi_setopt(e->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)nslots);
+	curl_multi_setopt(e->multi, CURLMOPT_MAXCONNECTS, (long)nslots + 4);
+	for (i = 0; i < nslots; i++) {
+		CURL *c = curl_easy_init();
+
+		if (!c)
+			eprintf("curl_easy_init failed");
+		e->slots[i].easy = c;
+		e->slots[i].max_body = o->max_body;
+		curl_easy_setopt(c, CURLOPT_PRIVATE, &e->slots[i]);
+		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+		curl_easy_setopt(c, CURLOPT_WRITEDATA, &e->slots[i]);
+		curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+		curl_easy_setopt(c, CURLOPT_HEADERDATA, &e->slots[i]);
+		curl_easy_setopt(c, CURLOPT_ERRORBUFFER, e->slots[i].errbuf);
+		curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, on_open);
+		curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, e);
+		curl_easy_setopt(c, CURLOPT_CLOSESOCKETFUNCTION, on_close);
+		curl_easy_setopt(c, CURLOPT_CLOSESOCKETDATA, e);
+		curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+		curl_easy_setopt(c, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+		curl_easy_setopt(c, CURLOPT_USERAGENT, "llm-chat/0.1");
+		curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
+		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, o->timeout_ms);
+		curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
+		if (o->max_body)
+			curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)o->max_body);
+		if (!proxy) {
+			curl_easy_setopt(c, CURLOPT_PROXY, "");
+			curl_easy_setopt(c, CURLOPT_NOPROXY, "");
+		}
+	}
+	return e;
+}
+
+void
+http_free(struct http_engine *e)
+{
+	struct ep_state *h, *next;
+	int i;
+
+	if (!e)
+		return;
+	for (i = 0; i < e->nslots; i++) {
+		struct http_xfer *x = &e->slots[i];
+
+		if (x->busy)
+			curl_multi_remove_handle(e->multi, x->easy);
+		curl_easy_cleanup(x->easy);
+		buf_free(&x->req);
+		buf_free(&x->body);
+	}
+	for (h = e->eps; h; h = next) {
+		next = h->next;
+		h->ep->http = NULL;
+		curl_slist_free_all(h->list);
+		curl_url_cleanup(h->url);
+		free(h);
+	}
+	curl_multi_cleanup(e->multi);
+	close(e->epfd);
+	free(e->fds);
+	free(e->slots);
+	free(e);
+}
+
+struct http_xfer *
+http_slot(struct http_engine *e)
+{
+	int i;
+
+	for (i = 0; i < e->nslots; i++)
+		if (!e->slots[i].busy)
+			return &e->slots[i];
+	return NULL;
+}
+
+static struct ep_state *
+ep_state(struct http_engine *e, struct endpoint *ep)
+{
+	struct ep_state *h;
+	struct curl_slist *l = NULL;
+	struct buf auth = {0};
+
+	if (ep->http)
+		return ep->http;
+	l = curl_slist_append(l, "Content-Type: application/json");
+	/* no 100-continue round trip before each body */
+	l = curl_slist_append(l, "Expect:");
+	if (ep->token) {
+		buf_addf(&auth, "Authorization: Bearer %s", ep->token);
+		l = curl_slist_append(l, auth.data);
+		memset(auth.data, 0, auth.len);
+		buf_free(&auth);
+	}
+	if (!l)
+		eprintf("out of memory");
+	h = ecalloc(1, sizeof *h);
+	h->ep = ep;
+	h->list = l;
+	/* the flags curl itself parses CURLOPT_URL with */
+	if (!(h->url = curl_url()))
+		eprintf("out of memory");
+	if (curl_url_set(h->url, CURLUPART_URL, ep->chat_url,
+	                 CURLU_GUESS_SCHEME | CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK) {
+		curl_url_cleanup(h->url);
+		h->url = NULL;
+	}
+	h->next = e->eps;
+	e->eps = h;
+	ep->http = h;
+	return h;
+}
+
+int
+http_start(struct http_engine *e, struct http_xfer *x, struct endpoint *ep, char *err,
+           size_t errlen)
+{
+	CURL *c = x->easy;
+	struct ep_state *st = ep_state(e, ep);
+	CURLMcode mc;
+	int tls;
+
+	buf_reset(&x->body);
+	x->status = 0;
+	x->result = CURLE_OK;
+	x->too_big = 0;
+	x->done = 0;
+	x->errbuf[0] = '\0';
+	x->h_retry_after[0] = x->h_retry_after_ms[0] = x->h_should_retry[0] = '\0';
+	x->t_first = x->t_end = 0;
+	/* a slot serves every endpoint: the URL handle wins over CURLOPT_URL */
+	curl_easy_setopt(c, CURLOPT_CURLU, st->url);
+	if (!st->url)
+		curl_easy_setopt(c, CURLOPT_URL, ep->chat_url);
+	/* Over TLS, wait for the first connection to say whether it speaks
+	 * HTTP/2, and multiplex on it; plain HTTP is HTTP/1.1 here, where
+	 * waiting makes every transfer queue for the one connection: -j 64
+	 * against a local server ran one request at a time. */
+	tls = strncmp(ep->chat_url, "https:", 6) == 0;
+	curl_easy_setopt(c, CURLOPT_PIPEWAIT, (long)tls);
+	/* Compressed answers only from afar: a local server never compresses,
+	 * and curl spends as much formatting the header as sending the
+	 * request.  curl's default Accept header covers JSON and SSE alike. */
+	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, tls ? "" : NULL);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, st->list);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, x->req.data);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)x->req.len);
+	if (e->opts.verbose) {
+		/* the trace shows the token masked, never its value */
+		weprintf("> POST %s (%zu bytes)%s", ep->chat_url, x->req.len,
+		         ep->token ? " Authorization: Bearer [REDACTED]" : "");
+	}
+	x->t_start = now_ms_f();
+	mc = curl_multi_add_handle(e->multi, c);
+	if (mc != CURLM_OK) {
+		snprintf(err, errlen, "curl: %s", curl_multi_strerror(mc));
+		return -1;
+	}
+	x->busy = 1;
+	e->busy++;
+	return 0;
+}
+
+void
+http_on_done(struct http_engine *e, void (*fn)(void *), void *arg)
+{
+	e->on_done = fn;
+	e->on_done_arg = arg;
+}
+
+/* curl's own deadlines: timeouts, retries, and transfers just added,
+ * which curl starts from a timer of 0 ms */
+static int
+run_timer(struct http_engine *e)
+{
+	int running;
+
+	if (e->timer_at < 0 || now_ms_f() < e->timer_at)
+		return 0;
+	e->timer_at = -1;
+	return curl_multi_socket_action(e->multi, CURL_SOCKET_TIMEOUT, 0, &running) == CURLM_OK
+	               ? 0 : -1;
+}
+
+int
+http_poll(struct http_engine *e, int timeout_ms, struct pollfd *extra, int nextra)
+{
+	struct pollfd pf[5];
+	struct epoll_event ev[64];
+	int running, n, i;
+
+	if (e->timer_at >= 0) {
+		double left = e->timer_at - now_ms_f();
+
+		if (left < timeout_ms)
+			timeout_ms = left > 0 ? (int)left + 1 : 0;
+	}
+	pf[0].fd = e->epfd;
+	pf[0].events = POLLIN;
+	for (i = 0; i < nextra && i < 4; i++) {
+		pf[i + 1] = extra[i];
+		pf[i + 1].revents = 0;
+	}
+	if (poll(pf, (nfds_t)i + 1, timeout_ms) < 0 && errno != EINTR)
+		return -1;
+	for (i = 0; i < nextra && i < 4; i++)
+		extra[i].revents = pf[i + 1].revents;
+	n = epoll_wait(e->epfd, ev, (int)(sizeof ev / sizeof *ev), 0);
+	for (i = 0; i < n; i++) {
+		unsigned char *st = fd_state(e, ev[i].data.fd);
+		int flags;
+
+		if (*st & FD_IDLE) {
+			/* a kept-alive connection closed or spoke out of turn: curl
+			 * finds out when it next takes it; stop hearing of it */
+			epoll_ctl(e->epfd, EPOLL_CTL_DEL, ev[i].data.fd, NULL);
+			*st &= FD_OURS;
+			continue;
+		}
+		flags = (ev[i].events & (EPOLLIN | EPOLLHUP | EPOLLRDHUP) ? CURL_CSELECT_IN : 0) |
+		        (ev[i].events & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
+		        (ev[i].events & EPOLLERR ? CURL_CSELECT_ERR : 0);
+		if (curl_multi_socket_action(e->multi, ev[i].data.fd, flags, &running) != CURLM_OK)
+			return -1;
+		if (e->on_done && e->busy > running) {
+			/* a transfer ended: its slot takes the next request now */
+			e->on_done(e->on_done_arg);
+			if (run_timer(e) < 0)
+				return -1;
+		}
+	}
+	return run_timer(e);
+}
+
+struct http_xfer *
+http_done(struct http_engine *e)
+{
+	CURLMsg *m;
+	int left;
+
+	while ((m = curl_multi_info_read(e->multi, &left))) {
+		struct http_xfer *x;
+
+		if (m->msg != CURLMSG_DONE)
+			continue;
+		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&x);
+		x->result = m->data.result;
+		x->t_end = now_ms_f();
+		curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &x->status);
+		curl_multi_remove_handle(e->multi, x->easy);
+		x->done = 1;
+		if (e->opts.verbose)
+			weprintf("< %ld %s (%.0f ms)", x->status,
+			         x->result == CURLE_OK ? "" : curl_easy_strerror(x->result),
+			         x->t_end - x->t_start);
+		return x;
+	}
+	return NULL;
+}
+
+void
+http_release(struct http_engine *e, struct http_xfer *x)
+{
+	x->busy = 0;
+	x->done = 0;
+	x->user = NULL;
+	x->on_data = NULL;
+	e->busy--;
+	buf_reset(&x->req);
+	/* keep memory flat: drop a large body's buffer, keep a small one */
+	if (x->body.cap > 1u << 20)
+		buf_free(&x->body);
+	if (x->req.cap > 1u << 20)
+		buf_free(&x->req);
+	buf_reset(&x->body);
+}
+
+struct http_xfer *
+http_slot_busy(struct http_engine *e)
+{
+	int i;
+
+	for (i = 0; i < e->nslots; i++)
+		if (e->slots[i].busy)
+			return &e->slots[i];
+	return NULL;
+}
+
+void
+http_abort(struct http_engine *e, struct http_xfer *x)
+{
+	if (!x->done)
+		curl_multi_remove_handle(e->multi, x->easy);
+	http_release(e, x);
+}
+
+int
+http_busy(struct http_engine *e)
+{
+	return e->busy;
+}
+
+void
+http_retry_headers(struct http_xfer *x, struct retry_headers *h)
+{
+	h->retry_after = x->h_retry_after[0] ? x->h_retry_after : NULL;
+	h->retry_after_ms = x->h_retry_after_ms[0] ? x->h_retry_after_ms : NULL;
+	h->should_retry = x->h_should_retry[0] ? x->h_should_retry : NULL;
+}
+
+void
+http_transport_error(struct http_xfer *x, const struct http_opts *o, struct llm_error *err)
+{
+	const char *detail = x->errbuf[0] ? x->errbuf : curl_easy_strerror(x->result);
+
+	switch (x->result) {
+	case CURLE_OPERATION_TIMEDOUT:
+		llm_error_set(err, "timeout", 1, "timed out: %s", detail);
+		break;
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY:
+	case CURLE_COULDNT_CONNECT:
+		llm_error_set(err, "connect", 1, "cannot connect: %s", detail);
+		break;
+	case CURLE_FILESIZE_EXCEEDED:
+	case CURLE_WRITE_ERROR:
+		if (x->result == CURLE_FILESIZE_EXCEEDED || x->too_big)
+			llm_error_set(err, "protocol", 0, "response larger than %zu bytes",
+			              o->max_body);
+		else
+			llm_error_set(err, "protocol", 0, "response aborted: %s", detail);
+		break;
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_UNSUPPORTED_PROTOCOL:
+	case CURLE_URL_MALFORMAT:
+		llm_error_set(err, "connect", 0, "%s", detail);
+		break;
+	default:
+		/* the connection broke: closed mid-body, reset, nothing sent */
+		llm_error_set(err, "connect", 1, "connection failed after %zu bytes: %s",
+		              x->body.len, detail);
+		break;
+	}
+	if (x->status >= 400)
+		err->http_status = (int)x->status;
+}

@@ -1,0 +1,83 @@
+/* http: the libcurl multi engine.  A fixed set of transfer slots (the
+ * concurrency), each with an easy handle kept for the life of the engine so
+ * connections are reused; HTTP/2 is multiplexed when a server offers it.
+ *
+ * The engine owns the slots.  A caller takes a free slot, fills x->req and
+ * x->user, starts it, and gets it back from http_done() when it has
+ * finished; it then reads the answer and releases the slot.
+ */
+#ifndef LLM_HTTP_H
+#define LLM_HTTP_H
+
+#include <curl/curl.h>
+#include <poll.h>
+
+#include "plan/config.h"
+#include "wire/openai.h"
+#include "json/records.h"
+#include "base/util.h"
+
+struct http_xfer;
+
+/* Called with each piece of the response body as it arrives instead of
+ * buffering it (streaming); returns 0 to go on, -1 to abort. */
+typedef int (*http_data_fn)(struct http_xfer *x, const char *p, size_t n);
+
+struct http_xfer {
+	CURL *easy;
+	struct buf req;		/* the request body, kept until done */
+	struct buf body;	/* the response body (unless on_data) */
+	http_data_fn on_data;
+	void *user;
+	long status;		/* HTTP status, 0 when none came */
+	CURLcode result;
+	size_t max_body;	/* longest body kept (0: no limit) */
+	int too_big;		/* body passed the limit: aborted */
+	double t_start, t_first, t_end;	/* now_ms_f() at start, first byte, end */
+	char h_retry_after[128], h_retry_after_ms[64], h_should_retry[16];
+	char errbuf[CURL_ERROR_SIZE];
+	int busy;
+	int done;
+};
+
+struct http_opts {
+	long timeout_ms;		/* whole transfer; 0: none */
+	long connect_timeout_ms;
+	size_t max_body;		/* longest response body kept */
+	int verbose;			/* trace requests on stderr, token masked */
+};
+
+struct http_engine;
+
+struct http_engine *http_new(int slots, const struct http_opts *o);
+void http_free(struct http_engine *e);
+
+/* A free slot, or NULL when all are busy. */
+struct http_xfer *http_slot(struct http_engine *e);
+/* POST x->req to ep's chat URL.  0, or -1 with err. */
+int http_start(struct http_engine *e, struct http_xfer *x, struct endpoint *ep,
+               char *err, size_t errlen);
+/* Wait up to timeout_ms for network activity or one of the extra fds,
+ * then move transfers on.  Extra fds' revents are filled in. */
+int http_poll(struct http_engine *e, int timeout_ms, struct pollfd *extra, int nextra);
+/* Have fn called inside http_poll as soon as a transfer finishes, so the
+ * caller can take its result and start the next request before the other
+ * sockets with news are read: the server is fed as answers come back, not
+ * a round at a time.  fn may call http_done and http_start. */
+void http_on_done(struct http_engine *e, void (*fn)(void *), void *arg);
+/* A finished transfer, or NULL. */
+struct http_xfer *http_done(struct http_engine *e);
+void http_release(struct http_engine *e, struct http_xfer *x);
+int http_busy(struct http_engine *e);
+/* A slot in use, or NULL; and stopping one (an interrupt). */
+struct http_xfer *http_slot_busy(struct http_engine *e);
+void http_abort(struct http_engine *e, struct http_xfer *x);
+
+/* The retry headers of a finished transfer. */
+void http_retry_headers(struct http_xfer *x, struct retry_headers *h);
+
+/* A transport failure (x->result != CURLE_OK) as an error: kind connect or
+ * timeout (retryable), protocol for an overlong body. */
+void http_transport_error(struct http_xfer *x, const struct http_opts *o, struct llm_error *err);
+
+#endif

@@ -1,0 +1,237 @@
+/* Expanding a plan into request records, leaving out the done ones.
+ *
+ * The records are written as text, not built as json-c trees: each
+ * query's text is quoted once and copied into each of its models'
+ * records, so 10,000 queries x 10 models cost 10,000 quotings.  Whole
+ * records are gathered up to PIPE_BUF bytes a write (one longer record
+ * alone), so writers sharing a pipe never interleave half lines. */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "plan/plan.h"
+#include "json/records.h"
+
+
+const char *
+plan_record_id(const struct plan *pl, const struct plan_model *m, const struct plan_query *q,
+               int k, int repeat, struct buf *b)
+{
+	buf_reset(b);
+	buf_adds(b, pl->plan_id);
+	buf_add(b, "/", 1);
+	buf_add(b, m->hash, 8);
+	buf_add(b, "/", 1);
+	buf_adds(b, q->id);
+	if (repeat)
+		buf_addf(b, "/r%d", k);
+	return b->data;
+}
+
+/* <assistant>/Output/<plan_id>/<model_hash>/<query_base>[_r<K>]_response.md */
+static void
+output_path(const struct plan *pl, const struct plan_model *m, const struct plan_query *q,
+            int k, int repeat, struct buf *b)
+{
+	buf_reset(b);
+	if (strcmp(pl->dir, ".") != 0) {
+		buf_adds(b, pl->dir);
+		buf_add(b, "/", 1);
+	}
+	buf_adds(b, "Output/");
+	buf_adds(b, pl->plan_id);
+	buf_add(b, "/", 1);
+	buf_add(b, m->hash, 8);
+	buf_add(b, "/", 1);
+	buf_adds(b, q->base);
+	if (repeat)
+		buf_addf(b, "_r%d", k);
+	buf_adds(b, "_response.md");
+}
+
+static void
+quote(struct buf *b, const char *s)
+{
+	json_quote(b, s, strlen(s));
+}
+
+/* What every record of the plan shares, quoted once. */
+struct parts {
+	struct buf sys;		/* the system message and a comma, or nothing */
+	struct buf params;	/* ,"temperature":..,"max_tokens":.. */
+	struct buf meta;	/* "plan_id":..,"assistant_id":.., */
+	struct buf *models;	/* each model's name, quoted */
+	struct buf user;	/* the current query's text, quoted */
+	struct buf qid;		/* the current query's id, quoted */
+	struct buf id, out;
+	struct buf rec;		/* the record being made */
+};
+
+static void
+parts_init(struct parts *P, const struct plan *pl)
+{
+	size_t i;
+
+	memset(P, 0, sizeof *P);
+	buf_add(&P->sys, "", 0);
+	if (pl->system && *pl->system) {
+		buf_adds(&P->sys, "{\"role\":\"system\",\"content\":");
+		quote(&P->sys, pl->system);
+		buf_adds(&P->sys, "},");
+	}
+	buf_add(&P->params, "", 0);
+	if (pl->temperature)
+		buf_addf(&P->params, ",\"temperature\":%s",
+		         json_object_to_json_string_ext(pl->temperature, JSON_C_TO_STRING_PLAIN));
+	if (pl->max_tokens)
+		buf_addf(&P->params, ",\"max_tokens\":%lld",
+		         (long long)json_object_get_int64(pl->max_tokens));
+	buf_adds(&P->meta, "\"plan_id\":");
+	quote(&P->meta, pl->plan_id);
+	if (pl->assistant_id) {
+		buf_adds(&P->meta, ",\"assistant_id\":");
+		quote(&P->meta, pl->assistant_id);
+	}
+	P->models = ecalloc(pl->nmodels, sizeof *P->models);
+	for (i = 0; i < pl->nmodels; i++)
+		quote(&P->models[i], pl->models[i].name);
+}
+
+static void
+parts_free(struct parts *P, size_t nmodels)
+{
+	size_t i;
+
+	for (i = 0; i < nmodels; i++)
+		buf_free(&P->models[i]);
+	free(P->models);
+	buf_free(&P->sys);
+	buf_free(&P->params);
+	buf_free(&P->meta);
+	buf_free(&P->user);
+	buf_free(&P->qid);
+	buf_free(&P->id);
+	buf_free(&P->out);
+	buf_free(&P->rec);
+}
+
+/* One record, its id and output path in P->id and P->out. */
+static void
+record(struct buf *b, struct parts *P, const struct buf *model, const char *hash, int k,
+       int repeat)
+{
+	buf_adds(b, "{\"id\":");
+	json_quote(b, P->id.data, P->id.len);
+	buf_adds(b, ",\"request\":{\"model\":");
+	buf_add(b, model->data, model->len);
+	buf_adds(b, ",\"messages\":[");
+	buf_add(b, P->sys.data, P->sys.len);
+	buf_adds(b, "{\"role\":\"user\",\"content\":");
+	buf_add(b, P->user.data, P->user.len);
+	buf_adds(b, "}]");
+	buf_add(b, P->params.data, P->params.len);
+	buf_adds(b, "},\"meta\":{");
+	buf_add(b, P->meta.data, P->meta.len);
+	buf_adds(b, ",\"query_id\":");
+	buf_add(b, P->qid.data, P->qid.len);
+	buf_adds(b, ",\"model\":");
+	buf_add(b, model->data, model->len);
+	buf_adds(b, ",\"model_hash\":\"");
+	buf_add(b, hash, 8);
+	buf_adds(b, "\",\"output\":");
+	json_quote(b, P->out.data, P->out.len);
+	if (repeat)
+		buf_addf(b, ",\"repeat\":%d", k);
+	buf_adds(b, "}}\n");
+}
+
+int
+plan_expand(const struct plan *pl, struct plan_expand *x,
+            int (*write_fn)(void *arg, const char *p, size_t n), void *arg)
+{
+	struct parts P;
+	struct buf b = {0};
+	int samples = x->repeat > 0 ? x->repeat : 1, repeat = x->repeat > 0, rc = 0, k;
+	size_t qi, mi;
+	struct stat st;
+	char why[ERRLEN];
+
+	x->total = x->existing = x->logged = x->written = 0;
+	parts_init(&P, pl);
+	for (qi = 0; qi < pl->nqueries && rc == 0; qi++) {
+		const struct plan_query *q = &pl->queries[qi];
+
+		buf_reset(&P.user);
+		json_quote(&P.user, q->text ? q->text : "", q->len);
+		buf_reset(&P.qid);
+		quote(&P.qid, q->id);
+		for (mi = 0; mi < pl->nmodels && rc == 0; mi++) {
+			const struct plan_model *m = &pl->models[mi];
+
+			for (k = 0; k < samples; k++) {
+				int exists = 0, logged;
+
+				plan_record_id(pl, m, q, k, repeat, &P.id);
+				output_path(pl, m, q, k, repeat, &P.out);
+				x->total++;
+				if (!x->outside && path_confined(P.out.data, P.out.len, why, sizeof why) < 0)
+					x->outside = 1;
+				if (x->skip_existing || !write_fn)
+					exists = stat(P.out.data, &st) == 0;
+				logged = x->done && json_object_object_get_ex(x->done, P.id.data, NULL);
+				x->existing += exists;
+				x->logged += logged;
+				if ((x->skip_existing && exists) || logged)
+					continue;
+				x->written++;
+				if (!write_fn)
+					continue;
+				buf_reset(&P.rec);
+				record(&P.rec, &P, &P.models[mi], m->hash, k, repeat);
+				if (b.len > 0 && b.len + P.rec.len > PIPE_BUF) {
+					if ((rc = write_fn(arg, b.data, b.len)) != 0)
+						break;
+					buf_reset(&b);
+				}
+				buf_add(&b, P.rec.data, P.rec.len);
+			}
+		}
+	}
+	if (rc == 0 && b.len > 0)
+		rc = write_fn(arg, b.data, b.len);
+	buf_free(&b);
+	parts_free(&P, pl->nmodels);
+	return rc;
+}
+
+int
+plan_done_ids(int fd, const char *name, json_object *done, long *bad, char *err, size_t errlen)
+{
+	struct rec_reader r;
+	json_object *rec;
+	enum rec_status st;
+	int rc = 0;
+
+	rec_reader_init(&r, fd, name, 0);
+	while ((st = rec_next(&r, &rec, err, errlen)) != REC_EOF) {
+		const char *id, *status;
+
+		if (st == REC_IOERR) {
+			rc = -1;
+			break;
+		}
+		if (st != REC_OK) {
+			(*bad)++;
+			continue;
+		}
+		id = json_get_str(rec, "id");
+		status = json_get_str(rec, "status");
+		if (id && status && strcmp(status, "ok") == 0 && !json_object_object_get_ex(done, id, NULL))
+			json_object_object_add(done, id, NULL);
+		json_object_put(rec);
+	}
+	rec_reader_free(&r);
+	return rc;
+}

@@ -1,0 +1,583 @@
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "run/cache.h"
+#include "run/client_internal.h"
+#include "text/redact.h"
+#include "base/sigwake.h"
+
+struct source {
+	struct rec_reader *r;	/* records from a descriptor, or */
+	json_object *one;	/* a single record */
+	int eof;
+};
+
+
+void
+client_interrupt(int signo)
+{
+	sigwake_raise(signo);
+}
+
+int
+client_interrupted(void)
+{
+	return sigwake_signo();
+}
+
+struct client *
+client_new(const struct client_opts *o, struct config *cfg, const struct client_io *io)
+{
+	struct client *c = ecalloc(1, sizeof *c);
+	double now = now_ms_f();
+
+	c->o = *o;
+	if (c->o.jobs < 1)
+		c->o.jobs = 1;
+	c->cfg = cfg;
+	c->io = *io;
+	bucket_init(&c->rpm, c->o.rpm, now);
+	bucket_init(&c->tpm, c->o.tpm, now);
+	c->eng = http_new(c->o.jobs, &c->o.http);
+	if (c->o.keep_order)
+		c->ring = ecalloc((size_t)c->o.jobs, sizeof *c->ring);
+	c->st.started = now;
+	sigwake_init();
+	return c;
+}
+
+static void
+job_free(struct job *j)
+{
+	if (!j)
+		return;
+	client_stream_free(j);
+	json_object_put(j->stream_opts);
+	free(j->id);
+	json_object_put(j->rec);
+	json_object_put(j->result);
+	free(j);
+}
+
+void
+client_free(struct client *c)
+{
+	int i;
+
+	if (!c)
+		return;
+	if (c->ring)
+		for (i = 0; i < c->o.jobs; i++)
+			job_free(c->ring[i]);
+	/* transfers still in flight (an interrupt) own their jobs */
+	for (;;) {
+		struct http_xfer *x = http_slot_busy(c->eng);
+
+		if (!x)
+			break;
+		job_free(x->user);
+		x->user = NULL;
+		http_abort(c->eng, x);
+	}
+	http_free(c->eng);
+	redact_free(c->red);
+	free(c->ring);
+	free(c);
+}
+
+const struct client_stats *
+client_stats(struct client *c)
+{
+	return &c->st;
+}
+
+static void
+tick(struct client *c, int final)
+{
+	double now;
+
+	if (!c->io.progress || !c->o.progress_ms)
+		return;
+	now = now_ms_f();
+	if (!final && now - c->last_progress < c->o.progress_ms)
+		return;
+	c->last_progress = now;
+	c->io.progress(c->io.arg, &c->st, final);
+}
+
+/* Hand a finished job to out(), in order when keep_order asks for it. */
+static void
+emit(struct client *c, struct job *j)
+{
+	c->st.done++;
+	if (j->ok)
+		c->st.ok++;
+	else
+		c->st.failed++;
+	if (!c->o.keep_order) {
+		if (!c->stopped && c->io.out(c->io.arg, j->result, j->ok) < 0)
+			c->stopped = 1;
+		job_free(j);
+		return;
+	}
+	c->ring[j->seq % c->o.jobs] = j;
+	while ((j = c->ring[c->next_out % c->o.jobs]) && j->seq == c->next_out) {
+		c->ring[c->next_out % c->o.jobs] = NULL;
+		if (!c->stopped && c->io.out(c->io.arg, j->result, j->ok) < 0)
+			c->stopped = 1;
+		job_free(j);
+		c->next_out++;
+	}
+}
+
+/* A server may echo a request's headers or body in its error message:
+ * the message goes through the redaction patterns, the configured tokens
+ * among them, before it is written.  Made at the first error, so a run
+ * without errors never pays for compiling the patterns. */
+static void
+redact_message(struct client *c, struct llm_error *e)
+{
+	char err[ERRLEN];
+	size_t i;
+
+	if (!c->red) {
+		c->red = redact_new();
+		/* without the patterns file the tokens are still taken out */
+		(void)redact_load_default(c->red, err, sizeof err);
+		if (c->cfg->def.token)
+			(void)redact_add_literal(c->red, "token", c->cfg->def.token, err, sizeof err);
+		for (i = 0; i < c->cfg->nprov; i++)
+			if (c->cfg->prov[i].token)
+				(void)redact_add_literal(c->red, "token", c->cfg->prov[i].token, err,
+				                         sizeof err);
+	}
+	redact_cstr(c->red, e->message, sizeof e->message);
+}
+
+static void
+fail(struct client *c, struct job *j, struct llm_error *e)
+{
+	redact_message(c, e);
+	j->result = rec_error(j->id, e, j->attempt, j->meta, j->body ? j->body : json_get(j->rec, "request"));
+	j->ok = 0;
+	emit(c, j);
+}
+
+static int
+save_content(struct client *c, struct job *j, struct llm_error *e)
+{
+	const char *path = json_get_str(j->meta, "output");
+	json_object *content = json_get(j->result, "content");
+	char err[ERRLEN];
+
+	(void)c;
+	if (atomic_write(path, json_object_get_string(content),
+	                 (size_t)json_object_get_string_len(content), 1, err, sizeof err) < 0) {
+		llm_error_set(e, "io", 0, "cannot save response: %s", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* The answer is in: finish the record, save it, cache it, emit it. */
+static void
+succeed(struct client *c, struct job *j, int cached)
+{
+	struct llm_error e;
+	json_object *usage = json_get(j->result, "usage");
+	char err[ERRLEN];
+
+	if (!json_get(j->result, "model") && json_get(j->body, "model"))
+		json_set(j->result, "model", json_ref(json_get(j->body, "model")));
+	json_set(j->result, "attempt", json_object_new_int(j->attempt));
+	json_set(j->result, "cached", json_object_new_boolean(cached));
+	if (j->meta)
+		json_set(j->result, "meta", json_ref(j->meta));
+	if (c->o.echo)
+		json_set(j->result, "request", json_ref(j->body));
+	if (c->o.save && save_content(c, j, &e) < 0) {
+		json_object_put(j->result);
+		j->result = NULL;
+		fail(c, j, &e);
+		return;
+	}
+	if (usage) {
+		int64_t used = json_object_get_int64(json_get(usage, "total_tokens"));
+
+		c->st.tokens += used;
+		if (j->tokens > 0 && used > 0)
+			bucket_take(&c->tpm, (double)used - j->tokens, now_ms_f());
+	}
+	if (c->o.stream)
+		client_stream_events_of(c, j);
+	if (cached)
+		c->st.cached++;
+	else if (j->key[0] && cache_put(c->o.cache_dir, j->key, j->result, err, sizeof err) < 0 &&
+	         !c->cache_failed++ && c->io.notice) {
+		/* the answer is written all the same: said once, not per record */
+		char msg[ERRLEN + 64];
+
+		snprintf(msg, sizeof msg, "cache: %s (answers are not cached)", err);
+		c->io.notice(c->io.arg, msg);
+	}
+	j->ok = 1;
+	emit(c, j);
+}
+
+/* Put j on the wire: streamed when asked for and the server takes it. */
+static void
+send_job(struct client *c, struct job *j)
+{
+	struct http_xfer *x = http_slot(c->eng);
+	struct llm_error e;
+	char err[ERRLEN];
+	double now = now_ms_f();
+	long long max_tokens = json_object_get_int64(json_get(j->body, "max_tokens"));
+	int stream = c->o.stream && !j->fallback &&
+	             !(c->no_stream_tools && json_get(j->body, "tools"));
+
+	if (stream && j->stream_opts)
+		json_set(j->body, "stream_options", json_ref(j->stream_opts));
+	openai_set_stream(j->body, stream);
+	json_line(j->body, &x->req);
+	x->user = j;
+	if (stream)
+		client_stream_begin(c, j, x);
+	/* the estimate: about four bytes a token, plus what may come back */
+	bucket_take(&c->rpm, 1, now);
+	j->tokens = (double)x->req.len / 4 + (max_tokens > 0 ? (double)max_tokens : 0);
+	bucket_take(&c->tpm, j->tokens, now);
+	if (http_start(c->eng, x, j->ep, err, sizeof err) < 0) {
+		/* the slot was never taken: leave it as it was */
+		x->user = NULL;
+		x->on_data = NULL;
+		buf_reset(&x->req);
+		client_stream_free(j);
+		llm_error_set(&e, "connect", 1, "%s", err);
+		fail(c, j, &e);
+	}
+}
+
+/* A new record, or a bad line: set up its job and either finish it at
+ * once (bad input, configuration, cache hit) or start its transfer. */
+static void
+start(struct client *c, struct job *j, struct rec_reader *r)
+{
+	struct llm_error e;
+	struct endpoint *ep;
+	const char *model, *send_model;
+	char err[ERRLEN];
+
+	j->id = rec_id(j->rec, r);
+	j->attempt = rec_attempt(j->rec);
+	j->meta = json_get(j->rec, "meta");
+	if (!(j->body = openai_request_of(j->rec, err, sizeof err))) {
+		llm_error_set(&e, "bad_input", 0, "%s: %s", j->id, err);
+		fail(c, j, &e);
+		return;
+	}
+	if (j->body == j->rec) {
+		/* a bare body: our fields are not the server's */
+		json_object_object_del(j->body, "id");
+		json_object_object_del(j->body, "meta");
+		json_object_object_del(j->body, "attempt");
+		j->meta = NULL;
+	}
+	if (c->o.stream)
+		j->stream_opts = json_ref(json_get(j->body, "stream_options"));
+	openai_apply(j->body, &c->o.ov);	/* ov.stream is 0: the cache key leaves it out */
+	model = json_get_str(j->body, "model");
+	if (!(ep = config_route(c->cfg, model, &send_model, err, sizeof err))) {
+		llm_error_set(&e, "config", 0, "%s", err);
+		fail(c, j, &e);
+		return;
+	}
+	if (send_model != model)
+		json_set(j->body, "model", json_object_new_string(send_model));
+	if (c->o.save) {
+		const char *out = json_get_str(j->meta, "output");
+
+		if (!out) {
+			llm_error_set(&e, "bad_input", 0, "%s: --save needs meta.output", j->id);
+			fail(c, j, &e);
+			return;
+		}
+		if (path_confined(out, strlen(out), err, sizeof err) < 0) {
+			llm_error_set(&e, "bad_input", 0, "%s: meta.output: %s", j->id, err);
+			fail(c, j, &e);
+			return;
+		}
+	}
+	j->t0 = now_ms_f();
+	if (c->o.cache_dir) {
+		if (cache_key(ep->chat_url, j->body, json_get(j->meta, "repeat"), j->key, err,
+		              sizeof err) < 0) {
+			llm_error_set(&e, "bad_input", 0, "%s: %s", j->id, err);
+			fail(c, j, &e);
+			return;
+		}
+		if ((j->result = cache_get(c->o.cache_dir, j->key))) {
+			json_object *hit = j->result;
+
+			j->result = json_object_new_object();
+			json_set(j->result, "id", json_object_new_string(j->id));
+			json_set(j->result, "status", json_object_new_string("ok"));
+			json_object_object_foreach(hit, k, v)
+				if (strcmp(k, "id") && strcmp(k, "status"))
+					json_set(j->result, k, json_ref(v));
+			json_object_put(hit);
+			json_set(j->result, "latency_ms",
+			         json_object_new_int64((int64_t)(now_ms_f() - j->t0)));
+			succeed(c, j, 1);
+			return;
+		}
+	}
+	j->ep = ep;
+	send_job(c, j);
+}
+
+/* A transfer has finished: its job becomes a result or an error. */
+static void
+finish(struct client *c, struct http_xfer *x)
+{
+	struct job *j = x->user;
+	struct retry_headers h;
+	struct llm_error e;
+	int st;
+
+	if ((st = client_stream_finish(c, j, x, &e)) < 0)
+		goto failed;
+	if (st > 0) {
+		client_stream_free(j);
+		http_release(c->eng, x);
+		succeed(c, j, 0);
+		return;
+	}
+	if (x->result != CURLE_OK) {
+		http_transport_error(x, &c->o.http, &e);
+		goto failed;
+	}
+	if (client_stream_tools_refused(j, x)) {
+		/* llama.cpp: "Cannot use tools with stream"; ask again plainly */
+		if (!c->no_stream_tools && c->io.notice)
+			c->io.notice(c->io.arg, "the server does not stream answers with tools: "
+			             "sending requests with tools unstreamed");
+		c->no_stream_tools = 1;
+		j->fallback = 1;
+		client_stream_free(j);
+		http_release(c->eng, x);
+		send_job(c, j);
+		return;
+	}
+	if (x->status >= 400) {
+		http_retry_headers(x, &h);
+		openai_http_error(&e, x->status, x->body.data, x->body.len, &h, time(NULL));
+		goto failed;
+	}
+	if (x->status < 200 || x->status >= 300) {
+		llm_error_set(&e, "protocol", 0, "unexpected HTTP status %ld", x->status);
+		e.http_status = (int)x->status;
+		goto failed;
+	}
+	j->result = json_object_new_object();
+	json_set(j->result, "id", json_object_new_string(j->id));
+	json_set(j->result, "status", json_object_new_string("ok"));
+	if (openai_parse_completion(x->body.data ? x->body.data : "", x->body.len, j->result,
+	                            &e) < 0) {
+		json_object_put(j->result);
+		j->result = NULL;
+		goto failed;
+	}
+	{
+		/* a fallback's time counts from the first try */
+		double t = j->fallback ? j->t0 : x->t_start;
+
+		json_set(j->result, "latency_ms", json_object_new_int64((int64_t)(x->t_end - t)));
+		json_set(j->result, "ttft_ms", json_object_new_int64(
+			(int64_t)((x->t_first ? x->t_first : x->t_end) - t)));
+	}
+	client_stream_free(j);
+	http_release(c->eng, x);
+	succeed(c, j, 0);
+	return;
+failed:
+	client_stream_free(j);
+	http_release(c->eng, x);
+	fail(c, j, &e);
+}
+
+/* Milliseconds until the rate limits let a request go (0: now). */
+static double
+limit_wait(struct client *c)
+{
+	double now = now_ms_f(), a = bucket_wait(&c->rpm, now), b = bucket_wait(&c->tpm, now);
+
+	return a > b ? a : b;
+}
+
+static int
+can_take(struct client *c)
+{
+	if (c->stopped || sigwake_signo() || http_busy(c->eng) >= c->o.jobs)
+		return 0;
+	if ((c->o.rpm > 0 || c->o.tpm > 0) && limit_wait(c) > 0)
+		return 0;
+	return !c->o.keep_order || c->next_seq - c->next_out < c->o.jobs;
+}
+
+static enum rec_status
+source_next(struct source *s, json_object **rec, char *err, size_t errlen)
+{
+	if (s->r)
+		return rec_next(s->r, rec, err, errlen);
+	if (s->eof)
+		return REC_EOF;
+	s->eof = 1;
+	*rec = s->one;
+	s->one = NULL;
+	return REC_OK;
+}
+
+/* Take records while there is room; 1 at the end of input. */
+static int
+take(struct client *c, struct source *s)
+{
+	char err[ERRLEN];
+
+	while (can_take(c)) {
+		json_object *rec;
+		enum rec_status st = source_next(s, &rec, err, sizeof err);
+		struct job *j;
+		struct llm_error e;
+
+		if (st == REC_AGAIN)
+			return 0;
+		if (st == REC_EOF)
+			return 1;
+		j = ecalloc(1, sizeof *j);
+		j->seq = c->next_seq++;
+		if (st == REC_OK) {
+			j->rec = rec;
+			start(c, j, s->r);
+			continue;
+		}
+		/* a bad line or a failed read is a record of its own */
+		j->attempt = 1;
+		j->id = rec_id(NULL, s->r);
+		llm_error_set(&e, st == REC_BAD ? "bad_input" : "io", 0, "%s", err);
+		fail(c, j, &e);
+		if (st == REC_IOERR) {
+			/* the input is cut short: not only the record says so */
+			if (c->io.notice)
+				c->io.notice(c->io.arg, err);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Called by http_poll as soon as a transfer ends: write its result and
+ * put the next record on the wire in its slot at once, so the server
+ * always has -j requests to work on (a round at a time, it idled while
+ * the last round's answers were read). */
+static void
+on_done(void *arg)
+{
+	struct client *c = arg;
+	struct http_xfer *x;
+
+	while ((x = http_done(c->eng)))
+		finish(c, x);
+	if (!c->eof)
+		c->eof = take(c, c->src);
+}
+
+static int
+run(struct client *c, struct source *s)
+{
+	struct pollfd pf[2];
+
+	c->src = s;
+	c->eof = 0;
+	http_on_done(c->eng, on_done, c);
+	for (;;) {
+		struct http_xfer *x;
+		int n = 0, wait;
+
+		if (!c->eof)
+			c->eof = take(c, s);
+		if (!c->stopped && c->io.flush(c->io.arg) < 0)
+			c->stopped = 1;
+		if (c->stopped || sigwake_signo())
+			break;
+		if (c->eof && http_busy(c->eng) == 0)
+			break;
+		pf[n].fd = sigwake_fd();
+		pf[n++].events = POLLIN;
+		if (!c->eof && s->r && can_take(c)) {
+			pf[n].fd = s->r->fd;
+			pf[n++].events = POLLIN;
+		}
+		wait = c->o.progress_ms ? c->o.progress_ms : 1000;
+		if (!c->eof && (c->o.rpm > 0 || c->o.tpm > 0)) {
+			double w = limit_wait(c);
+
+			if (w > 0 && w < wait)
+				wait = (int)w + 1;
+		}
+		if (http_poll(c->eng, wait, pf, n) < 0)
+			break;
+		if (pf[0].revents)
+			sigwake_drain();
+		/* what on_done did not see: transfers ended by curl's timer
+		 * (timeouts) rather than by their sockets */
+		while ((x = http_done(c->eng)))
+			finish(c, x);
+		tick(c, 0);
+	}
+	http_on_done(c->eng, NULL, NULL);
+	if (!c->stopped && c->io.flush(c->io.arg) < 0)
+		c->stopped = 1;
+	return c->stopped || sigwake_signo() ? -1 : 0;
+}
+
+int
+client_run_fd(struct client *c, int fd, const char *name)
+{
+	struct rec_reader r;
+	struct source s = {0};
+	struct stat sb;
+	int flags = fcntl(fd, F_GETFL), rc;
+
+	/* a pipe is read without blocking, so a slow producer never holds up
+	 * transfers in flight; the flag is put back afterwards */
+	if (fstat(fd, &sb) == 0 && (S_ISFIFO(sb.st_mode) || S_ISSOCK(sb.st_mode)) &&
+	    flags >= 0 && !(flags & O_NONBLOCK))
+		fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+	rec_reader_init(&r, fd, name, c->o.max_line);
+	s.r = &r;
+	rc = run(c, &s);
+	rec_reader_free(&r);
+	if (flags >= 0)
+		fcntl(fd, F_SETFL, flags);
+	tick(c, 1);
+	return rc;
+}
+
+int
+client_run_record(struct client *c, json_object *rec)
+{
+	struct source s = {0};
+	int rc;
+
+	s.one = rec;
+	rc = run(c, &s);
+	json_object_put(s.one);
+	tick(c, 1);
+	return rc;
+}

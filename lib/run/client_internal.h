@@ -1,0 +1,65 @@
+/* The insides of the client (client.h), shared by client.c (the record
+ * loop) and client_stream.c (a streamed answer).  Not for programs. */
+#ifndef LLM_CLIENT_INTERNAL_H
+#define LLM_CLIENT_INTERNAL_H
+
+#include "run/client.h"
+#include "json/hash.h"
+#include "run/ratelimit.h"
+#include "net/sse.h"
+#include "wire/chat_stream.h"
+
+struct client_stream;
+
+struct job {
+	long seq;
+	char *id;
+	json_object *rec;	/* the input record, owned; NULL for a bad line */
+	json_object *body;	/* the request body, borrowed from rec */
+	json_object *meta;	/* borrowed from rec */
+	json_object *result;	/* the record to write, owned */
+	struct endpoint *ep;	/* where it goes */
+	json_object *stream_opts;	/* the request's own stream_options, owned */
+	int ok;
+	int attempt;
+	int fallback;		/* sent again unstreamed: tools refused with a stream */
+	int events_sent;	/* stream events were handed out for it */
+	double tokens;		/* tokens taken from the tpm bucket for it */
+	char key[HASH_HEX];	/* cache key, "" when not caching */
+	double t0;
+	struct client_stream *js;	/* the streamed answer, while streaming */
+};
+
+struct client {
+	struct client_opts o;
+	struct config *cfg;
+	struct client_io io;
+	struct http_engine *eng;
+	struct job **ring;	/* keep_order: finished jobs by seq % jobs */
+	long next_seq, next_out;
+	int stopped;		/* out() or event() failed */
+	int no_stream_tools;	/* the server refused tools with a stream */
+	long cache_failed;	/* cache entries that could not be written */
+	struct bucket rpm, tpm;
+	struct redact *red;	/* for error messages; made at the first error */
+	struct client_stats st;
+	double last_progress;
+	struct source *src;	/* what run() reads, for the done hook */
+	int eof;		/* src has no more records */
+};
+
+/* client_stream.c */
+/* Make x carry j's answer as a stream (before http_start). */
+void client_stream_begin(struct client *c, struct job *j, struct http_xfer *x);
+/* A finished transfer's stream: 1 with j->result filled, -1 with e set
+ * (a failed or cut stream), 0 when the answer did not come as a stream
+ * and the caller reads x->body. */
+int client_stream_finish(struct client *c, struct job *j, struct http_xfer *x, struct llm_error *e);
+void client_stream_free(struct job *j);
+/* Events from a whole answer, for one that did not stream (cache hit,
+ * plain completion, fallback). */
+void client_stream_events_of(struct client *c, struct job *j);
+/* Is this error answer a refusal to stream with tools? */
+int client_stream_tools_refused(struct job *j, struct http_xfer *x);
+
+#endif

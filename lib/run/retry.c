@@ -1,0 +1,362 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "run/retry_internal.h"
+#include "base/sigwake.h"
+
+void
+rt_note(struct retry *r, const char *fmt, ...)
+{
+	char msg[2 * ERRLEN];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	one_line(msg, sizeof msg - 1);
+	if (r->o.note)
+		r->o.note(r->o.arg, msg);
+}
+
+/* ---- the command ---- */
+
+static int
+ensure_child(struct retry *r, char *err, size_t errlen)
+{
+	if (r->running)
+		return 0;
+	if (child_spawn(&r->ch, r->o.argv, CHILD_PIPE_IN | CHILD_PIPE_OUT, err, errlen) < 0)
+		return -1;
+	rec_reader_free(&r->cout);
+	rec_reader_init(&r->cout, r->ch.out, r->cname, 0);
+	buf_reset(&r->tochild);
+	r->tochild_off = 0;
+	r->running = 1;
+	if (r->started++)
+		r->st.restarts++;
+	return 0;
+}
+
+void
+rt_send(struct retry *r, struct entry *e)
+{
+	char err[ERRLEN];
+
+	if (r->stop) {
+		/* stopping: the entry waits here to be failed or dropped */
+		e->state = SENT;
+		return;
+	}
+	if (ensure_child(r, err, sizeof err) < 0) {
+		rt_fail(r, e, "io", 1, "cannot start the command: %s", err);
+		return;
+	}
+	e->state = SENT;
+	buf_add(&r->tochild, e->line, e->len - 1);
+	buf_addf(&r->tochild, ",\"attempt\":%d}\n", e->attempt);
+}
+
+/* Send e again after delay_ms: one attempt more. */
+void
+rt_schedule(struct retry *r, struct entry *e, double delay_ms, const char *why)
+{
+	e->attempt++;
+	e->state = WAITING;
+	e->due = now_ms_f() + delay_ms;
+	rt_heap_push(r, e);
+	r->st.retries++;
+	if (r->o.verbose)
+		rt_note(r, "%s: attempt %d in %.3f s: %s", e->id, e->attempt, delay_ms / 1000, why);
+}
+
+static void
+fire_timers(struct retry *r)
+{
+	double now = now_ms_f();
+
+	while (!r->stop && r->nheap > 0 && r->heap[0]->due <= now) {
+		struct entry *e = rt_heap_pop(r);
+
+		json_object_put(e->last);
+		e->last = NULL;
+		rt_send(r, e);
+	}
+}
+
+/* The entries in the map (only those SENT with sent_only), listed so
+ * that they can be retired one by one. */
+struct entry **
+rt_entries(struct retry *r, size_t *n, int sent_only)
+{
+	struct entry **v = ecalloc(r->map.len + 1, sizeof *v);
+	size_t i;
+
+	*n = 0;
+	for (i = 0; i < r->map.cap; i++) {
+		struct entry *e = r->map.slot[i].val;
+
+		if (e && (e->state == SENT || !sent_only))
+			v[(*n)++] = e;
+	}
+	return v;
+}
+
+/* Its output has ended: reap it, and send what it had not answered to
+ * the next one, one attempt more, or fail it when out of retries. */
+void
+rt_child_gone(struct retry *r)
+{
+	char how[256];
+	struct entry **v;
+	size_t n, i;
+	int code;
+
+	child_end(&r->ch, END_GRACE_MS);
+	r->running = 0;
+	/* kept: failing an entry can start the next command already */
+	code = child_exit_code(r->ch.status);
+	snprintf(how, sizeof how, "%s ", r->o.argv[0]);
+	child_status_text(r->ch.status, how + strlen(how), sizeof how - strlen(how));
+	if (r->stop)
+		return;
+	v = rt_entries(r, &n, 1);
+	if (n > 0)
+		rt_note(r, "%s with %zu record%s unanswered", how, n,
+		     n == 1 ? "" : "s");
+	for (i = 0; i < n; i++) {
+		struct entry *e = v[i];
+		int done = e->attempt - e->first;
+
+		/* 2 is a usage error (DESIGN.md): it would fail again */
+		if (code == EXIT_USAGE)
+			rt_fail(r, e, "io", 0, "%s before answering", how);
+		else if (done >= r->o.pol.max_retries)
+			rt_fail(r, e, "io", 1, "%s before answering", how);
+		else
+			rt_schedule(r, e, backoff_delay(&r->o.pol, done + 1, drand48()), how);
+	}
+	free(v);
+}
+
+/* Write what waits for the command, as far as its pipe takes it. */
+static void
+write_child(struct retry *r)
+{
+	while (r->tochild_off < r->tochild.len) {
+		ssize_t k = write(r->ch.in, r->tochild.data + r->tochild_off,
+		                  r->tochild.len - r->tochild_off);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK) {
+				/* it closed its input: what it was sent is
+				 * answered or re-sent when its output ends */
+				child_close_in(&r->ch);
+				buf_reset(&r->tochild);
+				r->tochild_off = 0;
+			}
+			break;
+		}
+		r->tochild_off += (size_t)k;
+	}
+	if (r->tochild_off == r->tochild.len) {
+		buf_reset(&r->tochild);
+		r->tochild_off = 0;
+	} else if (r->tochild_off > r->tochild.len / 2) {
+		/* a pipe that never empties: what was written goes, or the
+		 * buffer would grow with every record sent */
+		r->tochild.len -= r->tochild_off;
+		memmove(r->tochild.data, r->tochild.data + r->tochild_off, r->tochild.len);
+		r->tochild.data[r->tochild.len] = '\0';
+		r->tochild_off = 0;
+	}
+}
+
+/* ---- the loop ---- */
+
+static void
+begin_stop(struct retry *r, int why, int sig)
+{
+	r->stop = why;
+	r->stop_by = now_ms_f() + STOP_GRACE_MS;
+	child_signal(&r->ch, sig);
+	child_close_in(&r->ch);
+}
+
+static int
+poll_timeout(struct retry *r)
+{
+	double now = now_ms_f(), t = -1;
+
+	if (r->more)
+		return 0;
+	if (r->stop)
+		t = r->stop_by;
+	else {
+		if (r->nheap > 0)
+			t = r->heap[0]->due;
+		if (r->o.max_time_ms && (t < 0 || r->deadline < t))
+			t = r->deadline;
+	}
+	if (t < 0)
+		return -1;
+	return t <= now ? 0 : (int)(t - now) + 1;
+}
+
+/* Is the run over? */
+static int
+over(struct retry *r)
+{
+	if (r->stop)
+		return !r->running;
+	if (r->in_eof && r->inflight == 0) {
+		/* all answered: its input ends, and then its output */
+		child_close_in(&r->ch);
+		return !r->running;
+	}
+	return 0;
+}
+
+static void
+wait_events(struct retry *r)
+{
+	struct pollfd pf[4];
+	int n = 0, cin = -1, cout = -1;
+
+	pf[n].fd = sigwake_fd();
+	pf[n++].events = POLLIN;
+	if (r->running && r->ch.out >= 0) {
+		cout = n;
+		pf[n].fd = r->ch.out;
+		pf[n++].events = POLLIN;
+	}
+	if (r->running && r->ch.in >= 0 && r->tochild_off < r->tochild.len) {
+		cin = n;
+		pf[n].fd = r->ch.in;
+		pf[n++].events = POLLOUT;
+	}
+	if (!r->in_eof && !r->stop && r->inflight < r->o.window) {
+		pf[n].fd = r->o.in_fd;
+		pf[n++].events = POLLIN;
+	}
+	if (poll(pf, (nfds_t)n, poll_timeout(r)) < 0)
+		return;
+	if (pf[0].revents)
+		sigwake_drain();
+	if (cin >= 0 && pf[cin].revents)
+		write_child(r);
+	if ((cout >= 0 && pf[cout].revents) || r->more)
+		rt_read_child(r);
+}
+
+int
+retry_run(struct retry *r)
+{
+	for (;;) {
+		rt_take_input(r);
+		fire_timers(r);
+		if (r->running && r->ch.in >= 0 && r->tochild_off < r->tochild.len)
+			write_child(r);
+		if (lineout_flush(&r->out) < 0)
+			break;
+		if (sigwake_signo() && r->stop != INTERRUPTED)
+			begin_stop(r, INTERRUPTED, sigwake_signo());
+		else if (!r->stop && r->o.max_time_ms && now_ms_f() >= r->deadline)
+			begin_stop(r, OUT_OF_TIME, SIGTERM);
+		if (r->stop && now_ms_f() >= r->stop_by && r->running) {
+			child_signal(&r->ch, SIGKILL);
+			r->stop_by = now_ms_f() + STOP_GRACE_MS;
+		}
+		if (over(r))
+			break;
+		wait_events(r);
+	}
+	if (!r->out.err && r->stop == OUT_OF_TIME)
+		rt_out_of_time(r);
+	if (lineout_flush(&r->out) < 0) {
+		child_signal(&r->ch, SIGTERM);
+		child_end(&r->ch, END_GRACE_MS);
+		r->running = 0;
+		errno = r->out.err;
+		return -1;
+	}
+	return r->stop == INTERRUPTED ? 1 : 0;
+}
+
+/* ---- setup ---- */
+
+struct retry *
+retry_new(const struct retry_opts *o, char *err, size_t errlen)
+{
+	struct retry *r = ecalloc(1, sizeof *r);
+	struct stat sb;
+
+	r->o = *o;
+	lineout_init(&r->out, o->out_fd, 0);
+	if (r->o.window < 1)
+		r->o.window = 1;
+	snprintf(r->cname, sizeof r->cname, "%s stdout", o->argv[0]);
+	if (ensure_child(r, err, errlen) < 0) {
+		rec_reader_free(&r->cout);
+		free(r);
+		return NULL;
+	}
+	sigwake_init();
+	/* a piped input is read without blocking, so a slow producer never
+	 * holds up the command's answers; the flag is put back at the end */
+	r->in_flags = fcntl(o->in_fd, F_GETFL);
+	if (fstat(o->in_fd, &sb) == 0 && (S_ISFIFO(sb.st_mode) || S_ISSOCK(sb.st_mode)) &&
+	    r->in_flags >= 0 && !(r->in_flags & O_NONBLOCK))
+		fcntl(o->in_fd, F_SETFL, r->in_flags | O_NONBLOCK);
+	rec_reader_init(&r->in, o->in_fd, "stdin", 0);
+	r->deadline = now_ms_f() + o->max_time_ms;
+	srand48((long)getpid() ^ (long)time(NULL));
+	return r;
+}
+
+const struct retry_stats *
+retry_stats(const struct retry *r)
+{
+	return &r->st;
+}
+
+void
+retry_free(struct retry *r)
+{
+	size_t i;
+
+	if (!r)
+		return;
+	child_end(&r->ch, r->stop ? 0 : END_GRACE_MS);
+	for (i = 0; i < r->map.cap; i++) {
+		struct entry *e = r->map.slot[i].val, *d, *next;
+
+		if (!e)
+			continue;
+		for (d = e->dups; d; d = next) {
+			next = d->next;
+			rt_entry_free(d);
+		}
+		rt_entry_free(e);
+	}
+	if (r->in_flags >= 0)
+		fcntl(r->o.in_fd, F_SETFL, r->in_flags);
+	ptrmap_free(&r->map);
+	free(r->heap);
+	rec_reader_free(&r->in);
+	rec_reader_free(&r->cout);
+	buf_free(&r->tochild);
+	lineout_free(&r->out);
+	buf_free(&r->line);
+	free(r);
+}

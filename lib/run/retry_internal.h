@@ -1,0 +1,89 @@
+/* retry_internal: what the retry_*.c files share and nobody else sees.
+ *
+ * lib/run/retry.h is the loop's public face; this header joins its pieces:
+ * retry.c (the loop, the command and its restarts), retry_answer.c (what
+ * the command writes back) and retry_entry.c (the records in flight,
+ * input, output).
+ *
+ * Ownership: an entry owns its id, its line and its last error record;
+ * the entries are owned by the map of their struct retry (an entry held
+ * back behind one with the same id by that entry's dups list) and freed
+ * by rt_retire() or retry_free().
+ */
+#ifndef LLM_RETRY_INTERNAL_H
+#define LLM_RETRY_INTERNAL_H
+
+#include "base/child.h"
+#include "base/lineout.h"
+#include "json/records.h"
+#include "run/retry.h"
+#include "base/ptrmap.h"
+
+#define END_GRACE_MS 2000	/* a command that ended its output, to exit */
+#define STOP_GRACE_MS 5000	/* a command told to stop, to finish up */
+#define ROUND_MAX 1024		/* its records read in one round of the loop */
+
+enum { SENT, WAITING, DEFERRED };
+enum { RUNNING, INTERRUPTED, OUT_OF_TIME };
+
+struct entry {
+	char *id;
+	char *line;		/* the record to send, without "attempt" */
+	size_t len;
+	int attempt;		/* of the send under way or to come */
+	int first;		/* attempt of the first send in this run */
+	int state;
+	double due;		/* WAITING: when to send */
+	json_object *last;	/* WAITING, with max_time_ms: the error record that made it wait */
+	struct entry *dups, *dups_tail;	/* same id, read while this is in flight */
+	struct entry *next;
+};
+
+struct retry {
+	struct retry_opts o;
+	struct child ch;
+	int running;		/* started, its output not at its end */
+	char cname[128];	/* "CMD stdout", for messages */
+	struct rec_reader in, cout;
+	int in_eof, in_flags;
+	long inflight;		/* entries, duplicates included */
+	struct ptrmap map;	/* id -> entry */
+	struct entry **heap;	/* WAITING entries by due */
+	size_t nheap, heapcap;
+	struct buf tochild;	/* records not yet written to the command */
+	size_t tochild_off;
+	struct lineout out;	/* result records, to out_fd */
+	struct buf line;
+	int stop;		/* RUNNING, or why it stops */
+	double deadline, stop_by;
+	int more;		/* its output may hold records already read */
+	int started;		/* the command was started once */
+	struct retry_stats st;
+};
+
+/* retry.c */
+void rt_note(struct retry *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void rt_send(struct retry *r, struct entry *e);
+void rt_schedule(struct retry *r, struct entry *e, double delay_ms, const char *why);
+void rt_child_gone(struct retry *r);
+struct entry **rt_entries(struct retry *r, size_t *n, int sent_only);
+
+/* retry_answer.c */
+void rt_finish(struct retry *r, struct entry *e, json_object *rec, const char *raw, size_t n,
+               int ok);
+void rt_read_child(struct retry *r);
+
+/* retry_entry.c */
+void rt_heap_push(struct retry *r, struct entry *e);
+struct entry *rt_heap_pop(struct retry *r);
+void rt_out_record(struct retry *r, json_object *rec, int ok);
+void rt_entry_free(struct entry *e);
+void rt_retire(struct retry *r, struct entry *e);
+void rt_fail_msg(struct retry *r, struct entry *e, const char *kind, int retryable,
+                 const char *msg);
+void rt_fail(struct retry *r, struct entry *e, const char *kind, int retryable, const char *fmt,
+             ...) __attribute__((format(printf, 5, 6)));
+void rt_take_input(struct retry *r);
+void rt_out_of_time(struct retry *r);
+
+#endif

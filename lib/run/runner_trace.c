@@ -1,0 +1,152 @@
+/* The trace of a run (DESIGN.md 'Trace record'), its run_id, and the
+ * summary line llm-runner draws on a terminal. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "report/prices.h"
+#include "run/runner_internal.h"
+
+/* run_id: the UTC start to the microsecond, then 8 hex digits of the
+ * scenario hash, the process and the time; increasing within a process. */
+void
+run_start(struct runner *r, struct run *u, const struct scenario *s)
+{
+	struct timeval tv;
+	struct tm tm;
+	char day[32], mix[128], h[HASH_HEX];
+	long long us;
+
+	memset(u, 0, sizeof *u);
+	u->s = s;
+	u->t0 = now_ms_f();
+	u->messages = json_object_new_array();
+	u->tool_calls = json_object_new_array();
+	gettimeofday(&tv, NULL);
+	us = (long long)tv.tv_sec * 1000000 + tv.tv_usec;
+	if (us <= r->last_us)
+		us = r->last_us + 1;
+	r->last_us = us;
+	tv.tv_sec = (time_t)(us / 1000000);
+	tv.tv_usec = (suseconds_t)(us % 1000000);
+	gmtime_r(&tv.tv_sec, &tm);
+	strftime(day, sizeof day, "%Y%m%dT%H%M%S", &tm);
+	snprintf(mix, sizeof mix, "%s/%ld/%lld", s->hash, (long)getpid(), us);
+	sha256_hex(mix, strlen(mix), h);
+	snprintf(u->run_id, sizeof u->run_id, "%s.%06dZ-%.8s", day, (int)(us % 1000000), h);
+	strftime(day, sizeof day, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(u->timestamp, sizeof u->timestamp, "%s.%03dZ", day, (int)(tv.tv_usec / 1000) % 1000);
+}
+
+static json_object *
+usage_json(const struct run *u)
+{
+	json_object *o = json_object_new_object();
+
+	json_set(o, "prompt_tokens", json_object_new_int64(u->prompt_tokens));
+	json_set(o, "completion_tokens", json_object_new_int64(u->completion_tokens));
+	json_set(o, "total_tokens", json_object_new_int64(u->total_tokens));
+	return o;
+}
+
+/* The endpoint's base URL, NULL when not configured. */
+static const char *
+endpoint_url(struct runner *r, const char *model)
+{
+	char err[ERRLEN];
+	const char *sent;
+	struct endpoint *e;
+
+	if (!r->o.cfg || !(e = config_route(r->o.cfg, model, &sent, err, sizeof err)))
+		return NULL;
+	return e->base_url;
+}
+
+static json_object *
+cost_json(const struct run *u, const char *url)
+{
+	char err[ERRLEN];
+	struct price p;
+
+	if (!u->usage_seen || price_lookup(u->s->model, url, &p, err, sizeof err) != 1)
+		return NULL;	/* unknown: null, never 0 */
+	return json_object_new_double(price_cost(&p, u->prompt_tokens, u->completion_tokens));
+}
+
+json_object *
+run_trace(struct runner *r, struct run *u)
+{
+	json_object *t = json_object_new_object();
+	const char *url = endpoint_url(r, u->s->model);
+
+	json_set(t, "run_id", json_object_new_string(u->run_id));
+	json_set(t, "scenario_hash", json_object_new_string(u->s->hash));
+	json_set(t, "source", json_object_new_string(u->s->source));
+	if (u->s->description)
+		json_set(t, "description", json_object_new_string(u->s->description));
+	json_set(t, "status", json_object_new_string(u->err_kind[0] ? "error" : "ok"));
+	if (u->err_kind[0]) {
+		json_object *e = json_object_new_object();
+
+		json_set(e, "kind", json_object_new_string(u->err_kind));
+		json_set(e, "message", json_object_new_string(u->err));
+		json_set(t, "error", e);
+	}
+	json_set(t, "turns", json_object_new_int64(u->turns));
+	json_set(t, "max_turns_hit", json_object_new_boolean(u->max_hit));
+	json_set(t, "messages", u->messages);
+	json_set(t, "tool_calls", u->tool_calls);
+	json_set(t, "usage", usage_json(u));
+	json_set(t, "cost_usd", cost_json(u, url));
+	json_set(t, "latency_ms", json_object_new_int64((int64_t)(now_ms_f() - u->t0 + 0.5)));
+	json_set(t, "model", json_object_new_string(u->model ? u->model : u->s->model));
+	json_set(t, "endpoint", url ? json_object_new_string(url) : NULL);
+	json_set(t, "timestamp", json_object_new_string(u->timestamp));
+	json_set(t, "final_content", u->final_content);
+	json_set(t, "finish_reason", u->finish_reason);
+	free(u->model);
+	memset(u, 0, sizeof *u);
+	return t;
+}
+
+json_object *
+runner_bad_trace(const char *source, const char *msg)
+{
+	json_object *t = json_object_new_object(), *e = json_object_new_object();
+
+	json_set(t, "source", json_object_new_string(source));
+	json_set(t, "status", json_object_new_string("error"));
+	json_set(e, "kind", json_object_new_string("bad_input"));
+	json_set(e, "message", json_object_new_string(msg));
+	json_set(t, "error", e);
+	return t;
+}
+
+void
+runner_summary(json_object *t, const char *source, struct buf *out)
+{
+	json_object *us = json_get(t, "usage"), *cost = json_get(t, "cost_usd");
+	const char *hash = json_get_str(t, "scenario_hash");
+
+	buf_reset(out);
+	buf_addf(out, "%s: %s", source, json_get_str(t, "status"));
+	if (json_get(t, "error"))
+		buf_addf(out, " (%s)", json_get_str(json_get(t, "error"), "message"));
+	if (!hash)
+		return;
+	buf_addf(out, ", model %s, %lld turn%s%s, %zu tool call%s, %lld tokens, cost %s",
+	         json_get_str(t, "model"), (long long)json_object_get_int64(json_get(t, "turns")),
+	         json_object_get_int64(json_get(t, "turns")) == 1 ? "" : "s",
+	         json_object_get_boolean(json_get(t, "max_turns_hit")) ? " (max_turns hit)" : "",
+	         json_object_array_length(json_get(t, "tool_calls")),
+	         json_object_array_length(json_get(t, "tool_calls")) == 1 ? "" : "s",
+	         (long long)json_object_get_int64(json_get(us, "total_tokens")),
+	         cost ? "" : "unknown");
+	if (cost)
+		buf_addf(out, "$%.6f", json_object_get_double(cost));
+	buf_addf(out, ", %lld ms, hash %.12s",
+	         (long long)json_object_get_int64(json_get(t, "latency_ms")), hash);
+}

@@ -1,0 +1,83 @@
+/* chat_stream: an OpenAI chat.completion.chunk stream assembled into the
+ * fields of a result record (DESIGN.md 'Result record'), the same fields
+ * openai_parse_completion() fills from a whole completion.
+ *
+ * Each SSE event's data goes to chat_stream_data() (or plug
+ * chat_stream_on_event into an sse_parser); chat_stream_finish() decides
+ * whether the stream made a whole answer and fills the record.  Only
+ * choice 0 is assembled.  Tool calls are assembled by their index: id,
+ * type and function.name take the latest value a chunk carries (servers
+ * send them once, some repeat them), function.arguments is concatenated.
+ *
+ * Memory: the answer (content, reasoning and tool calls together) may
+ * hold at most max bytes; past that the stream fails with kind protocol.
+ * Ownership: the strings given to the callbacks live until they return;
+ * chat_stream_finish() adds new references to res (json.h rules).
+ */
+#ifndef LLM_STREAM_H
+#define LLM_STREAM_H
+
+#include <stddef.h>
+
+#include "json/json.h"
+#include "json/records.h"
+
+#define CHAT_STREAM_MAX (64u << 20)	/* default answer limit */
+#define CHAT_STREAM_MAX_TOOLS 1024	/* tool calls in one answer */
+
+struct chat_tool {
+	int index;
+	struct buf id, type, name, args;
+};
+
+struct chat_stream {
+	/* Called as text arrives, never with empty text; kind is "content"
+	 * or "reasoning".  NULL: not called. */
+	void (*on_delta)(void *arg, const char *kind, const char *text, size_t len);
+	/* Called for each tool-call delta: id and name as this chunk
+	 * carried them (NULL when it did not), args the arguments fragment
+	 * it carried (NULL when none).  NULL: not called. */
+	void (*on_tool_call)(void *arg, int index, const char *id, const char *name,
+	                     const char *args);
+	void *arg;
+
+	size_t max;		/* largest answer in bytes */
+	size_t bytes;		/* answer bytes held */
+	struct buf content, reasoning;
+	struct chat_tool *tools;	/* sorted by index */
+	size_t ntools;
+	char *model;
+	char *finish_reason;
+	json_object *usage;	/* owned */
+	int done;		/* "[DONE]" seen */
+	long chunks;		/* JSON chunks taken */
+	long choices;		/* choice-0 objects among them */
+	int failed;
+	struct llm_error err;	/* why, when failed */
+	int tree_only;		/* read every chunk with json-c's tree (tests) */
+};
+
+/* max 0 means CHAT_STREAM_MAX.  Set the callbacks after init. */
+void chat_stream_init(struct chat_stream *s, size_t max);
+void chat_stream_free(struct chat_stream *s);
+
+/* Take the data of one SSE event: "[DONE]" or a JSON chunk.  0, or -1
+ * when the stream failed (now or before), s->err saying why: a chunk that
+ * is not JSON, an "error" object from the server, an answer over max.
+ * Data after the stream failed or after [DONE] is ignored. */
+int chat_stream_data(struct chat_stream *s, const char *data, size_t len);
+
+/* An sse_parser callback (arg: the struct chat_stream): events of type
+ * "error" fail the stream with their data as the message when it holds
+ * no error object; every other event goes to chat_stream_data(). */
+void chat_stream_on_event(void *arg, const char *type, const char *data, size_t len,
+                          const char *id);
+
+/* Fill res with model, content, tool_calls, reasoning, finish_reason and
+ * usage.  0, or -1 with e set: the stream failed, or it ended with
+ * neither [DONE] nor a finish_reason (a cut stream is never a success;
+ * one with a finish_reason and no [DONE] is, as some servers omit it;
+ * so is one whose chunks never held choice 0). */
+int chat_stream_finish(struct chat_stream *s, json_object *res, struct llm_error *e);
+
+#endif

@@ -1,0 +1,305 @@
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "wire/openai.h"
+
+json_object *
+openai_request_of(json_object *rec, char *err, size_t errlen)
+{
+	json_object *body = json_get(rec, "request");
+
+	if (!body) {
+		if (!json_get(rec, "messages")) {
+			snprintf(err, errlen, "record has no \"request\" object (nor a bare "
+			         "body with \"messages\")");
+			return NULL;
+		}
+		body = rec;
+	}
+	if (!json_object_is_type(body, json_type_object)) {
+		snprintf(err, errlen, "\"request\" is not a JSON object");
+		return NULL;
+	}
+	if (!json_object_is_type(json_get(body, "messages"), json_type_array)) {
+		snprintf(err, errlen, "request has no \"messages\" array");
+		return NULL;
+	}
+	return body;
+}
+
+void
+openai_apply(json_object *body, const struct openai_overrides *o)
+{
+	if (o->model)
+		json_set(body, "model", json_object_new_string(o->model));
+	if (o->temperature)
+		json_set(body, "temperature", json_ref(o->temperature));
+	if (o->max_tokens >= 0)
+		json_set(body, "max_tokens", json_object_new_int64(o->max_tokens));
+	if (o->json_object_format) {
+		json_object *rf = json_object_new_object();
+
+		json_set(rf, "type", json_object_new_string("json_object"));
+		json_set(body, "response_format", rf);
+	}
+	if (o->stream >= 0)
+		openai_set_stream(body, o->stream);
+}
+
+void
+openai_set_stream(json_object *body, int on)
+{
+	json_object *so;
+
+	if (!on) {
+		json_object_object_del(body, "stream");
+		json_object_object_del(body, "stream_options");
+		return;
+	}
+	so = json_get(body, "stream_options");
+	json_set(body, "stream", json_object_new_boolean(1));
+	if (!json_object_is_type(so, json_type_object)) {
+		so = json_object_new_object();
+		json_set(body, "stream_options", so);
+	}
+	json_set(so, "include_usage", json_object_new_boolean(1));
+}
+
+/* Copy key from src to dst when present and not null. */
+static void
+copy_field(json_object *dst, const char *dkey, json_object *src, const char *skey)
+{
+	json_object *v = json_get(src, skey);
+
+	if (v)
+		json_set(dst, dkey, json_ref(v));
+}
+
+int
+openai_parse_completion(const char *body, size_t len, json_object *res, struct llm_error *e)
+{
+	if (openai_completion_fast(body, len, res))
+		return 0;
+	return openai_parse_completion_tree(body, len, res, e);
+}
+
+int
+openai_parse_completion_tree(const char *body, size_t len, json_object *res,
+                             struct llm_error *e)
+{
+	char why[ERRLEN];
+	json_object *doc = json_parse(body, len, why, sizeof why);
+	json_object *choices, *choice, *msg, *v;
+
+	if (!doc) {
+		llm_error_set(e, "protocol", 1, "response is not valid JSON: %s", why);
+		return -1;
+	}
+	if ((v = json_get(doc, "error")) && !json_object_is_type(v, json_type_null)) {
+		const char *m = json_get_str(v, "message");
+
+		llm_error_set(e, "protocol", 0, "server sent an error with status 200: %s",
+		              m ? m : json_object_get_string(v));
+		goto fail;
+	}
+	choices = json_get(doc, "choices");
+	if (!json_object_is_type(choices, json_type_array)) {
+		llm_error_set(e, "protocol", 0, "response has no \"choices\" array");
+		goto fail;
+	}
+	if (json_object_array_length(choices) == 0) {
+		llm_error_set(e, "protocol", 0, "response has an empty \"choices\" array");
+		goto fail;
+	}
+	choice = json_object_array_get_idx(choices, 0);
+	msg = json_get(choice, "message");
+	if (!json_object_is_type(msg, json_type_object)) {
+		llm_error_set(e, "protocol", 0, "response choice has no \"message\"");
+		goto fail;
+	}
+	copy_field(res, "model", doc, "model");
+	v = json_get(msg, "content");
+	json_set(res, "content", json_object_is_type(v, json_type_string)
+	         ? json_ref(v) : json_object_new_string(""));
+	v = json_get(msg, "tool_calls");
+	if (json_object_is_type(v, json_type_array) && json_object_array_length(v) > 0)
+		json_set(res, "tool_calls", json_ref(v));
+	/* reasoning_content (DeepSeek, vLLM, llama.cpp) or reasoning (Ollama,
+	 * OpenRouter) */
+	v = json_get(msg, "reasoning_content");
+	if (!json_object_is_type(v, json_type_string))
+		v = json_get(msg, "reasoning");
+	if (json_object_is_type(v, json_type_string) && json_object_get_string_len(v) > 0)
+		json_set(res, "reasoning", json_ref(v));
+	v = json_get(choice, "finish_reason");
+	json_set(res, "finish_reason", json_object_is_type(v, json_type_string)
+	         ? json_ref(v) : NULL);
+	copy_field(res, "usage", doc, "usage");
+	json_object_put(doc);
+	return 0;
+fail:
+	json_object_put(doc);
+	return -1;
+}
+
+static const char *const months[] = {
+	"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+};
+
+/* An HTTP date (RFC 9110: IMF-fixdate, and the obsolete RFC 850 and
+ * asctime forms) to a time_t; -1 when it is none. */
+static time_t
+http_date(const char *s)
+{
+	char mon[4], wday[16], tz[4];
+	int d, y, hh, mm, ss, i;
+	struct tm tm;
+
+	memset(&tm, 0, sizeof tm);
+	if (sscanf(s, "%15[A-Za-z], %d %3s %d %d:%d:%d %3s", wday, &d, mon, &y, &hh, &mm, &ss, tz) == 8) {
+		/* IMF-fixdate */
+	} else if (sscanf(s, "%15[A-Za-z], %d-%3s-%d %d:%d:%d %3s", wday, &d, mon, &y, &hh, &mm, &ss, tz) == 8) {
+		y += y < 70 ? 2000 : 1900;	/* RFC 850 */
+	} else if (sscanf(s, "%15[A-Za-z] %3s %d %d:%d:%d %d", wday, mon, &d, &hh, &mm, &ss, &y) == 7) {
+		strcpy(tz, "GMT");	/* asctime */
+	} else
+		return -1;
+	if (strcmp(tz, "GMT") != 0 && strcmp(tz, "UTC") != 0)
+		return -1;
+	for (i = 0; i < 12 && strcasecmp(mon, months[i]) != 0; i++)
+		;
+	if (i == 12 || d < 1 || d > 31 || hh > 23 || mm > 59 || ss > 60 || y < 1900 || y > 9999)
+		return -1;
+	tm.tm_year = y - 1900;
+	tm.tm_mon = i;
+	tm.tm_mday = d;
+	tm.tm_hour = hh;
+	tm.tm_min = mm;
+	tm.tm_sec = ss;
+	return timegm(&tm);
+}
+
+/* A non-negative decimal number of the whole header, or NAN. */
+static double
+header_number(const char *s)
+{
+	char *end;
+	double v;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	if (!isdigit((unsigned char)*s) && *s != '.')
+		return NAN;
+	v = strtod(s, &end);
+	while (isspace((unsigned char)*end))
+		end++;
+	return *end || !isfinite(v) || v < 0 ? NAN : v;
+}
+
+/* A wait in whole ms, cut to OPENAI_WAIT_MAX_MS (a long long holds it). */
+static long long
+wait_ms(double ms)
+{
+	return ms > (double)OPENAI_WAIT_MAX_MS ? OPENAI_WAIT_MAX_MS : (long long)ceil(ms);
+}
+
+long long
+openai_retry_after(const struct retry_headers *h, time_t now)
+{
+	double v;
+
+	if (h->retry_after_ms && !isnan(v = header_number(h->retry_after_ms)))
+		return wait_ms(v);
+	if (h->retry_after) {
+		time_t t;
+
+		if (!isnan(v = header_number(h->retry_after)))
+			return wait_ms(v * 1000.0);
+		if ((t = http_date(h->retry_after)) != -1)
+			return t > now ? wait_ms((double)(t - now) * 1000.0) : 0;
+	}
+	return -1;
+}
+
+int
+openai_status_retryable(long status)
+{
+	return status == 408 || status == 409 || status == 429 || status >= 500;
+}
+
+/* The message of an error body: OpenAI's {"error":{"message"}}, Ollama's
+ * {"error":"..."}, {"message"} or {"detail"} (FastAPI servers), else the
+ * start of the body itself. */
+static void
+error_message(char *out, size_t outlen, const char *body, size_t len)
+{
+	char why[ERRLEN];
+	json_object *doc = len ? json_parse(body, len, why, sizeof why) : NULL;
+	json_object *err = json_get(doc, "error");
+	const char *m = NULL;
+
+	if (json_object_is_type(err, json_type_string))
+		m = json_object_get_string(err);
+	else if (err)
+		m = json_get_str(err, "message");
+	if (!m)
+		m = json_get_str(doc, "message");
+	if (!m)
+		m = json_get_str(doc, "detail");
+	if (m)
+		snprintf(out, outlen, "%s", m);
+	else
+		snprintf(out, outlen, "%.*s", (int)(len < 300 ? len : 300), body);
+	json_object_put(doc);
+}
+
+static const char *
+reason(long status)
+{
+	switch (status) {
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 408: return "Request Timeout";
+	case 409: return "Conflict";
+	case 413: return "Content Too Large";
+	case 422: return "Unprocessable Content";
+	case 429: return "Too Many Requests";
+	case 500: return "Internal Server Error";
+	case 502: return "Bad Gateway";
+	case 503: return "Service Unavailable";
+	case 504: return "Gateway Timeout";
+	default: return "";
+	}
+}
+
+void
+openai_http_error(struct llm_error *e, long status, const char *body, size_t len,
+                  const struct retry_headers *h, time_t now)
+{
+	char msg[ERRLEN - 64];
+	const char *r = reason(status);
+
+	error_message(msg, sizeof msg, body, len);
+	one_line(msg, sizeof msg - 1);
+	if (msg[0])
+		llm_error_set(e, "http", openai_status_retryable(status), "HTTP %ld%s%s: %s",
+		              status, *r ? " " : "", r, msg);
+	else
+		llm_error_set(e, "http", openai_status_retryable(status), "HTTP %ld%s%s",
+		              status, *r ? " " : "", r);
+	e->http_status = (int)status;
+	if (h->should_retry) {
+		if (strcasecmp(h->should_retry, "true") == 0)
+			e->retryable = 1;
+		else if (strcasecmp(h->should_retry, "false") == 0)
+			e->retryable = 0;
+	}
+	e->retry_after_ms = openai_retry_after(h, now);
+}
