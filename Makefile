@@ -46,7 +46,7 @@ COMPS    = $(addprefix $(BASHCOMPDIR)/,$(notdir $(wildcard completions/bash/*)))
            $(addprefix $(ZSHCOMPDIR)/,$(notdir $(wildcard completions/zsh/*))) \
            $(addprefix $(FISHCOMPDIR)/,$(notdir $(wildcard completions/fish/*)))
 
-.PHONY: all check unit bats deps demo bench soak install uninstall clean lint-man
+.PHONY: all check unit bats deps demo bench bench-base soak install uninstall clean lint-man
 all: $(BINS)
 
 $(B)/lib/%.o: lib/%.c $(LIB_HDR)
@@ -101,6 +101,11 @@ bench:
 	@$(MAKE) --no-print-directory all $(B)/bench/curl-alone
 	@for b in tests/bench/*.sh; do echo "== $$b"; BUILD=$(B) sh $$b || exit 1; echo; done
 	@BUILD=$(B) PIN=1 sh tests/bench/chat.sh
+
+# the speed goals of BASE=REV's build and this tree's, side by side
+bench-base:
+	@DEPS_EXTRA="wrk hyperfine strace" sh mk/deps.sh
+	@sh mk/bench-base.sh
 
 # the fault soak (tests/soak): long, so not part of check
 soak: deps

@@ -4,12 +4,12 @@
 # directly or through others, calls a).  Prints the files of each circle
 # and fails when there is one.  Usage: mk/cycles.sh BUILD_DIR
 B=${1:-build}
+case $B in /*) ;; *) B=$(pwd)/$B ;; esac
 cd "$(dirname "$0")/.." || exit 2
-objs=$(find "$B/lib" -name '*.o' | sort)
-[ -n "$objs" ] || { echo "cycles: no objects under $B/lib" >&2; exit 2; }
-for o in $objs; do
-	f=${o#"$B"/lib/}
-	nm -g "$o" | awk -v f="lib/${f%.o}.c" '
+for c in lib/*/*.c; do
+	o=$B/${c%.c}.o
+	[ -f "$o" ] || { echo "cycles: $o not built" >&2; exit 2; }
+	nm -g "$o" | awk -v f="$c" '
 		$1 == "U" { print "U", f, $2; next }
 		NF == 3 && $2 ~ /[TDBRCVWG]/ { print "D", f, $3 }'
 done | awk '
