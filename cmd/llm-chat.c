@@ -147,8 +147,9 @@ out_event(void *arg, json_object *ev)
 	return add_line(ch, ev);
 }
 
+/* notice() and, with -v, trace() */
 static void
-notice(void *arg, const char *msg)
+say(void *arg, const char *msg)
 {
 	(void)arg;
 	weprintf("%s", msg);
@@ -275,7 +276,9 @@ main(int argc, char **argv)
 	char err[ERRLEN];
 	int fds[64];
 	int ninputs = 0, quiet = 0, events = 0, opt, rc = 0, i;
-	struct client_io io = { out_record, flush_out, progress, NULL, notice, &ch };
+	struct client_io io = {
+		.out = out_record, .flush = flush_out, .progress = progress, .notice = say, .arg = &ch,
+	};
 	char *systext = NULL;
 
 	setprogname(argv[0]);
@@ -322,7 +325,7 @@ main(int argc, char **argv)
 		case O_BASE: base = optarg; break;
 		case O_TOKFILE: tokfile = optarg; break;
 		case 'q': quiet = 1; break;
-		case 'v': o.http.verbose = 1; break;
+		case 'v': io.trace = say; break;
 		case 'h': usage(stdout, 0, stream); break;
 		default: usage(stderr, EXIT_USAGE, stream);
 		}
@@ -370,7 +373,8 @@ main(int argc, char **argv)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	c = client_new(&o, &cfg, &io);
+	if (!(c = client_new(&o, &cfg, &io, err, sizeof err)))
+		eprintf("%s", err);
 	if (ch.prompt_mode) {
 		json_object *rec = prompt_record(argv + optind, argc - optind, o.ov.model, system);
 

@@ -8,15 +8,16 @@
 
 #include "net/http.h"
 
-/* What is made once per endpoint and kept: its headers (the token among
+/* What is made once per target and kept: its headers (the token among
  * them), and its URL parsed, which curl would otherwise parse again for
  * every request (a tenth of the instructions of a request to a local
  * server, callgrind). */
-struct ep_state {
-	struct endpoint *ep;
+struct http_target {
+	char *url;
+	int tls;		/* https: */
+	int auth;		/* an Authorization header is sent */
 	struct curl_slist *list;
-	CURLU *url;		/* NULL: curl_url_set refused it, CURLOPT_URL says why */
-	struct ep_state *next;
+	CURLU *curlu;		/* NULL: curl_url_set refused it, CURLOPT_URL says why */
 };
 
 struct http_engine {
@@ -29,7 +30,7 @@ struct http_engine {
 	int nslots;
 	int busy;
 	struct http_opts opts;
-	struct ep_state *eps;
+	struct buf trace;	/* a trace line being made */
 	void (*on_done)(void *);
 	void *on_done_arg;
 };
@@ -207,7 +208,7 @@ env_proxy(void)
 }
 
 struct http_engine *
-http_new(int nslots, const struct http_opts *o)
+http_new(int nslots, const struct http_opts *o, char *err, size_t errlen)
 {
 	struct http_engine *e = ecalloc(1, sizeof *e);
 	int i, proxy = env_proxy();
@@ -215,12 +216,15 @@ http_new(int nslots, const struct http_opts *o)
 	e->opts = *o;
 	e->nslots = nslots;
 	e->slots = ecalloc((size_t)nslots, sizeof *e->slots);
-	e->multi = curl_multi_init();
-	if (!e->multi)
-		eprintf("curl_multi_init failed");
-	e->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (e->epfd < 0)
-		eprintf("epoll_create1:");
+	e->epfd = -1;
+	if (!(e->multi = curl_multi_init())) {
+		snprintf(err, errlen, "curl_multi_init failed");
+		goto fail;
+	}
+	if ((e->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0) {
+		snprintf(err, errlen, "epoll_create1: %s", strerror(errno));
+		goto fail;
+	}
 	e->timer_at = -1;
 	curl_multi_setopt(e->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
 	curl_multi_setopt(e->multi, CURLMOPT_SOCKETDATA, e);
@@ -232,8 +236,10 @@ http_new(int nslots, const struct http_opts *o)
 	for (i = 0; i < nslots; i++) {
 		CURL *c = curl_easy_init();
 
-		if (!c)
-			eprintf("curl_easy_init failed");
+		if (!c) {
+			snprintf(err, errlen, "curl_easy_init failed");
+			goto fail;
+		}
 		e->slots[i].easy = c;
 		e->slots[i].max_body = o->max_body;
 		curl_easy_setopt(c, CURLOPT_PRIVATE, &e->slots[i]);
@@ -260,12 +266,14 @@ http_new(int nslots, const struct http_opts *o)
 		}
 	}
 	return e;
+fail:
+	http_free(e);
+	return NULL;
 }
 
 void
 http_free(struct http_engine *e)
 {
-	struct ep_state *h, *next;
 	int i;
 
 	if (!e)
@@ -279,15 +287,10 @@ http_free(struct http_engine *e)
 		buf_free(&x->req);
 		buf_free(&x->body);
 	}
-	for (h = e->eps; h; h = next) {
-		next = h->next;
-		h->ep->http = NULL;
-		curl_slist_free_all(h->list);
-		curl_url_cleanup(h->url);
-		free(h);
-	}
 	curl_multi_cleanup(e->multi);
-	close(e->epfd);
+	if (e->epfd >= 0)
+		close(e->epfd);
+	buf_free(&e->trace);
 	free(e->fds);
 	free(e->slots);
 	free(e);
@@ -304,51 +307,56 @@ http_slot(struct http_engine *e)
 	return NULL;
 }
 
-static struct ep_state *
-ep_state(struct http_engine *e, struct endpoint *ep)
+struct http_target *
+http_target_new(const char *url, const char *token)
 {
-	struct ep_state *h;
+	struct http_target *t = ecalloc(1, sizeof *t);
 	struct curl_slist *l = NULL;
 	struct buf auth = {0};
 
-	if (ep->http)
-		return ep->http;
 	l = curl_slist_append(l, "Content-Type: application/json");
 	/* no 100-continue round trip before each body */
 	l = curl_slist_append(l, "Expect:");
-	if (ep->token) {
-		buf_addf(&auth, "Authorization: Bearer %s", ep->token);
+	if (token) {
+		buf_addf(&auth, "Authorization: Bearer %s", token);
 		l = curl_slist_append(l, auth.data);
 		memset(auth.data, 0, auth.len);
 		buf_free(&auth);
 	}
 	if (!l)
 		eprintf("out of memory");
-	h = ecalloc(1, sizeof *h);
-	h->ep = ep;
-	h->list = l;
+	t->url = estrdup(url);
+	t->tls = strncmp(url, "https:", 6) == 0;
+	t->auth = token != NULL;
+	t->list = l;
 	/* the flags curl itself parses CURLOPT_URL with */
-	if (!(h->url = curl_url()))
+	if (!(t->curlu = curl_url()))
 		eprintf("out of memory");
-	if (curl_url_set(h->url, CURLUPART_URL, ep->chat_url,
+	if (curl_url_set(t->curlu, CURLUPART_URL, url,
 	                 CURLU_GUESS_SCHEME | CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK) {
-		curl_url_cleanup(h->url);
-		h->url = NULL;
+		curl_url_cleanup(t->curlu);
+		t->curlu = NULL;
 	}
-	h->next = e->eps;
-	e->eps = h;
-	ep->http = h;
-	return h;
+	return t;
+}
+
+void
+http_target_free(struct http_target *t)
+{
+	if (!t)
+		return;
+	curl_slist_free_all(t->list);
+	curl_url_cleanup(t->curlu);
+	free(t->url);
+	free(t);
 }
 
 int
-http_start(struct http_engine *e, struct http_xfer *x, struct endpoint *ep, char *err,
+http_start(struct http_engine *e, struct http_xfer *x, struct http_target *t, char *err,
            size_t errlen)
 {
 	CURL *c = x->easy;
-	struct ep_state *st = ep_state(e, ep);
 	CURLMcode mc;
-	int tls;
 
 	buf_reset(&x->body);
 	x->status = 0;
@@ -359,26 +367,27 @@ http_start(struct http_engine *e, struct http_xfer *x, struct endpoint *ep, char
 	x->h_retry_after[0] = x->h_retry_after_ms[0] = x->h_should_retry[0] = '\0';
 	x->t_first = x->t_end = 0;
 	/* a slot serves every endpoint: the URL handle wins over CURLOPT_URL */
-	curl_easy_setopt(c, CURLOPT_CURLU, st->url);
-	if (!st->url)
-		curl_easy_setopt(c, CURLOPT_URL, ep->chat_url);
+	curl_easy_setopt(c, CURLOPT_CURLU, t->curlu);
+	if (!t->curlu)
+		curl_easy_setopt(c, CURLOPT_URL, t->url);
 	/* Over TLS, wait for the first connection to say whether it speaks
 	 * HTTP/2, and multiplex on it; plain HTTP is HTTP/1.1 here, where
 	 * waiting makes every transfer queue for the one connection: -j 64
 	 * against a local server ran one request at a time. */
-	tls = strncmp(ep->chat_url, "https:", 6) == 0;
-	curl_easy_setopt(c, CURLOPT_PIPEWAIT, (long)tls);
+	curl_easy_setopt(c, CURLOPT_PIPEWAIT, (long)t->tls);
 	/* Compressed answers only from afar: a local server never compresses,
 	 * and curl spends as much formatting the header as sending the
 	 * request.  curl's default Accept header covers JSON and SSE alike. */
-	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, tls ? "" : NULL);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, st->list);
+	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, t->tls ? "" : NULL);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, t->list);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, x->req.data);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)x->req.len);
-	if (e->opts.verbose) {
+	if (e->opts.trace) {
 		/* the trace shows the token masked, never its value */
-		weprintf("> POST %s (%zu bytes)%s", ep->chat_url, x->req.len,
-		         ep->token ? " Authorization: Bearer [REDACTED]" : "");
+		buf_reset(&e->trace);
+		buf_addf(&e->trace, "> POST %s (%zu bytes)%s", t->url, x->req.len,
+		         t->auth ? " Authorization: Bearer [REDACTED]" : "");
+		e->opts.trace(e->opts.trace_arg, e->trace.data);
 	}
 	x->t_start = now_ms_f();
 	mc = curl_multi_add_handle(e->multi, c);
@@ -479,10 +488,13 @@ http_done(struct http_engine *e)
 		curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &x->status);
 		curl_multi_remove_handle(e->multi, x->easy);
 		x->done = 1;
-		if (e->opts.verbose)
-			weprintf("< %ld %s (%.0f ms)", x->status,
+		if (e->opts.trace) {
+			buf_reset(&e->trace);
+			buf_addf(&e->trace, "< %ld %s (%.0f ms)", x->status,
 			         x->result == CURLE_OK ? "" : curl_easy_strerror(x->result),
 			         x->t_end - x->t_start);
+			e->opts.trace(e->opts.trace_arg, e->trace.data);
+		}
 		return x;
 	}
 	return NULL;
@@ -530,48 +542,35 @@ http_busy(struct http_engine *e)
 	return e->busy;
 }
 
-void
-http_retry_headers(struct http_xfer *x, struct retry_headers *h)
+enum http_failure
+http_failure(const struct http_xfer *x)
 {
-	h->retry_after = x->h_retry_after[0] ? x->h_retry_after : NULL;
-	h->retry_after_ms = x->h_retry_after_ms[0] ? x->h_retry_after_ms : NULL;
-	h->should_retry = x->h_should_retry[0] ? x->h_should_retry : NULL;
-}
-
-void
-http_transport_error(struct http_xfer *x, const struct http_opts *o, struct llm_error *err)
-{
-	const char *detail = x->errbuf[0] ? x->errbuf : curl_easy_strerror(x->result);
-
 	switch (x->result) {
+	case CURLE_OK:
+		return HTTP_OK;
 	case CURLE_OPERATION_TIMEDOUT:
-		llm_error_set(err, "timeout", 1, "timed out: %s", detail);
-		break;
+		return HTTP_TIMEOUT;
 	case CURLE_COULDNT_RESOLVE_HOST:
 	case CURLE_COULDNT_RESOLVE_PROXY:
 	case CURLE_COULDNT_CONNECT:
-		llm_error_set(err, "connect", 1, "cannot connect: %s", detail);
-		break;
+		return HTTP_NO_CONNECT;
 	case CURLE_FILESIZE_EXCEEDED:
+		return HTTP_TOO_BIG;
 	case CURLE_WRITE_ERROR:
-		if (x->result == CURLE_FILESIZE_EXCEEDED || x->too_big)
-			llm_error_set(err, "protocol", 0, "response larger than %zu bytes",
-			              o->max_body);
-		else
-			llm_error_set(err, "protocol", 0, "response aborted: %s", detail);
-		break;
+		/* on_body stopped it past max_body, or on_data did */
+		return x->too_big ? HTTP_TOO_BIG : HTTP_ABORTED;
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CONNECT_ERROR:
 	case CURLE_UNSUPPORTED_PROTOCOL:
 	case CURLE_URL_MALFORMAT:
-		llm_error_set(err, "connect", 0, "%s", detail);
-		break;
+		return HTTP_REFUSED;
 	default:
-		/* the connection broke: closed mid-body, reset, nothing sent */
-		llm_error_set(err, "connect", 1, "connection failed after %zu bytes: %s",
-		              x->body.len, detail);
-		break;
+		return HTTP_BROKEN;
 	}
-	if (x->status >= 400)
-		err->http_status = (int)x->status;
+}
+
+const char *
+http_failure_text(const struct http_xfer *x)
+{
+	return x->errbuf[0] ? x->errbuf : curl_easy_strerror(x->result);
 }

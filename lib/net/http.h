@@ -3,8 +3,13 @@
  * connections are reused; HTTP/2 is multiplexed when a server offers it.
  *
  * The engine owns the slots.  A caller takes a free slot, fills x->req and
- * x->user, starts it, and gets it back from http_done() when it has
- * finished; it then reads the answer and releases the slot.
+ * x->user, starts it towards a target, and gets it back from http_done()
+ * when it has finished; it then reads the answer and releases the slot.
+ *
+ * A target (a URL and the headers sent to it, the token among them) is
+ * made once and owned by the caller, who keeps it as long as the engine
+ * may send to it.  The engine moves bytes and headers only: what a body
+ * means, and what a failure means to the caller, are the caller's.
  */
 #ifndef LLM_HTTP_H
 #define LLM_HTTP_H
@@ -12,9 +17,6 @@
 #include <curl/curl.h>
 #include <poll.h>
 
-#include "plan/config.h"
-#include "wire/openai.h"
-#include "json/records.h"
 #include "base/util.h"
 
 struct http_xfer;
@@ -34,6 +36,8 @@ struct http_xfer {
 	size_t max_body;	/* longest body kept (0: no limit) */
 	int too_big;		/* body passed the limit: aborted */
 	double t_start, t_first, t_end;	/* now_ms_f() at start, first byte, end */
+	/* the values of the headers that decide retries, as the server sent
+	 * them ("": absent); what they mean is the dialect's */
 	char h_retry_after[128], h_retry_after_ms[64], h_should_retry[16];
 	char errbuf[CURL_ERROR_SIZE];
 	int busy;
@@ -44,18 +48,27 @@ struct http_opts {
 	long timeout_ms;		/* whole transfer; 0: none */
 	long connect_timeout_ms;
 	size_t max_body;		/* longest response body kept */
-	int verbose;			/* trace requests on stderr, token masked */
+	/* NULL, or called with a line for each request sent and each
+	 * answer in (the token masked), for the caller to show */
+	void (*trace)(void *arg, const char *line);
+	void *trace_arg;
 };
 
 struct http_engine;
+struct http_target;
 
-struct http_engine *http_new(int slots, const struct http_opts *o);
+/* NULL with err when curl or epoll cannot be set up. */
+struct http_engine *http_new(int slots, const struct http_opts *o, char *err, size_t errlen);
 void http_free(struct http_engine *e);
+
+/* Where requests go: url, and a bearer token (NULL: none). */
+struct http_target *http_target_new(const char *url, const char *token);
+void http_target_free(struct http_target *t);
 
 /* A free slot, or NULL when all are busy. */
 struct http_xfer *http_slot(struct http_engine *e);
-/* POST x->req to ep's chat URL.  0, or -1 with err. */
-int http_start(struct http_engine *e, struct http_xfer *x, struct endpoint *ep,
+/* POST x->req to t.  0, or -1 with err. */
+int http_start(struct http_engine *e, struct http_xfer *x, struct http_target *t,
                char *err, size_t errlen);
 /* Wait up to timeout_ms for network activity or one of the extra fds,
  * then move transfers on.  Extra fds' revents are filled in. */
@@ -73,11 +86,19 @@ int http_busy(struct http_engine *e);
 struct http_xfer *http_slot_busy(struct http_engine *e);
 void http_abort(struct http_engine *e, struct http_xfer *x);
 
-/* The retry headers of a finished transfer. */
-void http_retry_headers(struct http_xfer *x, struct retry_headers *h);
+/* How a finished transfer failed, in the transport's words. */
+enum http_failure {
+	HTTP_OK,		/* an answer came, whatever its status */
+	HTTP_TIMEOUT,
+	HTTP_NO_CONNECT,	/* no address or no connection: may work later */
+	HTTP_REFUSED,		/* TLS, scheme or URL refused: will not work later */
+	HTTP_TOO_BIG,		/* the body passed max_body */
+	HTTP_ABORTED,		/* the caller's on_data stopped it */
+	HTTP_BROKEN,		/* the connection broke: closed, reset, nothing sent */
+};
 
-/* A transport failure (x->result != CURLE_OK) as an error: kind connect or
- * timeout (retryable), protocol for an overlong body. */
-void http_transport_error(struct http_xfer *x, const struct http_opts *o, struct llm_error *err);
+enum http_failure http_failure(const struct http_xfer *x);
+/* curl's words for the failure, for messages. */
+const char *http_failure_text(const struct http_xfer *x);
 
 #endif

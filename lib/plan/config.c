@@ -1,12 +1,19 @@
+/* The configuration: the environment, the command line, and the
+ * providers file read by the TOML parser (lib/plan/toml.c). */
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "plan/config.h"
+#include "plan/toml.h"
 #include "base/util.h"
+
+#define PROVIDERS_MAX_FILE (64u << 20)	/* as for a plan: far past any real one */
 
 const char *
 config_help(void)
@@ -28,11 +35,7 @@ set_url(struct endpoint *ep, const char *url, char *err, size_t errlen)
 		return -1;
 	}
 	free(ep->base_url);
-	free(ep->chat_url);
 	ep->base_url = estrndup(url, n);
-	ep->chat_url = emalloc(n + sizeof "/chat/completions");
-	memcpy(ep->chat_url, url, n);
-	strcpy(ep->chat_url + n, "/chat/completions");
 	return 0;
 }
 
@@ -79,156 +82,116 @@ env(const char *a, const char *b)
 	return v && *v ? v : NULL;
 }
 
-/* A TOML basic or literal string value, the subset providers.toml uses. */
+/* A message at v's place in the providers file: "path:LINE:COL: ..." */
 static int
-toml_string(const char *s, char *out, size_t outlen)
+bad(const struct toml_where *w, const char *path, json_object *v, char *err, size_t errlen,
+    const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+static int
+bad(const struct toml_where *w, const char *path, json_object *v, char *err, size_t errlen,
+    const char *fmt, ...)
 {
-	char q = *s++;
-	size_t n = 0;
+	va_list ap;
 
-	if (q != '"' && q != '\'')
+	va_start(ap, fmt);
+	toml_vmessage(w, path, v, err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* One key of a provider's table; why is set when the value is refused. */
+static int
+provider_key(struct endpoint *ep, const char *key, json_object *v, char *why, size_t whylen)
+{
+	const char *val = json_object_get_string(v);
+	char *t;
+
+	if (strcmp(key, "base_url") && strcmp(key, "token_env") && strcmp(key, "token_file")) {
+		if (json_object_is_type(v, json_type_object))
+			/* [a.b] is table b in table a, as TOML has it */
+			snprintf(why, whylen, "'%s' is a table: a provider name with a dot is "
+			         "quoted, [\"%s.%s\"]", key, ep->name, key);
+		else
+			snprintf(why, whylen, "unknown key '%s' (base_url, token_env, token_file)",
+			         key);
 		return -1;
-	for (; *s && *s != q; s++) {
-		char c = *s;
-
-		if (q == '"' && c == '\\') {
-			switch (*++s) {
-			case '"': c = '"'; break;
-			case '\\': c = '\\'; break;
-			case 'n': c = '\n'; break;
-			case 't': c = '\t'; break;
-			default: return -1;
-			}
-		}
-		if (n + 1 >= outlen)
-			return -1;
-		out[n++] = c;
 	}
-	if (*s != q)
+	if (!json_object_is_type(v, json_type_string)) {
+		snprintf(why, whylen, "%s: expected a string, got %s", key, toml_type_name(v));
 		return -1;
-	for (s++; *s == ' ' || *s == '\t'; s++)
-		;
-	if (*s && *s != '#')
+	}
+	if (strlen(val) != (size_t)json_object_get_string_len(v)) {
+		snprintf(why, whylen, "%s: a NUL byte in the string", key);
 		return -1;
-	out[n] = '\0';
+	}
+	if (strcmp(key, "base_url") == 0)
+		return set_url(ep, val, why, whylen);
+	if (strcmp(key, "token_env") == 0)
+		return getenv(val) ? set_token(ep, getenv(val), why, whylen) : 0;
+	if (!(t = config_read_token(val, why, whylen)))
+		return -1;
+	if (set_token(ep, t, why, whylen) < 0) {
+		free(t);
+		return -1;
+	}
+	free(t);
 	return 0;
 }
 
+/* A provider name is the prefix of a model name, up to its first '/'. */
 static int
-provider_key(struct endpoint *ep, const char *key, const char *val, const char *where,
-             char *err, size_t errlen)
+provider_name_ok(const char *s)
+{
+	return *s && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	                       "0123456789_-.") == strlen(s);
+}
+
+/* The providers file, read by the TOML parser: a table per provider. */
+static int
+read_providers(struct config *c, json_object *root, const struct toml_where *w,
+               const char *path, char *err, size_t errlen)
 {
 	char why[ERRLEN];
+	size_t i = 0;
 
-	if (strcmp(key, "base_url") == 0) {
-		if (set_url(ep, val, why, sizeof why) < 0)
-			goto bad;
-	} else if (strcmp(key, "token_env") == 0) {
-		const char *t = getenv(val);
+	c->prov = ecalloc((size_t)json_object_object_length(root), sizeof *c->prov);
+	json_object_object_foreach(root, name, t) {
+		struct endpoint *ep;
 
-		if (t && set_token(ep, t, why, sizeof why) < 0)
-			goto bad;
-	} else if (strcmp(key, "token_file") == 0) {
-		char *t = config_read_token(val, why, sizeof why);
-
-		if (!t)
-			goto bad;
-		if (set_token(ep, t, why, sizeof why) < 0) {
-			free(t);
-			goto bad;
-		}
-		free(t);
-	} else {
-		snprintf(err, errlen, "%s: unknown key '%s' (base_url, token_env, token_file)",
-		         where, key);
-		return -1;
+		if (!json_object_is_type(t, json_type_object))
+			return bad(w, path, t, err, errlen, "key outside a [provider] table");
+		if (!provider_name_ok(name))
+			return bad(w, path, t, err, errlen, "expected [provider-name]");
+		ep = &c->prov[c->nprov++];
+		ep->name = estrdup(name);
+		json_object_object_foreach(t, key, v)
+			if (provider_key(ep, key, v, why, sizeof why) < 0)
+				return bad(w, path, v, err, errlen, "%s", why);
+	}
+	json_object_object_foreach(root, name2, t2) {
+		if (!c->prov[i++].base_url)
+			return bad(w, path, t2, err, errlen, "provider '%s' has no base_url", name2);
 	}
 	return 0;
-bad:
-	snprintf(err, errlen, "%s: %s", where, why);
-	return -1;
 }
 
 static int
 load_providers(struct config *c, const char *path, char *err, size_t errlen)
 {
-	char where[PATH_MAX + 32], key[128], val[4096];
-	FILE *fp = fopen(path, "r");
-	struct endpoint *cur = NULL;
-	char *line = NULL;
-	size_t cap = 0, i;
-	long lineno = 0;
-	int rc = -1;
+	struct toml_where *w = NULL;
+	json_object *root;
+	char *text;
+	size_t len;
+	int rc;
 
-	if (!fp) {
-		if (errno == ENOENT)
-			return 0;
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
+	if (!(text = read_file(path, PROVIDERS_MAX_FILE, &len, err, errlen)))
+		return access(path, F_OK) < 0 && errno == ENOENT ? 0 : -1;
 	c->providers_path = estrdup(path);
-	while (getline(&line, &cap, fp) > 0) {
-		char *s = line, *e;
-
-		lineno++;
-		snprintf(where, sizeof where, "%s:%ld", path, lineno);
-		s[strcspn(s, "\r\n")] = '\0';
-		while (isspace((unsigned char)*s))
-			s++;
-		if (!*s || *s == '#')
-			continue;
-		if (*s == '[') {
-			e = strchr(s, ']');
-			if (!e || e == s + 1 || strspn(s + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			    "abcdefghijklmnopqrstuvwxyz0123456789_-.") != (size_t)(e - s - 1)) {
-				snprintf(err, errlen, "%s: expected [provider-name]", where);
-				goto out;
-			}
-			*e = '\0';
-			for (i = 0; i < c->nprov; i++)
-				if (strcmp(c->prov[i].name, s + 1) == 0) {
-					snprintf(err, errlen, "%s: provider '%s' defined twice", where, s + 1);
-					goto out;
-				}
-			c->prov = erealloc(c->prov, (c->nprov + 1) * sizeof *c->prov);
-			cur = &c->prov[c->nprov++];
-			memset(cur, 0, sizeof *cur);
-			cur->name = estrdup(s + 1);
-			continue;
-		}
-		e = s + strcspn(s, " \t=");
-		if ((size_t)(e - s) >= sizeof key || e == s) {
-			snprintf(err, errlen, "%s: expected key = \"value\"", where);
-			goto out;
-		}
-		memcpy(key, s, (size_t)(e - s));
-		key[e - s] = '\0';
-		s = e + strspn(e, " \t");
-		if (*s != '=') {
-			snprintf(err, errlen, "%s: expected key = \"value\"", where);
-			goto out;
-		}
-		s += 1 + strspn(s + 1, " \t");
-		if (toml_string(s, val, sizeof val) < 0) {
-			snprintf(err, errlen, "%s: expected a quoted string value", where);
-			goto out;
-		}
-		if (!cur) {
-			snprintf(err, errlen, "%s: key outside a [provider] table", where);
-			goto out;
-		}
-		if (provider_key(cur, key, val, where, err, errlen) < 0)
-			goto out;
-	}
-	for (i = 0; i < c->nprov; i++)
-		if (!c->prov[i].base_url) {
-			snprintf(err, errlen, "%s: provider '%s' has no base_url", path, c->prov[i].name);
-			goto out;
-		}
-	rc = 0;
-out:
-	free(line);
-	fclose(fp);
+	root = toml_parse(text, len, path, &w, err, errlen);
+	free(text);
+	rc = root ? read_providers(c, root, w, path, err, errlen) : -1;
+	json_object_put(root);
+	toml_where_free(w);
 	return rc;
 }
 
@@ -272,7 +235,6 @@ endpoint_free(struct endpoint *ep)
 {
 	free(ep->name);
 	free(ep->base_url);
-	free(ep->chat_url);
 	if (ep->token) {
 		/* do not leave the secret in freed memory */
 		volatile char *p = ep->token;

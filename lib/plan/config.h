@@ -12,8 +12,14 @@
  *
  * A model "openrouter/meta-llama/llama-3-8b" goes to that endpoint as
  * "meta-llama/llama-3-8b"; a prefix that names no provider is part of a
- * plain model name.  Tokens are secrets: they live in struct endpoint only
- * and are never printed.
+ * plain model name.  The file is TOML, read by lib/plan/toml.c, and its
+ * errors name their place as "path:LINE:COL: ...".  Tokens are secrets:
+ * they live in struct endpoint only and are never printed.
+ *
+ * Config knows where an endpoint is, not what is asked of it: the path of
+ * a request below base_url, and the transport's state for an endpoint,
+ * are their users' (lib/run/client.c).  Everything here is owned by
+ * struct config, freed by config_free().
  */
 #ifndef LLM_CONFIG_H
 #define LLM_CONFIG_H
@@ -23,9 +29,7 @@
 struct endpoint {
 	char *name;		/* provider name; "" for the default endpoint */
 	char *base_url;		/* up to /v1, no trailing slash; NULL: not set */
-	char *chat_url;		/* base_url + "/chat/completions" */
 	char *token;		/* NULL: send no Authorization */
-	void *http;		/* the http layer's per-endpoint state */
 };
 
 struct config {

@@ -60,19 +60,14 @@ bad(struct check *c, json_object *at, const char *fmt, ...) __attribute__((forma
 static int
 bad(struct check *c, json_object *at, const char *fmt, ...)
 {
-	char msg[ERRLEN];
-	unsigned line, col;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
 	if (!c->pl->file)
-		snprintf(c->err, c->errlen, "%s", msg);
-	else if (toml_where_get(c->pl->where, at, &line, &col) == 0)
-		snprintf(c->err, c->errlen, "%s:%u:%u: %s", c->pl->file, line, col, msg);
+		vsnprintf(c->err, c->errlen, fmt, ap);
 	else
-		snprintf(c->err, c->errlen, "%s: %s", c->pl->file, msg);
+		toml_vmessage(c->pl->where, c->pl->file, at, c->err, c->errlen, fmt, ap);
+	va_end(ap);
 	return -1;
 }
 

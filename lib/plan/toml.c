@@ -166,6 +166,20 @@ toml_where_get(const struct toml_where *w, const json_object *v, unsigned *line,
 }
 
 void
+toml_vmessage(const struct toml_where *w, const char *name, const json_object *v, char *err,
+              size_t errlen, const char *fmt, va_list ap)
+{
+	char msg[ERRLEN];
+	unsigned line, col;
+
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	if (toml_where_get(w, v, &line, &col) == 0)
+		snprintf(err, errlen, "%s:%u:%u: %s", name, line, col, msg);
+	else
+		snprintf(err, errlen, "%s: %s", name, msg);
+}
+
+void
 toml_where_free(struct toml_where *w)
 {
 	if (w) {

@@ -19,6 +19,7 @@
 #ifndef LLM_TOML_H
 #define LLM_TOML_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 #include "json/json.h"
@@ -41,6 +42,12 @@ int toml_where_get(const struct toml_where *w, const json_object *v,
                    unsigned *line, unsigned *col);
 
 void toml_where_free(struct toml_where *w);
+
+/* A message about v of the document name to err: "name:LINE:COL: ..."
+ * when w knows where v is, else "name: ...". */
+void toml_vmessage(const struct toml_where *w, const char *name, const json_object *v,
+                   char *err, size_t errlen, const char *fmt, va_list ap)
+	__attribute__((format(printf, 6, 0)));
 
 /* v's type in TOML's words, for messages: "a table", "an integer", ... */
 const char *toml_type_name(json_object *v);

@@ -8,6 +8,7 @@
 
 #include "run/cache.h"
 #include "run/client_internal.h"
+#include "run/xfer_error.h"
 #include "text/redact.h"
 #include "base/sigwake.h"
 
@@ -31,7 +32,8 @@ client_interrupted(void)
 }
 
 struct client *
-client_new(const struct client_opts *o, struct config *cfg, const struct client_io *io)
+client_new(const struct client_opts *o, struct config *cfg, const struct client_io *io,
+           char *err, size_t errlen)
 {
 	struct client *c = ecalloc(1, sizeof *c);
 	double now = now_ms_f();
@@ -41,9 +43,15 @@ client_new(const struct client_opts *o, struct config *cfg, const struct client_
 		c->o.jobs = 1;
 	c->cfg = cfg;
 	c->io = *io;
+	c->o.http.trace = io->trace;
+	c->o.http.trace_arg = io->arg;
 	bucket_init(&c->rpm, c->o.rpm, now);
 	bucket_init(&c->tpm, c->o.tpm, now);
-	c->eng = http_new(c->o.jobs, &c->o.http);
+	if (!(c->eng = http_new(c->o.jobs, &c->o.http, err, errlen))) {
+		free(c);
+		return NULL;
+	}
+	c->targets = ecalloc(cfg->nprov + 1, sizeof *c->targets);
 	if (c->o.keep_order)
 		c->ring = ecalloc((size_t)c->o.jobs, sizeof *c->ring);
 	c->st.started = now;
@@ -85,9 +93,38 @@ client_free(struct client *c)
 		http_abort(c->eng, x);
 	}
 	http_free(c->eng);
+	/* after the engine: its handles pointed at the targets */
+	for (i = 0; i <= (int)c->cfg->nprov; i++) {
+		free(c->targets[i].chat_url);
+		http_target_free(c->targets[i].http);
+	}
+	free(c->targets);
 	redact_free(c->red);
 	free(c->ring);
 	free(c);
+}
+
+char *
+client_chat_url(const struct endpoint *ep)
+{
+	struct buf u = {0};
+
+	buf_addf(&u, "%s/chat/completions", ep->base_url);
+	return u.data;
+}
+
+/* ep's target, made at its first request. */
+static struct target *
+target_of(struct client *c, const struct endpoint *ep)
+{
+	struct target *t = &c->targets[ep == &c->cfg->def ? c->cfg->nprov
+	                                                  : (size_t)(ep - c->cfg->prov)];
+
+	if (!t->chat_url) {
+		t->chat_url = client_chat_url(ep);
+		t->http = http_target_new(t->chat_url, ep->token);
+	}
+	return t;
 }
 
 const struct client_stats *
@@ -252,7 +289,7 @@ send_job(struct client *c, struct job *j)
 	bucket_take(&c->rpm, 1, now);
 	j->tokens = (double)x->req.len / 4 + (max_tokens > 0 ? (double)max_tokens : 0);
 	bucket_take(&c->tpm, j->tokens, now);
-	if (http_start(c->eng, x, j->ep, err, sizeof err) < 0) {
+	if (http_start(c->eng, x, j->tgt->http, err, sizeof err) < 0) {
 		/* the slot was never taken: leave it as it was */
 		x->user = NULL;
 		x->on_data = NULL;
@@ -314,8 +351,9 @@ start(struct client *c, struct job *j, struct rec_reader *r)
 		}
 	}
 	j->t0 = now_ms_f();
+	j->tgt = target_of(c, ep);
 	if (c->o.cache_dir) {
-		if (cache_key(ep->chat_url, j->body, json_get(j->meta, "repeat"), j->key, err,
+		if (cache_key(j->tgt->chat_url, j->body, json_get(j->meta, "repeat"), j->key, err,
 		              sizeof err) < 0) {
 			llm_error_set(&e, "bad_input", 0, "%s: %s", j->id, err);
 			fail(c, j, &e);
@@ -337,7 +375,6 @@ start(struct client *c, struct job *j, struct rec_reader *r)
 			return;
 		}
 	}
-	j->ep = ep;
 	send_job(c, j);
 }
 
@@ -346,7 +383,6 @@ static void
 finish(struct client *c, struct http_xfer *x)
 {
 	struct job *j = x->user;
-	struct retry_headers h;
 	struct llm_error e;
 	int st;
 
@@ -358,8 +394,8 @@ finish(struct client *c, struct http_xfer *x)
 		succeed(c, j, 0);
 		return;
 	}
-	if (x->result != CURLE_OK) {
-		http_transport_error(x, &c->o.http, &e);
+	if (http_failure(x) != HTTP_OK) {
+		xfer_transport_error(x, c->o.http.max_body, &e);
 		goto failed;
 	}
 	if (client_stream_tools_refused(j, x)) {
@@ -375,8 +411,7 @@ finish(struct client *c, struct http_xfer *x)
 		return;
 	}
 	if (x->status >= 400) {
-		http_retry_headers(x, &h);
-		openai_http_error(&e, x->status, x->body.data, x->body.len, &h, time(NULL));
+		xfer_http_error(x, time(NULL), &e);
 		goto failed;
 	}
 	if (x->status < 200 || x->status >= 300) {

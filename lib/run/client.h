@@ -48,7 +48,7 @@ struct client_opts {
 	int save;		/* write content to meta.output */
 	const char *cache_dir;
 	struct openai_overrides ov;
-	struct http_opts http;
+	struct http_opts http;	/* its trace is set from client_io's */
 	size_t max_line;
 	int progress_ms;	/* call progress() at most this often; 0: never */
 	int stream;		/* ask for SSE streams */
@@ -63,19 +63,26 @@ struct client;
  * waits, so records written in batches still go out as they complete.
  * Both return 0, or -1 to stop (a write failed).  event() gets each
  * stream event (owned by the client; same returns); notice() a message
- * for stderr. */
+ * for stderr; trace() a line for each request sent and each answer in,
+ * the token masked (-v). */
 struct client_io {
 	int (*out)(void *arg, json_object *rec, int ok);
 	int (*flush)(void *arg);
 	void (*progress)(void *arg, const struct client_stats *s, int final);
 	int (*event)(void *arg, json_object *ev);
 	void (*notice)(void *arg, const char *msg);
+	void (*trace)(void *arg, const char *line);
 	void *arg;
 };
 
+/* NULL with err when the transport cannot be set up. */
 struct client *client_new(const struct client_opts *o, struct config *cfg,
-                          const struct client_io *io);
+                          const struct client_io *io, char *err, size_t errlen);
 void client_free(struct client *c);
+
+/* The URL a chat completion for ep is posted to (and cached under): its
+ * base_url and the dialect's path.  The caller frees it. */
+char *client_chat_url(const struct endpoint *ep);
 
 /* Run the records of fd (name for messages) through.  Returns 0 at the
  * end of input, -1 when out() failed or the run was interrupted. */

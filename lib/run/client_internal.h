@@ -11,6 +11,14 @@
 
 struct client_stream;
 
+/* What the client keeps for an endpoint of the configuration, beside it
+ * (config knows nothing of requests): where its completions are posted,
+ * and the transport's handle for that, both made at its first request. */
+struct target {
+	char *chat_url;
+	struct http_target *http;
+};
+
 struct job {
 	long seq;
 	char *id;
@@ -18,7 +26,7 @@ struct job {
 	json_object *body;	/* the request body, borrowed from rec */
 	json_object *meta;	/* borrowed from rec */
 	json_object *result;	/* the record to write, owned */
-	struct endpoint *ep;	/* where it goes */
+	struct target *tgt;	/* where it goes */
 	json_object *stream_opts;	/* the request's own stream_options, owned */
 	int ok;
 	int attempt;
@@ -35,6 +43,7 @@ struct client {
 	struct config *cfg;
 	struct client_io io;
 	struct http_engine *eng;
+	struct target *targets;	/* cfg->prov[i]'s at i, cfg->def's at cfg->nprov */
 	struct job **ring;	/* keep_order: finished jobs by seq % jobs */
 	long next_seq, next_out;
 	int stopped;		/* out() or event() failed */

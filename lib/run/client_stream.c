@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "run/client_internal.h"
+#include "run/xfer_error.h"
 
 enum mode { M_UNKNOWN, M_SSE, M_BODY };
 
@@ -161,13 +162,12 @@ client_stream_finish(struct client *c, struct job *j, struct http_xfer *x, struc
 		llm_error_set(e, "protocol", 0, "event stream: %s", why);
 		return -1;
 	}
-	if (x->result != CURLE_OK && !js->cs.done) {
+	if (http_failure(x) != HTTP_OK && !js->cs.done) {
 		/* cut mid-stream: what came is not an answer */
-		http_transport_error(x, &c->o.http, e);
+		xfer_transport_error(x, c->o.http.max_body, e);
 		if (strcmp(e->kind, "timeout") != 0)
 			llm_error_set(e, "protocol", 1, "stream cut after %ld chunks: %s",
-			              js->cs.chunks,
-			              x->errbuf[0] ? x->errbuf : curl_easy_strerror(x->result));
+			              js->cs.chunks, http_failure_text(x));
 		return -1;
 	}
 	(void)sse_finish(&js->sse);

@@ -1,5 +1,6 @@
 /* Unit tests for lib/plan/config.c: base URL and token from the environment,
- * the providers file, routing of provider/model names. */
+ * the providers file, routing of provider/model names; and the chat URL
+ * the client (lib/run/client.c) makes of an endpoint. */
 #include <fcntl.h>
 #include <limits.h>
 #include <unistd.h>
@@ -7,6 +8,7 @@
 #include "unit.h"
 
 #include "plan/config.h"
+#include "run/client.h"
 #include "base/util.h"
 
 static const char *const env_vars[] = {
@@ -81,6 +83,16 @@ with_dir(const char *s)
 	return b.data;
 }
 
+/* The URL a chat completion to ep goes to. */
+static void
+assert_chat_url(const struct endpoint *ep, const char *want)
+{
+	char *url = client_chat_url(ep);
+
+	assert_string_equal(url, want);
+	free(url);
+}
+
 /* ---- the default endpoint ---- */
 
 static const struct {
@@ -136,10 +148,11 @@ test_base_url(void **state)
 			if (url_cases[i].base) {
 				assert_non_null(c.def.base_url);
 				assert_string_equal(c.def.base_url, url_cases[i].base);
-				assert_string_equal(c.def.chat_url, url_cases[i].chat);
+				assert_chat_url(&c.def, url_cases[i].chat);
 			} else {
+				/* no base URL: no chat URL either */
 				assert_null(c.def.base_url);
-				assert_null(c.def.chat_url);
+				assert_null(url_cases[i].chat);
 			}
 			assert_int_equal(c.nprov, 0);
 			assert_null(c.providers_path);
@@ -266,11 +279,11 @@ test_providers(void **state)
 	assert_int_equal(c.nprov, 3);
 	assert_string_equal(c.prov[0].name, "openrouter");
 	assert_string_equal(c.prov[0].base_url, "https://openrouter.ai/api/v1");
-	assert_string_equal(c.prov[0].chat_url, "https://openrouter.ai/api/v1/chat/completions");
+	assert_chat_url(&c.prov[0], "https://openrouter.ai/api/v1/chat/completions");
 	assert_string_equal(c.prov[0].token, "sk-or");
 	assert_string_equal(c.prov[1].name, "local");
 	assert_string_equal(c.prov[1].base_url, "http://localhost:11434/v1");
-	assert_string_equal(c.prov[1].chat_url, "http://localhost:11434/v1/chat/completions");
+	assert_chat_url(&c.prov[1], "http://localhost:11434/v1/chat/completions");
 	assert_string_equal(c.prov[1].token, "sk-local");
 	assert_string_equal(c.prov[2].name, "anon");
 	assert_null(c.prov[2].token);
@@ -299,30 +312,38 @@ test_providers_home(void **state)
 	free(path);
 }
 
+/* The file is TOML (lib/plan/toml.c): its syntax errors are the parser's,
+ * and every message names the line and column of the value at fault. */
 static const struct {
 	const char *text;
 	const char *err;	/* '@' stands for the file's path */
 } bad_providers[] = {
 	{"[p]\nbase_url = \"http://x/v1\"\nfoo = \"bar\"\n",
-	 "@:3: unknown key 'foo' (base_url, token_env, token_file)"},
+	 "@:3:7: unknown key 'foo' (base_url, token_env, token_file)"},
 	{"[p]\nbase_url = \"http://x\"\n\n[p]\nbase_url = \"http://y\"\n",
-	 "@:4: provider 'p' defined twice"},
-	{"[p]\ntoken_env = \"X\"\n", "@: provider 'p' has no base_url"},
-	{"[ok]\nbase_url = \"http://x\"\n[empty]\n", "@: provider 'empty' has no base_url"},
-	{"[bad name]\n", "@:1: expected [provider-name]"},
-	{"# c\n[]\n", "@:2: expected [provider-name]"},
-	{"[p\n", "@:1: expected [provider-name]"},
-	{"[p/q]\n", "@:1: expected [provider-name]"},
-	{"base_url = \"http://x\"\n", "@:1: key outside a [provider] table"},
-	{"[p]\nbase_url = http://x\n", "@:2: expected a quoted string value"},
-	{"[p]\nbase_url = \"http://x\" junk\n", "@:2: expected a quoted string value"},
-	{"[p]\nbase_url = \"http://x\n", "@:2: expected a quoted string value"},
-	{"[p]\nbase_url \"http://x\"\n", "@:2: expected key = \"value\""},
-	{"[p]\n= \"http://x\"\n", "@:2: expected key = \"value\""},
+	 "@:4:2: table [p] is defined twice"},
+	{"[p]\ntoken_env = \"X\"\n", "@:1:1: provider 'p' has no base_url"},
+	{"[ok]\nbase_url = \"http://x\"\n[empty]\n", "@:3:1: provider 'empty' has no base_url"},
+	{"[bad name]\n", "@:1:6: expected ']' after a table name, found 'n'"},
+	{"# c\n[]\n", "@:2:2: expected a key, found ']'"},
+	{"[p\n", "@:1:3: expected ']' after a table name, found the end of the line"},
+	{"[p/q]\n", "@:1:3: expected ']' after a table name, found '/'"},
+	{"[\"p/q\"]\nbase_url = \"http://x\"\n", "@:1:1: expected [provider-name]"},
+	{"[\"\"]\nbase_url = \"http://x\"\n", "@:1:1: expected [provider-name]"},
+	{"base_url = \"http://x\"\n", "@:1:12: key outside a [provider] table"},
+	{"[p]\nbase_url = http://x\n", "@:2:12: expected a value, found 'http:'"},
+	{"[p]\nbase_url = \"http://x\" junk\n", "@:2:23: expected the end of the line, found 'j'"},
+	{"[p]\nbase_url = \"http://x\n", "@:2:12: unterminated string"},
+	{"[p]\nbase_url \"http://x\"\n", "@:2:10: expected '=' after a key, found '\"'"},
+	{"[p]\n= \"http://x\"\n", "@:2:1: expected a key, found '='"},
+	{"[p]\nbase_url = 5\n", "@:2:12: base_url: expected a string, got an integer"},
+	{"[p]\nbase_url = \"http://x\\u0000y\"\n", "@:2:12: base_url: a NUL byte in the string"},
+	{"[p.q]\nbase_url = \"http://x\"\n",
+	 "@:1:1: 'q' is a table: a provider name with a dot is quoted, [\"p.q\"]"},
 	{"[p]\nbase_url = \"ftp://x\"\n",
-	 "@:2: base URL must start with http:// or https://: 'ftp://x'"},
+	 "@:2:12: base URL must start with http:// or https://: 'ftp://x'"},
 	{"[p]\nbase_url = \"http://x\"\ntoken_file = \"/nonexistent/tok\"\n",
-	 "@:3: token file /nonexistent/tok: No such file or directory"},
+	 "@:3:14: token file /nonexistent/tok: No such file or directory"},
 };
 
 static void
@@ -359,7 +380,7 @@ test_providers_token_line_break(void **state)
 	(void)state;
 	setenv("TEST_OR_KEY", "sk-1\nsk-2", 1);
 	assert_int_equal(config_load(&c, NULL, NULL, err, sizeof err), -1);
-	buf_addf(&want, "%s:3: token contains a line break", path);
+	buf_addf(&want, "%s:3:13: token contains a line break", path);
 	assert_string_equal(err, want.data);
 	config_free(&c);
 	buf_free(&want);
@@ -414,8 +435,8 @@ test_route(void **state)
 		else
 			assert_null(sent);
 	}
-	assert_string_equal(config_route(&c, "prov/m", &(const char *){NULL}, err,
-	                                 sizeof err)->chat_url, "http://prov/v1/chat/completions");
+	assert_chat_url(config_route(&c, "prov/m", &(const char *){NULL}, err, sizeof err),
+	                "http://prov/v1/chat/completions");
 	config_free(&c);
 	free(path);
 }
