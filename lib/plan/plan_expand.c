@@ -1,9 +1,9 @@
 /* Expanding a plan into request records, leaving out the done ones.
  *
- * The records are written as text, not built as json-c trees: each
- * query's text is quoted once and copied into each of its models'
- * records, so 10,000 queries x 10 models cost 10,000 quotings.  Whole
- * records are gathered up to PIPE_BUF bytes a write (one longer record
+ * The records are written piece by piece (struct jw), not built as
+ * json-c trees: each query's text is quoted once and copied into each of
+ * its models' records, so 10,000 queries x 10 models cost 10,000
+ * quotings.  Whole records are gathered up to PIPE_BUF bytes a write (one longer record
  * alone), so writers sharing a pipe never interleave half lines. */
 #include <limits.h>
 #include <stdio.h>
@@ -59,9 +59,9 @@ quote(struct buf *b, const char *s)
 
 /* What every record of the plan shares, quoted once. */
 struct parts {
-	struct buf sys;		/* the system message and a comma, or nothing */
-	struct buf params;	/* ,"temperature":..,"max_tokens":.. */
-	struct buf meta;	/* "plan_id":..,"assistant_id":.., */
+	struct buf sys;		/* the system prompt, quoted, or nothing */
+	struct buf plan_id;	/* the plan's id, quoted */
+	struct buf assistant;	/* the assistant's id, quoted, or nothing */
 	struct buf *models;	/* each model's name, quoted */
 	struct buf user;	/* the current query's text, quoted */
 	struct buf qid;		/* the current query's id, quoted */
@@ -75,25 +75,11 @@ parts_init(struct parts *P, const struct plan *pl)
 	size_t i;
 
 	memset(P, 0, sizeof *P);
-	buf_add(&P->sys, "", 0);
-	if (pl->system && *pl->system) {
-		buf_adds(&P->sys, "{\"role\":\"system\",\"content\":");
+	if (pl->system && *pl->system)
 		quote(&P->sys, pl->system);
-		buf_adds(&P->sys, "},");
-	}
-	buf_add(&P->params, "", 0);
-	if (pl->temperature)
-		buf_addf(&P->params, ",\"temperature\":%s",
-		         json_object_to_json_string_ext(pl->temperature, JSON_C_TO_STRING_PLAIN));
-	if (pl->max_tokens)
-		buf_addf(&P->params, ",\"max_tokens\":%lld",
-		         (long long)json_object_get_int64(pl->max_tokens));
-	buf_adds(&P->meta, "\"plan_id\":");
-	quote(&P->meta, pl->plan_id);
-	if (pl->assistant_id) {
-		buf_adds(&P->meta, ",\"assistant_id\":");
-		quote(&P->meta, pl->assistant_id);
-	}
+	quote(&P->plan_id, pl->plan_id);
+	if (pl->assistant_id)
+		quote(&P->assistant, pl->assistant_id);
 	P->models = ecalloc(pl->nmodels, sizeof *P->models);
 	for (i = 0; i < pl->nmodels; i++)
 		quote(&P->models[i], pl->models[i].name);
@@ -108,8 +94,8 @@ parts_free(struct parts *P, size_t nmodels)
 		buf_free(&P->models[i]);
 	free(P->models);
 	buf_free(&P->sys);
-	buf_free(&P->params);
-	buf_free(&P->meta);
+	buf_free(&P->plan_id);
+	buf_free(&P->assistant);
 	buf_free(&P->user);
 	buf_free(&P->qid);
 	buf_free(&P->id);
@@ -117,34 +103,70 @@ parts_free(struct parts *P, size_t nmodels)
 	buf_free(&P->rec);
 }
 
+static void
+message(struct jw *w, const char *role, const struct buf *content)
+{
+	jw_open(w, '{');
+	jw_key(w, "role");
+	jw_strz(w, role);
+	jw_key(w, "content");
+	jw_raw(w, content->data, content->len);
+	jw_close(w, '}');
+}
+
 /* One record, its id and output path in P->id and P->out. */
 static void
-record(struct buf *b, struct parts *P, const struct buf *model, const char *hash, int k,
-       int repeat)
+record(struct buf *b, const struct plan *pl, struct parts *P, const struct buf *model,
+       const char *hash, int k, int repeat)
 {
-	buf_adds(b, "{\"id\":");
-	json_quote(b, P->id.data, P->id.len);
-	buf_adds(b, ",\"request\":{\"model\":");
-	buf_add(b, model->data, model->len);
-	buf_adds(b, ",\"messages\":[");
-	buf_add(b, P->sys.data, P->sys.len);
-	buf_adds(b, "{\"role\":\"user\",\"content\":");
-	buf_add(b, P->user.data, P->user.len);
-	buf_adds(b, "}]");
-	buf_add(b, P->params.data, P->params.len);
-	buf_adds(b, "},\"meta\":{");
-	buf_add(b, P->meta.data, P->meta.len);
-	buf_adds(b, ",\"query_id\":");
-	buf_add(b, P->qid.data, P->qid.len);
-	buf_adds(b, ",\"model\":");
-	buf_add(b, model->data, model->len);
-	buf_adds(b, ",\"model_hash\":\"");
-	buf_add(b, hash, 8);
-	buf_adds(b, "\",\"output\":");
-	json_quote(b, P->out.data, P->out.len);
-	if (repeat)
-		buf_addf(b, ",\"repeat\":%d", k);
-	buf_adds(b, "}}\n");
+	struct jw w;
+
+	jw_start(&w, b);
+	jw_open(&w, '{');
+	jw_key(&w, "id");
+	jw_str(&w, P->id.data, P->id.len);
+	jw_key(&w, "request");
+	jw_open(&w, '{');
+	jw_key(&w, "model");
+	jw_raw(&w, model->data, model->len);
+	jw_key(&w, "messages");
+	jw_open(&w, '[');
+	if (P->sys.len)
+		message(&w, "system", &P->sys);
+	message(&w, "user", &P->user);
+	jw_close(&w, ']');
+	if (pl->temperature) {
+		jw_key(&w, "temperature");
+		jw_tree(&w, pl->temperature);
+	}
+	if (pl->max_tokens) {
+		jw_key(&w, "max_tokens");
+		jw_int(&w, (long long)json_object_get_int64(pl->max_tokens));
+	}
+	jw_close(&w, '}');
+	jw_key(&w, "meta");
+	jw_open(&w, '{');
+	jw_key(&w, "plan_id");
+	jw_raw(&w, P->plan_id.data, P->plan_id.len);
+	if (P->assistant.len) {
+		jw_key(&w, "assistant_id");
+		jw_raw(&w, P->assistant.data, P->assistant.len);
+	}
+	jw_key(&w, "query_id");
+	jw_raw(&w, P->qid.data, P->qid.len);
+	jw_key(&w, "model");
+	jw_raw(&w, model->data, model->len);
+	jw_key(&w, "model_hash");
+	jw_str(&w, hash, 8);
+	jw_key(&w, "output");
+	jw_str(&w, P->out.data, P->out.len);
+	if (repeat) {
+		jw_key(&w, "repeat");
+		jw_int(&w, k);
+	}
+	jw_close(&w, '}');
+	jw_close(&w, '}');
+	buf_add(b, "\n", 1);
 }
 
 int
@@ -189,7 +211,7 @@ plan_expand(const struct plan *pl, struct plan_expand *x,
 				if (!write_fn)
 					continue;
 				buf_reset(&P.rec);
-				record(&P.rec, &P, &P.models[mi], m->hash, k, repeat);
+				record(&P.rec, pl, &P, &P.models[mi], m->hash, k, repeat);
 				if (b.len > 0 && b.len + P.rec.len > PIPE_BUF) {
 					if ((rc = write_fn(arg, b.data, b.len)) != 0)
 						break;
