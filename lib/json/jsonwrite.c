@@ -90,6 +90,15 @@ put_u64(struct buf *b, uint64_t u, int neg)
 }
 
 static void
+put_i64(struct buf *b, int64_t v)
+{
+	if (v < 0)
+		put_u64(b, (uint64_t)0 - (uint64_t)v, 1);
+	else
+		put_u64(b, (uint64_t)v, 0);
+}
+
+static void
 put_int(struct buf *b, json_object *o)
 {
 	int64_t v = json_object_get_int64(o);
@@ -97,10 +106,8 @@ put_int(struct buf *b, json_object *o)
 	/* json-c keeps integers past INT64_MAX as unsigned; get_int64 clamps */
 	if (v == INT64_MAX)
 		put_u64(b, json_object_get_uint64(o), 0);
-	else if (v < 0)
-		put_u64(b, (uint64_t)0 - (uint64_t)v, 1);
 	else
-		put_u64(b, (uint64_t)v, 0);
+		put_i64(b, v);
 }
 
 /* Whether s starts as a JSON number does. */
@@ -308,10 +315,7 @@ void
 jw_int(struct jw *w, long long v)
 {
 	comma(w);
-	if (v < 0)
-		put_u64(w->b, (uint64_t)0 - (uint64_t)v, 1);
-	else
-		put_u64(w->b, (uint64_t)v, 0);
+	put_i64(w->b, v);
 	w->more = 1;
 }
 
@@ -326,9 +330,7 @@ jw_fixed(struct jw *w, double v, int places)
 void
 jw_null(struct jw *w)
 {
-	comma(w);
-	buf_add(w->b, "null", 4);
-	w->more = 1;
+	jw_raw(w, "null", 4);
 }
 
 void

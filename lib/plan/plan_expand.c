@@ -15,18 +15,27 @@
 #include "json/records.h"
 
 
+/* <plan_id>/<model_hash>/<query>[<sep>r<K>], the part an id and a
+ * response path share. */
+static void
+add_job(struct buf *b, const struct plan *pl, const struct plan_model *m, const char *query,
+        char sep, int k, int repeat)
+{
+	buf_adds(b, pl->plan_id);
+	buf_add(b, "/", 1);
+	buf_add(b, m->hash, 8);
+	buf_add(b, "/", 1);
+	buf_adds(b, query);
+	if (repeat)
+		buf_addf(b, "%cr%d", sep, k);
+}
+
 const char *
 plan_record_id(const struct plan *pl, const struct plan_model *m, const struct plan_query *q,
                int k, int repeat, struct buf *b)
 {
 	buf_reset(b);
-	buf_adds(b, pl->plan_id);
-	buf_add(b, "/", 1);
-	buf_add(b, m->hash, 8);
-	buf_add(b, "/", 1);
-	buf_adds(b, q->id);
-	if (repeat)
-		buf_addf(b, "/r%d", k);
+	add_job(b, pl, m, q->id, '/', k, repeat);
 	return b->data;
 }
 
@@ -41,13 +50,7 @@ output_path(const struct plan *pl, const struct plan_model *m, const struct plan
 		buf_add(b, "/", 1);
 	}
 	buf_adds(b, "Output/");
-	buf_adds(b, pl->plan_id);
-	buf_add(b, "/", 1);
-	buf_add(b, m->hash, 8);
-	buf_add(b, "/", 1);
-	buf_adds(b, q->base);
-	if (repeat)
-		buf_addf(b, "_r%d", k);
+	add_job(b, pl, m, q->base, '_', k, repeat);
 	buf_adds(b, "_response.md");
 }
 
