@@ -240,6 +240,21 @@ jw_start(struct jw *w, struct buf *b)
 	w->more = 0;
 }
 
+/* s[0..n), after a comma when a value stands before it: one grow and
+ * one copy, as a hand-joined record costs. */
+static void
+put(struct jw *w, const char *s, size_t n)
+{
+	struct buf *b = w->b;
+
+	buf_grow(b, n + 1);
+	if (w->more)
+		b->data[b->len++] = ',';
+	memcpy(b->data + b->len, s, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
 /* The comma before a value or key that follows another. */
 static void
 comma(struct jw *w)
@@ -251,22 +266,21 @@ comma(struct jw *w)
 void
 jw_open(struct jw *w, char bracket)
 {
-	comma(w);
-	buf_add(w->b, &bracket, 1);
+	put(w, &bracket, 1);
 	w->more = 0;
 }
 
 void
 jw_close(struct jw *w, char bracket)
 {
-	buf_add(w->b, &bracket, 1);
+	w->more = 0;
+	put(w, &bracket, 1);
 	w->more = 1;
 }
 
 void
-jw_key(struct jw *w, const char *key)
+jw_keyn(struct jw *w, const char *key, size_t n)
 {
-	size_t n = strlen(key);
 	char *o;
 
 	buf_grow(w->b, n + 4);
@@ -336,9 +350,15 @@ jw_null(struct jw *w)
 void
 jw_raw(struct jw *w, const char *json, size_t n)
 {
-	comma(w);
-	buf_add(w->b, json, n);
+	put(w, json, n);
 	w->more = 1;
+}
+
+void
+jw_members(struct jw *w, const char *json, size_t n)
+{
+	if (n)
+		jw_raw(w, json, n);
 }
 
 void

@@ -16,6 +16,7 @@
 
 #include <json-c/json.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "base/util.h"
 
@@ -55,7 +56,9 @@ void jw_start(struct jw *w, struct buf *b);
 /* '{' or '[' opens, '}' or ']' closes. */
 void jw_open(struct jw *w, char bracket);
 void jw_close(struct jw *w, char bracket);
-void jw_key(struct jw *w, const char *key);
+/* jw_key(w, "name"): the length of a literal is known when compiled. */
+#define jw_key(w, key) jw_keyn((w), (key), strlen(key))
+void jw_keyn(struct jw *w, const char *key, size_t n);
 void jw_str(struct jw *w, const char *s, size_t n);
 void jw_strz(struct jw *w, const char *s);
 /* A string whose bytes the caller adds to w->b between the two, bytes
@@ -69,6 +72,9 @@ void jw_fixed(struct jw *w, double v, int places);
 void jw_null(struct jw *w);
 /* A value already written as JSON (quoted once, copied into many). */
 void jw_raw(struct jw *w, const char *json, size_t n);
+/* Members of an object written before (keys and values, by another jw,
+ * no braces), at a key's place in an object; nothing when n is 0. */
+void jw_members(struct jw *w, const char *json, size_t n);
 /* A json-c value, as json_line writes it. */
 void jw_tree(struct jw *w, json_object *o);
 

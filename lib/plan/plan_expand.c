@@ -60,29 +60,59 @@ quote(struct buf *b, const char *s)
 	json_quote(b, s, strlen(s));
 }
 
-/* What every record of the plan shares, quoted once. */
+/* What every record of the plan shares, written once. */
 struct parts {
-	struct buf sys;		/* the system prompt, quoted, or nothing */
-	struct buf plan_id;	/* the plan's id, quoted */
-	struct buf assistant;	/* the assistant's id, quoted, or nothing */
+	struct buf sys;		/* the system message, or nothing */
+	struct buf params;	/* the members "temperature":..,"max_tokens":.. */
+	struct buf meta;	/* the members "plan_id":..,"assistant_id":.. */
 	struct buf *models;	/* each model's name, quoted */
-	struct buf user;	/* the current query's text, quoted */
+	struct buf user;	/* the current query's user message */
 	struct buf qid;		/* the current query's id, quoted */
 	struct buf id, out;
 	struct buf rec;		/* the record being made */
 };
 
+/* {"role":role,"content":text} into b, replacing what it held. */
+static void
+message(struct buf *b, const char *role, const char *text, size_t len)
+{
+	struct jw w;
+
+	buf_reset(b);
+	jw_start(&w, b);
+	jw_open(&w, '{');
+	jw_key(&w, "role");
+	jw_strz(&w, role);
+	jw_key(&w, "content");
+	jw_str(&w, text, len);
+	jw_close(&w, '}');
+}
+
 static void
 parts_init(struct parts *P, const struct plan *pl)
 {
+	struct jw w;
 	size_t i;
 
 	memset(P, 0, sizeof *P);
 	if (pl->system && *pl->system)
-		quote(&P->sys, pl->system);
-	quote(&P->plan_id, pl->plan_id);
-	if (pl->assistant_id)
-		quote(&P->assistant, pl->assistant_id);
+		message(&P->sys, "system", pl->system, strlen(pl->system));
+	jw_start(&w, &P->params);
+	if (pl->temperature) {
+		jw_key(&w, "temperature");
+		jw_tree(&w, pl->temperature);
+	}
+	if (pl->max_tokens) {
+		jw_key(&w, "max_tokens");
+		jw_int(&w, (long long)json_object_get_int64(pl->max_tokens));
+	}
+	jw_start(&w, &P->meta);
+	jw_key(&w, "plan_id");
+	jw_strz(&w, pl->plan_id);
+	if (pl->assistant_id) {
+		jw_key(&w, "assistant_id");
+		jw_strz(&w, pl->assistant_id);
+	}
 	P->models = ecalloc(pl->nmodels, sizeof *P->models);
 	for (i = 0; i < pl->nmodels; i++)
 		quote(&P->models[i], pl->models[i].name);
@@ -97,8 +127,8 @@ parts_free(struct parts *P, size_t nmodels)
 		buf_free(&P->models[i]);
 	free(P->models);
 	buf_free(&P->sys);
-	buf_free(&P->plan_id);
-	buf_free(&P->assistant);
+	buf_free(&P->params);
+	buf_free(&P->meta);
 	buf_free(&P->user);
 	buf_free(&P->qid);
 	buf_free(&P->id);
@@ -106,21 +136,10 @@ parts_free(struct parts *P, size_t nmodels)
 	buf_free(&P->rec);
 }
 
-static void
-message(struct jw *w, const char *role, const struct buf *content)
-{
-	jw_open(w, '{');
-	jw_key(w, "role");
-	jw_strz(w, role);
-	jw_key(w, "content");
-	jw_raw(w, content->data, content->len);
-	jw_close(w, '}');
-}
-
 /* One record, its id and output path in P->id and P->out. */
 static void
-record(struct buf *b, const struct plan *pl, struct parts *P, const struct buf *model,
-       const char *hash, int k, int repeat)
+record(struct buf *b, struct parts *P, const struct buf *model, const char *hash, int k,
+       int repeat)
 {
 	struct jw w;
 
@@ -135,26 +154,14 @@ record(struct buf *b, const struct plan *pl, struct parts *P, const struct buf *
 	jw_key(&w, "messages");
 	jw_open(&w, '[');
 	if (P->sys.len)
-		message(&w, "system", &P->sys);
-	message(&w, "user", &P->user);
+		jw_raw(&w, P->sys.data, P->sys.len);
+	jw_raw(&w, P->user.data, P->user.len);
 	jw_close(&w, ']');
-	if (pl->temperature) {
-		jw_key(&w, "temperature");
-		jw_tree(&w, pl->temperature);
-	}
-	if (pl->max_tokens) {
-		jw_key(&w, "max_tokens");
-		jw_int(&w, (long long)json_object_get_int64(pl->max_tokens));
-	}
+	jw_members(&w, P->params.data, P->params.len);
 	jw_close(&w, '}');
 	jw_key(&w, "meta");
 	jw_open(&w, '{');
-	jw_key(&w, "plan_id");
-	jw_raw(&w, P->plan_id.data, P->plan_id.len);
-	if (P->assistant.len) {
-		jw_key(&w, "assistant_id");
-		jw_raw(&w, P->assistant.data, P->assistant.len);
-	}
+	jw_members(&w, P->meta.data, P->meta.len);
 	jw_key(&w, "query_id");
 	jw_raw(&w, P->qid.data, P->qid.len);
 	jw_key(&w, "model");
@@ -188,8 +195,7 @@ plan_expand(const struct plan *pl, struct plan_expand *x,
 	for (qi = 0; qi < pl->nqueries && rc == 0; qi++) {
 		const struct plan_query *q = &pl->queries[qi];
 
-		buf_reset(&P.user);
-		json_quote(&P.user, q->text ? q->text : "", q->len);
+		message(&P.user, "user", q->text ? q->text : "", q->len);
 		buf_reset(&P.qid);
 		quote(&P.qid, q->id);
 		for (mi = 0; mi < pl->nmodels && rc == 0; mi++) {
@@ -214,7 +220,7 @@ plan_expand(const struct plan *pl, struct plan_expand *x,
 				if (!write_fn)
 					continue;
 				buf_reset(&P.rec);
-				record(&P.rec, pl, &P, &P.models[mi], m->hash, k, repeat);
+				record(&P.rec, &P, &P.models[mi], m->hash, k, repeat);
 				if (b.len > 0 && b.len + P.rec.len > PIPE_BUF) {
 					if ((rc = write_fn(arg, b.data, b.len)) != 0)
 						break;
