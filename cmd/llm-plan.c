@@ -79,13 +79,14 @@ dump(const char *file)
 	char err[ERRLEN];
 	json_object *v;
 	struct buf b = {0};
-	int flags = JSON_C_TO_STRING_NOSLASHESCAPE |
-	            (isatty(1) ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED : JSON_C_TO_STRING_PLAIN);
 
 	if (plan_parse_file(file, &v, NULL, err, sizeof err) < 0)
 		enprintf(EXIT_USAGE, "%s", err);
 	nonfinite_to_strings(v);
-	buf_adds(&b, v ? json_object_to_json_string_ext(v, flags) : "null");
+	if (isatty(1))
+		json_pretty(v, &b);
+	else
+		json_line(v, &b);
 	buf_add(&b, "\n", 1);
 	json_object_put(v);
 	if (write_all(1, b.data, b.len) < 0)
@@ -150,8 +151,12 @@ summary(const struct plan *pl, const struct plan_expand *x, int ndone_logs)
 		buf_addf(&b, "  ... and %zu more\n", pl->nqueries - 10);
 	buf_adds(&b, "parameters  ");
 	buf_adds(&b, pl->temperature ? "temperature " : "temperature unset");
-	if (pl->temperature)
-		buf_adds(&b, json_object_to_json_string_ext(pl->temperature, JSON_C_TO_STRING_PLAIN));
+	if (pl->temperature) {
+		struct buf t = {0};
+
+		buf_adds(&b, json_line(pl->temperature, &t));
+		buf_free(&t);
+	}
 	buf_adds(&b, pl->max_tokens ? ", max_tokens " : ", max_tokens unset");
 	if (pl->max_tokens)
 		buf_addf(&b, "%lld", (long long)json_object_get_int64(pl->max_tokens));

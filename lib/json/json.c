@@ -1,4 +1,5 @@
-#include <math.h>
+/* json.c: JSON text read into json-c trees (json_parse and its kin, one
+ * tokener a thread) and the few helpers json.h adds to json-c. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,22 +26,16 @@ make_key(void)
 }
 
 /* Whether o holds a NaN, Infinity or -Infinity that json-c read as a
- * literal.  A number too large for a double (1e999) is JSON and keeps its
- * own text, so only the spelling tells them apart. */
+ * literal: a value the writer could not spell (1e999 keeps its own
+ * text, which it can). */
 static int
 has_nonfinite_literal(json_object *o)
 {
 	size_t i, n;
 
 	switch (json_object_get_type(o)) {
-	case json_type_double: {
-		const char *t;
-
-		if (isfinite(json_object_get_double(o)))
-			return 0;
-		t = json_object_to_json_string(o);
-		return t[0] == 'N' || t[0] == 'I' || (t[0] == '-' && t[1] == 'I');
-	}
+	case json_type_double:
+		return json_unspellable(o);
 	case json_type_array:
 		n = json_object_array_length(o);
 		for (i = 0; i < n; i++)

@@ -10,7 +10,8 @@
  *    of the value added.  To add a child that another tree also keeps,
  *    pass json_object_get(child) (one more reference), never a deep copy.
  *  - json_object_new_*() returns a new reference owned by the caller.
- *  - The string returned by json_line() lives in the caller's buf.
+ *  - The text json_line() and the other writers of json/jsonwrite.h
+ *    write lives in the caller's buf.
  */
 #ifndef LLM_JSON_H
 #define LLM_JSON_H
@@ -19,6 +20,7 @@
 #include <stddef.h>
 
 #include "base/util.h"
+#include "json/jsonwrite.h"
 
 /* Parse exactly one JSON value spanning s[0..len) (white space around it
  * allowed).  Returns a new reference, or NULL with err set; JSON null,
@@ -46,10 +48,6 @@ json_object *json_get(json_object *obj, const char *key);
 /* The string value of key, or NULL when missing or not a string. */
 const char *json_get_str(json_object *obj, const char *key);
 
-/* Serialize obj on one line (no pretty printing, no escaping of '/')
- * into b, replacing what b held.  Returns b->data. */
-const char *json_line(json_object *obj, struct buf *b);
-
 /* Set key to val (taking ownership of val), replacing any old value. */
 void json_set(json_object *obj, const char *key, json_object *val);
 
@@ -59,12 +57,5 @@ json_object *json_double_text(double v, const char *text);
 
 /* A borrowed reference added once more, or NULL for NULL. */
 json_object *json_ref(json_object *obj);
-
-/* Append s[0..n) to out as a quoted JSON string with exactly the escapes
- * of RFC 8785: \" \\ \b \f \n \r \t, other control characters as \u00xx
- * (lower-case hex), every other byte as it is.  Canonical JSON needs these
- * bytes and no others, json-c writes the same (json_line uses it), and
- * llm-mock writes its bodies with it too. */
-void json_quote(struct buf *out, const char *s, size_t n);
 
 #endif

@@ -8,13 +8,15 @@
 #include "json/json.h"
 #include "mock/mock_internal.h"
 
-static const struct {
+struct status {
 	int code;
 	const char *reason;
 	const char *type;
 	const char *ecode;
 	int injectable;
-} statuses[] = {
+};
+
+static const struct status statuses[] = {
 	{ 400, "Bad Request", "invalid_request_error", NULL, 1 },
 	{ 401, "Unauthorized", "authentication_error", "invalid_api_key", 1 },
 	{ 403, "Forbidden", "permission_error", NULL, 1 },
@@ -30,51 +32,42 @@ static const struct {
 	{ 504, "Gateway Timeout", "server_error", NULL, 1 },
 };
 
-static int
-status_index(int code)
+/* The row of a status; one not in the table gets the row of its class. */
+static const struct status *
+status_row(int code)
 {
+	static const struct status server = { 0, "Server Error", "server_error", NULL, 0 },
+	                           client = { 0, "Error", "invalid_request_error", NULL, 0 };
 	size_t i;
 
 	for (i = 0; i < NELEM(statuses); i++)
 		if (statuses[i].code == code)
-			return (int)i;
-	return -1;
+			return &statuses[i];
+	return code >= 500 ? &server : &client;
 }
 
 const char *
 mock_reason(int status)
 {
-	int i = status_index(status);
-
-	if (i >= 0)
-		return statuses[i].reason;
-	return status >= 500 ? "Server Error" : "Error";
+	return status_row(status)->reason;
 }
 
 const char *
 mock_error_type(int status)
 {
-	int i = status_index(status);
-
-	if (i >= 0)
-		return statuses[i].type;
-	return status >= 500 ? "server_error" : "invalid_request_error";
+	return status_row(status)->type;
 }
 
 const char *
 mock_error_code(int status)
 {
-	int i = status_index(status);
-
-	return i >= 0 ? statuses[i].ecode : NULL;
+	return status_row(status)->ecode;
 }
 
 int
 mock_status_injectable(int code)
 {
-	int i = status_index(code);
-
-	return i >= 0 && statuses[i].injectable;
+	return status_row(code)->injectable;
 }
 
 uint64_t

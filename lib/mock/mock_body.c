@@ -1,5 +1,7 @@
 /* The bytes of an answer: the chat.completion body and the server-sent
- * events of a stream, with the faults that cut or spoil them. */
+ * events of a stream, with the faults that cut or spoil them.  Written
+ * piece by piece (struct jw of json/jsonwrite.h), no tree made: this is
+ * the mock's hot path, and the benchmark's ceiling. */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -8,26 +10,59 @@
 #include "mock/mock_internal.h"
 
 static void
-add_usage(const struct mock_answer *a, struct buf *out)
+add_usage(const struct mock_answer *a, struct jw *w)
 {
-	buf_addf(out, "\"usage\":{\"prompt_tokens\":%lld,\"completion_tokens\":%lld,"
-	         "\"total_tokens\":%lld}", a->prompt_tokens, a->completion_tokens,
-	         a->prompt_tokens + a->completion_tokens);
+	jw_key(w, "usage");
+	jw_open(w, '{');
+	jw_key(w, "prompt_tokens");
+	jw_int(w, a->prompt_tokens);
+	jw_key(w, "completion_tokens");
+	jw_int(w, a->completion_tokens);
+	jw_key(w, "total_tokens");
+	jw_int(w, a->prompt_tokens + a->completion_tokens);
+	jw_close(w, '}');
 }
 
 static void
-tool_id(const struct mock_answer *a, size_t k, struct buf *out)
+tool_id(const struct mock_answer *a, size_t k, struct jw *w)
 {
-	buf_addf(out, "\"call_%zu_%08llx\"", k, (unsigned long long)(a->hash & 0xffffffffu));
+	char id[64];
+	int n = snprintf(id, sizeof id, "call_%zu_%08llx", k,
+	                 (unsigned long long)(a->hash & 0xffffffffu));
+
+	jw_str(w, id, (size_t)n);
 }
 
+/* The fields every body and chunk begins with, the object left open. */
 static void
-head(const struct mock_answer *a, const char *object, struct buf *out)
+head(const struct mock_answer *a, const char *object, struct jw *w)
 {
-	buf_adds(out, "{\"id\":\"");
-	buf_adds(out, a->id);
-	buf_addf(out, "\",\"object\":\"%s\",\"created\":0,\"model\":", object);
-	json_quote(out, a->model, strlen(a->model));
+	jw_open(w, '{');
+	jw_key(w, "id");
+	jw_strz(w, a->id);
+	jw_key(w, "object");
+	jw_strz(w, object);
+	jw_key(w, "created");
+	jw_int(w, 0);
+	jw_key(w, "model");
+	jw_strz(w, a->model);
+}
+
+/* The tool call k whole, or its head with empty arguments (stream). */
+static void
+tool_call(const struct mock_answer *a, size_t k, const char *args, struct jw *w)
+{
+	jw_key(w, "id");
+	tool_id(a, k, w);
+	jw_key(w, "type");
+	jw_strz(w, "function");
+	jw_key(w, "function");
+	jw_open(w, '{');
+	jw_key(w, "name");
+	jw_strz(w, a->tools[k].name);
+	jw_key(w, "arguments");
+	jw_strz(w, args);
+	jw_close(w, '}');
 }
 
 /* reasoning: the rule is "reasoning about: " and the content */
@@ -39,54 +74,62 @@ has_reasoning(const struct mock_answer *a)
 	return (a->faults & MOCK_F_REASONING) && a->has_content && !(a->faults & MOCK_F_HUGE);
 }
 
+/* The body; with post, the content's bytes are left out for the caller
+ * to send between out (ending in its opening quote) and post. */
 static void
 completion(const struct mock_answer *a, struct buf *out, struct buf *post)
 {
+	struct jw w;
 	size_t i;
 
-	head(a, "chat.completion", out);
-	if (a->faults & MOCK_F_EMPTY_CHOICES) {
-		buf_adds(out, ",\"choices\":[],");
-		add_usage(a, out);
-		buf_adds(out, "}");
-		return;
-	}
-	buf_adds(out, ",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",");
-	if (has_reasoning(a)) {
-		struct buf r = {0};
+	jw_start(&w, out);
+	head(a, "chat.completion", &w);
+	jw_key(&w, "choices");
+	jw_open(&w, '[');
+	if (!(a->faults & MOCK_F_EMPTY_CHOICES)) {
+		jw_open(&w, '{');
+		jw_key(&w, "index");
+		jw_int(&w, 0);
+		jw_key(&w, "message");
+		jw_open(&w, '{');
+		jw_key(&w, "role");
+		jw_strz(&w, "assistant");
+		if (has_reasoning(a)) {
+			struct buf r = {0};
 
-		buf_adds(&r, REASONING_PREFIX);
-		buf_add(&r, a->content.data, a->content.len);
-		buf_adds(out, "\"reasoning_content\":");
-		json_quote(out, r.data, r.len);
-		buf_adds(out, ",");
-		buf_free(&r);
-	}
-	buf_adds(out, "\"content\":");
-	if (!a->has_content)
-		buf_adds(out, "null");
-	else if (post) {
-		buf_adds(out, "\"");
-		out = post;
-		buf_adds(out, "\"");
-	} else
-		json_quote(out, a->content.data, a->content.len);
-	if (a->ntools) {
-		buf_adds(out, ",\"tool_calls\":[");
-		for (i = 0; i < a->ntools; i++) {
-			buf_adds(out, i ? ",{\"id\":" : "{\"id\":");
-			tool_id(a, i, out);
-			buf_adds(out, ",\"type\":\"function\",\"function\":{\"name\":");
-			json_quote(out, a->tools[i].name, strlen(a->tools[i].name));
-			buf_adds(out, ",\"arguments\":");
-			json_quote(out, a->tools[i].args, strlen(a->tools[i].args));
-			buf_adds(out, "}}");
+			buf_adds(&r, REASONING_PREFIX);
+			buf_add(&r, a->content.data, a->content.len);
+			jw_key(&w, "reasoning_content");
+			jw_str(&w, r.data, r.len);
+			buf_free(&r);
 		}
-		buf_adds(out, "]");
+		jw_key(&w, "content");
+		if (!a->has_content)
+			jw_null(&w);
+		else if (post) {
+			jw_str_open(&w);
+			w.b = post;
+			jw_str_close(&w);
+		} else
+			jw_str(&w, a->content.data, a->content.len);
+		if (a->ntools) {
+			jw_key(&w, "tool_calls");
+			jw_open(&w, '[');
+			for (i = 0; i < a->ntools; i++) {
+				jw_open(&w, '{');
+				tool_call(a, i, a->tools[i].args, &w);
+				jw_close(&w, '}');
+			}
+			jw_close(&w, ']');
+		}
+		jw_close(&w, '}');
+		jw_key(&w, "finish_reason");
+		jw_strz(&w, a->finish);
+		jw_close(&w, '}');
 	}
-	buf_addf(out, "},\"finish_reason\":\"%s\"}],", a->finish);
-	add_usage(a, out);
-	buf_adds(out, "}");
+	jw_close(&w, ']');
+	add_usage(a, &w);
+	jw_close(&w, '}');
 }
 
 void
@@ -149,33 +192,48 @@ count_deltas(const struct mock_answer *a)
 	return n;
 }
 
+/* "data: " and a chunk's head, up to its choices' value. */
 static void
-chunk_open(const struct mock_answer *a, struct buf *out)
+chunk_open(const struct mock_answer *a, struct jw *w, struct buf *out)
 {
 	buf_adds(out, "data: ");
-	head(a, "chat.completion.chunk", out);
-	buf_adds(out, ",\"choices\":");
+	jw_start(w, out);
+	head(a, "chat.completion.chunk", w);
+	jw_key(w, "choices");
 }
 
 static void
-chunk_close(struct buf *out, double ts)
+chunk_close(struct jw *w, double ts)
 {
-	buf_addf(out, ",\"x_mock_ts_ms\":%.3f}\n\n", ts);
+	jw_key(w, "x_mock_ts_ms");
+	jw_fixed(w, ts, 3);
+	jw_close(w, '}');
+	buf_adds(w->b, "\n\n");
+}
+
+/* The one choice, its delta left open. */
+static void
+choice_open(struct jw *w)
+{
+	jw_open(w, '[');
+	jw_open(w, '{');
+	jw_key(w, "index");
+	jw_int(w, 0);
+	jw_key(w, "delta");
+	jw_open(w, '{');
 }
 
 static void
-choice_open(struct buf *out)
+choice_close(struct jw *w, const char *finish)
 {
-	buf_adds(out, "[{\"index\":0,\"delta\":{");
-}
-
-static void
-choice_close(struct buf *out, const char *finish)
-{
+	jw_close(w, '}');
+	jw_key(w, "finish_reason");
 	if (finish)
-		buf_addf(out, "},\"finish_reason\":\"%s\"}]", finish);
+		jw_strz(w, finish);
 	else
-		buf_adds(out, "},\"finish_reason\":null}]");
+		jw_null(w);
+	jw_close(w, '}');
+	jw_close(w, ']');
 }
 
 /* The next piece of the content, as field ("content" or
@@ -186,54 +244,62 @@ content_delta(const struct mock_answer *a, struct mock_stream *s, double ts, str
 {
 	int huge = a->faults & MOCK_F_HUGE;
 	size_t len = content_len(a), n = delta_len(huge, a->content.data, s->off, len), k;
-	char xs[1024];
+	struct jw w;
 
-	chunk_open(a, out);
-	choice_open(out);
-	buf_addf(out, "\"%s\":", field);
+	chunk_open(a, &w, out);
+	choice_open(&w);
+	jw_key(&w, field);
 	if (huge) {
+		char xs[1024];
+
 		memset(xs, 'x', sizeof xs);
-		buf_add(out, "\"", 1);
+		jw_str_open(&w);
 		for (k = 0; k < n; k += sizeof xs)
 			buf_add(out, xs, n - k < sizeof xs ? n - k : sizeof xs);
-		buf_add(out, "\"", 1);
+		jw_str_close(&w);
 	} else
-		json_quote(out, a->content.data + s->off, n);
+		jw_str(&w, a->content.data + s->off, n);
 	s->off += n;
-	choice_close(out, NULL);
-	chunk_close(out, ts);
+	choice_close(&w, NULL);
+	chunk_close(&w, ts);
 }
 
 static void
 tool_delta(const struct mock_answer *a, struct mock_stream *s, double ts, struct buf *out)
 {
 	const struct mock_tool *t = &a->tools[s->tool];
+	struct jw w;
 
-	chunk_open(a, out);
-	choice_open(out);
-	buf_addf(out, "\"tool_calls\":[{\"index\":%zu,", s->tool);
-	if (s->phase == S_TOOL_HEAD) {
-		buf_adds(out, "\"id\":");
-		tool_id(a, s->tool, out);
-		buf_adds(out, ",\"type\":\"function\",\"function\":{\"name\":");
-		json_quote(out, t->name, strlen(t->name));
-		buf_adds(out, ",\"arguments\":\"\"}}]");
-	} else {
+	chunk_open(a, &w, out);
+	choice_open(&w);
+	jw_key(&w, "tool_calls");
+	jw_open(&w, '[');
+	jw_open(&w, '{');
+	jw_key(&w, "index");
+	jw_int(&w, (long long)s->tool);
+	if (s->phase == S_TOOL_HEAD)
+		tool_call(a, s->tool, "", &w);
+	else {
 		size_t alen = strlen(t->args), n = delta_len(0, t->args, s->off, alen);
 
-		buf_adds(out, "\"function\":{\"arguments\":");
-		json_quote(out, t->args + s->off, n);
-		buf_adds(out, "}}]");
+		jw_key(&w, "function");
+		jw_open(&w, '{');
+		jw_key(&w, "arguments");
+		jw_str(&w, t->args + s->off, n);
+		jw_close(&w, '}');
 		s->off += n;
 	}
-	choice_close(out, NULL);
-	chunk_close(out, ts);
+	jw_close(&w, '}');
+	jw_close(&w, ']');
+	choice_close(&w, NULL);
+	chunk_close(&w, ts);
 }
 
 static int
 stream_start(const struct mock_answer *a, struct mock_stream *s, double ts, struct buf *out)
 {
 	size_t n = count_deltas(a);
+	struct jw w;
 
 	s->limit = SIZE_MAX;
 	if (a->faults & (MOCK_F_DROP | MOCK_F_TRUNCATE))
@@ -253,23 +319,29 @@ stream_start(const struct mock_answer *a, struct mock_stream *s, double ts, stru
 		         "\"content_filter_results\":{}}]}\n\n");
 		return MOCK_EV_DATA;
 	}
-	chunk_open(a, out);
+	chunk_open(a, &w, out);
 	if (a->faults & MOCK_F_EMPTY_CHOICES) {
-		buf_adds(out, "[]");
+		jw_open(&w, '[');
+		jw_close(&w, ']');
 		s->phase = S_USAGE;
 	} else {
-		choice_open(out);
-		buf_adds(out, "\"role\":\"assistant\",\"content\":\"\"");
-		choice_close(out, NULL);
+		choice_open(&w);
+		jw_key(&w, "role");
+		jw_strz(&w, "assistant");
+		jw_key(&w, "content");
+		jw_strz(&w, "");
+		choice_close(&w, NULL);
 		s->phase = has_reasoning(a) ? S_REASONING_HEAD : S_CONTENT;
 	}
-	chunk_close(out, ts);
+	chunk_close(&w, ts);
 	return MOCK_EV_DATA;
 }
 
 static int
 stream_event(const struct mock_answer *a, struct mock_stream *s, double ts, struct buf *out)
 {
+	struct jw w;
+
 	for (;;) {
 		switch (s->phase) {
 		case S_START:
@@ -280,11 +352,12 @@ stream_event(const struct mock_answer *a, struct mock_stream *s, double ts, stru
 				s->phase = S_CUT;
 				continue;
 			}
-			chunk_open(a, out);
-			choice_open(out);
-			buf_adds(out, "\"reasoning_content\":\"" REASONING_PREFIX "\"");
-			choice_close(out, NULL);
-			chunk_close(out, ts);
+			chunk_open(a, &w, out);
+			choice_open(&w);
+			jw_key(&w, "reasoning_content");
+			jw_strz(&w, REASONING_PREFIX);
+			choice_close(&w, NULL);
+			chunk_close(&w, ts);
 			s->sent++;
 			s->phase = S_REASONING;
 			return MOCK_EV_DATA;
@@ -330,10 +403,10 @@ stream_event(const struct mock_answer *a, struct mock_stream *s, double ts, stru
 				s->phase = S_CUT;
 				continue;
 			}
-			chunk_open(a, out);
-			choice_open(out);
-			choice_close(out, a->finish);
-			chunk_close(out, ts);
+			chunk_open(a, &w, out);
+			choice_open(&w);
+			choice_close(&w, a->finish);
+			chunk_close(&w, ts);
 			s->phase = S_USAGE;
 			return MOCK_EV_DATA;
 		case S_CUT:
@@ -350,10 +423,11 @@ stream_event(const struct mock_answer *a, struct mock_stream *s, double ts, stru
 			s->phase = S_DONE;
 			if (!a->include_usage)
 				continue;
-			chunk_open(a, out);
-			buf_adds(out, "[],");
-			add_usage(a, out);
-			chunk_close(out, ts);
+			chunk_open(a, &w, out);
+			jw_open(&w, '[');
+			jw_close(&w, ']');
+			add_usage(a, &w);
+			chunk_close(&w, ts);
 			return MOCK_EV_DATA;
 		case S_DONE:
 			s->phase = S_END;

@@ -1,9 +1,9 @@
 /* Expanding a plan into request records, leaving out the done ones.
  *
- * The records are written as text, not built as json-c trees: each
- * query's text is quoted once and copied into each of its models'
- * records, so 10,000 queries x 10 models cost 10,000 quotings.  Whole
- * records are gathered up to PIPE_BUF bytes a write (one longer record
+ * The records are written piece by piece (struct jw), not built as
+ * json-c trees: each query's text is quoted once and copied into each of
+ * its models' records, so 10,000 queries x 10 models cost 10,000
+ * quotings.  Whole records are gathered up to PIPE_BUF bytes a write (one longer record
  * alone), so writers sharing a pipe never interleave half lines. */
 #include <limits.h>
 #include <stdio.h>
@@ -15,18 +15,27 @@
 #include "json/records.h"
 
 
+/* <plan_id>/<model_hash>/<query>[<sep>r<K>], the part an id and a
+ * response path share. */
+static void
+add_job(struct buf *b, const struct plan *pl, const struct plan_model *m, const char *query,
+        char sep, int k, int repeat)
+{
+	buf_adds(b, pl->plan_id);
+	buf_add(b, "/", 1);
+	buf_add(b, m->hash, 8);
+	buf_add(b, "/", 1);
+	buf_adds(b, query);
+	if (repeat)
+		buf_addf(b, "%cr%d", sep, k);
+}
+
 const char *
 plan_record_id(const struct plan *pl, const struct plan_model *m, const struct plan_query *q,
                int k, int repeat, struct buf *b)
 {
 	buf_reset(b);
-	buf_adds(b, pl->plan_id);
-	buf_add(b, "/", 1);
-	buf_add(b, m->hash, 8);
-	buf_add(b, "/", 1);
-	buf_adds(b, q->id);
-	if (repeat)
-		buf_addf(b, "/r%d", k);
+	add_job(b, pl, m, q->id, '/', k, repeat);
 	return b->data;
 }
 
@@ -41,13 +50,7 @@ output_path(const struct plan *pl, const struct plan_model *m, const struct plan
 		buf_add(b, "/", 1);
 	}
 	buf_adds(b, "Output/");
-	buf_adds(b, pl->plan_id);
-	buf_add(b, "/", 1);
-	buf_add(b, m->hash, 8);
-	buf_add(b, "/", 1);
-	buf_adds(b, q->base);
-	if (repeat)
-		buf_addf(b, "_r%d", k);
+	add_job(b, pl, m, q->base, '_', k, repeat);
 	buf_adds(b, "_response.md");
 }
 
@@ -57,42 +60,58 @@ quote(struct buf *b, const char *s)
 	json_quote(b, s, strlen(s));
 }
 
-/* What every record of the plan shares, quoted once. */
+/* What every record of the plan shares, written once. */
 struct parts {
-	struct buf sys;		/* the system message and a comma, or nothing */
-	struct buf params;	/* ,"temperature":..,"max_tokens":.. */
-	struct buf meta;	/* "plan_id":..,"assistant_id":.., */
+	struct buf sys;		/* the system message, or nothing */
+	struct buf params;	/* the members "temperature":..,"max_tokens":.. */
+	struct buf meta;	/* the members "plan_id":..,"assistant_id":.. */
 	struct buf *models;	/* each model's name, quoted */
-	struct buf user;	/* the current query's text, quoted */
+	struct buf user;	/* the current query's user message */
 	struct buf qid;		/* the current query's id, quoted */
 	struct buf id, out;
 	struct buf rec;		/* the record being made */
 };
 
+/* {"role":role,"content":text} into b, replacing what it held. */
+static void
+message(struct buf *b, const char *role, const char *text, size_t len)
+{
+	struct jw w;
+
+	buf_reset(b);
+	jw_start(&w, b);
+	jw_open(&w, '{');
+	jw_key(&w, "role");
+	jw_strz(&w, role);
+	jw_key(&w, "content");
+	jw_str(&w, text, len);
+	jw_close(&w, '}');
+}
+
 static void
 parts_init(struct parts *P, const struct plan *pl)
 {
+	struct jw w;
 	size_t i;
 
 	memset(P, 0, sizeof *P);
-	buf_add(&P->sys, "", 0);
-	if (pl->system && *pl->system) {
-		buf_adds(&P->sys, "{\"role\":\"system\",\"content\":");
-		quote(&P->sys, pl->system);
-		buf_adds(&P->sys, "},");
+	if (pl->system && *pl->system)
+		message(&P->sys, "system", pl->system, strlen(pl->system));
+	jw_start(&w, &P->params);
+	if (pl->temperature) {
+		jw_key(&w, "temperature");
+		jw_tree(&w, pl->temperature);
 	}
-	buf_add(&P->params, "", 0);
-	if (pl->temperature)
-		buf_addf(&P->params, ",\"temperature\":%s",
-		         json_object_to_json_string_ext(pl->temperature, JSON_C_TO_STRING_PLAIN));
-	if (pl->max_tokens)
-		buf_addf(&P->params, ",\"max_tokens\":%lld",
-		         (long long)json_object_get_int64(pl->max_tokens));
-	buf_adds(&P->meta, "\"plan_id\":");
-	quote(&P->meta, pl->plan_id);
+	if (pl->max_tokens) {
+		jw_key(&w, "max_tokens");
+		jw_int(&w, (long long)json_object_get_int64(pl->max_tokens));
+	}
+	jw_start(&w, &P->meta);
+	jw_key(&w, "plan_id");
+	jw_strz(&w, pl->plan_id);
 	if (pl->assistant_id) {
-		buf_adds(&P->meta, ",\"assistant_id\":");
-		quote(&P->meta, pl->assistant_id);
+		jw_key(&w, "assistant_id");
+		jw_strz(&w, pl->assistant_id);
 	}
 	P->models = ecalloc(pl->nmodels, sizeof *P->models);
 	for (i = 0; i < pl->nmodels; i++)
@@ -122,29 +141,42 @@ static void
 record(struct buf *b, struct parts *P, const struct buf *model, const char *hash, int k,
        int repeat)
 {
-	buf_adds(b, "{\"id\":");
-	json_quote(b, P->id.data, P->id.len);
-	buf_adds(b, ",\"request\":{\"model\":");
-	buf_add(b, model->data, model->len);
-	buf_adds(b, ",\"messages\":[");
-	buf_add(b, P->sys.data, P->sys.len);
-	buf_adds(b, "{\"role\":\"user\",\"content\":");
-	buf_add(b, P->user.data, P->user.len);
-	buf_adds(b, "}]");
-	buf_add(b, P->params.data, P->params.len);
-	buf_adds(b, "},\"meta\":{");
-	buf_add(b, P->meta.data, P->meta.len);
-	buf_adds(b, ",\"query_id\":");
-	buf_add(b, P->qid.data, P->qid.len);
-	buf_adds(b, ",\"model\":");
-	buf_add(b, model->data, model->len);
-	buf_adds(b, ",\"model_hash\":\"");
-	buf_add(b, hash, 8);
-	buf_adds(b, "\",\"output\":");
-	json_quote(b, P->out.data, P->out.len);
-	if (repeat)
-		buf_addf(b, ",\"repeat\":%d", k);
-	buf_adds(b, "}}\n");
+	struct jw w;
+
+	jw_start(&w, b);
+	jw_open(&w, '{');
+	jw_key(&w, "id");
+	jw_str(&w, P->id.data, P->id.len);
+	jw_key(&w, "request");
+	jw_open(&w, '{');
+	jw_key(&w, "model");
+	jw_raw(&w, model->data, model->len);
+	jw_key(&w, "messages");
+	jw_open(&w, '[');
+	if (P->sys.len)
+		jw_raw(&w, P->sys.data, P->sys.len);
+	jw_raw(&w, P->user.data, P->user.len);
+	jw_close(&w, ']');
+	jw_members(&w, P->params.data, P->params.len);
+	jw_close(&w, '}');
+	jw_key(&w, "meta");
+	jw_open(&w, '{');
+	jw_members(&w, P->meta.data, P->meta.len);
+	jw_key(&w, "query_id");
+	jw_raw(&w, P->qid.data, P->qid.len);
+	jw_key(&w, "model");
+	jw_raw(&w, model->data, model->len);
+	jw_key(&w, "model_hash");
+	jw_str(&w, hash, 8);
+	jw_key(&w, "output");
+	jw_str(&w, P->out.data, P->out.len);
+	if (repeat) {
+		jw_key(&w, "repeat");
+		jw_int(&w, k);
+	}
+	jw_close(&w, '}');
+	jw_close(&w, '}');
+	buf_add(b, "\n", 1);
 }
 
 int
@@ -163,8 +195,7 @@ plan_expand(const struct plan *pl, struct plan_expand *x,
 	for (qi = 0; qi < pl->nqueries && rc == 0; qi++) {
 		const struct plan_query *q = &pl->queries[qi];
 
-		buf_reset(&P.user);
-		json_quote(&P.user, q->text ? q->text : "", q->len);
+		message(&P.user, "user", q->text ? q->text : "", q->len);
 		buf_reset(&P.qid);
 		quote(&P.qid, q->id);
 		for (mi = 0; mi < pl->nmodels && rc == 0; mi++) {

@@ -1,5 +1,8 @@
-/* A recursive-descent TOML 1.0.0 parser: values here, the document's
- * tables and keys in toml_doc.c. */
+/* A recursive-descent TOML 1.0.0 parser, its lower half: positions and
+ * errors, characters, white space and comments, and the scalar values
+ * (strings, numbers, booleans, dates and times).  The nested values
+ * (arrays, inline tables) and the document's tables and keys are in
+ * toml_doc.c, which calls this file; this file calls nothing there. */
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -671,8 +674,8 @@ token_char(char c)
 }
 
 /* A bare value: a boolean, a number, a date or a time. */
-static json_object *
-bare_value(struct toml_parser *P)
+json_object *
+toml_bare_value(struct toml_parser *P)
 {
 	const char *s = P->p, *e = s;
 	size_t n;
@@ -707,78 +710,4 @@ bare_value(struct toml_parser *P)
 	    !(n > 2 && s[0] == '0' && s[1] == 'x'))
 		return floating(P, s, n);
 	return integer(P, s, n);
-}
-
-/* ---- arrays and values ---- */
-
-static json_object *
-array(struct toml_parser *P, int depth)
-{
-	json_object *a = json_object_new_array(), *v;
-	char b[32];
-
-	P->p++;
-	for (;;) {
-		if (toml_skip_ws_nl(P) < 0)
-			break;
-		if (P->p < P->end && *P->p == ']') {
-			P->p++;
-			return a;
-		}
-		if (!(v = toml_value(P, depth + 1)))
-			break;
-		json_object_array_add(a, v);
-		if (toml_skip_ws_nl(P) < 0)
-			break;
-		if (P->p < P->end && *P->p == ',') {
-			P->p++;
-			continue;
-		}
-		if (P->p < P->end && *P->p == ']') {
-			P->p++;
-			return a;
-		}
-		toml_fail(P, P->p, "expected ',' or ']' in an array, found %s", toml_what(P, P->p, b));
-		break;
-	}
-	json_object_put(a);
-	return NULL;
-}
-
-json_object *
-toml_value(struct toml_parser *P, int depth)
-{
-	const char *at = P->p;
-	unsigned pos[2] = {0, 0};
-	json_object *v;
-
-	toml_pos(P, at, pos);
-	if (depth > TOML_MAX_DEPTH) {
-		toml_fail(P, at, "nested deeper than %d levels", TOML_MAX_DEPTH);
-		return NULL;
-	}
-	if (at >= P->end || toml_is_newline(P, at) || *at == '#') {
-		char b[32];
-
-		toml_fail(P, at, "expected a value, found %s",
-		          at < P->end && *at == '#' ? "a comment" : toml_what(P, at, b));
-		return NULL;
-	}
-	switch (*at) {
-	case '"':
-	case '\'':
-		v = toml_string(P, 1, &P->sbuf) < 0 ? NULL
-		  : json_object_new_string_len(P->sbuf.data, (int)P->sbuf.len);
-		break;
-	case '[':
-		v = array(P, depth);
-		break;
-	case '{':
-		v = toml_inline_table(P, depth);
-		break;
-	default:
-		v = bare_value(P);
-	}
-	toml_mark_where(P, v, pos);
-	return v;
 }

@@ -1,5 +1,7 @@
-/* TOML documents: keys, key/value pairs, [tables], [[arrays of tables]],
- * inline tables, and the rules on defining each table once.
+/* TOML documents, the upper half of the parser: values (arrays and
+ * inline tables nest, so they live with the tables), keys, key/value
+ * pairs, [tables], [[arrays of tables]], and the rules on defining each
+ * table once.  The scalars and the characters are toml.c's.
  *
  * While parsing, every table and array carries its kind in json-c's
  * userdata (cleared before the tree is returned):
@@ -175,6 +177,80 @@ key_value(struct toml_parser *P, json_object *t, int depth)
 out:
 	key_free(&k);
 	return rc;
+}
+
+/* ---- arrays and values ---- */
+
+static json_object *
+array(struct toml_parser *P, int depth)
+{
+	json_object *a = json_object_new_array(), *v;
+	char b[32];
+
+	P->p++;
+	for (;;) {
+		if (toml_skip_ws_nl(P) < 0)
+			break;
+		if (P->p < P->end && *P->p == ']') {
+			P->p++;
+			return a;
+		}
+		if (!(v = toml_value(P, depth + 1)))
+			break;
+		json_object_array_add(a, v);
+		if (toml_skip_ws_nl(P) < 0)
+			break;
+		if (P->p < P->end && *P->p == ',') {
+			P->p++;
+			continue;
+		}
+		if (P->p < P->end && *P->p == ']') {
+			P->p++;
+			return a;
+		}
+		toml_fail(P, P->p, "expected ',' or ']' in an array, found %s", toml_what(P, P->p, b));
+		break;
+	}
+	json_object_put(a);
+	return NULL;
+}
+
+json_object *
+toml_value(struct toml_parser *P, int depth)
+{
+	const char *at = P->p;
+	unsigned pos[2] = {0, 0};
+	json_object *v;
+
+	toml_pos(P, at, pos);
+	if (depth > TOML_MAX_DEPTH) {
+		toml_fail(P, at, "nested deeper than %d levels", TOML_MAX_DEPTH);
+		return NULL;
+	}
+	if (at >= P->end || toml_is_newline(P, at) || *at == '#') {
+		char b[32];
+
+		toml_fail(P, at, "expected a value, found %s",
+		          at < P->end && *at == '#' ? "a comment" : toml_what(P, at, b));
+		return NULL;
+	}
+	switch (*at) {
+	case '"':
+	case '\'':
+		v = toml_string(P, 1, &P->sbuf) < 0 ? NULL
+		  : json_object_new_string_len(P->sbuf.data, (int)P->sbuf.len);
+		break;
+	case '[':
+		v = array(P, depth);
+		break;
+	case '{':
+		v = toml_inline_table(P, depth);
+		break;
+	default:
+		v = toml_bare_value(P);
+	}
+	toml_mark_where(P, v, pos);
+	return v;
 }
 
 json_object *

@@ -1,5 +1,7 @@
-/* toml_internal: what lib/plan/toml.c (values) and lib/plan/toml_doc.c (keys,
- * tables, the document) share.  Not for use outside lib/toml*.c. */
+/* toml_internal: what lib/plan/toml.c (positions, characters, scalar
+ * values) and lib/plan/toml_doc.c (nested values, keys, tables, the
+ * document) share.  Calls go one way: toml_doc.c calls toml.c.  Not for
+ * use outside lib/plan/toml*.c. */
 #ifndef LLM_TOML_INTERNAL_H
 #define LLM_TOML_INTERNAL_H
 
@@ -40,7 +42,12 @@ int toml_skip_ws_nl(struct toml_parser *P);
 int toml_string(struct toml_parser *P, int multi_ok, struct buf *b);
 json_object *toml_double(double d);
 
-/* A value at P->p, nested depth deep: a new reference, or NULL. */
+/* A boolean, a number, a date or a time at P->p: a new reference, or
+ * NULL.  toml.c. */
+json_object *toml_bare_value(struct toml_parser *P);
+
+/* A value at P->p, nested depth deep: a new reference, or NULL.
+ * toml_doc.c. */
 json_object *toml_value(struct toml_parser *P, int depth);
 json_object *toml_inline_table(struct toml_parser *P, int depth);
 

@@ -62,6 +62,7 @@ struct summary {
 	struct price_memo *memo;
 	char price_err[ERRLEN];
 	struct buf tmp;
+	struct buf again;	/* a record json-c read, written again to scan */
 	long long seq, superseded, events, other, bad;
 };
 
@@ -115,6 +116,7 @@ summary_free(struct summary *s)
 	summary_reset(s);
 	jfield_spec_free(s->spec);
 	buf_free(&s->tmp);
+	buf_free(&s->again);
 	free(s->by);
 	free(s);
 }
@@ -310,7 +312,6 @@ fallback(struct summary *s, const char *line, size_t len, const struct sum_loc *
          json_object **obj, char *err, size_t errlen)
 {
 	char why[ERRLEN];
-	const char *again;
 
 	if (json_parse_any(line, len, obj, why, sizeof why) < 0) {
 		snprintf(err, errlen, "%s: invalid JSON: %s", loc->where, why);
@@ -320,8 +321,8 @@ fallback(struct summary *s, const char *line, size_t len, const struct sum_loc *
 		snprintf(err, errlen, "%s: not a JSON object", loc->where);
 		return SUM_BAD;
 	}
-	again = json_object_to_json_string_ext(*obj, JSON_C_TO_STRING_PLAIN);
-	if (!jfield_scan(s->spec, again, strlen(again), s->f)) {
+	json_line(*obj, &s->again);
+	if (!jfield_scan(s->spec, s->again.data, s->again.len, s->f)) {
 		snprintf(err, errlen, "%s: invalid JSON", loc->where);
 		return SUM_BAD;
 	}

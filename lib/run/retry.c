@@ -1,8 +1,9 @@
+/* llm-retry's loop (retry.h): events waited for, timers fired, the
+ * stop; and its setup and end.  The top of the retry_*.c files. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,70 +14,7 @@
 #include "run/retry_internal.h"
 #include "base/sigwake.h"
 
-void
-rt_note(struct retry *r, const char *fmt, ...)
-{
-	char msg[2 * ERRLEN];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	one_line(msg, sizeof msg - 1);
-	if (r->o.note)
-		r->o.note(r->o.arg, msg);
-}
-
-/* ---- the command ---- */
-
-static int
-ensure_child(struct retry *r, char *err, size_t errlen)
-{
-	if (r->running)
-		return 0;
-	if (child_spawn(&r->ch, r->o.argv, CHILD_PIPE_IN | CHILD_PIPE_OUT, err, errlen) < 0)
-		return -1;
-	rec_reader_free(&r->cout);
-	rec_reader_init(&r->cout, r->ch.out, r->cname, 0);
-	buf_reset(&r->tochild);
-	r->tochild_off = 0;
-	r->running = 1;
-	if (r->started++)
-		r->st.restarts++;
-	return 0;
-}
-
-void
-rt_send(struct retry *r, struct entry *e)
-{
-	char err[ERRLEN];
-
-	if (r->stop) {
-		/* stopping: the entry waits here to be failed or dropped */
-		e->state = SENT;
-		return;
-	}
-	if (ensure_child(r, err, sizeof err) < 0) {
-		rt_fail(r, e, "io", 1, "cannot start the command: %s", err);
-		return;
-	}
-	e->state = SENT;
-	buf_add(&r->tochild, e->line, e->len - 1);
-	buf_addf(&r->tochild, ",\"attempt\":%d}\n", e->attempt);
-}
-
-/* Send e again after delay_ms: one attempt more. */
-void
-rt_schedule(struct retry *r, struct entry *e, double delay_ms, const char *why)
-{
-	e->attempt++;
-	e->state = WAITING;
-	e->due = now_ms_f() + delay_ms;
-	rt_heap_push(r, e);
-	r->st.retries++;
-	if (r->o.verbose)
-		rt_note(r, "%s: attempt %d in %.3f s: %s", e->id, e->attempt, delay_ms / 1000, why);
-}
+/* ---- the loop ---- */
 
 static void
 fire_timers(struct retry *r)
@@ -92,97 +30,6 @@ fire_timers(struct retry *r)
 	}
 }
 
-/* The entries in the map (only those SENT with sent_only), listed so
- * that they can be retired one by one. */
-struct entry **
-rt_entries(struct retry *r, size_t *n, int sent_only)
-{
-	struct entry **v = ecalloc(r->map.len + 1, sizeof *v);
-	size_t i;
-
-	*n = 0;
-	for (i = 0; i < r->map.cap; i++) {
-		struct entry *e = r->map.slot[i].val;
-
-		if (e && (e->state == SENT || !sent_only))
-			v[(*n)++] = e;
-	}
-	return v;
-}
-
-/* Its output has ended: reap it, and send what it had not answered to
- * the next one, one attempt more, or fail it when out of retries. */
-void
-rt_child_gone(struct retry *r)
-{
-	char how[256];
-	struct entry **v;
-	size_t n, i;
-	int code;
-
-	child_end(&r->ch, END_GRACE_MS);
-	r->running = 0;
-	/* kept: failing an entry can start the next command already */
-	code = child_exit_code(r->ch.status);
-	snprintf(how, sizeof how, "%s ", r->o.argv[0]);
-	child_status_text(r->ch.status, how + strlen(how), sizeof how - strlen(how));
-	if (r->stop)
-		return;
-	v = rt_entries(r, &n, 1);
-	if (n > 0)
-		rt_note(r, "%s with %zu record%s unanswered", how, n,
-		     n == 1 ? "" : "s");
-	for (i = 0; i < n; i++) {
-		struct entry *e = v[i];
-		int done = e->attempt - e->first;
-
-		/* 2 is a usage error (DESIGN.md): it would fail again */
-		if (code == EXIT_USAGE)
-			rt_fail(r, e, "io", 0, "%s before answering", how);
-		else if (done >= r->o.pol.max_retries)
-			rt_fail(r, e, "io", 1, "%s before answering", how);
-		else
-			rt_schedule(r, e, backoff_delay(&r->o.pol, done + 1, drand48()), how);
-	}
-	free(v);
-}
-
-/* Write what waits for the command, as far as its pipe takes it. */
-static void
-write_child(struct retry *r)
-{
-	while (r->tochild_off < r->tochild.len) {
-		ssize_t k = write(r->ch.in, r->tochild.data + r->tochild_off,
-		                  r->tochild.len - r->tochild_off);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0) {
-			if (errno != EAGAIN && errno != EWOULDBLOCK) {
-				/* it closed its input: what it was sent is
-				 * answered or re-sent when its output ends */
-				child_close_in(&r->ch);
-				buf_reset(&r->tochild);
-				r->tochild_off = 0;
-			}
-			break;
-		}
-		r->tochild_off += (size_t)k;
-	}
-	if (r->tochild_off == r->tochild.len) {
-		buf_reset(&r->tochild);
-		r->tochild_off = 0;
-	} else if (r->tochild_off > r->tochild.len / 2) {
-		/* a pipe that never empties: what was written goes, or the
-		 * buffer would grow with every record sent */
-		r->tochild.len -= r->tochild_off;
-		memmove(r->tochild.data, r->tochild.data + r->tochild_off, r->tochild.len);
-		r->tochild.data[r->tochild.len] = '\0';
-		r->tochild_off = 0;
-	}
-}
-
-/* ---- the loop ---- */
 
 static void
 begin_stop(struct retry *r, int why, int sig)
@@ -254,7 +101,7 @@ wait_events(struct retry *r)
 	if (pf[0].revents)
 		sigwake_drain();
 	if (cin >= 0 && pf[cin].revents)
-		write_child(r);
+		rt_write_child(r);
 	if ((cout >= 0 && pf[cout].revents) || r->more)
 		rt_read_child(r);
 }
@@ -266,7 +113,7 @@ retry_run(struct retry *r)
 		rt_take_input(r);
 		fire_timers(r);
 		if (r->running && r->ch.in >= 0 && r->tochild_off < r->tochild.len)
-			write_child(r);
+			rt_write_child(r);
 		if (lineout_flush(&r->out) < 0)
 			break;
 		if (sigwake_signo() && r->stop != INTERRUPTED)
@@ -306,7 +153,7 @@ retry_new(const struct retry_opts *o, char *err, size_t errlen)
 	if (r->o.window < 1)
 		r->o.window = 1;
 	snprintf(r->cname, sizeof r->cname, "%s stdout", o->argv[0]);
-	if (ensure_child(r, err, errlen) < 0) {
+	if (rt_ensure_child(r, err, errlen) < 0) {
 		rec_reader_free(&r->cout);
 		free(r);
 		return NULL;

@@ -1,33 +1,12 @@
+/* llm-retry's reading of the command's answers: each result record
+ * final, retried or dropped.  It calls retry_command.c and
+ * retry_entry.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "run/retry_internal.h"
-
-/* ---- the command's answers ---- */
-
-/* The final record of e: written as the command wrote it when its attempt
- * is right, else with the attempt set. */
-void
-rt_finish(struct retry *r, struct entry *e, json_object *rec, const char *raw, size_t n,
-          int ok)
-{
-	json_object *a = json_get(rec, "attempt");
-
-	if (raw && json_object_is_type(a, json_type_int) && json_object_get_int(a) == e->attempt) {
-		lineout_line(&r->out, raw, n);
-		r->st.records++;
-		if (ok)
-			r->st.ok++;
-		else
-			r->st.failed++;
-	} else {
-		json_set(rec, "attempt", json_object_new_int(e->attempt));
-		rt_out_record(r, rec, ok);
-	}
-	rt_retire(r, e);
-}
 
 /* The server asks for a wait past --max-retry-after: say when it ends. */
 static void

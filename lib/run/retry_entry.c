@@ -1,11 +1,29 @@
-#include <errno.h>
-#include <fcntl.h>
+/* llm-retry's entries, the lowest piece of its loop: the heap of those
+ * waiting, their lines and error records, the map they leave, and the
+ * output (records and notes).  It calls no other retry_*.c file. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "run/retry_internal.h"
+
+/* ---- notes ---- */
+
+void
+rt_note(struct retry *r, const char *fmt, ...)
+{
+	char msg[2 * ERRLEN];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	one_line(msg, sizeof msg - 1);
+	if (r->o.note)
+		r->o.note(r->o.arg, msg);
+}
+
 
 /* ---- the heap of waiting entries ---- */
 
@@ -94,9 +112,28 @@ rt_fail_msg(struct retry *r, struct entry *e, const char *kind, int retryable,
 	json_object_put(rec);
 }
 
-/* e is done: it leaves the map, and the next record with its id, if one
- * was held back, is sent. */
-void
+/* The entries in the map (only those SENT with sent_only), listed so
+ * that they can be retired one by one. */
+struct entry **
+rt_entries(struct retry *r, size_t *n, int sent_only)
+{
+	struct entry **v = ecalloc(r->map.len + 1, sizeof *v);
+	size_t i;
+
+	*n = 0;
+	for (i = 0; i < r->map.cap; i++) {
+		struct entry *e = r->map.slot[i].val;
+
+		if (e && (e->state == SENT || !sent_only))
+			v[(*n)++] = e;
+	}
+	return v;
+}
+
+/* e is done: it leaves the map and is freed.  Returns the record held
+ * back behind it with the same id, now in the map, for the caller to
+ * send; or NULL. */
+struct entry *
 rt_retire(struct retry *r, struct entry *e)
 {
 	struct entry *d = e->dups, *tail = e->dups_tail;
@@ -109,31 +146,15 @@ rt_retire(struct retry *r, struct entry *e)
 		d->dups_tail = d->next ? tail : NULL;
 		d->next = NULL;
 		ptrmap_put(&r->map, d->id, d);
-		rt_send(r, d);
 	}
+	return d;
 }
-
-void
-rt_fail(struct retry *r, struct entry *e, const char *kind, int retryable,
-        const char *fmt, ...)
-{
-	char msg[ERRLEN];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	rt_fail_msg(r, e, kind, retryable, msg);
-	rt_retire(r, e);
-}
-
-/* ---- input ---- */
 
 /* The record to send for rec, serialized without "attempt": a resubmitted
  * error record loses status and error, a bare body is wrapped as
  * {"id","request","meta"}, and every record gets its id. */
-static void
-entry_line(struct retry *r, struct entry *e, json_object *rec)
+void
+rt_entry_line(struct retry *r, struct entry *e, json_object *rec)
 {
 	json_object_object_del(rec, "attempt");
 	if (json_get(rec, "status")) {
@@ -158,127 +179,4 @@ entry_line(struct retry *r, struct entry *e, json_object *rec)
 	json_object_put(rec);
 	e->line = estrndup(r->line.data, r->line.len);
 	e->len = r->line.len;
-}
-
-static void
-new_entry(struct retry *r, json_object *rec)
-{
-	struct entry *e = ecalloc(1, sizeof *e), *was;
-
-	e->id = rec_id(rec, &r->in);
-	e->attempt = e->first = rec_attempt(rec);
-	entry_line(r, e, json_ref(rec));
-	r->inflight++;
-	if ((was = ptrmap_get(&r->map, e->id))) {
-		/* the same id in flight: this one waits its turn */
-		e->state = DEFERRED;
-		if (was->dups_tail)
-			was->dups_tail->next = e;
-		else
-			was->dups = e;
-		was->dups_tail = e;
-		return;
-	}
-	ptrmap_put(&r->map, e->id, e);
-	rt_send(r, e);
-}
-
-void
-rt_take_input(struct retry *r)
-{
-	char err[ERRLEN];
-
-	while (!r->in_eof && !r->stop && r->inflight < r->o.window) {
-		json_object *rec;
-		enum rec_status st = rec_next(&r->in, &rec, err, sizeof err);
-		struct llm_error le;
-		char *id;
-
-		if (st == REC_AGAIN)
-			return;
-		if (st == REC_EOF) {
-			r->in_eof = 1;
-			return;
-		}
-		if (st == REC_OK) {
-			new_entry(r, rec);
-			json_object_put(rec);
-			continue;
-		}
-		/* a bad line or a failed read is a record of its own */
-		id = rec_id(NULL, &r->in);
-		llm_error_set(&le, st == REC_BAD ? "bad_input" : "io", 0, "%s", err);
-		rec = rec_error(id, &le, 1, NULL, NULL);
-		rt_out_record(r, rec, 0);
-		json_object_put(rec);
-		free(id);
-		if (st == REC_IOERR) {
-			rt_note(r, "%s", err);	/* not only in the record */
-			r->in_eof = 1;
-		}
-	}
-}
-
-/* ---- the end of a run out of time ---- */
-
-static void
-fail_left(struct retry *r, struct entry *e)
-{
-	struct entry *d, *next;
-
-	for (d = e->dups; d; d = next) {
-		next = d->next;
-		rt_fail_msg(r, d, "timeout", 1, "not sent: --max-time passed");
-		rt_entry_free(d);
-	}
-	e->dups = NULL;
-	if (e->state == WAITING) {
-		e->attempt--;	/* the attempt it waited to make was not made */
-		if (e->last) {
-			json_object *last = json_ref(e->last);
-
-			rt_finish(r, e, last, NULL, 0, 0);
-			json_object_put(last);
-			return;
-		}
-	}
-	rt_fail(r, e, "timeout", 1, "--max-time passed before %s answered", r->o.argv[0]);
-}
-
-void
-rt_out_of_time(struct retry *r)
-{
-	char err[ERRLEN];
-	struct entry **v;
-	size_t n, i;
-
-	v = rt_entries(r, &n, 0);
-	for (i = 0; i < n; i++)
-		fail_left(r, v[i]);
-	free(v);
-	/* what was not read yet is not sent, each an error record of its own */
-	if (r->in_flags >= 0)
-		fcntl(r->o.in_fd, F_SETFL, r->in_flags & ~O_NONBLOCK);
-	while (!r->in_eof) {
-		json_object *rec;
-		enum rec_status st = rec_next(&r->in, &rec, err, sizeof err);
-		struct entry *e;
-
-		if (st == REC_EOF || st == REC_IOERR || st == REC_AGAIN)
-			break;
-		e = ecalloc(1, sizeof *e);
-		if (st == REC_OK) {
-			e->id = rec_id(rec, &r->in);
-			e->attempt = rec_attempt(rec);
-			entry_line(r, e, rec);
-			rt_fail_msg(r, e, "timeout", 1, "not sent: --max-time passed");
-		} else {
-			e->id = rec_id(NULL, &r->in);
-			e->attempt = 1;
-			e->line = estrdup("{}");
-			e->len = 2;
-			rt_fail_msg(r, e, "bad_input", 0, err);
-		}
-		rt_entry_free(e);
-	}
 }

@@ -1,9 +1,10 @@
 /* retry_internal: what the retry_*.c files share and nobody else sees.
  *
  * lib/run/retry.h is the loop's public face; this header joins its pieces:
- * retry.c (the loop, the command and its restarts), retry_answer.c (what
- * the command writes back) and retry_entry.c (the records in flight,
- * input, output).
+ * retry.c (the loop), retry_command.c (the command and its restarts, an
+ * entry's ends), retry_answer.c (what the command writes back),
+ * retry_input.c (records read in) and retry_entry.c (the records in
+ * flight, output).
  *
  * Ownership: an entry owns its id, its line and its last error record;
  * the entries are owned by the map of their struct retry (an entry held
@@ -61,29 +62,40 @@ struct retry {
 	struct retry_stats st;
 };
 
-/* retry.c */
-void rt_note(struct retry *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Calls go one way, top to bottom:
+ *   retry.c          the loop, setup and end
+ *   retry_answer.c   the command's answers      retry_input.c   the input
+ *   retry_command.c  the command, an entry's ends
+ *   retry_entry.c    entries, the heap, the output */
+
+/* retry_command.c */
+int rt_ensure_child(struct retry *r, char *err, size_t errlen);
+void rt_write_child(struct retry *r);
 void rt_send(struct retry *r, struct entry *e);
 void rt_schedule(struct retry *r, struct entry *e, double delay_ms, const char *why);
 void rt_child_gone(struct retry *r);
-struct entry **rt_entries(struct retry *r, size_t *n, int sent_only);
-
-/* retry_answer.c */
 void rt_finish(struct retry *r, struct entry *e, json_object *rec, const char *raw, size_t n,
                int ok);
+void rt_fail(struct retry *r, struct entry *e, const char *kind, int retryable, const char *fmt,
+             ...) __attribute__((format(printf, 5, 6)));
+
+/* retry_answer.c */
 void rt_read_child(struct retry *r);
 
+/* retry_input.c */
+void rt_take_input(struct retry *r);
+void rt_out_of_time(struct retry *r);
+
 /* retry_entry.c */
+void rt_note(struct retry *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void rt_heap_push(struct retry *r, struct entry *e);
 struct entry *rt_heap_pop(struct retry *r);
 void rt_out_record(struct retry *r, json_object *rec, int ok);
 void rt_entry_free(struct entry *e);
-void rt_retire(struct retry *r, struct entry *e);
+struct entry **rt_entries(struct retry *r, size_t *n, int sent_only);
+struct entry *rt_retire(struct retry *r, struct entry *e);
+void rt_entry_line(struct retry *r, struct entry *e, json_object *rec);
 void rt_fail_msg(struct retry *r, struct entry *e, const char *kind, int retryable,
                  const char *msg);
-void rt_fail(struct retry *r, struct entry *e, const char *kind, int retryable, const char *fmt,
-             ...) __attribute__((format(printf, 5, 6)));
-void rt_take_input(struct retry *r);
-void rt_out_of_time(struct retry *r);
 
 #endif

@@ -1,5 +1,4 @@
 /* The turn loop of llm-runner (runner.h). */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,20 +26,6 @@ runner_free(struct runner *r)
 	rec_reader_free(&r->rd);
 	buf_free(&r->out);
 	free(r);
-}
-
-void
-run_fail(struct run *u, const char *kind, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (u->err_kind[0])
-		return;		/* the first error is the one that counts */
-	snprintf(u->err_kind, sizeof u->err_kind, "%s", kind);
-	va_start(ap, fmt);
-	vsnprintf(u->err, sizeof u->err, fmt, ap);
-	va_end(ap);
-	one_line(u->err, sizeof u->err - 1);
 }
 
 static json_object *

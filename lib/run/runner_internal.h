@@ -1,7 +1,9 @@
 /* runner_internal: what lib/run/runner*.c share (runner.h is the public face).
  *
  * runner.c runs the turns, runner_io.c talks to commands over pipes
- * (the chat command and mock_exec), runner_trace.c builds the trace.
+ * (the chat command and mock_exec), runner_trace.c keeps the run's
+ * record (its start, its error, its trace).  Calls go one way: runner.c
+ * calls both, runner_io.c calls runner_trace.c, which calls neither.
  * struct run owns its JSON (json.h rules) until run_trace() gives it to
  * the trace.
  */
@@ -41,6 +43,7 @@ struct run {
 	char err[ERRLEN];
 };
 
+/* runner_trace.c: the run's first error, kind and message. */
 void run_fail(struct run *u, const char *kind, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

@@ -1,5 +1,8 @@
-/* The trace of a run (DESIGN.md 'Trace record'), its run_id, and the
- * summary line llm-runner draws on a terminal. */
+/* The record of one run: its start (run_id), its first error (run_fail,
+ * which the turn loop and the command talk both set), its trace
+ * (DESIGN.md 'Trace record'), and the summary line llm-runner draws on a
+ * terminal.  It calls nothing else of the runner: the others call it. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +12,21 @@
 
 #include "report/prices.h"
 #include "run/runner_internal.h"
+
+/* The first error of the run is the one that counts. */
+void
+run_fail(struct run *u, const char *kind, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (u->err_kind[0])
+		return;		/* the first error is the one that counts */
+	snprintf(u->err_kind, sizeof u->err_kind, "%s", kind);
+	va_start(ap, fmt);
+	vsnprintf(u->err, sizeof u->err, fmt, ap);
+	va_end(ap);
+	one_line(u->err, sizeof u->err - 1);
+}
 
 /* run_id: the UTC start to the microsecond, then 8 hex digits of the
  * scenario hash, the process and the time; increasing within a process. */

@@ -1,6 +1,8 @@
-/* Unit tests for lib/json/jsonline.c: json_line writes what json-c's own
- * writer writes (PLAIN | NOSLASHESCAPE), byte for byte, for every kind of
- * value, every byte in a string and random trees. */
+/* Unit tests for lib/json/jsonwrite.c: json_line writes what json-c's own
+ * writer writes (PLAIN | NOSLASHESCAPE), and json_pretty what it writes
+ * with PRETTY | SPACED | NOSLASHESCAPE, byte for byte, for every kind of
+ * value, every byte in a string and random trees; the piece-by-piece
+ * writer (struct jw) writes what json_line writes of the same tree. */
 #include <math.h>
 
 #include "unit.h"
@@ -19,6 +21,11 @@ same(json_object *o)
 	const char *want = jsonc(o);
 
 	json_line(o, &b);
+	assert_int_equal(b.len, strlen(want));
+	assert_memory_equal(b.data, want, b.len);
+	want = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+	                                         JSON_C_TO_STRING_NOSLASHESCAPE);
+	json_pretty(o, &b);
 	assert_int_equal(b.len, strlen(want));
 	assert_memory_equal(b.data, want, b.len);
 	buf_free(&b);
@@ -175,6 +182,57 @@ test_nonfinite(void **state)
 	buf_free(&b);
 }
 
+/* The piece-by-piece writer: commas, nesting, strings quoted, numbers,
+ * raw values, trees and strings written apart; the text is JSON. */
+static void
+test_jw(void **state)
+{
+	static const char want[] =
+		"{\"id\":\"a\\\"b\",\"n\":[-12,0,9223372036854775807,null,[],{}],"
+		"\"raw\":{\"k\":1},\"tree\":[true,\"x/y\"],\"apart\":\"xxx\",\"f\":1.250,"
+		"\"e\":\"\"}";
+	struct buf b = {0};
+	struct jw w;
+	json_object *o;
+	char err[ERRLEN];
+
+	(void)state;
+	assert_int_equal(json_parse_any("[true,\"x/y\"]", 12, &o, err, sizeof err), 0);
+	jw_start(&w, &b);
+	jw_open(&w, '{');
+	jw_key(&w, "id");
+	jw_strz(&w, "a\"b");
+	jw_key(&w, "n");
+	jw_open(&w, '[');
+	jw_int(&w, -12);
+	jw_int(&w, 0);
+	jw_int(&w, INT64_MAX);
+	jw_null(&w);
+	jw_open(&w, '[');
+	jw_close(&w, ']');
+	jw_open(&w, '{');
+	jw_close(&w, '}');
+	jw_close(&w, ']');
+	jw_key(&w, "raw");
+	jw_raw(&w, "{\"k\":1}", 7);
+	jw_key(&w, "tree");
+	jw_tree(&w, o);
+	jw_key(&w, "apart");
+	jw_str_open(&w);
+	buf_adds(&b, "xxx");
+	jw_str_close(&w);
+	jw_key(&w, "f");
+	jw_fixed(&w, 1.25, 3);
+	jw_key(&w, "e");
+	jw_str(&w, "", 0);
+	jw_close(&w, '}');
+	assert_string_equal(b.data, want);
+	json_object_put(o);
+	assert_int_equal(json_parse_any(b.data, b.len, &o, err, sizeof err), 0);
+	json_object_put(o);
+	buf_free(&b);
+}
+
 /* json-c reads NaN and Infinity; json_parse_any refuses them, wherever
  * they sit, but not the same letters in a string. */
 static void
@@ -217,6 +275,7 @@ main(void)
 		cmocka_unit_test(test_long_string),
 		cmocka_unit_test(test_random_trees),
 		cmocka_unit_test(test_nonfinite),
+		cmocka_unit_test(test_jw),
 		cmocka_unit_test(test_parse_refuses_nonfinite),
 	};
 

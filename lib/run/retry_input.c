@@ -1,0 +1,131 @@
+/* llm-retry's input: records read into entries and sent, and, at the end
+ * of a run out of time, what is left failed.  It calls retry_command.c
+ * and retry_entry.c. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "run/retry_internal.h"
+
+static void
+new_entry(struct retry *r, json_object *rec)
+{
+	struct entry *e = ecalloc(1, sizeof *e), *was;
+
+	e->id = rec_id(rec, &r->in);
+	e->attempt = e->first = rec_attempt(rec);
+	rt_entry_line(r, e, json_ref(rec));
+	r->inflight++;
+	if ((was = ptrmap_get(&r->map, e->id))) {
+		/* the same id in flight: this one waits its turn */
+		e->state = DEFERRED;
+		if (was->dups_tail)
+			was->dups_tail->next = e;
+		else
+			was->dups = e;
+		was->dups_tail = e;
+		return;
+	}
+	ptrmap_put(&r->map, e->id, e);
+	rt_send(r, e);
+}
+
+void
+rt_take_input(struct retry *r)
+{
+	char err[ERRLEN];
+
+	while (!r->in_eof && !r->stop && r->inflight < r->o.window) {
+		json_object *rec;
+		enum rec_status st = rec_next(&r->in, &rec, err, sizeof err);
+		struct llm_error le;
+		char *id;
+
+		if (st == REC_AGAIN)
+			return;
+		if (st == REC_EOF) {
+			r->in_eof = 1;
+			return;
+		}
+		if (st == REC_OK) {
+			new_entry(r, rec);
+			json_object_put(rec);
+			continue;
+		}
+		/* a bad line or a failed read is a record of its own */
+		id = rec_id(NULL, &r->in);
+		llm_error_set(&le, st == REC_BAD ? "bad_input" : "io", 0, "%s", err);
+		rec = rec_error(id, &le, 1, NULL, NULL);
+		rt_out_record(r, rec, 0);
+		json_object_put(rec);
+		free(id);
+		if (st == REC_IOERR) {
+			rt_note(r, "%s", err);	/* not only in the record */
+			r->in_eof = 1;
+		}
+	}
+}
+
+/* ---- the end of a run out of time ---- */
+
+static void
+fail_left(struct retry *r, struct entry *e)
+{
+	struct entry *d, *next;
+
+	for (d = e->dups; d; d = next) {
+		next = d->next;
+		rt_fail_msg(r, d, "timeout", 1, "not sent: --max-time passed");
+		rt_entry_free(d);
+	}
+	e->dups = NULL;
+	if (e->state == WAITING) {
+		e->attempt--;	/* the attempt it waited to make was not made */
+		if (e->last) {
+			json_object *last = json_ref(e->last);
+
+			rt_finish(r, e, last, NULL, 0, 0);
+			json_object_put(last);
+			return;
+		}
+	}
+	rt_fail(r, e, "timeout", 1, "--max-time passed before %s answered", r->o.argv[0]);
+}
+
+void
+rt_out_of_time(struct retry *r)
+{
+	char err[ERRLEN];
+	struct entry **v;
+	size_t n, i;
+
+	v = rt_entries(r, &n, 0);
+	for (i = 0; i < n; i++)
+		fail_left(r, v[i]);
+	free(v);
+	/* what was not read yet is not sent, each an error record of its own */
+	if (r->in_flags >= 0)
+		fcntl(r->o.in_fd, F_SETFL, r->in_flags & ~O_NONBLOCK);
+	while (!r->in_eof) {
+		json_object *rec;
+		enum rec_status st = rec_next(&r->in, &rec, err, sizeof err);
+		struct entry *e;
+
+		if (st == REC_EOF || st == REC_IOERR || st == REC_AGAIN)
+			break;
+		e = ecalloc(1, sizeof *e);
+		if (st == REC_OK) {
+			e->id = rec_id(rec, &r->in);
+			e->attempt = rec_attempt(rec);
+			rt_entry_line(r, e, rec);
+			rt_fail_msg(r, e, "timeout", 1, "not sent: --max-time passed");
+		} else {
+			e->id = rec_id(NULL, &r->in);
+			e->attempt = 1;
+			e->line = estrdup("{}");
+			e->len = 2;
+			rt_fail_msg(r, e, "bad_input", 0, err);
+		}
+		rt_entry_free(e);
+	}
+}
