@@ -42,6 +42,17 @@ for c in "$root"/cmd/llm-*.c; do
 	fi
 done | tee -a "$log"
 
+echo "# the tree: lib/'s layers and no circles of calls (lib/README)"
+for c in "layers.sh:no lib file includes a higher layer's header" \
+	"cycles.sh $root/$BUILD:no lib files call each other in a circle"; do
+	if sh "$root/mk/${c%%:*}" >"$out" 2>&1; then
+		echo "ok - ${c#*:}"
+	else
+		cat "$out"
+		echo "not ok - ${c#*:}"
+	fi
+done | tee -a "$log"
+
 bats --tap "$root"/tests/*.bats 2>&1 | tee -a "$log"
 
 passed=$(grep -c '^ok ' "$log")
