@@ -45,7 +45,8 @@ done | tee -a "$log"
 echo "# the tree: lib/'s layers and no circles of calls (lib/README)"
 for c in "layers.sh:no lib file includes a higher layer's header" \
 	"cycles.sh $root/$BUILD:no lib files call each other in a circle"; do
-	if sh "$root/mk/${c%%:*}" >"$out" 2>&1; then
+	# shellcheck disable=SC2086 # the script and its argument
+	if sh $root/mk/${c%%:*} >"$out" 2>&1; then
 		echo "ok - ${c#*:}"
 	else
 		cat "$out"
