@@ -80,6 +80,18 @@ json_parse_any(const char *s, size_t len, json_object **out, char *err, size_t e
 	return json_parse_c(s, len, out, err, errlen);
 }
 
+json_tokener *
+json_tokener_renew(json_tokener *old)
+{
+	json_tokener *tok = json_tokener_new_ex(JSON_TOKENER_DEFAULT_DEPTH);
+
+	if (old)
+		json_tokener_free(old);
+	if (tok)
+		json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	return tok;
+}
+
 int
 json_parse_c(const char *s, size_t len, json_object **out, char *err, size_t errlen)
 {
@@ -98,11 +110,10 @@ json_parse_c(const char *s, size_t len, json_object **out, char *err, size_t err
 	 * as parsing a small record */
 	pthread_once(&tok_once, make_key);
 	if (!(tok = pthread_getspecific(tok_key))) {
-		if (!(tok = json_tokener_new_ex(JSON_TOKENER_DEFAULT_DEPTH))) {
+		if (!(tok = json_tokener_renew(NULL))) {
 			snprintf(err, errlen, "out of memory");
 			return -1;
 		}
-		json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
 		pthread_setspecific(tok_key, tok);
 	}
 	json_tokener_reset(tok);
@@ -123,6 +134,9 @@ json_parse_c(const char *s, size_t len, json_object **out, char *err, size_t err
 		snprintf(err, errlen, "%s at byte %zu", json_tokener_error_desc(je),
 		         json_tokener_get_parse_end(tok));
 		json_object_put(obj);
+		/* a new one next time: this one may keep a half escape */
+		json_tokener_free(tok);
+		pthread_setspecific(tok_key, NULL);
 		return -1;
 	}
 	/* after the closing space the parse end counts from that piece:

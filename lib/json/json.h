@@ -35,6 +35,13 @@ int json_parse_any(const char *s, size_t len, json_object **out, char *err, size
  * with (tests/unit/test_jsonbuild.c, tests/fuzz/fuzz_jscan.c). */
 int json_parse_c(const char *s, size_t len, json_object **out, char *err, size_t errlen);
 
+/* A new strict tokener of json-c's default depth, old freed (NULL: none).
+ * json-c 0.16's json_tokener_reset() keeps the high surrogate of a text
+ * that ended inside a "\ud800\u" escape, and puts a U+FFFD into the next
+ * text's first \u escape: a tokener whose text failed is renewed, not
+ * reset.  NULL when out of memory. */
+json_tokener *json_tokener_renew(json_tokener *old);
+
 /* The tree json-c's parser makes of s[0..len), made without it for the
  * usual text: 1 with *out set (NULL for null), or 0 with *out NULL for a
  * text json_parse_any must read (anything unusual, and every error, so

@@ -8,9 +8,8 @@ doc_reader_init(struct doc_reader *d, int fd, const char *name)
 {
 	memset(d, 0, sizeof *d);
 	rec_reader_init(&d->r, fd, name, 0);
-	if (!(d->tok = json_tokener_new_ex(JSON_TOKENER_DEFAULT_DEPTH)))
+	if (!(d->tok = json_tokener_renew(NULL)))
 		eprintf("out of memory");
-	json_tokener_set_flags(d->tok, JSON_TOKENER_STRICT);
 }
 
 void
@@ -24,6 +23,10 @@ doc_reader_free(struct doc_reader *d)
 static enum rec_status
 bad(struct doc_reader *d, long line, char *err, size_t errlen, const char *what)
 {
+	/* the next document gets a tokener with nothing of this one left
+	 * (json_tokener_renew) */
+	if (!(d->tok = json_tokener_renew(d->tok)))
+		eprintf("out of memory");
 	snprintf(err, errlen, "%s:%ld: invalid JSON: %s", d->r.name, line, what);
 	return REC_BAD;
 }

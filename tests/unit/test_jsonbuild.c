@@ -125,12 +125,37 @@ test_random_texts(void **state)
 		fail_msg("%d of 5000 texts built", took);
 }
 
+/* A text that ends inside "\ud800\u" once left json-c's tokener holding
+ * the high surrogate: the next text's first \u escape came out with a
+ * U+FFFD before it (json_tokener_renew). */
+static void
+test_after_a_half_escape(void **state)
+{
+	const char *bad[] = {"{\"a\":\"\\ud800\\u", "[\"\\ud800\\u00\"]"};
+	char err[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		const char *good = "{\"k\\u0aa2a\":\"\\u00e9\"}";
+		json_object *o = NULL;
+
+		assert_int_equal(json_parse_any(bad[i], strlen(bad[i]), &o, err, sizeof err), -1);
+		assert_null(o);
+		assert_int_equal(json_parse_any(good, strlen(good), &o, err, sizeof err), 0);
+		assert_non_null(o);
+		assert_string_equal(json_get_str(o, "k\xe0\xaa\xa2" "a"), "\xc3\xa9");
+		json_object_put(o);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_texts),
 		cmocka_unit_test(test_random_texts),
+		cmocka_unit_test(test_after_a_half_escape),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
