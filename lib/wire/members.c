@@ -33,7 +33,23 @@ init(struct members *o, const struct member_keys *k, const char *raw, size_t len
 	o->len = len;
 	o->text = 0;
 	o->tree = o->own = NULL;
-	memset(o->str, 0, (size_t)k->n * sizeof o->str[0]);
+	o->used = 0;
+}
+
+/* Whether s[0..n) holds an escaped NUL (\u0000).  memchr finds the rare
+ * backslash; an escape is stepped over whole, so "\\u0000" is none. */
+static int
+escaped_nul(const char *s, size_t n)
+{
+	const char *p = s, *end = s + n;
+
+	while ((p = memchr(p, '\\', (size_t)(end - p)))) {
+		if (end - p >= 6 && memcmp(p, "\\u0000", 6) == 0)
+			return 1;
+		if ((p += 2) >= end)
+			break;
+	}
+	return 0;
 }
 
 int
@@ -43,7 +59,7 @@ members_of(struct members *o, const char *s, size_t n, const struct member_keys 
 	init(o, k, s, n);
 	/* json-c ends a key at an escaped NUL ("model\u0000x" is "model",
 	 * and may stand for it); jfield does not: such a text is its tree */
-	if (!memmem(s, n, "\\u0000", 6) && jfield_scan(k->spec, s, n, o->f)) {
+	if (!escaped_nul(s, n) && jfield_scan(k->spec, s, n, o->f)) {
 		o->text = 1;
 		return 0;
 	}
@@ -82,8 +98,9 @@ members_free(struct members *o)
 
 	json_object_put(o->own);
 	o->own = NULL;
-	for (i = 0; i < o->k->n; i++)
-		buf_free(&o->str[i]);
+	for (i = 0; o->used; i++, o->used >>= 1)
+		if (o->used & 1)
+			buf_free(&o->str[i]);
 }
 
 int
@@ -136,6 +153,9 @@ member_str(struct members *o, int i, size_t *n)
 		*n = (size_t)json_object_get_string_len(v);
 		return json_object_get_string(v);
 	}
+	if (!(o->used & 1u << i))
+		memset(b, 0, sizeof *b);
+	o->used |= 1u << i;
 	buf_reset(b);
 	if (jfield_text(f, b, &t, n) == 0)
 		return t;

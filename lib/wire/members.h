@@ -45,6 +45,7 @@ struct members {
 	json_object *tree;		/* read as a tree: borrowed (or own) */
 	json_object *own;		/* the tree made here, released by members_free */
 	struct buf str[MEMBERS_MAX];	/* strings decoded */
+	unsigned used;			/* which of str are in use */
 };
 
 /* The elements of an array member, each read with the same keys. */
