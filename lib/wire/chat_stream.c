@@ -5,9 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json/jfield.h"
-#include "json/jscan.h"
 #include "wire/chat_stream.h"
+#include "wire/members.h"
 
 void
 chat_stream_init(struct chat_stream *s, size_t max)
@@ -154,32 +153,85 @@ take_tool(struct chat_stream *s, json_object *tc, size_t pos)
 	return 0;
 }
 
-static int
-take_choice(struct chat_stream *s, json_object *choice)
-{
-	json_object *delta = json_get(choice, "delta");
-	json_object *tcs = json_get(delta, "tool_calls");
-	const char *t, *fr = json_get_str(choice, "finish_reason");
-	size_t n = 0, i;
+/* The members a chunk is read for, at its three levels: the chunk, each
+ * of its choices, a choice's delta.  A field more is a key here and a
+ * line in take_chunk() or take_choice(). */
+enum { K_ERROR, K_OBJECT, K_MODEL, K_USAGE, K_CHOICES, K_N };
+enum { C_INDEX, C_DELTA, C_FINISH, C_N };
+enum { D_CONTENT, D_REASONING_CONTENT, D_REASONING, D_TOOL_CALLS, D_N };
 
-	t = str_of(delta, "content", &n);
+static struct member_keys chunk_keys, choice_keys, delta_keys;
+static pthread_once_t keys_once = PTHREAD_ONCE_INIT;
+
+static void
+make_keys(void)
+{
+	static const char *const k[K_N] = {"error", "object", "model", "usage", "choices"};
+	static const char *const c[C_N] = {"index", "delta", "finish_reason"};
+	static const char *const d[D_N] = {"content", "reasoning_content", "reasoning",
+	                                   "tool_calls"};
+
+	member_keys_init(&chunk_keys, k, K_N);
+	member_keys_init(&choice_keys, c, C_N);
+	member_keys_init(&delta_keys, d, D_N);
+}
+
+static int
+take_choice(struct chat_stream *s, struct members *choice)
+{
+	struct members delta;
+	json_object *tcs = NULL;
+	const char *t;
+	size_t n = 0, i;
+	int rc = -1;
+
+	members_open(&delta, choice, C_DELTA, &delta_keys);
+	t = member_str(&delta, D_CONTENT, &n);
 	if (add_text(s, &s->content, "content", t, n) < 0)
-		return -1;
+		goto out;
 	/* reasoning_content (DeepSeek, vLLM, llama.cpp) or reasoning
 	 * (Ollama, OpenRouter), as openai_parse_completion reads them */
-	if (!(t = str_of(delta, "reasoning_content", &n)))
-		t = str_of(delta, "reasoning", &n);
+	if (!(t = member_str(&delta, D_REASONING_CONTENT, &n)))
+		t = member_str(&delta, D_REASONING, &n);
 	if (add_text(s, &s->reasoning, "reasoning", t, n) < 0)
-		return -1;
+		goto out;
+	if (member_type(&delta, D_TOOL_CALLS) == JF_ARRAY)
+		tcs = member_value(&delta, D_TOOL_CALLS);
 	for (i = 0; json_object_is_type(tcs, json_type_array) &&
 	     i < json_object_array_length(tcs); i++)
 		if (take_tool(s, json_object_array_get_idx(tcs, i), i) < 0)
-			return -1;
-	if (fr) {
+			goto out;
+	/* a C string, as json-c's tree gives it */
+	if ((t = member_str(choice, C_FINISH, &n))) {
 		free(s->finish_reason);
-		s->finish_reason = estrdup(fr);
+		s->finish_reason = estrndup(t, strnlen(t, n));
 	}
-	return 0;
+	rc = 0;
+out:
+	json_object_put(tcs);
+	members_free(&delta);
+	return rc;
+}
+
+/* err on one line, as json-c's plain writer writes it: json_line's bytes
+ * with each '/' escaped (json_line leaves them, json-c's plain writer
+ * does not, and these messages always had them escaped).  A '/' of JSON
+ * text is always inside a string. */
+static const char *
+error_text(json_object *err, struct buf *b)
+{
+	struct buf line = {0};
+	const char *p, *slash;
+
+	json_line(err, &line);
+	buf_reset(b);
+	for (p = line.data; (slash = strchr(p, '/')); p = slash + 1) {
+		buf_add(b, p, (size_t)(slash - p));
+		buf_add(b, "\\/", 2);
+	}
+	buf_adds(b, p);
+	buf_free(&line);
+	return b->data;
 }
 
 /* An error the server sent inside the stream: OpenAI and llama.cpp send
@@ -191,173 +243,78 @@ server_error(struct chat_stream *s, json_object *err, const char *raw)
 {
 	const char *m = json_object_is_type(err, json_type_string)
 	              ? json_object_get_string(err) : json_get_str(err, "message");
+	struct buf b = {0};
+	int rc;
 
 	if (!m)
-		m = err ? json_object_to_json_string_ext(err, JSON_C_TO_STRING_PLAIN) : raw;
-	return fail(s, 1, "server sent an error in the stream: %s", m);
+		m = err ? error_text(err, &b) : raw;
+	rc = fail(s, 1, "server sent an error in the stream: %s", m);
+	buf_free(&b);
+	return rc;
 }
 
+/* Is the string t[0..n), read as a C string as json-c's tree gives it,
+ * word? */
 static int
-take_chunk(struct chat_stream *s, json_object *doc)
+cstr_is(const char *t, size_t n, const char *word)
 {
-	json_object *v = json_get(doc, "error"), *choices;
-	const char *object = json_get_str(doc, "object"), *model = json_get_str(doc, "model");
-	size_t i;
+	return t && strnlen(t, n) == strlen(word) && memcmp(t, word, strlen(word)) == 0;
+}
 
-	if (v)
-		return server_error(s, v, NULL);
-	if (object && strcmp(object, "error") == 0)
-		return server_error(s, doc, NULL);
+/* One JSON chunk. */
+static int
+take_chunk(struct chat_stream *s, const char *data, size_t len)
+{
+	struct members chunk, choice;
+	struct member_iter it;
+	json_object *v;
+	const char *t;
+	size_t n = 0;
+	char why[ERRLEN];
+	int rc = 0;
+
+	pthread_once(&keys_once, make_keys);
+	if (members_of(&chunk, data, len, &chunk_keys, why, sizeof why) < 0)
+		return fail(s, 1, "stream chunk is not valid JSON: %s", why);
+	if (!members_is_object(&chunk)) {
+		rc = fail(s, 1, "stream chunk is not a JSON object: %.80s", data);
+		goto out;
+	}
+	if ((v = member_value(&chunk, K_ERROR))) {
+		rc = server_error(s, v, NULL);
+		json_object_put(v);
+		goto out;
+	}
+	t = member_str(&chunk, K_OBJECT, &n);
+	if (cstr_is(t, n, "error")) {
+		rc = server_error(s, members_tree(&chunk), NULL);
+		goto out;
+	}
 	/* Azure's content-filter chunk has "model":"": not a model name */
-	if (model && *model) {
+	if ((t = member_str(&chunk, K_MODEL, &n)) && n && t[0]) {
 		free(s->model);
-		s->model = estrdup(model);
+		s->model = estrndup(t, strnlen(t, n));
 	}
 	/* usage comes in its own chunk, with "choices":[] */
-	if (json_object_is_type(v = json_get(doc, "usage"), json_type_object)) {
+	if (member_type(&chunk, K_USAGE) == JF_OBJECT && (v = member_value(&chunk, K_USAGE))) {
 		json_object_put(s->usage);
-		s->usage = json_ref(v);
+		s->usage = v;
 	}
-	choices = json_get(doc, "choices");
-	for (i = 0; json_object_is_type(choices, json_type_array) &&
-	     i < json_object_array_length(choices); i++) {
-		json_object *c = json_object_array_get_idx(choices, i);
-
-		if (json_object_get_int(json_get(c, "index")) != 0)
-			continue;
-		s->choices++;
-		if (take_choice(s, c) < 0)
-			return -1;
-	}
-	s->chunks++;
-	return 0;
-}
-
-/* The usual chunk read without json-c's tree, as openai_fast.c reads a
- * whole completion: jfield walks the chunk, its one choice and its delta,
- * and take_chunk's effects follow, in its order.  Anything else (an
- * error, an "object" that is not a plain string, more than one choice or
- * one that is no object, an index that is not a plain integer, tool
- * calls, a string jfield cannot decode as json-c would) is left to
- * take_chunk, with nothing done here.  tests/fuzz/fuzz_sse.c holds the
- * two to the same answers. */
-enum { K_ERROR, K_OBJECT, K_MODEL, K_USAGE, K_CHOICES, K_N };
-enum { C_INDEX, C_DELTA, C_FINISH, C_N };
-enum { D_CONTENT, D_REASONING_CONTENT, D_REASONING, D_TOOL_CALLS, D_N };
-
-static struct jfield_spec *chunk_spec, *choice_spec, *delta_spec;
-static pthread_once_t specs_once = PTHREAD_ONCE_INIT;
-
-static void
-make_specs(void)
-{
-	static const char *const k[K_N] = {"error", "object", "model", "usage", "choices"};
-	static const char *const c[C_N] = {"index", "delta", "finish_reason"};
-	static const char *const d[D_N] = {"content", "reasoning_content", "reasoning",
-	                                   "tool_calls"};
-
-	chunk_spec = jfield_spec_of(k, K_N);
-	choice_spec = jfield_spec_of(c, C_N);
-	delta_spec = jfield_spec_of(d, D_N);
-}
-
-/* An index json_object_get_int() would read as 0 (none, null, 0), 1
- * for any other plain integer, -1 for what is left to json-c. */
-static int
-index_other(const struct jfield *f)
-{
-	size_t i = f->len > 0 && f->raw[0] == '-';
-
-	if (f->type == JF_NONE || f->type == JF_NULL)
-		return 0;
-	if (f->type != JF_NUMBER || i == f->len)
-		return -1;
-	for (; i < f->len; i++)
-		if (f->raw[i] < '0' || f->raw[i] > '9')
-			return -1;	/* a fraction or an exponent */
-	return !(f->len == 1 && f->raw[0] == '0');
-}
-
-/* 1 with *rc when the chunk was taken here, 0 to leave it to take_chunk. */
-static int
-take_chunk_fast(struct chat_stream *s, const char *data, size_t len, int *rc)
-{
-	struct jfield k[K_N], c[C_N], d[D_N];
-	struct buf bm = {0}, bc = {0}, br = {0}, bf = {0};
-	const char *model = NULL, *content = NULL, *reasoning = NULL, *finish = NULL;
-	size_t nm = 0, nc = 0, nr = 0, nf = 0;
-	const char *in, *end;
-	json_object *usage = NULL;
-	int one = 0, other = 0, ok = 0;
-	char why[ERRLEN];
-
-	pthread_once(&specs_once, make_specs);
-	if (!jfield_scan(chunk_spec, data, len, k) ||
-	    (k[K_ERROR].type != JF_NONE && k[K_ERROR].type != JF_NULL) ||
-	    (k[K_OBJECT].type == JF_STRING && (k[K_OBJECT].escaped ||
-	     (k[K_OBJECT].len == 5 && memcmp(k[K_OBJECT].raw, "error", 5) == 0))))
-		return 0;
-	if (k[K_CHOICES].type == JF_ARRAY) {
-		in = k[K_CHOICES].raw + 1;
-		end = k[K_CHOICES].raw + k[K_CHOICES].len - 1;
-		if (jscan_ws(in, end) < end) {
-			/* one choice, an object (white space around it allowed) */
-			if (!jfield_scan(choice_spec, in, (size_t)(end - in), c) ||
-			    (other = index_other(&c[C_INDEX])) < 0)
-				return 0;
-			one = 1;
-			if (c[C_DELTA].type == JF_OBJECT) {
-				if (!jfield_scan(delta_spec, c[C_DELTA].raw, c[C_DELTA].len, d) ||
-				    d[D_TOOL_CALLS].type == JF_ARRAY)
-					return 0;
-			} else {
-				d[D_CONTENT].type = d[D_REASONING_CONTENT].type = JF_NONE;
-				d[D_REASONING].type = JF_NONE;
+	if (members_iter(&it, &chunk, K_CHOICES) == 0) {
+		while (rc == 0 && members_next(&it, &choice, &choice_keys)) {
+			if (member_int(&choice, C_INDEX) == 0) {
+				s->choices++;
+				rc = take_choice(s, &choice);
 			}
+			members_free(&choice);
 		}
-	} else if (k[K_CHOICES].type != JF_NONE && k[K_CHOICES].type != JF_NULL) {
-		return 0;
+		members_iter_free(&it);
 	}
-	/* every string decoded, and usage made, before anything is done */
-	if (jfield_text(&k[K_MODEL], &bm, &model, &nm) < 0 ||
-	    (one && !other && (jfield_text(&d[D_CONTENT], &bc, &content, &nc) < 0 ||
-	     jfield_text(d[D_REASONING_CONTENT].type == JF_STRING ? &d[D_REASONING_CONTENT]
-	             : &d[D_REASONING], &br, &reasoning, &nr) < 0 ||
-	     jfield_text(&c[C_FINISH], &bf, &finish, &nf) < 0)) ||
-	    (k[K_USAGE].type == JF_OBJECT &&
-	     !(usage = json_parse(k[K_USAGE].raw, k[K_USAGE].len, why, sizeof why))))
-		goto done;
-	ok = 1;
-	if (model && nm && model[0]) {
-		free(s->model);
-		s->model = estrndup(model, nm);
-	}
-	if (usage) {
-		json_object_put(s->usage);
-		s->usage = usage;
-		usage = NULL;
-	}
-	*rc = 0;
-	if (one && !other) {
-		s->choices++;
-		if (add_text(s, &s->content, "content", content, nc) < 0 ||
-		    add_text(s, &s->reasoning, "reasoning", reasoning, nr) < 0) {
-			*rc = -1;
-			goto done;
-		}
-		if (finish) {
-			free(s->finish_reason);
-			s->finish_reason = estrndup(finish, nf);
-		}
-	}
-	s->chunks++;
-done:
-	json_object_put(usage);
-	buf_free(&bm);
-	buf_free(&bc);
-	buf_free(&br);
-	buf_free(&bf);
-	return ok;
+	if (rc == 0)
+		s->chunks++;
+out:
+	members_free(&chunk);
+	return rc;
 }
 
 static int
@@ -372,10 +329,6 @@ blank(const char *s, size_t n)
 int
 chat_stream_data(struct chat_stream *s, const char *data, size_t len)
 {
-	char why[ERRLEN];
-	json_object *doc;
-	int rc;
-
 	if (s->failed)
 		return -1;
 	if (s->done || blank(data, len))
@@ -384,16 +337,7 @@ chat_stream_data(struct chat_stream *s, const char *data, size_t len)
 		s->done = 1;
 		return 0;
 	}
-	if (!s->tree_only && take_chunk_fast(s, data, len, &rc))
-		return rc;
-	if (!(doc = json_parse(data, len, why, sizeof why)))
-		return fail(s, 1, "stream chunk is not valid JSON: %s", why);
-	if (!json_object_is_type(doc, json_type_object))
-		rc = fail(s, 1, "stream chunk is not a JSON object: %.80s", data);
-	else
-		rc = take_chunk(s, doc);
-	json_object_put(doc);
-	return rc;
+	return take_chunk(s, data, len);
 }
 
 void

@@ -54,7 +54,6 @@ struct chat_stream {
 	long choices;		/* choice-0 objects among them */
 	int failed;
 	struct llm_error err;	/* why, when failed */
-	int tree_only;		/* read every chunk with json-c's tree (tests) */
 };
 
 /* max 0 means CHAT_STREAM_MAX.  Set the callbacks after init. */

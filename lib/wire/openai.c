@@ -1,10 +1,12 @@
 #include <ctype.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "wire/members.h"
 #include "wire/openai.h"
 
 json_object *
@@ -69,81 +71,108 @@ openai_set_stream(json_object *body, int on)
 	json_set(so, "include_usage", json_object_new_boolean(1));
 }
 
-/* Copy key from src to dst when present and not null. */
-static void
-copy_field(json_object *dst, const char *dkey, json_object *src, const char *skey)
-{
-	json_object *v = json_get(src, skey);
+/* The members a result record takes from a completion body, at their
+ * three levels: the body, its first choice, that choice's message.  A
+ * field more is a key here and a line in fill(). */
+enum { T_ERROR, T_CHOICES, T_MODEL, T_USAGE, T_N };
+enum { C_MESSAGE, C_FINISH, C_N };
+enum { M_CONTENT, M_TOOL_CALLS, M_REASONING_CONTENT, M_REASONING, M_N };
 
-	if (v)
-		json_set(dst, dkey, json_ref(v));
+static struct member_keys top_keys, choice_keys, message_keys;
+static pthread_once_t keys_once = PTHREAD_ONCE_INIT;
+
+static void
+make_keys(void)
+{
+	static const char *const t[T_N] = {"error", "choices", "model", "usage"};
+	static const char *const c[C_N] = {"message", "finish_reason"};
+	static const char *const m[M_N] = {"content", "tool_calls", "reasoning_content",
+	                                   "reasoning"};
+
+	member_keys_init(&top_keys, t, T_N);
+	member_keys_init(&choice_keys, c, C_N);
+	member_keys_init(&message_keys, m, M_N);
+}
+
+/* A string member as a new json-c string, or NULL when it is none. */
+static json_object *
+str_value(struct members *o, int i)
+{
+	size_t n;
+	const char *t = member_str(o, i, &n);
+
+	return t ? json_object_new_string_len(t, (int)n) : NULL;
+}
+
+/* The record's fields, in their order: model, content, tool_calls,
+ * reasoning, finish_reason, usage. */
+static void
+fill(json_object *res, struct members *top, struct members *choice, struct members *msg)
+{
+	json_object *v;
+
+	if ((v = member_value(top, T_MODEL)))
+		json_set(res, "model", v);
+	if (!(v = str_value(msg, M_CONTENT)))
+		v = json_object_new_string("");
+	json_set(res, "content", v);
+	v = member_type(msg, M_TOOL_CALLS) == JF_ARRAY ? member_value(msg, M_TOOL_CALLS) : NULL;
+	if (json_object_is_type(v, json_type_array) && json_object_array_length(v) > 0)
+		json_set(res, "tool_calls", v);
+	else
+		json_object_put(v);
+	/* reasoning_content (DeepSeek, vLLM, llama.cpp) or reasoning (Ollama,
+	 * OpenRouter) */
+	if (!(v = str_value(msg, M_REASONING_CONTENT)))
+		v = str_value(msg, M_REASONING);
+	if (v && json_object_get_string_len(v) > 0)
+		json_set(res, "reasoning", v);
+	else
+		json_object_put(v);
+	json_set(res, "finish_reason", str_value(choice, C_FINISH));
+	if ((v = member_value(top, T_USAGE)))
+		json_set(res, "usage", v);
 }
 
 int
 openai_parse_completion(const char *body, size_t len, json_object *res, struct llm_error *e)
 {
-	if (openai_completion_fast(body, len, res))
-		return 0;
-	return openai_parse_completion_tree(body, len, res, e);
-}
-
-int
-openai_parse_completion_tree(const char *body, size_t len, json_object *res,
-                             struct llm_error *e)
-{
+	struct members top, choice, msg;
+	struct member_iter it;
+	json_object *v;
 	char why[ERRLEN];
-	json_object *doc = json_parse(body, len, why, sizeof why);
-	json_object *choices, *choice, *msg, *v;
+	int rc = -1;
 
-	if (!doc) {
+	pthread_once(&keys_once, make_keys);
+	if (members_of(&top, body, len, &top_keys, why, sizeof why) < 0) {
 		llm_error_set(e, "protocol", 1, "response is not valid JSON: %s", why);
 		return -1;
 	}
-	if ((v = json_get(doc, "error")) && !json_object_is_type(v, json_type_null)) {
+	if ((v = member_value(&top, T_ERROR))) {
 		const char *m = json_get_str(v, "message");
 
 		llm_error_set(e, "protocol", 0, "server sent an error with status 200: %s",
 		              m ? m : json_object_get_string(v));
-		goto fail;
-	}
-	choices = json_get(doc, "choices");
-	if (!json_object_is_type(choices, json_type_array)) {
+		json_object_put(v);
+	} else if (members_iter(&it, &top, T_CHOICES) < 0) {
 		llm_error_set(e, "protocol", 0, "response has no \"choices\" array");
-		goto fail;
+	} else {
+		if (!members_next(&it, &choice, &choice_keys)) {
+			llm_error_set(e, "protocol", 0, "response has an empty \"choices\" array");
+		} else {
+			if (!members_open(&msg, &choice, C_MESSAGE, &message_keys)) {
+				llm_error_set(e, "protocol", 0, "response choice has no \"message\"");
+			} else {
+				fill(res, &top, &choice, &msg);
+				rc = 0;
+			}
+			members_free(&msg);
+			members_free(&choice);
+		}
+		members_iter_free(&it);
 	}
-	if (json_object_array_length(choices) == 0) {
-		llm_error_set(e, "protocol", 0, "response has an empty \"choices\" array");
-		goto fail;
-	}
-	choice = json_object_array_get_idx(choices, 0);
-	msg = json_get(choice, "message");
-	if (!json_object_is_type(msg, json_type_object)) {
-		llm_error_set(e, "protocol", 0, "response choice has no \"message\"");
-		goto fail;
-	}
-	copy_field(res, "model", doc, "model");
-	v = json_get(msg, "content");
-	json_set(res, "content", json_object_is_type(v, json_type_string)
-	         ? json_ref(v) : json_object_new_string(""));
-	v = json_get(msg, "tool_calls");
-	if (json_object_is_type(v, json_type_array) && json_object_array_length(v) > 0)
-		json_set(res, "tool_calls", json_ref(v));
-	/* reasoning_content (DeepSeek, vLLM, llama.cpp) or reasoning (Ollama,
-	 * OpenRouter) */
-	v = json_get(msg, "reasoning_content");
-	if (!json_object_is_type(v, json_type_string))
-		v = json_get(msg, "reasoning");
-	if (json_object_is_type(v, json_type_string) && json_object_get_string_len(v) > 0)
-		json_set(res, "reasoning", json_ref(v));
-	v = json_get(choice, "finish_reason");
-	json_set(res, "finish_reason", json_object_is_type(v, json_type_string)
-	         ? json_ref(v) : NULL);
-	copy_field(res, "usage", doc, "usage");
-	json_object_put(doc);
-	return 0;
-fail:
-	json_object_put(doc);
-	return -1;
+	members_free(&top);
+	return rc;
 }
 
 static const char *const months[] = {

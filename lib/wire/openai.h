@@ -33,18 +33,12 @@ void openai_set_stream(json_object *body, int on);
 
 /* Fill res (an object holding id etc. already) from a completion body:
  * model, content, tool_calls, reasoning, finish_reason, usage.  0, or -1
- * with e set (kind protocol) when the body is not a usable completion. */
+ * with e set (kind protocol) when the body is not a usable completion.
+ * The usual body is read without json-c's tree (wire/members.h); what is
+ * read comes out as json-c's tree of the body says
+ * (tests/fuzz/fuzz_completion.c holds it to that). */
 int openai_parse_completion(const char *body, size_t len, json_object *res,
                             struct llm_error *e);
-
-/* The two ways openai_parse_completion() reads a body.  The json-c tree
- * (_tree) reads any body; the fast one (openai_fast.c) reads the usual
- * ones without a tree and returns 1, or 0 without touching res for any
- * other, which the tree then reads.  Both must fill res alike
- * (tests/fuzz/fuzz_completion.c). */
-int openai_parse_completion_tree(const char *body, size_t len, json_object *res,
-                                 struct llm_error *e);
-int openai_completion_fast(const char *body, size_t len, json_object *res);
 
 /* The headers that decide retries, as the server sent them (NULL: absent). */
 struct retry_headers {

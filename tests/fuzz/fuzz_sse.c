@@ -5,9 +5,10 @@
  *
  * Invariant: the three give the same events (type, data, id), the same
  * end (sse_finish, sse_error, retry) and the same result record or error
- * from chat_stream_finish().  The byte-at-a-time run reads every chunk
- * with json-c's tree (tree_only), the others the fast way where they can:
- * the two ways must assemble the same answer.
+ * from chat_stream_finish().  The byte-at-a-time run is given each
+ * chunk restated from json-c's tree (restate() below: what the tree says
+ * the chunk holds, written in the plainest form), so the reader, which
+ * reads the usual chunk without a tree, must say what the tree says.
  */
 #include "fuzz.h"
 #include "net/sse.h"
@@ -21,7 +22,100 @@ struct run {
 	struct chat_stream cs;
 	struct buf log;		/* every event and the end, written out */
 	struct buf line;
+	int restated;		/* chunks go to the reader as restate() writes them */
+	struct buf chunk;
 };
+
+/* A string as the tree holds it, or nothing when it is none. */
+static void
+member(struct buf *b, const char *key, json_object *obj, const char *from, int cstr)
+{
+	json_object *v = json_get(obj, from);
+
+	if (!json_object_is_type(v, json_type_string))
+		return;
+	buf_addf(b, ",\"%s\":", key);
+	json_quote(b, json_object_get_string(v), cstr ? strlen(json_object_get_string(v))
+	           : (size_t)json_object_get_string_len(v));
+}
+
+/* One tool call delta: its index as DESIGN.md's rules take it (-1 for a
+ * bad one), and the strings it holds. */
+static void
+restate_tool(struct buf *b, json_object *tc, size_t pos)
+{
+	json_object *iv = json_get(tc, "index"), *fn = json_get(tc, "function");
+	int64_t index = iv ? json_object_get_int64(iv) : (int64_t)pos;
+
+	if ((iv && !json_object_is_type(iv, json_type_int)) || index < 0 || index > INT32_MAX)
+		index = -1;
+	buf_addf(b, "{\"index\":%lld", (long long)index);
+	member(b, "id", tc, "id", 0);
+	member(b, "type", tc, "type", 0);
+	buf_adds(b, ",\"function\":{\"x\":0");
+	member(b, "name", fn, "name", 0);
+	member(b, "arguments", fn, "arguments", 0);
+	buf_adds(b, "}}");
+}
+
+/* data restated from json-c's tree: the model, the usage and each choice
+ * of index 0 with its content, reasoning, tool calls and finish_reason,
+ * as the tree says them.  Whatever is not a plain chunk (no JSON, no
+ * object, an error) goes as it is.  NULL: as it is. */
+static const char *
+restate(struct buf *b, const char *data, size_t len)
+{
+	char why[ERRLEN];
+	json_object *doc = NULL, *v, *choices;
+	const char *object, *model;
+	size_t i, j;
+
+	if (json_parse_any(data, len, &doc, why, sizeof why) < 0 ||
+	    !json_object_is_type(doc, json_type_object) || json_get(doc, "error") ||
+	    ((object = json_get_str(doc, "object")) && strcmp(object, "error") == 0)) {
+		json_object_put(doc);
+		return NULL;
+	}
+	buf_reset(b);
+	buf_adds(b, "{\"x\":0");
+	if ((model = json_get_str(doc, "model")) && *model)
+		member(b, "model", doc, "model", 1);
+	if (json_object_is_type(v = json_get(doc, "usage"), json_type_object)) {
+		struct buf u = {0};
+
+		buf_addf(b, ",\"usage\":%s", json_line(v, &u));
+		buf_free(&u);
+	}
+	choices = json_get(doc, "choices");
+	buf_adds(b, ",\"choices\":[");
+	for (i = 0; json_object_is_type(choices, json_type_array) &&
+	     i < json_object_array_length(choices); i++) {
+		json_object *c = json_object_array_get_idx(choices, i);
+		json_object *d = json_get(c, "delta"), *tcs = json_get(d, "tool_calls");
+
+		if (json_object_get_int(json_get(c, "index")) != 0)
+			continue;
+		buf_adds(b, b->data[b->len - 1] == '[' ? "{\"delta\":{\"x\":0" : ",{\"delta\":{\"x\":0");
+		member(b, "content", d, "content", 0);
+		member(b, "reasoning", d, json_object_is_type(json_get(d, "reasoning_content"),
+		       json_type_string) ? "reasoning_content" : "reasoning", 0);
+		if (json_object_is_type(tcs, json_type_array)) {
+			buf_adds(b, ",\"tool_calls\":[");
+			for (j = 0; j < json_object_array_length(tcs); j++) {
+				if (j)
+					buf_adds(b, ",");
+				restate_tool(b, json_object_array_get_idx(tcs, j), j);
+			}
+			buf_adds(b, "]");
+		}
+		buf_adds(b, "}");
+		member(b, "finish_reason", c, "finish_reason", 1);
+		buf_adds(b, "}");
+	}
+	buf_adds(b, "]}");
+	json_object_put(doc);
+	return b->data;
+}
 
 static void
 on_event(void *arg, const char *type, const char *data, size_t len, const char *id)
@@ -33,13 +127,18 @@ on_event(void *arg, const char *type, const char *data, size_t len, const char *
 	buf_addf(&r->log, "event %s %zu %s:", type ? type : "-", len, id ? id : "-");
 	buf_add(&r->log, data, len);
 	buf_add(&r->log, "\n", 1);
+	if (r->restated && !(type && strcmp(type, "error") == 0) &&
+	    !(len == 6 && memcmp(data, "[DONE]", 6) == 0) && restate(&r->chunk, data, len)) {
+		data = r->chunk.data;
+		len = r->chunk.len;
+	}
 	chat_stream_on_event(&r->cs, type, data, len, id);
 }
 
 /* Feed data cut at cuts[0..n) and write what came out into r->log;
- * tree: every chunk read by json-c's tree, not the fast way. */
+ * restated: each chunk restated from json-c's tree. */
 static void
-run(struct run *r, const uint8_t *data, const size_t *cuts, size_t n, int tree)
+run(struct run *r, const uint8_t *data, const size_t *cuts, size_t n, int restated)
 {
 	size_t at = 0, i;
 	json_object *res = json_object_new_object();
@@ -48,7 +147,7 @@ run(struct run *r, const uint8_t *data, const size_t *cuts, size_t n, int tree)
 
 	sse_init(&r->p, SSE_MAX, on_event, r);
 	chat_stream_init(&r->cs, ANSWER_MAX);
-	r->cs.tree_only = tree;
+	r->restated = restated;
 	for (i = 0; i < n; i++) {
 		sse_feed(&r->p, (const char *)data + at, cuts[i] - at);
 		at = cuts[i];
@@ -65,6 +164,7 @@ run(struct run *r, const uint8_t *data, const size_t *cuts, size_t n, int tree)
 	chat_stream_free(&r->cs);
 	sse_free(&r->p);
 	buf_free(&r->line);
+	buf_free(&r->chunk);
 }
 
 int

@@ -210,70 +210,95 @@ test_parse_completion_ok(void **state)
 	buf_free(&b);
 }
 
-/* Bodies for the two ways of reading (openai_fast.c and the json-c
- * tree); take: the fast one must read it, not hand it on. */
+/* Bodies out of the usual way, and how they are read: "ok <record>" or
+ * "error <retryable> <message>" (a prefix when it ends in '*').  The
+ * record is what json-c's tree of the body says (fuzz_completion holds
+ * the reader to that for any body). */
 static const struct {
-	int take;
 	const char *body;
-} completion_both[] = {
-	{1, "{\"model\":\"m\",\"choices\":[{\"message\":{\"content\":\"a\"},\"finish_reason\":\"stop\"}],"
-	    "\"usage\":{\"prompt_tokens\":0,\"completion_tokens\":12,\"total_tokens\":-3}}"},
+	const char *want;
+} completion_unusual[] = {
+	{"{\"model\":\"m\",\"choices\":[{\"message\":{\"content\":\"a\"},\"finish_reason\":\"stop\"}],"
+	 "\"usage\":{\"prompt_tokens\":0,\"completion_tokens\":12,\"total_tokens\":-3}}",
+	 "ok {\"id\":\"x\",\"model\":\"m\",\"content\":\"a\",\"finish_reason\":\"stop\","
+	 "\"usage\":{\"prompt_tokens\":0,\"completion_tokens\":12,\"total_tokens\":-3}}"},
 	/* white space everywhere, escapes of every kind */
-	{1, " \n{ \"choices\" : [ { \"message\" : { \"content\" : \"\\\"\\\\\\/\\b\\f\\n\\r\\t"
-	    "\\u00e9\\ud83d\\ude00\\u0000x\" } , \"finish_reason\" : \"st\\u006fp\" } ] ,"
-	    " \"usage\" : { \"total_tokens\" : 7 } } \r\n"},
+	{" \n{ \"choices\" : [ { \"message\" : { \"content\" : \"\\\"\\\\\\/\\b\\f\\n\\r\\t"
+	 "\\u00e9\\ud83d\\ude00\\u0000x\" } , \"finish_reason\" : \"st\\u006fp\" } ] ,"
+	 " \"usage\" : { \"total_tokens\" : 7 } } \r\n",
+	 "ok {\"id\":\"x\",\"content\":\"\\\"\\\\/\\b\\f\\n\\r\\t\xc3\xa9\xf0\x9f\x98\x80\\u0000x\","
+	 "\"finish_reason\":\"stop\",\"usage\":{\"total_tokens\":7}}"},
 	/* a key twice: the last value counts, with what is inside it */
-	{1, "{\"choices\":[{\"message\":{\"content\":\"a\",\"reasoning\":\"r\"},"
-	    "\"message\":{\"content\":\"b\"},\"finish_reason\":\"x\",\"finish_reason\":1}],"
-	    "\"usage\":{\"prompt_tokens\":1,\"total_tokens\":2,\"prompt_tokens\":3},\"model\":null}"},
-	{1, "{\"choices\":[{\"message\":{\"content\":5}}],\"usage\":{}}"},
-	/* usage that is not flat integers is json-c's to read */
-	{1, "{\"choices\":[{\"message\":{\"content\":\"a\"}}],\"usage\":{\"prompt_tokens\":5,"
-	    "\"prompt_tokens_details\":{\"cached_tokens\":0},\"total_tokens\":6}}"},
-	{1, "{\"choices\":[{\"message\":{\"content\":\"a\"}}],\"usage\":{\"p\":1.0,\"q\":1e2,\"r\":-0,"
-	    "\"s\":1234567890123456789,\"t\":\"x\",\"u\":null,\"v\\u0041\":1}}"},
-	{1, "{\"choices\":[{\"message\":{\"content\":\"a\",\"tool_calls\":{}},"
-	    "\"finish_reason\":\"stop\"}],\"error\":null}"},
-	/* handed on */
-	{0, "{\"choices\":[{\"message\":{\"content\":\"\\ud800\"}}]}"},
-	{0, "{\"choices\":[{\"message\":{\"content\":\"a\"}}],\"model\":7}"},
-	{0, "{\"choices\":[{\"message\":{\"content\":\"a\"}}],\"usage\":[1]}"},
-	{0, "{\"choices\":[{\"message\":{\"content\":NaN}}]}"},
-	{0, "{\"choices\":[{\"message\":{\"content\":\"a\"}}]} x"},
-	{0, "{\"choices\":[{\"message\":{\"content\":\"a\"}},{\"message\":{}}]}"},
+	{"{\"choices\":[{\"message\":{\"content\":\"a\",\"reasoning\":\"r\"},"
+	 "\"message\":{\"content\":\"b\"},\"finish_reason\":\"x\",\"finish_reason\":1}],"
+	 "\"usage\":{\"prompt_tokens\":1,\"total_tokens\":2,\"prompt_tokens\":3},\"model\":null}",
+	 "ok {\"id\":\"x\",\"content\":\"b\",\"finish_reason\":null,"
+	 "\"usage\":{\"prompt_tokens\":3,\"total_tokens\":2}}"},
+	{"{\"choices\":[{\"message\":{\"content\":5}}],\"usage\":{}}",
+	 "ok {\"id\":\"x\",\"content\":\"\",\"finish_reason\":null,\"usage\":{}}"},
+	/* usage is copied whatever it holds */
+	{"{\"choices\":[{\"message\":{\"content\":\"a\"}}],\"usage\":{\"prompt_tokens\":5,"
+	 "\"prompt_tokens_details\":{\"cached_tokens\":0},\"total_tokens\":6}}",
+	 "ok {\"id\":\"x\",\"content\":\"a\",\"finish_reason\":null,\"usage\":{\"prompt_tokens\":5,"
+	 "\"prompt_tokens_details\":{\"cached_tokens\":0},\"total_tokens\":6}}"},
+	{"{\"choices\":[{\"message\":{\"content\":\"a\"}}],\"usage\":{\"p\":1.0,\"q\":1e2,\"r\":-0,"
+	 "\"s\":1234567890123456789,\"t\":\"x\",\"u\":null,\"v\\u0041\":1}}",
+	 "ok {\"id\":\"x\",\"content\":\"a\",\"finish_reason\":null,\"usage\":{\"p\":1.0,\"q\":1e2,"
+	 "\"r\":0,\"s\":1234567890123456789,\"t\":\"x\",\"u\":null,\"vA\":1}}"},
+	{"{\"choices\":[{\"message\":{\"content\":\"a\",\"tool_calls\":{}},"
+	 "\"finish_reason\":\"stop\"}],\"error\":null}",
+	 "ok {\"id\":\"x\",\"content\":\"a\",\"finish_reason\":\"stop\"}"},
+	/* a lone surrogate, as json-c reads it */
+	{"{\"choices\":[{\"message\":{\"content\":\"\\ud800\"}}]}",
+	 "ok {\"id\":\"x\",\"content\":\"\xef\xbf\xbd\",\"finish_reason\":null}"},
+	{"{\"choices\":[{\"message\":{\"content\":\"a\"}}],\"model\":7}",
+	 "ok {\"id\":\"x\",\"model\":7,\"content\":\"a\",\"finish_reason\":null}"},
+	{"{\"choices\":[{\"message\":{\"content\":\"a\"}}],\"usage\":[1]}",
+	 "ok {\"id\":\"x\",\"content\":\"a\",\"finish_reason\":null,\"usage\":[1]}"},
+	{"{\"choices\":[{\"message\":{\"content\":NaN}}]}",
+	 "error 1 response is not valid JSON: *"},
+	{"{\"choices\":[{\"message\":{\"content\":\"a\"}}]} x",
+	 "error 1 response is not valid JSON: *"},
+	{"{\"choices\":[{\"message\":{\"content\":\"a\"}},{\"message\":{}}]}",
+	 "ok {\"id\":\"x\",\"content\":\"a\",\"finish_reason\":null}"},
+	/* json-c ends a key at an escaped NUL: the last "model" counts */
+	{"{\"choices\":[{\"message\":{\"content\":\"a\"}}],\"model\":\"m\",\"model\\u0000x\":\"n\"}",
+	 "ok {\"id\":\"x\",\"model\":\"n\",\"content\":\"a\",\"finish_reason\":null}"},
+	{"{\"choices\\u0000zz\":[{\"message\":{\"content\":\"k\"}}]}",
+	 "ok {\"id\":\"x\",\"content\":\"k\",\"finish_reason\":null}"},
+	/* a first choice that is no object; an error object */
+	{"{\"choices\":[5,{\"message\":{\"content\":\"a\"}}]}",
+	 "error 0 response choice has no \"message\""},
+	{"{\"error\":{\"code\":\"a/b\"}}",
+	 "error 0 server sent an error with status 200: { \"code\": \"a\\/b\" }"},
 };
 
-/* What the fast way reads, it reads as the tree does: the same record. */
 static void
-test_parse_completion_fast_is_tree(void **state)
+test_parse_completion_unusual(void **state)
 {
-	struct buf a = {0}, b = {0};
-	size_t i;
+	struct buf b = {0}, got = {0};
+	size_t i, n;
 
 	(void)state;
-	for (i = 0; i < N(completion_ok) + N(completion_both); i++) {
-		const char *body = i < N(completion_ok) ? completion_ok[i].body
-		                                        : completion_both[i - N(completion_ok)].body;
-		json_object *fast = parse("{\"id\":\"x\"}"), *tree = parse("{\"id\":\"x\"}");
+	for (i = 0; i < N(completion_unusual); i++) {
+		const char *body = completion_unusual[i].body, *want = completion_unusual[i].want;
+		json_object *res = parse("{\"id\":\"x\"}");
 		struct llm_error e;
-		int took = openai_completion_fast(body, strlen(body), fast);
 
-		if (i >= N(completion_ok) && took != completion_both[i - N(completion_ok)].take)
-			fail_msg("case %zu: fast way %s it", i, took ? "read" : "handed on");
-		if (openai_parse_completion_tree(body, strlen(body), tree, &e) != 0) {
-			if (took)
-				fail_msg("case %zu: fast way read what the tree refuses: %s", i,
-				         e.message);
-		} else if (took && strcmp(json_line(fast, &a), json_line(tree, &b)) != 0) {
-			fail_msg("case %zu: fast %s, tree %s", i, a.data, b.data);
-		}
-		if (!took)
-			assert_string_equal(json_line(fast, &a), "{\"id\":\"x\"}");
-		json_object_put(fast);
-		json_object_put(tree);
+		memset(&e, 0, sizeof e);
+		buf_reset(&got);
+		if (openai_parse_completion(body, strlen(body), res, &e) == 0)
+			buf_addf(&got, "ok %s", json_line(res, &b));
+		else
+			buf_addf(&got, "error %d %s", e.retryable, e.message);
+		n = strlen(want);
+		if (want[n - 1] == '*' ? strncmp(got.data, want, n - 1) != 0
+		                       : strcmp(got.data, want) != 0)
+			fail_msg("case %zu: got %s, want %s", i, got.data, want);
+		json_object_put(res);
 	}
-	buf_free(&a);
 	buf_free(&b);
+	buf_free(&got);
 }
 
 static const struct {
@@ -631,7 +656,7 @@ main(void)
 		cmocka_unit_test(test_apply),
 		cmocka_unit_test(test_parse_completion_ok),
 		cmocka_unit_test(test_parse_completion_bad),
-		cmocka_unit_test(test_parse_completion_fast_is_tree),
+		cmocka_unit_test(test_parse_completion_unusual),
 		cmocka_unit_test(test_retry_after),
 		cmocka_unit_test(test_http_error_status),
 		cmocka_unit_test(test_http_error_should_retry),

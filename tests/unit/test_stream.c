@@ -116,6 +116,10 @@ static const struct stream_case {
 	{"vllm error object", "data: {\"object\":\"error\",\"message\":\"out of memory\","
 	 "\"type\":\"InternalServerError\",\"code\":500}\n\n" DONE, 0,
 	 "error protocol 1 server sent an error in the stream: out of memory", NULL},
+	{"error object without a message, written as json-c writes it",
+	 TEXT("a") "data: {\"object\":\"error\",\"code\":\"a/b\",\"n\":1.50}\n\n", 0,
+	 "error protocol 1 server sent an error in the stream: "
+	 "{\"object\":\"error\",\"code\":\"a\\/b\",\"n\":1.50}", NULL},
 	{"error event with text", TEXT("a") "event: error\ndata: upstream timed out\n\n" DONE, 0,
 	 "error protocol 1 server sent an error in the stream: upstream timed out", NULL},
 	{"error event with json", "event: error\ndata: {\"message\":\"overloaded\"}\n\n", 0,
@@ -148,7 +152,7 @@ static const struct stream_case {
 	 "error protocol 0 answer larger than 8 bytes", NULL},
 	{"bad tool index", TOOL(-1, ARGS("{}")) STOP("tool_calls") DONE, 0,
 	 "error protocol 1 stream chunk has a tool call with a bad index", NULL},
-	/* what the fast way reads, or leaves to the tree, as the tree reads it */
+	/* unusual chunks, as json-c's tree reads them */
 	{"escapes, a NUL, an index of 0 written many ways, nested usage",
 	 "data: {\"model\":\"m\\u0031\",\"choices\":[{\"delta\":{\"content\":\"a\\u0000b\\n\"}}]}\n\n"
 	 "data: {\"choices\":[{\"index\":0.0,\"delta\":{\"content\":\"c\"}}]}\n\n"
@@ -198,9 +202,9 @@ on_tool_call(void *arg, int index, const char *id, const char *name, const char 
 }
 
 /* Feed c->sse split at cut through the SSE parser; the outcome to res,
- * the callbacks to calls.  tree: every chunk read by json-c's tree. */
+ * the callbacks to calls. */
 static void
-run(const struct stream_case *c, size_t cut, struct buf *res, struct buf *calls, int tree)
+run(const struct stream_case *c, size_t cut, struct buf *res, struct buf *calls)
 {
 	size_t len = strlen(c->sse);
 	struct chat_stream s;
@@ -210,7 +214,6 @@ run(const struct stream_case *c, size_t cut, struct buf *res, struct buf *calls,
 	json_object *rec = json_object_new_object();
 
 	chat_stream_init(&s, c->max);
-	s.tree_only = tree;
 	s.on_delta = on_delta;
 	s.on_tool_call = on_tool_call;
 	s.arg = calls;
@@ -241,9 +244,9 @@ same(const char *got, const char *want)
 }
 
 /* Every cut must give what the whole stream gives, and that must be what
- * the case wants; read by json-c's tree alone, the whole stream must give
- * it too (stream.c's fast way and the tree agree).  Everything is released
- * before failing, so sanitizer runs stay leak-free. */
+ * the case wants (fuzz_sse holds the reader to json-c's tree of each
+ * chunk).  Everything is released before failing, so sanitizer runs stay
+ * leak-free. */
 static void
 check_case(const struct stream_case *c)
 {
@@ -251,7 +254,7 @@ check_case(const struct stream_case *c)
 	char msg[8192] = "";
 	size_t len = strlen(c->sse), cut;
 
-	run(c, len, &res0, &calls0, 0);
+	run(c, len, &res0, &calls0);
 	if (!same(res0.data, c->want) || (c->calls && strcmp(calls0.data ? calls0.data : "",
 	                                                     c->calls) != 0))
 		snprintf(msg, sizeof msg, "%s:\n--- got\n%s\n%s--- want\n%s\n%s", c->name,
@@ -260,8 +263,7 @@ check_case(const struct stream_case *c)
 	for (cut = 0; cut <= len && !msg[0]; cut++) {
 		struct buf res = {0}, calls = {0};
 
-		/* cut == len: the whole stream, by the tree */
-		run(c, cut, &res, &calls, cut == len);
+		run(c, cut, &res, &calls);
 		if (strcmp(res.data, res0.data) != 0 ||
 		    strcmp(calls.data ? calls.data : "", calls0.data ? calls0.data : "") != 0)
 			snprintf(msg, sizeof msg, "%s, cut at %zu:\n--- got\n%s\n%s--- whole\n%s\n%s",
