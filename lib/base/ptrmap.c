@@ -2,18 +2,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/fnv.h"
 #include "base/ptrmap.h"
 #include "base/util.h"
 
-/* FNV-1a, 64 bits */
 static uint64_t
-hash(const char *s)
+hash(const char *key)
 {
-	uint64_t h = 14695981039346656037ULL;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
+	return fnv1a(key, strlen(key));
 }
 
 /* The slot holding key, or the empty slot where it would go. */

@@ -2,25 +2,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/fnv.h"
 #include "base/strmap.h"
 #include "base/util.h"
-
-/* FNV-1a, 64 bits */
-static uint64_t
-fnv(const char *s, size_t len)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	while (len--)
-		h = (h ^ (unsigned char)*s++) * 0x100000001b3ULL;
-	return h;
-}
 
 /* The slot that holds s, or the empty one where it would go. */
 static size_t
 probe(const struct strmap *m, const char *s, size_t len)
 {
-	size_t i = (size_t)fnv(s, len) & (m->nslot - 1);
+	size_t i = (size_t)fnv1a(s, len) & (m->nslot - 1);
 
 	for (;; i = (i + 1) & (m->nslot - 1)) {
 		size_t k = m->slot[i];

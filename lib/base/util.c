@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/utf8.h"
 #include "base/util.h"
 
 static const char *prog = "llm";
@@ -507,65 +508,6 @@ fail:
 	close(fd);
 	buf_free(&b);
 	return NULL;
-}
-
-size_t
-utf8_char_len(const char *p, const char *end)
-{
-	const unsigned char *s = (const unsigned char *)p;
-	size_t n, i;
-	uint32_t cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if ((size_t)(end - p) < n)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
-size_t
-utf8_invalid_at(const char *s, size_t n)
-{
-	const char *p = s, *end = s + n;
-	size_t k;
-
-	while (p < end) {
-		if ((unsigned char)*p < 0x80) {
-			p++;
-			continue;
-		}
-		if (!(k = utf8_char_len(p, end)))
-			break;
-		p += k;
-	}
-	return (size_t)(p - s);
-}
-
-size_t
-utf8_cut(const char *s, size_t len, size_t max)
-{
-	if (len <= max)
-		return len;
-	/* back up over continuation bytes so no character is split */
-	while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
-		max--;
-	return max;
 }
 
 void

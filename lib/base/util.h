@@ -93,18 +93,6 @@ int path_confined(const char *p, size_t len, char *err, size_t errlen);
 /* Read a whole file (at most max bytes). NULL with err on failure. */
 char *read_file(const char *path, size_t max, size_t *lenp, char *err, size_t errlen);
 
-/* The length of s[0..len) cut to at most max bytes on a UTF-8 boundary:
- * no character is split (a sequence that does not fit is left out). */
-size_t utf8_cut(const char *s, size_t len, size_t max);
-
-/* The length of the valid UTF-8 sequence at p (before end), 0 when it
- * is not one: overlong forms, surrogates and code points past U+10FFFF
- * are refused. */
-size_t utf8_char_len(const char *p, const char *end);
-
-/* The offset of the first byte of s[0..n) that is not valid UTF-8, or n. */
-size_t utf8_invalid_at(const char *s, size_t n);
-
 /* Replace control characters (newlines among them) by spaces and cut to
  * max bytes on a UTF-8 boundary, so s fits a one-line message. In place. */
 void one_line(char *s, size_t max);

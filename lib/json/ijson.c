@@ -23,119 +23,32 @@ ijson_free(struct ijson *j)
 	j->nobj = j->cap = 0;
 }
 
-/* The length of the UTF-8 sequence at s[0..n) (RFC 3629: no overlong
- * forms, no surrogates, nothing past U+10FFFF), 0 when it is not one. */
-static size_t
-utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t k, i;
-
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		k = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		k = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		k = 4;
-	else
-		return 0;
-	if (s[0] == 0xe0)
-		lo = 0xa0;
-	else if (s[0] == 0xed)
-		hi = 0x9f;
-	else if (s[0] == 0xf0)
-		lo = 0x90;
-	else if (s[0] == 0xf4)
-		hi = 0x8f;
-	if (n < k || s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < k; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	return k;
-}
-
-/* The code unit of the 4 hex digits at s, or -1. */
-static long
-hex4(const unsigned char *s)
-{
-	long u = 0;
-	int i;
-
-	for (i = 0; i < 4; i++) {
-		int c = s[i], d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-		      : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-
-		if (d < 0)
-			return -1;
-		u = u << 4 | d;
-	}
-	return u;
-}
-
-static size_t
-lone(long u, size_t at, char *err, size_t errlen)
-{
-	snprintf(err, errlen, "lone surrogate \\u%04lx in a string at byte %zu", u, at);
-	return 0;
-}
-
-/* The string whose opening quote is at s[i - 1]: the offset just past its
+/* The string whose opening quote is at s[i]: the offset just past its
  * closing quote, or 0 with err. */
 static size_t
 string_end(const unsigned char *s, size_t n, size_t i, char *err, size_t errlen)
 {
-	long hi = -1;		/* a high surrogate escape waiting for its low half */
-	size_t hi_at = 0, k;
+	const char *line = (const char *)s, *q;
+	struct jscan_str st;
+	size_t at;
 
-	for (;;) {
-		size_t start = i;
-
-		while (i < n && s[i] >= 0x20 && s[i] < 0x80 && s[i] != '"' && s[i] != '\\')
-			i++;
-		if (hi >= 0 && i > start)
-			return lone(hi, hi_at, err, errlen);
-		if (i >= n) {
-			snprintf(err, errlen, "string not closed on its line");
-			return 0;
-		}
-		if (s[i] == '"') {
-			if (hi >= 0)
-				return lone(hi, hi_at, err, errlen);
-			return i + 1;
-		}
-		if (s[i] < 0x20) {
-			snprintf(err, errlen, "control character U+%04X in a string at byte %zu",
-			         s[i], i);
-			return 0;
-		}
-		if (s[i] == '\\') {
-			long u = i + 6 <= n && s[i + 1] == 'u' ? hex4(s + i + 2) : -1;
-
-			if (u >= 0xdc00 && u <= 0xdfff) {
-				if (hi < 0)
-					return lone(u, i, err, errlen);
-				hi = -1;
-			} else {
-				if (hi >= 0)
-					return lone(hi, hi_at, err, errlen);
-				if (u >= 0xd800 && u <= 0xdbff) {
-					hi = u;
-					hi_at = i;
-				}
-			}
-			/* other escapes, good or bad, are json-c's to judge */
-			i += u >= 0 ? 6 : 2;
-			continue;
-		}
-		if (hi >= 0)
-			return lone(hi, hi_at, err, errlen);
-		if ((k = utf8_len(s + i, n - i)) == 0) {
-			snprintf(err, errlen, "invalid UTF-8 in a string at byte %zu", i);
-			return 0;
-		}
-		i += k;
+	if ((q = jscan_string(line + i, line + n, JSCAN_IJSON, &st)))
+		return (size_t)(q - line);
+	at = (size_t)(st.at - line);
+	switch (st.bad) {
+	case JSCAN_LONE:
+		snprintf(err, errlen, "lone surrogate \\u%04lx in a string at byte %zu", st.unit, at);
+		break;
+	case JSCAN_CONTROL:
+		snprintf(err, errlen, "control character U+%04X in a string at byte %zu", s[at], at);
+		break;
+	case JSCAN_UTF8:
+		snprintf(err, errlen, "invalid UTF-8 in a string at byte %zu", at);
+		break;
+	default:
+		snprintf(err, errlen, "string not closed on its line");
 	}
+	return 0;
 }
 
 /* The number starting at s[i]: its end; a plain integer of 19 digits or
@@ -173,7 +86,7 @@ number_end(struct ijson *j, const unsigned char *s, size_t n, size_t i, size_t *
 static void
 open_one(struct ijson *j, int object)
 {
-	if (j->depth == IJSON_DEPTH) {
+	if (j->depth == JSCAN_DEPTH) {
 		j->deep = 1;	/* json-c refuses nesting this deep anyway */
 		return;
 	}
@@ -199,7 +112,7 @@ ijson_scan(struct ijson *j, const char **sp, size_t *np, char *err, size_t errle
 	while (i < n) {
 		switch (s[i]) {
 		case '"':
-			if ((i = string_end(s, n, i + 1, err, errlen)) == 0)
+			if ((i = string_end(s, n, i, err, errlen)) == 0)
 				return -1;
 			continue;
 		case '-': case '0': case '1': case '2': case '3': case '4':

@@ -22,17 +22,16 @@
 
 #include <stdint.h>
 
+#include "json/jscan.h"
 #include "json/json.h"
-
-#define IJSON_DEPTH 64
 
 struct ijson {
 	struct buf fix;		/* the line rewritten */
 	uint32_t *members;	/* member count of each object, in text order */
 	size_t nobj, cap;
-	uint32_t open[IJSON_DEPTH];	/* objects and arrays open */
+	uint32_t open[JSCAN_DEPTH];	/* objects and arrays open */
 	int depth;
-	int deep;		/* nested past IJSON_DEPTH: counts not kept */
+	int deep;		/* nested past JSCAN_DEPTH: counts not kept */
 };
 
 /* Start a new text. */

@@ -2,9 +2,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 #include "json/jfield.h"
 #include "json/jscan.h"
@@ -117,135 +114,6 @@ jfield_spec_count(const struct jfield_spec *sp)
 	return (size_t)sp->n;
 }
 
-static const char *
-skip_ws(const char *p, const char *end)
-{
-	while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
-		p++;
-	return p;
-}
-
-/* Past the plain bytes of a string: not '"', not '\\', not below 0x20. */
-static const char *
-plain_run(const char *p, const char *end)
-{
-#ifdef __SSE2__
-	const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
-	const __m128i ctl = _mm_set1_epi8(0x1f);
-
-	while (end - p >= 16) {
-		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
-		__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, bslash)),
-		                         _mm_cmpeq_epi8(_mm_min_epu8(x, ctl), x));
-		int bits = _mm_movemask_epi8(m);
-
-		if (bits)
-			return p + __builtin_ctz((unsigned)bits);
-		p += 16;
-	}
-#endif
-	while (p < end && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
-		p++;
-	return p;
-}
-
-static int
-is_hex(char c)
-{
-	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
-}
-
-static unsigned
-hex4(const char *p)
-{
-	unsigned c = 0;
-	int i;
-
-	for (i = 0; i < 4; i++)
-		c = c << 4 | (unsigned)(p[i] <= '9' ? p[i] - '0' : (p[i] | 0x20) - 'a' + 10);
-	return c;
-}
-
-/* The string whose opening quote is at p: its closing quote, or NULL.
- * *shrink counts the bytes its escapes save once decoded: one for \n,
- * six less the UTF-8 length for \uXXXX (a surrogate half two bytes, so a
- * pair makes four). */
-static const char *
-string_end(const char *p, const char *end, int *escaped, size_t *shrink)
-{
-	*escaped = 0;
-	*shrink = 0;
-	for (p++;; p++) {
-		p = plain_run(p, end);
-		if (p == end || (unsigned char)*p < 0x20)
-			return NULL;
-		if (*p == '"')
-			return p;
-		*escaped = 1;
-		if (++p == end)
-			return NULL;
-		if (*p == 'u') {
-			unsigned c;
-
-			if (end - p < 5 || !is_hex(p[1]) || !is_hex(p[2]) || !is_hex(p[3]) || !is_hex(p[4]))
-				return NULL;
-			c = hex4(p + 1);
-			*shrink += c < 0x80 ? 5 : c < 0x800 || (c >= 0xd800 && c < 0xe000) ? 4 : 3;
-			p += 4;
-		} else {
-			switch (*p) {
-			case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
-				*shrink += 1;
-				break;
-			default:
-				return NULL;
-			}
-		}
-	}
-}
-
-static const char *
-skip_digits(const char *p, const char *end)
-{
-	while (p < end && *p >= '0' && *p <= '9')
-		p++;
-	return p;
-}
-
-/* RFC 8259's number: past it, or NULL. */
-static const char *
-number_end(const char *p, const char *end)
-{
-	const char *q;
-
-	if (p < end && *p == '-')
-		p++;
-	if (p == end || *p < '0' || *p > '9')
-		return NULL;
-	p = *p == '0' ? p + 1 : skip_digits(p, end);
-	if (p < end && *p == '.') {
-		q = skip_digits(p + 1, end);
-		if (q == p + 1)
-			return NULL;
-		p = q;
-	}
-	if (p < end && (*p | 0x20) == 'e') {
-		if (++p < end && (*p == '+' || *p == '-'))
-			p++;
-		q = skip_digits(p, end);
-		if (q == p)
-			return NULL;
-		p = q;
-	}
-	return p;
-}
-
-static const char *
-word_end(const char *p, const char *end, const char *w, size_t n)
-{
-	return (size_t)(end - p) >= n && memcmp(p, w, n) == 0 ? p + n : NULL;
-}
-
 static const char *value(struct walk *w, const char *p, const struct node *at, int depth,
                          struct jfield *f);
 
@@ -288,9 +156,7 @@ container(struct walk *w, const char *p, const struct node *at, int depth)
 {
 	char close = *p == '{' ? '}' : ']';
 
-	if (depth > JFIELD_DEPTH)
-		return NULL;
-	p = skip_ws(p + 1, w->end);
+	p = jscan_ws(p + 1, w->end);
 	if (p < w->end && *p == close)
 		return p + 1;
 	for (;;) {
@@ -299,29 +165,28 @@ container(struct walk *w, const char *p, const struct node *at, int depth)
 
 		if (close == '}') {
 			const char *q;
-			size_t shrink;
-			int escaped;
+			struct jscan_str st;
 
-			if (p == w->end || *p != '"' || !(q = string_end(p, w->end, &escaped, &shrink)))
+			if (p == w->end || *p != '"' || !(q = jscan_string(p, w->end, 0, &st)))
 				return NULL;
-			if ((k = match(w, at, p + 1, (size_t)(q - p - 1), escaped)))
+			if ((k = match(w, at, p + 1, (size_t)(q - p - 2), st.escaped)))
 				forget(w, k);
-			p = skip_ws(q + 1, w->end);
+			p = jscan_ws(q, w->end);
 			if (p == w->end || *p != ':')
 				return NULL;
-			p = skip_ws(p + 1, w->end);
+			p = jscan_ws(p + 1, w->end);
 		}
 		p = value(w, p, k, depth + 1, k && k->slot >= 0 ? &w->out[k->slot] : &dummy);
 		if (!p)
 			return NULL;
-		p = skip_ws(p, w->end);
+		p = jscan_ws(p, w->end);
 		if (p == w->end)
 			return NULL;
 		if (*p == close)
 			return p + 1;
 		if (*p != ',')
 			return NULL;
-		p = skip_ws(p + 1, w->end);
+		p = jscan_ws(p + 1, w->end);
 	}
 }
 
@@ -330,8 +195,9 @@ static const char *
 value(struct walk *w, const char *p, const struct node *at, int depth, struct jfield *f)
 {
 	const char *q;
+	struct jscan_str st;
 
-	if (p == w->end)
+	if (p == w->end || depth > JSCAN_DEPTH)
 		return NULL;
 	f->raw = p;
 	f->escaped = 0;
@@ -347,26 +213,28 @@ value(struct walk *w, const char *p, const struct node *at, int depth, struct jf
 		break;
 	case '"':
 		f->type = JF_STRING;
-		if (!(q = string_end(p, w->end, &f->escaped, &f->shrink)))
+		if (!(q = jscan_string(p, w->end, 0, &st)))
 			return NULL;
 		f->raw = p + 1;
-		f->len = (size_t)(q - p - 1);
-		return q + 1;
+		f->len = (size_t)(q - p - 2);
+		f->escaped = st.escaped;
+		f->shrink = st.shrink;
+		return q;
 	case 't':
 		f->type = JF_TRUE;
-		q = word_end(p, w->end, "true", 4);
+		q = jscan_literal(p, w->end);
 		break;
 	case 'f':
 		f->type = JF_FALSE;
-		q = word_end(p, w->end, "false", 5);
+		q = jscan_literal(p, w->end);
 		break;
 	case 'n':
 		f->type = JF_NULL;
-		q = word_end(p, w->end, "null", 4);
+		q = jscan_literal(p, w->end);
 		break;
 	default:
 		f->type = JF_NUMBER;
-		q = number_end(p, w->end);
+		q = jscan_number(p, w->end);
 	}
 	if (q)
 		f->len = (size_t)(q - p);
@@ -377,12 +245,12 @@ int
 jfield_scan(const struct jfield_spec *sp, const char *s, size_t n, struct jfield *out)
 {
 	struct walk w = {.end = s + n, .out = out};
-	const char *p = skip_ws(s, w.end);
+	const char *p = jscan_ws(s, w.end);
 	int ok;
 
 	memset(out, 0, (size_t)sp->n * sizeof *out);
 	ok = p < w.end && *p == '{' && (p = container(&w, p, &sp->root, 1)) &&
-	     skip_ws(p, w.end) == w.end;
+	     jscan_ws(p, w.end) == w.end;
 	buf_free(&w.key);
 	return ok;
 }

@@ -2,12 +2,11 @@
  * with no tree built, for a program that reads many large records and
  * needs only a handful of small values from each (llm-summarize).
  *
- * The walk is strict: it accepts only what RFC 8259 allows, so a text it
- * accepts is valid JSON; nesting deeper than JFIELD_DEPTH is refused.
- * That is json-c's own limit (32 levels), so a text jfield takes json-c
- * takes too, and the fast readers built on it (openai_fast.c, stream.c)
- * never take a text json-c's tree would refuse.  String contents are
- * passed over sixteen bytes at a time.
+ * The walk is strict, on jscan.h's tokens: it accepts only what RFC 8259
+ * allows, nested no deeper than json-c's limit (JSCAN_DEPTH), so a text
+ * jfield takes json-c takes too, and the fast readers built on it
+ * (openai_fast.c, chat_stream.c) never take a text json-c's tree would
+ * refuse.
  *
  * A path is object keys joined by '.': "usage.prompt_tokens".  Paths do
  * not go into arrays.  When a path is found twice (a key written twice)
@@ -22,8 +21,6 @@
 #include <stddef.h>
 
 #include "base/util.h"
-
-#define JFIELD_DEPTH JSON_TOKENER_DEFAULT_DEPTH
 
 enum jfield_type {
 	JF_NONE,	/* not in the text */

@@ -1,20 +1,31 @@
-/* jscan: a quick, strict walk over one JSON text that builds nothing, for
- * a program that mostly only looks at the string values of records (and
- * so can skip json-c's tree for the lines it leaves alone).
+/* jscan: the one JSON tokenizer, and the strict walk built on it.
  *
- * It accepts only what RFC 8259 allows and gives up on nesting deeper
- * than JSCAN_DEPTH, so a text it accepts is one json-c accepts too; when
- * it says no, the caller parses with json-c, whose verdict and message
- * stand.
+ * The tokens of RFC 8259 (white space, strings, numbers, the literals)
+ * found in place in the caller's text, the escapes of a string decoded,
+ * for every reader that goes through a JSON text without json-c's
+ * tokener: the walk below, the field picker (jfield.c), the tree builder
+ * (jsonbuild.c) and the I-JSON checks (ijson.c).  Pointers returned point
+ * into the text given; nothing is kept.
+ *
+ * The readers accept only what RFC 8259 allows and nothing nested deeper
+ * than json-c takes (JSCAN_DEPTH), so a text one of them accepts is one
+ * json-c accepts too; when one says no, its caller parses with json-c,
+ * whose verdict and message stand.
  */
 #ifndef LLM_JSCAN_H
 #define LLM_JSCAN_H
 
+#include <json-c/json_tokener.h>
 #include <stddef.h>
 
 #include "base/util.h"
 
-#define JSCAN_DEPTH 24
+/* json-c's tokener refuses a value nested deeper than this, the text's
+ * outermost value being at depth 1: before each member or element it
+ * checks that the container's depth is below the limit, so [[1]] puts 1
+ * at depth 3, and an empty container may sit at the limit itself.  Every
+ * reader counts so and refuses a value at a depth past it. */
+#define JSCAN_DEPTH JSON_TOKENER_DEFAULT_DEPTH
 
 /* Called for every string value (not for object keys) with its bytes as
  * written between the quotes; escaped is set when they hold a backslash.
@@ -25,18 +36,55 @@ typedef int (*jscan_fn)(void *arg, const char *raw, size_t len, int escaped);
  * at most.  1 when it is and every call of fn returned 0; 0 otherwise. */
 int jscan_object(const char *s, size_t n, jscan_fn fn, void *arg);
 
-/* The pieces of the walk, for a caller that builds as it walks
- * (jsonbuild.c): past the white space at p; past the string opening at p
- * (its closing quote), with escaped set as for jscan_fn; past the number
- * at p; past word (true, false, null) at p; NULL when that is not there. */
-const char *jscan_ws(const char *p, const char *end);
-const char *jscan_string(const char *p, const char *end, int *escaped);
-const char *jscan_number(const char *p, const char *end);
-const char *jscan_literal(const char *p, const char *end, const char *word);
+/* Past the white space at p.  Inline: every reader calls it between
+ * any two tokens. */
+static inline const char *
+jscan_ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	return p;
+}
 
-/* Append the string raw[0..len) (the bytes between the quotes) decoded
- * to out.  0, or -1 for an escape json-c might read otherwise (a lone
- * surrogate). */
+/* Why jscan_string refused a string. */
+enum jscan_bad {
+	JSCAN_OK,
+	JSCAN_UNCLOSED,		/* the text ends inside it */
+	JSCAN_CONTROL,		/* a raw byte below 0x20 */
+	JSCAN_ESCAPE,		/* a backslash RFC 8259 does not allow there */
+	JSCAN_UTF8,		/* JSCAN_IJSON: bytes that are not UTF-8 */
+	JSCAN_LONE,		/* JSCAN_IJSON: a surrogate escape out of a pair */
+};
+
+/* What jscan_string found in a string besides its end. */
+struct jscan_str {
+	int escaped;		/* it holds a backslash */
+	size_t shrink;		/* bytes its escapes save once decoded: one
+				 * for \n, six less the UTF-8 length for
+				 * \uXXXX (a surrogate half two, so a pair
+				 * makes four) */
+	enum jscan_bad bad;	/* when refused: why, */
+	const char *at;		/* the byte or escape to blame, */
+	unsigned long unit;	/* and for JSCAN_LONE the surrogate */
+};
+
+/* jscan_string's flags.  JSCAN_IJSON: I-JSON's rules (RFC 7493) too,
+ * bytes that are not UTF-8 and a surrogate escape not in a pair refused;
+ * other escapes, good or bad, are passed over for json-c to judge. */
+#define JSCAN_IJSON 1
+
+/* The string opening at p (its quote): past its closing quote, or NULL
+ * with st->bad and st->at saying why. */
+const char *jscan_string(const char *p, const char *end, int flags, struct jscan_str *st);
+
+/* Past the number at p; past the literal (true, false or null) at p;
+ * NULL when that is not there. */
+const char *jscan_number(const char *p, const char *end);
+const char *jscan_literal(const char *p, const char *end);
+
+/* Append the string raw[0..len) (the bytes between the quotes, as
+ * jscan_string accepted them) decoded to out.  0, or -1 for an escape
+ * json-c might read otherwise (a lone surrogate). */
 int jscan_decode(const char *raw, size_t len, struct buf *out);
 
 #endif

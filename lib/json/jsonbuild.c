@@ -4,10 +4,10 @@
  * json-c's tokener goes a byte at a time through a state machine, copies
  * every token into a printbuf, and sets up and tears down a locale for
  * each document: half the instructions of reading a request record.
- * Here the strict walk of jscan.c finds each token and json-c's own
+ * Here jscan.h's tokenizer finds each token and json-c's own
  * constructors make the same values.  Whatever this does not say exactly
  * as json-c would (an escape in a key, a lone surrogate, an integer of
- * more than 18 digits, -0, a double strtod cannot hold, nesting near
+ * more than 18 digits, -0, a double strtod cannot hold, nesting past
  * json-c's limit, and every error) it hands back, and json-c parses the
  * text as before; so json-c's verdict and message stand.
  * tests/unit/test_jsonbuild.c and tests/fuzz/fuzz_jscan.c hold the two
@@ -20,9 +20,6 @@
 #include "json/jscan.h"
 #include "json/json.h"
 
-/* json-c refuses nesting at its limit; short of it, the texts are ours */
-#define BUILD_DEPTH (JSON_TOKENER_DEFAULT_DEPTH - 2)
-
 struct build {
 	const char *end;
 	struct buf str;		/* a string with escapes, decoded */
@@ -33,12 +30,12 @@ static const char *value(struct build *b, const char *p, int depth, json_object 
 static const char *
 string(struct build *b, const char *p, json_object **out)
 {
-	int escaped;
-	const char *q = jscan_string(p, b->end, &escaped);
+	struct jscan_str st;
+	const char *q = jscan_string(p, b->end, 0, &st);
 
 	if (!q)
 		return NULL;
-	if (!escaped) {
+	if (!st.escaped) {
 		*out = json_object_new_string_len(p + 1, (int)(q - p - 2));
 		return q;
 	}
@@ -77,7 +74,7 @@ number(const char *p, const char *end, json_object **out)
 	return q;
 }
 
-/* The object or array opening at p, as jscan's container() walks it. */
+/* The object or array opening at p, walked as jscan_object walks it. */
 static const char *
 container(struct build *b, const char *p, int depth, json_object **out)
 {
@@ -92,13 +89,13 @@ container(struct build *b, const char *p, int depth, json_object **out)
 	}
 	for (;;) {
 		const char *q;
-		int escaped;
+		struct jscan_str st;
 
 		/* json-c keeps a key as a C string: one with an escape (\u0000
 		 * among them) is its to read */
 		if (close == '}') {
-			if (p == b->end || *p != '"' || !(q = jscan_string(p, b->end, &escaped)) ||
-			    escaped || (size_t)(q - p - 2) >= sizeof key)
+			if (p == b->end || *p != '"' || !(q = jscan_string(p, b->end, 0, &st)) ||
+			    st.escaped || (size_t)(q - p - 2) >= sizeof key)
 				break;
 			memcpy(key, p + 1, (size_t)(q - p - 2));
 			key[q - p - 2] = '\0';
@@ -133,7 +130,7 @@ value(struct build *b, const char *p, int depth, json_object **out)
 	const char *q;
 
 	*out = NULL;
-	if (p == b->end || depth > BUILD_DEPTH)
+	if (p == b->end || depth > JSCAN_DEPTH)
 		return NULL;
 	switch (*p) {
 	case '{':
@@ -142,15 +139,15 @@ value(struct build *b, const char *p, int depth, json_object **out)
 	case '"':
 		return string(b, p, out);
 	case 't':
-		if ((q = jscan_literal(p, b->end, "true")))
+		if ((q = jscan_literal(p, b->end)))
 			*out = json_object_new_boolean(1);
 		return q;
 	case 'f':
-		if ((q = jscan_literal(p, b->end, "false")))
+		if ((q = jscan_literal(p, b->end)))
 			*out = json_object_new_boolean(0);
 		return q;
 	case 'n':
-		return jscan_literal(p, b->end, "null");	/* json-c's null is NULL */
+		return jscan_literal(p, b->end);	/* json-c's null is NULL */
 	default:
 		return number(p, b->end, out);
 	}

@@ -70,19 +70,6 @@ mock_status_injectable(int code)
 	return status_row(code)->injectable;
 }
 
-uint64_t
-mock_hash(const void *p, size_t n)
-{
-	const unsigned char *s = p;
-	uint64_t h = 14695981039346656037ULL;	/* FNV-1a */
-
-	while (n--) {
-		h ^= *s++;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 long long
 mock_tokens(size_t bytes)
 {

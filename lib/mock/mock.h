@@ -178,7 +178,6 @@ void mock_stats_json(unsigned long long requests, unsigned long long chat,
                      struct buf *out);
 
 /* Helpers, exposed for the unit tests. */
-uint64_t mock_hash(const void *p, size_t n);
 long long mock_tokens(size_t bytes);
 void mock_http_date(time_t t, char *out, size_t outlen);
 

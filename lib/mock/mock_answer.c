@@ -6,6 +6,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/fnv.h"
+#include "base/utf8.h"
 #include "json/json.h"
 #include "mock/mock_internal.h"
 
@@ -324,7 +326,7 @@ mock_reply(struct mock *m, const char *body, size_t len, struct mock_answer *a)
 
 	memset(a, 0, sizeof *a);
 	a->status = 200;
-	a->hash = mock_hash(body, len);
+	a->hash = fnv1a(body, len);
 	snprintf(a->id, sizeof a->id, "chatcmpl-mock-%016llx", (unsigned long long)a->hash);
 	if (!(req = json_parse(body, len, err, sizeof err))) {
 		fail(a, 400, NULL, "invalid JSON in request body: %s", err);

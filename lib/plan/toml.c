@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/utf8.h"
 #include "json/canon.h"
 #include "plan/toml_internal.h"
 
@@ -274,41 +275,13 @@ toml_skip_ws_nl(struct toml_parser *P)
 
 /* ---- strings ---- */
 
-static void
-add_utf8(struct buf *b, uint32_t cp)
-{
-	char u[4];
-	size_t n;
-
-	if (cp < 0x80) {
-		u[0] = (char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		u[0] = (char)(0xc0 | cp >> 6);
-		u[1] = (char)(0x80 | (cp & 0x3f));
-		n = 2;
-	} else if (cp < 0x10000) {
-		u[0] = (char)(0xe0 | cp >> 12);
-		u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		u[2] = (char)(0x80 | (cp & 0x3f));
-		n = 3;
-	} else {
-		u[0] = (char)(0xf0 | cp >> 18);
-		u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-		u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		u[3] = (char)(0x80 | (cp & 0x3f));
-		n = 4;
-	}
-	buf_add(b, u, n);
-}
-
 /* An escape after a backslash at P->p (which points past it). */
 static int
 escape(struct toml_parser *P, struct buf *b)
 {
 	static const char from[] = "btnfr\"\\", to[] = "\b\t\n\f\r\"\\";
 	const char *at = P->p - 1, *hit;
-	char c, what[32];
+	char c, what[32], u[4];
 	int digits, i;
 	uint32_t cp = 0;
 
@@ -337,7 +310,7 @@ escape(struct toml_parser *P, struct buf *b)
 	if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
 		return toml_fail(P, at, "\\%c%.*s is not a Unicode scalar value", c, digits,
 		                 P->p - digits);
-	add_utf8(b, cp);
+	buf_add(b, u, utf8_encode(u, cp));
 	return 0;
 }
 

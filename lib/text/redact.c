@@ -11,6 +11,7 @@
 #include <openssl/rand.h>
 
 #include "base/datadir.h"
+#include "base/utf8.h"
 #include "text/redact.h"
 
 #define NAME_MAX_LEN 64

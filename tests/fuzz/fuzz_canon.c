@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "base/utf8.h"
 #include "json/canon.h"
 #include "fuzz.h"
 #include "json/ijson.h"

@@ -9,6 +9,7 @@
  */
 #include "fuzz.h"
 #include "json/jscan.h"
+#include "base/utf8.h"
 #include "json/json.h"
 
 static int

@@ -53,7 +53,7 @@ static const struct {
 	{"{\"a\":1}x", 0, NULL},
 	{"{\"a\":1}\0", 0, NULL},
 	/* deeper than JSCAN_DEPTH: left to json-c */
-	{"{\"a\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}", 0, NULL},
+	{"{\"a\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}", 0, NULL},
 };
 
 static void
@@ -83,6 +83,12 @@ test_scan(void **state)
 		if (ok && (!v || !json_object_is_type(v, json_type_object)))
 			fail_msg("case %zu: jscan accepts what json-c refuses: %s", i, err);
 		json_object_put(v);
+	}
+	/* at json-c's depth limit: what json-c says */
+	for (i = 0; i < N_NEST; i++) {
+		nested(&got, (int)i);
+		if (jscan_object(got.data, got.len, collect, &got) != json_c_takes(got.data, got.len))
+			fail_msg("nested text %zu: jscan and json-c differ", i);
 	}
 	buf_free(&got);
 }

@@ -58,12 +58,20 @@ static const struct {
 static void
 test_texts(void **state)
 {
+	struct buf b = {0};
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof texts / sizeof *texts; i++)
 		if (both(texts[i].text, strlen(texts[i].text)) != texts[i].take)
 			fail_msg("'%s': %s", texts[i].text, texts[i].take ? "handed on" : "built");
+	/* at json-c's depth limit: built when json-c takes it */
+	for (i = 0; i < N_NEST; i++) {
+		nested(&b, (int)i);
+		if (both(b.data, b.len) != json_c_takes(b.data, b.len))
+			fail_msg("nested text %zu: %s", i, b.data);
+	}
+	buf_free(&b);
 }
 
 /* A random JSON text (or, now and then, a broken one) from seed. */

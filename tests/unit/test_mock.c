@@ -2,6 +2,7 @@
 
 #include "unit.h"
 
+#include "base/utf8.h"
 #include "json/json.h"
 #include "mock/mock.h"
 

@@ -62,6 +62,39 @@ utf8_valid(const char *s)
 	return 1;
 }
 
+/* Does json-c's tokener take s[0..n) (as json_parse_c does)? */
+static inline int
+json_c_takes(const char *s, size_t n)
+{
+	char err[ERRLEN];
+	json_object *v;
+
+	if (json_parse_c(s, n, &v, err, sizeof err) < 0)
+		return 0;
+	json_object_put(v);
+	return 1;
+}
+
+/* The texts at json-c's depth limit: {"a": in front of inner put in
+ * arrays arrays, with limit[i] what json-c says of text i.  Each reader
+ * must say the same of them.  Text i in b, for i below N_NEST. */
+#define N_NEST 12
+static inline void
+nested(struct buf *b, int i)
+{
+	static const char *const inner[] = {"", "1", "{\"k\":[]}"};
+	int arrays = JSON_TOKENER_DEFAULT_DEPTH - 3 + i / 3, k;
+
+	buf_reset(b);
+	buf_adds(b, "{\"a\":");
+	for (k = 0; k < arrays; k++)
+		buf_add(b, "[", 1);
+	buf_adds(b, inner[i % 3]);
+	for (k = 0; k < arrays; k++)
+		buf_add(b, "]", 1);
+	buf_add(b, "}", 1);
+}
+
 static inline int
 unit_rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {

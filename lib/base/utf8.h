@@ -1,0 +1,25 @@
+/* utf8: UTF-8 as RFC 3629 has it (no overlong forms, no surrogates,
+ * nothing past U+10FFFF): the one validator and the one encoder of the
+ * code, and the cut on a character boundary.  Nothing here allocates:
+ * the caller owns every buffer. */
+#ifndef LLM_UTF8_H
+#define LLM_UTF8_H
+
+#include <stddef.h>
+
+/* The length of the valid UTF-8 sequence at p (before end): 1 for ASCII,
+ * 0 when it is not one. */
+size_t utf8_char_len(const char *p, const char *end);
+
+/* The offset of the first byte of s[0..n) that is not valid UTF-8, or n. */
+size_t utf8_invalid_at(const char *s, size_t n);
+
+/* The length of s[0..len) cut to at most max bytes on a UTF-8 boundary:
+ * no character is split (a sequence that does not fit is left out). */
+size_t utf8_cut(const char *s, size_t len, size_t max);
+
+/* The code point cp (at most U+10FFFF) written to u in UTF-8: how many
+ * bytes it took. */
+size_t utf8_encode(char u[4], unsigned long cp);
+
+#endif
