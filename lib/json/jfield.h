@@ -5,7 +5,7 @@
  * The walk is strict, on jscan.h's tokens: it accepts only what RFC 8259
  * allows, nested no deeper than json-c's limit (JSCAN_DEPTH), so a text
  * jfield takes json-c takes too, and the fast readers built on it
- * (openai_fast.c, chat_stream.c) never take a text json-c's tree would
+ * (wire/members.c) never take a text json-c's tree would
  * refuse.
  *
  * A path is object keys joined by '.': "usage.prompt_tokens".  Paths do
