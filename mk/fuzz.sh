@@ -24,8 +24,17 @@ for t in "$@"; do
 		echo "fuzz $name: ok, ${runs:-?} runs, ${rate:-?} exec/s, ${cov:-no coverage}"
 	else
 		echo "fuzz $name: FAILED (status $rc), ${runs:-?} runs; log $log"
-		grep -E '^(==[0-9]+==ERROR|SUMMARY|.*runtime error)|^artifact_prefix|Test unit written' \
-			"$log" | head -n 5
+		grep -E '^(==[0-9]+== ?ERROR|SUMMARY|.*runtime error|fuzz: invariant|.*Assertion)|^artifact_prefix|Test unit written' \
+			"$log" | head -n 6
+		# the input itself, so a failure seen only on another machine
+		# (CI) can be replayed here: printf '%b' 'ESCAPED' > input
+		unit=$(sed -n 's/.*Test unit written to //p' "$log" | tail -n 1)
+		if [ -n "$unit" ] && [ -f "$unit" ]; then
+			echo "input ($(wc -c <"$unit") bytes, first 2000 as octal escapes):"
+			head -c 2000 "$unit" | od -An -v -to1 | tr -s ' \n' '  ' |
+				sed 's/ \([0-7]\{3\}\)/\\0\1/g; s/ *$//'
+			echo
+		fi
 		fails=$((fails + 1))
 	fi
 done

@@ -6,6 +6,7 @@
  * NaN or Infinity json-c reads), valid UTF-8, that passes the I-JSON checks
  * itself and is a fixed point: canon(parse(canon(x))) == canon(x).
  */
+#include <errno.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -69,7 +70,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	enum rec_status st;
 
 	if (fd < 0 || write_all(fd, data, size) < 0 || lseek(fd, 0, SEEK_SET) < 0)
-		abort();
+		fuzz_fail("memfd: %s", strerror(errno));
 	doc_reader_init(&d, fd, "fuzz");
 	for (;;) {
 		json_object *v = NULL;

@@ -107,14 +107,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_cuts(&data, &size, cuts, &ncuts);
 	w = (struct want){.p = data, .size = size};
 	if (pipe2(fd, O_NONBLOCK) < 0)
-		abort();
+		fuzz_fail("pipe2: %s", strerror(errno));
 	rec_reader_init(&r, fd[0], "fuzz", MAXLINE);
 	for (i = 0; i < ncuts; i++) {
 		while (at < cuts[i]) {
 			ssize_t k = write(fd[1], data + at, cuts[i] - at);
 
 			if (k < 0 && errno != EAGAIN)
-				abort();
+				fuzz_fail("write: %s", strerror(errno));
 			if (k > 0)
 				at += (size_t)k;
 			drain(&r, &w);
