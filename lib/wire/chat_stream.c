@@ -195,8 +195,7 @@ take_choice(struct chat_stream *s, struct members *choice)
 		t = member_str(&delta, D_REASONING, &n);
 	if (add_text(s, &s->reasoning, "reasoning", t, n) < 0)
 		goto out;
-	if (member_type(&delta, D_TOOL_CALLS) == JF_ARRAY)
-		tcs = member_value(&delta, D_TOOL_CALLS);
+	tcs = member_value(&delta, D_TOOL_CALLS);
 	for (i = 0; json_object_is_type(tcs, json_type_array) &&
 	     i < json_object_array_length(tcs); i++)
 		if (take_tool(s, json_object_array_get_idx(tcs, i), i) < 0)
@@ -287,7 +286,9 @@ take_chunk(struct chat_stream *s, const char *data, size_t len)
 	}
 	t = member_str(&chunk, K_OBJECT, &n);
 	if (cstr_is(t, n, "error")) {
-		rc = server_error(s, members_tree(&chunk), NULL);
+		v = json_parse(data, len, why, sizeof why);
+		rc = server_error(s, v, NULL);
+		json_object_put(v);
 		goto out;
 	}
 	/* Azure's content-filter chunk has "model":"": not a model name */
@@ -296,10 +297,12 @@ take_chunk(struct chat_stream *s, const char *data, size_t len)
 		s->model = estrndup(t, strnlen(t, n));
 	}
 	/* usage comes in its own chunk, with "choices":[] */
-	if (member_type(&chunk, K_USAGE) == JF_OBJECT && (v = member_value(&chunk, K_USAGE))) {
+	v = member_value(&chunk, K_USAGE);
+	if (json_object_is_type(v, json_type_object)) {
 		json_object_put(s->usage);
-		s->usage = v;
+		s->usage = json_ref(v);
 	}
+	json_object_put(v);
 	if (members_iter(&it, &chunk, K_CHOICES) == 0) {
 		while (rc == 0 && members_next(&it, &choice, &choice_keys)) {
 			if (member_int(&choice, C_INDEX) == 0) {
