@@ -185,23 +185,16 @@ static void
 canon_int(json_object *v, struct buf *out)
 {
 	int64_t iv = json_object_get_int64(v);
-	char num[40], *p = num + sizeof num;
-	uint64_t u;
+	char num[40];
 
-	if (iv <= -(INT64_C(1) << 53) || iv >= (INT64_C(1) << 53)) {
-		/* json-c gives INT64_MAX for a value held as uint64 above it */
-		canon_number(iv == INT64_MAX ? (double)json_object_get_uint64(v) : (double)iv,
-		             num, sizeof num);
-		buf_adds(out, num);
+	if (iv > -(INT64_C(1) << 53) && iv < (INT64_C(1) << 53)) {
+		json_int(out, iv);
 		return;
 	}
-	u = iv < 0 ? (uint64_t)-iv : (uint64_t)iv;
-	do
-		*--p = (char)('0' + u % 10);
-	while (u /= 10);
-	if (iv < 0)
-		*--p = '-';
-	buf_add(out, p, (size_t)(num + sizeof num - p));
+	/* json-c gives INT64_MAX for a value held as uint64 above it */
+	canon_number(iv == INT64_MAX ? (double)json_object_get_uint64(v) : (double)iv, num,
+	             sizeof num);
+	buf_adds(out, num);
 }
 
 int

@@ -143,40 +143,28 @@ ijson_scan(struct ijson *j, const char **sp, size_t *np, char *err, size_t errle
 	return 0;
 }
 
-/* Objects of v in text order against the members counted. */
-static int
-walk(const struct ijson *j, json_object *v, size_t *next)
-{
-	size_t i, n;
+struct counted {
+	const struct ijson *j;
+	size_t next;		/* the object next in text order */
+};
 
-	switch (json_object_get_type(v)) {
-	case json_type_object:
-		if (*next >= j->nobj ||
-		    (size_t)json_object_object_length(v) != j->members[(*next)++])
-			return -1;
-		json_object_object_foreach(v, key, val) {
-			(void)key;
-			if (walk(j, val, next) < 0)
-				return -1;
-		}
-		return 0;
-	case json_type_array:
-		n = json_object_array_length(v);
-		for (i = 0; i < n; i++)
-			if (walk(j, json_object_array_get_idx(v, i), next) < 0)
-				return -1;
-		return 0;
-	default:
-		return 0;
-	}
+/* An object with fewer members than its text had. */
+static int
+lost_member(json_object *v, void *arg)
+{
+	struct counted *c = arg;
+
+	return json_object_is_type(v, json_type_object) &&
+	       (c->next >= c->j->nobj ||
+	        (size_t)json_object_object_length(v) != c->j->members[c->next++]);
 }
 
 int
 ijson_check(const struct ijson *j, json_object *v, char *err, size_t errlen)
 {
-	size_t next = 0;
+	struct counted c = {j, 0};
 
-	if (j->deep || walk(j, v, &next) == 0)
+	if (j->deep || !json_any(v, lost_member, &c))
 		return 0;
 	snprintf(err, errlen, "an object has a member name twice");
 	return -1;

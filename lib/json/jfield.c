@@ -24,6 +24,8 @@ struct walk {
 	const char *end;
 	struct jfield *out;
 	struct buf key;		/* an escaped key, decoded */
+	jfield_fn fn;		/* NULL, or called for each string value */
+	void *arg;
 };
 
 struct jfield_spec *
@@ -46,18 +48,6 @@ free_kids(struct node *k)
 		free(k);
 		k = next;
 	}
-}
-
-struct jfield_spec *
-jfield_spec_of(const char *const *paths, int n)
-{
-	struct jfield_spec *sp = jfield_spec_new();
-	int i;
-
-	for (i = 0; i < n; i++)
-		if (jfield_spec_add(sp, paths[i]) != i)
-			eprintf("jfield_spec_of: %s is not path %d", paths[i], i);
-	return sp;
 }
 
 void
@@ -219,7 +209,7 @@ value(struct walk *w, const char *p, const struct node *at, int depth, struct jf
 		f->len = (size_t)(q - p - 2);
 		f->escaped = st.escaped;
 		f->shrink = st.shrink;
-		return q;
+		return w->fn && w->fn(w->arg, f->raw, f->len, f->escaped) ? NULL : q;
 	case 't':
 		f->type = JF_TRUE;
 		q = jscan_literal(p, w->end);
@@ -241,18 +231,33 @@ value(struct walk *w, const char *p, const struct node *at, int depth, struct jf
 	return q;
 }
 
+static int
+walk(struct walk *w, const char *s, const struct node *root)
+{
+	const char *p = jscan_ws(s, w->end);
+	int ok = p < w->end && *p == '{' && (p = container(w, p, root, 1)) &&
+	         jscan_ws(p, w->end) == w->end;
+
+	buf_free(&w->key);
+	return ok;
+}
+
 int
 jfield_scan(const struct jfield_spec *sp, const char *s, size_t n, struct jfield *out)
 {
 	struct walk w = {.end = s + n, .out = out};
-	const char *p = jscan_ws(s, w.end);
-	int ok;
 
 	memset(out, 0, (size_t)sp->n * sizeof *out);
-	ok = p < w.end && *p == '{' && (p = container(&w, p, &sp->root, 1)) &&
-	     jscan_ws(p, w.end) == w.end;
-	buf_free(&w.key);
-	return ok;
+	return walk(&w, s, &sp->root);
+}
+
+int
+jfield_walk(const char *s, size_t n, jfield_fn fn, void *arg)
+{
+	static const struct node none = {.slot = -1};
+	struct walk w = {.end = s + n, .fn = fn, .arg = arg};
+
+	return walk(&w, s, &none);
 }
 
 int
@@ -265,25 +270,6 @@ jfield_string(const struct jfield *f, struct buf *out)
 		return 0;
 	}
 	return jscan_decode(f->raw, f->len, out);
-}
-
-int
-jfield_text(const struct jfield *f, struct buf *b, const char **t, size_t *n)
-{
-	*t = NULL;
-	*n = 0;
-	if (f->type != JF_STRING)
-		return 0;
-	if (!f->escaped) {
-		*t = f->raw;
-		*n = f->len;
-		return 0;
-	}
-	if (jscan_decode(f->raw, f->len, b) < 0)
-		return -1;
-	*t = b->data ? b->data : "";
-	*n = b->len;
-	return 0;
 }
 
 size_t

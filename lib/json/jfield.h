@@ -1,12 +1,11 @@
-/* jfield: a few fields picked out of one JSON object text by their paths,
- * with no tree built, for a program that reads many large records and
- * needs only a handful of small values from each (llm-summarize).
+/* jfield: the strict walk of a JSON object text, on jscan.h's tokens,
+ * with no tree built: a few fields picked out by their paths, for a
+ * program that reads many large records and needs only a handful of
+ * small values from each (llm-summarize, the answers wire/members.c
+ * reads), or every string value handed to a callback (jfield_walk).
  *
- * The walk is strict, on jscan.h's tokens: it accepts only what RFC 8259
- * allows, nested no deeper than json-c's limit (JSCAN_DEPTH), so a text
- * jfield takes json-c takes too, and the fast readers built on it
- * (wire/members.c) never take a text json-c's tree would
- * refuse.
+ * The walk accepts only what RFC 8259 allows, nested no deeper than
+ * json-c's limit (JSCAN_DEPTH), so a text it takes json-c takes too.
  *
  * A path is object keys joined by '.': "usage.prompt_tokens".  Paths do
  * not go into arrays.  When a path is found twice (a key written twice)
@@ -51,10 +50,6 @@ void jfield_spec_free(struct jfield_spec *sp);
  * -1 for an empty path or an empty key in it. */
 int jfield_spec_add(struct jfield_spec *sp, const char *path);
 
-/* A spec of the n paths given, path i in slot i (paths known to be
- * good: a bad one is a program error, and exits). */
-struct jfield_spec *jfield_spec_of(const char *const *paths, int n);
-
 /* How many slots there are: the size of the array jfield_scan fills. */
 size_t jfield_spec_count(const struct jfield_spec *sp);
 
@@ -63,16 +58,19 @@ size_t jfield_spec_count(const struct jfield_spec *sp);
  * 1 when the text is such an object, 0 otherwise. */
 int jfield_scan(const struct jfield_spec *sp, const char *s, size_t n, struct jfield *out);
 
+/* Called for every string value (not for object keys) with its bytes as
+ * written between the quotes; escaped is set when they hold a backslash.
+ * Nonzero stops the walk. */
+typedef int (*jfield_fn)(void *arg, const char *raw, size_t len, int escaped);
+
+/* The same walk picking nothing, fn called for each string value: 1 when
+ * s[0..n) is such an object and every call of fn returned 0. */
+int jfield_walk(const char *s, size_t n, jfield_fn fn, void *arg);
+
 /* A string value decoded and appended to out: 0, or -1 when f is not a
  * string or holds an escape json-c might read otherwise (a lone
  * surrogate). */
 int jfield_string(const struct jfield *f, struct buf *out);
-
-/* A string value's bytes as json-c would hold them, without a copy when
- * it has no escapes (else decoded into b, which must be empty): 0 with
- * *t, *n set, *t NULL when f is no string; -1 for an escape json-c might
- * read otherwise (a lone surrogate). */
-int jfield_text(const struct jfield *f, struct buf *b, const char **t, size_t *n);
 
 /* The bytes a string value holds once decoded. */
 size_t jfield_strlen(const struct jfield *f);

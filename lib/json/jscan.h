@@ -1,11 +1,11 @@
-/* jscan: the one JSON tokenizer, and the strict walk built on it.
+/* jscan: the one JSON tokenizer.
  *
  * The tokens of RFC 8259 (white space, strings, numbers, the literals)
  * found in place in the caller's text, the escapes of a string decoded,
  * for every reader that goes through a JSON text without json-c's
- * tokener: the walk below, the field picker (jfield.c), the tree builder
- * (jsonbuild.c) and the I-JSON checks (ijson.c).  Pointers returned point
- * into the text given; nothing is kept.
+ * tokener: the strict walk (jfield.c), the tree builder (jsonbuild.c)
+ * and the I-JSON checks (ijson.c).  Pointers returned point into the
+ * text given; nothing is kept.
  *
  * The readers accept only what RFC 8259 allows and nothing nested deeper
  * than json-c takes (JSCAN_DEPTH), so a text one of them accepts is one
@@ -26,15 +26,6 @@
  * at depth 3, and an empty container may sit at the limit itself.  Every
  * reader counts so and refuses a value at a depth past it. */
 #define JSCAN_DEPTH JSON_TOKENER_DEFAULT_DEPTH
-
-/* Called for every string value (not for object keys) with its bytes as
- * written between the quotes; escaped is set when they hold a backslash.
- * Nonzero stops the walk. */
-typedef int (*jscan_fn)(void *arg, const char *raw, size_t len, int escaped);
-
-/* Walk s[0..n), which must be one JSON object with white space around it
- * at most.  1 when it is and every call of fn returned 0; 0 otherwise. */
-int jscan_object(const char *s, size_t n, jscan_fn fn, void *arg);
 
 /* Past the white space at p.  Inline: every reader calls it between
  * any two tokens. */

@@ -25,34 +25,35 @@ make_key(void)
 		eprintf("pthread_key_create failed");
 }
 
-/* Whether o holds a NaN, Infinity or -Infinity that json-c read as a
- * literal: a value the writer could not spell (1e999 keeps its own
- * text, which it can). */
-static int
-has_nonfinite_literal(json_object *o)
+int
+json_any(json_object *o, int (*fn)(json_object *v, void *arg), void *arg)
 {
 	size_t i, n;
 
-	switch (json_object_get_type(o)) {
-	case json_type_double:
-		return json_unspellable(o);
-	case json_type_array:
+	if (fn(o, arg))
+		return 1;
+	if (json_object_is_type(o, json_type_array)) {
 		n = json_object_array_length(o);
 		for (i = 0; i < n; i++)
-			if (has_nonfinite_literal(json_object_array_get_idx(o, i)))
+			if (json_any(json_object_array_get_idx(o, i), fn, arg))
 				return 1;
-		return 0;
-	case json_type_object: {
+	} else if (json_object_is_type(o, json_type_object)) {
 		json_object_object_foreach(o, k, v) {
 			(void)k;
-			if (has_nonfinite_literal(v))
+			if (json_any(v, fn, arg))
 				return 1;
 		}
-		return 0;
 	}
-	default:
-		return 0;
-	}
+	return 0;
+}
+
+/* A NaN, Infinity or -Infinity that json-c read as a literal: a value
+ * the writer could not spell (1e999 keeps its own text, which it can). */
+static int
+nonfinite_literal(json_object *o, void *arg)
+{
+	(void)arg;
+	return json_unspellable(o);
 }
 
 /* Whether s[0..len) holds word: memchr for its first letter, which
@@ -80,6 +81,23 @@ json_parse_any(const char *s, size_t len, json_object **out, char *err, size_t e
 	return json_parse_c(s, len, out, err, errlen);
 }
 
+enum json_tokener_error
+json_feed(json_tokener *tok, const char *s, size_t n, const char *after, json_object **obj,
+          size_t *end)
+{
+	enum json_tokener_error je;
+
+	*obj = json_tokener_parse_ex(tok, s, (int)n);
+	je = json_tokener_get_error(tok);
+	*end = json_tokener_get_parse_end(tok);
+	if (je == json_tokener_continue) {
+		*obj = json_tokener_parse_ex(tok, after, 1);
+		je = json_tokener_get_error(tok);
+		*end = n;
+	}
+	return je;
+}
+
 json_tokener *
 json_tokener_renew(json_tokener *old)
 {
@@ -99,7 +117,6 @@ json_parse_c(const char *s, size_t len, json_object **out, char *err, size_t err
 	json_object *obj;
 	enum json_tokener_error je;
 	size_t end;
-	int fed_end = 0;
 
 	*out = NULL;
 	if (len > (size_t)INT32_MAX) {
@@ -117,17 +134,7 @@ json_parse_c(const char *s, size_t len, json_object **out, char *err, size_t err
 		pthread_setspecific(tok_key, tok);
 	}
 	json_tokener_reset(tok);
-	obj = json_tokener_parse_ex(tok, s, (int)len);
-	je = json_tokener_get_error(tok);
-	if (je == json_tokener_continue) {
-		/* the text ended inside a value (a number or a literal
-		 * waits for its end): a space ends it */
-		obj = json_tokener_parse_ex(tok, " ", 1);
-		je = json_tokener_get_error(tok);
-		fed_end = 1;
-		if (!obj && je == json_tokener_continue)
-			je = json_tokener_error_parse_eof;
-	}
+	je = json_feed(tok, s, len, " ", &obj, &end);
 	if (je != json_tokener_success) {
 		if (je == json_tokener_continue)
 			je = json_tokener_error_parse_eof;
@@ -139,9 +146,6 @@ json_parse_c(const char *s, size_t len, json_object **out, char *err, size_t err
 		pthread_setspecific(tok_key, NULL);
 		return -1;
 	}
-	/* after the closing space the parse end counts from that piece:
-	 * the whole text was used */
-	end = fed_end ? len : json_tokener_get_parse_end(tok);
 	while (end < len && strchr(" \t\r\n", s[end]))
 		end++;
 	if (end < len) {
@@ -153,7 +157,7 @@ json_parse_c(const char *s, size_t len, json_object **out, char *err, size_t err
 	 * (RFC 8259, section 6) and would be written back out as they came.
 	 * Only a text that spells one is walked. */
 	if ((spells(s, len, "NaN", 3) || spells(s, len, "Infinity", 8)) &&
-	    has_nonfinite_literal(obj)) {
+	    json_any(obj, nonfinite_literal, NULL)) {
 		snprintf(err, errlen, "NaN and Infinity are not JSON numbers");
 		json_object_put(obj);
 		return -1;

@@ -35,6 +35,13 @@ int json_parse_any(const char *s, size_t len, json_object **out, char *err, size
  * with (tests/unit/test_jsonbuild.c, tests/fuzz/fuzz_jscan.c). */
 int json_parse_c(const char *s, size_t len, json_object **out, char *err, size_t errlen);
 
+/* Feed s[0..n) to tok, and the one byte after[0] when the text ends
+ * inside a value (a number or a literal waits for its end): tok's
+ * verdict, *obj the value when complete, *end where json-c stopped (n
+ * when after was fed). */
+enum json_tokener_error json_feed(json_tokener *tok, const char *s, size_t n,
+                                  const char *after, json_object **obj, size_t *end);
+
 /* A new strict tokener of json-c's default depth, old freed (NULL: none).
  * json-c 0.16's json_tokener_reset() keeps the high surrogate of a text
  * that ended inside a "\ud800\u" escape, and puts a U+FFFD into the next
@@ -47,6 +54,10 @@ json_tokener *json_tokener_renew(json_tokener *old);
  * text json_parse_any must read (anything unusual, and every error, so
  * its verdict and message stand).  jsonbuild.c. */
 int json_build(const char *s, size_t len, json_object **out);
+
+/* 1 when fn(v, arg) is nonzero for o or a value inside it, looked at in
+ * text order (an object before its members); 0 otherwise. */
+int json_any(json_object *o, int (*fn)(json_object *v, void *arg), void *arg);
 
 /* Borrowed child of obj by key, NULL when obj is not an object or key is
  * missing. */

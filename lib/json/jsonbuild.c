@@ -74,7 +74,7 @@ number(const char *p, const char *end, json_object **out)
 	return q;
 }
 
-/* The object or array opening at p, walked as jscan_object walks it. */
+/* The object or array opening at p, walked as jfield.c walks it. */
 static const char *
 container(struct build *b, const char *p, int depth, json_object **out)
 {

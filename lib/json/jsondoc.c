@@ -1,6 +1,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "json/jscan.h"
 #include "json/jsondoc.h"
 
 void
@@ -31,34 +32,6 @@ bad(struct doc_reader *d, long line, char *err, size_t errlen, const char *what)
 	return REC_BAD;
 }
 
-/* The offset of the first byte of s[0..n) that is not white space. */
-static size_t
-skip_space(const char *s, size_t n, size_t i)
-{
-	while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
-		i++;
-	return i;
-}
-
-/* Feed the line s[0..n) to the tokener, and a newline after it when the
- * line ends inside a value (a number ends there).  The tokener's status;
- * *obj is the document when it is complete, *end where json-c stopped. */
-static enum json_tokener_error
-feed(struct doc_reader *d, const char *s, size_t n, json_object **obj, size_t *end)
-{
-	enum json_tokener_error je;
-
-	*obj = json_tokener_parse_ex(d->tok, s, (int)n);
-	je = json_tokener_get_error(d->tok);
-	*end = json_tokener_get_parse_end(d->tok);
-	if (je == json_tokener_continue) {
-		*obj = json_tokener_parse_ex(d->tok, "\n", 1);
-		je = json_tokener_get_error(d->tok);
-		*end = n;
-	}
-	return je;
-}
-
 enum rec_status
 doc_next(struct doc_reader *d, json_object **out, char *err, size_t errlen)
 {
@@ -71,8 +44,7 @@ doc_next(struct doc_reader *d, json_object **out, char *err, size_t errlen)
 		enum rec_status st = REC_OK;
 		enum json_tokener_error je;
 		json_object *obj;
-		const char *line;
-		const char *s;
+		const char *line, *s, *rest;
 		size_t len, n, end;
 
 		if (d->held) {
@@ -102,13 +74,14 @@ doc_next(struct doc_reader *d, json_object **out, char *err, size_t errlen)
 		n = len;
 		if (ijson_scan(&d->ij, &s, &n, why, sizeof why) < 0)
 			return bad(d, d->r.lineno, err, errlen, why);
-		je = feed(d, s, n, &obj, &end);
+		/* the line's own newline ends a number at its end */
+		je = json_feed(d->tok, s, n, "\n", &obj, &end);
 		if (je == json_tokener_continue)
 			continue;
-		if (je == json_tokener_success && skip_space(s, n, end) < n) {
+		if (je == json_tokener_success && (rest = jscan_ws(s + end, s + n)) < s + n) {
 			json_object_put(obj);
 			snprintf(why, sizeof why, "unexpected text after the JSON value at byte %zu",
-			         skip_space(s, n, end));
+			         (size_t)(rest - s));
 			return bad(d, d->r.lineno, err, errlen, why);
 		}
 		if (je == json_tokener_success) {
@@ -119,7 +92,7 @@ doc_next(struct doc_reader *d, json_object **out, char *err, size_t errlen)
 			*out = obj;
 			return REC_OK;
 		}
-		if (d->r.lineno > d->first && end == skip_space(s, n, 0)) {
+		if (d->r.lineno > d->first && s + end == jscan_ws(s, s + n)) {
 			/* the document was cut short and this line starts another */
 			d->held = line;
 			d->nheld = len;

@@ -1,18 +1,9 @@
-/* The one JSON writer (jsonwrite.h): json_line, json_pretty and the
- * piece-by-piece writer struct jw, all on json_quote.
- *
- * json_line writes byte for byte what json_object_to_json_string_ext(obj,
- * JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE) writes, at a
- * fraction of its cost: json-c builds the text in a printbuf a byte or an
- * escape at a time and keeps a copy of it in each object; this writes
- * straight into the caller's buf and copies each run of plain string
- * bytes at once (json_quote, whose escapes are RFC 8785's and json-c's
- * alike).  Doubles are left to json-c, so their spelling (and a double's
- * own text, json_double_text) stays its, but for one: a NaN or infinity
- * made by a program (not read as 1e999) is written null, where json-c
- * writes NaN or Infinity, which are not JSON.  json_pretty is the same
- * walk with json-c's PRETTY | SPACED layout.
- * tests/unit/test_jsonline.c holds the writers to json-c's bytes.
+/* json_line writes json-c's bytes (jsonwrite.h) at a fraction of its
+ * cost: json-c builds the text in a printbuf a byte or an escape at a
+ * time and keeps a copy of it in each object; this writes straight into
+ * the caller's buf and copies each run of plain string bytes at once.
+ * Doubles are left to json-c, so their spelling (and a double's own
+ * text, json_double_text) stays its.
  */
 #include <math.h>
 #include <stdint.h>
@@ -89,8 +80,8 @@ put_u64(struct buf *b, uint64_t u, int neg)
 	buf_add(b, p, (size_t)(t + sizeof t - p));
 }
 
-static void
-put_i64(struct buf *b, int64_t v)
+void
+json_int(struct buf *b, int64_t v)
 {
 	if (v < 0)
 		put_u64(b, (uint64_t)0 - (uint64_t)v, 1);
@@ -107,7 +98,7 @@ put_int(struct buf *b, json_object *o)
 	if (v == INT64_MAX)
 		put_u64(b, json_object_get_uint64(o), 0);
 	else
-		put_i64(b, v);
+		json_int(b, v);
 }
 
 /* Whether s starts as a JSON number does. */
@@ -329,7 +320,7 @@ void
 jw_int(struct jw *w, long long v)
 {
 	comma(w);
-	put_i64(w->b, v);
+	json_int(w->b, v);
 	w->more = 1;
 }
 

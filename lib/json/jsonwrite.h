@@ -16,6 +16,7 @@
 
 #include <json-c/json.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "base/util.h"
@@ -36,6 +37,9 @@ const char *json_pretty(json_object *obj, struct buf *b);
  * (lower-case hex), every other byte as it is.  Canonical JSON needs these
  * bytes and no others, and json-c writes the same. */
 void json_quote(struct buf *out, const char *s, size_t n);
+
+/* Append v in decimal. */
+void json_int(struct buf *out, int64_t v);
 
 /* Whether o is a double JSON has no spelling for: a NaN or an infinity
  * not read from a number's text (1e999 keeps its text, and is written

@@ -4,6 +4,7 @@
 
 #include "base/utf8.h"
 #include "text/bound.h"
+#include "json/jfield.h"
 #include "json/jscan.h"
 
 /* A string value of the record being bounded. */
@@ -197,7 +198,7 @@ bound_line_clean(struct bound *b, struct redact *r, const char *line, size_t len
 
 	if (b->max_record && len > b->max_record)
 		return 0;
-	return jscan_object(line, len, string_dirty, &c);
+	return jfield_walk(line, len, string_dirty, &c);
 }
 
 int

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json/jscan.h"
 #include "wire/chat_stream.h"
 #include "wire/members.h"
 
@@ -73,6 +74,7 @@ str_of(json_object *obj, const char *key, size_t *len)
 	return json_object_get_string(v);
 }
 
+/* Add t to b, and tell on_delta when kind is given. */
 static int
 add_text(struct chat_stream *s, struct buf *b, const char *kind, const char *t, size_t n)
 {
@@ -81,7 +83,7 @@ add_text(struct chat_stream *s, struct buf *b, const char *kind, const char *t, 
 	if (charge(s, n) < 0)
 		return -1;
 	buf_add(b, t, n);
-	if (s->on_delta)
+	if (kind && s->on_delta)
 		s->on_delta(s->arg, kind, t, n);
 	return 0;
 }
@@ -95,10 +97,7 @@ set_text(struct chat_stream *s, struct buf *b, const char *t, size_t n)
 		return 0;
 	s->bytes -= b->len;
 	buf_reset(b);
-	if (charge(s, n) < 0)
-		return -1;
-	buf_add(b, t, n);
-	return 0;
+	return add_text(s, b, NULL, t, n);
 }
 
 /* The tool call of this index, added in index order when new. */
@@ -140,13 +139,8 @@ take_tool(struct chat_stream *s, json_object *tc, size_t pos)
 	if (!(t = tool_at(s, (int)index)))
 		return -1;
 	if (set_text(s, &t->id, id, nid) < 0 || set_text(s, &t->type, type, ntype) < 0 ||
-	    set_text(s, &t->name, name, nname) < 0)
+	    set_text(s, &t->name, name, nname) < 0 || add_text(s, &t->args, NULL, args, nargs) < 0)
 		return -1;
-	if (nargs) {
-		if (charge(s, nargs) < 0)
-			return -1;
-		buf_add(&t->args, args, nargs);
-	}
 	if (s->on_tool_call && (nid || nname || nargs))
 		s->on_tool_call(s->arg, (int)index, nid ? id : NULL, nname ? name : NULL,
 		                nargs ? args : NULL);
@@ -195,8 +189,7 @@ take_choice(struct chat_stream *s, struct members *choice)
 		t = member_str(&delta, D_REASONING, &n);
 	if (add_text(s, &s->reasoning, "reasoning", t, n) < 0)
 		goto out;
-	if (member_type(&delta, D_TOOL_CALLS) == JF_ARRAY)
-		tcs = member_value(&delta, D_TOOL_CALLS);
+	tcs = member_value(&delta, D_TOOL_CALLS);
 	for (i = 0; json_object_is_type(tcs, json_type_array) &&
 	     i < json_object_array_length(tcs); i++)
 		if (take_tool(s, json_object_array_get_idx(tcs, i), i) < 0)
@@ -287,7 +280,9 @@ take_chunk(struct chat_stream *s, const char *data, size_t len)
 	}
 	t = member_str(&chunk, K_OBJECT, &n);
 	if (cstr_is(t, n, "error")) {
-		rc = server_error(s, members_tree(&chunk), NULL);
+		v = json_parse(data, len, why, sizeof why);
+		rc = server_error(s, v, NULL);
+		json_object_put(v);
 		goto out;
 	}
 	/* Azure's content-filter chunk has "model":"": not a model name */
@@ -296,10 +291,12 @@ take_chunk(struct chat_stream *s, const char *data, size_t len)
 		s->model = estrndup(t, strnlen(t, n));
 	}
 	/* usage comes in its own chunk, with "choices":[] */
-	if (member_type(&chunk, K_USAGE) == JF_OBJECT && (v = member_value(&chunk, K_USAGE))) {
+	v = member_value(&chunk, K_USAGE);
+	if (json_object_is_type(v, json_type_object)) {
 		json_object_put(s->usage);
-		s->usage = v;
+		s->usage = json_ref(v);
 	}
+	json_object_put(v);
 	if (members_iter(&it, &chunk, K_CHOICES) == 0) {
 		while (rc == 0 && members_next(&it, &choice, &choice_keys)) {
 			if (member_int(&choice, C_INDEX) == 0) {
@@ -317,21 +314,12 @@ out:
 	return rc;
 }
 
-static int
-blank(const char *s, size_t n)
-{
-	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' ||
-	                 s[n - 1] == '\n'))
-		n--;
-	return n == 0;
-}
-
 int
 chat_stream_data(struct chat_stream *s, const char *data, size_t len)
 {
 	if (s->failed)
 		return -1;
-	if (s->done || blank(data, len))
+	if (s->done || jscan_ws(data, data + len) == data + len)
 		return 0;
 	if (len == 6 && memcmp(data, "[DONE]", 6) == 0) {
 		s->done = 1;

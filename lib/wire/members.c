@@ -10,7 +10,9 @@ member_keys_init(struct member_keys *k, const char *const *keys, int n)
 		eprintf("members: %d keys, at most %d", n, MEMBERS_MAX);
 	k->keys = keys;
 	k->n = n;
-	k->spec = jfield_spec_of(keys, n);
+	k->spec = jfield_spec_new();
+	while (n-- > 0)
+		jfield_spec_add(k->spec, *keys++);	/* flat keys: key i in slot i */
 }
 
 /* json-c's tree of a part of a text jfield took.  json-c takes every
@@ -109,41 +111,11 @@ members_is_object(const struct members *o)
 	return o->text || json_object_is_type(o->tree, json_type_object);
 }
 
-json_object *
-members_tree(struct members *o)
-{
-	if (o->text && !o->own)
-		o->own = parse(o->raw, o->len);
-	return o->text ? o->own : o->tree;
-}
-
-enum jfield_type
-member_type(struct members *o, int i)
-{
-	json_object *v;
-
-	if (o->text)
-		return o->f[i].type;
-	if (!json_object_object_get_ex(o->tree, o->k->keys[i], &v))
-		return JF_NONE;
-	switch (json_object_get_type(v)) {
-	case json_type_string: return JF_STRING;
-	case json_type_int:
-	case json_type_double: return JF_NUMBER;
-	case json_type_boolean: return json_object_get_boolean(v) ? JF_TRUE : JF_FALSE;
-	case json_type_object: return JF_OBJECT;
-	case json_type_array: return JF_ARRAY;
-	case json_type_null: return JF_NULL;
-	}
-	return JF_NONE;
-}
-
 const char *
 member_str(struct members *o, int i, size_t *n)
 {
 	struct buf *b = &o->str[i];
 	const struct jfield *f = &o->f[i];
-	const char *t;
 	json_object *v;
 
 	if (!o->text) {
@@ -153,19 +125,25 @@ member_str(struct members *o, int i, size_t *n)
 		*n = (size_t)json_object_get_string_len(v);
 		return json_object_get_string(v);
 	}
+	if (f->type != JF_STRING)
+		return NULL;
+	if (!f->escaped) {
+		*n = f->len;
+		return f->raw;
+	}
 	if (!(o->used & 1u << i))
 		memset(b, 0, sizeof *b);
 	o->used |= 1u << i;
 	buf_reset(b);
-	if (jfield_text(f, b, &t, n) == 0)
-		return t;
 	/* an escape jfield leaves to json-c (a lone surrogate): json-c's
 	 * reading of the string alone, its quotes around raw in the text */
-	if (!(v = parse(f->raw - 1, f->len + 2)))
-		return NULL;
-	buf_reset(b);
-	buf_add(b, json_object_get_string(v), (size_t)json_object_get_string_len(v));
-	json_object_put(v);
+	if (jfield_string(f, b) < 0) {
+		if (!(v = parse(f->raw - 1, f->len + 2)))
+			return NULL;
+		buf_reset(b);
+		buf_add(b, json_object_get_string(v), (size_t)json_object_get_string_len(v));
+		json_object_put(v);
+	}
 	*n = b->len;
 	return b->data ? b->data : "";
 }

@@ -76,13 +76,6 @@ void members_free(struct members *o);
 
 int members_is_object(const struct members *o);
 
-/* The whole object as json-c's tree, for a reader that needs more than
- * its members (an error object): borrowed, valid while o is. */
-json_object *members_tree(struct members *o);
-
-/* What member i is (JF_NONE when absent).  Numbers are JF_NUMBER. */
-enum jfield_type member_type(struct members *o, int i);
-
 /* The string member i, as json-c holds it (it may hold NUL): its bytes,
  * *n set, valid while o is; NULL when it is no string. */
 const char *member_str(struct members *o, int i, size_t *n);

@@ -116,7 +116,7 @@ fill(json_object *res, struct members *top, struct members *choice, struct membe
 	if (!(v = str_value(msg, M_CONTENT)))
 		v = json_object_new_string("");
 	json_set(res, "content", v);
-	v = member_type(msg, M_TOOL_CALLS) == JF_ARRAY ? member_value(msg, M_TOOL_CALLS) : NULL;
+	v = member_value(msg, M_TOOL_CALLS);
 	if (json_object_is_type(v, json_type_array) && json_object_array_length(v) > 0)
 		json_set(res, "tool_calls", v);
 	else

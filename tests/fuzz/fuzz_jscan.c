@@ -1,13 +1,14 @@
-/* fuzz_jscan: the tree-less JSON walk of jscan.h (llm-redact's and the
- * trace writers' quick path) and its string decoder.
+/* fuzz_jscan: the tree-less JSON walk, jfield_walk (llm-redact's and the
+ * trace writers' quick path), and jscan.h's string decoder.
  *
- * Invariants: a text jscan_object() accepts json-c accepts, as an object;
+ * Invariants: a text jfield_walk() accepts json-c accepts, as an object;
  * every string it reports decodes (or is refused for a lone surrogate)
  * to valid UTF-8 when the text was.  json_build() (jsonbuild.c, built on
  * the same walk) makes the tree json-c makes, written out the same, or
  * hands the text on.
  */
 #include "fuzz.h"
+#include "json/jfield.h"
 #include "json/jscan.h"
 #include "base/utf8.h"
 #include "json/json.h"
@@ -58,7 +59,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	json_object *v;
 
 	build_is_json_c(s, size);
-	if (!jscan_object(s, size, on_string, NULL))
+	if (!jfield_walk(s, size, on_string, NULL))
 		return 0;
 	if (json_parse_c(s, size, &v, err, sizeof err) < 0)
 		fuzz_fail("jscan took what json-c refuses: %s", err);

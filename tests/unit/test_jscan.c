@@ -2,6 +2,7 @@
  * accepts too, the strings it reports, and the decoding of escapes. */
 #include "unit.h"
 
+#include "json/jfield.h"
 #include "json/jscan.h"
 
 /* The strings reported, each as "raw|escaped;". */
@@ -73,7 +74,7 @@ test_scan(void **state)
 			n++;	/* the one with a NUL inside */
 		buf_reset(&got);
 		buf_adds(&got, "");
-		ok = jscan_object(cases[i].text, n, collect, &got);
+		ok = jfield_walk(cases[i].text, n, collect, &got);
 		if (ok != cases[i].ok)
 			fail_msg("case %zu '%s': %d", i, cases[i].text, ok);
 		if (ok)
@@ -87,7 +88,7 @@ test_scan(void **state)
 	/* at json-c's depth limit: what json-c says */
 	for (i = 0; i < N_NEST; i++) {
 		nested(&got, (int)i);
-		if (jscan_object(got.data, got.len, collect, &got) != json_c_takes(got.data, got.len))
+		if (jfield_walk(got.data, got.len, collect, &got) != json_c_takes(got.data, got.len))
 			fail_msg("nested text %zu: jscan and json-c differ", i);
 	}
 	buf_free(&got);
@@ -107,9 +108,9 @@ test_stop(void **state)
 	const char *a = "{\"x\":\"a\",\"y\":[\"b\"]}", *b = "{\"b\":\"a\",\"y\":[\"c\"]}";
 
 	(void)state;
-	assert_int_equal(jscan_object(a, strlen(a), stop_at_b, NULL), 0);
+	assert_int_equal(jfield_walk(a, strlen(a), stop_at_b, NULL), 0);
 	/* a key "b" is no value: the walk goes through */
-	assert_int_equal(jscan_object(b, strlen(b), stop_at_b, NULL), 1);
+	assert_int_equal(jfield_walk(b, strlen(b), stop_at_b, NULL), 1);
 }
 
 /* jscan_decode gives what json-c gives. */
