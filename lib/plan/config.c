@@ -3,7 +3,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,23 +81,6 @@ env(const char *a, const char *b)
 	return v && *v ? v : NULL;
 }
 
-/* A message at v's place in the providers file: "path:LINE:COL: ..." */
-static int
-bad(const struct toml_where *w, const char *path, json_object *v, char *err, size_t errlen,
-    const char *fmt, ...) __attribute__((format(printf, 6, 7)));
-
-static int
-bad(const struct toml_where *w, const char *path, json_object *v, char *err, size_t errlen,
-    const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	toml_vmessage(w, path, v, err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 /* One key of a provider's table; why is set when the value is refused. */
 static int
 provider_key(struct endpoint *ep, const char *key, json_object *v, char *why, size_t whylen)
@@ -159,18 +141,18 @@ read_providers(struct config *c, json_object *root, const struct toml_where *w,
 		struct endpoint *ep;
 
 		if (!json_object_is_type(t, json_type_object))
-			return bad(w, path, t, err, errlen, "key outside a [provider] table");
+			return toml_message(w, path, t, err, errlen, "key outside a [provider] table");
 		if (!provider_name_ok(name))
-			return bad(w, path, t, err, errlen, "expected [provider-name]");
+			return toml_message(w, path, t, err, errlen, "expected [provider-name]");
 		ep = &c->prov[c->nprov++];
 		ep->name = estrdup(name);
 		json_object_object_foreach(t, key, v)
 			if (provider_key(ep, key, v, why, sizeof why) < 0)
-				return bad(w, path, v, err, errlen, "%s", why);
+				return toml_message(w, path, v, err, errlen, "%s", why);
 	}
 	json_object_object_foreach(root, name2, t2) {
 		if (!c->prov[i++].base_url)
-			return bad(w, path, t2, err, errlen, "provider '%s' has no base_url", name2);
+			return toml_message(w, path, t2, err, errlen, "provider '%s' has no base_url", name2);
 	}
 	return 0;
 }

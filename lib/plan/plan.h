@@ -33,7 +33,7 @@ struct plan_query {
 	char *path;		/* the file to read */
 	char *text;		/* its content, once plan_read_queries() ran */
 	size_t len;
-	unsigned line, col;	/* where the id is in a TOML plan, 0 when not known */
+	json_object *at;	/* the id in the plan's tree (borrowed), NULL ad hoc */
 };
 
 struct plan {
