@@ -211,7 +211,7 @@ directive(const char *p, const char *end, struct mock_directives *d, char *err, 
 	p = word_end(p, end, 0);
 	nlen = (size_t)(p - name);
 	if (parse_num(name, nlen, 100, 599, &code) == 0) {
-		if (!mock_status_injectable((int)code)) {
+		if (!mock_status_row((int)code)->injectable) {
 			snprintf(err, errlen, "unknown directive [[mock:%.*s]]", (int)nlen, name);
 			return NULL;
 		}

@@ -130,7 +130,7 @@ send_error(struct MHD_Connection *c, int status, const char *code, const char *m
 	struct buf b = {0};
 	struct MHD_Response *r;
 
-	mock_error_json(&b, msg, mock_error_type(status), code);
+	mock_error_json(&b, msg, mock_status_row(status)->type, code);
 	r = take_buf(&b, json_type);
 	if (r && status == 405)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD, POST");
@@ -236,11 +236,9 @@ callback_body(const struct mock_answer *a)
 	struct body *b = ecalloc(1, sizeof *b);
 	struct MHD_Response *r;
 
-	if (a->faults & MOCK_F_HUGE) {
-		mock_completion_split(a, &b->pre, &b->post);
+	mock_completion(a, &b->pre, a->faults & MOCK_F_HUGE ? &b->post : NULL);
+	if (a->faults & MOCK_F_HUGE)
 		b->mid = (uint64_t)a->huge_bytes;
-	} else
-		mock_completion(a, &b->pre);
 	b->total = b->pre.len + b->mid + b->post.len;
 	b->cut = a->faults & MOCK_F_DROP ? b->total / 2 : b->total;
 	r = MHD_create_response_from_callback(b->total, 64 * 1024, body_read, b, body_free);
@@ -298,7 +296,7 @@ chat(struct mock_http *h, struct MHD_Connection *c, struct req *q)
 	else if (a.faults & (MOCK_F_HUGE | MOCK_F_DROP))
 		r = callback_body(&a);
 	else {
-		mock_completion(&a, &b);
+		mock_completion(&a, &b, NULL);
 		r = take_buf(&b, json_type);
 	}
 	if (r)

@@ -98,11 +98,6 @@ struct plan_expand {
 	int outside;		/* an output path is not below the current directory */
 };
 
-/* The record id of a pair: <plan_id>/<model_hash>/<query_id>, and
- * /r<K> for sample K when repeating.  Into b, replacing what it held. */
-const char *plan_record_id(const struct plan *pl, const struct plan_model *m,
-                           const struct plan_query *q, int k, int repeat, struct buf *b);
-
 /* Write every record not left out, query by query, each query's models in
  * plan order, each pair's samples in order, through write_fn in chunks of
  * whole lines (write_fn NULL: only count).  The queries must have been
