@@ -90,14 +90,6 @@ mock_models_json(const char *const *models, size_t n, struct buf *out)
 }
 
 void
-mock_stats_json(unsigned long long requests, unsigned long long chat,
-                unsigned long long faults, unsigned long long connections, struct buf *out)
-{
-	buf_addf(out, "{\"requests\":%llu,\"chat\":%llu,\"faults\":%llu,\"connections\":%llu}",
-	         requests, chat, faults, connections);
-}
-
-void
 mock_tools_free(struct mock_tool *t, size_t n)
 {
 	size_t i;

@@ -178,9 +178,6 @@ struct mock_status_row {
 const struct mock_status_row *mock_status_row(int code);
 
 void mock_models_json(const char *const *models, size_t n, struct buf *out);
-void mock_stats_json(unsigned long long requests, unsigned long long chat,
-                     unsigned long long faults, unsigned long long connections,
-                     struct buf *out);
 
 /* Helpers, exposed for the unit tests. */
 long long mock_tokens(size_t bytes);

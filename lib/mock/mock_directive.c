@@ -116,12 +116,6 @@ args_end(const char *p, const char *end)
 	return q;
 }
 
-static int
-fault_bit(unsigned f)
-{
-	return __builtin_ctz(f);
-}
-
 /* Apply key=value to the directive just opened. */
 static int
 directive_opt(struct mock_directives *d, const char *name, size_t nlen, unsigned fault,
@@ -139,7 +133,7 @@ directive_opt(struct mock_directives *d, const char *name, size_t nlen, unsigned
 		if (st)
 			st->times = x;
 		else
-			d->times[fault_bit(fault)] = x;
+			d->times[__builtin_ctz(fault)] = x;
 		return 0;
 	}
 	if (st) {

@@ -71,6 +71,16 @@ config_read_token(const char *path, char *err, size_t errlen)
 	return s;
 }
 
+static int
+set_token_file(struct endpoint *ep, const char *path, char *err, size_t errlen)
+{
+	char *t = config_read_token(path, err, errlen);
+	int rc = t ? set_token(ep, t, err, errlen) : -1;
+
+	free(t);
+	return rc;
+}
+
 static const char *
 env(const char *a, const char *b)
 {
@@ -86,7 +96,6 @@ static int
 provider_key(struct endpoint *ep, const char *key, json_object *v, char *why, size_t whylen)
 {
 	const char *val = json_object_get_string(v);
-	char *t;
 
 	if (strcmp(key, "base_url") && strcmp(key, "token_env") && strcmp(key, "token_file")) {
 		if (json_object_is_type(v, json_type_object))
@@ -110,14 +119,7 @@ provider_key(struct endpoint *ep, const char *key, json_object *v, char *why, si
 		return set_url(ep, val, why, whylen);
 	if (strcmp(key, "token_env") == 0)
 		return getenv(val) ? set_token(ep, getenv(val), why, whylen) : 0;
-	if (!(t = config_read_token(val, why, whylen)))
-		return -1;
-	if (set_token(ep, t, why, whylen) < 0) {
-		free(t);
-		return -1;
-	}
-	free(t);
-	return 0;
+	return set_token_file(ep, val, why, whylen);
 }
 
 /* A provider name is the prefix of a model name, up to its first '/'. */
@@ -191,15 +193,8 @@ config_load(struct config *c, const char *base_url, const char *token_file, char
 	if (url && set_url(&c->def, url, err, errlen) < 0)
 		return -1;
 	if (token_file) {
-		char *t = config_read_token(token_file, err, errlen);
-
-		if (!t)
+		if (set_token_file(&c->def, token_file, err, errlen) < 0)
 			return -1;
-		if (set_token(&c->def, t, err, errlen) < 0) {
-			free(t);
-			return -1;
-		}
-		free(t);
 	} else if ((tok = env("LLM_API_TOKEN", "OPENAI_API_KEY")) &&
 	           set_token(&c->def, tok, err, errlen) < 0)
 		return -1;
