@@ -825,38 +825,60 @@ parse_key(struct toml_parser *P, struct key *k)
 	}
 }
 
+/* Key part k->seg[i] (not the last) inside t: the table it names, made
+ * when missing.  For a dotted key (depth NULL) that is a table of the
+ * current section's dotted keys; for a header any table but an inline
+ * one, or the last table of an array of tables (one level more, counted
+ * in *depth).  NULL when it is none of those. */
+static json_object *
+step(struct toml_parser *P, json_object *t, const struct key *k, size_t i, int *depth)
+{
+	char name[256];
+	json_object *c;
+
+	if (!json_object_object_get_ex(t, k->seg[i], &c)) {
+		c = new_table(depth ? K_IMPLICIT : K_DOTTED, depth ? 0 : P->section);
+		json_object_object_add_ex(t, k->seg[i], c, JSON_C_OBJECT_ADD_KEY_IS_NEW);
+		return c;
+	}
+	key_name(k, i + 1, name, sizeof name);
+	if (depth && json_object_is_type(c, json_type_array) && kind(c) == K_AOT) {
+		++*depth;
+		return json_object_array_get_idx(c, json_object_array_length(c) - 1);
+	}
+	if (!json_object_is_type(c, json_type_object)) {
+		toml_fail(P, k->at, "key '%s' is %s already, not a table", name, toml_type_name(c));
+	} else if (depth && kind(c) == K_INLINE) {
+		toml_fail(P, k->at, "'%s' is an inline table: nothing can be added to it", name);
+	} else if (depth || (kind(c) == K_DOTTED && section_of(c) == P->section)) {
+		return c;
+	} else if (kind(c) == K_IMPLICIT) {
+		mark(c, K_DOTTED, P->section);
+		return c;
+	} else {
+		toml_fail(P, k->at, "table '%s' is defined already: dotted keys cannot add to it", name);
+	}
+	return NULL;
+}
+
 /* Put v at key k in table t, dotted parts making or entering tables of
  * the current section.  Takes v, also on failure. */
 static int
 assign(struct toml_parser *P, json_object *t, const struct key *k, json_object *v)
 {
 	char name[256];
-	json_object *c;
 	size_t i;
 
-	for (i = 0; i + 1 < k->n; i++) {
-		if (!json_object_object_get_ex(t, k->seg[i], &c)) {
-			c = new_table(K_DOTTED, P->section);
-			json_object_object_add_ex(t, k->seg[i], c, JSON_C_OBJECT_ADD_KEY_IS_NEW);
-		} else if (!json_object_is_type(c, json_type_object)) {
-			json_object_put(v);
-			return toml_fail(P, k->at, "key '%s' is %s already, not a table",
-			                 key_name(k, i + 1, name, sizeof name), toml_type_name(c));
-		} else if (kind(c) == K_IMPLICIT) {
-			mark(c, K_DOTTED, P->section);
-		} else if (kind(c) != K_DOTTED || section_of(c) != P->section) {
-			json_object_put(v);
-			return toml_fail(P, k->at, "table '%s' is defined already: dotted keys cannot add to it",
-			                 key_name(k, i + 1, name, sizeof name));
-		}
-		t = c;
+	for (i = 0; i + 1 < k->n && t; i++)
+		t = step(P, t, k, i, NULL);
+	if (t && json_object_object_get_ex(t, k->seg[i], NULL)) {
+		toml_fail(P, k->at, "duplicate key '%s'", key_name(k, k->n, name, sizeof name));
+	} else if (t) {
+		json_object_object_add_ex(t, k->seg[i], v, JSON_C_OBJECT_ADD_KEY_IS_NEW);
+		return 0;
 	}
-	if (json_object_object_get_ex(t, k->seg[i], NULL)) {
-		json_object_put(v);
-		return toml_fail(P, k->at, "duplicate key '%s'", key_name(k, k->n, name, sizeof name));
-	}
-	json_object_object_add_ex(t, k->seg[i], v, JSON_C_OBJECT_ADD_KEY_IS_NEW);
-	return 0;
+	json_object_put(v);
+	return -1;
 }
 
 /* A value at P->p, nested depth deep: a new reference, or NULL. */
@@ -1006,34 +1028,6 @@ toml_value(struct toml_parser *P, int depth)
 	return v;
 }
 
-/* Header part k->seg[i] (not the last) inside t: the table it names,
- * made when missing; the last table of an array of tables (one level
- * more, counted in *depth). */
-static json_object *
-header_step(struct toml_parser *P, json_object *t, const struct key *k, size_t i, int *depth)
-{
-	char name[256];
-	json_object *c;
-
-	if (!json_object_object_get_ex(t, k->seg[i], &c)) {
-		c = new_table(K_IMPLICIT, 0);
-		json_object_object_add_ex(t, k->seg[i], c, JSON_C_OBJECT_ADD_KEY_IS_NEW);
-		return c;
-	}
-	key_name(k, i + 1, name, sizeof name);
-	if (json_object_is_type(c, json_type_object)) {
-		if (kind(c) != K_INLINE)
-			return c;
-		toml_fail(P, k->at, "'%s' is an inline table: nothing can be added to it", name);
-	} else if (json_object_is_type(c, json_type_array) && kind(c) == K_AOT) {
-		++*depth;
-		return json_object_array_get_idx(c, json_object_array_length(c) - 1);
-	} else {
-		toml_fail(P, k->at, "key '%s' is %s already, not a table", name, toml_type_name(c));
-	}
-	return NULL;
-}
-
 /* The table [k] defines, or that [[k]] appends, and in *depth the
  * tables and arrays it is nested in below the root, itself counted. */
 static json_object *
@@ -1050,7 +1044,7 @@ header_table(struct toml_parser *P, const struct key *k, int aot, int *depth)
 
 	*depth = (int)k->n + aot;
 	for (i = 0; i + 1 < k->n; i++)
-		if (!(t = header_step(P, t, k, i, depth)))
+		if (!(t = step(P, t, k, i, depth)))
 			return NULL;
 	if (*depth > TOML_MAX_DEPTH) {
 		toml_fail(P, k->at, "nested deeper than %d levels", TOML_MAX_DEPTH);
