@@ -22,7 +22,6 @@ struct mock_http {
 	struct MHD_Daemon *d;
 	struct mock *m;
 	struct mock_http_opts o;
-	struct buf models_body, health_body;
 	struct MHD_Response *models, *health;	/* built once, queued many times */
 	atomic_ullong requests, chat, faults, connections;
 	int stopfd[2];		/* written once at stop, to end every wait */
@@ -428,17 +427,6 @@ mhd_log(void *cls, const char *fmt, va_list ap)
 	h->o.log(line);
 }
 
-static struct MHD_Response *
-fixed(struct buf *b)
-{
-	struct MHD_Response *r = MHD_create_response_from_buffer(b->len, b->data,
-	                                                         MHD_RESPMEM_PERSISTENT);
-
-	if (r)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, json_type);
-	return r;
-}
-
 static void
 release(struct mock_http *h)
 {
@@ -446,8 +434,6 @@ release(struct mock_http *h)
 		MHD_destroy_response(h->models);
 	if (h->health)
 		MHD_destroy_response(h->health);
-	buf_free(&h->models_body);
-	buf_free(&h->health_body);
 	if (h->stopfd[0] >= 0)
 		close(h->stopfd[0]);
 	if (h->stopfd[1] >= 0)
@@ -476,6 +462,7 @@ mock_http_start(struct mock *m, const struct mock_http_opts *o, char *err, size_
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE }, *ai;
 	const char *host = o->host ? o->host : "127.0.0.1";
 	const union MHD_DaemonInfo *di;
+	struct buf models = {0}, health = {0};
 	unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
 	                 MHD_USE_POLL;
 	char port[16];
@@ -489,10 +476,10 @@ mock_http_start(struct mock *m, const struct mock_http_opts *o, char *err, size_
 		release(h);
 		return NULL;
 	}
-	mock_models_json(o->models, o->nmodels, &h->models_body);
-	buf_adds(&h->health_body, "{\"status\":\"ok\"}");
-	h->models = fixed(&h->models_body);
-	h->health = fixed(&h->health_body);
+	mock_models_json(o->models, o->nmodels, &models);
+	buf_adds(&health, "{\"status\":\"ok\"}");
+	h->models = take_buf(&models, json_type);
+	h->health = take_buf(&health, json_type);
 	snprintf(port, sizeof port, "%d", o->port);
 	if ((e = getaddrinfo(host, port, &hints, &ai)) != 0) {
 		snprintf(err, errlen, "%s: %s", host, gai_strerror(e));
