@@ -1138,37 +1138,36 @@ clear_kinds(json_object *v)
 	}
 }
 
+/* White space and a comment, then the end of the line (taken) or of the
+ * file: 1 there, 0 when something else follows, -1 on a bad comment. */
 static int
-line(struct toml_parser *P)
+line_end(struct toml_parser *P)
 {
-	char b[32];
 	int n;
 
 	toml_skip_ws(P);
 	if (toml_skip_comment(P) < 0)
 		return -1;
 	if (P->p >= P->end)
-		return 0;
-	if ((n = toml_is_newline(P, P->p))) {
+		return 1;
+	if ((n = toml_is_newline(P, P->p)))
 		P->p += n;
-		return 0;
-	}
-	if (*P->p == '[') {
-		if (header(P) < 0)
-			return -1;
-	} else if (key_value(P, P->cur, P->cur_depth) < 0) {
+	return n > 0;
+}
+
+static int
+line(struct toml_parser *P)
+{
+	char b[32];
+	int rc;
+
+	if ((rc = line_end(P)) != 0)
+		return rc < 0 ? -1 : 0;
+	if ((*P->p == '[' ? header(P) : key_value(P, P->cur, P->cur_depth)) < 0)
 		return -1;
-	}
-	toml_skip_ws(P);
-	if (toml_skip_comment(P) < 0)
-		return -1;
-	if (P->p >= P->end)
-		return 0;
-	if (!(n = toml_is_newline(P, P->p)))
-		return toml_fail(P, P->p, "expected the end of the line, found %s",
-		                 toml_what(P, P->p, b));
-	P->p += n;
-	return 0;
+	if ((rc = line_end(P)) != 0)
+		return rc < 0 ? -1 : 0;
+	return toml_fail(P, P->p, "expected the end of the line, found %s", toml_what(P, P->p, b));
 }
 
 json_object *
