@@ -1,4 +1,4 @@
-/* The status table, the small JSON bodies (errors, models, stats) and the
+/* The status table, the small JSON bodies (errors, models) and the
  * helpers every part of the mock shares. */
 #include <stdio.h>
 #include <stdlib.h>
