@@ -1,4 +1,4 @@
-/* The status table, the small JSON bodies (errors, models, stats) and the
+/* The status table, the small JSON bodies (errors, models) and the
  * helpers every part of the mock shares. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,15 +8,7 @@
 #include "json/json.h"
 #include "mock/mock_internal.h"
 
-struct status {
-	int code;
-	const char *reason;
-	const char *type;
-	const char *ecode;
-	int injectable;
-};
-
-static const struct status statuses[] = {
+static const struct mock_status_row statuses[] = {
 	{ 400, "Bad Request", "invalid_request_error", NULL, 1 },
 	{ 401, "Unauthorized", "authentication_error", "invalid_api_key", 1 },
 	{ 403, "Forbidden", "permission_error", NULL, 1 },
@@ -32,42 +24,18 @@ static const struct status statuses[] = {
 	{ 504, "Gateway Timeout", "server_error", NULL, 1 },
 };
 
-/* The row of a status; one not in the table gets the row of its class. */
-static const struct status *
-status_row(int code)
+const struct mock_status_row *
+mock_status_row(int code)
 {
-	static const struct status server = { 0, "Server Error", "server_error", NULL, 0 },
-	                           client = { 0, "Error", "invalid_request_error", NULL, 0 };
+	static const struct mock_status_row
+		server = { 0, "Server Error", "server_error", NULL, 0 },
+		client = { 0, "Error", "invalid_request_error", NULL, 0 };
 	size_t i;
 
 	for (i = 0; i < NELEM(statuses); i++)
 		if (statuses[i].code == code)
 			return &statuses[i];
 	return code >= 500 ? &server : &client;
-}
-
-const char *
-mock_reason(int status)
-{
-	return status_row(status)->reason;
-}
-
-const char *
-mock_error_type(int status)
-{
-	return status_row(status)->type;
-}
-
-const char *
-mock_error_code(int status)
-{
-	return status_row(status)->ecode;
-}
-
-int
-mock_status_injectable(int code)
-{
-	return status_row(code)->injectable;
 }
 
 long long
@@ -119,14 +87,6 @@ mock_models_json(const char *const *models, size_t n, struct buf *out)
 		buf_adds(out, ",\"object\":\"model\",\"created\":0,\"owned_by\":\"llm-mock\"}");
 	}
 	buf_adds(out, "]}");
-}
-
-void
-mock_stats_json(unsigned long long requests, unsigned long long chat,
-                unsigned long long faults, unsigned long long connections, struct buf *out)
-{
-	buf_addf(out, "{\"requests\":%llu,\"chat\":%llu,\"faults\":%llu,\"connections\":%llu}",
-	         requests, chat, faults, connections);
 }
 
 void

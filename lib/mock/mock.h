@@ -2,8 +2,8 @@
  *
  * mock_reply() turns a request body into a struct mock_answer: the status,
  * the content or tool calls, the usage, the faults to act out, the delay
- * and the headers to send.  mock_completion(), mock_completion_split() and
- * mock_stream_next() turn an answer into bytes.  Nothing here prints,
+ * and the headers to send.  mock_completion() and mock_stream_next() turn
+ * an answer into bytes.  Nothing here prints,
  * exits or sleeps: the caller waits as long as the answer asks.
  *
  * The code is split by concern, all behind this one header (the pieces
@@ -147,11 +147,10 @@ int mock_load_rules_text(struct mock *m, const char *name, const char *text, siz
 void mock_reply(struct mock *m, const char *body, size_t len, struct mock_answer *a);
 void mock_answer_free(struct mock_answer *a);
 
-/* The non-streamed body of a status-200 answer that is not raw. */
-void mock_completion(const struct mock_answer *a, struct buf *out);
-/* The same cut where the content goes (for huge answers, whose content is
- * written by the caller): pre + content + post is the body. */
-void mock_completion_split(const struct mock_answer *a, struct buf *pre, struct buf *post);
+/* The non-streamed body of a status-200 answer that is not raw, into out;
+ * with post, cut where the content goes (for huge answers, whose content
+ * is written by the caller): out + content + post is the body. */
+void mock_completion(const struct mock_answer *a, struct buf *out, struct buf *post);
 
 /* Append the next server-sent event of a streamed answer to out.
  * MOCK_EV_DATA: send out; MOCK_EV_END: end the stream cleanly;
@@ -168,14 +167,17 @@ void mock_directives_free(struct mock_directives *d);
 
 /* The OpenAI error body {"error":{...}}; code may be NULL. */
 void mock_error_json(struct buf *out, const char *msg, const char *type, const char *code);
-/* The error type, code and reason phrase we give an HTTP status. */
-const char *mock_reason(int status);
-const char *mock_error_type(int status);
+/* What we give an HTTP status: its reason phrase, error type and code
+ * (NULL: none), and whether a [[mock:NNN]] directive may inject it.  A
+ * status not in our table gets the row of its class. */
+struct mock_status_row {
+	int code;
+	const char *reason, *type, *ecode;
+	int injectable;
+};
+const struct mock_status_row *mock_status_row(int code);
 
 void mock_models_json(const char *const *models, size_t n, struct buf *out);
-void mock_stats_json(unsigned long long requests, unsigned long long chat,
-                     unsigned long long faults, unsigned long long connections,
-                     struct buf *out);
 
 /* Helpers, exposed for the unit tests. */
 long long mock_tokens(size_t bytes);

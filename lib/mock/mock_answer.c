@@ -37,8 +37,8 @@ fail(struct mock_answer *a, int status, const char *type, const char *fmt, ...)
 	a->status = status;
 	a->raw = 1;
 	buf_reset(&a->body);
-	mock_error_json(&a->body, msg, type ? type : mock_error_type(status),
-	                type ? NULL : mock_error_code(status));
+	mock_error_json(&a->body, msg, type ? type : mock_status_row(status)->type,
+	                type ? NULL : mock_status_row(status)->ecode);
 }
 
 /* The text of a message's content: a string, or the "text" of its parts
@@ -73,7 +73,7 @@ inject_status(struct mock_answer *a, const struct mock_status *st)
 {
 	char v[64];
 
-	fail(a, st->code, NULL, "mock: injected %d %s", st->code, mock_reason(st->code));
+	fail(a, st->code, NULL, "mock: injected %d %s", st->code, mock_status_row(st->code)->reason);
 	if (st->retry_after >= 0) {
 		snprintf(v, sizeof v, "%lld", st->retry_after);
 		add_header(a, "Retry-After", v);
@@ -133,7 +133,7 @@ rule_answer(struct mock_answer *a, const struct rule *r)
 	}
 	if (r->status >= 400) {
 		fail(a, r->status, NULL, "mock: injected %d %s (rule at line %ld)", r->status,
-		     mock_reason(r->status), r->line);
+		     mock_status_row(r->status)->reason, r->line);
 		a->injected = 1;
 		return;
 	}

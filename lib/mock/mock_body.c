@@ -75,10 +75,8 @@ has_reasoning(const struct mock_answer *a)
 	return (a->faults & MOCK_F_REASONING) && a->has_content && !(a->faults & MOCK_F_HUGE);
 }
 
-/* The body; with post, the content's bytes are left out for the caller
- * to send between out (ending in its opening quote) and post. */
-static void
-completion(const struct mock_answer *a, struct buf *out, struct buf *post)
+void
+mock_completion(const struct mock_answer *a, struct buf *out, struct buf *post)
 {
 	struct jw w;
 	size_t i;
@@ -131,18 +129,6 @@ completion(const struct mock_answer *a, struct buf *out, struct buf *post)
 	jw_close(&w, ']');
 	add_usage(a, &w);
 	jw_close(&w, '}');
-}
-
-void
-mock_completion(const struct mock_answer *a, struct buf *out)
-{
-	completion(a, out, NULL);
-}
-
-void
-mock_completion_split(const struct mock_answer *a, struct buf *pre, struct buf *post)
-{
-	completion(a, pre, post);
 }
 
 /* Stream phases. */

@@ -116,12 +116,6 @@ args_end(const char *p, const char *end)
 	return q;
 }
 
-static int
-fault_bit(unsigned f)
-{
-	return __builtin_ctz(f);
-}
-
 /* Apply key=value to the directive just opened. */
 static int
 directive_opt(struct mock_directives *d, const char *name, size_t nlen, unsigned fault,
@@ -139,7 +133,7 @@ directive_opt(struct mock_directives *d, const char *name, size_t nlen, unsigned
 		if (st)
 			st->times = x;
 		else
-			d->times[fault_bit(fault)] = x;
+			d->times[__builtin_ctz(fault)] = x;
 		return 0;
 	}
 	if (st) {
@@ -211,7 +205,7 @@ directive(const char *p, const char *end, struct mock_directives *d, char *err, 
 	p = word_end(p, end, 0);
 	nlen = (size_t)(p - name);
 	if (parse_num(name, nlen, 100, 599, &code) == 0) {
-		if (!mock_status_injectable((int)code)) {
+		if (!mock_status_row((int)code)->injectable) {
 			snprintf(err, errlen, "unknown directive [[mock:%.*s]]", (int)nlen, name);
 			return NULL;
 		}

@@ -22,7 +22,6 @@ struct mock_http {
 	struct MHD_Daemon *d;
 	struct mock *m;
 	struct mock_http_opts o;
-	struct buf models_body, health_body;
 	struct MHD_Response *models, *health;	/* built once, queued many times */
 	atomic_ullong requests, chat, faults, connections;
 	int stopfd[2];		/* written once at stop, to end every wait */
@@ -130,7 +129,7 @@ send_error(struct MHD_Connection *c, int status, const char *code, const char *m
 	struct buf b = {0};
 	struct MHD_Response *r;
 
-	mock_error_json(&b, msg, mock_error_type(status), code);
+	mock_error_json(&b, msg, mock_status_row(status)->type, code);
 	r = take_buf(&b, json_type);
 	if (r && status == 405)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD, POST");
@@ -236,11 +235,9 @@ callback_body(const struct mock_answer *a)
 	struct body *b = ecalloc(1, sizeof *b);
 	struct MHD_Response *r;
 
-	if (a->faults & MOCK_F_HUGE) {
-		mock_completion_split(a, &b->pre, &b->post);
+	mock_completion(a, &b->pre, a->faults & MOCK_F_HUGE ? &b->post : NULL);
+	if (a->faults & MOCK_F_HUGE)
 		b->mid = (uint64_t)a->huge_bytes;
-	} else
-		mock_completion(a, &b->pre);
 	b->total = b->pre.len + b->mid + b->post.len;
 	b->cut = a->faults & MOCK_F_DROP ? b->total / 2 : b->total;
 	r = MHD_create_response_from_callback(b->total, 64 * 1024, body_read, b, body_free);
@@ -298,7 +295,7 @@ chat(struct mock_http *h, struct MHD_Connection *c, struct req *q)
 	else if (a.faults & (MOCK_F_HUGE | MOCK_F_DROP))
 		r = callback_body(&a);
 	else {
-		mock_completion(&a, &b);
+		mock_completion(&a, &b, NULL);
 		r = take_buf(&b, json_type);
 	}
 	if (r)
@@ -318,8 +315,9 @@ get(struct mock_http *h, struct MHD_Connection *c, int rt)
 	case R_MODELS:
 		return MHD_queue_response(c, MHD_HTTP_OK, h->models);
 	default:
-		mock_stats_json(atomic_load(&h->requests), atomic_load(&h->chat),
-		                atomic_load(&h->faults), atomic_load(&h->connections), &b);
+		buf_addf(&b, "{\"requests\":%llu,\"chat\":%llu,\"faults\":%llu,"
+		         "\"connections\":%llu}", atomic_load(&h->requests), atomic_load(&h->chat),
+		         atomic_load(&h->faults), atomic_load(&h->connections));
 		return send_resp(c, MHD_HTTP_OK, take_buf(&b, json_type));
 	}
 }
@@ -429,17 +427,6 @@ mhd_log(void *cls, const char *fmt, va_list ap)
 	h->o.log(line);
 }
 
-static struct MHD_Response *
-fixed(struct buf *b)
-{
-	struct MHD_Response *r = MHD_create_response_from_buffer(b->len, b->data,
-	                                                         MHD_RESPMEM_PERSISTENT);
-
-	if (r)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, json_type);
-	return r;
-}
-
 static void
 release(struct mock_http *h)
 {
@@ -447,8 +434,6 @@ release(struct mock_http *h)
 		MHD_destroy_response(h->models);
 	if (h->health)
 		MHD_destroy_response(h->health);
-	buf_free(&h->models_body);
-	buf_free(&h->health_body);
 	if (h->stopfd[0] >= 0)
 		close(h->stopfd[0]);
 	if (h->stopfd[1] >= 0)
@@ -477,6 +462,7 @@ mock_http_start(struct mock *m, const struct mock_http_opts *o, char *err, size_
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE }, *ai;
 	const char *host = o->host ? o->host : "127.0.0.1";
 	const union MHD_DaemonInfo *di;
+	struct buf models = {0}, health = {0};
 	unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
 	                 MHD_USE_POLL;
 	char port[16];
@@ -490,10 +476,10 @@ mock_http_start(struct mock *m, const struct mock_http_opts *o, char *err, size_
 		release(h);
 		return NULL;
 	}
-	mock_models_json(o->models, o->nmodels, &h->models_body);
-	buf_adds(&h->health_body, "{\"status\":\"ok\"}");
-	h->models = fixed(&h->models_body);
-	h->health = fixed(&h->health_body);
+	mock_models_json(o->models, o->nmodels, &models);
+	buf_adds(&health, "{\"status\":\"ok\"}");
+	h->models = take_buf(&models, json_type);
+	h->health = take_buf(&health, json_type);
 	snprintf(port, sizeof port, "%d", o->port);
 	if ((e = getaddrinfo(host, port, &hints, &ai)) != 0) {
 		snprintf(err, errlen, "%s: %s", host, gai_strerror(e));

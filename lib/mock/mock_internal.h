@@ -37,11 +37,6 @@ struct rule {
 	size_t nhdrs;
 };
 
-/* The error code we give an HTTP status, or NULL; whether a
- * [[mock:NNN]] directive may inject it. */
-const char *mock_error_code(int status);
-int mock_status_injectable(int code);
-
 /* Free the strings of t[0..n) and clear them; the array is the caller's. */
 void mock_tools_free(struct mock_tool *t, size_t n);
 

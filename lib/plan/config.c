@@ -3,7 +3,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +71,16 @@ config_read_token(const char *path, char *err, size_t errlen)
 	return s;
 }
 
+static int
+set_token_file(struct endpoint *ep, const char *path, char *err, size_t errlen)
+{
+	char *t = config_read_token(path, err, errlen);
+	int rc = t ? set_token(ep, t, err, errlen) : -1;
+
+	free(t);
+	return rc;
+}
+
 static const char *
 env(const char *a, const char *b)
 {
@@ -82,29 +91,11 @@ env(const char *a, const char *b)
 	return v && *v ? v : NULL;
 }
 
-/* A message at v's place in the providers file: "path:LINE:COL: ..." */
-static int
-bad(const struct toml_where *w, const char *path, json_object *v, char *err, size_t errlen,
-    const char *fmt, ...) __attribute__((format(printf, 6, 7)));
-
-static int
-bad(const struct toml_where *w, const char *path, json_object *v, char *err, size_t errlen,
-    const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	toml_vmessage(w, path, v, err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 /* One key of a provider's table; why is set when the value is refused. */
 static int
 provider_key(struct endpoint *ep, const char *key, json_object *v, char *why, size_t whylen)
 {
 	const char *val = json_object_get_string(v);
-	char *t;
 
 	if (strcmp(key, "base_url") && strcmp(key, "token_env") && strcmp(key, "token_file")) {
 		if (json_object_is_type(v, json_type_object))
@@ -128,14 +119,7 @@ provider_key(struct endpoint *ep, const char *key, json_object *v, char *why, si
 		return set_url(ep, val, why, whylen);
 	if (strcmp(key, "token_env") == 0)
 		return getenv(val) ? set_token(ep, getenv(val), why, whylen) : 0;
-	if (!(t = config_read_token(val, why, whylen)))
-		return -1;
-	if (set_token(ep, t, why, whylen) < 0) {
-		free(t);
-		return -1;
-	}
-	free(t);
-	return 0;
+	return set_token_file(ep, val, why, whylen);
 }
 
 /* A provider name is the prefix of a model name, up to its first '/'. */
@@ -159,18 +143,18 @@ read_providers(struct config *c, json_object *root, const struct toml_where *w,
 		struct endpoint *ep;
 
 		if (!json_object_is_type(t, json_type_object))
-			return bad(w, path, t, err, errlen, "key outside a [provider] table");
+			return toml_message(w, path, t, err, errlen, "key outside a [provider] table");
 		if (!provider_name_ok(name))
-			return bad(w, path, t, err, errlen, "expected [provider-name]");
+			return toml_message(w, path, t, err, errlen, "expected [provider-name]");
 		ep = &c->prov[c->nprov++];
 		ep->name = estrdup(name);
 		json_object_object_foreach(t, key, v)
 			if (provider_key(ep, key, v, why, sizeof why) < 0)
-				return bad(w, path, v, err, errlen, "%s", why);
+				return toml_message(w, path, v, err, errlen, "%s", why);
 	}
 	json_object_object_foreach(root, name2, t2) {
 		if (!c->prov[i++].base_url)
-			return bad(w, path, t2, err, errlen, "provider '%s' has no base_url", name2);
+			return toml_message(w, path, t2, err, errlen, "provider '%s' has no base_url", name2);
 	}
 	return 0;
 }
@@ -209,15 +193,8 @@ config_load(struct config *c, const char *base_url, const char *token_file, char
 	if (url && set_url(&c->def, url, err, errlen) < 0)
 		return -1;
 	if (token_file) {
-		char *t = config_read_token(token_file, err, errlen);
-
-		if (!t)
+		if (set_token_file(&c->def, token_file, err, errlen) < 0)
 			return -1;
-		if (set_token(&c->def, t, err, errlen) < 0) {
-			free(t);
-			return -1;
-		}
-		free(t);
 	} else if ((tok = env("LLM_API_TOKEN", "OPENAI_API_KEY")) &&
 	           set_token(&c->def, tok, err, errlen) < 0)
 		return -1;

@@ -64,10 +64,7 @@ bad(struct check *c, json_object *at, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	if (!c->pl->file)
-		vsnprintf(c->err, c->errlen, fmt, ap);
-	else
-		toml_vmessage(c->pl->where, c->pl->file, at, c->err, c->errlen, fmt, ap);
+	toml_vmessage(c->pl->where, c->pl->file, at, c->err, c->errlen, fmt, ap);
 	va_end(ap);
 	return -1;
 }
@@ -226,8 +223,7 @@ add_query(struct check *c, json_object *at, const char *id, size_t len, const ch
 	q->id = id;
 	q->base = query_base(id);
 	q->path = path ? estrdup(path) : join(pl->dir, "Input", id);
-	if (toml_where_get(pl->where, at, &q->line, &q->col) < 0)
-		q->line = q->col = 0;
+	q->at = at;
 	pl->nqueries++;
 	return 0;
 }
@@ -407,22 +403,12 @@ plan_read_queries(struct plan *pl, char *err, size_t errlen)
 	for (i = 0; i < pl->nqueries; i++) {
 		struct plan_query *q = &pl->queries[i];
 
-		if (!(q->text = read_file(q->path, PLAN_MAX_FILE, &q->len, why, sizeof why))) {
-			if (!pl->file)
-				return bad(&c, NULL, "query file %s", why);
-			if (q->line)
-				snprintf(err, errlen, "%s:%u:%u: query '%s': %s", pl->file, q->line, q->col,
-				         q->id, why);
-			else
-				snprintf(err, errlen, "%s: query '%s': %s", pl->file, q->id, why);
-			return -1;
-		}
-		if (utf8_invalid_at(q->text, q->len) < q->len) {
-			snprintf(err, errlen, "%s%squery '%s': %s is not UTF-8 text (byte %zu)",
-			         pl->file ? pl->file : "", pl->file ? ": " : "", q->id, q->path,
-			         utf8_invalid_at(q->text, q->len));
-			return -1;
-		}
+		if (!(q->text = read_file(q->path, PLAN_MAX_FILE, &q->len, why, sizeof why)))
+			return pl->file ? bad(&c, q->at, "query '%s': %s", q->id, why)
+			                : bad(&c, NULL, "query file %s", why);
+		if (utf8_invalid_at(q->text, q->len) < q->len)
+			return bad(&c, NULL, "query '%s': %s is not UTF-8 text (byte %zu)", q->id,
+			           q->path, utf8_invalid_at(q->text, q->len));
 	}
 	return 0;
 }

@@ -33,7 +33,7 @@ struct plan_query {
 	char *path;		/* the file to read */
 	char *text;		/* its content, once plan_read_queries() ran */
 	size_t len;
-	unsigned line, col;	/* where the id is in a TOML plan, 0 when not known */
+	json_object *at;	/* the id in the plan's tree (borrowed), NULL ad hoc */
 };
 
 struct plan {
@@ -97,11 +97,6 @@ struct plan_expand {
 	long written;		/* records written */
 	int outside;		/* an output path is not below the current directory */
 };
-
-/* The record id of a pair: <plan_id>/<model_hash>/<query_id>, and
- * /r<K> for sample K when repeating.  Into b, replacing what it held. */
-const char *plan_record_id(const struct plan *pl, const struct plan_model *m,
-                           const struct plan_query *q, int k, int repeat, struct buf *b);
 
 /* Write every record not left out, query by query, each query's models in
  * plan order, each pair's samples in order, through write_fn in chunks of

@@ -15,8 +15,8 @@
 #include "json/records.h"
 
 
-/* <plan_id>/<model_hash>/<query>[<sep>r<K>], the part an id and a
- * response path share. */
+/* <plan_id>/<model_hash>/<query>[<sep>r<K>], the part a record id
+ * (sep '/') and a response path share. */
 static void
 add_job(struct buf *b, const struct plan *pl, const struct plan_model *m, const char *query,
         char sep, int k, int repeat)
@@ -28,15 +28,6 @@ add_job(struct buf *b, const struct plan *pl, const struct plan_model *m, const 
 	buf_adds(b, query);
 	if (repeat)
 		buf_addf(b, "%cr%d", sep, k);
-}
-
-const char *
-plan_record_id(const struct plan *pl, const struct plan_model *m, const struct plan_query *q,
-               int k, int repeat, struct buf *b)
-{
-	buf_reset(b);
-	add_job(b, pl, m, q->id, '/', k, repeat);
-	return b->data;
 }
 
 /* <assistant>/Output/<plan_id>/<model_hash>/<query_base>[_r<K>]_response.md */
@@ -52,12 +43,6 @@ output_path(const struct plan *pl, const struct plan_model *m, const struct plan
 	buf_adds(b, "Output/");
 	add_job(b, pl, m, q->base, '_', k, repeat);
 	buf_adds(b, "_response.md");
-}
-
-static void
-quote(struct buf *b, const char *s)
-{
-	json_quote(b, s, strlen(s));
 }
 
 /* What every record of the plan shares, written once. */
@@ -115,7 +100,7 @@ parts_init(struct parts *P, const struct plan *pl)
 	}
 	P->models = ecalloc(pl->nmodels, sizeof *P->models);
 	for (i = 0; i < pl->nmodels; i++)
-		quote(&P->models[i], pl->models[i].name);
+		json_quote(&P->models[i], pl->models[i].name, strlen(pl->models[i].name));
 }
 
 static void
@@ -197,14 +182,15 @@ plan_expand(const struct plan *pl, struct plan_expand *x,
 
 		message(&P.user, "user", q->text ? q->text : "", q->len);
 		buf_reset(&P.qid);
-		quote(&P.qid, q->id);
+		json_quote(&P.qid, q->id, strlen(q->id));
 		for (mi = 0; mi < pl->nmodels && rc == 0; mi++) {
 			const struct plan_model *m = &pl->models[mi];
 
 			for (k = 0; k < samples; k++) {
 				int exists = 0, logged;
 
-				plan_record_id(pl, m, q, k, repeat, &P.id);
+				buf_reset(&P.id);
+				add_job(&P.id, pl, m, q->id, '/', k, repeat);
 				output_path(pl, m, q, k, repeat, &P.out);
 				x->total++;
 				if (!x->outside && path_confined(P.out.data, P.out.len, why, sizeof why) < 0)

@@ -1,5 +1,4 @@
 /* Scenarios checked and resolved (scenario.h). */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,22 +21,8 @@ static const char *const tool_known[] = {
 	"name", "description", "parameters", "mock_response", "mock_exec", NULL,
 };
 
-static int
-bad(char *err, size_t errlen, const char *src, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int
-bad(char *err, size_t errlen, const char *src, const char *fmt, ...)
-{
-	char msg[ERRLEN];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	snprintf(err, errlen, "%s: %s", src, msg);
-	return -1;
-}
+/* Every message names the scenario's source. */
+#define bad(err, errlen, src, ...) toml_message(NULL, src, NULL, err, errlen, __VA_ARGS__)
 
 static int
 in_list(const char *const *l, const char *k)

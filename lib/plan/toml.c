@@ -1,8 +1,7 @@
-/* A recursive-descent TOML 1.0.0 parser, its lower half: positions and
- * errors, characters, white space and comments, and the scalar values
- * (strings, numbers, booleans, dates and times).  The nested values
- * (arrays, inline tables) and the document's tables and keys are in
- * toml_doc.c, which calls this file; this file calls nothing there. */
+/* A recursive-descent TOML 1.0.0 parser (toml.h): positions and errors,
+ * characters, white space and comments, the scalar values (strings,
+ * numbers, booleans, dates and times), then the nested values, keys,
+ * tables and the document. */
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -13,9 +12,29 @@
 
 #include "base/utf8.h"
 #include "json/canon.h"
-#include "plan/toml_internal.h"
+#include "plan/toml.h"
+
+struct toml_parser {
+	const char *s, *end, *p;	/* the text and the current position */
+	const char *name;		/* for messages */
+	char *err;
+	size_t errlen;
+	int failed;
+	struct toml_where *where;	/* NULL when positions are not wanted */
+	const char *lc_p;		/* line/column cursor: lc_p is at */
+	unsigned lc_line, lc_col;	/* lc_line:lc_col */
+	json_object *root, *cur;	/* the root and the table key/values go to */
+	int cur_depth;			/* nesting of cur */
+	unsigned section;		/* the header (or inline table) being read */
+	unsigned nsections;
+	struct buf sbuf;		/* a string being read */
+};
+
 
 /* ---- positions and errors ---- */
+
+static int toml_fail(struct toml_parser *P, const char *at, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* Move the line/column cursor forward to at (positions are asked for in
  * the order of the text, so the whole parse scans each byte once). */
@@ -44,7 +63,7 @@ linecol(struct toml_parser *P, const char *at, unsigned *line, unsigned *col)
 	*col = P->lc_col;
 }
 
-int
+static int
 toml_fail(struct toml_parser *P, const char *at, const char *fmt, ...)
 {
 	char msg[ERRLEN];
@@ -64,7 +83,7 @@ toml_fail(struct toml_parser *P, const char *at, const char *fmt, ...)
 }
 
 /* A printable form of the character at p, for messages. */
-const char *
+static const char *
 toml_what(const struct toml_parser *P, const char *p, char buf[32])
 {
 	if (p >= P->end)
@@ -139,14 +158,14 @@ where_put(struct toml_where *w, const void *k, unsigned line, unsigned col)
 
 /* Where the value about to be parsed at `at` begins, taken before the
  * values inside it move the cursor on. */
-void
+static void
 toml_pos(struct toml_parser *P, const char *at, unsigned pos[2])
 {
 	if (P->where)
 		linecol(P, at, &pos[0], &pos[1]);
 }
 
-void
+static void
 toml_mark_where(struct toml_parser *P, json_object *v, const unsigned pos[2])
 {
 	if (P->where && v)
@@ -177,10 +196,24 @@ toml_vmessage(const struct toml_where *w, const char *name, const json_object *v
 	unsigned line, col;
 
 	vsnprintf(msg, sizeof msg, fmt, ap);
-	if (toml_where_get(w, v, &line, &col) == 0)
+	if (!name)
+		snprintf(err, errlen, "%s", msg);
+	else if (toml_where_get(w, v, &line, &col) == 0)
 		snprintf(err, errlen, "%s:%u:%u: %s", name, line, col, msg);
 	else
 		snprintf(err, errlen, "%s: %s", name, msg);
+}
+
+int
+toml_message(const struct toml_where *w, const char *name, const json_object *v, char *err,
+             size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	toml_vmessage(w, name, v, err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
 }
 
 void
@@ -190,12 +223,6 @@ toml_where_free(struct toml_where *w)
 		free(w->e);
 		free(w);
 	}
-}
-
-struct toml_where *
-toml_where_new(void)
-{
-	return ecalloc(1, sizeof(struct toml_where));
 }
 
 /* ---- characters ---- */
@@ -214,7 +241,7 @@ text_char(const char *p, const char *end)
 	return utf8_char_len(p, end);
 }
 
-int
+static int
 toml_bad_char(struct toml_parser *P, const char *p, const char *where)
 {
 	char b[32];
@@ -226,7 +253,7 @@ toml_bad_char(struct toml_parser *P, const char *p, const char *where)
 	return toml_fail(P, p, "%s not allowed in %s", toml_what(P, p, b), where);
 }
 
-int
+static int
 toml_is_newline(const struct toml_parser *P, const char *p)
 {
 	if (p < P->end && *p == '\n')
@@ -236,7 +263,7 @@ toml_is_newline(const struct toml_parser *P, const char *p)
 	return 0;
 }
 
-void
+static void
 toml_skip_ws(struct toml_parser *P)
 {
 	while (P->p < P->end && (*P->p == ' ' || *P->p == '\t'))
@@ -244,7 +271,7 @@ toml_skip_ws(struct toml_parser *P)
 }
 
 /* A comment, when there is one, up to the end of its line. */
-int
+static int
 toml_skip_comment(struct toml_parser *P)
 {
 	size_t n;
@@ -258,7 +285,7 @@ toml_skip_comment(struct toml_parser *P)
 }
 
 /* White space, comments and newlines, as arrays allow between values. */
-int
+static int
 toml_skip_ws_nl(struct toml_parser *P)
 {
 	int n;
@@ -408,7 +435,7 @@ line_string(struct toml_parser *P, char q, const char *start, struct buf *b)
 	}
 }
 
-int
+static int
 toml_string(struct toml_parser *P, int multi_ok, struct buf *b)
 {
 	const char *start = P->p;
@@ -503,7 +530,7 @@ integer(struct toml_parser *P, const char *s, size_t n)
 
 /* A double that prints in its shortest round-trip form, and as a float
  * (1.0, not 1). */
-json_object *
+static json_object *
 toml_double(double d)
 {
 	char text[40];
@@ -647,7 +674,7 @@ token_char(char c)
 }
 
 /* A bare value: a boolean, a number, a date or a time. */
-json_object *
+static json_object *
 toml_bare_value(struct toml_parser *P)
 {
 	const char *s = P->p, *e = s;
@@ -683,4 +710,492 @@ toml_bare_value(struct toml_parser *P)
 	    !(n > 2 && s[0] == '0' && s[1] == 'x'))
 		return floating(P, s, n);
 	return integer(P, s, n);
+}
+
+/* ---- values, keys, tables and the document ----
+ *
+ * While parsing, every table and array carries its kind in json-c's
+ * userdata (cleared before the tree is returned):
+ *   IMPLICIT  made as the parent of a header's table ([a.b] makes a);
+ *             a later [a] defines it, dotted keys may still add to it
+ *   HEADER    defined by [header] or an element of [[array]]: defined once
+ *   DOTTED    made by dotted keys (a.b = 1 makes a) in one section (one
+ *             header's body, or one inline table); only more dotted keys
+ *             of that section add to it, a header may add sub-tables
+ *   INLINE    an inline table: complete, nothing adds to it
+ *   AOT       an array made by [[header]]s; other arrays (0) are values
+ */
+enum { K_VALUE, K_IMPLICIT, K_HEADER, K_DOTTED, K_INLINE, K_AOT };
+
+struct key {
+	char *seg[TOML_MAX_DEPTH];
+	size_t n;
+	const char *at;
+};
+
+static unsigned
+kind(json_object *o)
+{
+	return (unsigned)((uintptr_t)json_object_get_userdata(o) & 7);
+}
+
+static unsigned
+section_of(json_object *o)
+{
+	return (unsigned)((uintptr_t)json_object_get_userdata(o) >> 3);
+}
+
+static void
+mark(json_object *o, unsigned k, unsigned section)
+{
+	json_object_set_userdata(o, (void *)(((uintptr_t)section << 3) | k), NULL);
+}
+
+static json_object *
+new_table(unsigned k, unsigned section)
+{
+	json_object *t = json_object_new_object();
+
+	mark(t, k, section);
+	return t;
+}
+
+static void
+key_free(struct key *k)
+{
+	while (k->n > 0)
+		free(k->seg[--k->n]);
+}
+
+/* The first upto parts of k joined by dots, for messages. */
+static const char *
+key_name(const struct key *k, size_t upto, char *out, size_t outlen)
+{
+	size_t i, len = 0;
+
+	out[0] = '\0';
+	for (i = 0; i < upto && len < outlen; i++) {
+		int w = snprintf(out + len, outlen - len, "%s%s", i ? "." : "", k->seg[i]);
+
+		if (w < 0)
+			break;
+		len += (size_t)w;
+	}
+	return out;
+}
+
+static int
+bare_char(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+	       c == '_' || c == '-';
+}
+
+/* A key (bare, quoted, dotted) at P->p, white space after it skipped. */
+static int
+parse_key(struct toml_parser *P, struct key *k)
+{
+	char b[32];
+
+	k->n = 0;
+	k->at = P->p;
+	for (;;) {
+		const char *s = P->p;
+
+		if (k->n == TOML_MAX_DEPTH)
+			return toml_fail(P, s, "a key of more than %d parts", TOML_MAX_DEPTH);
+		if (s < P->end && (*s == '"' || *s == '\'')) {
+			if (toml_string(P, 0, &P->sbuf) < 0)
+				return -1;
+			if (memchr(P->sbuf.data, '\0', P->sbuf.len))
+				return toml_fail(P, s, "a key with a NUL character is not supported");
+			k->seg[k->n++] = estrndup(P->sbuf.data, P->sbuf.len);
+		} else {
+			while (P->p < P->end && bare_char(*P->p))
+				P->p++;
+			if (P->p == s)
+				return toml_fail(P, s, "expected a key, found %s", toml_what(P, s, b));
+			k->seg[k->n++] = estrndup(s, (size_t)(P->p - s));
+		}
+		toml_skip_ws(P);
+		if (P->p >= P->end || *P->p != '.')
+			return 0;
+		P->p++;
+		toml_skip_ws(P);
+	}
+}
+
+/* Key part k->seg[i] (not the last) inside t: the table it names, made
+ * when missing.  For a dotted key (depth NULL) that is a table of the
+ * current section's dotted keys; for a header any table but an inline
+ * one, or the last table of an array of tables (one level more, counted
+ * in *depth).  NULL when it is none of those. */
+static json_object *
+step(struct toml_parser *P, json_object *t, const struct key *k, size_t i, int *depth)
+{
+	char name[256];
+	json_object *c;
+
+	if (!json_object_object_get_ex(t, k->seg[i], &c)) {
+		c = new_table(depth ? K_IMPLICIT : K_DOTTED, depth ? 0 : P->section);
+		json_object_object_add_ex(t, k->seg[i], c, JSON_C_OBJECT_ADD_KEY_IS_NEW);
+		return c;
+	}
+	key_name(k, i + 1, name, sizeof name);
+	if (depth && json_object_is_type(c, json_type_array) && kind(c) == K_AOT) {
+		++*depth;
+		return json_object_array_get_idx(c, json_object_array_length(c) - 1);
+	}
+	if (!json_object_is_type(c, json_type_object)) {
+		toml_fail(P, k->at, "key '%s' is %s already, not a table", name, toml_type_name(c));
+	} else if (depth && kind(c) == K_INLINE) {
+		toml_fail(P, k->at, "'%s' is an inline table: nothing can be added to it", name);
+	} else if (depth || (kind(c) == K_DOTTED && section_of(c) == P->section)) {
+		return c;
+	} else if (kind(c) == K_IMPLICIT) {
+		mark(c, K_DOTTED, P->section);
+		return c;
+	} else {
+		toml_fail(P, k->at, "table '%s' is defined already: dotted keys cannot add to it", name);
+	}
+	return NULL;
+}
+
+/* Put v at key k in table t, dotted parts making or entering tables of
+ * the current section.  Takes v, also on failure. */
+static int
+assign(struct toml_parser *P, json_object *t, const struct key *k, json_object *v)
+{
+	char name[256];
+	size_t i;
+
+	for (i = 0; i + 1 < k->n && t; i++)
+		t = step(P, t, k, i, NULL);
+	if (t && json_object_object_get_ex(t, k->seg[i], NULL)) {
+		toml_fail(P, k->at, "duplicate key '%s'", key_name(k, k->n, name, sizeof name));
+	} else if (t) {
+		json_object_object_add_ex(t, k->seg[i], v, JSON_C_OBJECT_ADD_KEY_IS_NEW);
+		return 0;
+	}
+	json_object_put(v);
+	return -1;
+}
+
+/* A value at P->p, nested depth deep: a new reference, or NULL. */
+static json_object *toml_value(struct toml_parser *P, int depth);
+
+/* key = value, into table t; nested depth deep. */
+static int
+key_value(struct toml_parser *P, json_object *t, int depth)
+{
+	struct key k;
+	json_object *v;
+	char b[32];
+	int rc = -1;
+
+	if (parse_key(P, &k) < 0)
+		goto out;
+	if (P->p >= P->end || *P->p != '=') {
+		toml_fail(P, P->p, "expected '=' after a key, found %s", toml_what(P, P->p, b));
+		goto out;
+	}
+	P->p++;
+	toml_skip_ws(P);
+	if ((v = toml_value(P, depth + (int)k.n)))
+		rc = assign(P, t, &k, v);
+out:
+	key_free(&k);
+	return rc;
+}
+
+/* ---- arrays and values ---- */
+
+static json_object *
+array(struct toml_parser *P, int depth)
+{
+	json_object *a = json_object_new_array(), *v;
+	char b[32];
+
+	P->p++;
+	for (;;) {
+		if (toml_skip_ws_nl(P) < 0)
+			break;
+		if (P->p < P->end && *P->p == ']') {
+			P->p++;
+			return a;
+		}
+		if (!(v = toml_value(P, depth + 1)))
+			break;
+		json_object_array_add(a, v);
+		if (toml_skip_ws_nl(P) < 0)
+			break;
+		if (P->p < P->end && *P->p == ',') {
+			P->p++;
+			continue;
+		}
+		if (P->p < P->end && *P->p == ']') {
+			P->p++;
+			return a;
+		}
+		toml_fail(P, P->p, "expected ',' or ']' in an array, found %s", toml_what(P, P->p, b));
+		break;
+	}
+	json_object_put(a);
+	return NULL;
+}
+
+static json_object *
+toml_inline_table(struct toml_parser *P, int depth)
+{
+	json_object *t = new_table(K_VALUE, 0);
+	unsigned saved = P->section;
+	char b[32];
+
+	P->section = ++P->nsections;
+	P->p++;
+	toml_skip_ws(P);
+	if (P->p < P->end && *P->p == '}')
+		goto done;
+	for (;;) {
+		if (key_value(P, t, depth) < 0)
+			goto fail;
+		toml_skip_ws(P);
+		if (P->p < P->end && *P->p == '}')
+			break;
+		if (P->p < P->end && *P->p == ',') {
+			const char *comma = P->p++;
+
+			toml_skip_ws(P);
+			if (P->p < P->end && *P->p == '}') {
+				toml_fail(P, comma, "a comma before '}' is not allowed in an inline table");
+				goto fail;
+			}
+			continue;
+		}
+		if (P->p < P->end && (toml_is_newline(P, P->p) || *P->p == '#'))
+			toml_fail(P, P->p, "an inline table must end on its line: expected '}'");
+		else
+			toml_fail(P, P->p, "expected ',' or '}' in an inline table, found %s",
+			          toml_what(P, P->p, b));
+		goto fail;
+	}
+done:
+	P->p++;
+	P->section = saved;
+	mark(t, K_INLINE, 0);
+	return t;
+fail:
+	P->section = saved;
+	json_object_put(t);
+	return NULL;
+}
+
+static json_object *
+toml_value(struct toml_parser *P, int depth)
+{
+	const char *at = P->p;
+	unsigned pos[2] = {0, 0};
+	json_object *v;
+
+	toml_pos(P, at, pos);
+	if (depth > TOML_MAX_DEPTH) {
+		toml_fail(P, at, "nested deeper than %d levels", TOML_MAX_DEPTH);
+		return NULL;
+	}
+	if (at >= P->end || toml_is_newline(P, at) || *at == '#') {
+		char b[32];
+
+		toml_fail(P, at, "expected a value, found %s",
+		          at < P->end && *at == '#' ? "a comment" : toml_what(P, at, b));
+		return NULL;
+	}
+	switch (*at) {
+	case '"':
+	case '\'':
+		v = toml_string(P, 1, &P->sbuf) < 0 ? NULL
+		  : json_object_new_string_len(P->sbuf.data, (int)P->sbuf.len);
+		break;
+	case '[':
+		v = array(P, depth);
+		break;
+	case '{':
+		v = toml_inline_table(P, depth);
+		break;
+	default:
+		v = toml_bare_value(P);
+	}
+	toml_mark_where(P, v, pos);
+	return v;
+}
+
+/* The table [k] defines, or that [[k]] appends, and in *depth the
+ * tables and arrays it is nested in below the root, itself counted. */
+static json_object *
+header_table(struct toml_parser *P, const struct key *k, int aot, int *depth)
+{
+	static const char *why[] = {
+		[K_HEADER] = "defined twice",
+		[K_DOTTED] = "defined by dotted keys already",
+		[K_INLINE] = "an inline table already",
+	};
+	char name[256];
+	json_object *t = P->root, *c;
+	size_t i;
+
+	*depth = (int)k->n + aot;
+	for (i = 0; i + 1 < k->n; i++)
+		if (!(t = step(P, t, k, i, depth)))
+			return NULL;
+	if (*depth > TOML_MAX_DEPTH) {
+		toml_fail(P, k->at, "nested deeper than %d levels", TOML_MAX_DEPTH);
+		return NULL;
+	}
+	key_name(k, k->n, name, sizeof name);
+	if (!json_object_object_get_ex(t, k->seg[i], &c)) {
+		c = aot ? json_object_new_array() : new_table(K_HEADER, 0);
+		if (aot)
+			mark(c, K_AOT, 0);
+		json_object_object_add_ex(t, k->seg[i], c, JSON_C_OBJECT_ADD_KEY_IS_NEW);
+	} else if (!aot && json_object_is_type(c, json_type_object)) {
+		if (kind(c) != K_IMPLICIT) {
+			toml_fail(P, k->at, "table [%s] is %s", name,
+			          why[kind(c)] ? why[kind(c)] : "defined already");
+			return NULL;
+		}
+		mark(c, K_HEADER, 0);
+	} else if (aot && json_object_is_type(c, json_type_array) && kind(c) == K_AOT) {
+		/* another element */
+	} else if (json_object_is_type(c, json_type_array) && kind(c) != K_AOT) {
+		toml_fail(P, k->at, "'%s' is an array value: [%s%s%s] cannot add to it", name,
+		          aot ? "[" : "", name, aot ? "]" : "");
+		return NULL;
+	} else {
+		toml_fail(P, k->at, "'%s' is %s already, not %s", name,
+		          kind(c) == K_AOT ? "an array of tables" : toml_type_name(c),
+		          aot ? "an array of tables" : "a table");
+		return NULL;
+	}
+	if (aot) {
+		json_object *e = new_table(K_HEADER, 0);
+
+		json_object_array_add(c, e);
+		c = e;
+	}
+	return c;
+}
+
+/* [table] or [[array of tables]]: it becomes the current table. */
+static int
+header(struct toml_parser *P)
+{
+	const char *at = P->p;
+	int aot = P->end - P->p >= 2 && P->p[1] == '[';
+	unsigned pos[2] = {0, 0};
+	struct key k;
+	json_object *t = NULL;
+	char b[32];
+	int depth;
+
+	toml_pos(P, at, pos);
+	P->p += aot ? 2 : 1;
+	toml_skip_ws(P);
+	if (parse_key(P, &k) < 0)
+		goto out;
+	if (P->p >= P->end || *P->p != ']' || (aot && (P->p + 1 >= P->end || P->p[1] != ']'))) {
+		toml_fail(P, P->p, "expected '%s' after a table name, found %s", aot ? "]]" : "]",
+		          toml_what(P, P->p, b));
+		goto out;
+	}
+	P->p += aot ? 2 : 1;
+	if ((t = header_table(P, &k, aot, &depth))) {
+		P->cur = t;
+		P->cur_depth = depth;
+		P->section = ++P->nsections;
+		toml_mark_where(P, t, pos);
+	}
+out:
+	key_free(&k);
+	return t ? 0 : -1;
+}
+
+/* The kinds were for parsing only: json-c copies no userdata it does not
+ * know (json_object_deep_copy fails on it). */
+static void
+clear_kinds(json_object *v)
+{
+	size_t i, n;
+
+	if (json_object_is_type(v, json_type_object)) {
+		json_object_set_userdata(v, NULL, NULL);
+		json_object_object_foreach(v, key, c) {
+			(void)key;
+			clear_kinds(c);
+		}
+	} else if (json_object_is_type(v, json_type_array)) {
+		json_object_set_userdata(v, NULL, NULL);
+		for (i = 0, n = json_object_array_length(v); i < n; i++)
+			clear_kinds(json_object_array_get_idx(v, i));
+	}
+}
+
+/* White space and a comment, then the end of the line (taken) or of the
+ * file: 1 there, 0 when something else follows, -1 on a bad comment. */
+static int
+line_end(struct toml_parser *P)
+{
+	int n;
+
+	toml_skip_ws(P);
+	if (toml_skip_comment(P) < 0)
+		return -1;
+	if (P->p >= P->end)
+		return 1;
+	if ((n = toml_is_newline(P, P->p)))
+		P->p += n;
+	return n > 0;
+}
+
+static int
+line(struct toml_parser *P)
+{
+	char b[32];
+	int rc;
+
+	if ((rc = line_end(P)) != 0)
+		return rc < 0 ? -1 : 0;
+	if ((*P->p == '[' ? header(P) : key_value(P, P->cur, P->cur_depth)) < 0)
+		return -1;
+	if ((rc = line_end(P)) != 0)
+		return rc < 0 ? -1 : 0;
+	return toml_fail(P, P->p, "expected the end of the line, found %s", toml_what(P, P->p, b));
+}
+
+json_object *
+toml_parse(const char *text, size_t len, const char *name, struct toml_where **where,
+           char *err, size_t errlen)
+{
+	struct toml_parser P = {
+		.s = text, .end = text + len, .p = text, .name = name, .err = err, .errlen = errlen,
+		.lc_p = text, .lc_line = 1, .lc_col = 1,
+	};
+
+	if (where)
+		*where = P.where = ecalloc(1, sizeof **where);
+	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+		P.p = P.lc_p = text + 3;
+	P.root = P.cur = new_table(K_HEADER, 0);
+	while (P.p < P.end)
+		if (line(&P) < 0)
+			break;
+	buf_free(&P.sbuf);
+	if (P.failed) {
+		json_object_put(P.root);
+		if (where) {
+			toml_where_free(*where);
+			*where = NULL;
+		}
+		return NULL;
+	}
+	clear_kinds(P.root);
+	return P.root;
 }

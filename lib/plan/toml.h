@@ -44,10 +44,14 @@ int toml_where_get(const struct toml_where *w, const json_object *v,
 void toml_where_free(struct toml_where *w);
 
 /* A message about v of the document name to err: "name:LINE:COL: ..."
- * when w knows where v is, else "name: ...". */
+ * when w knows where v is, else "name: ...", or only "..." when name is
+ * NULL.  toml_message() returns -1, for "return toml_message(...)". */
 void toml_vmessage(const struct toml_where *w, const char *name, const json_object *v,
                    char *err, size_t errlen, const char *fmt, va_list ap)
 	__attribute__((format(printf, 6, 0)));
+int toml_message(const struct toml_where *w, const char *name, const json_object *v,
+                 char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
 
 /* v's type in TOML's words, for messages: "a table", "an integer", ... */
 const char *toml_type_name(json_object *v);

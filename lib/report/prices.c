@@ -153,31 +153,21 @@ entry_for(const struct prices *t, const char *name)
 	return best;
 }
 
-static int
-local_price(struct price *p)
-{
-	p->input = p->output = 0;
-	p->local = 1;
-	p->entry = NULL;
-	return 1;
-}
-
 int
 prices_find(const struct prices *t, const char *model, const char *endpoint_url,
             struct price *p)
 {
 	const char *name;
 
-	if (endpoint_url && price_local_url(endpoint_url))
-		return local_price(p);
+	if (endpoint_url && price_local_url(endpoint_url)) {
+		*p = (struct price){0, 0, 1, NULL};
+		return 1;
+	}
 	for (name = model; name && *name; name = strchr(name, '/') ? strchr(name, '/') + 1 : NULL) {
 		const struct entry *e = entry_for(t, name);
 
 		if (e) {
-			p->input = e->input;
-			p->output = e->output;
-			p->local = 0;
-			p->entry = e->name;
+			*p = (struct price){e->input, e->output, 0, e->name};
 			return 1;
 		}
 	}
@@ -232,14 +222,15 @@ int
 price_lookup(const char *model, const char *endpoint_url, struct price *p, char *err,
              size_t errlen)
 {
-	if (endpoint_url && price_local_url(endpoint_url))
-		return local_price(p);
-	pthread_once(&table_once, load_table);
-	if (!table) {
-		snprintf(err, errlen, "%s", table_err);
-		return -1;
+	/* a local endpoint needs no table: prices_find() reads none for it */
+	if (!endpoint_url || !price_local_url(endpoint_url)) {
+		pthread_once(&table_once, load_table);
+		if (!table) {
+			snprintf(err, errlen, "%s", table_err);
+			return -1;
+		}
 	}
-	return prices_find(table, model, NULL, p);
+	return prices_find(table, model, endpoint_url, p);
 }
 
 double

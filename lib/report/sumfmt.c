@@ -87,37 +87,27 @@ pad(struct buf *out, size_t n)
 		buf_add(out, " ", 1);
 }
 
+/* A row of cells: padded to the widths w in an aligned table; between
+ * pipes in Markdown; tab-separated in TSV. */
 static void
-row_text(struct buf *out, const struct table *t, const char *const *c, const size_t *w)
-{
-	size_t i;
-
-	for (i = 0; i < t->ncol; i++) {
-		size_t cw = width(c[i]);
-		int last = i + 1 == t->ncol;
-
-		if (t->align[i] == 'r')
-			pad(out, w[i] - cw);
-		add_clean(out, c[i], SUMFMT_TABLE);
-		if (t->align[i] == 'l' && !last)
-			pad(out, w[i] - cw);
-		if (!last)
-			buf_add(out, "  ", 2);
-	}
-	buf_add(out, "\n", 1);
-}
-
-static void
-row_sep(struct buf *out, const struct table *t, const char *const *c, enum sum_format f)
+row(struct buf *out, const struct table *t, const char *const *c, const size_t *w,
+    enum sum_format f)
 {
 	size_t i;
 
 	if (f == SUMFMT_MARKDOWN)
 		buf_add(out, "| ", 2);
 	for (i = 0; i < t->ncol; i++) {
+		size_t gap = f == SUMFMT_TABLE ? w[i] - width(c[i]) : 0;
+		int last = i + 1 == t->ncol;
+
+		if (t->align[i] == 'r')
+			pad(out, gap);
 		add_clean(out, c[i], f);
-		if (i + 1 < t->ncol)
-			buf_adds(out, f == SUMFMT_MARKDOWN ? " | " : "\t");
+		if (t->align[i] == 'l' && !last)
+			pad(out, gap);
+		if (!last)
+			buf_adds(out, f == SUMFMT_MARKDOWN ? " | " : f == SUMFMT_TSV ? "\t" : "  ");
 	}
 	buf_adds(out, f == SUMFMT_MARKDOWN ? " |\n" : "\n");
 }
@@ -133,22 +123,16 @@ table_write(const struct table *t, enum sum_format f, struct buf *out)
 		for (i = 0; i < t->n; i++)
 			if (width(t->cell[i]) > w[i % t->ncol])
 				w[i % t->ncol] = width(t->cell[i]);
-		row_text(out, t, (const char *const *)t->head, w);
-	} else {
-		row_sep(out, t, t->head, f);
 	}
+	row(out, t, t->head, w, f);
 	if (f == SUMFMT_MARKDOWN) {
 		buf_add(out, "|", 1);
 		for (i = 0; i < t->ncol; i++)
 			buf_adds(out, t->align[i] == 'r' ? " ---: |" : " --- |");
 		buf_add(out, "\n", 1);
 	}
-	for (r = 0; r < t->n; r += t->ncol) {
-		if (f == SUMFMT_TABLE)
-			row_text(out, t, (const char *const *)t->cell + r, w);
-		else
-			row_sep(out, t, (const char *const *)t->cell + r, f);
-	}
+	for (r = 0; r < t->n; r += t->ncol)
+		row(out, t, (const char *const *)t->cell + r, w, f);
 	free(w);
 }
 

@@ -70,11 +70,8 @@ struct summary *
 summary_new(const char *by, int all_attempts)
 {
 	struct summary *s = ecalloc(1, sizeof *s);
-	int i;
 
-	s->spec = jfield_spec_new();
-	for (i = 0; i < NFIELDS; i++)
-		jfield_spec_add(s->spec, paths[i]);
+	s->spec = jfield_spec_of(paths, NFIELDS);
 	s->by = estrdup(by ? by : SUM_DEFAULT_BY);
 	/* the group path may be one of ours: it then shares its slot */
 	if ((s->by_slot = jfield_spec_add(s->spec, s->by)) < 0) {

@@ -17,14 +17,6 @@ struct bound_str {
 
 #define MARKER "[TRUNCATED:%zu bytes]"
 
-static size_t
-marker_len(size_t orig)
-{
-	char m[64];
-
-	return (size_t)snprintf(m, sizeof m, MARKER, orig);
-}
-
 void
 bound_cut(struct buf *out, const char *s, size_t n, size_t max, size_t orig)
 {
@@ -116,7 +108,8 @@ bound_json(struct bound *b, struct redact *r, json_object *rec)
 static size_t
 gain(const struct bound_str *e, size_t c)
 {
-	size_t cost = e->marked ? 0 : marker_len(e->orig);
+	char m[64];
+	size_t cost = e->marked ? 0 : (size_t)snprintf(m, sizeof m, MARKER, e->orig);
 
 	return e->len > c && e->len - c > cost ? e->len - c - cost : 0;
 }

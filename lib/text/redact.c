@@ -493,37 +493,6 @@ redact_cstr(struct redact *r, char *s, size_t size)
 }
 
 size_t
-redact_json(struct redact *r, json_object *v)
-{
-	size_t count = 0, i, n;
-
-	switch (json_object_get_type(v)) {
-	case json_type_object: {
-		json_object_object_foreach(v, key, val) {
-			(void)key;
-			count += redact_json(r, val);
-		}
-		break;
-	}
-	case json_type_array:
-		n = json_object_array_length(v);
-		for (i = 0; i < n; i++)
-			count += redact_json(r, json_object_array_get_idx(v, i));
-		break;
-	case json_type_string:
-		buf_reset(&r->tmp);
-		count = redact_span(r, json_object_get_string(v), (size_t)json_object_get_string_len(v),
-		                    &r->tmp);
-		if (count)
-			json_object_set_string_len(v, r->tmp.data, (int)r->tmp.len);
-		break;
-	default:
-		break;
-	}
-	return count;
-}
-
-size_t
 redact_count(const struct redact *r)
 {
 	return r->n;

@@ -71,10 +71,6 @@ int redact_test(struct redact *r, const char *s, size_t n);
  * header or a request (struct llm_error's message).  The count, as above. */
 size_t redact_cstr(struct redact *r, char *s, size_t size);
 
-/* Redact every string value of v, recursively, in place; object keys are
- * left as they are.  The number of secrets replaced. */
-size_t redact_json(struct redact *r, json_object *v);
-
 /* The patterns, in order, and how many secrets each replaced so far. */
 size_t redact_count(const struct redact *r);
 const char *redact_name(const struct redact *r, size_t i);

@@ -31,7 +31,7 @@ check_answer(const struct mock_answer *a)
 	int k, n = 0;
 	size_t i;
 
-	mock_completion(a, &body);
+	mock_completion(a, &body, NULL);
 	if (openai_parse_completion(body.data, body.len, r1, &e) < 0)
 		fuzz_fail("mock body refused: %s: %s", e.message, body.data);
 	chat_stream_init(&cs, 0);

@@ -82,6 +82,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t n = size - (size > 0);
 	size_t max_string = size ? data[0] & 63 : 0;
 	size_t max_record = size ? (size_t)(data[0] >> 6) * 64 : 0;
+	struct bound plain = {0};
 	json_object *str;
 	char *c;
 
@@ -90,7 +91,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	redact_cstr(r, c, n + 1);
 	free(c);
 	str = json_object_new_string_len(s, (int)n);
-	redact_json(r, str);
+	bound_json(&plain, r, str);
+	bound_free(&plain);
 	json_object_put(str);
 	check_bound(r, s, n, max_string, max_record);
 	return 0;

@@ -254,7 +254,7 @@ test_completion_body(void **state)
 
 	(void)state;
 	mock_reply(m, req, strlen(req), &a);
-	mock_completion(&a, &b);
+	mock_completion(&a, &b, NULL);
 	o = json_parse(b.data, b.len, err, sizeof err);
 	assert_non_null(o);
 	assert_string_equal(json_get_str(o, "object"), "chat.completion");
