@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "plan/plan.h"
+#include "text/msgredact.h"
 
 #define MAX_MODELS 1024
 
@@ -34,7 +35,8 @@ usage(FILE *fp, int status)
 "      --max-tokens N       ad hoc: max_tokens\n"
 "      --plan-id ID         ad hoc: the plan id (default adhoc)\n"
 "      --dump FILE          print FILE (TOML or JSON) as JSON and exit\n"
-"  -h, --help               this help\n");
+"  -h, --help               this help\n"
+"      --version            print the version and exit\n");
 	exit(status);
 }
 
@@ -195,7 +197,7 @@ read_done(const char *log, json_object *done)
 int
 main(int argc, char **argv)
 {
-	enum { O_SKIP = 256, O_DONE, O_REPEAT, O_TEMP, O_MAXTOK, O_PLANID, O_DUMP };
+	enum { O_SKIP = 256, O_DONE, O_REPEAT, O_TEMP, O_MAXTOK, O_PLANID, O_DUMP, O_VERSION };
 	static const struct option longopts[] = {
 		{"directory", required_argument, NULL, 'C'},
 		{"dry-run", no_argument, NULL, 'n'},
@@ -209,6 +211,7 @@ main(int argc, char **argv)
 		{"plan-id", required_argument, NULL, O_PLANID},
 		{"dump", required_argument, NULL, O_DUMP},
 		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, O_VERSION},
 		{NULL, 0, NULL, 0},
 	};
 	struct plan_expand x = {0};
@@ -221,8 +224,10 @@ main(int argc, char **argv)
 	int nmodels = 0, nlogs = 0, dry = 0, opt, rc, i;
 
 	setprogname(argv[0]);
+	redact_messages();
 	signal(SIGPIPE, SIG_IGN);
-	while ((opt = getopt_long(argc, argv, "C:nm:s:h", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":C:nm:s:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'C': root = optarg; break;
 		case 'n': dry = 1; break;
@@ -250,7 +255,8 @@ main(int argc, char **argv)
 		case O_PLANID: plan_id = optarg; break;
 		case O_DUMP: dumpfile = optarg; break;
 		case 'h': usage(stdout, 0); break;
-		default: usage(stderr, EXIT_USAGE);
+		case O_VERSION: version_exit();
+		default: option_error(opt, argv, longopts);
 		}
 	}
 	if (dumpfile) {

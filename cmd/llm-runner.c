@@ -14,6 +14,7 @@
 #include "text/redact.h"
 #include "run/runner.h"
 #include "plan/scenario.h"
+#include "text/msgredact.h"
 
 _Noreturn static void
 usage(FILE *fp, int status)
@@ -28,7 +29,8 @@ usage(FILE *fp, int status)
 "      --max-string BYTES   cut longer string values of a trace (default 50000; 0: no bound)\n"
 "      --max-record BYTES   bound a trace's line (default 5000000; 0: no bound)\n"
 "  -q, --quiet              no summary on a terminal\n"
-"  -h, --help               this help\n");
+"  -h, --help               this help\n"
+"      --version            print the version and exit\n");
 	exit(status);
 }
 
@@ -133,7 +135,7 @@ run_stdin(struct runner *r, struct out *o, const char *model)
 int
 main(int argc, char *argv[])
 {
-	enum { O_TIMEOUT = 256, O_STORE, O_MAXSTR, O_MAXREC };
+	enum { O_TIMEOUT = 256, O_STORE, O_MAXSTR, O_MAXREC, O_VERSION };
 	static const struct option lo[] = {
 		{"chat", required_argument, NULL, 'c'},
 		{"model", required_argument, NULL, 'm'},
@@ -143,6 +145,7 @@ main(int argc, char *argv[])
 		{"max-record", required_argument, NULL, O_MAXREC},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, O_VERSION},
 		{0},
 	};
 	char err[ERRLEN], *chat = estrdup("llm-chat -q"), *model = NULL;
@@ -154,8 +157,10 @@ main(int argc, char *argv[])
 	int c, quiet = 0, i, n;
 
 	setprogname(argv[0]);
+	redact_messages();
 	signal(SIGPIPE, SIG_IGN);
-	while ((c = getopt_long(argc, argv, "c:m:qh", lo, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":c:m:qh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			free(chat);
@@ -181,8 +186,10 @@ main(int argc, char *argv[])
 			break;
 		case 'h':
 			usage(stdout, EXIT_OK);
+		case O_VERSION:
+			version_exit();
 		default:
-			usage(stderr, EXIT_USAGE);
+			option_error(c, argv, lo);
 		}
 	}
 	ro.chat = split_words(chat);
