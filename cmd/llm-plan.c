@@ -19,7 +19,7 @@ static void
 usage(FILE *fp, int status)
 {
 	fprintf(fp,
-"usage: llm-plan [options] PLAN_FILE            a plan.toml or plan.json -> request records\n"
+"usage: llm-plan [options] PLAN_FILE            a plan.toml or plan.json ('-': stdin) -> request records\n"
 "       llm-plan [options] [-C DIR] PLAN_ID     the plan */Output/PLAN_ID/plan.toml under DIR\n"
 "       llm-plan [options] -m MODEL... QUERY_FILE...   ad hoc, no plan file\n"
 "       llm-plan --dump FILE                    a TOML or JSON file as one JSON document\n"
@@ -34,7 +34,7 @@ usage(FILE *fp, int status)
 "      --temperature T      ad hoc: temperature (0 to 2)\n"
 "      --max-tokens N       ad hoc: max_tokens\n"
 "      --plan-id ID         ad hoc: the plan id (default adhoc)\n"
-"      --dump FILE          print FILE (TOML or JSON) as JSON and exit\n"
+"      --dump FILE          print FILE (TOML or JSON; '-': stdin) as JSON and exit\n"
 "  -h, --help               this help\n"
 "      --version            print the version and exit\n");
 	exit(status);
@@ -121,15 +121,15 @@ find_plan(const char *root, const char *id)
 	return p;
 }
 
-/* A plan file is named by a path (an existing file, or a name with '/' or
- * a .toml or .json ending); anything else is a plan id. */
+/* A plan file is named by a path (an existing file, "-" for stdin, or a
+ * name with '/' or a .toml or .json ending); anything else is a plan id. */
 static int
 is_file_arg(const char *a)
 {
 	size_t n = strlen(a);
 	struct stat st;
 
-	return stat(a, &st) == 0 || strchr(a, '/') || (n > 5 && strcmp(a + n - 5, ".toml") == 0) ||
+	return strcmp(a, "-") == 0 || stat(a, &st) == 0 || strchr(a, '/') || (n > 5 && strcmp(a + n - 5, ".toml") == 0) ||
 	       (n > 5 && strcmp(a + n - 5, ".json") == 0);
 }
 

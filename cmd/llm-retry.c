@@ -162,7 +162,8 @@ run_records(struct retry_opts *o)
 		weprintf("%ld records: %ld ok, %ld failed; %ld retries, %ld restarts of %s, "
 		         "%ld lines not records, %ld answers dropped", st->records, st->ok,
 		         st->failed, st->retries, st->restarts, o->argv[0], st->garbage, st->dropped);
-	status = rc == 1 ? EXIT_INTERRUPTED : st->failed ? EXIT_FAILED : EXIT_OK;
+	status = rc == 1 ? EXIT_INTERRUPTED : st->usage_exit ? EXIT_USAGE :
+	         st->failed ? EXIT_FAILED : EXIT_OK;
 	retry_free(r);
 	return status;
 }

@@ -20,7 +20,7 @@ _Noreturn static void
 usage(FILE *fp, int status)
 {
 	fprintf(fp,
-"usage: llm-runner [options] [SCENARIO...]   scenario files (or records on stdin) -> traces\n"
+"usage: llm-runner [options] [SCENARIO...]   scenario files ('-': stdin; none: records on stdin) -> traces\n"
 "\n"
 "  -c, --chat CMD           the record-speaking command (default 'llm-chat -q'; split on blanks)\n"
 "  -m, --model MODEL        the model of scenarios that name none\n"
@@ -154,7 +154,7 @@ main(int argc, char *argv[])
 	struct config cfg;
 	struct scenario *sc;
 	struct runner *r;
-	int c, quiet = 0, i, n;
+	int c, quiet = 0, own_chat = 0, i, n;
 
 	setprogname(argv[0]);
 	redact_messages();
@@ -165,6 +165,7 @@ main(int argc, char *argv[])
 		case 'c':
 			free(chat);
 			chat = estrdup(optarg);
+			own_chat = 1;
 			break;
 		case 'm':
 			model = optarg;
@@ -199,6 +200,12 @@ main(int argc, char *argv[])
 		enprintf(EXIT_USAGE, "%s", err);
 	/* only for the trace's endpoint: a chat command of one's own needs none */
 	ro.cfg = config_load(&cfg, NULL, NULL, err, sizeof err) == 0 ? &cfg : NULL;
+	/* llm-chat would fail every turn of every scenario for want of it:
+	 * missing configuration is said once, before anything runs */
+	if (!own_chat && !ro.cfg)
+		enprintf(EXIT_USAGE, "%s", err);
+	if (!own_chat && !cfg.def.base_url && cfg.nprov == 0)
+		enprintf(EXIT_USAGE, "%s", config_help());
 	/* every file is read and checked before anything runs */
 	n = argc - optind;
 	sc = ecalloc((size_t)n + 1, sizeof *sc);
