@@ -44,7 +44,7 @@ void set_message_filter(void (*filter)(char *line, size_t size));
 
 /* The command line's helpers, the same in every program.
  *
- * version_exit: --version, "prog 0.4.0" on stdout (LLM_VERSION, from the
+ * version_exit: --version, "prog VERSION" on stdout (LLM_VERSION, from the
  * tree's VERSION file), exit 0.
  * usage_error: the message, then "try 'prog --help'", exit 2.
  * option_error: getopt_long (with opterr = 0 and an optstring starting
