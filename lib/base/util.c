@@ -35,8 +35,11 @@ progname(void)
 	return prog;
 }
 
+/* fatal: the message ends the program, so it is the filter's (an error
+ * that may echo an argument); the running messages of -v and of records
+ * pass as they are, already redacted where they carry secrets */
 static void
-vmsg(const char *fmt, va_list ap)
+vmsg(int fatal, const char *fmt, va_list ap)
 {
 	char line[2048];
 	int saved = errno;
@@ -52,7 +55,7 @@ vmsg(const char *fmt, va_list ap)
 		n += (size_t)snprintf(line + n, sizeof line - n, " %s", strerror(saved));
 	if (n >= sizeof line - 1)
 		n = sizeof line - 2;
-	if (msg_filter) {
+	if (fatal && msg_filter) {
 		line[n] = '\0';
 		msg_filter(line, sizeof line - 1);
 		n = strlen(line);
@@ -68,7 +71,7 @@ weprintf(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vmsg(fmt, ap);
+	vmsg(0, fmt, ap);
 	va_end(ap);
 }
 
@@ -78,7 +81,7 @@ eprintf(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vmsg(fmt, ap);
+	vmsg(1, fmt, ap);
 	va_end(ap);
 	exit(EXIT_FAILED);
 }
@@ -89,7 +92,7 @@ enprintf(int status, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vmsg(fmt, ap);
+	vmsg(1, fmt, ap);
 	va_end(ap);
 	exit(status);
 }
@@ -140,7 +143,7 @@ usage_error(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vmsg(fmt, ap);
+	vmsg(1, fmt, ap);
 	va_end(ap);
 	try_help();
 }

@@ -37,9 +37,11 @@ _Noreturn void enprintf(int status, const char *fmt, ...)
  * the caller goes on to exit with a failure. */
 void stdout_failed(int err);
 
-/* A hook every message passes through before it is written, to redact
- * secrets (text/msgredact.h installs one; base/ cannot call text/).  It
- * edits the NUL-terminated line in place, within size bytes. */
+/* A hook every message that ends the program (eprintf, enprintf,
+ * usage_error: the errors, which may echo an argument) passes through
+ * before it is written, to redact secrets (text/msgredact.h installs one;
+ * base/ cannot call text/).  It edits the NUL-terminated line in place,
+ * within size bytes. */
 void set_message_filter(void (*filter)(char *line, size_t size));
 
 /* The command line's helpers, the same in every program.
