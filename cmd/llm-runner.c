@@ -148,7 +148,7 @@ main(int argc, char *argv[])
 		{"version", no_argument, NULL, O_VERSION},
 		{0},
 	};
-	char err[ERRLEN], *chat = estrdup("llm-chat -q"), *model = NULL;
+	char err[ERRLEN], cfgerr[ERRLEN], *chat = estrdup("llm-chat -q"), *model = NULL;
 	struct out o = { .b = { .max_string = 50000, .max_record = 5000000 } };
 	struct runner_opts ro = { .turn_ms = 600000 };
 	struct config cfg;
@@ -199,13 +199,7 @@ main(int argc, char *argv[])
 	if (redact_load_default(o.red, err, sizeof err) < 0)
 		enprintf(EXIT_USAGE, "%s", err);
 	/* only for the trace's endpoint: a chat command of one's own needs none */
-	ro.cfg = config_load(&cfg, NULL, NULL, err, sizeof err) == 0 ? &cfg : NULL;
-	/* llm-chat would fail every turn of every scenario for want of it:
-	 * missing configuration is said once, before anything runs */
-	if (!own_chat && !ro.cfg)
-		enprintf(EXIT_USAGE, "%s", err);
-	if (!own_chat && !cfg.def.base_url && cfg.nprov == 0)
-		enprintf(EXIT_USAGE, "%s", config_help());
+	ro.cfg = config_load(&cfg, NULL, NULL, cfgerr, sizeof cfgerr) == 0 ? &cfg : NULL;
 	/* every file is read and checked before anything runs */
 	n = argc - optind;
 	sc = ecalloc((size_t)n + 1, sizeof *sc);
@@ -217,6 +211,12 @@ main(int argc, char *argv[])
 			enprintf(EXIT_USAGE, "%s", err);
 		json_object_put(v);
 	}
+	/* llm-chat would fail every turn of every scenario for want of it:
+	 * missing configuration is said once, before anything runs */
+	if (!own_chat && !ro.cfg)
+		enprintf(EXIT_USAGE, "%s", cfgerr);
+	if (!own_chat && !cfg.def.base_url && cfg.nprov == 0)
+		enprintf(EXIT_USAGE, "%s", config_help());
 	r = runner_new(&ro);
 	if (n == 0)
 		run_stdin(r, &o, model);
