@@ -19,6 +19,8 @@ CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 OPT      ?= -O2
 CFLAGS   ?= -g
 WARN      = -std=c17 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+# the one version of the whole tree: every program's --version says it
+VERSION  := $(shell cat VERSION)
 CPPFLAGS += -D_GNU_SOURCE -DLLM_DATADIR='"$(DATADIR)"' -Ilib
 
 ifeq ($(SAN),1)
@@ -55,6 +57,9 @@ $(B)/lib/%.o: lib/%.c $(LIB_HDR)
 
 $(B)/cmd/%.o: cmd/%.c $(LIB_HDR) | $(B)/cmd
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/lib/base/util.o: CPPFLAGS += -DLLM_VERSION='"$(VERSION)"'
+$(B)/lib/base/util.o: VERSION
 
 $(B)/libllm.a: $(LIB_OBJ)
 	rm -f $@

@@ -16,6 +16,7 @@
 
 #include "run/client.h"
 #include "base/lineout.h"
+#include "text/msgredact.h"
 
 struct chat {
 	int prompt_mode;
@@ -27,6 +28,7 @@ struct chat {
 	int last_retryable;
 	int stream;		/* llm-stream */
 	char last;		/* prompt mode, streaming: last byte written */
+	int hinted;		/* said that stdin is not records */
 	struct lineout out;	/* stdout: records not yet written */
 	struct buf line;
 };
@@ -39,6 +41,7 @@ usage(FILE *fp, int status, int stream)
 	fprintf(fp,
 "usage: %s [options] [-i FILE]...          request records -> result records\n"
 "       %s [options] -m MODEL PROMPT...     a prompt -> the answer's text%s\n"
+"       %s [options] -m MODEL -              the prompt from stdin\n"
 "\n"
 "  -m, --model MODEL        model (prompt mode; in record mode, set in every request)\n"
 "  -s, --system TEXT        system prompt (prompt mode)\n"
@@ -50,6 +53,7 @@ usage(FILE *fp, int status, int stream)
 "      --max-tokens N       set max_tokens in every request\n"
 "      --json-object        ask for a JSON object (response_format json_object)\n"
 "      --json               prompt mode: print the result record, not the text\n"
+"  -n, --no-stdin           prompt mode: do not read stdin (in a 'while read' loop)\n"
 "%s"
 "      --echo               put the request on success records too\n"
 "      --save               write each answer's content to its meta.output file\n"
@@ -63,8 +67,9 @@ usage(FILE *fp, int status, int stream)
 "      --token-file FILE    read the API token from FILE\n"
 "  -q, --quiet              no progress line\n"
 "  -v, --verbose            trace requests on stderr (the token masked)\n"
-"  -h, --help               this help\n",
-	        p, p, stream ? ", as it arrives" : "",
+"  -h, --help               this help\n"
+"      --version            print the version and exit\n",
+	        p, p, stream ? ", as it arrives" : "", p,
 	        stream ? "      --events             record mode: write each record's stream events before it\n" : "");
 	exit(status);
 }
@@ -107,6 +112,15 @@ out_record(void *arg, json_object *rec, int ok)
 			n--;
 		lineout_line(&ch->out, s ? s : "", n);
 		return 0;
+	}
+	if (!ok && !ch->hinted && strncmp(json_get_str(err, "message"), "stdin:1: invalid JSON",
+	                                  strlen("stdin:1: invalid JSON")) == 0) {
+		/* text piped in without a prompt: each line stays an error
+		 * record, but say once what was probably meant */
+		weprintf("stdin does not look like request records (a JSON object a line); "
+		         "to send text as a prompt: ... | %s -m MODEL 'what to do with it', "
+		         "or %s -m MODEL - for the text alone", progname(), progname());
+		ch->hinted = 1;
 	}
 	return add_line(ch, rec);
 }
@@ -174,16 +188,22 @@ progress(void *arg, const struct client_stats *s, int final)
 
 /* Prompt mode: one request from the words, stdin's text and the system
  * prompt.  Text piped on stdin comes first, then a blank line, then the
- * prompt, so "cat notes.md | llm-chat -m m 'summarize this'" reads well. */
+ * prompt, so "cat notes.md | llm-chat -m m 'summarize this'" reads well.
+ * With no_stdin stdin is not read; a prompt of "-" alone is stdin's text
+ * alone, also from a terminal. */
 static json_object *
-prompt_record(char **words, int nwords, const char *model, const char *system)
+prompt_record(char **words, int nwords, const char *model, const char *system, int no_stdin)
 {
 	json_object *body = json_object_new_object(), *msgs = json_object_new_array();
 	json_object *m;
 	struct buf text = {0};
 	int i;
 
-	if (!isatty(0)) {
+	int dash = nwords == 1 && strcmp(words[0], "-") == 0;
+
+	if (dash)
+		nwords = 0;
+	if (dash || (!no_stdin && !isatty(0))) {
 		char err[ERRLEN];
 		size_t len;
 		char *in = read_file("/dev/stdin", 64u << 20, &len, err, sizeof err);
@@ -194,7 +214,8 @@ prompt_record(char **words, int nwords, const char *model, const char *system)
 			len--;
 		if (len > 0) {
 			buf_add(&text, in, len);
-			buf_adds(&text, "\n\n");
+			if (nwords)
+				buf_adds(&text, "\n\n");
 		}
 		free(in);
 	}
@@ -235,7 +256,8 @@ main(int argc, char **argv)
 	const int stream = LLM_STREAM;
 
 	enum { O_SYSFILE = 256, O_TEMP, O_MAXTOK, O_JSONOBJ, O_JSON, O_ECHO, O_SAVE, O_CACHE,
-	       O_TIMEOUT, O_CTIMEOUT, O_MAXRESP, O_BASE, O_TOKFILE, O_RPM, O_TPM, O_EVENTS };
+	       O_TIMEOUT, O_CTIMEOUT, O_MAXRESP, O_BASE, O_TOKFILE, O_RPM, O_TPM, O_EVENTS,
+	       O_VERSION };
 	static const struct option longopts[] = {
 		{"model", required_argument, NULL, 'm'},
 		{"system", required_argument, NULL, 's'},
@@ -247,6 +269,7 @@ main(int argc, char **argv)
 		{"max-tokens", required_argument, NULL, O_MAXTOK},
 		{"json-object", no_argument, NULL, O_JSONOBJ},
 		{"json", no_argument, NULL, O_JSON},
+		{"no-stdin", no_argument, NULL, 'n'},
 		{"echo", no_argument, NULL, O_ECHO},
 		{"save", no_argument, NULL, O_SAVE},
 		{"cache", required_argument, NULL, O_CACHE},
@@ -261,6 +284,7 @@ main(int argc, char **argv)
 		{"quiet", no_argument, NULL, 'q'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, O_VERSION},
 		{NULL, 0, NULL, 0},
 	};
 	struct client_opts o = {
@@ -275,16 +299,18 @@ main(int argc, char **argv)
 	const char *inputs[64], *system = NULL, *sysfile = NULL, *base = NULL, *tokfile = NULL;
 	char err[ERRLEN];
 	int fds[64];
-	int ninputs = 0, quiet = 0, events = 0, opt, rc = 0, i;
+	int ninputs = 0, quiet = 0, events = 0, no_stdin = 0, opt, rc = 0, i;
 	struct client_io io = {
 		.out = out_record, .flush = flush_out, .progress = progress, .notice = say, .arg = &ch,
 	};
 	char *systext = NULL;
 
 	setprogname(argv[0]);
+	redact_messages();
 	lineout_init(&ch.out, 1, 0);
 	signal(SIGPIPE, SIG_IGN);
-	while ((opt = getopt_long(argc, argv, "m:s:i:j:kqvh", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":m:s:i:j:knqvh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'm': o.ov.model = optarg; break;
 		case 's': system = optarg; break;
@@ -309,7 +335,7 @@ main(int argc, char **argv)
 		case O_TPM: o.tpm = estrtod(optarg, 1, 1e12, "--tpm"); break;
 		case O_EVENTS:
 			if (!stream)
-				usage(stderr, EXIT_USAGE, stream);
+				usage_error("--events is llm-stream's option");
 			events = 1;
 			break;
 		case O_TIMEOUT:
@@ -323,16 +349,20 @@ main(int argc, char **argv)
 			o.http.max_body = (size_t)estrtonum(optarg, 1024, 1LL << 32, "--max-response");
 			break;
 		case O_BASE: base = optarg; break;
-		case O_TOKFILE: tokfile = optarg; break;
+		case O_TOKFILE: tokfile = token_file_arg(argv); break;
+		case 'n': no_stdin = 1; break;
 		case 'q': quiet = 1; break;
 		case 'v': io.trace = say; break;
 		case 'h': usage(stdout, 0, stream); break;
-		default: usage(stderr, EXIT_USAGE, stream);
+		case O_VERSION: version_exit();
+		default: option_error(opt, argv, longopts);
 		}
 	}
 	ch.prompt_mode = optind < argc;
-	if (!ch.prompt_mode && (system || sysfile || ch.json))
-		enprintf(EXIT_USAGE, "-s, --system-file and --json go with a PROMPT");
+	if (!ch.prompt_mode && (system || sysfile || ch.json || no_stdin))
+		usage_error("-s, --system-file, --json and -n go with a PROMPT");
+	if (no_stdin && argc - optind == 1 && strcmp(argv[optind], "-") == 0)
+		usage_error("the prompt '-' is read from stdin: it does not go with -n");
 	if (ch.prompt_mode && events)
 		enprintf(EXIT_USAGE, "--events goes with records, not a PROMPT");
 	if (ch.prompt_mode && ninputs)
@@ -376,7 +406,8 @@ main(int argc, char **argv)
 	if (!(c = client_new(&o, &cfg, &io, err, sizeof err)))
 		eprintf("%s", err);
 	if (ch.prompt_mode) {
-		json_object *rec = prompt_record(argv + optind, argc - optind, o.ov.model, system);
+		json_object *rec = prompt_record(argv + optind, argc - optind, o.ov.model, system,
+		                                 no_stdin);
 
 		rc = client_run_record(c, rec);
 	} else if (ninputs == 0) {

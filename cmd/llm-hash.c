@@ -14,6 +14,7 @@
 #include "json/jpath.h"
 #include "json/jsondoc.h"
 #include "base/lineout.h"
+#include "text/msgredact.h"
 
 struct hash {
 	int len;		/* hex digits printed */
@@ -43,7 +44,8 @@ usage(FILE *fp, int status)
 "      --into NAME      write each record with NAME set to the hash\n"
 "  -n, --length LEN     print the first LEN hex digits (default 8 with -m, else 64)\n"
 "  -l, --location       print the name, or FILE:LINE, after each hash\n"
-"  -h, --help           this help\n");
+"  -h, --help           this help\n"
+"      --version        print the version and exit\n");
 	exit(status);
 }
 
@@ -207,7 +209,7 @@ docs_from(struct hash *h, int fd, const char *name)
 int
 main(int argc, char **argv)
 {
-	enum { O_JSON = 256, O_FIELD, O_INTO };
+	enum { O_JSON = 256, O_FIELD, O_INTO, O_VERSION };
 	static const struct option longopts[] = {
 		{"model", no_argument, NULL, 'm'},
 		{"json", no_argument, NULL, O_JSON},
@@ -216,6 +218,7 @@ main(int argc, char **argv)
 		{"length", required_argument, NULL, 'n'},
 		{"location", no_argument, NULL, 'l'},
 		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, O_VERSION},
 		{NULL, 0, NULL, 0},
 	};
 	struct hash h = {.len = 0, .pathtext = "."};
@@ -223,9 +226,11 @@ main(int argc, char **argv)
 	int models = 0, json = 0, opt, i, nfiles, *fds;
 
 	setprogname(argv[0]);
+	redact_messages();
 	lineout_init(&h.out, 1, 0);
 	signal(SIGPIPE, SIG_IGN);
-	while ((opt = getopt_long(argc, argv, "mn:lh", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":mn:lh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'm': models = 1; break;
 		case O_JSON: json = 1; break;
@@ -234,7 +239,8 @@ main(int argc, char **argv)
 		case 'n': h.len = (int)estrtonum(optarg, 1, 64, "-n"); break;
 		case 'l': h.location = 1; break;
 		case 'h': usage(stdout, 0); break;
-		default: usage(stderr, EXIT_USAGE);
+		case O_VERSION: version_exit();
+		default: option_error(opt, argv, longopts);
 		}
 	}
 	if (models && json)

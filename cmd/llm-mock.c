@@ -11,6 +11,7 @@
 #include "mock/mock.h"
 #include "mock/mock_http.h"
 #include "base/util.h"
+#include "text/msgredact.h"
 
 #define MAXMODELS 64
 
@@ -33,6 +34,7 @@ static const char usage_text[] =
 	"  -q, --quiet           say nothing on start\n"
 	"  -v, --verbose         log every request on stderr\n"
 	"  -h, --help            show this help\n"
+	"      --version         print the version and exit\n"
 	"\n"
 	"Directives: [[mock:429 retry-after=2 times=1]], [[mock:tool name=f args={}]],\n"
 	"[[mock:slow ms=500]], drop, no-done, truncate, invalid-json, empty-choices,\n"
@@ -50,16 +52,9 @@ static const struct option longopts[] = {
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
 };
-
-static void
-usage_error(const char *what)
-{
-	weprintf("%s", what);
-	fprintf(stderr, "try 'llm-mock --help'\n");
-	exit(EXIT_USAGE);
-}
 
 static void
 log_line(const char *line)
@@ -101,6 +96,7 @@ main(int argc, char *argv[])
 	sigset_t set;
 
 	setprogname(argv[0]);
+	redact_messages();
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":H:p:m:r:qvh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -128,7 +124,7 @@ main(int argc, char *argv[])
 			rules = optarg;
 			break;
 		case 'T':
-			token_file = optarg;
+			token_file = token_file_arg(argv);
 			break;
 		case 'q':
 			quiet = 1;
@@ -139,19 +135,14 @@ main(int argc, char *argv[])
 		case 'h':
 			fputs(usage_text, stdout);
 			return fclose(stdout) == 0 ? EXIT_OK : EXIT_FAILED;
-		case ':':
-			snprintf(err, sizeof err, "option '%s' needs a value", argv[optind - 1]);
-			usage_error(err);
-			break;
+		case 'V':
+			version_exit();
 		default:
-			snprintf(err, sizeof err, "unknown option '%s'", argv[optind - 1]);
-			usage_error(err);
+			option_error(c, argv, longopts);
 		}
 	}
-	if (optind < argc) {
-		snprintf(err, sizeof err, "unexpected argument '%s'", argv[optind]);
-		usage_error(err);
-	}
+	if (optind < argc)
+		usage_error("unexpected argument '%s'", argv[optind]);
 	if (nmodels == 0)
 		models[nmodels++] = "mock";
 	o.models = models;

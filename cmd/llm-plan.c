@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "plan/plan.h"
+#include "text/msgredact.h"
 
 #define MAX_MODELS 1024
 
@@ -18,7 +19,7 @@ static void
 usage(FILE *fp, int status)
 {
 	fprintf(fp,
-"usage: llm-plan [options] PLAN_FILE            a plan.toml or plan.json -> request records\n"
+"usage: llm-plan [options] PLAN_FILE            a plan.toml or plan.json ('-': stdin) -> request records\n"
 "       llm-plan [options] [-C DIR] PLAN_ID     the plan */Output/PLAN_ID/plan.toml under DIR\n"
 "       llm-plan [options] -m MODEL... QUERY_FILE...   ad hoc, no plan file\n"
 "       llm-plan --dump FILE                    a TOML or JSON file as one JSON document\n"
@@ -33,8 +34,9 @@ usage(FILE *fp, int status)
 "      --temperature T      ad hoc: temperature (0 to 2)\n"
 "      --max-tokens N       ad hoc: max_tokens\n"
 "      --plan-id ID         ad hoc: the plan id (default adhoc)\n"
-"      --dump FILE          print FILE (TOML or JSON) as JSON and exit\n"
-"  -h, --help               this help\n");
+"      --dump FILE          print FILE (TOML or JSON; '-': stdin) as JSON and exit\n"
+"  -h, --help               this help\n"
+"      --version            print the version and exit\n");
 	exit(status);
 }
 
@@ -119,15 +121,15 @@ find_plan(const char *root, const char *id)
 	return p;
 }
 
-/* A plan file is named by a path (an existing file, or a name with '/' or
- * a .toml or .json ending); anything else is a plan id. */
+/* A plan file is named by a path (an existing file, "-" for stdin, or a
+ * name with '/' or a .toml or .json ending); anything else is a plan id. */
 static int
 is_file_arg(const char *a)
 {
 	size_t n = strlen(a);
 	struct stat st;
 
-	return stat(a, &st) == 0 || strchr(a, '/') || (n > 5 && strcmp(a + n - 5, ".toml") == 0) ||
+	return strcmp(a, "-") == 0 || stat(a, &st) == 0 || strchr(a, '/') || (n > 5 && strcmp(a + n - 5, ".toml") == 0) ||
 	       (n > 5 && strcmp(a + n - 5, ".json") == 0);
 }
 
@@ -195,7 +197,7 @@ read_done(const char *log, json_object *done)
 int
 main(int argc, char **argv)
 {
-	enum { O_SKIP = 256, O_DONE, O_REPEAT, O_TEMP, O_MAXTOK, O_PLANID, O_DUMP };
+	enum { O_SKIP = 256, O_DONE, O_REPEAT, O_TEMP, O_MAXTOK, O_PLANID, O_DUMP, O_VERSION };
 	static const struct option longopts[] = {
 		{"directory", required_argument, NULL, 'C'},
 		{"dry-run", no_argument, NULL, 'n'},
@@ -209,6 +211,7 @@ main(int argc, char **argv)
 		{"plan-id", required_argument, NULL, O_PLANID},
 		{"dump", required_argument, NULL, O_DUMP},
 		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, O_VERSION},
 		{NULL, 0, NULL, 0},
 	};
 	struct plan_expand x = {0};
@@ -221,8 +224,10 @@ main(int argc, char **argv)
 	int nmodels = 0, nlogs = 0, dry = 0, opt, rc, i;
 
 	setprogname(argv[0]);
+	redact_messages();
 	signal(SIGPIPE, SIG_IGN);
-	while ((opt = getopt_long(argc, argv, "C:nm:s:h", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":C:nm:s:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'C': root = optarg; break;
 		case 'n': dry = 1; break;
@@ -250,7 +255,8 @@ main(int argc, char **argv)
 		case O_PLANID: plan_id = optarg; break;
 		case O_DUMP: dumpfile = optarg; break;
 		case 'h': usage(stdout, 0); break;
-		default: usage(stderr, EXIT_USAGE);
+		case O_VERSION: version_exit();
+		default: option_error(opt, argv, longopts);
 		}
 	}
 	if (dumpfile) {

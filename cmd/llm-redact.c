@@ -15,6 +15,7 @@
 #include "base/lineout.h"
 #include "json/records.h"
 #include "text/redact.h"
+#include "text/msgredact.h"
 
 #define TEXT_SLACK (64u << 10)	/* text kept past --max-string, for redaction */
 
@@ -40,7 +41,8 @@ usage(FILE *fp, int status)
 "      --max-string BYTES   cut longer string values (default 50000; 0: no bound)\n"
 "      --max-record BYTES   cut the longest strings of longer records (default 5000000)\n"
 "  -v, --verbose            counts per pattern on stderr at the end\n"
-"  -h, --help               this help\n");
+"  -h, --help               this help\n"
+"      --version            print the version and exit\n");
 	exit(status);
 }
 
@@ -210,7 +212,7 @@ die_if(int rc, const char *err)
 int
 main(int argc, char **argv)
 {
-	enum { O_PATTERNS = 256, O_STABLE, O_MAXSTR, O_MAXREC };
+	enum { O_PATTERNS = 256, O_STABLE, O_MAXSTR, O_MAXREC, O_VERSION };
 	static const struct option longopts[] = {
 		{"text", no_argument, NULL, 't'},
 		{"regexp", required_argument, NULL, 'e'},
@@ -220,6 +222,7 @@ main(int argc, char **argv)
 		{"max-record", required_argument, NULL, O_MAXREC},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, O_VERSION},
 		{NULL, 0, NULL, 0},
 	};
 	struct job j = {.b = {.max_string = 50000, .max_record = 5000000}};
@@ -231,8 +234,10 @@ main(int argc, char **argv)
 	struct stat st;
 
 	setprogname(argv[0]);
+	redact_messages();
 	signal(SIGPIPE, SIG_IGN);
-	while ((opt = getopt_long(argc, argv, "te:vh", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":te:vh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 't': textmode = 1; break;
 		case 'e':
@@ -251,7 +256,8 @@ main(int argc, char **argv)
 			break;
 		case 'v': verbose = 1; break;
 		case 'h': usage(stdout, 0); break;
-		default: usage(stderr, EXIT_USAGE);
+		case O_VERSION: version_exit();
+		default: option_error(opt, argv, longopts);
 		}
 	}
 	if (optind == argc && isatty(0))

@@ -14,6 +14,7 @@
 #include "base/child.h"
 #include "run/retry.h"
 #include "base/sigwake.h"
+#include "text/msgredact.h"
 
 #define STOP_GRACE_MS 5000
 
@@ -33,7 +34,8 @@ usage(FILE *fp, int status)
 "  -w, --window N             records read ahead of their answers (default 2048)\n"
 "      --whole                re-run COMMAND as a whole while it exits 75\n"
 "  -v, --verbose              say each retry, and a summary at the end\n"
-"  -h, --help                 this help\n");
+"  -h, --help                 this help\n"
+"      --version              print the version and exit\n");
 	exit(status);
 }
 
@@ -160,7 +162,8 @@ run_records(struct retry_opts *o)
 		weprintf("%ld records: %ld ok, %ld failed; %ld retries, %ld restarts of %s, "
 		         "%ld lines not records, %ld answers dropped", st->records, st->ok,
 		         st->failed, st->retries, st->restarts, o->argv[0], st->garbage, st->dropped);
-	status = rc == 1 ? EXIT_INTERRUPTED : st->failed ? EXIT_FAILED : EXIT_OK;
+	status = rc == 1 ? EXIT_INTERRUPTED : st->usage_exit ? EXIT_USAGE :
+	         st->failed ? EXIT_FAILED : EXIT_OK;
 	retry_free(r);
 	return status;
 }
@@ -174,7 +177,7 @@ seconds(const char *s, double min, const char *opt)
 int
 main(int argc, char **argv)
 {
-	enum { O_BASE = 256, O_CAP, O_MAXRA, O_ON, O_MAXTIME, O_WHOLE };
+	enum { O_BASE = 256, O_CAP, O_MAXRA, O_ON, O_MAXTIME, O_WHOLE, O_VERSION };
 	static const struct option longopts[] = {
 		{"retries", required_argument, NULL, 'n'},
 		{"base", required_argument, NULL, O_BASE},
@@ -186,6 +189,7 @@ main(int argc, char **argv)
 		{"whole", no_argument, NULL, O_WHOLE},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, O_VERSION},
 		{NULL, 0, NULL, 0},
 	};
 	struct retry_opts o = {.window = 2048, .in_fd = 0, .out_fd = 1, .note = note};
@@ -194,9 +198,11 @@ main(int argc, char **argv)
 	int whole = 0, opt;
 
 	setprogname(argv[0]);
+	redact_messages();
 	retry_policy_init(&o.pol);
 	/* '+': options end at COMMAND, whose own options are its own */
-	while ((opt = getopt_long(argc, argv, "+n:w:vh", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+:n:w:vh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'n': o.pol.max_retries = (int)estrtonum(optarg, 0, 1000, "-n"); break;
 		case O_BASE: o.pol.base_ms = seconds(optarg, 0, "--base"); break;
@@ -211,7 +217,8 @@ main(int argc, char **argv)
 		case O_WHOLE: whole = 1; break;
 		case 'v': o.verbose = 1; break;
 		case 'h': usage(stdout, 0); break;
-		default: usage(stderr, EXIT_USAGE);
+		case O_VERSION: version_exit();
+		default: option_error(opt, argv, longopts);
 		}
 	}
 	if (optind >= argc)

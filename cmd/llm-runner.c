@@ -14,12 +14,13 @@
 #include "text/redact.h"
 #include "run/runner.h"
 #include "plan/scenario.h"
+#include "text/msgredact.h"
 
 _Noreturn static void
 usage(FILE *fp, int status)
 {
 	fprintf(fp,
-"usage: llm-runner [options] [SCENARIO...]   scenario files (or records on stdin) -> traces\n"
+"usage: llm-runner [options] [SCENARIO...]   scenario files ('-': stdin; none: records on stdin) -> traces\n"
 "\n"
 "  -c, --chat CMD           the record-speaking command (default 'llm-chat -q'; split on blanks)\n"
 "  -m, --model MODEL        the model of scenarios that name none\n"
@@ -28,7 +29,8 @@ usage(FILE *fp, int status)
 "      --max-string BYTES   cut longer string values of a trace (default 50000; 0: no bound)\n"
 "      --max-record BYTES   bound a trace's line (default 5000000; 0: no bound)\n"
 "  -q, --quiet              no summary on a terminal\n"
-"  -h, --help               this help\n");
+"  -h, --help               this help\n"
+"      --version            print the version and exit\n");
 	exit(status);
 }
 
@@ -133,7 +135,7 @@ run_stdin(struct runner *r, struct out *o, const char *model)
 int
 main(int argc, char *argv[])
 {
-	enum { O_TIMEOUT = 256, O_STORE, O_MAXSTR, O_MAXREC };
+	enum { O_TIMEOUT = 256, O_STORE, O_MAXSTR, O_MAXREC, O_VERSION };
 	static const struct option lo[] = {
 		{"chat", required_argument, NULL, 'c'},
 		{"model", required_argument, NULL, 'm'},
@@ -143,23 +145,27 @@ main(int argc, char *argv[])
 		{"max-record", required_argument, NULL, O_MAXREC},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, O_VERSION},
 		{0},
 	};
-	char err[ERRLEN], *chat = estrdup("llm-chat -q"), *model = NULL;
+	char err[ERRLEN], cfgerr[ERRLEN], *chat = estrdup("llm-chat -q"), *model = NULL;
 	struct out o = { .b = { .max_string = 50000, .max_record = 5000000 } };
 	struct runner_opts ro = { .turn_ms = 600000 };
 	struct config cfg;
 	struct scenario *sc;
 	struct runner *r;
-	int c, quiet = 0, i, n;
+	int c, quiet = 0, own_chat = 0, i, n;
 
 	setprogname(argv[0]);
+	redact_messages();
 	signal(SIGPIPE, SIG_IGN);
-	while ((c = getopt_long(argc, argv, "c:m:qh", lo, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":c:m:qh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			free(chat);
 			chat = estrdup(optarg);
+			own_chat = 1;
 			break;
 		case 'm':
 			model = optarg;
@@ -181,8 +187,10 @@ main(int argc, char *argv[])
 			break;
 		case 'h':
 			usage(stdout, EXIT_OK);
+		case O_VERSION:
+			version_exit();
 		default:
-			usage(stderr, EXIT_USAGE);
+			option_error(c, argv, lo);
 		}
 	}
 	ro.chat = split_words(chat);
@@ -191,7 +199,7 @@ main(int argc, char *argv[])
 	if (redact_load_default(o.red, err, sizeof err) < 0)
 		enprintf(EXIT_USAGE, "%s", err);
 	/* only for the trace's endpoint: a chat command of one's own needs none */
-	ro.cfg = config_load(&cfg, NULL, NULL, err, sizeof err) == 0 ? &cfg : NULL;
+	ro.cfg = config_load(&cfg, NULL, NULL, cfgerr, sizeof cfgerr) == 0 ? &cfg : NULL;
 	/* every file is read and checked before anything runs */
 	n = argc - optind;
 	sc = ecalloc((size_t)n + 1, sizeof *sc);
@@ -203,6 +211,12 @@ main(int argc, char *argv[])
 			enprintf(EXIT_USAGE, "%s", err);
 		json_object_put(v);
 	}
+	/* llm-chat would fail every turn of every scenario for want of it:
+	 * missing configuration is said once, before anything runs */
+	if (!own_chat && !ro.cfg)
+		enprintf(EXIT_USAGE, "%s", cfgerr);
+	if (!own_chat && !cfg.def.base_url && cfg.nprov == 0)
+		enprintf(EXIT_USAGE, "%s", config_help());
 	r = runner_new(&ro);
 	if (n == 0)
 		run_stdin(r, &o, model);

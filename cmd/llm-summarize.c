@@ -15,6 +15,7 @@
 
 #include "json/records.h"
 #include "report/sumfmt.h"
+#include "text/msgredact.h"
 
 #define BAD_SHOWN 5		/* bad lines named on stderr; the rest counted */
 #define REDRAW_MS 500		/* --follow: a redraw at most this often */
@@ -63,7 +64,8 @@ usage(FILE *fp, int status)
 "      --all-errors         list every failure, not the first 20\n"
 "  -f, --follow             keep reading files as they grow and redraw the report\n"
 "  -v, --verbose            what was read, on stderr at the end\n"
-"  -h, --help               this help\n");
+"  -h, --help               this help\n"
+"      --version            print the version and exit\n");
 	exit(status);
 }
 
@@ -327,7 +329,7 @@ finish(struct run *r)
 int
 main(int argc, char **argv)
 {
-	enum { O_JSON = 256, O_MARKDOWN, O_TSV, O_BEST, O_BY, O_ALL_ATTEMPTS, O_ALL_ERRORS };
+	enum { O_JSON = 256, O_MARKDOWN, O_TSV, O_BEST, O_BY, O_ALL_ATTEMPTS, O_ALL_ERRORS, O_VERSION };
 	static const struct option longopts[] = {
 		{"json", no_argument, NULL, O_JSON},
 		{"markdown", no_argument, NULL, O_MARKDOWN},
@@ -339,6 +341,7 @@ main(int argc, char **argv)
 		{"follow", no_argument, NULL, 'f'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, O_VERSION},
 		{NULL, 0, NULL, 0},
 	};
 	struct run r = {.format = SUMFMT_TABLE};
@@ -346,8 +349,10 @@ main(int argc, char **argv)
 	int opt, formats = 0, all_attempts = 0, status, i;
 
 	setprogname(argv[0]);
+	redact_messages();
 	signal(SIGPIPE, SIG_IGN);
-	while ((opt = getopt_long(argc, argv, "fvh", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":fvh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case O_JSON: r.format = SUMFMT_JSON; formats++; break;
 		case O_MARKDOWN: r.format = SUMFMT_MARKDOWN; formats++; break;
@@ -359,7 +364,8 @@ main(int argc, char **argv)
 		case 'f': r.follow = 1; break;
 		case 'v': r.verbose = 1; break;
 		case 'h': usage(stdout, 0); break;
-		default: usage(stderr, EXIT_USAGE);
+		case O_VERSION: version_exit();
+		default: option_error(opt, argv, longopts);
 		}
 	}
 	if (formats > 1)

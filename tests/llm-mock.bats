@@ -38,7 +38,8 @@ stats() {
 @test "a bad option is a usage error" {
 	run llm-mock --bogus
 	assert_failure 2
-	assert_line --index 0 "llm-mock: unknown option '--bogus'"
+	assert_line --index 0 "llm-mock: unknown option --bogus"
+	assert_line --index 1 "try 'llm-mock --help'"
 	run llm-mock --port 70000
 	assert_failure 2
 	assert_output --partial 'llm-mock: --port: expected a whole number from 0 to 65535'

@@ -466,11 +466,11 @@ SH
 	! grep -q "==" err
 }
 
-@test "COMMAND exiting 2 (usage, configuration) is not retried" {
+@test "COMMAND exiting 2 (usage, configuration) is not retried, and its 2 is passed on" {
 	unset LLM_BASE_URL
 	{ req a one; req b two; } >in.ndjson
 	run bash -c "$R -n 5 -- llm-chat <in.ndjson 2>err"
-	[ "$status" -eq 1 ]
+	[ "$status" -eq 2 ]
 	[ "$(jq -r '[.id, .error.kind, .error.retryable, .error.message, .attempt] | join(" ")' <<<"$output" | sort)" = "a io false llm-chat exited with status 2 before answering 1
 b io false llm-chat exited with status 2 before answering 1" ]
 	# llm-chat said what to set, once: it ran once

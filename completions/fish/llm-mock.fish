@@ -13,3 +13,4 @@ complete -c llm-mock -l token-file -r -F -d 'require \'Authorization: Bearer <fi
 complete -c llm-mock -s q -l quiet -d 'say nothing on start'
 complete -c llm-mock -s v -l verbose -d 'log every request on stderr'
 complete -c llm-mock -s h -l help -d 'show this help'
+complete -c llm-mock -l version -d 'print the version and exit'

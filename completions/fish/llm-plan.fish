@@ -11,5 +11,6 @@ complete -c llm-plan -s s -l system-file -r -F -d 'ad hoc: the system prompt, fr
 complete -c llm-plan -l temperature -x -d 'ad hoc: temperature (0 to 2)'
 complete -c llm-plan -l max-tokens -x -d 'ad hoc: max_tokens'
 complete -c llm-plan -l plan-id -x -d 'ad hoc: the plan id (default adhoc)'
-complete -c llm-plan -l dump -r -F -d 'print FILE (TOML or JSON) as JSON and exit'
+complete -c llm-plan -l dump -r -F -d 'print FILE (TOML or JSON; \'-\': stdin) as JSON and exit'
 complete -c llm-plan -s h -l help -d 'this help'
+complete -c llm-plan -l version -d 'print the version and exit'

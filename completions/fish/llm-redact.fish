@@ -9,3 +9,4 @@ complete -c llm-redact -l max-string -x -d 'cut longer string values (default 50
 complete -c llm-redact -l max-record -x -d 'cut the longest strings of longer records (default 5000000)'
 complete -c llm-redact -s v -l verbose -d 'counts per pattern on stderr at the end'
 complete -c llm-redact -s h -l help -d 'this help'
+complete -c llm-redact -l version -d 'print the version and exit'

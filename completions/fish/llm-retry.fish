@@ -13,3 +13,4 @@ complete -c llm-retry -n 'not __llm_after_dashdash' -s w -l window -x -d 'record
 complete -c llm-retry -n 'not __llm_after_dashdash' -l whole -d 're-run COMMAND as a whole while it exits 75'
 complete -c llm-retry -n 'not __llm_after_dashdash' -s v -l verbose -d 'say each retry, and a summary at the end'
 complete -c llm-retry -n 'not __llm_after_dashdash' -s h -l help -d 'this help'
+complete -c llm-retry -n 'not __llm_after_dashdash' -l version -d 'print the version and exit'

@@ -9,3 +9,4 @@ complete -c llm-runner -l max-string -x -d 'cut longer string values of a trace 
 complete -c llm-runner -l max-record -x -d 'bound a trace\'s line (default 5000000; 0: no bound)'
 complete -c llm-runner -s q -l quiet -d 'no summary on a terminal'
 complete -c llm-runner -s h -l help -d 'this help'
+complete -c llm-runner -l version -d 'print the version and exit'

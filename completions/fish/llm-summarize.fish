@@ -11,3 +11,4 @@ complete -c llm-summarize -l all-errors -d 'list every failure, not the first 20
 complete -c llm-summarize -s f -l follow -d 'keep reading files as they grow and redraw the report'
 complete -c llm-summarize -s v -l verbose -d 'what was read, on stderr at the end'
 complete -c llm-summarize -s h -l help -d 'this help'
+complete -c llm-summarize -l version -d 'print the version and exit'

@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,7 +14,12 @@
 #include "base/utf8.h"
 #include "base/util.h"
 
+#ifndef LLM_VERSION
+#error "LLM_VERSION is set by the Makefile, from the file VERSION"
+#endif
+
 static const char *prog = "llm";
+static void (*msg_filter)(char *line, size_t size);
 
 void
 setprogname(const char *argv0)
@@ -29,8 +35,11 @@ progname(void)
 	return prog;
 }
 
+/* fatal: the message ends the program, so it is the filter's (an error
+ * that may echo an argument); the running messages of -v and of records
+ * pass as they are, already redacted where they carry secrets */
 static void
-vmsg(const char *fmt, va_list ap)
+vmsg(int fatal, const char *fmt, va_list ap)
 {
 	char line[2048];
 	int saved = errno;
@@ -46,6 +55,11 @@ vmsg(const char *fmt, va_list ap)
 		n += (size_t)snprintf(line + n, sizeof line - n, " %s", strerror(saved));
 	if (n >= sizeof line - 1)
 		n = sizeof line - 2;
+	if (fatal && msg_filter) {
+		line[n] = '\0';
+		msg_filter(line, sizeof line - 1);
+		n = strlen(line);
+	}
 	line[n++] = '\n';
 	/* one write, so messages from parallel runs do not interleave */
 	(void)write_all(2, line, n);
@@ -57,7 +71,7 @@ weprintf(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vmsg(fmt, ap);
+	vmsg(0, fmt, ap);
 	va_end(ap);
 }
 
@@ -67,7 +81,7 @@ eprintf(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vmsg(fmt, ap);
+	vmsg(1, fmt, ap);
 	va_end(ap);
 	exit(EXIT_FAILED);
 }
@@ -78,7 +92,7 @@ enprintf(int status, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vmsg(fmt, ap);
+	vmsg(1, fmt, ap);
 	va_end(ap);
 	exit(status);
 }
@@ -92,6 +106,112 @@ stdout_failed(int err)
 	}
 	errno = err;
 	weprintf("stdout:");
+}
+
+void
+set_message_filter(void (*filter)(char *line, size_t size))
+{
+	msg_filter = filter;
+}
+
+void
+version_exit(void)
+{
+	printf("%s %s\n", prog, LLM_VERSION);
+	if (fclose(stdout) != 0) {
+		stdout_failed(errno);
+		exit(EXIT_FAILED);
+	}
+	exit(EXIT_OK);
+}
+
+/* The second line, as curl and git say it: the whole usage would push
+ * the message itself off the screen. */
+static _Noreturn void
+try_help(void)
+{
+	char line[256];
+	int n = snprintf(line, sizeof line, "try '%s --help'\n", prog);
+
+	(void)write_all(2, line, n > 0 && (size_t)n < sizeof line ? (size_t)n : 0);
+	exit(EXIT_USAGE);
+}
+
+void
+usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(1, fmt, ap);
+	va_end(ap);
+	try_help();
+}
+
+/* The long option the argument "--name[=value]" names: exact, or the one
+ * it abbreviates; *nmatch counts the options it abbreviates. */
+static const struct option *
+long_match(const char *arg, const struct option *lo, int *nmatch)
+{
+	size_t n = strcspn(arg, "=");
+	const struct option *found = NULL;
+
+	*nmatch = 0;
+	for (; lo && lo->name; lo++) {
+		if (strncmp(lo->name, arg, n) != 0)
+			continue;
+		if (strlen(lo->name) == n) {
+			*nmatch = 1;
+			return lo;
+		}
+		found = lo;
+		++*nmatch;
+	}
+	return found;
+}
+
+void
+option_error(int c, char *const *argv, const struct option *longopts)
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : "";
+	const struct option *o = NULL;
+	int nmatch = 0;
+	/* the name as typed, never "=value": that may be a secret */
+	int len = (int)strcspn(arg, "=");
+
+	if (len > 64)
+		len = 64;
+	if (strncmp(arg, "--", 2) == 0 && arg[2])
+		o = long_match(arg + 2, longopts, &nmatch);
+	/* a short option's error leaves optind on the argument before it when
+	 * more letters follow (-xk): the long option there must be the one
+	 * getopt_long spoke of */
+	if (o && optopt && o->val != optopt)
+		o = NULL, nmatch = 0;
+	if (c == ':') {
+		if (o)
+			usage_error("option --%s needs an argument", o->name);
+		usage_error("option -%c needs an argument", optopt);
+	}
+	if (nmatch > 1)
+		usage_error("option %.*s is ambiguous", len, arg);
+	if (o && strchr(arg, '='))
+		usage_error("option --%s takes no argument", o->name);
+	if (optopt && !o && optopt < 128 && optopt > ' ')
+		usage_error("unknown option -%c", optopt);
+	usage_error("unknown option %.*s", len, arg);
+}
+
+const char *
+token_file_arg(char *const *argv)
+{
+	/* "--tok VALUE" is two arguments, "--tok=VALUE" one */
+	const char *typed = optarg == argv[optind - 1] ? argv[optind - 2] : argv[optind - 1];
+
+	if (strcspn(typed, "=") <= strlen("--token"))
+		usage_error("a token is not taken on the command line, where ps(1) shows it: "
+		            "set LLM_API_TOKEN, or put it in a file and give --token-file FILE");
+	return optarg;
 }
 
 void *

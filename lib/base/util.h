@@ -37,6 +37,31 @@ _Noreturn void enprintf(int status, const char *fmt, ...)
  * the caller goes on to exit with a failure. */
 void stdout_failed(int err);
 
+/* A hook every message that ends the program (eprintf, enprintf,
+ * usage_error: the errors, which may echo an argument) passes through
+ * before it is written, to redact secrets (text/msgredact.h installs one;
+ * base/ cannot call text/).  It edits the NUL-terminated line in place,
+ * within size bytes. */
+void set_message_filter(void (*filter)(char *line, size_t size));
+
+/* The command line's helpers, the same in every program.
+ *
+ * version_exit: --version, "prog VERSION" on stdout (LLM_VERSION, from the
+ * tree's VERSION file), exit 0.
+ * usage_error: the message, then "try 'prog --help'", exit 2.
+ * option_error: getopt_long (with opterr = 0 and an optstring starting
+ * with ':') returned c, '?' or ':'; say which option of argv was wrong,
+ * by its name and never its value, the way usage_error does.
+ * token_file_arg: the value of --token-file, at the getopt_long call that
+ * returned it; refused with a usage error when the option was typed as
+ * --token or shorter (--tok=...), which getopt_long takes for
+ * --token-file: what follows is then most likely the token itself. */
+_Noreturn void version_exit(void);
+_Noreturn void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+struct option;
+_Noreturn void option_error(int c, char *const *argv, const struct option *longopts);
+const char *token_file_arg(char *const *argv);
+
 void *emalloc(size_t n);
 void *ecalloc(size_t n, size_t size);
 void *erealloc(void *p, size_t n);

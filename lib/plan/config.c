@@ -18,7 +18,7 @@ const char *
 config_help(void)
 {
 	return "no endpoint configured: set LLM_BASE_URL, e.g. "
-	       "LLM_BASE_URL=https://api.openai.com/v1 with LLM_API_TOKEN=sk-... for OpenAI, "
+	       "LLM_BASE_URL=https://api.openai.com/v1 with your key in LLM_API_TOKEN for OpenAI, "
 	       "or LLM_BASE_URL=http://localhost:11434/v1 for a local Ollama";
 }
 

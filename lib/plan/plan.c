@@ -25,7 +25,9 @@ plan_parse_file(const char *file, json_object **out, struct toml_where **where, 
 	*out = NULL;
 	if (where)
 		*where = NULL;
-	if (!(text = read_file(file, PLAN_MAX_FILE, &len, why, sizeof why))) {
+	/* "-" is stdin, as for every file operand of the tools */
+	if (!(text = read_file(strcmp(file, "-") == 0 ? "/dev/stdin" : file, PLAN_MAX_FILE, &len,
+	                       why, sizeof why))) {
 		snprintf(err, errlen, "%s", why);
 		return -1;
 	}
@@ -307,8 +309,15 @@ static int
 find_dir(struct check *c, json_object *idv)
 {
 	struct plan *pl = c->pl;
-	char *d1 = parent(pl->file), *d2 = parent(d1), *d3 = parent(d2);
+	char *d1, *d2, *d3;
 	int rc = 0;
+
+	/* a plan on stdin has the current directory as <assistant> */
+	if (strcmp(pl->file, "-") == 0) {
+		pl->dir = estrdup(".");
+		return 0;
+	}
+	d1 = parent(pl->file), d2 = parent(d1), d3 = parent(d2);
 
 	if (strcmp(last_name(d2), "Output") == 0 && strcmp(d1, d2) != 0) {
 		if (strcmp(last_name(d1), pl->plan_id) != 0)

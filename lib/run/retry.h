@@ -38,6 +38,8 @@ struct retry_stats {
 	long restarts;		/* the command started again */
 	long garbage;		/* its lines that were not records */
 	long dropped;		/* its answers for ids not awaited */
+	int usage_exit;		/* it exited 2 (usage, configuration) before any
+				   record was written: llm-retry exits 2 too */
 };
 
 struct retry;

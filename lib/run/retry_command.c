@@ -78,6 +78,8 @@ rt_child_gone(struct retry *r)
 	child_status_text(r->ch.status, how + strlen(how), sizeof how - strlen(how));
 	if (r->stop)
 		return;
+	if (code == EXIT_USAGE && r->st.records == 0)
+		r->st.usage_exit = 1;
 	v = rt_entries(r, &n, 1);
 	if (n > 0)
 		rt_note(r, "%s with %zu record%s unanswered", how, n,
