@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/stdfds.h"
 #include "run/client.h"
 #include "base/lineout.h"
 
@@ -281,6 +282,7 @@ main(int argc, char **argv)
 	};
 	char *systext = NULL;
 
+	stdfds_ensure();
 	setprogname(argv[0]);
 	lineout_init(&ch.out, 1, 0);
 	signal(SIGPIPE, SIG_IGN);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/stdfds.h"
 #include "plan/config.h"
 #include "mock/mock.h"
 #include "mock/mock_http.h"
@@ -100,6 +101,7 @@ main(int argc, char *argv[])
 	struct mock_http *h;
 	sigset_t set;
 
+	stdfds_ensure();
 	setprogname(argv[0]);
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":H:p:m:r:qvh", longopts, NULL)) != -1) {

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/stdfds.h"
 #include "plan/plan.h"
 
 #define MAX_MODELS 1024
@@ -220,6 +221,7 @@ main(int argc, char **argv)
 	json_object *temp = NULL, *maxtok = NULL;
 	int nmodels = 0, nlogs = 0, dry = 0, opt, rc, i;
 
+	stdfds_ensure();
 	setprogname(argv[0]);
 	signal(SIGPIPE, SIG_IGN);
 	while ((opt = getopt_long(argc, argv, "C:nm:s:h", longopts, NULL)) != -1) {

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/stdfds.h"
 #include "text/bound.h"
 #include "base/lineout.h"
 #include "json/records.h"
@@ -230,6 +231,7 @@ main(int argc, char **argv)
 	char err[ERRLEN];
 	struct stat st;
 
+	stdfds_ensure();
 	setprogname(argv[0]);
 	signal(SIGPIPE, SIG_IGN);
 	while ((opt = getopt_long(argc, argv, "te:vh", longopts, NULL)) != -1) {

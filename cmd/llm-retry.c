@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/stdfds.h"
 #include "base/child.h"
 #include "run/retry.h"
 #include "base/sigwake.h"
@@ -193,6 +194,7 @@ main(int argc, char **argv)
 	char err[ERRLEN];
 	int whole = 0, opt;
 
+	stdfds_ensure();
 	setprogname(argv[0]);
 	retry_policy_init(&o.pol);
 	/* '+': options end at COMMAND, whose own options are its own */

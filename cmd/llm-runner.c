@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/stdfds.h"
 #include "text/bound.h"
 #include "plan/config.h"
 #include "json/records.h"
@@ -153,6 +154,7 @@ main(int argc, char *argv[])
 	struct runner *r;
 	int c, quiet = 0, i, n;
 
+	stdfds_ensure();
 	setprogname(argv[0]);
 	signal(SIGPIPE, SIG_IGN);
 	while ((c = getopt_long(argc, argv, "c:m:qh", lo, NULL)) != -1) {
