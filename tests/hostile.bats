@@ -39,3 +39,49 @@ closed_stdin() {
 	assert_equal "$status" 1
 	assert_output "llm-chat: stdout: Bad file descriptor"
 }
+
+# ---- absurd "attempt" values ----
+
+# attempt_recs: one re-submitted error record per absurd attempt value,
+# id "aN" for the Nth value, and a request record for each as well.
+attempt_recs() {
+	local i=0 v
+	for v in -1 0 2147483647 1e30 '"3"' 3.5; do
+		i=$((i + 1))
+		jq -cn --argjson a "$v" --arg id "a$i" \
+			'{id:$id,status:"error",error:{kind:"http",message:"x",retryable:true},attempt:$a,
+			  request:{model:"mock",messages:[{role:"user",content:"hi"}]}}'
+		jq -cn --argjson a "$v" --arg id "r$i" \
+			'{id:$id,attempt:$a,request:{model:"mock",messages:[{role:"user",content:"hi"}]}}'
+	done
+}
+
+@test "absurd attempts: llm-retry -- llm-chat answers every id once, attempts clamped" {
+	start_mock
+	attempt_recs >in.ndjson
+	run timeout 20 bash -c 'llm-retry --base 0.01 -- llm-chat -q <in.ndjson 2>err'
+	assert_equal "$status" 0
+	assert_equal "$(jq -r '"\(.id) \(.status) \(.attempt)"' <<<"$output" | sort | tr '\n' ,)" \
+		"a1 ok 1,a2 ok 1,a3 ok 1000000000,a4 ok 1,a5 ok 1,a6 ok 1,r1 ok 1,r2 ok 1,r3 ok 1000000000,r4 ok 1,r5 ok 1,r6 ok 1,"
+	run cat err
+	refute_output --partial "not awaited"
+}
+
+@test "absurd attempts: llm-chat alone clamps them the same way" {
+	start_mock
+	attempt_recs >in.ndjson
+	run timeout 20 llm-chat -q <in.ndjson
+	assert_equal "$status" 0
+	assert_equal "$(jq -r '"\(.id) \(.attempt)"' <<<"$output" | sort | tr '\n' ,)" \
+		"a1 1,a2 1,a3 1000000000,a4 1,a5 1,a6 1,r1 1,r2 1,r3 1000000000,r4 1,r5 1,r6 1,"
+}
+
+@test "an attempt at the limit is retried at the limit, not past it" {
+	start_mock
+	jq -cn '{id:"m",status:"error",attempt:2147483647,
+	         request:{model:"mock",messages:[{role:"user",content:"[[mock:503 times=1]] hi"}]}}' >in.ndjson
+	run timeout 20 bash -c 'llm-retry --base 0.01 -- llm-chat -q <in.ndjson 2>err'
+	assert_equal "$status" 0
+	assert_equal "$(jq -r '"\(.id) \(.status) \(.attempt)"' <<<"$output")" "m ok 1000000000"
+	[ ! -s err ]
+}

@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -210,12 +211,17 @@ int
 rec_attempt(json_object *rec)
 {
 	json_object *a = json_get(rec, "attempt");
-	int n = json_object_is_type(a, json_type_int) ? json_object_get_int(a) : 0;
+	int64_t n = json_object_is_type(a, json_type_int) ? json_object_get_int64(a) : 0;
 	const char *st = json_get_str(rec, "status");
 
-	if (st && strcmp(st, "error") == 0)
-		return n + 1;
-	return n > 0 ? n : 1;
+	/* what a hostile or broken writer put there stays in range */
+	if (n < 0)
+		n = 0;
+	else if (n > REC_ATTEMPT_MAX)
+		n = REC_ATTEMPT_MAX;
+	if (st && strcmp(st, "error") == 0 && n < REC_ATTEMPT_MAX)
+		n++;
+	return n > 0 ? (int)n : 1;
 }
 
 int

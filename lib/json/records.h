@@ -67,7 +67,12 @@ int rec_pending(const struct rec_reader *r);
 char *rec_id(json_object *rec, const struct rec_reader *r);
 
 /* The attempt a record is when sent: a re-submitted error record counts
- * one more than its "attempt"; a request record is its "attempt", or 1. */
+ * one more than its "attempt"; a request record is its "attempt", or 1.
+ * Only a JSON integer is an attempt: anything else, or one below 1, is
+ * taken as absent, and one past REC_ATTEMPT_MAX as REC_ATTEMPT_MAX, so
+ * the answer is always in 1..REC_ATTEMPT_MAX and a count of retries
+ * added to it (llm-retry's, at most a thousand) cannot overflow. */
+#define REC_ATTEMPT_MAX 1000000000
 int rec_attempt(json_object *rec);
 
 /* Write obj and a newline with one write(2).  0, or -1 with errno set. */
