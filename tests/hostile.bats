@@ -85,3 +85,60 @@ attempt_recs() {
 	assert_equal "$(jq -r '"\(.id) \(.status) \(.attempt)"' <<<"$output")" "m ok 1000000000"
 	[ ! -s err ]
 }
+
+# ---- an endless line ----
+
+# endless SIG WANT PROG [ARGS]: PROG on /dev/zero, signalled after 1 s,
+# ends within 2 s with status WANT (a hang is killed and fails).
+endless() {
+	local sig=$1 want=$2 pid rc=0 i
+	shift 2
+	"$@" </dev/zero >out 2>err &
+	pid=$!
+	sleep 1
+	kill -"$sig" $pid
+	for i in $(seq 20); do
+		kill -0 $pid 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 $pid 2>/dev/null; then
+		kill -KILL $pid
+		wait $pid || true
+		echo "still running 2 s after SIG$sig"
+		return 1
+	fi
+	wait $pid || rc=$?
+	[ "$rc" -eq "$want" ] || { echo "exit $rc, not $want"; return 1; }
+}
+
+@test "an endless line: llm-chat ends on SIGINT (130) and SIGTERM (143)" {
+	export LLM_BASE_URL=$(dead_url)
+	endless INT 130 llm-chat -q
+	endless TERM 143 llm-chat -q
+}
+
+@test "an endless line: llm-stream ends on SIGINT (130) and SIGTERM (143)" {
+	export LLM_BASE_URL=$(dead_url)
+	endless INT 130 llm-stream -q
+	endless TERM 143 llm-stream -q
+}
+
+@test "an endless line: llm-retry -- llm-chat ends on SIGINT and SIGTERM (130)" {
+	export LLM_BASE_URL=$(dead_url)
+	endless INT 130 llm-retry -- llm-chat -q
+	endless TERM 130 llm-retry -- llm-chat -q
+}
+
+@test "an overlong line is still one bad_input record, and the next line is read" {
+	start_mock
+	# past the 64 MiB limit, from a file (read blocking) and a pipe
+	{ head -c 70000000 /dev/zero | tr '\0' x; echo; echo '{"id":"b","request":{"model":"mock","messages":[{"role":"user","content":"hi"}]}}'; } >in.ndjson
+	run timeout 20 llm-chat -q <in.ndjson
+	assert_equal "$status" 1
+	assert_equal "$(jq -r '"\(.id) \(.status) \(.error.kind // "")"' <<<"$output" | tr '\n' ,)" \
+		"stdin:1 error bad_input,b ok ,"
+	run timeout 20 bash -c 'cat in.ndjson | llm-retry -- llm-chat -q'
+	assert_equal "$status" 1
+	assert_equal "$(jq -r '"\(.id) \(.status) \(.error.kind // "")"' <<<"$output" | sort | tr '\n' ,)" \
+		"b ok ,stdin:1 error bad_input,"
+}

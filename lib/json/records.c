@@ -129,6 +129,8 @@ rec_next_line(struct rec_reader *r, const char **line, size_t *len, char *err, s
 			r->skipping = 1;
 			r->off = r->len;
 			r->scanned = 0;
+			if (r->polled && !r->eof)
+				return REC_AGAIN;
 		}
 		if (r->eof) {
 			if (r->skipping) {

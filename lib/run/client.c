@@ -595,6 +595,7 @@ client_run_fd(struct client *c, int fd, const char *name)
 	    flags >= 0 && !(flags & O_NONBLOCK))
 		fcntl(fd, F_SETFL, flags | O_NONBLOCK);
 	rec_reader_init(&r, fd, name, c->o.max_line);
+	r.polled = 1;	/* run() polls it, and its signals between reads */
 	s.r = &r;
 	rc = run(c, &s);
 	rec_reader_free(&r);
