@@ -142,3 +142,21 @@ endless() {
 	assert_equal "$(jq -r '"\(.id) \(.status) \(.error.kind // "")"' <<<"$output" | sort | tr '\n' ,)" \
 		"b ok ,stdin:1 error bad_input,"
 }
+
+# ---- NUL in a path from data ----
+
+@test "a NUL in meta.output is refused: bad_input for that line, nothing written" {
+	start_mock
+	{
+		jq -cn '{id:"a",request:{model:"m",messages:[{role:"user",content:"x"}]},meta:{output:"Output/nul\u0000/../../x.md"}}'
+		jq -cn '{id:"b",request:{model:"m",messages:[{role:"user",content:"y"}]},meta:{output:"Output/b.md"}}'
+	} >in.ndjson
+	run timeout 10 llm-chat -q -k --save <in.ndjson
+	assert_equal "$status" 1
+	assert_equal "$(jq -r '"\(.id) \(.status) \(.error.kind // "")"' <<<"$output" | tr '\n' ,)" \
+		"a error bad_input,b ok ,"
+	assert_line --regexp '"id":"a".*meta.output: .*NUL'
+	[ ! -e Output/nul ]
+	[ ! -e x.md ]
+	[ "$(cat Output/b.md)" = y ]
+}

@@ -344,7 +344,10 @@ start(struct client *c, struct job *j, struct rec_reader *r)
 			fail(c, j, &e);
 			return;
 		}
-		if (path_confined(out, strlen(out), err, sizeof err) < 0) {
+		/* its JSON length, not strlen: a \u0000 inside is refused,
+		 * not taken as the end of a shorter path */
+		if (path_confined(out, (size_t)json_object_get_string_len(json_get(j->meta, "output")),
+		                  err, sizeof err) < 0) {
 			llm_error_set(&e, "bad_input", 0, "%s: meta.output: %s", j->id, err);
 			fail(c, j, &e);
 			return;
