@@ -160,3 +160,18 @@ endless() {
 	[ ! -e x.md ]
 	[ "$(cat Output/b.md)" = y ]
 }
+
+# ---- smaller cases ----
+
+@test "an empty --token-file is a usage error, not a run with no token" {
+	start_mock
+	: >empty.tok
+	printf ' \n\n' >blank.tok
+	run timeout 5 llm-chat -m mock --token-file empty.tok hi
+	assert_equal "$status" 2
+	assert_output "llm-chat: token file empty.tok: no token on its first line"
+	run timeout 5 llm-chat -m mock --token-file blank.tok hi
+	assert_equal "$status" 2
+	assert_output "llm-chat: token file blank.tok: no token on its first line"
+	[ "$(curl -s "http://127.0.0.1:$MOCK_PORT/v1/mock/stats" | jq .chat)" -eq 0 ]
+}
