@@ -175,3 +175,14 @@ endless() {
 	assert_output "llm-chat: token file blank.tok: no token on its first line"
 	[ "$(curl -s "http://127.0.0.1:$MOCK_PORT/v1/mock/stats" | jq .chat)" -eq 0 ]
 }
+
+@test "llm-summarize: token sums near INT64_MAX stop there, not wrap" {
+	{
+		echo '{"id":"a","status":"ok","model":"m","usage":{"prompt_tokens":9223372036854775807,"completion_tokens":-9223372036854775808}}'
+		echo '{"id":"b","status":"ok","model":"m","usage":{"prompt_tokens":5,"completion_tokens":-5}}'
+	} >in.ndjson
+	run timeout 5 llm-summarize --json in.ndjson
+	assert_equal "$status" 0
+	[ "$(grep -o '"prompt_tokens":[-0-9]*' <<<"$output" | sort -u)" = '"prompt_tokens":9223372036854775807' ]
+	[ "$(grep -o '"completion_tokens":[-0-9]*' <<<"$output" | sort -u)" = '"completion_tokens":-9223372036854775808' ]
+}
