@@ -186,3 +186,14 @@ endless() {
 	[ "$(grep -o '"prompt_tokens":[-0-9]*' <<<"$output" | sort -u)" = '"prompt_tokens":9223372036854775807' ]
 	[ "$(grep -o '"completion_tokens":[-0-9]*' <<<"$output" | sort -u)" = '"completion_tokens":-9223372036854775808' ]
 }
+
+@test "llm-runner: a tool's mock_exec does not see LLM_API_TOKEN or OPENAI_API_KEY" {
+	start_mock -q
+	cat >s.json <<'JSON'
+{"model":"mock-1","prompt":"x [[mock:tool name=env args={}]]",
+ "tools":[{"name":"env","mock_exec":["sh","-c","echo \"[${LLM_API_TOKEN-unset}][${OPENAI_API_KEY-unset}][${KEEP-unset}]\""]}]}
+JSON
+	LLM_API_TOKEN=sekrit-1 OPENAI_API_KEY=sekrit-2 KEEP=kept run timeout 10 llm-runner s.json
+	assert_success
+	assert_equal "$(jq -r '.tool_calls[0].result' <<<"$output")" "[unset][unset][kept]"
+}
