@@ -197,3 +197,10 @@ JSON
 	assert_success
 	assert_equal "$(jq -r '.tool_calls[0].result' <<<"$output")" "[unset][unset][kept]"
 }
+
+@test "llm-plan --dump | head -c 10 ends quietly, as the other programs do" {
+	jq -cn '{plan_id:"p",x:("a" * 4000000)}' >big.json
+	run bash -c 'llm-plan --dump big.json 2>err | head -c 10 >/dev/null; echo "status=${PIPESTATUS[0]}"'
+	assert_output "status=141"
+	[ ! -s err ]
+}
