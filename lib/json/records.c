@@ -161,6 +161,10 @@ rec_next_line(struct rec_reader *r, const char **line, size_t *len, char *err, s
 			return got_line(s, avail, line, len);
 		}
 		ssize_t k = fill(r);
+		/* a line longer than a read is under way: a polled reader goes
+		 * back to its loop between reads, which may see a signal */
+		if (k > 0 && r->polled && r->len - r->off > READ_CHUNK)
+			return REC_AGAIN;
 		if (k == 0 && r->follow)
 			return REC_AGAIN;
 		if (k == 0)

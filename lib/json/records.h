@@ -41,9 +41,10 @@ struct rec_reader {
 	int follow;		/* a file that grows: its end is REC_AGAIN, and a
 				 * last line without its newline waits for it */
 	int polled;		/* the caller polls fd before it reads again: a
-				 * piece of an overlong line discarded ends the
-				 * call with REC_AGAIN, so an endless line (from
-				 * /dev/zero) still lets its loop see signals */
+				 * read that adds to a long line, or a piece of
+				 * an overlong one discarded, ends the call with
+				 * REC_AGAIN, so an endless line (from /dev/zero)
+				 * still lets its loop see signals */
 	const char *line;	/* REC_OK: the record's line as read, without */
 	size_t line_len;	/* its newline; valid until the next rec_next */
 };
