@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/stdfds.h"
 #include "run/client.h"
 #include "base/lineout.h"
 #include "text/msgredact.h"
@@ -305,6 +306,7 @@ main(int argc, char **argv)
 	};
 	char *systext = NULL;
 
+	stdfds_ensure();
 	setprogname(argv[0]);
 	redact_messages();
 	lineout_init(&ch.out, 1, 0);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/stdfds.h"
 #include "json/hash.h"
 #include "json/jpath.h"
 #include "json/jsondoc.h"
@@ -225,6 +226,7 @@ main(int argc, char **argv)
 	char err[ERRLEN];
 	int models = 0, json = 0, opt, i, nfiles, *fds;
 
+	stdfds_ensure();
 	setprogname(argv[0]);
 	redact_messages();
 	lineout_init(&h.out, 1, 0);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/stdfds.h"
 #include "plan/config.h"
 #include "mock/mock.h"
 #include "mock/mock_http.h"
@@ -95,6 +96,7 @@ main(int argc, char *argv[])
 	struct mock_http *h;
 	sigset_t set;
 
+	stdfds_ensure();
 	setprogname(argv[0]);
 	redact_messages();
 	opterr = 0;

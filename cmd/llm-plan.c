@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/stdfds.h"
 #include "plan/plan.h"
 #include "text/msgredact.h"
 
@@ -91,8 +92,10 @@ dump(const char *file)
 		json_line(v, &b);
 	buf_add(&b, "\n", 1);
 	json_object_put(v);
-	if (write_all(1, b.data, b.len) < 0)
-		enprintf(EXIT_FAILED, "stdout:");
+	if (write_all(1, b.data, b.len) < 0) {
+		stdout_failed(errno);	/* `| head` ends it quietly, as the others */
+		exit(EXIT_FAILED);
+	}
 	buf_free(&b);
 	return EXIT_OK;
 }
@@ -172,8 +175,10 @@ summary(const struct plan *pl, const struct plan_expand *x, int ndone_logs)
 	if (ndone_logs)
 		buf_addf(&b, ", %ld ok in the --done log", x->logged);
 	buf_addf(&b, "\nto send     %ld\n", x->written);
-	if (write_all(1, b.data, b.len) < 0)
-		enprintf(EXIT_FAILED, "stdout:");
+	if (write_all(1, b.data, b.len) < 0) {
+		stdout_failed(errno);	/* `| head` ends it quietly, as the others */
+		exit(EXIT_FAILED);
+	}
 	buf_free(&b);
 }
 
@@ -223,6 +228,7 @@ main(int argc, char **argv)
 	json_object *temp = NULL, *maxtok = NULL;
 	int nmodels = 0, nlogs = 0, dry = 0, opt, rc, i;
 
+	stdfds_ensure();
 	setprogname(argv[0]);
 	redact_messages();
 	signal(SIGPIPE, SIG_IGN);

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/stdfds.h"
 #include "text/bound.h"
 #include "base/lineout.h"
 #include "json/records.h"
@@ -233,6 +234,7 @@ main(int argc, char **argv)
 	char err[ERRLEN];
 	struct stat st;
 
+	stdfds_ensure();
 	setprogname(argv[0]);
 	redact_messages();
 	signal(SIGPIPE, SIG_IGN);

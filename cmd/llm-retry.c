@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/stdfds.h"
 #include "base/child.h"
 #include "run/retry.h"
 #include "base/sigwake.h"
@@ -197,6 +198,7 @@ main(int argc, char **argv)
 	char err[ERRLEN];
 	int whole = 0, opt;
 
+	stdfds_ensure();
 	setprogname(argv[0]);
 	redact_messages();
 	retry_policy_init(&o.pol);

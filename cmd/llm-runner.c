@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/stdfds.h"
 #include "text/bound.h"
 #include "plan/config.h"
 #include "json/records.h"
@@ -156,6 +157,7 @@ main(int argc, char *argv[])
 	struct runner *r;
 	int c, quiet = 0, own_chat = 0, i, n;
 
+	stdfds_ensure();
 	setprogname(argv[0]);
 	redact_messages();
 	signal(SIGPIPE, SIG_IGN);

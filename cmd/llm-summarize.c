@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/stdfds.h"
 #include "json/records.h"
 #include "report/sumfmt.h"
 #include "text/msgredact.h"
@@ -348,6 +349,7 @@ main(int argc, char **argv)
 	const char *by = NULL;
 	int opt, formats = 0, all_attempts = 0, status, i;
 
+	stdfds_ensure();
 	setprogname(argv[0]);
 	redact_messages();
 	signal(SIGPIPE, SIG_IGN);

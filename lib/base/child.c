@@ -36,6 +36,13 @@ plumb(posix_spawn_file_actions_t *fa, int p[2], int theirs, int fd)
 int
 child_spawn(struct child *c, char *const argv[], int flags, char *err, size_t errlen)
 {
+	return child_spawn_env(c, argv, flags, environ, err, errlen);
+}
+
+int
+child_spawn_env(struct child *c, char *const argv[], int flags, char *const envp[], char *err,
+                size_t errlen)
+{
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	sigset_t none, dfl;
@@ -59,7 +66,7 @@ child_spawn(struct child *c, char *const argv[], int flags, char *err, size_t er
 		snprintf(err, errlen, "pipe: %s", strerror(errno));
 		goto out;
 	}
-	if ((e = posix_spawnp(&c->pid, argv[0], &fa, &attr, argv, environ)) != 0) {
+	if ((e = posix_spawnp(&c->pid, argv[0], &fa, &attr, argv, envp)) != 0) {
 		snprintf(err, errlen, "%s: %s", argv[0], strerror(e));
 		c->pid = 0;
 		goto out;

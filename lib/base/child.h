@@ -29,6 +29,9 @@ struct child {
  * other streams are inherited.  0, or -1 with err ("cmd: No such file or
  * directory") when it cannot be started. */
 int child_spawn(struct child *c, char *const argv[], int flags, char *err, size_t errlen);
+/* The same with the environment envp (borrowed) instead of ours. */
+int child_spawn_env(struct child *c, char *const argv[], int flags, char *const envp[],
+                    char *err, size_t errlen);
 
 void child_close_in(struct child *c);
 void child_close_out(struct child *c);

@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,6 +129,8 @@ rec_next_line(struct rec_reader *r, const char **line, size_t *len, char *err, s
 			r->skipping = 1;
 			r->off = r->len;
 			r->scanned = 0;
+			if (r->polled && !r->eof)
+				return REC_AGAIN;
 		}
 		if (r->eof) {
 			if (r->skipping) {
@@ -158,6 +161,10 @@ rec_next_line(struct rec_reader *r, const char **line, size_t *len, char *err, s
 			return got_line(s, avail, line, len);
 		}
 		ssize_t k = fill(r);
+		/* a line longer than a read is under way: a polled reader goes
+		 * back to its loop between reads, which may see a signal */
+		if (k > 0 && r->polled && r->len - r->off > READ_CHUNK)
+			return REC_AGAIN;
 		if (k == 0 && r->follow)
 			return REC_AGAIN;
 		if (k == 0)
@@ -210,12 +217,17 @@ int
 rec_attempt(json_object *rec)
 {
 	json_object *a = json_get(rec, "attempt");
-	int n = json_object_is_type(a, json_type_int) ? json_object_get_int(a) : 0;
+	int64_t n = json_object_is_type(a, json_type_int) ? json_object_get_int64(a) : 0;
 	const char *st = json_get_str(rec, "status");
 
-	if (st && strcmp(st, "error") == 0)
-		return n + 1;
-	return n > 0 ? n : 1;
+	/* what a hostile or broken writer put there stays in range */
+	if (n < 0)
+		n = 0;
+	else if (n > REC_ATTEMPT_MAX)
+		n = REC_ATTEMPT_MAX;
+	if (st && strcmp(st, "error") == 0 && n < REC_ATTEMPT_MAX)
+		n++;
+	return n > 0 ? (int)n : 1;
 }
 
 int

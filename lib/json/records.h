@@ -40,6 +40,11 @@ struct rec_reader {
 	int skipping;		/* discarding the rest of an overlong line */
 	int follow;		/* a file that grows: its end is REC_AGAIN, and a
 				 * last line without its newline waits for it */
+	int polled;		/* the caller polls fd before it reads again: a
+				 * read that adds to a long line, or a piece of
+				 * an overlong one discarded, ends the call with
+				 * REC_AGAIN, so an endless line (from /dev/zero)
+				 * still lets its loop see signals */
 	const char *line;	/* REC_OK: the record's line as read, without */
 	size_t line_len;	/* its newline; valid until the next rec_next */
 };
@@ -67,7 +72,12 @@ int rec_pending(const struct rec_reader *r);
 char *rec_id(json_object *rec, const struct rec_reader *r);
 
 /* The attempt a record is when sent: a re-submitted error record counts
- * one more than its "attempt"; a request record is its "attempt", or 1. */
+ * one more than its "attempt"; a request record is its "attempt", or 1.
+ * Only a JSON integer is an attempt: anything else, or one below 1, is
+ * taken as absent, and one past REC_ATTEMPT_MAX as REC_ATTEMPT_MAX, so
+ * the answer is always in 1..REC_ATTEMPT_MAX and a count of retries
+ * added to it (llm-retry's, at most a thousand) cannot overflow. */
+#define REC_ATTEMPT_MAX 1000000000
 int rec_attempt(json_object *rec);
 
 /* Write obj and a newline with one write(2).  0, or -1 with errno set. */

@@ -67,6 +67,12 @@ config_read_token(const char *path, char *err, size_t errlen)
 	while (e > p && isspace((unsigned char)e[-1]))
 		e--;
 	*e = '\0';
+	if (e == p) {
+		/* sent as no token at all, a 401 far from its cause */
+		snprintf(err, errlen, "token file %s: no token on its first line", path);
+		free(s);
+		return NULL;
+	}
 	memmove(s, p, (size_t)(e - p) + 1);
 	return s;
 }

@@ -55,7 +55,8 @@ struct endpoint *config_route(struct config *c, const char *model, const char **
 /* The text that says what to set, with examples, for messages. */
 const char *config_help(void);
 
-/* Read a token file: its first line, white space trimmed.  NULL with err. */
+/* Read a token file: its first line, white space trimmed.  NULL with err,
+ * an empty first line among the errors. */
 char *config_read_token(const char *path, char *err, size_t errlen);
 
 #endif

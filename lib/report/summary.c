@@ -1,3 +1,4 @@
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -410,8 +411,11 @@ add_to_row(struct sum_row *r, const struct entry *e, long long *kinds)
 	r->ok += e->ok;
 	r->failed += !e->ok;
 	r->cached += e->cached;
-	r->prompt_tokens += e->prompt;
-	r->completion_tokens += e->completion;
+	/* hostile counts near the limits stop there rather than wrap */
+	if (__builtin_add_overflow(r->prompt_tokens, e->prompt, &r->prompt_tokens))
+		r->prompt_tokens = e->prompt < 0 ? LLONG_MIN : LLONG_MAX;
+	if (__builtin_add_overflow(r->completion_tokens, e->completion, &r->completion_tokens))
+		r->completion_tokens = e->completion < 0 ? LLONG_MIN : LLONG_MAX;
 	if (isnan(e->spend)) {
 		r->cost_unknown++;
 	} else {

@@ -344,7 +344,10 @@ start(struct client *c, struct job *j, struct rec_reader *r)
 			fail(c, j, &e);
 			return;
 		}
-		if (path_confined(out, strlen(out), err, sizeof err) < 0) {
+		/* its JSON length, not strlen: a \u0000 inside is refused,
+		 * not taken as the end of a shorter path */
+		if (path_confined(out, (size_t)json_object_get_string_len(json_get(j->meta, "output")),
+		                  err, sizeof err) < 0) {
 			llm_error_set(&e, "bad_input", 0, "%s: meta.output: %s", j->id, err);
 			fail(c, j, &e);
 			return;
@@ -595,6 +598,7 @@ client_run_fd(struct client *c, int fd, const char *name)
 	    flags >= 0 && !(flags & O_NONBLOCK))
 		fcntl(fd, F_SETFL, flags | O_NONBLOCK);
 	rec_reader_init(&r, fd, name, c->o.max_line);
+	r.polled = 1;	/* run() polls it, and its signals between reads */
 	s.r = &r;
 	rc = run(c, &s);
 	rec_reader_free(&r);

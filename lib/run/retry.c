@@ -166,6 +166,7 @@ retry_new(const struct retry_opts *o, char *err, size_t errlen)
 	    r->in_flags >= 0 && !(r->in_flags & O_NONBLOCK))
 		fcntl(o->in_fd, F_SETFL, r->in_flags | O_NONBLOCK);
 	rec_reader_init(&r->in, o->in_fd, "stdin", 0);
+	r->in.polled = 1;	/* the loop polls it, and its signals between reads */
 	r->deadline = now_ms_f() + o->max_time_ms;
 	srand48((long)getpid() ^ (long)time(NULL));
 	return r;

@@ -79,7 +79,7 @@ answer(struct retry *r, json_object *rec, const char *raw, size_t n)
 	/* an answer names the attempt it answers when it carries one, so a
 	 * late second answer is not taken for the retry's */
 	if (!e || e->state != SENT || (json_object_is_type(a, json_type_int) &&
-	                               json_object_get_int(a) != e->attempt)) {
+	                               json_object_get_int(a) != rt_attempt(e))) {
 		if (json_object_is_type(a, json_type_int))
 			rt_note(r, "%s:%ld: id %s attempt %d is not awaited (answered twice?): dropped",
 			     r->cname, r->cout.lineno, id, json_object_get_int(a));

@@ -44,7 +44,7 @@ rt_send(struct retry *r, struct entry *e)
 	}
 	e->state = SENT;
 	buf_add(&r->tochild, e->line, e->len - 1);
-	buf_addf(&r->tochild, ",\"attempt\":%d}\n", e->attempt);
+	buf_addf(&r->tochild, ",\"attempt\":%d}\n", rt_attempt(e));
 }
 
 /* Send e again after delay_ms: one attempt more. */
@@ -57,7 +57,7 @@ rt_schedule(struct retry *r, struct entry *e, double delay_ms, const char *why)
 	rt_heap_push(r, e);
 	r->st.retries++;
 	if (r->o.verbose)
-		rt_note(r, "%s: attempt %d in %.3f s: %s", e->id, e->attempt, delay_ms / 1000, why);
+		rt_note(r, "%s: attempt %d in %.3f s: %s", e->id, rt_attempt(e), delay_ms / 1000, why);
 }
 
 /* Its output has ended: reap it, and send what it had not answered to
@@ -167,7 +167,7 @@ rt_finish(struct retry *r, struct entry *e, json_object *rec, const char *raw, s
 {
 	json_object *a = json_get(rec, "attempt");
 
-	if (raw && json_object_is_type(a, json_type_int) && json_object_get_int(a) == e->attempt) {
+	if (raw && json_object_is_type(a, json_type_int) && json_object_get_int(a) == rt_attempt(e)) {
 		lineout_line(&r->out, raw, n);
 		r->st.records++;
 		if (ok)
@@ -175,7 +175,7 @@ rt_finish(struct retry *r, struct entry *e, json_object *rec, const char *raw, s
 		else
 			r->st.failed++;
 	} else {
-		json_set(rec, "attempt", json_object_new_int(e->attempt));
+		json_set(rec, "attempt", json_object_new_int(rt_attempt(e)));
 		rt_out_record(r, rec, ok);
 	}
 	done(r, e);

@@ -96,6 +96,14 @@ rt_entry_free(struct entry *e)
 	free(e);
 }
 
+/* The attempt of e as the command reads it (rec_attempt): a count
+ * past REC_ATTEMPT_MAX stays there, so the answer still matches. */
+int
+rt_attempt(const struct entry *e)
+{
+	return e->attempt < REC_ATTEMPT_MAX ? e->attempt : REC_ATTEMPT_MAX;
+}
+
 /* An error record for e made here, with its meta and request. */
 void
 rt_fail_msg(struct retry *r, struct entry *e, const char *kind, int retryable,
@@ -106,7 +114,7 @@ rt_fail_msg(struct retry *r, struct entry *e, const char *kind, int retryable,
 
 	llm_error_set(&le, kind, retryable, "%s", msg);
 	req = json_get(rec, "request") ? json_get(rec, "request") : rec;
-	res = rec_error(e->id, &le, e->attempt, json_get(rec, "meta"), req);
+	res = rec_error(e->id, &le, rt_attempt(e), json_get(rec, "meta"), req);
 	rt_out_record(r, res, 0);
 	json_object_put(res);
 	json_object_put(rec);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "base/sigwake.h"
 #include "run/retry_internal.h"
 
 static void
@@ -111,6 +112,9 @@ rt_out_of_time(struct retry *r)
 		enum rec_status st = rec_next(&r->in, &rec, err, sizeof err);
 		struct entry *e;
 
+		/* blocking now, a REC_AGAIN is an overlong line half skipped */
+		if (st == REC_AGAIN && !sigwake_signo())
+			continue;
 		if (st == REC_EOF || st == REC_IOERR || st == REC_AGAIN)
 			break;
 		e = ecalloc(1, sizeof *e);

@@ -31,7 +31,9 @@ struct entry {
 	char *id;
 	char *line;		/* the record to send, without "attempt" */
 	size_t len;
-	int attempt;		/* of the send under way or to come */
+	int attempt;		/* of the send under way or to come; may pass
+				 * REC_ATTEMPT_MAX by the retries: rt_attempt()
+				 * is the one sent and written */
 	int first;		/* attempt of the first send in this run */
 	int state;
 	double due;		/* WAITING: when to send */
@@ -87,6 +89,7 @@ void rt_take_input(struct retry *r);
 void rt_out_of_time(struct retry *r);
 
 /* retry_entry.c */
+int rt_attempt(const struct entry *e);
 void rt_note(struct retry *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void rt_heap_push(struct retry *r, struct entry *e);
 struct entry *rt_heap_pop(struct retry *r);

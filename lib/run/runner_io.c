@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -146,6 +147,30 @@ read_some(struct child *c, struct buf *out)
 	}
 }
 
+/* Our environment without the API tokens: a tool's mock_exec is the
+ * scenario's code, and has no business with the model's credentials.
+ * The array is allocated, its strings borrowed. */
+static char **
+tool_env(void)
+{
+	static const char *const drop[] = {"LLM_API_TOKEN=", "OPENAI_API_KEY=", NULL};
+	size_t n = 0, k = 0, i;
+	char **env;
+
+	while (environ[n])
+		n++;
+	env = ecalloc(n + 1, sizeof *env);
+	for (i = 0; i < n; i++) {
+		const char *const *d;
+
+		for (d = drop; *d && strncmp(environ[i], *d, strlen(*d)) != 0; d++)
+			;
+		if (!*d)
+			env[k++] = environ[i];
+	}
+	return env;
+}
+
 int
 rn_exec(char **argv, const char *input, size_t len, double timeout_ms, struct buf *out,
         char *err, size_t errlen)
@@ -156,8 +181,12 @@ rn_exec(char **argv, const char *input, size_t len, double timeout_ms, struct bu
 	size_t off = 0;
 	int rc;
 
+	char **env = tool_env();
+
 	buf_reset(out);
-	if (child_spawn(&c, argv, CHILD_PIPE_IN | CHILD_PIPE_OUT, err, errlen) < 0)
+	rc = child_spawn_env(&c, argv, CHILD_PIPE_IN | CHILD_PIPE_OUT, env, err, errlen);
+	free(env);
+	if (rc < 0)
 		return -1;
 	for (;;) {
 		if (c.in >= 0 && (write_some(c.in, input, len, &off) < 0 || off == len))

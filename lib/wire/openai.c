@@ -213,18 +213,26 @@ http_date(const char *s)
 	return timegm(&tm);
 }
 
-/* A non-negative decimal number of the whole header, or NAN. */
+/* A non-negative decimal number of the whole header, or NAN: digits
+ * with at most one '.', as delta-seconds are digits; no exponent, no
+ * hex ("1e3" is not a thousand seconds), which strtod alone would take. */
 static double
 header_number(const char *s)
 {
+	const char *p;
 	char *end;
 	double v;
 
 	while (isspace((unsigned char)*s))
 		s++;
-	if (!isdigit((unsigned char)*s) && *s != '.')
+	p = s + strspn(s, "0123456789");
+	if (*p == '.')
+		p += 1 + strspn(p + 1, "0123456789");
+	if (p == s || (p == s + 1 && *s == '.'))
 		return NAN;
 	v = strtod(s, &end);
+	if (end != p)
+		return NAN;
 	while (isspace((unsigned char)*end))
 		end++;
 	return *end || !isfinite(v) || v < 0 ? NAN : v;

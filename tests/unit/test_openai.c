@@ -395,9 +395,19 @@ static const struct {
 	{NULL, "Wed, 32 Jan 2025 00:00:30 GMT", -1},
 	/* found by fuzz_retry_after: waits past a long long of ms were
 	 * undefined casts; now cut to a century */
-	{"1e300", NULL, OPENAI_WAIT_MAX_MS},
 	{"6666666666666666666666666666666666666666", NULL, OPENAI_WAIT_MAX_MS},
-	{NULL, "1e300", OPENAI_WAIT_MAX_MS},
+	/* delta-seconds are digits: an exponent or hex is unreadable,
+	 * ignored like any other (a fraction is kept, as the SDKs do) */
+	{NULL, "1e3", -1},
+	{NULL, "1E3", -1},
+	{NULL, "1e300", -1},
+	{"1e300", NULL, -1},
+	{"1e3", "2", 2000},
+	{NULL, "0x10", -1},
+	{NULL, ".", -1},
+	{NULL, "1.", 1000},
+	{NULL, ".5", 500},
+	{NULL, "1.2.3", -1},
 	{NULL, "9223372036854775807", OPENAI_WAIT_MAX_MS},
 	{NULL, "Fri, 31 Dec 9999 23:59:59 GMT", OPENAI_WAIT_MAX_MS},
 	{NULL, "Wed, 01 Jan 2147483647 00:00:30 GMT", -1},

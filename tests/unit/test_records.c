@@ -846,6 +846,21 @@ static const struct {
 	{"{\"id\":\"a\",\"status\":\"error\",\"attempt\":2}", "a", 3},
 	{"{\"id\":\"a\",\"status\":\"error\"}", "a", 1},
 	{"{\"id\":\"a\",\"status\":\"ok\",\"attempt\":2}", "a", 2},
+	/* absurd values: never below 1, never past REC_ATTEMPT_MAX, never
+	 * an overflow */
+	{"{\"id\":\"a\",\"status\":\"error\",\"attempt\":-1}", "a", 1},
+	{"{\"id\":\"a\",\"status\":\"error\",\"attempt\":0}", "a", 1},
+	{"{\"id\":\"a\",\"attempt\":-5}", "a", 1},
+	{"{\"id\":\"a\",\"status\":\"error\",\"attempt\":2147483647}", "a", REC_ATTEMPT_MAX},
+	{"{\"id\":\"a\",\"attempt\":2147483647}", "a", REC_ATTEMPT_MAX},
+	{"{\"id\":\"a\",\"status\":\"error\",\"attempt\":999999999}", "a", REC_ATTEMPT_MAX},
+	{"{\"id\":\"a\",\"status\":\"error\",\"attempt\":9223372036854775807}", "a",
+	 REC_ATTEMPT_MAX},
+	{"{\"id\":\"a\",\"status\":\"error\",\"attempt\":-9223372036854775808}", "a", 1},
+	{"{\"id\":\"a\",\"attempt\":99999999999999999999}", "a", REC_ATTEMPT_MAX},
+	{"{\"id\":\"a\",\"status\":\"error\",\"attempt\":1e30}", "a", 1},
+	{"{\"id\":\"a\",\"status\":\"error\",\"attempt\":3.5}", "a", 1},
+	{"{\"id\":\"a\",\"status\":\"error\",\"attempt\":\"3\"}", "a", 1},
 };
 
 static void

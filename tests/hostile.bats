@@ -1,0 +1,206 @@
+#!/usr/bin/env bats
+# Hostile input and unlucky users (issue 16): closed standard
+# descriptors, absurd attempt values, endless lines, NUL in paths, and
+# the smaller cases around them.  Every test bounds its run with
+# timeout, so a hang fails it instead of hanging the suite.
+
+load helpers
+
+# ---- a closed stdin (or stdout) ----
+
+# closed_stdin PROG [ARGS]: with fd 0 closed, PROG reads no input of its
+# own making: one io error record, the message, exit 1, within 5 s.
+closed_stdin() {
+	# not `run PROG <&-`: run's own capture pipe would take fd 0
+	run timeout 5 bash -c '"$@" <&-' _ "$@"
+	[ "$status" -eq 1 ] || { echo "exit $status: $output"; return 1; }
+	assert_line "$1: stdin: Bad file descriptor"
+	assert_line --partial '"kind":"io","message":"stdin: Bad file descriptor"'
+}
+
+@test "a closed stdin: llm-chat says so and exits 1" {
+	start_mock
+	closed_stdin llm-chat -q
+}
+
+@test "a closed stdin: llm-stream says so and exits 1" {
+	start_mock
+	closed_stdin llm-stream -q
+}
+
+@test "a closed stdin: llm-retry -- llm-chat says so and exits 1" {
+	start_mock
+	closed_stdin llm-retry -- llm-chat -q
+}
+
+@test "a closed stdout: llm-chat reports it and exits 1, no hang" {
+	start_mock
+	run timeout 5 bash -c 'echo "{\"id\":\"a\",\"request\":{\"model\":\"mock\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}}" | llm-chat -q >&-'
+	assert_equal "$status" 1
+	assert_output "llm-chat: stdout: Bad file descriptor"
+}
+
+# ---- absurd "attempt" values ----
+
+# attempt_recs: one re-submitted error record per absurd attempt value,
+# id "aN" for the Nth value, and a request record for each as well.
+attempt_recs() {
+	local i=0 v
+	for v in -1 0 2147483647 1e30 '"3"' 3.5; do
+		i=$((i + 1))
+		jq -cn --argjson a "$v" --arg id "a$i" \
+			'{id:$id,status:"error",error:{kind:"http",message:"x",retryable:true},attempt:$a,
+			  request:{model:"mock",messages:[{role:"user",content:"hi"}]}}'
+		jq -cn --argjson a "$v" --arg id "r$i" \
+			'{id:$id,attempt:$a,request:{model:"mock",messages:[{role:"user",content:"hi"}]}}'
+	done
+}
+
+@test "absurd attempts: llm-retry -- llm-chat answers every id once, attempts clamped" {
+	start_mock
+	attempt_recs >in.ndjson
+	run timeout 20 bash -c 'llm-retry --base 0.01 -- llm-chat -q <in.ndjson 2>err'
+	assert_equal "$status" 0
+	assert_equal "$(jq -r '"\(.id) \(.status) \(.attempt)"' <<<"$output" | sort | tr '\n' ,)" \
+		"a1 ok 1,a2 ok 1,a3 ok 1000000000,a4 ok 1,a5 ok 1,a6 ok 1,r1 ok 1,r2 ok 1,r3 ok 1000000000,r4 ok 1,r5 ok 1,r6 ok 1,"
+	run cat err
+	refute_output --partial "not awaited"
+}
+
+@test "absurd attempts: llm-chat alone clamps them the same way" {
+	start_mock
+	attempt_recs >in.ndjson
+	run timeout 20 llm-chat -q <in.ndjson
+	assert_equal "$status" 0
+	assert_equal "$(jq -r '"\(.id) \(.attempt)"' <<<"$output" | sort | tr '\n' ,)" \
+		"a1 1,a2 1,a3 1000000000,a4 1,a5 1,a6 1,r1 1,r2 1,r3 1000000000,r4 1,r5 1,r6 1,"
+}
+
+@test "an attempt at the limit is retried at the limit, not past it" {
+	start_mock
+	jq -cn '{id:"m",status:"error",attempt:2147483647,
+	         request:{model:"mock",messages:[{role:"user",content:"[[mock:503 times=1]] hi"}]}}' >in.ndjson
+	run timeout 20 bash -c 'llm-retry --base 0.01 -- llm-chat -q <in.ndjson 2>err'
+	assert_equal "$status" 0
+	assert_equal "$(jq -r '"\(.id) \(.status) \(.attempt)"' <<<"$output")" "m ok 1000000000"
+	[ ! -s err ]
+}
+
+# ---- an endless line ----
+
+# endless SIG WANT PROG [ARGS]: PROG on /dev/zero, signalled after 1 s,
+# ends within 2 s with status WANT (a hang is killed and fails).
+endless() {
+	local sig=$1 want=$2 pid rc=0 i
+	shift 2
+	"$@" </dev/zero >out 2>err &
+	pid=$!
+	sleep 1
+	kill -"$sig" $pid
+	for i in $(seq 20); do
+		kill -0 $pid 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 $pid 2>/dev/null; then
+		kill -KILL $pid
+		wait $pid || true
+		echo "still running 2 s after SIG$sig"
+		return 1
+	fi
+	wait $pid || rc=$?
+	[ "$rc" -eq "$want" ] || { echo "exit $rc, not $want"; return 1; }
+}
+
+@test "an endless line: llm-chat ends on SIGINT (130) and SIGTERM (143)" {
+	export LLM_BASE_URL=$(dead_url)
+	endless INT 130 llm-chat -q
+	endless TERM 143 llm-chat -q
+}
+
+@test "an endless line: llm-stream ends on SIGINT (130) and SIGTERM (143)" {
+	export LLM_BASE_URL=$(dead_url)
+	endless INT 130 llm-stream -q
+	endless TERM 143 llm-stream -q
+}
+
+@test "an endless line: llm-retry -- llm-chat ends on SIGINT and SIGTERM (130)" {
+	export LLM_BASE_URL=$(dead_url)
+	endless INT 130 llm-retry -- llm-chat -q
+	endless TERM 130 llm-retry -- llm-chat -q
+}
+
+@test "an overlong line is still one bad_input record, and the next line is read" {
+	start_mock
+	# past the 64 MiB limit, from a file (read blocking) and a pipe
+	{ head -c 70000000 /dev/zero | tr '\0' x; echo; echo '{"id":"b","request":{"model":"mock","messages":[{"role":"user","content":"hi"}]}}'; } >in.ndjson
+	run timeout 20 llm-chat -q <in.ndjson
+	assert_equal "$status" 1
+	assert_equal "$(jq -r '"\(.id) \(.status) \(.error.kind // "")"' <<<"$output" | tr '\n' ,)" \
+		"stdin:1 error bad_input,b ok ,"
+	run timeout 20 bash -c 'cat in.ndjson | llm-retry -- llm-chat -q'
+	assert_equal "$status" 1
+	assert_equal "$(jq -r '"\(.id) \(.status) \(.error.kind // "")"' <<<"$output" | sort | tr '\n' ,)" \
+		"b ok ,stdin:1 error bad_input,"
+}
+
+# ---- NUL in a path from data ----
+
+@test "a NUL in meta.output is refused: bad_input for that line, nothing written" {
+	start_mock
+	{
+		jq -cn '{id:"a",request:{model:"m",messages:[{role:"user",content:"x"}]},meta:{output:"Output/nul\u0000/../../x.md"}}'
+		jq -cn '{id:"b",request:{model:"m",messages:[{role:"user",content:"y"}]},meta:{output:"Output/b.md"}}'
+	} >in.ndjson
+	run timeout 10 llm-chat -q -k --save <in.ndjson
+	assert_equal "$status" 1
+	assert_equal "$(jq -r '"\(.id) \(.status) \(.error.kind // "")"' <<<"$output" | tr '\n' ,)" \
+		"a error bad_input,b ok ,"
+	assert_line --regexp '"id":"a".*meta.output: .*NUL'
+	[ ! -e Output/nul ]
+	[ ! -e x.md ]
+	[ "$(cat Output/b.md)" = y ]
+}
+
+# ---- smaller cases ----
+
+@test "an empty --token-file is a usage error, not a run with no token" {
+	start_mock
+	: >empty.tok
+	printf ' \n\n' >blank.tok
+	run timeout 5 llm-chat -m mock --token-file empty.tok hi
+	assert_equal "$status" 2
+	assert_output "llm-chat: token file empty.tok: no token on its first line"
+	run timeout 5 llm-chat -m mock --token-file blank.tok hi
+	assert_equal "$status" 2
+	assert_output "llm-chat: token file blank.tok: no token on its first line"
+	[ "$(curl -s "http://127.0.0.1:$MOCK_PORT/v1/mock/stats" | jq .chat)" -eq 0 ]
+}
+
+@test "llm-summarize: token sums near INT64_MAX stop there, not wrap" {
+	{
+		echo '{"id":"a","status":"ok","model":"m","usage":{"prompt_tokens":9223372036854775807,"completion_tokens":-9223372036854775808}}'
+		echo '{"id":"b","status":"ok","model":"m","usage":{"prompt_tokens":5,"completion_tokens":-5}}'
+	} >in.ndjson
+	run timeout 5 llm-summarize --json in.ndjson
+	assert_equal "$status" 0
+	[ "$(grep -o '"prompt_tokens":[-0-9]*' <<<"$output" | sort -u)" = '"prompt_tokens":9223372036854775807' ]
+	[ "$(grep -o '"completion_tokens":[-0-9]*' <<<"$output" | sort -u)" = '"completion_tokens":-9223372036854775808' ]
+}
+
+@test "llm-runner: a tool's mock_exec does not see LLM_API_TOKEN or OPENAI_API_KEY" {
+	start_mock -q
+	cat >s.json <<'JSON'
+{"model":"mock-1","prompt":"x [[mock:tool name=env args={}]]",
+ "tools":[{"name":"env","mock_exec":["sh","-c","echo \"[${LLM_API_TOKEN-unset}][${OPENAI_API_KEY-unset}][${KEEP-unset}]\""]}]}
+JSON
+	LLM_API_TOKEN=sekrit-1 OPENAI_API_KEY=sekrit-2 KEEP=kept run timeout 10 llm-runner s.json
+	assert_success
+	assert_equal "$(jq -r '.tool_calls[0].result' <<<"$output")" "[unset][unset][kept]"
+}
+
+@test "llm-plan --dump | head -c 10 ends quietly, as the other programs do" {
+	jq -cn '{plan_id:"p",x:("a" * 4000000)}' >big.json
+	run bash -c 'llm-plan --dump big.json 2>err | head -c 10 >/dev/null; echo "status=${PIPESTATUS[0]}"'
+	assert_output "status=141"
+	[ ! -s err ]
+}
