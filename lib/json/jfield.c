@@ -50,6 +50,18 @@ free_kids(struct node *k)
 	}
 }
 
+struct jfield_spec *
+jfield_spec_of(const char *const *paths, int n)
+{
+	struct jfield_spec *sp = jfield_spec_new();
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (jfield_spec_add(sp, paths[i]) != i)
+			eprintf("jfield_spec_of: %s is not path %d", paths[i], i);
+	return sp;
+}
+
 void
 jfield_spec_free(struct jfield_spec *sp)
 {

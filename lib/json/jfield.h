@@ -50,6 +50,10 @@ void jfield_spec_free(struct jfield_spec *sp);
  * -1 for an empty path or an empty key in it. */
 int jfield_spec_add(struct jfield_spec *sp, const char *path);
 
+/* A spec of the n paths given, path i in slot i (paths known to be
+ * good: a bad one is a program error, and exits). */
+struct jfield_spec *jfield_spec_of(const char *const *paths, int n);
+
 /* How many slots there are: the size of the array jfield_scan fills. */
 size_t jfield_spec_count(const struct jfield_spec *sp);
 

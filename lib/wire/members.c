@@ -10,9 +10,7 @@ member_keys_init(struct member_keys *k, const char *const *keys, int n)
 		eprintf("members: %d keys, at most %d", n, MEMBERS_MAX);
 	k->keys = keys;
 	k->n = n;
-	k->spec = jfield_spec_new();
-	while (n-- > 0)
-		jfield_spec_add(k->spec, *keys++);	/* flat keys: key i in slot i */
+	k->spec = jfield_spec_of(keys, n);	/* flat keys: key i in slot i */
 }
 
 /* json-c's tree of a part of a text jfield took.  json-c takes every
