@@ -204,3 +204,25 @@ JSON
 	assert_output "status=141"
 	[ ! -s err ]
 }
+
+# ---- numbers json-c takes beyond JSON's grammar ----
+
+@test "a record with a number such as 1. or -.5 is bad_input, never sent or echoed" {
+	start_mock
+	{
+		echo '{"id":"a","request":{"model":"mock","temperature":1.,"messages":[{"role":"user","content":"hi"}]}}'
+		echo '{"id":"b","request":{"model":"mock","top_p":-.5,"messages":[{"role":"user","content":"hi"}]}}'
+		echo '{"id":"c","request":{"model":"mock","temperature":1.0,"messages":[{"role":"user","content":"hi"}]}}'
+	} >"$BATS_TEST_TMPDIR/in"
+	llm-chat -q <"$BATS_TEST_TMPDIR/in" >"$BATS_TEST_TMPDIR/out" 2>/dev/null || true
+	run jq -c '[.id, .status, .error.kind, (.error.message // "" | test("not in JSON.s form"))]' "$BATS_TEST_TMPDIR/out"
+	assert_success
+	assert_line --index 0 '["stdin:1","error","bad_input",true]'
+	assert_line --index 1 '["stdin:2","error","bad_input",true]'
+	assert_line --index 2 '["c","ok",null,false]'
+}
+
+@test "llm-hash refuses numbers json-c would take: 1. -.5 -01 00.5 1.e3" {
+	run llm-hash --json <<<$'[1.]\n[-.5]\n[-01]\n[00.5]\n[1.e3]\n[1.0]'
+	assert_equal "$(grep -c "not in JSON's form" <<<"$output")" 5
+}

@@ -51,36 +51,33 @@ string_end(const unsigned char *s, size_t n, size_t i, char *err, size_t errlen)
 	return 0;
 }
 
-/* The number starting at s[i]: its end; a plain integer of 19 digits or
- * more (json-c holds 64 bits) is added to j->fix with ".0" after it. */
+/* The number starting at s[i]: its end, or 0 with err when it is not in
+ * JSON's form (json-c takes 1. -.5 -01 and 00.5); a plain integer of 19
+ * digits or more (json-c holds 64 bits) is added to j->fix with ".0"
+ * after it. */
 static size_t
 number_end(struct ijson *j, const unsigned char *s, size_t n, size_t i, size_t *copied,
-           int *fixed)
+           int *fixed, char *err, size_t errlen)
 {
-	size_t start = i, digits = 0;
-	int plain = 1;
+	const char *p = (const char *)s + i, *end = (const char *)s + n;
+	const char *q = jscan_number(p, end);
+	size_t len = q ? (size_t)(q - p) : 0;
 
-	if (s[i] == '-')
-		i++;
-	for (; i < n; i++) {
-		if (s[i] >= '0' && s[i] <= '9')
-			digits++;
-		else if (s[i] == '.' || s[i] == 'e' || s[i] == 'E' || s[i] == '+' || s[i] == '-')
-			plain = 0;
-		else
-			break;
+	if (!q || (q < end && strchr("0123456789.eE+-", *q))) {
+		snprintf(err, errlen, "a number not in JSON's form at byte %zu", i);
+		return 0;
 	}
-	/* a leading zero is json-c's to refuse */
-	if (plain && digits >= 19 && s[start + (s[start] == '-')] != '0') {
+	if (len - (*p == '-') >= 19 && !memchr(p, '.', len) && !memchr(p, 'e', len) &&
+	    !memchr(p, 'E', len)) {
 		if (!*fixed) {
 			buf_reset(&j->fix);
 			*fixed = 1;
 		}
-		buf_add(&j->fix, s + *copied, i - *copied);
+		buf_add(&j->fix, s + *copied, i + len - *copied);
 		buf_add(&j->fix, ".0", 2);
-		*copied = i;
+		*copied = i + len;
 	}
-	return i;
+	return i + len;
 }
 
 static void
@@ -117,7 +114,8 @@ ijson_scan(struct ijson *j, const char **sp, size_t *np, char *err, size_t errle
 			continue;
 		case '-': case '0': case '1': case '2': case '3': case '4':
 		case '5': case '6': case '7': case '8': case '9':
-			i = number_end(j, s, n, i, &copied, &fixed);
+			if ((i = number_end(j, s, n, i, &copied, &fixed, err, errlen)) == 0)
+				return -1;
 			continue;
 		case '{':
 		case '[':

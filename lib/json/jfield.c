@@ -243,11 +243,15 @@ value(struct walk *w, const char *p, const struct node *at, int depth, struct jf
 	return q;
 }
 
+/* One object (any value, when root is NULL) with white space around it
+ * at most. */
 static int
 walk(struct walk *w, const char *s, const struct node *root)
 {
 	const char *p = jscan_ws(s, w->end);
-	int ok = p < w->end && *p == '{' && (p = container(w, p, root, 1)) &&
+	struct jfield f;
+	int ok = p < w->end && (root ? *p == '{' && (p = container(w, p, root, 1))
+	                             : (p = value(w, p, NULL, 1, &f)) != NULL) &&
 	         jscan_ws(p, w->end) == w->end;
 
 	buf_free(&w->key);
@@ -270,6 +274,14 @@ jfield_walk(const char *s, size_t n, jfield_fn fn, void *arg)
 	struct walk w = {.end = s + n, .fn = fn, .arg = arg};
 
 	return walk(&w, s, &none);
+}
+
+int
+jfield_valid(const char *s, size_t n)
+{
+	struct walk w = {.end = s + n};
+
+	return walk(&w, s, NULL);
 }
 
 int

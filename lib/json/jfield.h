@@ -71,6 +71,11 @@ typedef int (*jfield_fn)(void *arg, const char *raw, size_t len, int escaped);
  * s[0..n) is such an object and every call of fn returned 0. */
 int jfield_walk(const char *s, size_t n, jfield_fn fn, void *arg);
 
+/* Whether s[0..n) is one JSON value of RFC 8259's grammar, with white
+ * space around it at most: json-c, even strict, also takes numbers such
+ * as 1. -.5 -01 00.5 and 1.e3, and writes a double back as it was spelt. */
+int jfield_valid(const char *s, size_t n);
+
 /* A string value decoded and appended to out: 0, or -1 when f is not a
  * string or holds an escape json-c might read otherwise (a lone
  * surrogate). */

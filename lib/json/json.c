@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json/jfield.h"
 #include "json/json.h"
 
 /* One tokener per thread (llm-mock parses in many), freed when the
@@ -159,6 +160,13 @@ json_parse_c(const char *s, size_t len, json_object **out, char *err, size_t err
 	if ((spells(s, len, "NaN", 3) || spells(s, len, "Infinity", 8)) &&
 	    json_any(obj, nonfinite_literal, NULL)) {
 		snprintf(err, errlen, "NaN and Infinity are not JSON numbers");
+		json_object_put(obj);
+		return -1;
+	}
+	/* what else json-c takes beyond the grammar is in its numbers: a
+	 * text it took is walked strictly (only here, off the fast path) */
+	if (!jfield_valid(s, len)) {
+		snprintf(err, errlen, "a number not in JSON's form (such as 1. or -.5 or 01)");
 		json_object_put(obj);
 		return -1;
 	}

@@ -85,6 +85,14 @@ static const struct {
 	 "[1e+23,-1e+23,18446744073709552000]\n"},
 	{"[9223372036854775807,-9223372036854775808,1234567890123456789]\n",
 	 "[9223372036854776000,-9223372036854776000,1234567890123456800]\n"},
+	/* numbers json-c takes beyond JSON's grammar */
+	{"[1.]\n[-.5]\n[-01]\n[00.5]\n{\"a\":1.e3}\n[0,1E5,-0.5e-3]\n",
+	 "1! t:1: invalid JSON: a number not in JSON's form at byte 1\n"
+	 "2! t:2: invalid JSON: a number not in JSON's form at byte 1\n"
+	 "3! t:3: invalid JSON: a number not in JSON's form at byte 1\n"
+	 "4! t:4: invalid JSON: a number not in JSON's form at byte 1\n"
+	 "5! t:5: invalid JSON: a number not in JSON's form at byte 5\n"
+	 "[0,100000,-0.0005]\n"},
 	/* strings that look like numbers or structure are left alone */
 	{"{\"{[:\":\"99999999999999999999999\"}\n", "{\"{[:\":\"99999999999999999999999\"}\n"},
 };
