@@ -161,6 +161,36 @@ endless() {
 	[ "$(cat Output/b.md)" = y ]
 }
 
+@test "--save never follows a symbolic link out of the working directory" {
+	start_mock
+	mkdir -p tree/Output outside
+	ln -s ../../outside tree/Output/link
+	cd tree
+	{
+		jq -cn '{id:"a",request:{model:"m",messages:[{role:"user",content:"x"}]},meta:{output:"Output/link/x.md"}}'
+		jq -cn '{id:"b",request:{model:"m",messages:[{role:"user",content:"y"}]},meta:{output:"Output/b.md"}}'
+	} >in.ndjson
+	run timeout 10 llm-chat -q -k --save <in.ndjson
+	assert_equal "$status" 1
+	assert_equal "$(jq -r '"\(.id) \(.status) \(.error.kind // "")"' <<<"$output" | tr '\n' ,)" \
+		"a error io,b ok ,"
+	assert_line --regexp '"id":"a".*leads out of the directory through a symbolic link'
+	[ ! -e ../outside/x.md ]
+	[ "$(cat Output/b.md)" = y ]
+}
+
+@test "--save keeps the mode of the file it replaces" {
+	start_mock
+	mkdir -p Output
+	echo old >Output/s.md
+	chmod 600 Output/s.md
+	jq -cn '{id:"a",request:{model:"m",messages:[{role:"user",content:"new"}]},meta:{output:"Output/s.md"}}' >in.ndjson
+	run timeout 10 llm-chat -q --save <in.ndjson
+	assert_success
+	[ "$(cat Output/s.md)" = new ]
+	[ "$(stat -c %a Output/s.md)" = 600 ]
+}
+
 # ---- smaller cases ----
 
 @test "an empty --token-file is a usage error, not a run with no token" {

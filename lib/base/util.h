@@ -1,4 +1,4 @@
-/* util: messages, allocators that die, time, files written atomically.
+/* util: messages, allocators that die, time, buffers, the command line.
  *
  * The e* functions and the message functions are the one place in lib/
  * that prints and exits (by design, as in sbase): everything else returns
@@ -95,31 +95,11 @@ void buf_free(struct buf *b);
 /* Write all of p to fd, retrying on EINTR and partial writes. -1 on error. */
 int write_all(int fd, const void *p, size_t n);
 
-/* Create dir and its parents (mode 0777 before umask). 0 or -1 with err. */
-int mkdir_p(const char *dir, char *err, size_t errlen);
-
-/* Write data to path atomically: an unnamed file (O_TMPFILE) in the same
- * directory, fsync, then linked in as path — or, when path exists,
- * linked as ".NAME.PID.tmp" and renamed over it.  A process killed at
- * any point leaves either the old file or the new one whole, and a
- * temporary name only between that link and the rename.  Where the file
- * system has no O_TMPFILE (or there is no /proc), the data goes to
- * ".NAME.PID.tmp" first, which a kill can leave behind; its leading dot
- * keeps it out of globs.  Parent directories are created when mkdirs is
- * set.  0, or -1 with a message in err. */
-int atomic_write(const char *path, const void *data, size_t len, int mkdirs,
-                 char *err, size_t errlen);
-
-/* Is the relative path p confined to its directory?  Rejects empty paths,
- * absolute paths, '..' components and embedded NUL (len counts bytes, so a
- * NUL inside is seen).  0 when safe, -1 with a reason in err. */
-int path_confined(const char *p, size_t len, char *err, size_t errlen);
-
-/* Read a whole file (at most max bytes). NULL with err on failure. */
-char *read_file(const char *path, size_t max, size_t *lenp, char *err, size_t errlen);
-
 /* Replace control characters (newlines among them) by spaces and cut to
  * max bytes on a UTF-8 boundary, so s fits a one-line message. In place. */
 void one_line(char *s, size_t max);
+
+/* files made, written and read (files.h): most callers of util want them */
+#include "base/files.h"
 
 #endif

@@ -213,8 +213,11 @@ save_content(struct client *c, struct job *j, struct llm_error *e)
 	char err[ERRLEN];
 
 	(void)c;
+	/* beneath the working directory: a symbolic link on the way that
+	 * leads out of it is refused, not followed */
 	if (atomic_write(path, json_object_get_string(content),
-	                 (size_t)json_object_get_string_len(content), 1, err, sizeof err) < 0) {
+	                 (size_t)json_object_get_string_len(content), FILES_MKDIRS | FILES_BENEATH,
+	                 err, sizeof err) < 0) {
 		llm_error_set(e, "io", 0, "cannot save response: %s", err);
 		return -1;
 	}

@@ -515,6 +515,79 @@ test_write_all(void **state)
 	assert_int_equal(write_all(-1, "x", 1), -1);
 }
 
+/* FILES_BENEATH: a link that stays in the tree is followed, one that
+ * leads out is refused and nothing is written outside; a file replaced
+ * keeps its mode. */
+static void
+test_atomic_write_beneath(void **state)
+{
+	const char *dir = *state;
+	char cwd[PATH_MAX], err[ERRLEN] = "";
+	struct stat st;
+	int flags = FILES_MKDIRS | FILES_BENEATH;
+
+	assert_non_null(getcwd(cwd, sizeof cwd));
+	assert_int_equal(chdir(dir), 0);
+	assert_int_equal(mkdir("tree", 0777), 0);
+	assert_int_equal(mkdir("outside", 0777), 0);
+	assert_int_equal(chdir("tree"), 0);
+	assert_int_equal(mkdir("Output", 0777), 0);
+	assert_int_equal(mkdir("Shared", 0777), 0);
+	assert_int_equal(symlink("../../outside", "Output/out"), 0);
+	assert_int_equal(symlink("../Shared", "Output/in"), 0);
+	assert_int_equal(symlink("/etc/passwd", "Output/abs"), 0);
+	assert_int_equal(atomic_write("Output/out/x.md", "no", 2, flags, err, sizeof err), -1);
+	assert_string_equal(err, "Output/out: leads out of the directory through a symbolic link");
+	assert_int_equal(atomic_write("Output/out/new/x.md", "no", 2, flags, err, sizeof err), -1);
+	assert_int_equal(stat("../outside/x.md", &st), -1);
+	assert_int_equal(stat("../outside/new", &st), -1);
+	/* without FILES_BENEATH the same path is written where the link goes */
+	assert_int_equal(atomic_write("Output/out/y.md", "yes", 3, FILES_MKDIRS, err, sizeof err), 0);
+	assert_int_equal(stat("../outside/y.md", &st), 0);
+	/* a link that stays below is followed (openat2); without openat2
+	 * every link is refused, which is safe too */
+	if (atomic_write("Output/in/z.md", "in", 2, flags, err, sizeof err) == 0)
+		assert_int_equal(stat("Shared/z.md", &st), 0);
+	else
+		assert_non_null(strstr(err, "leads out"));
+	/* the file itself a link: replaced by the file, /etc/passwd untouched */
+	assert_int_equal(atomic_write("Output/abs", "mine", 4, flags, err, sizeof err), 0);
+	assert_int_equal(lstat("Output/abs", &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	/* a mode-600 file stays 600 when replaced */
+	assert_int_equal(atomic_write("Output/secret.md", "a", 1, flags, err, sizeof err), 0);
+	assert_int_equal(chmod("Output/secret.md", 0600), 0);
+	assert_int_equal(atomic_write("Output/secret.md", "b", 1, flags, err, sizeof err), 0);
+	assert_int_equal(stat("Output/secret.md", &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(chdir(cwd), 0);
+}
+
+static void
+test_read_file_beneath(void **state)
+{
+	const char *dir = *state;
+	char cwd[PATH_MAX], err[ERRLEN] = "";
+	size_t len;
+	char *s;
+
+	assert_non_null(getcwd(cwd, sizeof cwd));
+	assert_int_equal(chdir(dir), 0);
+	assert_int_equal(mkdir("a", 0777), 0);
+	assert_int_equal(mkdir("a/Input", 0777), 0);
+	assert_int_equal(mkdir("secret", 0777), 0);
+	write_file("secret/key.txt", "sk", 2);
+	write_file("a/Input/q.md", "ask", 3);
+	assert_int_equal(symlink("../../secret", "a/Input/lnk"), 0);
+	assert_null(read_file_beneath("a/Input", "lnk/key.txt", 100, &len, err, sizeof err));
+	assert_string_equal(err, "a/Input/lnk/key.txt: leads out of the directory through a symbolic link");
+	assert_non_null(s = read_file_beneath("a/Input", "q.md", 100, &len, err, sizeof err));
+	assert_int_equal(len, 3);
+	assert_memory_equal(s, "ask", 3);
+	free(s);
+	assert_int_equal(chdir(cwd), 0);
+}
+
 static void
 test_setprogname(void **state)
 {
@@ -604,6 +677,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_mkdir_p_through_file, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_mkdir_p_on_file, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_atomic_write_mkdirs, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_atomic_write_beneath, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_read_file_beneath, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_atomic_write_relative, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_atomic_write_no_parent, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_atomic_write_parent_is_file, setup_dir,
