@@ -343,9 +343,19 @@ read_file_beneath(const char *root, const char *rel, size_t max, size_t *lenp, c
 	int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC), fd = -1;
 
 	snprintf(path, sizeof path, "%s/%s", root, rel);
+	struct stat st;
+
 	if (rootfd >= 0) {
-		fd = open_beneath(rootfd, rel, O_RDONLY);
+		/* O_NONBLOCK: a FIFO planted there must not block the open */
+		fd = open_beneath(rootfd, rel, O_RDONLY | O_NONBLOCK);
 		close(rootfd);
+	}
+	if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))) {
+		close(fd);
+		fd = -1;
+		errno = EINVAL;
+		snprintf(err, errlen, "%s: not a regular file", path);
+		return NULL;
 	}
 	if (fd < 0) {
 		say(err, errlen, path, strlen(path), errno);

@@ -44,7 +44,8 @@ int path_confined(const char *p, size_t len, char *err, size_t errlen);
 char *read_file(const char *path, size_t max, size_t *lenp, char *err, size_t errlen);
 
 /* Read the file rel, which must lie beneath the directory root (as
- * FILES_BENEATH); messages name root/rel. */
+ * FILES_BENEATH) and be a regular file (a FIFO is refused, not waited
+ * on); messages name root/rel. */
 char *read_file_beneath(const char *root, const char *rel, size_t max, size_t *lenp, char *err,
                         size_t errlen);
 

@@ -40,8 +40,9 @@ cache_get(const char *dir, const char *key)
 	char *s;
 	json_object *v;
 
-	entry_path(path, sizeof path, dir, key);
-	if (!(s = read_file(path, 256u << 20, &len, err, sizeof err)))
+	/* an entry is a regular file below dir: not a FIFO to wait on */
+	snprintf(path, sizeof path, "%.2s/%s.json", key, key);
+	if (!(s = read_file_beneath(dir, path, 256u << 20, &len, err, sizeof err)))
 		return NULL;
 	v = json_parse(s, len, err, sizeof err);
 	free(s);

@@ -2,6 +2,9 @@
 #include <dirent.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "unit.h"
 
 #include "run/cache.h"
@@ -155,6 +158,12 @@ test_corrupt_entries(void **state)
 		if (cache_get(dir, key))
 			fail_msg("entry '%s' was a hit", bodies[i]);
 	}
+	/* a FIFO planted as the entry is a miss, at once, not a wait for a
+	 * writer that never comes */
+	assert_int_equal(unlink(path.data), 0);
+	assert_int_equal(mkfifo(path.data, 0600), 0);
+	assert_null(cache_get(dir, key));
+	assert_int_equal(unlink(path.data), 0);
 	/* a good one is a hit */
 	assert_int_equal(atomic_write(path.data, "{\"content\":\"\"}\n", 15, 1, err, sizeof err), 0);
 	{
