@@ -256,3 +256,46 @@ JSON
 	run llm-hash --json <<<$'[1.]\n[-.5]\n[-01]\n[00.5]\n[1.e3]\n[1.0]'
 	assert_equal "$(grep -c "not in JSON's form" <<<"$output")" 5
 }
+
+# ---- several writers into one log ----
+
+# big_records N SIZE: N request records whose prompt is SIZE bytes.
+big_records() {
+	local pad
+	pad=$(head -c "$2" /dev/zero | tr '\0' x)
+	for i in $(seq 1 "$1"); do
+		printf '{"id":"r%s","request":{"model":"m","messages":[{"role":"user","content":"%s"}]}}\n' \
+			"$i" "$pad"
+	done
+}
+
+@test "eight writers appending 5 KB records to one log with >> never tear a record" {
+	start_mock
+	big_records 100 5000 >in.ndjson
+	local pids=()
+	for w in 1 2 3 4 5 6 7 8; do
+		llm-chat -q -j 4 <in.ndjson >>log.ndjson &
+		pids+=($!)
+	done
+	wait "${pids[@]}"	# not the mock
+	assert_equal "$(wc -l <log.ndjson)" 800
+	# every line one whole JSON record, 5 KB or more
+	run jq -c 'select(.status == "ok" and (.content | length) >= 5000) | .id' log.ndjson
+	assert_equal "${#lines[@]}" 800
+	pids=()
+	for w in 1 2 3 4 5 6 7 8; do
+		llm-redact <log.ndjson >>red.ndjson &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	assert_equal "$(jq -c .id red.ndjson | wc -l)" 6400
+}
+
+@test "writers sharing a pipe never tear records of up to PIPE_BUF bytes" {
+	start_mock
+	big_records 200 3000 >in.ndjson
+	llm-chat -q -j 4 <in.ndjson >small.ndjson
+	[ "$(awk '{ if (length($0) + 1 > 4096) n++ } END { print n + 0 }' small.ndjson)" = 0 ]
+	( for w in 1 2 3 4 5 6 7 8; do llm-redact <small.ndjson & done; wait ) | cat >shared.ndjson
+	assert_equal "$(jq -c .id shared.ndjson | wc -l)" 1600
+}
