@@ -191,6 +191,17 @@ endless() {
 	[ "$(stat -c %a Output/s.md)" = 600 ]
 }
 
+@test "an io error on a long path keeps its reason: the path is shortened, not the errno text" {
+	start_mock
+	long=Output$(for i in 1 2 3 4 5 6; do printf '/%s' "$(head -c 100 /dev/zero | tr '\0' d)"; done)/x.md
+	mkdir -p "$long"	# a directory where the file would go
+	jq -cn --arg o "$long" '{id:"a",request:{model:"m",messages:[{role:"user",content:"x"}]},meta:{output:$o}}' >in.ndjson
+	run timeout 10 llm-chat -q --save <in.ndjson
+	assert_equal "$status" 1
+	run jq -r .error.message <<<"$output"
+	assert_output --regexp '^cannot save response: \.\.\.d+(/d+)+/x\.md: Is a directory$'
+}
+
 # ---- smaller cases ----
 
 @test "an empty --token-file is a usage error, not a run with no token" {

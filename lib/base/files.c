@@ -77,14 +77,26 @@ open_dir(const char *dir, size_t len, int flags)
 	return open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 }
 
+/* "path: what" in err, the path shortened from its start ("...") when
+ * both would not fit with room to spare for the caller's own words
+ * before them: the reason is what a reader needs. */
+static void
+say_what(char *err, size_t errlen, const char *path, size_t len, const char *what)
+{
+	size_t room = errlen > 128 ? errlen - 96 : errlen, wl = strlen(what) + 2;
+
+	if (len + wl < room || room <= wl + 3)
+		snprintf(err, errlen, "%.*s: %s", (int)len, path, what);
+	else
+		snprintf(err, errlen, "...%.*s: %s", (int)(room - wl - 3),
+		         path + len - (room - wl - 3), what);
+}
+
 static void
 say(char *err, size_t errlen, const char *path, size_t len, int e)
 {
-	if (e == EXDEV)
-		snprintf(err, errlen, "%.*s: leads out of the directory through a symbolic link",
-		         (int)len, path);
-	else
-		snprintf(err, errlen, "%.*s: %s", (int)len, path, strerror(e));
+	say_what(err, errlen, path, len,
+	         e == EXDEV ? "leads out of the directory through a symbolic link" : strerror(e));
 }
 
 /* dir opened (O_PATH), made with its parents first when flags hold
@@ -238,14 +250,14 @@ atomic_write(const char *path, const void *data, size_t len, int flags, char *er
 	int dirfd, rc, n;
 
 	if (strlen(path) >= PATH_MAX || !*name) {
-		snprintf(err, errlen, "%s: %s", path, strerror(!*name ? EISDIR : ENAMETOOLONG));
+		say(err, errlen, path, strlen(path), !*name ? EISDIR : ENAMETOOLONG);
 		return -1;
 	}
 	/* ".NAME.PID.tmp": a dot first so globs pass it over, the pid so
 	 * parallel writers never share one */
 	n = snprintf(tmp, sizeof tmp, ".%s.%ld.tmp", name, (long)getpid());
 	if (n < 0 || (size_t)n >= sizeof tmp) {
-		snprintf(err, errlen, "%s: %s", path, strerror(ENAMETOOLONG));
+		say(err, errlen, path, strlen(path), ENAMETOOLONG);
 		return -1;
 	}
 	snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
@@ -302,7 +314,7 @@ read_fd(int fd, const char *path, size_t max, size_t *lenp, char *err, size_t er
 		if (k < 0) {
 			if (errno == EINTR)
 				continue;
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			say(err, errlen, path, strlen(path), errno);
 			goto fail;
 		}
 		if (b.len + (size_t)k > max) {
@@ -329,7 +341,7 @@ read_file(const char *path, size_t max, size_t *lenp, char *err, size_t errlen)
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		say(err, errlen, path, strlen(path), errno);
 		return NULL;
 	}
 	return read_fd(fd, path, max, lenp, err, errlen);
@@ -354,7 +366,7 @@ read_file_beneath(const char *root, const char *rel, size_t max, size_t *lenp, c
 		close(fd);
 		fd = -1;
 		errno = EINVAL;
-		snprintf(err, errlen, "%s: not a regular file", path);
+		say_what(err, errlen, path, strlen(path), "not a regular file");
 		return NULL;
 	}
 	if (fd < 0) {
