@@ -394,7 +394,7 @@ main(int argc, char **argv)
 		if (!config_route(&cfg, o.ov.model, &sent, err, sizeof err))
 			enprintf(EXIT_USAGE, "%s", err);
 	}
-	ch.tty = !quiet && !ch.prompt_mode && isatty(2);
+	ch.tty = !quiet && !ch.prompt_mode && progress_wanted(2);
 	ch.stdout_tty = isatty(1);
 	if (!ch.tty)
 		o.progress_ms = 0;

@@ -13,11 +13,64 @@
 
 #include "base/stdfds.h"
 #include "base/child.h"
+#include "base/lineout.h"
 #include "run/retry.h"
 #include "base/sigwake.h"
 #include "text/msgredact.h"
 
 #define STOP_GRACE_MS 5000
+#define PROGRESS_MS 200
+
+/* The one progress line on stderr: llm-retry's, its command told to
+ * draw none.  It counts final outcomes, so a record that failed and then
+ * succeeded is counted once, as ok (and as retried). */
+static struct {
+	int on;			/* draw it */
+	int shown;		/* on the screen now */
+	int stdout_tty;		/* records share the screen */
+	double last;		/* when it was drawn */
+	struct retry_stats st;	/* what it shows */
+} prog;
+
+static void
+progress_clear(void)
+{
+	if (prog.shown)
+		(void)!write(2, "\r\033[K", 4);
+	prog.shown = 0;
+}
+
+static void
+progress_draw(int final)
+{
+	char line[256];
+	int n;
+
+	if (!prog.on || (final && prog.st.records == 0))
+		return;
+	n = snprintf(line, sizeof line, "\r%s: %ld done, %ld ok, %ld failed, %ld retried\033[K%s",
+	             progname(), prog.st.records, prog.st.ok, prog.st.failed, prog.st.retries,
+	             final ? "\n" : "");
+	(void)!write(2, line, (size_t)n);
+	prog.shown = !final;
+	prog.last = now_ms_f();
+}
+
+/* retry_opts.progress: the counts kept, redrawn at most every
+ * PROGRESS_MS; NULL: records are about to go to a terminal we share. */
+static void
+progress(void *arg, const struct retry_stats *st)
+{
+	(void)arg;
+	if (!st) {
+		if (prog.stdout_tty)
+			progress_clear();
+		return;
+	}
+	prog.st = *st;
+	if (prog.on && (!prog.shown || now_ms_f() - prog.last >= PROGRESS_MS))
+		progress_draw(0);
+}
 
 static void
 usage(FILE *fp, int status)
@@ -35,16 +88,23 @@ usage(FILE *fp, int status)
 "  -w, --window N             records read ahead of their answers (default 2048)\n"
 "      --whole                re-run COMMAND as a whole while it exits 75\n"
 "  -v, --verbose              say each retry, and a summary at the end\n"
+"  -q, --quiet                no progress line\n"
 "  -h, --help                 this help\n"
 "      --version              print the version and exit\n");
 	exit(status);
 }
 
+/* A message makes way for the progress line, which comes back under it. */
 static void
 note(void *arg, const char *msg)
 {
+	int shown = prog.shown;
+
 	(void)arg;
+	progress_clear();
 	weprintf("%s", msg);
+	if (shown)
+		progress_draw(0);
 }
 
 static void
@@ -152,6 +212,9 @@ run_records(struct retry_opts *o)
 		enprintf(EXIT_USAGE, "%s", err);
 	rc = retry_run(r);
 	st = retry_stats(r);
+	prog.st = *st;
+	progress_clear();
+	progress_draw(1);
 	if (rc < 0) {
 		int e = errno;
 
@@ -189,14 +252,16 @@ main(int argc, char **argv)
 		{"window", required_argument, NULL, 'w'},
 		{"whole", no_argument, NULL, O_WHOLE},
 		{"verbose", no_argument, NULL, 'v'},
+		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, O_VERSION},
 		{NULL, 0, NULL, 0},
 	};
-	struct retry_opts o = {.window = 2048, .in_fd = 0, .out_fd = 1, .note = note};
+	struct retry_opts o = {.window = 2048, .in_fd = 0, .out_fd = 1, .note = note,
+	                       .progress = progress};
 	struct sigaction sa;
 	char err[ERRLEN];
-	int whole = 0, opt;
+	int whole = 0, opt, quiet = 0;
 
 	stdfds_ensure();
 	setprogname(argv[0]);
@@ -204,7 +269,7 @@ main(int argc, char **argv)
 	retry_policy_init(&o.pol);
 	/* '+': options end at COMMAND, whose own options are its own */
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+:n:w:vh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+:n:w:vqh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'n': o.pol.max_retries = (int)estrtonum(optarg, 0, 1000, "-n"); break;
 		case O_BASE: o.pol.base_ms = seconds(optarg, 0, "--base"); break;
@@ -218,6 +283,7 @@ main(int argc, char **argv)
 		case 'w': o.window = (long)estrtonum(optarg, 1, 1000000, "-w"); break;
 		case O_WHOLE: whole = 1; break;
 		case 'v': o.verbose = 1; break;
+		case 'q': quiet = 1; break;
 		case 'h': usage(stdout, 0); break;
 		case O_VERSION: version_exit();
 		default: option_error(opt, argv, longopts);
@@ -241,5 +307,10 @@ main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	if (whole)
 		return run_whole(&o.pol, argv + optind, o.max_time_ms, o.verbose);
+	prog.on = !quiet && progress_wanted(2);
+	prog.stdout_tty = isatty(1);
+	/* the command's progress line would count its attempts, not the
+	 * outcomes, and fight ours for the line: it draws none */
+	setenv("LLM_PROGRESS", "0", 1);
 	return run_records(&o);
 }

@@ -24,6 +24,7 @@ usage(FILE *fp, int status)
 "usage: llm-runner [options] [SCENARIO...]   scenario files ('-': stdin; none: records on stdin) -> traces\n"
 "\n"
 "  -c, --chat CMD           the record-speaking command (default 'llm-chat -q'; split on blanks)\n"
+"  -j, --jobs N             scenarios played at once (default 1)\n"
 "  -m, --model MODEL        the model of scenarios that name none\n"
 "      --timeout SEC        longest wait for one turn or one mock_exec (default 600)\n"
 "      --store DIR          also write each trace to DIR/<run_id>.json\n"
@@ -58,13 +59,18 @@ split_words(char *cmd)
 	return v;
 }
 
+/* The pool's done(): t summarized, bounded and written. */
 static void
-write_trace(struct out *o, json_object *t, const char *source)
+write_trace(void *arg, json_object *t)
 {
+	struct out *o = arg;
 	char err[ERRLEN];
 	const char *run_id = json_get_str(t, "run_id");
+	/* a copy: bounding the trace may cut its strings */
+	char *source = estrdup(json_get_str(t, "source") ? json_get_str(t, "source") : "");
 
-	if (strcmp(json_get_str(t, "status"), "ok"))
+	if (strcmp(json_get_str(t, "status"), "ok") ||
+	    json_object_get_boolean(json_get(t, "cut_off")))
 		o->failed = 1;
 	if (o->summary) {
 		runner_summary(t, source, &o->scratch);
@@ -93,20 +99,12 @@ write_trace(struct out *o, json_object *t, const char *source)
 			o->failed = 1;
 		}
 	}
-}
-
-static void
-run_one(struct runner *r, struct out *o, const struct scenario *s)
-{
-	json_object *t = runner_run(r, s);
-
-	write_trace(o, t, s->source);
-	json_object_put(t);
+	free(source);
 }
 
 /* Scenario records on stdin: a bad one gives an error trace. */
 static void
-run_stdin(struct runner *r, struct out *o, const char *model)
+run_stdin(struct runner_pool *p, const char *model)
 {
 	char err[ERRLEN], src[64];
 	struct rec_reader rd;
@@ -120,12 +118,9 @@ run_stdin(struct runner *r, struct out *o, const char *model)
 		if (st == REC_IOERR)
 			eprintf("stdin: %s", err);
 		if (st == REC_BAD || scenario_resolve(v, src, model, &s, err, sizeof err) < 0) {
-			json_object *t = runner_bad_trace(src, err);
-
-			write_trace(o, t, src);
-			json_object_put(t);
+			runner_pool_add_trace(p, runner_bad_trace(src, err));
 		} else {
-			run_one(r, o, &s);
+			runner_pool_add(p, &s);
 			scenario_free(&s);
 		}
 		json_object_put(v);
@@ -140,6 +135,7 @@ main(int argc, char *argv[])
 	static const struct option lo[] = {
 		{"chat", required_argument, NULL, 'c'},
 		{"model", required_argument, NULL, 'm'},
+		{"jobs", required_argument, NULL, 'j'},
 		{"timeout", required_argument, NULL, O_TIMEOUT},
 		{"store", required_argument, NULL, O_STORE},
 		{"max-string", required_argument, NULL, O_MAXSTR},
@@ -154,15 +150,15 @@ main(int argc, char *argv[])
 	struct runner_opts ro = { .turn_ms = 600000 };
 	struct config cfg;
 	struct scenario *sc;
-	struct runner *r;
-	int c, quiet = 0, own_chat = 0, i, n;
+	struct runner_pool *p;
+	int c, quiet = 0, own_chat = 0, i, n, jobs = 1;
 
 	stdfds_ensure();
 	setprogname(argv[0]);
 	redact_messages();
 	signal(SIGPIPE, SIG_IGN);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":c:m:qh", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":c:j:m:qh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			free(chat);
@@ -171,6 +167,9 @@ main(int argc, char *argv[])
 			break;
 		case 'm':
 			model = optarg;
+			break;
+		case 'j':
+			jobs = (int)estrtonum(optarg, 1, 1000, "-j");
 			break;
 		case O_TIMEOUT:
 			ro.turn_ms = estrtod(optarg, 0.001, 1e7, "--timeout") * 1000;
@@ -219,14 +218,14 @@ main(int argc, char *argv[])
 		enprintf(EXIT_USAGE, "%s", cfgerr);
 	if (!own_chat && !cfg.def.base_url && cfg.nprov == 0)
 		enprintf(EXIT_USAGE, "%s", config_help());
-	r = runner_new(&ro);
+	p = runner_pool_new(&ro, jobs, write_trace, &o);
 	if (n == 0)
-		run_stdin(r, &o, model);
+		run_stdin(p, model);
 	for (i = 0; i < n; i++) {
-		run_one(r, &o, &sc[i]);
+		runner_pool_add(p, &sc[i]);
 		scenario_free(&sc[i]);
 	}
-	runner_free(r);
+	runner_pool_free(p);
 	free(sc);
 	free(ro.chat);
 	free(chat);

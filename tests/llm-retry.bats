@@ -491,3 +491,31 @@ r5 timeout not sent: --max-time passed 1
 stdin:6 bad_input stdin:6: invalid JSON 1" ]
 	[ "$(jq -r 'select(.id == "r4") | .request.messages[0].content + " " + .meta.tag' <<<"$output")" = "[[mock:slow ms=20000]] n4 r4" ]
 }
+
+@test "progress: one line, llm-retry's, counting final outcomes and retries; -v messages on lines of their own" {
+	start_mock
+	for i in 1 2 3 4 5 6; do req r$i "[[mock:503 times=2]] n$i"; done >in.ndjson
+	LLM_PROGRESS=1 $R -v -- llm-chat <in.ndjson >out.ndjson 2>err
+	[ "$(jq -s 'map(select(.status == "ok")) | length' out.ndjson)" -eq 6 ]
+	# the command draws none: it was told so
+	! grep -q 'llm-chat:' err
+	tr '\r' '\n' <err >lines
+	grep -qx 'llm-retry: 6 done, 6 ok, 0 failed, 12 retried'$'\e''\[K' lines
+	grep -q 'attempt 3 in' lines
+	# a message never glued onto the progress line
+	! grep -q 'llm-retry:.*llm-retry:' lines
+	# -q: no line; and none when stderr is not a terminal
+	LLM_PROGRESS=1 $R -q -- llm-chat <in.ndjson >/dev/null 2>err
+	[ ! -s err ]
+	$R -- llm-chat <in.ndjson >/dev/null 2>err
+	[ ! -s err ]
+}
+
+@test "progress on a terminal, without the forcing variable" {
+	command -v script >/dev/null || skip "needs script(1)"
+	start_mock
+	{ req a one; req b '[[mock:400]] two'; } >in.ndjson
+	run script -qec "$R -- llm-chat <in.ndjson >/dev/null" /dev/null
+	assert_output --partial 'llm-retry: 2 done, 1 ok, 1 failed, 0 retried'
+	refute_output --partial 'llm-chat:'
+}

@@ -291,3 +291,55 @@ SH
 	assert_output --regexp ' status=141'
 	refute_output --partial "llm-runner:"
 }
+
+@test "an answer cut off at max_tokens is flagged: cut_off, exit 1, said in the summary" {
+	start_mock -q
+	scen cut.toml 'tell me a long story about dragons and castles' 'max_tokens = 2'
+	scen whole.toml 'hi'
+	run llm-runner cut.toml whole.toml
+	assert_failure 1
+	echo "${lines[0]}" | jq -e '.status == "ok" and .cut_off == true and .finish_reason == "length"'
+	echo "${lines[1]}" | jq -e '.status == "ok" and .cut_off == false and .finish_reason == "stop"'
+	run llm-runner whole.toml
+	assert_success
+	command -v script >/dev/null || skip "needs script(1)"
+	run script -qec "llm-runner cut.toml >/dev/null" /dev/null
+	assert_output --regexp '^llm-runner: cut\.toml: ok but cut off \(finish_reason length\), model mock-1'
+}
+
+@test "-j 4 plays 8 slow scenarios at once: under half the time of -j 1, the traces of -j 1 in the same order" {
+	start_mock -q
+	for i in 1 2 3 4 5 6 7 8; do scen s$i.toml "s$i [[mock:slow ms=1500]]"; done
+	local t0=$SECONDS t4 t1
+	run llm-runner -j 4 s1.toml s2.toml s3.toml s4.toml s5.toml s6.toml s7.toml s8.toml
+	assert_success
+	t4=$((SECONDS - t0))
+	echo "$output" | jq -s -e 'map(.final_content) == ["s1","s2","s3","s4","s5","s6","s7","s8"]'
+	echo "$output" | jq -S -c 'del(.run_id, .latency_ms, .timestamp)' >j4
+	t0=$SECONDS
+	llm-runner s1.toml s2.toml s3.toml s4.toml s5.toml s6.toml s7.toml s8.toml |
+		jq -S -c 'del(.run_id, .latency_ms, .timestamp)' >j1
+	t1=$((SECONDS - t0))
+	# one after another takes 12 s at least; at once, a good deal less
+	# (compared, not bounded: a loaded machine slows both)
+	[ "$t1" -ge 12 ] && [ $((t4 * 2)) -lt "$t1" ]
+	diff j1 j4
+	[ "$(wc -l <j4)" -eq 8 ]
+}
+
+@test "-j 3 over scenario records: one trace a record in input order, bad ones included" {
+	start_mock -q
+	{
+		echo '{"model":"mock-1","prompt":"a [[mock:slow ms=300]]"}'
+		echo '{"prompt":"no model"}'
+		echo '{"model":"mock-1","prompt":"c"}'
+		echo 'not json'
+		echo '{"model":"mock-1","prompt":"e [[mock:tool name=t]]","tools":[{"name":"t","mock_response":"r"}]}'
+	} >in.ndjson
+	run llm-runner -j 3 <in.ndjson
+	assert_failure 1
+	echo "$output" | jq -s -e 'map(.source) == ["stdin:1","stdin:2","stdin:3","stdin:4","stdin:5"]'
+	echo "$output" | jq -s -e 'map(.status) == ["ok","error","ok","error","ok"] and .[4].tool_calls[0].result == "r"'
+	run llm-runner -j 0 x.toml
+	assert_failure 2
+}

@@ -12,5 +12,6 @@ complete -c llm-retry -n 'not __llm_after_dashdash' -l max-time -x -d 'bound the
 complete -c llm-retry -n 'not __llm_after_dashdash' -s w -l window -x -d 'records read ahead of their answers (default 2048)'
 complete -c llm-retry -n 'not __llm_after_dashdash' -l whole -d 're-run COMMAND as a whole while it exits 75'
 complete -c llm-retry -n 'not __llm_after_dashdash' -s v -l verbose -d 'say each retry, and a summary at the end'
+complete -c llm-retry -n 'not __llm_after_dashdash' -s q -l quiet -d 'no progress line'
 complete -c llm-retry -n 'not __llm_after_dashdash' -s h -l help -d 'this help'
 complete -c llm-retry -n 'not __llm_after_dashdash' -l version -d 'print the version and exit'

@@ -2,6 +2,7 @@
 # 'llm-runner --help': change that, not this file.
 source (status dirname)/llm-common.fish
 complete -c llm-runner -s c -l chat -x -a '(__fish_complete_command)' -d 'the record-speaking command (default \'llm-chat -q\'; split on blanks)'
+complete -c llm-runner -s j -l jobs -x -d 'scenarios played at once (default 1)'
 complete -c llm-runner -s m -l model -x -a '(__llm_models)' -d 'the model of scenarios that name none'
 complete -c llm-runner -l timeout -x -d 'longest wait for one turn or one mock_exec (default 600)'
 complete -c llm-runner -l store -x -a '(__fish_complete_directories)' -d 'also write each trace to DIR/<run_id>.json'

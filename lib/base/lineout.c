@@ -1,5 +1,8 @@
 #include <errno.h>
 #include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "base/lineout.h"
 
@@ -49,4 +52,16 @@ lineout_line(struct lineout *o, const char *s, size_t n)
 		(void)lineout_flush(o);
 	buf_add(&o->buf, s, n);
 	buf_add(&o->buf, "\n", 1);
+}
+
+int
+progress_wanted(int fd)
+{
+	const char *e = getenv("LLM_PROGRESS");
+
+	if (e && !strcmp(e, "0"))
+		return 0;
+	if (e && !strcmp(e, "1"))
+		return 1;
+	return isatty(fd);
 }

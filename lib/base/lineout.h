@@ -5,6 +5,8 @@
  *
  * The first failed write is kept in err and later output is dropped, so a
  * program checks once, at the end or when it wants to stop early.
+ *
+ * progress_wanted: whether a progress line is drawn, for every program.
  */
 #ifndef LLM_LINEOUT_H
 #define LLM_LINEOUT_H
@@ -33,5 +35,10 @@ void lineout_add(struct lineout *o, const char *s, size_t n);
 
 /* Write what is queued.  0, or -1 with o->err set (now or before). */
 int lineout_flush(struct lineout *o);
+
+/* Is a progress line to be drawn on fd?  LLM_PROGRESS=0: never (a
+ * program running another's progress line tells it so), 1: always (a
+ * test), otherwise when fd is a terminal. */
+int progress_wanted(int fd);
 
 #endif

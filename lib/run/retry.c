@@ -14,6 +14,8 @@
 #include "run/retry_internal.h"
 #include "base/sigwake.h"
 
+#define PROGRESS_MS 250
+
 /* ---- the loop ---- */
 
 static void
@@ -55,6 +57,9 @@ poll_timeout(struct retry *r)
 		if (r->o.max_time_ms && (t < 0 || r->deadline < t))
 			t = r->deadline;
 	}
+	/* a progress line is brought up to date at least this often */
+	if (r->o.progress && (t < 0 || t > now + PROGRESS_MS))
+		t = now + PROGRESS_MS;
 	if (t < 0)
 		return -1;
 	return t <= now ? 0 : (int)(t - now) + 1;
@@ -114,8 +119,12 @@ retry_run(struct retry *r)
 		fire_timers(r);
 		if (r->running && r->ch.in >= 0 && r->tochild_off < r->tochild.len)
 			rt_write_child(r);
+		if (r->o.progress && r->out.buf.len)
+			r->o.progress(r->o.arg, NULL);
 		if (lineout_flush(&r->out) < 0)
 			break;
+		if (r->o.progress)
+			r->o.progress(r->o.arg, &r->st);
 		if (sigwake_signo() && r->stop != INTERRUPTED)
 			begin_stop(r, INTERRUPTED, sigwake_signo());
 		else if (!r->stop && r->o.max_time_ms && now_ms_f() >= r->deadline)
@@ -130,6 +139,8 @@ retry_run(struct retry *r)
 	}
 	if (!r->out.err && r->stop == OUT_OF_TIME)
 		rt_out_of_time(r);
+	if (r->o.progress && r->out.buf.len)
+		r->o.progress(r->o.arg, NULL);
 	if (lineout_flush(&r->out) < 0) {
 		child_signal(&r->ch, SIGTERM);
 		child_end(&r->ch, END_GRACE_MS);

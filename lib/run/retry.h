@@ -21,6 +21,8 @@
 
 #include "run/backoff.h"
 
+struct retry_stats;
+
 struct retry_opts {
 	struct retry_policy pol;
 	char *const *argv;	/* the command */
@@ -29,6 +31,9 @@ struct retry_opts {
 	int verbose;		/* note each retry and a summary */
 	int in_fd, out_fd;
 	void (*note)(void *arg, const char *msg);
+	/* the counts, after every turn of the loop (NULL: none); with st
+	 * NULL, records are about to be written to out_fd */
+	void (*progress)(void *arg, const struct retry_stats *st);
 	void *arg;
 };
 

@@ -1,6 +1,6 @@
 /* The record of one run: its start (run_id), its first error (run_fail,
  * which the turn loop and the command talk both set), its trace
- * (DESIGN.md 'Trace record'), and the summary line llm-runner draws on a
+ * (llm-records(5), 'Trace record'), and the summary line llm-runner draws on a
  * terminal.  It calls nothing else of the runner: the others call it. */
 #include <stdarg.h>
 #include <stdio.h>
@@ -124,6 +124,10 @@ run_trace(struct runner *r, struct run *u)
 	json_set(t, "endpoint", url ? json_object_new_string(url) : NULL);
 	json_set(t, "timestamp", json_object_new_string(u->timestamp));
 	json_set(t, "final_content", u->final_content);
+	/* an answer the server stopped at max_tokens is not the model's
+	 * whole answer, though the run went well: said apart from "ok" */
+	json_set(t, "cut_off", json_object_new_boolean(!u->err_kind[0] && u->finish_reason &&
+	         !strcmp(json_object_get_string(u->finish_reason), "length")));
 	json_set(t, "finish_reason", u->finish_reason);
 	free(u->model);
 	memset(u, 0, sizeof *u);
@@ -153,6 +157,8 @@ runner_summary(json_object *t, const char *source, struct buf *out)
 	buf_addf(out, "%s: %s", source, json_get_str(t, "status"));
 	if (json_get(t, "error"))
 		buf_addf(out, " (%s)", json_get_str(json_get(t, "error"), "message"));
+	if (json_object_get_boolean(json_get(t, "cut_off")))
+		buf_adds(out, " but cut off (finish_reason length)");
 	if (!hash)
 		return;
 	buf_addf(out, ", model %s, %lld turn%s%s, %zu tool call%s, %lld tokens, cost %s",
