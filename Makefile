@@ -58,8 +58,9 @@ $(B)/lib/%.o: lib/%.c $(LIB_HDR)
 $(B)/cmd/%.o: cmd/%.c $(LIB_HDR) | $(B)/cmd
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
-$(B)/lib/base/util.o: CPPFLAGS += -DLLM_VERSION='"$(VERSION)"'
-$(B)/lib/base/util.o: VERSION
+# the version reaches util.o alone, in every build (plain, SAN, fuzz)
+%/lib/base/util.o: CPPFLAGS += -DLLM_VERSION='"$(VERSION)"'
+$(B)/lib/base/util.o build/fuzz/lib/base/util.o: VERSION
 
 $(B)/libllm.a: $(LIB_OBJ)
 	rm -f $@
