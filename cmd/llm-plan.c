@@ -189,6 +189,10 @@ read_done(const char *log, json_object *done)
 	long bad = 0;
 	int fd = strcmp(log, "-") == 0 ? 0 : open(log, O_RDONLY | O_CLOEXEC);
 
+	/* a log not written yet (tee -a creates it as the pipeline starts)
+	 * means nothing is done; one that cannot be read is still an error */
+	if (fd < 0 && errno == ENOENT)
+		return;
 	if (fd < 0)
 		enprintf(EXIT_USAGE, "--done %s:", log);
 	if (plan_done_ids(fd, log, done, &bad, err, sizeof err) < 0)

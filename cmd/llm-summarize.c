@@ -42,6 +42,7 @@ struct run {
 	FILE *spool;		/* --best: results read from pipes, to read back */
 	long long spooled;
 	int ioerr;
+	int ungrouped;		/* --best: results were in no group */
 	long long bad;		/* bad lines, for the first few named */
 	int changed;		/* lines counted since the last draw */
 	int drawn;
@@ -200,6 +201,12 @@ write_best(struct run *r)
 		}
 		free(line);
 	}
+	/* a record left out of every group must not pass for "no results" */
+	if (rep.ungrouped > 0) {
+		weprintf("%lld result%s without %s: in no group, left out (--by PATH groups by "
+		         "another field)", rep.ungrouped, rep.ungrouped == 1 ? "" : "s", rep.by);
+		r->ungrouped = 1;
+	}
 	sum_report_free(&rep);
 }
 
@@ -318,7 +325,7 @@ finish(struct run *r)
 		weprintf("%lld results (%lld replaced by a later record of their id), "
 		         "%lld stream events, %lld records without status, %lld bad lines",
 		         rep.results, rep.superseded, rep.events, rep.other, rep.bad);
-	status = rep.total.failed > 0 || rep.bad > 0 || r->ioerr ? EXIT_FAILED : EXIT_OK;
+	status = rep.total.failed > 0 || rep.bad > 0 || r->ioerr || r->ungrouped ? EXIT_FAILED : EXIT_OK;
 	sum_report_free(&rep);
 	if (r->werr) {
 		stdout_failed(r->werr);

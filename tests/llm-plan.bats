@@ -203,9 +203,103 @@ hash8() { printf '%s' "$1" | sha256sum | cut -c1-8; }
 	assert_output --partial "llm-plan: log.ndjson: 1 lines are not records; ignored"
 	run llm-plan --skip-existing --done log.ndjson asst/Output/p1/plan.toml
 	[ "$(grep '^{' <<<"$output" | jq -r .id | tr '\n' ' ')" = "p1/$hb/q1.md p1/$ha/q2.md p1/$ha/q3.md p1/$hb/q3.md " ]
-	run llm-plan --done missing.ndjson asst/Output/p1/plan.toml
+}
+
+@test "--done with a log not written yet: nothing is done; one that cannot be read is an error" {
+	mkplan asst p1
+	# tee -a creates the log while llm-plan starts: it may not be there yet
+	run llm-plan --skip-existing --done missing.ndjson asst/Output/p1/plan.toml
+	assert_success
+	[ "$(grep -c '^{' <<<"$output")" -eq 6 ]
+	refute_output --partial 'llm-plan:'
+	run llm-plan --dry-run --done missing.ndjson asst/Output/p1/plan.toml
+	assert_success
+	assert_line "done        0 with a response file, 0 ok in the --done log"
+	assert_line "to send     6"
+	mkdir dir.ndjson
+	run llm-plan --done dir.ndjson asst/Output/p1/plan.toml
 	[ "$status" -eq 2 ]
-	assert_output "llm-plan: --done missing.ndjson: No such file or directory"
+	assert_output --partial "llm-plan: --done dir.ndjson"
+	refute_output --partial '{'
+	# the pipeline of llm(7), first run: every pair asked once, all logged
+	start_mock
+	run bash -c 'llm-plan --skip-existing --done log.ndjson asst/Output/p1/plan.toml |
+		llm-chat --save | tee -a log.ndjson >/dev/null'
+	assert_success
+	[ "$(jq -r 'select(.status == "ok") | .id' log.ndjson | sort -u | wc -l)" -eq 6 ]
+	[ "$(wc -l <log.ndjson)" -eq 6 ]
+}
+
+@test "--skip-existing --done: a logged pair whose response file was deleted is asked again" {
+	mkplan asst p1
+	ha=$(hash8 m-a) hb=$(hash8 m-b)
+	start_mock
+	llm-plan asst/Output/p1/plan.toml | llm-chat --save >log.ndjson
+	[ "$(ls asst/Output/p1/$ha asst/Output/p1/$hb | grep -c _response.md)" -eq 6 ]
+	rm asst/Output/p1/$hb/q2_response.md
+	run llm-plan --skip-existing --done log.ndjson asst/Output/p1/plan.toml
+	assert_success
+	[ "$(jq -r .id <<<"$output")" = "p1/$hb/q2.md" ]
+	run llm-plan --dry-run --skip-existing --done log.ndjson asst/Output/p1/plan.toml
+	assert_line "done        5 with a response file, 5 ok in the --done log"
+	assert_line "to send     1"
+	# rerun: the file is back, and nothing is left to ask
+	llm-plan --skip-existing --done log.ndjson asst/Output/p1/plan.toml | llm-chat --save >>log.ndjson
+	[ -s asst/Output/p1/$hb/q2_response.md ]
+	[ "$(wc -l <log.ndjson)" -eq 7 ]
+	run llm-plan --skip-existing --done log.ndjson asst/Output/p1/plan.toml
+	assert_success
+	assert_output ''
+	# --done alone trusts the log: a run without --save has no files to look at
+	rm asst/Output/p1/$hb/q2_response.md
+	run llm-plan --done log.ndjson asst/Output/p1/plan.toml
+	assert_success
+	assert_output ''
+	# a log record without meta.output is done whatever is on disk
+	echo "{\"id\":\"p1/$hb/q2.md\",\"status\":\"ok\"}" >bare.ndjson
+	run llm-plan --skip-existing --done bare.ndjson asst/Output/p1/plan.toml
+	assert_success
+	assert_output ''
+}
+
+@test "a plan refuses a key it does not know, at its line and column, listing the known ones" {
+	mkplan asst p1
+	f=asst/Output/p1/plan.toml
+	sed -i 's/^temperature = 0.7/temprature = 0.7/' $f
+	run llm-plan $f
+	[ "$status" -eq 2 ]
+	assert_output "llm-plan: $f:9:14: unknown key 'temprature' in [assistant.llm] (known: models, temperature, max_tokens)"
+	mkplan asst p1
+	sed -i 's/^system_prompt/sytem_prompt/' $f
+	run llm-plan $f
+	[ "$status" -eq 2 ]
+	assert_output "llm-plan: $f:5:16: unknown key 'sytem_prompt' in [assistant] (known: system_prompt, llm)"
+	mkplan asst p1
+	sed -i 's/^assistant_id = .*/&\nplanid = "x"/' $f
+	run llm-plan $f
+	[ "$status" -eq 2 ]
+	assert_output "llm-plan: $f:3:10: unknown key 'planid' at the top level (known: plan_id, assistant_id, assistant, query)"
+	mkplan asst p1
+	printf 'text = "q"\n' >>$f
+	run llm-plan --dry-run $f
+	[ "$status" -eq 2 ]
+	assert_output "llm-plan: $f:20:8: unknown key 'text' in [[query]] (known: id)"
+	mkplan asst p1
+	printf '\n[[querry]]\nid = "q9.md"\n' >>$f
+	run llm-plan $f
+	[ "$status" -eq 2 ]
+	assert_output "llm-plan: $f:21:1: unknown key 'querry' at the top level (known: plan_id, assistant_id, assistant, query)"
+	mkplan asst p1
+	sed -i 's/^\[assistant\.llm\]/[assistant.lm]/' $f
+	run llm-plan $f
+	[ "$status" -eq 2 ]
+	assert_output "llm-plan: $f:7:1: unknown key 'lm' in [assistant] (known: system_prompt, llm)"
+	# JSON plans the same, without a position
+	mkplan asst p1
+	llm-plan --dump $f | jq -c '.assistant.llm.top_p = 1' >p.json
+	run llm-plan p.json
+	[ "$status" -eq 2 ]
+	assert_output "llm-plan: p.json: unknown key 'top_p' in [assistant.llm] (known: models, temperature, max_tokens)"
 }
 
 @test "--repeat N gives N samples with their own ids, meta.repeat and files" {

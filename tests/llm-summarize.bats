@@ -2,6 +2,7 @@
 # llm-summarize: result and trace records in, a report out.
 
 load helpers
+bats_require_minimum_version 1.5.0
 unset LLM_SHARE_DIR
 
 # A price table of our own: "cheap" costs 1 USD per 1M prompt tokens and
@@ -137,6 +138,29 @@ results: 3'
 	# from a pipe too
 	run bash -c 'cat log | llm-summarize --best'
 	[ "$output" = "$(sed -n '3p;5p;6p;9p;10p' log)" ]
+}
+
+@test "--best says how many results had no group key, and exits 1" {
+	# records of llm-chat run without llm-plan: no meta.query_id
+	printf '%s\n' '{"id":"a","status":"ok","model":"cheap","content":"x"}' \
+		'{"id":"b","status":"ok","model":"cheap","content":"y","meta":{}}' >log
+	run llm-summarize --best log
+	[ "$status" -eq 1 ]
+	assert_output "llm-summarize: 2 results without meta.query_id: in no group, left out (--by PATH groups by another field)"
+	# the grouped ones are written, the rest counted
+	okrec c cheap q1 1 1 1 z >>log
+	run --separate-stderr llm-summarize --best log
+	[ "$status" -eq 1 ]
+	[ "$output" = "$(sed -n 3p log)" ]
+	[ "$stderr" = "llm-summarize: 2 results without meta.query_id: in no group, left out (--by PATH groups by another field)" ]
+	run --separate-stderr llm-summarize --best --by id log
+	assert_success
+	[ "$output" = "$(cat log)" ]
+	[ -z "$stderr" ]
+	# one without, by another path
+	run llm-summarize --best --by meta.plan_id log
+	[ "$status" -eq 1 ]
+	assert_output "llm-summarize: 3 results without meta.plan_id: in no group, left out (--by PATH groups by another field)"
 }
 
 @test "--by groups by another path; records without it are in no group" {

@@ -107,6 +107,44 @@ get_table(struct check *c, json_object *obj, const char *key, const char *path, 
 	return v;
 }
 
+/* The keys each table of a plan may hold, as tuna writes them. */
+static const char *const top_keys[] = {"plan_id", "assistant_id", "assistant", "query", NULL};
+static const char *const assistant_keys[] = {"system_prompt", "llm", NULL};
+static const char *const llm_keys[] = {"models", "temperature", "max_tokens", NULL};
+static const char *const query_keys[] = {"id", NULL};
+
+/* A misspelt key would silently leave a setting out (temprature = 0
+ * runs at the server's default), so every key of table t must be known;
+ * the message points at the key's value, or at the table when the value
+ * has no position (a table made by a dotted key). */
+static int
+check_keys(struct check *c, json_object *t, const char *const *known, const char *table)
+{
+	struct buf list = {0};
+	const char *const *k;
+	json_object *at;
+	unsigned line, col;
+	int rc;
+
+	json_object_object_foreach(t, key, v) {
+		for (k = known; *k && strcmp(*k, key) != 0; k++)
+			;
+		if (*k)
+			continue;
+		for (k = known; *k; k++)
+			buf_addf(&list, "%s%s", k == known ? "" : ", ", *k);
+		/* [[x]] marks its tables, not the array holding them */
+		at = json_object_is_type(v, json_type_array) && json_object_array_length(v) > 0
+		     && toml_where_get(c->pl->where, v, &line, &col) < 0
+		     ? json_object_array_get_idx(v, 0) : v;
+		rc = bad(c, toml_where_get(c->pl->where, at, &line, &col) == 0 ? at : t,
+		         "unknown key '%s' %s (known: %s)", key, table, list.data);
+		buf_free(&list);
+		return rc;
+	}
+	return 0;
+}
+
 /* An id used in a path: confined, and for plan ids one directory name. */
 static int
 check_id(struct check *c, json_object *at, const char *what, const char *s, size_t len,
@@ -247,6 +285,8 @@ check_queries(struct check *c, json_object *tree)
 		t = json_object_array_get_idx(a, i);
 		if (!json_object_is_type(t, json_type_object))
 			return bad(c, t ? t : a, "query[%zu]: expected a table, got %s", i, toml_type_name(t));
+		if (check_keys(c, t, query_keys, "in [[query]]") < 0)
+			return -1;
 		if (!json_object_object_get_ex(t, "id", &v))
 			return bad(c, t, "query[%zu]: id is missing", i);
 		if (!json_object_is_type(v, json_type_string))
@@ -347,15 +387,18 @@ plan_load(struct plan *pl, const char *file, char *err, size_t errlen)
 	if (!json_object_is_type(pl->tree, json_type_object))
 		return bad(&c, NULL, "expected a table (a JSON object) at the top, got %s",
 		           toml_type_name(pl->tree));
-	if (get_string(&c, pl->tree, "plan_id", "plan_id", 1, &pl->plan_id) < 0 ||
+	if (check_keys(&c, pl->tree, top_keys, "at the top level") < 0 ||
+	    get_string(&c, pl->tree, "plan_id", "plan_id", 1, &pl->plan_id) < 0 ||
 	    get_string(&c, pl->tree, "assistant_id", "assistant_id", 1, &pl->assistant_id) < 0)
 		return -1;
 	idv = json_get(pl->tree, "plan_id");
 	if (check_id(&c, idv, "plan_id", pl->plan_id, slen(idv), 1) < 0 || find_dir(&c, idv) < 0)
 		return -1;
 	if (!(assistant = get_table(&c, pl->tree, "assistant", "assistant", "llm.models")) ||
+	    check_keys(&c, assistant, assistant_keys, "in [assistant]") < 0 ||
 	    get_string(&c, assistant, "system_prompt", "assistant.system_prompt", 0, &pl->system) < 0 ||
 	    !(llm = get_table(&c, assistant, "llm", "assistant.llm", "models")) ||
+	    check_keys(&c, llm, llm_keys, "in [assistant.llm]") < 0 ||
 	    check_models(&c, llm) < 0 || check_params(&c, llm) < 0)
 		return -1;
 	rc = check_queries(&c, pl->tree);

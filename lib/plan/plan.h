@@ -89,7 +89,8 @@ void plan_free(struct plan *pl);
 struct plan_expand {
 	int repeat;		/* samples of each pair; 0: one, without meta.repeat */
 	int skip_existing;	/* leave out pairs whose output file exists */
-	json_object *done;	/* ids to leave out (keys of an object), or NULL */
+	json_object *done;	/* ids to leave out (keys of an object, each with
+				 * its record's meta.output or null), or NULL */
 	/* counted by plan_expand() */
 	long total;		/* records of the whole matrix */
 	long existing;		/* of them with an output file on disk */
@@ -106,8 +107,9 @@ int plan_expand(const struct plan *pl, struct plan_expand *x,
                 int (*write_fn)(void *arg, const char *p, size_t n), void *arg);
 
 /* Add the id of every ok result record in the log at fd to the set done
- * (an object used for its keys).  Lines that are not records are
- * counted in *bad.  0, or -1 with err on a read error. */
+ * (an object: id -> its meta.output string, or null when a record of it
+ * had none).  Lines that are not records are counted in *bad.  0, or -1
+ * with err on a read error. */
 int plan_done_ids(int fd, const char *name, json_object *done, long *bad, char *err,
                   size_t errlen);
 

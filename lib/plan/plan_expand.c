@@ -164,6 +164,20 @@ record(struct buf *b, struct parts *P, const struct buf *model, const char *hash
 	buf_add(b, "\n", 1);
 }
 
+/* In the done set; with skip_existing, a logged pair whose log record
+ * named a response file counts only while that file is there, so deleting
+ * one answer has it asked again. */
+static int
+is_done(const struct plan_expand *x, const char *id)
+{
+	json_object *output;
+	struct stat st;
+
+	if (!x->done || !json_object_object_get_ex(x->done, id, &output))
+		return 0;
+	return !x->skip_existing || !output || stat(json_object_get_string(output), &st) == 0;
+}
+
 int
 plan_expand(const struct plan *pl, struct plan_expand *x,
             int (*write_fn)(void *arg, const char *p, size_t n), void *arg)
@@ -197,7 +211,7 @@ plan_expand(const struct plan *pl, struct plan_expand *x,
 					x->outside = 1;
 				if (x->skip_existing || !write_fn)
 					exists = stat(P.out.data, &st) == 0;
-				logged = x->done && json_object_object_get_ex(x->done, P.id.data, NULL);
+				logged = is_done(x, P.id.data);
 				x->existing += exists;
 				x->logged += logged;
 				if ((x->skip_existing && exists) || logged)
@@ -233,7 +247,8 @@ plan_done_ids(int fd, const char *name, json_object *done, long *bad, char *err,
 
 	rec_reader_init(&r, fd, name, 0);
 	while ((st = rec_next(&r, &rec, err, errlen)) != REC_EOF) {
-		const char *id, *status;
+		const char *id, *status, *output;
+		json_object *prev;
 
 		if (st == REC_IOERR) {
 			rc = -1;
@@ -245,8 +260,11 @@ plan_done_ids(int fd, const char *name, json_object *done, long *bad, char *err,
 		}
 		id = json_get_str(rec, "id");
 		status = json_get_str(rec, "status");
-		if (id && status && strcmp(status, "ok") == 0 && !json_object_object_get_ex(done, id, NULL))
-			json_object_object_add(done, id, NULL);
+		output = json_get_str(json_get(rec, "meta"), "output");
+		/* a record without meta.output is done whatever is on disk */
+		if (id && status && strcmp(status, "ok") == 0 &&
+		    (!json_object_object_get_ex(done, id, &prev) || (prev && !output)))
+			json_object_object_add(done, id, output ? json_object_new_string(output) : NULL);
 		json_object_put(rec);
 	}
 	rec_reader_free(&r);

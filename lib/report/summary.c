@@ -535,7 +535,9 @@ report_best(struct summary *s, struct sum_report *r)
 	for (i = 0; i < s->n; i++) {
 		const struct entry *e = &s->e[i];
 
-		if (e->group != NONE && (best[e->group] == NONE || better(e, &s->e[best[e->group]])))
+		if (e->group == NONE)
+			r->ungrouped++;
+		else if (best[e->group] == NONE || better(e, &s->e[best[e->group]]))
 			best[e->group] = (uint32_t)i;
 	}
 	r->best = ecalloc(ng + 1, sizeof *r->best);

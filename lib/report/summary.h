@@ -90,6 +90,7 @@ struct sum_report {
 	size_t nfails;
 	struct sum_best *best;	/* a group each, in the order first seen */
 	size_t nbest;
+	long long ungrouped;	/* results counted without a group key */
 	/* lines read, by what they were */
 	long long results, superseded, events, other, bad;
 };
