@@ -375,3 +375,21 @@ TOML
 	assert_output "adhoc/$(hash8 m)/q.md/r0"
 }
 
+
+@test "a query id never leads out of <assistant>/Input through a symbolic link" {
+	mkplan asst p1 '"m-a"' 1
+	mkdir -p secret asst/Input/ok
+	echo "the key" >secret/key.txt
+	echo "inside" >asst/Input/ok/q.md
+	ln -s ../../secret asst/Input/lnk
+	printf '\n[[query]]\nid = "lnk/key.txt"\n' >>asst/Output/p1/plan.toml
+	run llm-plan asst/Output/p1/plan.toml
+	assert_equal "$status" 2
+	assert_output --partial "asst/Input/lnk/key.txt: leads out of the directory through a symbolic link"
+	refute_output --partial "the key"
+	# a plain subdirectory is fine
+	sed -i 's|lnk/key.txt|ok/q.md|' asst/Output/p1/plan.toml
+	run llm-plan asst/Output/p1/plan.toml
+	assert_success
+	assert_output --partial '"content":"inside\n"'
+}

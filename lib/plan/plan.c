@@ -455,7 +455,17 @@ plan_read_queries(struct plan *pl, char *err, size_t errlen)
 	for (i = 0; i < pl->nqueries; i++) {
 		struct plan_query *q = &pl->queries[i];
 
-		if (!(q->text = read_file(q->path, PLAN_MAX_FILE, &q->len, why, sizeof why)))
+		/* a plan's query is read beneath <assistant>/Input: a symbolic
+		 * link there that leads out of it is refused */
+		if (q->at) {
+			char *input = join(pl->dir, "Input", NULL);
+
+			q->text = read_file_beneath(input, q->id, PLAN_MAX_FILE, &q->len, why, sizeof why);
+			free(input);
+		} else {
+			q->text = read_file(q->path, PLAN_MAX_FILE, &q->len, why, sizeof why);
+		}
+		if (!q->text)
 			return pl->file ? bad(&c, q->at, "query '%s': %s", q->id, why)
 			                : bad(&c, NULL, "query file %s", why);
 		if (utf8_invalid_at(q->text, q->len) < q->len)
