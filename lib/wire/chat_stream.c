@@ -225,10 +225,14 @@ make_keys(void)
 static int
 take_logprobs(struct chat_stream *s, struct members *choice)
 {
-	json_object *lp = member_value(choice, C_LOGPROBS), *a = json_get(lp, "content");
+	json_object *lp, *a;
 	size_t i, n;
 	int rc = 0;
 
+	if (!member_present(choice, C_LOGPROBS))
+		return 0;	/* the usual chunk */
+	lp = member_value(choice, C_LOGPROBS);
+	a = json_get(lp, "content");
 	if (json_object_is_type(a, json_type_array)) {
 		json_object_to_json_string_length(a, JSON_C_TO_STRING_PLAIN, &n);
 		if ((rc = charge(s, n)) == 0) {
@@ -373,12 +377,9 @@ take_chunk(struct chat_stream *s, const char *data, size_t len)
 		free(s->model);
 		s->model = estrndup(t, strnlen(t, n));
 	}
-	/* sent with every chunk: kept when it changes */
-	if ((t = member_str(&chunk, K_FINGERPRINT, &n)) && n && t[0] &&
-	    !cstr_is(t, n, s->fingerprint ? s->fingerprint : "")) {
-		free(s->fingerprint);
+	/* sent with every chunk, the same each time: the first one is read */
+	if (!s->fingerprint && (t = member_str(&chunk, K_FINGERPRINT, &n)) && n && t[0])
 		s->fingerprint = estrndup(t, strnlen(t, n));
-	}
 	/* usage comes in its own chunk, with "choices":[] */
 	v = member_value(&chunk, K_USAGE);
 	if (json_object_is_type(v, json_type_object)) {

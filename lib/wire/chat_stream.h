@@ -65,7 +65,7 @@ struct chat_stream {
 	char *finish_reason;
 	json_object *usage;	/* owned */
 	json_object *logprobs;	/* choice 0's logprobs.content entries (owned), or NULL */
-	char *fingerprint;	/* system_fingerprint, or NULL */
+	char *fingerprint;	/* the first system_fingerprint sent, or NULL */
 	struct chat_choice *more;	/* choices but 0, sorted by index */
 	size_t nmore;
 	int done;		/* "[DONE]" seen */

@@ -145,8 +145,8 @@ fill(json_object *res, struct members *top, struct members *choice, struct membe
 	put_choice(res, choice, msg, 1);
 	if ((v = member_value(top, T_USAGE)))
 		json_set(res, "usage", v);
-	if ((v = member_value(choice, C_LOGPROBS)))
-		json_set(res, "logprobs", v);
+	if (member_present(choice, C_LOGPROBS))
+		json_set(res, "logprobs", member_value(choice, C_LOGPROBS));
 	if ((v = member_value(top, T_FINGERPRINT)))
 		json_set(res, "system_fingerprint", v);
 }
