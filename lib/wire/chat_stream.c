@@ -126,6 +126,18 @@ struct into {
 	int zero;		/* choice 0: reasoning, logprobs, callbacks */
 };
 
+/* The array a of n elements of sz bytes grown by one, a zeroed one at
+ * i: the place of a new tool call or choice in index order. */
+static void *
+insert_at(void *a, size_t n, size_t sz, size_t i)
+{
+	char *p = erealloc(a, (n + 1) * sz);
+
+	memmove(p + (i + 1) * sz, p + i * sz, (n - i) * sz);
+	memset(p + i * sz, 0, sz);
+	return p;
+}
+
 /* The tool call of this index, added in index order when new. */
 static struct chat_tool *
 tool_at(struct chat_stream *s, struct into *c, int index)
@@ -141,9 +153,7 @@ tool_at(struct chat_stream *s, struct into *c, int index)
 		fail(s, 0, "answer has more than %d tool calls", CHAT_STREAM_MAX_TOOLS);
 		return NULL;
 	}
-	*c->tools = t = erealloc(t, (n + 1) * sizeof *t);
-	memmove(t + i + 1, t + i, (n - i) * sizeof *t);
-	memset(&t[i], 0, sizeof t[i]);
+	*c->tools = t = insert_at(t, n, sizeof *t, i);
 	t[i].index = index;
 	++*c->ntools;
 	return &t[i];
@@ -163,9 +173,7 @@ choice_at(struct chat_stream *s, int index)
 		fail(s, 0, "answer has more than %d choices", CHAT_STREAM_MAX_CHOICES);
 		return NULL;
 	}
-	s->more = erealloc(s->more, (s->nmore + 1) * sizeof *s->more);
-	memmove(s->more + i + 1, s->more + i, (s->nmore - i) * sizeof *s->more);
-	memset(&s->more[i], 0, sizeof s->more[i]);
+	s->more = insert_at(s->more, s->nmore, sizeof *s->more, i);
 	s->more[i].index = index;
 	s->nmore++;
 	return &s->more[i];
