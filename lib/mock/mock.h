@@ -35,6 +35,9 @@
 #define MOCK_HUGE_DEFAULT (64LL << 20)
 #define MOCK_SLOW_DEFAULT 2000
 #define MOCK_MAXMS 3600000LL	/* an hour: longer waits are typos */
+#define MOCK_MAXN 128		/* choices of one answer ("n"), as OpenAI allows */
+#define MOCK_MAXTOP 20		/* top_logprobs, as OpenAI allows */
+#define MOCK_FINGERPRINT "fp_mock"	/* the system_fingerprint of every answer */
 
 /* Faults other than an error status, one bit each. */
 enum {
@@ -113,6 +116,9 @@ struct mock_answer {
 	struct mock_tool tools[MOCK_MAXTOOLS];
 	size_t ntools;
 	const char *finish;
+	int n;			/* choices: choice k > 0 is choice 0 with " (choice k)" added */
+	int logprobs;		/* send logprobs: one entry per streamed piece */
+	int top_logprobs;	/* alternatives in each entry */
 	long long prompt_tokens, completion_tokens;
 	long long huge_bytes;	/* content is this many 'x' (MOCK_F_HUGE) */
 	struct buf body;	/* with raw */
@@ -125,6 +131,7 @@ struct mock_stream {
 	int phase;
 	size_t off;		/* into the content or the current arguments */
 	size_t tool;
+	int choice;		/* the choice being sent */
 	size_t sent;		/* deltas sent */
 	size_t limit;		/* deltas to send before a cut */
 	long long events;	/* events sent, for id: lines */

@@ -165,11 +165,46 @@ max_tokens(json_object *req)
 	return json_object_get_int64(v);
 }
 
-/* finish_reason and usage; max_tokens cuts the content. */
+/* An integer member from min to max, or dflt when absent: 0, or -1 (a
+ * 400 answer made) when it is something else. */
+static int
+int_option(struct mock_answer *a, json_object *req, const char *key, long long min,
+           long long max, int dflt, int *out)
+{
+	json_object *v = json_get(req, key);
+
+	*out = dflt;
+	if (!v)
+		return 0;
+	if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < min ||
+	    json_object_get_int64(v) > max) {
+		fail(a, 400, NULL, "'%s' must be an integer from %lld to %lld", key, min, max);
+		return -1;
+	}
+	*out = (int)json_object_get_int64(v);
+	return 0;
+}
+
+/* What the request asks of the answer's shape: n choices, logprobs. */
+static int
+shape_options(struct mock_answer *a, json_object *req)
+{
+	if (int_option(a, req, "n", 1, MOCK_MAXN, 1, &a->n) < 0 ||
+	    int_option(a, req, "top_logprobs", 0, MOCK_MAXTOP, 0, &a->top_logprobs) < 0)
+		return -1;
+	a->logprobs = json_object_get_boolean(json_get(req, "logprobs"));
+	return 0;
+}
+
+/* finish_reason and usage (of every choice); max_tokens cuts the
+ * content. */
 static void
 finish(struct mock_answer *a, long long max)
 {
+	char sfx[MOCK_SUFFIX_MAX];
+	long long tools = 0;
 	size_t i;
+	int k;
 
 	a->finish = a->ntools ? "tool_calls" : "stop";
 	if (a->faults & MOCK_F_HUGE) {
@@ -183,10 +218,11 @@ finish(struct mock_answer *a, long long max)
 		a->content.data[a->content.len] = '\0';
 		a->finish = "length";
 	}
-	a->completion_tokens = a->has_content ? mock_tokens(a->content.len) : 0;
 	for (i = 0; i < a->ntools; i++)
-		a->completion_tokens += mock_tokens(strlen(a->tools[i].name)) +
-		                        mock_tokens(strlen(a->tools[i].args));
+		tools += mock_tokens(strlen(a->tools[i].name)) + mock_tokens(strlen(a->tools[i].args));
+	for (k = 0; k < a->n; k++)
+		a->completion_tokens += tools + (a->has_content
+		                        ? mock_tokens(a->content.len + mock_choice_suffix(k, sfx)) : 0);
 }
 
 /* Walk the messages: prompt tokens, the last user text, the last role,
@@ -254,6 +290,8 @@ reply(struct mock *m, json_object *req, struct mock_answer *a)
 	so = json_get(req, "stream_options");
 	a->include_usage = a->stream && json_object_get_boolean(json_get(so, "include_usage"));
 	a->model = estrdup(model ? model : "mock");
+	if (shape_options(a, req) < 0)
+		goto out;
 	if (walk(a, msgs, &user, &lastrole, &tool, &rounds) < 0)
 		goto out;
 	if (mock_parse_directives(user.data, user.len, &d, err, sizeof err) < 0) {
@@ -308,6 +346,8 @@ reply(struct mock *m, json_object *req, struct mock_answer *a)
 	if (a->faults & MOCK_F_HUGE) {
 		a->huge_bytes = d.huge_bytes;
 		a->has_content = 1;
+		a->n = 1;	/* one huge content is enough */
+		a->logprobs = 0;
 		buf_reset(&a->content);
 	}
 	finish(a, max_tokens(req));

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/fnv.h"
 #include "base/utf8.h"
 #include "json/json.h"
 #include "mock/mock_internal.h"
@@ -47,6 +48,57 @@ head(const struct mock_answer *a, const char *object, struct jw *w)
 	jw_int(w, 0);
 	jw_key(w, "model");
 	jw_strz(w, a->model);
+	jw_key(w, "system_fingerprint");
+	jw_strz(w, MOCK_FINGERPRINT);
+}
+
+static int
+nchoices(const struct mock_answer *a)
+{
+	return a->n > 1 ? a->n : 1;
+}
+
+size_t
+mock_choice_suffix(int k, char *out)
+{
+	int n = k > 0 ? snprintf(out, MOCK_SUFFIX_MAX, " (choice %d)", k) : 0;
+
+	out[n] = '\0';
+	return (size_t)n;
+}
+
+/* The logprobs entry of one piece of content (a token, to the mock): its
+ * logprob made of its bytes, so a stream and a whole answer agree, and
+ * top_logprobs alternatives below it. */
+static void
+logprob_entry(const struct mock_answer *a, const char *tok, size_t n, struct jw *w)
+{
+	double lp = -(double)(fnv1a(tok, n) % 4000) / 1000.0;
+	char alt[16];
+	int k, m;
+
+	jw_open(w, '{');
+	jw_key(w, "token");
+	jw_str(w, tok, n);
+	jw_key(w, "logprob");
+	jw_fixed(w, lp, 3);
+	jw_key(w, "top_logprobs");
+	jw_open(w, '[');
+	for (k = 0; k < a->top_logprobs; k++) {
+		jw_open(w, '{');
+		jw_key(w, "token");
+		if (k == 0)
+			jw_str(w, tok, n);
+		else {
+			m = snprintf(alt, sizeof alt, "alt%d", k);
+			jw_str(w, alt, (size_t)m);
+		}
+		jw_key(w, "logprob");
+		jw_fixed(w, lp - k, 3);
+		jw_close(w, '}');
+	}
+	jw_close(w, ']');
+	jw_close(w, '}');
 }
 
 /* The tool call k whole, or its head with empty arguments (stream). */
@@ -75,75 +127,6 @@ has_reasoning(const struct mock_answer *a)
 	return (a->faults & MOCK_F_REASONING) && a->has_content && !(a->faults & MOCK_F_HUGE);
 }
 
-void
-mock_completion(const struct mock_answer *a, struct buf *out, struct buf *post)
-{
-	struct jw w;
-	size_t i;
-
-	jw_start(&w, out);
-	head(a, "chat.completion", &w);
-	jw_key(&w, "choices");
-	jw_open(&w, '[');
-	if (!(a->faults & MOCK_F_EMPTY_CHOICES)) {
-		jw_open(&w, '{');
-		jw_key(&w, "index");
-		jw_int(&w, 0);
-		jw_key(&w, "message");
-		jw_open(&w, '{');
-		jw_key(&w, "role");
-		jw_strz(&w, "assistant");
-		if (has_reasoning(a)) {
-			struct buf r = {0};
-
-			buf_adds(&r, REASONING_PREFIX);
-			buf_add(&r, a->content.data, a->content.len);
-			jw_key(&w, "reasoning_content");
-			jw_str(&w, r.data, r.len);
-			buf_free(&r);
-		}
-		jw_key(&w, "content");
-		if (!a->has_content)
-			jw_null(&w);
-		else if (post) {
-			jw_str_open(&w);
-			w.b = post;
-			jw_str_close(&w);
-		} else
-			jw_str(&w, a->content.data, a->content.len);
-		if (a->ntools) {
-			jw_key(&w, "tool_calls");
-			jw_open(&w, '[');
-			for (i = 0; i < a->ntools; i++) {
-				jw_open(&w, '{');
-				tool_call(a, i, a->tools[i].args, &w);
-				jw_close(&w, '}');
-			}
-			jw_close(&w, ']');
-		}
-		jw_close(&w, '}');
-		jw_key(&w, "finish_reason");
-		jw_strz(&w, a->finish);
-		jw_close(&w, '}');
-	}
-	jw_close(&w, ']');
-	add_usage(a, &w);
-	jw_close(&w, '}');
-}
-
-/* Stream phases. */
-enum { S_START, S_REASONING_HEAD, S_REASONING, S_CONTENT, S_TOOL_HEAD, S_TOOL_ARGS, S_FINISH, S_CUT, S_USAGE, S_DONE, S_END };
-
-#define CUTS (MOCK_F_DROP | MOCK_F_TRUNCATE | MOCK_F_STREAM_ERROR)
-
-static size_t
-content_len(const struct mock_answer *a)
-{
-	if (!a->has_content)
-		return 0;
-	return a->faults & MOCK_F_HUGE ? (size_t)a->huge_bytes : a->content.len;
-}
-
 /* The length of the next delta of s[off..len): huge content goes in big
  * pieces, or a stream of 64 MiB would take eight million events.  Bytes
  * that are not UTF-8 (no character starts in the next MOCK_DELTA + 1)
@@ -158,6 +141,114 @@ delta_len(int huge, const char *s, size_t off, size_t len)
 	if ((n = utf8_cut(s + off, len - off, MOCK_DELTA)) == 0)
 		n = len - off < MOCK_DELTA ? len - off : MOCK_DELTA;
 	return n;
+}
+
+/* The logprobs of choice k whole: an entry per piece a stream sends. */
+static void
+logprobs_of(const struct mock_answer *a, int k, struct jw *w)
+{
+	char sfx[MOCK_SUFFIX_MAX];
+	size_t off, n, slen = mock_choice_suffix(k, sfx);
+
+	jw_key(w, "logprobs");
+	jw_open(w, '{');
+	jw_key(w, "content");
+	jw_open(w, '[');
+	for (off = 0; off < a->content.len; off += n) {
+		n = delta_len(0, a->content.data, off, a->content.len);
+		logprob_entry(a, a->content.data + off, n, w);
+	}
+	if (slen)
+		logprob_entry(a, sfx, slen, w);
+	jw_close(w, ']');
+	jw_close(w, '}');
+}
+
+/* Choice k of a completion body; post as mock_completion's. */
+static void
+completion_choice(const struct mock_answer *a, int k, struct jw *w, struct buf *post)
+{
+	char sfx[MOCK_SUFFIX_MAX];
+	size_t i, slen = mock_choice_suffix(k, sfx);
+
+	jw_open(w, '{');
+	jw_key(w, "index");
+	jw_int(w, k);
+	jw_key(w, "message");
+	jw_open(w, '{');
+	jw_key(w, "role");
+	jw_strz(w, "assistant");
+	if (has_reasoning(a)) {
+		struct buf r = {0};
+
+		buf_adds(&r, REASONING_PREFIX);
+		buf_add(&r, a->content.data, a->content.len);
+		jw_key(w, "reasoning_content");
+		jw_str(w, r.data, r.len);
+		buf_free(&r);
+	}
+	jw_key(w, "content");
+	if (!a->has_content)
+		jw_null(w);
+	else if (post) {
+		jw_str_open(w);
+		w->b = post;
+		jw_str_close(w);
+	} else if (slen) {
+		struct buf c = {0};
+
+		buf_add(&c, a->content.data, a->content.len);
+		buf_add(&c, sfx, slen);
+		jw_str(w, c.data, c.len);
+		buf_free(&c);
+	} else
+		jw_str(w, a->content.data, a->content.len);
+	if (a->ntools) {
+		jw_key(w, "tool_calls");
+		jw_open(w, '[');
+		for (i = 0; i < a->ntools; i++) {
+			jw_open(w, '{');
+			tool_call(a, i, a->tools[i].args, w);
+			jw_close(w, '}');
+		}
+		jw_close(w, ']');
+	}
+	jw_close(w, '}');
+	if (a->logprobs && a->has_content && !post)
+		logprobs_of(a, k, w);
+	jw_key(w, "finish_reason");
+	jw_strz(w, a->finish);
+	jw_close(w, '}');
+}
+
+void
+mock_completion(const struct mock_answer *a, struct buf *out, struct buf *post)
+{
+	struct jw w;
+	int k;
+
+	jw_start(&w, out);
+	head(a, "chat.completion", &w);
+	jw_key(&w, "choices");
+	jw_open(&w, '[');
+	for (k = 0; !(a->faults & MOCK_F_EMPTY_CHOICES) && k < nchoices(a); k++)
+		completion_choice(a, k, &w, post);
+	jw_close(&w, ']');
+	add_usage(a, &w);
+	jw_close(&w, '}');
+}
+
+/* Stream phases. */
+enum { S_START, S_REASONING_HEAD, S_REASONING, S_CONTENT, S_SUFFIX, S_TOOL_HEAD, S_TOOL_ARGS, S_FINISH, S_CUT, S_USAGE, S_DONE, S_END };
+
+#define CUTS (MOCK_F_DROP | MOCK_F_TRUNCATE | MOCK_F_STREAM_ERROR)
+
+static size_t
+content_len(const struct mock_answer *a)
+{
+	if (!a->has_content)
+		return 0;
+	return a->faults & MOCK_F_HUGE ? (size_t)a->huge_bytes : a->content.len;
 }
 
 static size_t
@@ -176,7 +267,8 @@ count_deltas(const struct mock_answer *a)
 		for (off = 0; off < alen; n++)
 			off += delta_len(0, a->tools[i].args, off, alen);
 	}
-	return n;
+	/* every choice so, and the suffix of each but the first */
+	return n * (size_t)nchoices(a) + (a->has_content ? (size_t)nchoices(a) - 1 : 0);
 }
 
 /* "data: " and a chunk's head, up to its choices' value. */
@@ -198,22 +290,33 @@ chunk_close(struct jw *w, double ts)
 	buf_adds(w->b, "\n\n");
 }
 
-/* The one choice, its delta left open. */
+/* The one choice, choice k, its delta left open. */
 static void
-choice_open(struct jw *w)
+choice_open(struct jw *w, int k)
 {
 	jw_open(w, '[');
 	jw_open(w, '{');
 	jw_key(w, "index");
-	jw_int(w, 0);
+	jw_int(w, k);
 	jw_key(w, "delta");
 	jw_open(w, '{');
 }
 
+/* With tok, the logprobs of that piece of content. */
 static void
-choice_close(struct jw *w, const char *finish)
+choice_close(struct jw *w, const char *finish, const struct mock_answer *a, const char *tok,
+             size_t n)
 {
 	jw_close(w, '}');
+	if (tok) {
+		jw_key(w, "logprobs");
+		jw_open(w, '{');
+		jw_key(w, "content");
+		jw_open(w, '[');
+		logprob_entry(a, tok, n, w);
+		jw_close(w, ']');
+		jw_close(w, '}');
+	}
 	jw_key(w, "finish_reason");
 	if (finish)
 		jw_strz(w, finish);
@@ -232,9 +335,10 @@ content_delta(const struct mock_answer *a, struct mock_stream *s, double ts, str
 	int huge = a->faults & MOCK_F_HUGE;
 	size_t len = content_len(a), n = delta_len(huge, a->content.data, s->off, len), k;
 	struct jw w;
+	int lp;
 
 	chunk_open(a, &w, out);
-	choice_open(&w);
+	choice_open(&w, s->choice);
 	jw_key(&w, field);
 	if (huge) {
 		char xs[1024];
@@ -246,8 +350,24 @@ content_delta(const struct mock_answer *a, struct mock_stream *s, double ts, str
 		jw_str_close(&w);
 	} else
 		jw_str(&w, a->content.data + s->off, n);
+	lp = a->logprobs && s->phase == S_CONTENT;
+	choice_close(&w, NULL, a, lp ? a->content.data + s->off : NULL, n);
 	s->off += n;
-	choice_close(&w, NULL);
+	chunk_close(&w, ts);
+}
+
+static void
+suffix_delta(const struct mock_answer *a, struct mock_stream *s, double ts, struct buf *out)
+{
+	char sfx[MOCK_SUFFIX_MAX];
+	size_t n = mock_choice_suffix(s->choice, sfx);
+	struct jw w;
+
+	chunk_open(a, &w, out);
+	choice_open(&w, s->choice);
+	jw_key(&w, "content");
+	jw_str(&w, sfx, n);
+	choice_close(&w, NULL, a, a->logprobs ? sfx : NULL, n);
 	chunk_close(&w, ts);
 }
 
@@ -258,7 +378,7 @@ tool_delta(const struct mock_answer *a, struct mock_stream *s, double ts, struct
 	struct jw w;
 
 	chunk_open(a, &w, out);
-	choice_open(&w);
+	choice_open(&w, s->choice);
 	jw_key(&w, "tool_calls");
 	jw_open(&w, '[');
 	jw_open(&w, '{');
@@ -278,7 +398,7 @@ tool_delta(const struct mock_answer *a, struct mock_stream *s, double ts, struct
 	}
 	jw_close(&w, '}');
 	jw_close(&w, ']');
-	choice_close(&w, NULL);
+	choice_close(&w, NULL, NULL, NULL, 0);
 	chunk_close(&w, ts);
 }
 
@@ -312,12 +432,12 @@ stream_start(const struct mock_answer *a, struct mock_stream *s, double ts, stru
 		jw_close(&w, ']');
 		s->phase = S_USAGE;
 	} else {
-		choice_open(&w);
+		choice_open(&w, s->choice);
 		jw_key(&w, "role");
 		jw_strz(&w, "assistant");
 		jw_key(&w, "content");
 		jw_strz(&w, "");
-		choice_close(&w, NULL);
+		choice_close(&w, NULL, NULL, NULL, 0);
 		s->phase = has_reasoning(a) ? S_REASONING_HEAD : S_CONTENT;
 	}
 	chunk_close(&w, ts);
@@ -340,10 +460,10 @@ stream_event(const struct mock_answer *a, struct mock_stream *s, double ts, stru
 				continue;
 			}
 			chunk_open(a, &w, out);
-			choice_open(&w);
+			choice_open(&w, s->choice);
 			jw_key(&w, "reasoning_content");
 			jw_strz(&w, REASONING_PREFIX);
-			choice_close(&w, NULL);
+			choice_close(&w, NULL, NULL, NULL, 0);
 			chunk_close(&w, ts);
 			s->sent++;
 			s->phase = S_REASONING;
@@ -352,7 +472,7 @@ stream_event(const struct mock_answer *a, struct mock_stream *s, double ts, stru
 		case S_CONTENT:
 			/* the content's pieces: as reasoning first, when asked */
 			if (s->off >= content_len(a)) {
-				s->phase = s->phase == S_REASONING ? S_CONTENT : S_TOOL_HEAD;
+				s->phase = s->phase == S_REASONING ? S_CONTENT : S_SUFFIX;
 				s->off = 0;
 				continue;
 			}
@@ -362,6 +482,21 @@ stream_event(const struct mock_answer *a, struct mock_stream *s, double ts, stru
 			}
 			content_delta(a, s, ts, out,
 			              s->phase == S_REASONING ? "reasoning_content" : "content");
+			s->sent++;
+			return MOCK_EV_DATA;
+		case S_SUFFIX:
+			/* what sets choice k apart, one piece of its own */
+			if (s->off || !a->has_content || s->choice == 0) {
+				s->phase = S_TOOL_HEAD;
+				s->off = 0;
+				continue;
+			}
+			if (s->sent >= s->limit) {
+				s->phase = S_CUT;
+				continue;
+			}
+			suffix_delta(a, s, ts, out);
+			s->off = 1;
 			s->sent++;
 			return MOCK_EV_DATA;
 		case S_TOOL_HEAD:
@@ -391,10 +526,15 @@ stream_event(const struct mock_answer *a, struct mock_stream *s, double ts, stru
 				continue;
 			}
 			chunk_open(a, &w, out);
-			choice_open(&w);
-			choice_close(&w, a->finish);
+			choice_open(&w, s->choice);
+			choice_close(&w, a->finish, NULL, NULL, 0);
 			chunk_close(&w, ts);
 			s->phase = S_USAGE;
+			if (++s->choice < nchoices(a)) {
+				/* the next choice from its start */
+				s->phase = has_reasoning(a) ? S_REASONING_HEAD : S_CONTENT;
+				s->off = s->tool = 0;
+			}
 			return MOCK_EV_DATA;
 		case S_CUT:
 			s->phase = S_END;

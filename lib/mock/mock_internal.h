@@ -40,6 +40,11 @@ struct rule {
 /* Free the strings of t[0..n) and clear them; the array is the caller's. */
 void mock_tools_free(struct mock_tool *t, size_t n);
 
+/* The text choice k adds to choice 0's content (none for k 0) into out,
+ * which holds at least MOCK_SUFFIX_MAX bytes; its length. */
+#define MOCK_SUFFIX_MAX 24
+size_t mock_choice_suffix(int k, char *out);
+
 /* p moved past white space, at most to end. */
 const char *mock_skip_space(const char *p, const char *end);
 

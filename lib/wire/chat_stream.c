@@ -16,21 +16,37 @@ chat_stream_init(struct chat_stream *s, size_t max)
 	s->max = max ? max : CHAT_STREAM_MAX;
 }
 
+static void
+tools_free(struct chat_tool *t, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		buf_free(&t[i].id);
+		buf_free(&t[i].type);
+		buf_free(&t[i].name);
+		buf_free(&t[i].args);
+	}
+	free(t);
+}
+
 void
 chat_stream_free(struct chat_stream *s)
 {
 	size_t i;
 
-	for (i = 0; i < s->ntools; i++) {
-		buf_free(&s->tools[i].id);
-		buf_free(&s->tools[i].type);
-		buf_free(&s->tools[i].name);
-		buf_free(&s->tools[i].args);
+	tools_free(s->tools, s->ntools);
+	for (i = 0; i < s->nmore; i++) {
+		tools_free(s->more[i].tools, s->more[i].ntools);
+		buf_free(&s->more[i].content);
+		free(s->more[i].finish_reason);
 	}
-	free(s->tools);
+	free(s->more);
 	free(s->model);
 	free(s->finish_reason);
+	free(s->fingerprint);
 	json_object_put(s->usage);
+	json_object_put(s->logprobs);
 	buf_free(&s->content);
 	buf_free(&s->reasoning);
 	memset(s, 0, sizeof *s);
@@ -100,32 +116,73 @@ set_text(struct chat_stream *s, struct buf *b, const char *t, size_t n)
 	return add_text(s, b, NULL, t, n);
 }
 
+/* Where one choice is assembled: choice 0's fields of the stream, or
+ * one of s->more. */
+struct into {
+	struct buf *content;
+	struct chat_tool **tools;
+	size_t *ntools;
+	char **finish_reason;
+	int zero;		/* choice 0: reasoning, logprobs, callbacks */
+};
+
+/* The array a of n elements of sz bytes grown by one, a zeroed one at
+ * i: the place of a new tool call or choice in index order. */
+static void *
+insert_at(void *a, size_t n, size_t sz, size_t i)
+{
+	char *p = erealloc(a, (n + 1) * sz);
+
+	memmove(p + (i + 1) * sz, p + i * sz, (n - i) * sz);
+	memset(p + i * sz, 0, sz);
+	return p;
+}
+
 /* The tool call of this index, added in index order when new. */
 static struct chat_tool *
-tool_at(struct chat_stream *s, int index)
+tool_at(struct chat_stream *s, struct into *c, int index)
 {
-	size_t i;
+	struct chat_tool *t = *c->tools;
+	size_t i, n = *c->ntools;
 
-	for (i = 0; i < s->ntools && s->tools[i].index < index; i++)
+	for (i = 0; i < n && t[i].index < index; i++)
 		;
-	if (i < s->ntools && s->tools[i].index == index)
-		return &s->tools[i];
-	if (s->ntools == CHAT_STREAM_MAX_TOOLS) {
+	if (i < n && t[i].index == index)
+		return &t[i];
+	if (n == CHAT_STREAM_MAX_TOOLS) {
 		fail(s, 0, "answer has more than %d tool calls", CHAT_STREAM_MAX_TOOLS);
 		return NULL;
 	}
-	s->tools = erealloc(s->tools, (s->ntools + 1) * sizeof *s->tools);
-	memmove(s->tools + i + 1, s->tools + i, (s->ntools - i) * sizeof *s->tools);
-	memset(&s->tools[i], 0, sizeof s->tools[i]);
-	s->tools[i].index = index;
-	s->ntools++;
-	return &s->tools[i];
+	*c->tools = t = insert_at(t, n, sizeof *t, i);
+	t[i].index = index;
+	++*c->ntools;
+	return &t[i];
+}
+
+/* The choice of this index (not 0), added in index order when new. */
+static struct chat_choice *
+choice_at(struct chat_stream *s, int index)
+{
+	size_t i;
+
+	for (i = 0; i < s->nmore && s->more[i].index < index; i++)
+		;
+	if (i < s->nmore && s->more[i].index == index)
+		return &s->more[i];
+	if (s->nmore + 1 == CHAT_STREAM_MAX_CHOICES) {
+		fail(s, 0, "answer has more than %d choices", CHAT_STREAM_MAX_CHOICES);
+		return NULL;
+	}
+	s->more = insert_at(s->more, s->nmore, sizeof *s->more, i);
+	s->more[i].index = index;
+	s->nmore++;
+	return &s->more[i];
 }
 
 /* One element of delta.tool_calls; pos is its place in that array, the
  * index of servers that send whole calls without one. */
 static int
-take_tool(struct chat_stream *s, json_object *tc, size_t pos)
+take_tool(struct chat_stream *s, struct into *c, json_object *tc, size_t pos)
 {
 	json_object *iv = json_get(tc, "index"), *fn = json_get(tc, "function");
 	size_t nid = 0, ntype = 0, nname = 0, nargs = 0;
@@ -136,12 +193,12 @@ take_tool(struct chat_stream *s, json_object *tc, size_t pos)
 
 	if ((iv && !json_object_is_type(iv, json_type_int)) || index < 0 || index > INT_MAX)
 		return fail(s, 1, "stream chunk has a tool call with a bad index");
-	if (!(t = tool_at(s, (int)index)))
+	if (!(t = tool_at(s, c, (int)index)))
 		return -1;
 	if (set_text(s, &t->id, id, nid) < 0 || set_text(s, &t->type, type, ntype) < 0 ||
 	    set_text(s, &t->name, name, nname) < 0 || add_text(s, &t->args, NULL, args, nargs) < 0)
 		return -1;
-	if (s->on_tool_call && (nid || nname || nargs))
+	if (c->zero && s->on_tool_call && (nid || nname || nargs))
 		s->on_tool_call(s->arg, (int)index, nid ? id : NULL, nname ? name : NULL,
 		                nargs ? args : NULL);
 	return 0;
@@ -150,8 +207,8 @@ take_tool(struct chat_stream *s, json_object *tc, size_t pos)
 /* The members a chunk is read for, at its three levels: the chunk, each
  * of its choices, a choice's delta.  A field more is a key here and a
  * line in take_chunk() or take_choice(). */
-enum { K_ERROR, K_OBJECT, K_MODEL, K_USAGE, K_CHOICES, K_N };
-enum { C_INDEX, C_DELTA, C_FINISH, C_N };
+enum { K_ERROR, K_OBJECT, K_MODEL, K_USAGE, K_CHOICES, K_FINGERPRINT, K_N };
+enum { C_INDEX, C_DELTA, C_FINISH, C_LOGPROBS, C_N };
 enum { D_CONTENT, D_REASONING_CONTENT, D_REASONING, D_TOOL_CALLS, D_N };
 
 static struct member_keys chunk_keys, choice_keys, delta_keys;
@@ -160,8 +217,9 @@ static pthread_once_t keys_once = PTHREAD_ONCE_INIT;
 static void
 make_keys(void)
 {
-	static const char *const k[K_N] = {"error", "object", "model", "usage", "choices"};
-	static const char *const c[C_N] = {"index", "delta", "finish_reason"};
+	static const char *const k[K_N] = {"error", "object", "model", "usage", "choices",
+	                                   "system_fingerprint"};
+	static const char *const c[C_N] = {"index", "delta", "finish_reason", "logprobs"};
 	static const char *const d[D_N] = {"content", "reasoning_content", "reasoning",
 	                                   "tool_calls"};
 
@@ -170,35 +228,72 @@ make_keys(void)
 	member_keys_init(&delta_keys, d, D_N);
 }
 
+/* The entries of a chunk's logprobs.content, added to choice 0's; they
+ * count against the limit as json-c writes them. */
 static int
-take_choice(struct chat_stream *s, struct members *choice)
+take_logprobs(struct chat_stream *s, struct members *choice)
 {
+	json_object *lp, *a;
+	size_t i, n;
+	int rc = 0;
+
+	if (!member_present(choice, C_LOGPROBS))
+		return 0;	/* the usual chunk */
+	lp = member_value(choice, C_LOGPROBS);
+	a = json_get(lp, "content");
+	if (json_object_is_type(a, json_type_array)) {
+		json_object_to_json_string_length(a, JSON_C_TO_STRING_PLAIN, &n);
+		if ((rc = charge(s, n)) == 0) {
+			if (!s->logprobs)
+				s->logprobs = json_object_new_array();
+			for (i = 0; i < json_object_array_length(a); i++)
+				json_object_array_add(s->logprobs,
+				                      json_ref(json_object_array_get_idx(a, i)));
+		}
+	}
+	json_object_put(lp);
+	return rc;
+}
+
+/* Choice index of a chunk, into choice 0's fields or one of s->more. */
+static int
+take_choice(struct chat_stream *s, struct members *choice, int index)
+{
+	struct chat_choice *other = index ? choice_at(s, index) : NULL;
+	struct into c = {&s->content, &s->tools, &s->ntools, &s->finish_reason, 1};
 	struct members delta;
 	json_object *tcs = NULL;
 	const char *t;
 	size_t n = 0, i;
 	int rc = -1;
 
+	if (index && !other)
+		return -1;
+	if (other)
+		c = (struct into){&other->content, &other->tools, &other->ntools,
+		                  &other->finish_reason, 0};
 	members_open(&delta, choice, C_DELTA, &delta_keys);
 	t = member_str(&delta, D_CONTENT, &n);
-	if (add_text(s, &s->content, "content", t, n) < 0)
+	if (add_text(s, c.content, c.zero ? "content" : NULL, t, n) < 0)
 		goto out;
 	/* reasoning_content (DeepSeek, vLLM, llama.cpp) or reasoning
 	 * (Ollama, OpenRouter), as openai_parse_completion reads them */
-	if (!(t = member_str(&delta, D_REASONING_CONTENT, &n)))
+	if (c.zero && !(t = member_str(&delta, D_REASONING_CONTENT, &n)))
 		t = member_str(&delta, D_REASONING, &n);
-	if (add_text(s, &s->reasoning, "reasoning", t, n) < 0)
+	if (c.zero && add_text(s, &s->reasoning, "reasoning", t, n) < 0)
 		goto out;
 	tcs = member_value(&delta, D_TOOL_CALLS);
 	for (i = 0; json_object_is_type(tcs, json_type_array) &&
 	     i < json_object_array_length(tcs); i++)
-		if (take_tool(s, json_object_array_get_idx(tcs, i), i) < 0)
+		if (take_tool(s, &c, json_object_array_get_idx(tcs, i), i) < 0)
 			goto out;
 	/* a C string, as json-c's tree gives it */
 	if ((t = member_str(choice, C_FINISH, &n))) {
-		free(s->finish_reason);
-		s->finish_reason = estrndup(t, strnlen(t, n));
+		free(*c.finish_reason);
+		*c.finish_reason = estrndup(t, strnlen(t, n));
 	}
+	if (c.zero && take_logprobs(s, choice) < 0)
+		goto out;
 	rc = 0;
 out:
 	json_object_put(tcs);
@@ -290,6 +385,9 @@ take_chunk(struct chat_stream *s, const char *data, size_t len)
 		free(s->model);
 		s->model = estrndup(t, strnlen(t, n));
 	}
+	/* sent with every chunk, the same each time: the first one is read */
+	if (!s->fingerprint && (t = member_str(&chunk, K_FINGERPRINT, &n)) && n && t[0])
+		s->fingerprint = estrndup(t, strnlen(t, n));
 	/* usage comes in its own chunk, with "choices":[] */
 	v = member_value(&chunk, K_USAGE);
 	if (json_object_is_type(v, json_type_object)) {
@@ -299,10 +397,11 @@ take_chunk(struct chat_stream *s, const char *data, size_t len)
 	json_object_put(v);
 	if (members_iter(&it, &chunk, K_CHOICES) == 0) {
 		while (rc == 0 && members_next(&it, &choice, &choice_keys)) {
-			if (member_int(&choice, C_INDEX) == 0) {
-				s->choices++;
-				rc = take_choice(s, &choice);
-			}
+			int index = member_int(&choice, C_INDEX);
+
+			s->choices += index == 0;
+			if (index >= 0)
+				rc = take_choice(s, &choice, index);
 			members_free(&choice);
 		}
 		members_iter_free(&it);
@@ -356,13 +455,13 @@ str_json(const struct buf *b, const char *dflt)
 
 /* tool_calls in the message format of a whole completion. */
 static json_object *
-tools_json(const struct chat_stream *s)
+tools_json(const struct chat_tool *tools, size_t n)
 {
 	json_object *a = json_object_new_array();
 	size_t i;
 
-	for (i = 0; i < s->ntools; i++) {
-		const struct chat_tool *t = &s->tools[i];
+	for (i = 0; i < n; i++) {
+		const struct chat_tool *t = &tools[i];
 		json_object *tc = json_object_new_object(), *fn = json_object_new_object();
 
 		json_set(tc, "id", str_json(&t->id, ""));
@@ -372,6 +471,34 @@ tools_json(const struct chat_stream *s)
 		json_set(tc, "function", fn);
 		json_object_array_add(a, tc);
 	}
+	return a;
+}
+
+/* One entry of the record's "choices", as openai_parse_completion makes
+ * it. */
+static json_object *
+choice_json(const struct buf *content, const struct chat_tool *tools, size_t ntools,
+            const char *finish_reason)
+{
+	json_object *o = json_object_new_object();
+
+	json_set(o, "content", str_json(content, ""));
+	if (ntools)
+		json_set(o, "tool_calls", tools_json(tools, ntools));
+	json_set(o, "finish_reason", finish_reason ? json_object_new_string(finish_reason) : NULL);
+	return o;
+}
+
+static json_object *
+choices_json(const struct chat_stream *s)
+{
+	json_object *a = json_object_new_array();
+	size_t i;
+
+	json_object_array_add(a, choice_json(&s->content, s->tools, s->ntools, s->finish_reason));
+	for (i = 0; i < s->nmore; i++)
+		json_object_array_add(a, choice_json(&s->more[i].content, s->more[i].tools,
+		                                     s->more[i].ntools, s->more[i].finish_reason));
 	return a;
 }
 
@@ -396,12 +523,22 @@ chat_stream_finish(struct chat_stream *s, json_object *res, struct llm_error *e)
 		json_set(res, "model", json_object_new_string(s->model));
 	json_set(res, "content", str_json(&s->content, ""));
 	if (s->ntools)
-		json_set(res, "tool_calls", tools_json(s));
+		json_set(res, "tool_calls", tools_json(s->tools, s->ntools));
 	if (s->reasoning.len)
 		json_set(res, "reasoning", str_json(&s->reasoning, ""));
 	json_set(res, "finish_reason", s->finish_reason
 	         ? json_object_new_string(s->finish_reason) : NULL);
 	if (s->usage)
 		json_set(res, "usage", json_ref(s->usage));
+	if (s->logprobs) {
+		json_object *lp = json_object_new_object();
+
+		json_set(lp, "content", json_ref(s->logprobs));
+		json_set(res, "logprobs", lp);
+	}
+	if (s->fingerprint)
+		json_set(res, "system_fingerprint", json_object_new_string(s->fingerprint));
+	if (s->nmore)
+		json_set(res, "choices", choices_json(s));
 	return 0;
 }

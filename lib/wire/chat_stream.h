@@ -4,8 +4,13 @@
  *
  * Each SSE event's data goes to chat_stream_data() (or plug
  * chat_stream_on_event into an sse_parser); chat_stream_finish() decides
- * whether the stream made a whole answer and fills the record.  Only
- * choice 0 is assembled.  Tool calls are assembled by their index: id,
+ * whether the stream made a whole answer and fills the record.  Choice 0
+ * makes the record's own fields, and its logprobs.content arrays are
+ * concatenated into its logprobs; when a stream holds choices of other
+ * indexes too (n > 1), each is assembled apart (content, tool calls,
+ * finish_reason) into the record's "choices", in index order, choice 0
+ * first.  The callbacks hear of choice 0 only.  Tool calls are
+ * assembled by their index: id,
  * type and function.name take the latest value a chunk carries (servers
  * send them once, some repeat them), function.arguments is concatenated.
  *
@@ -24,10 +29,20 @@
 
 #define CHAT_STREAM_MAX (64u << 20)	/* default answer limit */
 #define CHAT_STREAM_MAX_TOOLS 1024	/* tool calls in one answer */
+#define CHAT_STREAM_MAX_CHOICES 128	/* choices in one answer: OpenAI's n at most */
 
 struct chat_tool {
 	int index;
 	struct buf id, type, name, args;
+};
+
+/* A choice of an index other than 0. */
+struct chat_choice {
+	int index;
+	struct buf content;
+	struct chat_tool *tools;	/* sorted by index */
+	size_t ntools;
+	char *finish_reason;
 };
 
 struct chat_stream {
@@ -49,6 +64,10 @@ struct chat_stream {
 	char *model;
 	char *finish_reason;
 	json_object *usage;	/* owned */
+	json_object *logprobs;	/* choice 0's logprobs.content entries (owned), or NULL */
+	char *fingerprint;	/* the first system_fingerprint sent, or NULL */
+	struct chat_choice *more;	/* choices but 0, sorted by index */
+	size_t nmore;
 	int done;		/* "[DONE]" seen */
 	long chunks;		/* JSON chunks taken */
 	long choices;		/* choice-0 objects among them */
@@ -72,8 +91,9 @@ int chat_stream_data(struct chat_stream *s, const char *data, size_t len);
 void chat_stream_on_event(void *arg, const char *type, const char *data, size_t len,
                           const char *id);
 
-/* Fill res with model, content, tool_calls, reasoning, finish_reason and
- * usage.  0, or -1 with e set: the stream failed, or it ended with
+/* Fill res with model, content, tool_calls, reasoning, finish_reason,
+ * usage, and when the stream held them logprobs, system_fingerprint and
+ * choices.  0, or -1 with e set: the stream failed, or it ended with
  * neither [DONE] nor a finish_reason (a cut stream is never a success;
  * one with a finish_reason and no [DONE] is, as some servers omit it;
  * so is one whose chunks never held choice 0). */

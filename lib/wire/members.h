@@ -80,6 +80,17 @@ int members_is_object(const struct members *o);
  * *n set, valid while o is; NULL when it is no string. */
 const char *member_str(struct members *o, int i, size_t *n);
 
+/* Whether member i is there and not null: what member_value() would
+ * make a value of, told without making it (inline: it stands before a
+ * member the usual answer lacks). */
+static inline int
+member_present(const struct members *o, int i)
+{
+	if (!o->text)
+		return json_get(o->tree, o->k->keys[i]) != NULL;
+	return o->f[i].type != JF_NONE && o->f[i].type != JF_NULL;
+}
+
 /* Member i as a json-c value: a new reference, NULL for absent or null. */
 json_object *member_value(struct members *o, int i);
 

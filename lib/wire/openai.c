@@ -72,10 +72,10 @@ openai_set_stream(json_object *body, int on)
 }
 
 /* The members a result record takes from a completion body, at their
- * three levels: the body, its first choice, that choice's message.  A
- * field more is a key here and a line in fill(). */
-enum { T_ERROR, T_CHOICES, T_MODEL, T_USAGE, T_N };
-enum { C_MESSAGE, C_FINISH, C_N };
+ * three levels: the body, its choices, a choice's message.  A field more
+ * is a key here and a line in fill() or put_choice(). */
+enum { T_ERROR, T_CHOICES, T_MODEL, T_USAGE, T_FINGERPRINT, T_N };
+enum { C_MESSAGE, C_FINISH, C_LOGPROBS, C_N };
 enum { M_CONTENT, M_TOOL_CALLS, M_REASONING_CONTENT, M_REASONING, M_N };
 
 static struct member_keys top_keys, choice_keys, message_keys;
@@ -84,8 +84,9 @@ static pthread_once_t keys_once = PTHREAD_ONCE_INIT;
 static void
 make_keys(void)
 {
-	static const char *const t[T_N] = {"error", "choices", "model", "usage"};
-	static const char *const c[C_N] = {"message", "finish_reason"};
+	static const char *const t[T_N] = {"error", "choices", "model", "usage",
+	                                   "system_fingerprint"};
+	static const char *const c[C_N] = {"message", "finish_reason", "logprobs"};
 	static const char *const m[M_N] = {"content", "tool_calls", "reasoning_content",
 	                                   "reasoning"};
 
@@ -104,8 +105,36 @@ str_value(struct members *o, int i)
 	return t ? json_object_new_string_len(t, (int)n) : NULL;
 }
 
+/* What one choice says, into dst in this order: content, tool_calls,
+ * reasoning (when asked for), finish_reason. */
+static void
+put_choice(json_object *dst, struct members *choice, struct members *msg, int reasoning)
+{
+	json_object *v;
+
+	if (!(v = str_value(msg, M_CONTENT)))
+		v = json_object_new_string("");
+	json_set(dst, "content", v);
+	v = member_value(msg, M_TOOL_CALLS);
+	if (json_object_is_type(v, json_type_array) && json_object_array_length(v) > 0)
+		json_set(dst, "tool_calls", v);
+	else
+		json_object_put(v);
+	/* reasoning_content (DeepSeek, vLLM, llama.cpp) or reasoning (Ollama,
+	 * OpenRouter) */
+	v = NULL;
+	if (reasoning && !(v = str_value(msg, M_REASONING_CONTENT)))
+		v = str_value(msg, M_REASONING);
+	if (v && json_object_get_string_len(v) > 0)
+		json_set(dst, "reasoning", v);
+	else
+		json_object_put(v);
+	json_set(dst, "finish_reason", str_value(choice, C_FINISH));
+}
+
 /* The record's fields, in their order: model, content, tool_calls,
- * reasoning, finish_reason, usage. */
+ * reasoning, finish_reason, usage, then what only some servers or some
+ * requests get: logprobs (the first choice's, as sent), system_fingerprint. */
 static void
 fill(json_object *res, struct members *top, struct members *choice, struct members *msg)
 {
@@ -113,25 +142,46 @@ fill(json_object *res, struct members *top, struct members *choice, struct membe
 
 	if ((v = member_value(top, T_MODEL)))
 		json_set(res, "model", v);
-	if (!(v = str_value(msg, M_CONTENT)))
-		v = json_object_new_string("");
-	json_set(res, "content", v);
-	v = member_value(msg, M_TOOL_CALLS);
-	if (json_object_is_type(v, json_type_array) && json_object_array_length(v) > 0)
-		json_set(res, "tool_calls", v);
-	else
-		json_object_put(v);
-	/* reasoning_content (DeepSeek, vLLM, llama.cpp) or reasoning (Ollama,
-	 * OpenRouter) */
-	if (!(v = str_value(msg, M_REASONING_CONTENT)))
-		v = str_value(msg, M_REASONING);
-	if (v && json_object_get_string_len(v) > 0)
-		json_set(res, "reasoning", v);
-	else
-		json_object_put(v);
-	json_set(res, "finish_reason", str_value(choice, C_FINISH));
+	put_choice(res, choice, msg, 1);
 	if ((v = member_value(top, T_USAGE)))
 		json_set(res, "usage", v);
+	if (member_present(choice, C_LOGPROBS))
+		json_set(res, "logprobs", member_value(choice, C_LOGPROBS));
+	if ((v = member_value(top, T_FINGERPRINT)))
+		json_set(res, "system_fingerprint", v);
+}
+
+static json_object *
+choice_json(struct members *choice, struct members *msg)
+{
+	json_object *o = json_object_new_object();
+
+	put_choice(o, choice, msg, 0);
+	return o;
+}
+
+/* With n > 1 the server sends more choices than the first (whose
+ * members are first and msg): then every one of them goes into the
+ * record's "choices", in the order sent.  The usual answer, one choice,
+ * costs one look past it. */
+static void
+more_choices(json_object *res, struct member_iter *it, struct members *first,
+             struct members *msg)
+{
+	struct members c, m;
+	json_object *all;
+
+	if (!members_next(it, &c, &choice_keys))
+		return;
+	all = json_object_new_array();
+	json_object_array_add(all, choice_json(first, msg));
+	do {
+		members_open(&m, &c, C_MESSAGE, &message_keys);
+		json_object_array_add(all, choice_json(&c, &m));
+		members_free(&m);
+		members_free(&c);
+	} while (members_next(it, &c, &choice_keys));
+	json_set(res, "choices", all);
 }
 
 int
@@ -164,6 +214,7 @@ openai_parse_completion(const char *body, size_t len, json_object *res, struct l
 				llm_error_set(e, "protocol", 0, "response choice has no \"message\"");
 			} else {
 				fill(res, &top, &choice, &msg);
+				more_choices(res, &it, &choice, &msg);
 				rc = 0;
 			}
 			members_free(&msg);

@@ -29,6 +29,29 @@ copy_field(json_object *dst, const char *dkey, json_object *src, const char *ske
 		json_set(dst, dkey, json_ref(v));
 }
 
+/* content, tool_calls, reasoning (when asked for) and finish_reason of
+ * one choice with message msg. */
+static void
+reference_choice(json_object *dst, json_object *choice, json_object *msg, int reasoning)
+{
+	json_object *v = json_get(msg, "content");
+
+	json_set(dst, "content", json_object_is_type(v, json_type_string)
+	         ? json_ref(v) : json_object_new_string(""));
+	v = json_get(msg, "tool_calls");
+	if (json_object_is_type(v, json_type_array) && json_object_array_length(v) > 0)
+		json_set(dst, "tool_calls", json_ref(v));
+	v = json_get(msg, "reasoning_content");
+	if (!json_object_is_type(v, json_type_string))
+		v = json_get(msg, "reasoning");
+	if (reasoning && json_object_is_type(v, json_type_string) &&
+	    json_object_get_string_len(v) > 0)
+		json_set(dst, "reasoning", json_ref(v));
+	v = json_get(choice, "finish_reason");
+	json_set(dst, "finish_reason", json_object_is_type(v, json_type_string)
+	         ? json_ref(v) : NULL);
+}
+
 /* The completion read off json-c's tree of the whole body. */
 static int
 reference(const char *body, size_t len, json_object *res, struct llm_error *e)
@@ -58,22 +81,25 @@ reference(const char *body, size_t len, json_object *res, struct llm_error *e)
 	} else if (!json_object_is_type(msg, json_type_object)) {
 		llm_error_set(e, "protocol", 0, "response choice has no \"message\"");
 	} else {
+		size_t i, n = json_object_array_length(choices);
+
 		copy_field(res, "model", doc, "model");
-		v = json_get(msg, "content");
-		json_set(res, "content", json_object_is_type(v, json_type_string)
-		         ? json_ref(v) : json_object_new_string(""));
-		v = json_get(msg, "tool_calls");
-		if (json_object_is_type(v, json_type_array) && json_object_array_length(v) > 0)
-			json_set(res, "tool_calls", json_ref(v));
-		v = json_get(msg, "reasoning_content");
-		if (!json_object_is_type(v, json_type_string))
-			v = json_get(msg, "reasoning");
-		if (json_object_is_type(v, json_type_string) && json_object_get_string_len(v) > 0)
-			json_set(res, "reasoning", json_ref(v));
-		v = json_get(choice, "finish_reason");
-		json_set(res, "finish_reason", json_object_is_type(v, json_type_string)
-		         ? json_ref(v) : NULL);
+		reference_choice(res, choice, msg, 1);
 		copy_field(res, "usage", doc, "usage");
+		copy_field(res, "logprobs", choice, "logprobs");
+		copy_field(res, "system_fingerprint", doc, "system_fingerprint");
+		if (n > 1) {
+			json_object *all = json_object_new_array();
+
+			for (i = 0; i < n; i++) {
+				json_object *c = json_object_array_get_idx(choices, i);
+				json_object *o = json_object_new_object();
+
+				reference_choice(o, c, json_get(c, "message"), 0);
+				json_object_array_add(all, o);
+			}
+			json_set(res, "choices", all);
+		}
 		rc = 0;
 	}
 	json_object_put(doc);

@@ -58,9 +58,10 @@ restate_tool(struct buf *b, json_object *tc, size_t pos)
 	buf_adds(b, "}}");
 }
 
-/* data restated from json-c's tree: the model, the usage and each choice
- * of index 0 with its content, reasoning, tool calls and finish_reason,
- * as the tree says them.  Whatever is not a plain chunk (no JSON, no
+/* data restated from json-c's tree: the model, the system_fingerprint,
+ * the usage and each choice of an index not negative with its index,
+ * content, reasoning, tool calls, finish_reason and logprobs.content, as
+ * the tree says them.  Whatever is not a plain chunk (no JSON, no
  * object, an error) goes as it is.  NULL: as it is. */
 static const char *
 restate(struct buf *b, const char *data, size_t len)
@@ -80,6 +81,8 @@ restate(struct buf *b, const char *data, size_t len)
 	buf_adds(b, "{\"x\":0");
 	if ((model = json_get_str(doc, "model")) && *model)
 		member(b, "model", doc, "model", 1);
+	if ((model = json_get_str(doc, "system_fingerprint")) && *model)
+		member(b, "system_fingerprint", doc, "system_fingerprint", 1);
 	if (json_object_is_type(v = json_get(doc, "usage"), json_type_object)) {
 		struct buf u = {0};
 
@@ -92,10 +95,13 @@ restate(struct buf *b, const char *data, size_t len)
 	     i < json_object_array_length(choices); i++) {
 		json_object *c = json_object_array_get_idx(choices, i);
 		json_object *d = json_get(c, "delta"), *tcs = json_get(d, "tool_calls");
+		json_object *lp = json_get(json_get(c, "logprobs"), "content");
+		int index = json_object_get_int(json_get(c, "index"));
 
-		if (json_object_get_int(json_get(c, "index")) != 0)
+		if (index < 0)
 			continue;
-		buf_adds(b, b->data[b->len - 1] == '[' ? "{\"delta\":{\"x\":0" : ",{\"delta\":{\"x\":0");
+		buf_addf(b, "%s{\"index\":%d,\"delta\":{\"x\":0", b->data[b->len - 1] == '[' ? "" : ",",
+		         index);
 		member(b, "content", d, "content", 0);
 		member(b, "reasoning", d, json_object_is_type(json_get(d, "reasoning_content"),
 		       json_type_string) ? "reasoning_content" : "reasoning", 0);
@@ -110,6 +116,12 @@ restate(struct buf *b, const char *data, size_t len)
 		}
 		buf_adds(b, "}");
 		member(b, "finish_reason", c, "finish_reason", 1);
+		if (json_object_is_type(lp, json_type_array)) {
+			struct buf l = {0};
+
+			buf_addf(b, ",\"logprobs\":{\"content\":%s}", json_line(lp, &l));
+			buf_free(&l);
+		}
 		buf_adds(b, "}");
 	}
 	buf_adds(b, "]}");

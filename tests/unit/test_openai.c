@@ -181,10 +181,23 @@ static const struct {
 	/* no finish_reason: null; "error": null is no error */
 	{"{\"error\":null,\"choices\":[{\"message\":{\"content\":\"a\"}}]}",
 	 "{\"id\":\"x\",\"content\":\"a\",\"finish_reason\":null}"},
-	/* only the first choice counts */
+	/* the first choice makes the record; with more, every one is kept */
 	{"{\"choices\":[{\"message\":{\"content\":\"first\"},\"finish_reason\":\"stop\"},"
-	 "{\"message\":{\"content\":\"second\"},\"finish_reason\":\"stop\"}]}",
-	 "{\"id\":\"x\",\"content\":\"first\",\"finish_reason\":\"stop\"}"},
+	 "{\"message\":{\"content\":\"second\",\"tool_calls\":[{\"id\":\"c\"}]},"
+	 "\"finish_reason\":\"length\"}]}",
+	 "{\"id\":\"x\",\"content\":\"first\",\"finish_reason\":\"stop\",\"choices\":["
+	 "{\"content\":\"first\",\"finish_reason\":\"stop\"},{\"content\":\"second\","
+	 "\"tool_calls\":[{\"id\":\"c\"}],\"finish_reason\":\"length\"}]}"},
+	/* the first choice's logprobs as sent, system_fingerprint; a null
+	 * logprobs is none */
+	{"{\"system_fingerprint\":\"fp_1\",\"choices\":[{\"message\":{\"content\":\"a\"},"
+	 "\"logprobs\":{\"content\":[{\"token\":\"a\",\"logprob\":-0.5}],\"refusal\":null},"
+	 "\"finish_reason\":\"stop\"}]}",
+	 "{\"id\":\"x\",\"content\":\"a\",\"finish_reason\":\"stop\",\"logprobs\":{\"content\":"
+	 "[{\"token\":\"a\",\"logprob\":-0.5}],\"refusal\":null},\"system_fingerprint\":\"fp_1\"}"},
+	{"{\"system_fingerprint\":null,\"choices\":[{\"message\":{\"content\":\"a\"},"
+	 "\"logprobs\":null}]}",
+	 "{\"id\":\"x\",\"content\":\"a\",\"finish_reason\":null}"},
 	{"{\"choices\":[{\"message\":{\"content\":\"\\u00e9\\n\"},\"finish_reason\":\"stop\"}]}",
 	 "{\"id\":\"x\",\"content\":\"\xc3\xa9\\n\",\"finish_reason\":\"stop\"}"},
 };
@@ -260,7 +273,12 @@ static const struct {
 	{"{\"choices\":[{\"message\":{\"content\":\"a\"}}]} x",
 	 "error 1 response is not valid JSON: *"},
 	{"{\"choices\":[{\"message\":{\"content\":\"a\"}},{\"message\":{}}]}",
-	 "ok {\"id\":\"x\",\"content\":\"a\",\"finish_reason\":null}"},
+	 "ok {\"id\":\"x\",\"content\":\"a\",\"finish_reason\":null,\"choices\":["
+	 "{\"content\":\"a\",\"finish_reason\":null},{\"content\":\"\",\"finish_reason\":null}]}"},
+	/* a later choice that is no object still counts, empty */
+	{"{\"choices\":[{\"message\":{\"content\":\"a\"}},7]}",
+	 "ok {\"id\":\"x\",\"content\":\"a\",\"finish_reason\":null,\"choices\":["
+	 "{\"content\":\"a\",\"finish_reason\":null},{\"content\":\"\",\"finish_reason\":null}]}"},
 	/* json-c ends a key at an escaped NUL: the last "model" counts */
 	{"{\"choices\":[{\"message\":{\"content\":\"a\"}}],\"model\":\"m\",\"model\\u0000x\":\"n\"}",
 	 "ok {\"id\":\"x\",\"model\":\"n\",\"content\":\"a\",\"finish_reason\":null}"},

@@ -20,6 +20,8 @@
 #define USAGE HEAD "],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":3," \
 	"\"total_tokens\":12}}\n\n"
 #define DONE "data: [DONE]\n\n"
+/* what a record takes from HEAD */
+#define FP ",\"system_fingerprint\":\"fp_1\""
 /* a tool-call delta; frag is JSON-escaped already */
 #define TOOL(i, rest) CHUNK("{\"tool_calls\":[{\"index\":" #i rest "}]}", "null")
 #define ARGS(frag) ",\"function\":{\"arguments\":\"" frag "\"}"
@@ -39,20 +41,20 @@ static const struct stream_case {
 	{"content, usage, done",
 	 ROLE TEXT("Hel") TEXT("lo, w\\u00f6rld") TEXT("") STOP("stop") USAGE DONE, 0,
 	 "ok {\"model\":\"gpt-4o-mini\",\"content\":\"Hello, w\xc3\xb6rld\","
-	 "\"finish_reason\":\"stop\"," RES_USAGE "}",
+	 "\"finish_reason\":\"stop\"," RES_USAGE "" FP "}",
 	 "content \"Hel\"\ncontent \"lo, w\xc3\xb6rld\"\n"},
 	{"reasoning_content",
 	 ROLE CHUNK("{\"content\":null,\"reasoning_content\":\"Let me\"}", "null")
 	 CHUNK("{\"content\":null,\"reasoning_content\":\" think.\"}", "null")
 	 CHUNK("{\"content\":\"42\",\"reasoning_content\":null}", "null") STOP("stop") DONE, 0,
 	 "ok {\"model\":\"gpt-4o-mini\",\"content\":\"42\",\"reasoning\":\"Let me think.\","
-	 "\"finish_reason\":\"stop\"}",
+	 "\"finish_reason\":\"stop\"" FP "}",
 	 "reasoning \"Let me\"\nreasoning \" think.\"\ncontent \"42\"\n"},
 	{"reasoning (ollama)",
 	 CHUNK("{\"role\":\"assistant\",\"content\":\"\",\"reasoning\":\"hmm\"}", "null")
 	 TEXT("ok") STOP("stop") DONE, 0,
 	 "ok {\"model\":\"gpt-4o-mini\",\"content\":\"ok\",\"reasoning\":\"hmm\","
-	 "\"finish_reason\":\"stop\"}",
+	 "\"finish_reason\":\"stop\"" FP "}",
 	 "reasoning \"hmm\"\ncontent \"ok\"\n"},
 	{"two parallel tool calls interleaved",
 	 CHUNK("{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"index\":0"
@@ -66,7 +68,7 @@ static const struct stream_case {
 	 "\"arguments\":\"{\\\"city\\\":\\\"Paris\\\"}\"}},"
 	 "{\"id\":\"call_b\",\"type\":\"function\",\"function\":{\"name\":\"get_time\","
 	 "\"arguments\":\"{\\\"tz\\\":\\\"UTC\\\"}\"}}],"
-	 "\"finish_reason\":\"tool_calls\"," RES_USAGE "}",
+	 "\"finish_reason\":\"tool_calls\"," RES_USAGE "" FP "}",
 	 "tool 0 \"call_a\" \"get_weather\" null\ntool 1 \"call_b\" \"get_time\" null\n"
 	 "tool 0 null null \"{\\\"ci\"\ntool 1 null null \"{\\\"tz\\\":\"\n"
 	 "tool 0 null null \"ty\\\":\\\"Par\"\ntool 1 null null \"\\\"UTC\\\"}\"\n"
@@ -77,7 +79,7 @@ static const struct stream_case {
 	 "ok {\"model\":\"gpt-4o-mini\",\"content\":\"\",\"tool_calls\":["
 	 "{\"id\":\"call_a\",\"type\":\"function\",\"function\":{\"name\":\"a\",\"arguments\":\"\"}},"
 	 "{\"id\":\"call_b\",\"type\":\"function\",\"function\":{\"name\":\"b\",\"arguments\":\"{}\"}}],"
-	 "\"finish_reason\":\"tool_calls\"}", NULL},
+	 "\"finish_reason\":\"tool_calls\"" FP "}", NULL},
 	{"whole tool calls without index",
 	 CHUNK("{\"role\":\"assistant\",\"content\":\"\",\"tool_calls\":["
 	       "{\"id\":\"c1\",\"function\":{\"name\":\"f\",\"arguments\":\"{\\\"x\\\":1}\"}},"
@@ -86,13 +88,13 @@ static const struct stream_case {
 	 "ok {\"model\":\"gpt-4o-mini\",\"content\":\"\",\"tool_calls\":["
 	 "{\"id\":\"c1\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"{\\\"x\\\":1}\"}},"
 	 "{\"id\":\"c2\",\"type\":\"function\",\"function\":{\"name\":\"g\",\"arguments\":\"{}\"}}],"
-	 "\"finish_reason\":\"tool_calls\"}",
+	 "\"finish_reason\":\"tool_calls\"" FP "}",
 	 "tool 0 \"c1\" \"f\" \"{\\\"x\\\":1}\"\ntool 1 \"c2\" \"g\" \"{}\"\n"},
 	{"finish_reason without [DONE] is fine",
 	 ROLE TEXT("hi") STOP("length"), 0,
-	 "ok {\"model\":\"gpt-4o-mini\",\"content\":\"hi\",\"finish_reason\":\"length\"}", NULL},
+	 "ok {\"model\":\"gpt-4o-mini\",\"content\":\"hi\",\"finish_reason\":\"length\"" FP "}", NULL},
 	{"[DONE] without finish_reason is fine", TEXT("hi") DONE, 0,
-	 "ok {\"model\":\"gpt-4o-mini\",\"content\":\"hi\",\"finish_reason\":null}", NULL},
+	 "ok {\"model\":\"gpt-4o-mini\",\"content\":\"hi\",\"finish_reason\":null" FP "}", NULL},
 	{"only [DONE] is no answer", DONE, 0,
 	 "error protocol 0 stream had no choices (only usage or filter chunks)", NULL},
 	{"only usage and [DONE] is no answer", USAGE DONE, 0,
@@ -133,18 +135,21 @@ static const struct stream_case {
 	 "\"prompt_filter_results\":[{\"prompt_index\":0,\"content_filter_results\":"
 	 "{\"hate\":{\"filtered\":false,\"severity\":\"safe\"}}}]}\n\n"
 	 ROLE TEXT("ok") STOP("stop") DONE, 0,
-	 "ok {\"model\":\"gpt-4o-mini\",\"content\":\"ok\",\"finish_reason\":\"stop\"}", NULL},
+	 "ok {\"model\":\"gpt-4o-mini\",\"content\":\"ok\",\"finish_reason\":\"stop\"" FP "}", NULL},
 	{"comments, crlf and other choices",
 	 ": OPENROUTER PROCESSING\r\n\r\n"
 	 "data: {\"model\":\"m\",\"choices\":[{\"index\":1,\"delta\":{\"content\":\"no\"}},"
 	 "{\"index\":0,\"delta\":{\"content\":\"yes\"}}]}\r\n\r\n"
 	 ": ping\r\n\r\ndata: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}"
 	 "\r\n\r\ndata: [DONE]\r\n\r\n", 0,
-	 "ok {\"model\":\"m\",\"content\":\"yes\",\"finish_reason\":\"stop\"}", "content \"yes\"\n"},
+	 /* choice 1 is kept apart; the callbacks hear of choice 0 only */
+	 "ok {\"model\":\"m\",\"content\":\"yes\",\"finish_reason\":\"stop\",\"choices\":"
+	 "[{\"content\":\"yes\",\"finish_reason\":\"stop\"},{\"content\":\"no\","
+	 "\"finish_reason\":null}]}", "content \"yes\"\n"},
 	{"data after [DONE] ignored", TEXT("a") STOP("stop") DONE TEXT("b") "data: junk\n\n", 0,
-	 "ok {\"model\":\"gpt-4o-mini\",\"content\":\"a\",\"finish_reason\":\"stop\"}", NULL},
+	 "ok {\"model\":\"gpt-4o-mini\",\"content\":\"a\",\"finish_reason\":\"stop\"" FP "}", NULL},
 	{"answer at the limit", TEXT("1234") TEXT("5678") STOP("stop") DONE, 8,
-	 "ok {\"model\":\"gpt-4o-mini\",\"content\":\"12345678\",\"finish_reason\":\"stop\"}", NULL},
+	 "ok {\"model\":\"gpt-4o-mini\",\"content\":\"12345678\",\"finish_reason\":\"stop\"" FP "}", NULL},
 	{"answer over the limit", TEXT("1234") TEXT("56789") STOP("stop") DONE, 8,
 	 "error protocol 0 answer larger than 8 bytes", "content \"1234\"\n"},
 	{"tool arguments count against the limit",
@@ -153,6 +158,19 @@ static const struct stream_case {
 	{"bad tool index", TOOL(-1, ARGS("{}")) STOP("tool_calls") DONE, 0,
 	 "error protocol 1 stream chunk has a tool call with a bad index", NULL},
 	/* unusual chunks, as json-c's tree reads them */
+	{"logprobs of choice 0 concatenated, choice 1 apart",
+	 HEAD "{\"index\":0,\"delta\":{\"content\":\"a\"},\"logprobs\":{\"content\":"
+	 "[{\"token\":\"a\",\"logprob\":-1}]},\"finish_reason\":null}]}\n\n"
+	 HEAD "{\"index\":1,\"delta\":{\"content\":\"z\"},\"logprobs\":{\"content\":"
+	 "[{\"token\":\"z\"}]},\"finish_reason\":\"length\"}]}\n\n"
+	 HEAD "{\"index\":0,\"delta\":{\"content\":\"b\"},\"logprobs\":{\"content\":"
+	 "[{\"token\":\"b\",\"logprob\":-2}]},\"finish_reason\":null}]}\n\n"
+	 STOP("stop") DONE, 0,
+	 "ok {\"model\":\"gpt-4o-mini\",\"content\":\"ab\",\"finish_reason\":\"stop\","
+	 "\"logprobs\":{\"content\":[{\"token\":\"a\",\"logprob\":-1},{\"token\":\"b\","
+	 "\"logprob\":-2}]}" FP ",\"choices\":[{\"content\":\"ab\",\"finish_reason\":\"stop\"},"
+	 "{\"content\":\"z\",\"finish_reason\":\"length\"}]}",
+	 "content \"a\"\ncontent \"b\"\n"},
 	{"escapes, a NUL, an index of 0 written many ways, nested usage",
 	 "data: {\"model\":\"m\\u0031\",\"choices\":[{\"delta\":{\"content\":\"a\\u0000b\\n\"}}]}\n\n"
 	 "data: {\"choices\":[{\"index\":0.0,\"delta\":{\"content\":\"c\"}}]}\n\n"
@@ -163,7 +181,9 @@ static const struct stream_case {
 	 "\"finish_reason\":\"st\\u006fp\"}],\"usage\":{\"prompt_tokens\":1,"
 	 "\"prompt_tokens_details\":{\"cached_tokens\":0}},\"object\":\"chunk\"}\n\n" DONE, 0,
 	 "ok {\"model\":\"m1\",\"content\":\"a\\u0000b\\ncd\",\"finish_reason\":\"stop\","
-	 "\"usage\":{\"prompt_tokens\":1,\"prompt_tokens_details\":{\"cached_tokens\":0}}}",
+	 "\"usage\":{\"prompt_tokens\":1,\"prompt_tokens_details\":{\"cached_tokens\":0}},"
+	 "\"choices\":[{\"content\":\"a\\u0000b\\ncd\",\"finish_reason\":\"stop\"},"
+	 "{\"content\":\"no\",\"finish_reason\":null}]}",
 	 "content \"a\\u0000b\\n\"\ncontent \"c\"\ncontent \"d\"\n"},
 };
 
