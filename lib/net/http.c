@@ -30,6 +30,7 @@ struct http_engine {
 	int nslots;
 	int busy;
 	struct http_opts opts;
+	int proxy;		/* the environment names proxies */
 	struct buf trace;	/* a trace line being made */
 	void (*on_done)(void *);
 	void *on_done_arg;
@@ -207,13 +208,52 @@ env_proxy(void)
 	return 0;
 }
 
+/* The options every transfer of a slot starts from.  Set again after
+ * curl_easy_reset before each transfer, so none inherits the state of the
+ * one before: curl 7.88 counts the requests it sent again on a new
+ * connection after a kept-alive one died (at most 5) in the easy handle
+ * and never resets the count after a success, so against a server that
+ * closes connections it advertised as kept alive (llama-server after a
+ * stream) a long-lived handle failed with "Connection died, tried 5
+ * times".  The connections themselves are the multi handle's and stay. */
+static void
+slot_setup(struct http_engine *e, struct http_xfer *x)
+{
+	CURL *c = x->easy;
+	const struct http_opts *o = &e->opts;
+
+	curl_easy_setopt(c, CURLOPT_PRIVATE, x);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, x);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, x);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, x->errbuf);
+	curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, on_open);
+	curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, e);
+	curl_easy_setopt(c, CURLOPT_CLOSESOCKETFUNCTION, on_close);
+	curl_easy_setopt(c, CURLOPT_CLOSESOCKETDATA, e);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "llm-chat/0.1");
+	curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, o->timeout_ms);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
+	if (o->max_body)
+		curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)o->max_body);
+	if (!e->proxy) {
+		curl_easy_setopt(c, CURLOPT_PROXY, "");
+		curl_easy_setopt(c, CURLOPT_NOPROXY, "");
+	}
+}
+
 struct http_engine *
 http_new(int nslots, const struct http_opts *o, char *err, size_t errlen)
 {
 	struct http_engine *e = ecalloc(1, sizeof *e);
-	int i, proxy = env_proxy();
+	int i;
 
 	e->opts = *o;
+	e->proxy = env_proxy();
 	e->nslots = nslots;
 	e->slots = ecalloc((size_t)nslots, sizeof *e->slots);
 	e->epfd = -1;
@@ -242,28 +282,6 @@ http_new(int nslots, const struct http_opts *o, char *err, size_t errlen)
 		}
 		e->slots[i].easy = c;
 		e->slots[i].max_body = o->max_body;
-		curl_easy_setopt(c, CURLOPT_PRIVATE, &e->slots[i]);
-		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-		curl_easy_setopt(c, CURLOPT_WRITEDATA, &e->slots[i]);
-		curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-		curl_easy_setopt(c, CURLOPT_HEADERDATA, &e->slots[i]);
-		curl_easy_setopt(c, CURLOPT_ERRORBUFFER, e->slots[i].errbuf);
-		curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, on_open);
-		curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, e);
-		curl_easy_setopt(c, CURLOPT_CLOSESOCKETFUNCTION, on_close);
-		curl_easy_setopt(c, CURLOPT_CLOSESOCKETDATA, e);
-		curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-		curl_easy_setopt(c, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
-		curl_easy_setopt(c, CURLOPT_USERAGENT, "llm-chat/0.1");
-		curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
-		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, o->timeout_ms);
-		curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
-		if (o->max_body)
-			curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)o->max_body);
-		if (!proxy) {
-			curl_easy_setopt(c, CURLOPT_PROXY, "");
-			curl_easy_setopt(c, CURLOPT_NOPROXY, "");
-		}
 	}
 	return e;
 fail:
@@ -366,6 +384,8 @@ http_start(struct http_engine *e, struct http_xfer *x, struct http_target *t, ch
 	x->errbuf[0] = '\0';
 	x->h_retry_after[0] = x->h_retry_after_ms[0] = x->h_should_retry[0] = '\0';
 	x->t_first = x->t_end = 0;
+	curl_easy_reset(c);
+	slot_setup(e, x);
 	/* a slot serves every endpoint: the URL handle wins over CURLOPT_URL */
 	curl_easy_setopt(c, CURLOPT_CURLU, t->curlu);
 	if (!t->curlu)

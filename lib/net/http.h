@@ -1,6 +1,8 @@
 /* http: the libcurl multi engine.  A fixed set of transfer slots (the
- * concurrency), each with an easy handle kept for the life of the engine so
- * connections are reused; HTTP/2 is multiplexed when a server offers it.
+ * concurrency), each with an easy handle whose options are set afresh
+ * before every transfer, so no transfer inherits another's state; the
+ * connections are the multi handle's, reused from one transfer to the
+ * next; HTTP/2 is multiplexed when a server offers it.
  *
  * The engine owns the slots.  A caller takes a free slot, fills x->req and
  * x->user, starts it towards a target, and gets it back from http_done()
