@@ -43,3 +43,61 @@ stats_connections() {
 	[ "$(grep -c '"status":"ok"' <<<"$output")" -eq 50 ]
 	[ "$(stats_connections)" -le 2 ]
 }
+
+# Azure OpenAI's base URLs carry a query: the path goes before it.
+@test "llm-chat: a base URL with a query posts to the path before the query" {
+	start_mock -v 2>mock.log
+	run llm-chat --base-url "http://127.0.0.1:$MOCK_PORT/ok/v1/?api-version=2024-02-01" -m mock hello
+	# the mock answers /v1/... only: this path is its 404, but the log
+	# shows where the request went
+	grep -q '^llm-mock: POST /ok/v1/chat/completions?api-version=2024-02-01 404$' mock.log
+	run llm-chat --base-url "http://127.0.0.1:$MOCK_PORT/v1?api-version=2024-02-01" -m mock hello
+	assert_success
+	assert_output "hello"
+	grep -q '^llm-mock: POST /v1/chat/completions?api-version=2024-02-01 200$' mock.log
+}
+
+@test "llm-stream: a base URL with a query keeps it" {
+	start_mock -v 2>mock.log
+	export LLM_BASE_URL="http://127.0.0.1:$MOCK_PORT/v1?api-version=2024-02-01"
+	reqs 3 >in.ndjson
+	run llm-stream -i in.ndjson
+	assert_success
+	[ "$(grep -c '"status":"ok"' <<<"$output")" -eq 3 ]
+	[ "$(grep -c '^llm-mock: POST /v1/chat/completions?api-version=2024-02-01 200$' mock.log)" -eq 3 ]
+}
+
+@test "llm-runner: its llm-chat keeps the base URL's query" {
+	start_mock -v 2>mock.log
+	export LLM_BASE_URL="http://127.0.0.1:$MOCK_PORT/v1?api-version=2024-02-01"
+	printf 'model = "mock"\nprompt = "hello there"\n' >s.toml
+	run llm-runner s.toml
+	assert_success
+	jq -e '.status == "ok" and .final_content == "hello there"' <<<"$output"
+	grep -q '^llm-mock: POST /v1/chat/completions?api-version=2024-02-01 200$' mock.log
+}
+
+@test "a base URL with a fragment is refused before anything is sent" {
+	start_mock -v 2>mock.log
+	run llm-chat --base-url "http://127.0.0.1:$MOCK_PORT/v1#x" -m mock hello
+	assert_failure 2
+	assert_output "llm-chat: base URL has a fragment ('#...'), which is never sent: remove it: 'http://127.0.0.1:$MOCK_PORT/v1#x'"
+	LLM_BASE_URL="http://127.0.0.1:$MOCK_PORT/v1?api-key=s3cret#x" run llm-stream -m mock hello
+	assert_failure 2
+	refute_output --partial s3cret
+	! grep -q POST mock.log
+}
+
+@test "-v masks credentials and secret query values of the URL like the token" {
+	start_mock
+	export LLM_API_TOKEN=tok-s3cret
+	url="http://me:pw-s3cret@127.0.0.1:$MOCK_PORT/v1?api-version=2024-02-01&api-key=key-s3cret"
+	for prog in llm-chat llm-stream; do
+		run "$prog" -v --base-url "$url" -m mock hello
+		assert_success
+		line=$(grep '> POST' <<<"$output")
+		[ "${line%% (*}" = "$prog: > POST http://[REDACTED]@127.0.0.1:$MOCK_PORT/v1/chat/completions?api-version=2024-02-01&api-key=[REDACTED]" ]
+		[[ "$line" == *" bytes) Authorization: Bearer [REDACTED]" ]]
+		refute_output --partial s3cret
+	done
+}

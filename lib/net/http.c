@@ -14,6 +14,7 @@
  * server, callgrind). */
 struct http_target {
 	char *url;
+	char *shown;		/* url as the trace shows it */
 	int tls;		/* https: */
 	int auth;		/* an Authorization header is sent */
 	struct curl_slist *list;
@@ -326,7 +327,7 @@ http_slot(struct http_engine *e)
 }
 
 struct http_target *
-http_target_new(const char *url, const char *token)
+http_target_new(const char *url, const char *shown, const char *token)
 {
 	struct http_target *t = ecalloc(1, sizeof *t);
 	struct curl_slist *l = NULL;
@@ -344,6 +345,7 @@ http_target_new(const char *url, const char *token)
 	if (!l)
 		eprintf("out of memory");
 	t->url = estrdup(url);
+	t->shown = estrdup(shown);
 	t->tls = strncmp(url, "https:", 6) == 0;
 	t->auth = token != NULL;
 	t->list = l;
@@ -366,6 +368,7 @@ http_target_free(struct http_target *t)
 	curl_slist_free_all(t->list);
 	curl_url_cleanup(t->curlu);
 	free(t->url);
+	free(t->shown);
 	free(t);
 }
 
@@ -405,7 +408,7 @@ http_start(struct http_engine *e, struct http_xfer *x, struct http_target *t, ch
 	if (e->opts.trace) {
 		/* the trace shows the token masked, never its value */
 		buf_reset(&e->trace);
-		buf_addf(&e->trace, "> POST %s (%zu bytes)%s", t->url, x->req.len,
+		buf_addf(&e->trace, "> POST %s (%zu bytes)%s", t->shown, x->req.len,
 		         t->auth ? " Authorization: Bearer [REDACTED]" : "");
 		e->opts.trace(e->opts.trace_arg, e->trace.data);
 	}

@@ -63,8 +63,9 @@ struct http_target;
 struct http_engine *http_new(int slots, const struct http_opts *o, char *err, size_t errlen);
 void http_free(struct http_engine *e);
 
-/* Where requests go: url, and a bearer token (NULL: none). */
-struct http_target *http_target_new(const char *url, const char *token);
+/* Where requests go: url, and a bearer token (NULL: none); shown is the
+ * URL as traces show it, its secrets masked by the caller. */
+struct http_target *http_target_new(const char *url, const char *shown, const char *token);
 void http_target_free(struct http_target *t);
 
 /* A free slot, or NULL when all are busy. */

@@ -105,12 +105,9 @@ client_free(struct client *c)
 }
 
 char *
-client_chat_url(const struct endpoint *ep)
+client_chat_url(const struct endpoint *ep, int mask)
 {
-	struct buf u = {0};
-
-	buf_addf(&u, "%s/chat/completions", ep->base_url);
-	return u.data;
+	return config_url(ep, "/chat/completions", mask);
 }
 
 /* ep's target, made at its first request. */
@@ -121,8 +118,11 @@ target_of(struct client *c, const struct endpoint *ep)
 	                                                  : (size_t)(ep - c->cfg->prov)];
 
 	if (!t->chat_url) {
-		t->chat_url = client_chat_url(ep);
-		t->http = http_target_new(t->chat_url, ep->token);
+		char *shown = client_chat_url(ep, 1);
+
+		t->chat_url = client_chat_url(ep, 0);
+		t->http = http_target_new(t->chat_url, shown, ep->token);
+		free(shown);
 	}
 	return t;
 }
