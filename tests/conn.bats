@@ -85,7 +85,7 @@ stats_connections() {
 	LLM_BASE_URL="http://127.0.0.1:$MOCK_PORT/v1?api-key=s3cret#x" run llm-stream -m mock hello
 	assert_failure 2
 	refute_output --partial s3cret
-	! grep -q POST mock.log
+	[ "$(grep -c POST mock.log)" -eq 0 ]
 }
 
 @test "-v masks credentials and secret query values of the URL like the token" {
@@ -100,4 +100,38 @@ stats_connections() {
 		[[ "$line" == *" bytes) Authorization: Bearer [REDACTED]" ]]
 		refute_output --partial s3cret
 	done
+}
+
+@test "-j is fitted to the open-file limit, said once; every record ok" {
+	start_mock
+	reqs 200 >in.ndjson
+	run bash -c 'ulimit -n 32; llm-chat -j 64 -i in.ndjson 2>err.txt'
+	assert_success
+	[ "$(grep -c '"status":"ok"' <<<"$output")" -eq 200 ]
+	[ "$(grep -c . err.txt)" -eq 1 ]
+	grep -Eq '^llm-chat: -j 64 is more than 32 open files allow \(ulimit -n\): running -j [0-9]+$' err.txt
+	# a limit that allows -j 64 is not mentioned
+	run bash -c 'ulimit -n 1024; llm-stream -j 64 -i in.ndjson 2>err.txt'
+	assert_success
+	[ ! -s err.txt ]
+}
+
+@test "a transfer short of a descriptor says too many open files" {
+	start_mock
+	reqs 3 >in.ndjson
+	# descriptors taken up to a little below the limit, more each time,
+	# until the program's own leave none for a connection
+	seen=
+	for last in $(seq 20 29); do
+		bash -c 'ulimit -n 32; for f in $(seq 3 '"$last"'); do eval "exec $f<in.ndjson"; done
+			llm-chat -j 4 <in.ndjson >out.ndjson 2>err.txt' || true
+		[ "$(grep -c "Couldn't connect" out.ndjson)" -eq 0 ]
+		if grep -q '"status":"error"' out.ndjson; then
+			[ "$(jq -r .error.message out.ndjson | sort -u)" = "cannot connect: too many open files (lower -j or raise ulimit -n)" ]
+			[ "$(jq -r .error.retryable out.ndjson | sort -u)" = true ]
+			seen=1
+			break
+		fi
+	done
+	[ -n "$seen" ]
 }

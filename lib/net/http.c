@@ -125,12 +125,17 @@ fd_state(struct http_engine *e, int fd)
 static curl_socket_t
 on_open(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
 {
+	struct http_xfer *x = arg;
 	curl_socket_t s = socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
 
 	(void)purpose;
-	if (s >= 0)
-		*fd_state(arg, s) = FD_OURS;
-	return s < 0 ? CURL_SOCKET_BAD : s;
+	if (s < 0) {
+		/* curl says only "Couldn't connect" */
+		x->sock_errno = errno;
+		return CURL_SOCKET_BAD;
+	}
+	*fd_state(x->eng, s) = FD_OURS;
+	return s;
 }
 
 static int
@@ -230,7 +235,7 @@ slot_setup(struct http_engine *e, struct http_xfer *x)
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, x);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, x->errbuf);
 	curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, on_open);
-	curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, e);
+	curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, x);
 	curl_easy_setopt(c, CURLOPT_CLOSESOCKETFUNCTION, on_close);
 	curl_easy_setopt(c, CURLOPT_CLOSESOCKETDATA, e);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
@@ -282,6 +287,7 @@ http_new(int nslots, const struct http_opts *o, char *err, size_t errlen)
 			goto fail;
 		}
 		e->slots[i].easy = c;
+		e->slots[i].eng = e;
 		e->slots[i].max_body = o->max_body;
 	}
 	return e;
@@ -385,6 +391,7 @@ http_start(struct http_engine *e, struct http_xfer *x, struct http_target *t, ch
 	x->too_big = 0;
 	x->done = 0;
 	x->errbuf[0] = '\0';
+	x->sock_errno = 0;
 	x->h_retry_after[0] = x->h_retry_after_ms[0] = x->h_should_retry[0] = '\0';
 	x->t_first = x->t_end = 0;
 	curl_easy_reset(c);
@@ -576,7 +583,8 @@ http_failure(const struct http_xfer *x)
 	case CURLE_COULDNT_RESOLVE_HOST:
 	case CURLE_COULDNT_RESOLVE_PROXY:
 	case CURLE_COULDNT_CONNECT:
-		return HTTP_NO_CONNECT;
+		return x->sock_errno == EMFILE || x->sock_errno == ENFILE ? HTTP_NO_FDS
+		                                                          : HTTP_NO_CONNECT;
 	case CURLE_FILESIZE_EXCEEDED:
 		return HTTP_TOO_BIG;
 	case CURLE_WRITE_ERROR:

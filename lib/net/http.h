@@ -42,6 +42,8 @@ struct http_xfer {
 	 * them ("": absent); what they mean is the dialect's */
 	char h_retry_after[128], h_retry_after_ms[64], h_should_retry[16];
 	char errbuf[CURL_ERROR_SIZE];
+	int sock_errno;		/* socket() failed with it (EMFILE); 0: it did not */
+	struct http_engine *eng;
 	int busy;
 	int done;
 };
@@ -98,6 +100,7 @@ enum http_failure {
 	HTTP_TOO_BIG,		/* the body passed max_body */
 	HTTP_ABORTED,		/* the caller's on_data stopped it */
 	HTTP_BROKEN,		/* the connection broke: closed, reset, nothing sent */
+	HTTP_NO_FDS,		/* no descriptor for a connection: EMFILE, ENFILE */
 };
 
 enum http_failure http_failure(const struct http_xfer *x);
