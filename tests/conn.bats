@@ -16,23 +16,24 @@ stats_connections() {
 	curl -s "http://127.0.0.1:$MOCK_PORT/v1/mock/stats" | jq .connections
 }
 
-@test "llm-stream -j 1: 200 answers from a server closing each connection after a stream" {
+# streams_ok J: 200 streamed records at -j J all come back ok from a
+# mock that closes each connection after a stream (llama-server), and the
+# mock did close them: a new connection for every answer
+streams_ok() {
 	start_mock --close-after-stream
 	reqs 200 >in.ndjson
-	run llm-stream -j 1 -i in.ndjson
+	run llm-stream -j "$1" -i in.ndjson
 	assert_success
 	[ "$(jq -r 'select(.status) | .status' <<<"$output" | sort | uniq -c | awk '{ print $1, $2 }')" = "200 ok" ]
-	# the mock did close them: a new connection for every answer
 	[ "$(stats_connections)" -ge 200 ]
 }
 
+@test "llm-stream -j 1: 200 answers from a server closing each connection after a stream" {
+	streams_ok 1
+}
+
 @test "llm-stream -j 4: 200 answers from a server closing each connection after a stream" {
-	start_mock --close-after-stream
-	reqs 200 >in.ndjson
-	run llm-stream -j 4 -i in.ndjson
-	assert_success
-	[ "$(jq -r 'select(.status) | .status' <<<"$output" | sort | uniq -c | awk '{ print $1, $2 }')" = "200 ok" ]
-	[ "$(stats_connections)" -ge 200 ]
+	streams_ok 4
 }
 
 @test "llm-mock --close-after-stream keeps connections after answers not streamed" {
