@@ -19,7 +19,7 @@
 static const char usage_text[] =
 	"usage: llm-mock [-qv] [--host ADDR] [--port N] [--port-file FILE]\n"
 	"                [--model NAME]... [--latency MS] [--chunk-delay MS]\n"
-	"                [--rules FILE] [--token-file FILE]\n"
+	"                [--rules FILE] [--token-file FILE] [--close-after-stream]\n"
 	"\n"
 	"A deterministic OpenAI-compatible server: it echoes the last user\n"
 	"message and acts out [[mock:...]] directives found in it.\n"
@@ -32,6 +32,7 @@ static const char usage_text[] =
 	"      --chunk-delay MS  wait MS milliseconds between streamed chunks\n"
 	"  -r, --rules FILE      scripted answers, one JSON rule per line\n"
 	"      --token-file FILE require 'Authorization: Bearer <first line of FILE>'\n"
+	"      --close-after-stream  close connections after streamed answers (as llama-server)\n"
 	"  -q, --quiet           say nothing on start\n"
 	"  -v, --verbose         log every request on stderr\n"
 	"  -h, --help            show this help\n"
@@ -50,6 +51,7 @@ static const struct option longopts[] = {
 	{ "chunk-delay", required_argument, NULL, 'D' },
 	{ "rules", required_argument, NULL, 'r' },
 	{ "token-file", required_argument, NULL, 'T' },
+	{ "close-after-stream", no_argument, NULL, 'C' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -127,6 +129,9 @@ main(int argc, char *argv[])
 			break;
 		case 'T':
 			token_file = token_file_arg(argv);
+			break;
+		case 'C':
+			o.close_after_stream = 1;
 			break;
 		case 'q':
 			quiet = 1;

@@ -32,7 +32,15 @@ struct mock_http {
 struct req {
 	int route;
 	int too_big;
+	int streamed;		/* the answer is an SSE stream */
+	int seen;		/* the handler has had it once */
+	char uri[512];		/* as the client sent it, the query included */
 	struct buf body;
+};
+
+/* One connection: whether its next request is met with a close. */
+struct conn {
+	int closing;
 };
 
 /* A streamed answer being sent. */
@@ -290,8 +298,10 @@ chat(struct mock_http *h, struct MHD_Connection *c, struct req *q)
 	status = a.status;
 	if (a.raw)
 		r = take_buf(&a.body, a.stream && status < 400 ? "text/event-stream" : json_type);
-	else if (a.stream)
+	else if (a.stream) {
 		r = stream_body(h, &a);
+		q->streamed = 1;
+	}
 	else if (a.faults & (MOCK_F_HUGE | MOCK_F_DROP))
 		r = callback_body(&a);
 	else {
@@ -359,13 +369,18 @@ handler(void *cls, struct MHD_Connection *c, const char *url, const char *method
 	enum MHD_Result rc;
 
 	(void)version;
-	if (!q) {
+	if (!q->seen) {
 		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 		                                             MHD_HTTP_HEADER_CONTENT_LENGTH);
+		const union MHD_ConnectionInfo *ci =
+			MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 
-		q = ecalloc(1, sizeof *q);
+		/* --close-after-stream: closed with no answer */
+		if (ci && ci->socket_context && ((struct conn *)ci->socket_context)->closing)
+			return MHD_NO;
+
+		q->seen = 1;
 		q->route = route(url);
-		*ptr = q;
 		/* reading the stats must not change them */
 		if (q->route != R_STATS)
 			atomic_fetch_add(&h->requests, 1);
@@ -394,23 +409,42 @@ handler(void *cls, struct MHD_Connection *c, const char *url, const char *method
 		const union MHD_ConnectionInfo *ci =
 			MHD_get_connection_info(c, MHD_CONNECTION_INFO_HTTP_STATUS);
 
-		snprintf(line, sizeof line, "%.32s %.400s %u", method, url,
+		/* the URI as sent, so a test sees the query a client kept */
+		snprintf(line, sizeof line, "%.32s %.400s %u", method, q->uri,
 		         ci ? ci->http_status : 0);
 		h->o.log(line);
 	}
 	return rc;
 }
 
-static void
-completed(void *cls, struct MHD_Connection *c, void **ptr, enum MHD_RequestTerminationCode toe)
+/* Every request's state starts here, where libmicrohttpd shows the URI
+ * before it takes the query off. */
+static void *
+uri_seen(void *cls, const char *uri, struct MHD_Connection *c)
 {
-	struct req *q = *ptr;
+	struct req *q = ecalloc(1, sizeof *q);
 
 	(void)cls;
 	(void)c;
-	(void)toe;
+	snprintf(q->uri, sizeof q->uri, "%s", uri);
+	return q;
+}
+
+static void
+completed(void *cls, struct MHD_Connection *c, void **ptr, enum MHD_RequestTerminationCode toe)
+{
+	struct mock_http *h = cls;
+	struct req *q = *ptr;
+
 	if (!q)
 		return;
+	if (h->o.close_after_stream && q->streamed && toe == MHD_REQUEST_TERMINATED_COMPLETED_OK) {
+		const union MHD_ConnectionInfo *ci =
+			MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+		if (ci && ci->socket_context)
+			((struct conn *)ci->socket_context)->closing = 1;
+	}
 	buf_free(&q->body);
 	free(q);
 	*ptr = NULL;
@@ -450,9 +484,13 @@ connected(void *cls, struct MHD_Connection *c, void **socket_context,
 	struct mock_http *h = cls;
 
 	(void)c;
-	(void)socket_context;
-	if (code == MHD_CONNECTION_NOTIFY_STARTED)
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
 		atomic_fetch_add(&h->connections, 1);
+		*socket_context = ecalloc(1, sizeof(struct conn));
+	} else {
+		free(*socket_context);
+		*socket_context = NULL;
+	}
 }
 
 struct mock_http *
@@ -493,6 +531,7 @@ mock_http_start(struct mock *m, const struct mock_http_opts *o, char *err, size_
 	errno = 0;
 	h->d = MHD_start_daemon(flags, (uint16_t)o->port, NULL, NULL, handler, h,
 	                        MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+	                        MHD_OPTION_URI_LOG_CALLBACK, uri_seen, h,
 	                        MHD_OPTION_NOTIFY_COMPLETED, completed, h,
 	                        MHD_OPTION_NOTIFY_CONNECTION, connected, h,
 	                        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)300,

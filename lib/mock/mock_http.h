@@ -27,6 +27,9 @@ struct mock_http_opts {
 	size_t nmodels;
 	void (*log)(const char *line);	/* one line per request, or NULL */
 	const char *token;		/* required Bearer token, or NULL */
+	/* close the socket right after each streamed answer while the
+	 * answer's headers still say keep-alive, as llama.cpp's server does */
+	int close_after_stream;
 };
 
 struct mock_http;

@@ -14,6 +14,7 @@
  * server, callgrind). */
 struct http_target {
 	char *url;
+	char *shown;		/* url as the trace shows it */
 	int tls;		/* https: */
 	int auth;		/* an Authorization header is sent */
 	struct curl_slist *list;
@@ -30,6 +31,7 @@ struct http_engine {
 	int nslots;
 	int busy;
 	struct http_opts opts;
+	int proxy;		/* the environment names proxies */
 	struct buf trace;	/* a trace line being made */
 	void (*on_done)(void *);
 	void *on_done_arg;
@@ -123,12 +125,17 @@ fd_state(struct http_engine *e, int fd)
 static curl_socket_t
 on_open(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
 {
+	struct http_xfer *x = arg;
 	curl_socket_t s = socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
 
 	(void)purpose;
-	if (s >= 0)
-		*fd_state(arg, s) = FD_OURS;
-	return s < 0 ? CURL_SOCKET_BAD : s;
+	if (s < 0) {
+		/* curl says only "Couldn't connect" */
+		x->sock_errno = errno;
+		return CURL_SOCKET_BAD;
+	}
+	*fd_state(x->eng, s) = FD_OURS;
+	return s;
 }
 
 static int
@@ -207,13 +214,52 @@ env_proxy(void)
 	return 0;
 }
 
+/* The options every transfer of a slot starts from.  Set again after
+ * curl_easy_reset before each transfer, so none inherits the state of the
+ * one before: curl 7.88 counts the requests it sent again on a new
+ * connection after a kept-alive one died (at most 5) in the easy handle
+ * and never resets the count after a success, so against a server that
+ * closes connections it advertised as kept alive (llama-server after a
+ * stream) a long-lived handle failed with "Connection died, tried 5
+ * times".  The connections themselves are the multi handle's and stay. */
+static void
+slot_setup(struct http_engine *e, struct http_xfer *x)
+{
+	CURL *c = x->easy;
+	const struct http_opts *o = &e->opts;
+
+	curl_easy_setopt(c, CURLOPT_PRIVATE, x);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, x);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, x);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, x->errbuf);
+	curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, on_open);
+	curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, x);
+	curl_easy_setopt(c, CURLOPT_CLOSESOCKETFUNCTION, on_close);
+	curl_easy_setopt(c, CURLOPT_CLOSESOCKETDATA, e);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "llm-chat/0.1");
+	curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, o->timeout_ms);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
+	if (o->max_body)
+		curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)o->max_body);
+	if (!e->proxy) {
+		curl_easy_setopt(c, CURLOPT_PROXY, "");
+		curl_easy_setopt(c, CURLOPT_NOPROXY, "");
+	}
+}
+
 struct http_engine *
 http_new(int nslots, const struct http_opts *o, char *err, size_t errlen)
 {
 	struct http_engine *e = ecalloc(1, sizeof *e);
-	int i, proxy = env_proxy();
+	int i;
 
 	e->opts = *o;
+	e->proxy = env_proxy();
 	e->nslots = nslots;
 	e->slots = ecalloc((size_t)nslots, sizeof *e->slots);
 	e->epfd = -1;
@@ -241,29 +287,8 @@ http_new(int nslots, const struct http_opts *o, char *err, size_t errlen)
 			goto fail;
 		}
 		e->slots[i].easy = c;
+		e->slots[i].eng = e;
 		e->slots[i].max_body = o->max_body;
-		curl_easy_setopt(c, CURLOPT_PRIVATE, &e->slots[i]);
-		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-		curl_easy_setopt(c, CURLOPT_WRITEDATA, &e->slots[i]);
-		curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-		curl_easy_setopt(c, CURLOPT_HEADERDATA, &e->slots[i]);
-		curl_easy_setopt(c, CURLOPT_ERRORBUFFER, e->slots[i].errbuf);
-		curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, on_open);
-		curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, e);
-		curl_easy_setopt(c, CURLOPT_CLOSESOCKETFUNCTION, on_close);
-		curl_easy_setopt(c, CURLOPT_CLOSESOCKETDATA, e);
-		curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-		curl_easy_setopt(c, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
-		curl_easy_setopt(c, CURLOPT_USERAGENT, "llm-chat/0.1");
-		curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
-		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, o->timeout_ms);
-		curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
-		if (o->max_body)
-			curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)o->max_body);
-		if (!proxy) {
-			curl_easy_setopt(c, CURLOPT_PROXY, "");
-			curl_easy_setopt(c, CURLOPT_NOPROXY, "");
-		}
 	}
 	return e;
 fail:
@@ -308,7 +333,7 @@ http_slot(struct http_engine *e)
 }
 
 struct http_target *
-http_target_new(const char *url, const char *token)
+http_target_new(const char *url, const char *shown, const char *token)
 {
 	struct http_target *t = ecalloc(1, sizeof *t);
 	struct curl_slist *l = NULL;
@@ -326,6 +351,7 @@ http_target_new(const char *url, const char *token)
 	if (!l)
 		eprintf("out of memory");
 	t->url = estrdup(url);
+	t->shown = estrdup(shown);
 	t->tls = strncmp(url, "https:", 6) == 0;
 	t->auth = token != NULL;
 	t->list = l;
@@ -348,6 +374,7 @@ http_target_free(struct http_target *t)
 	curl_slist_free_all(t->list);
 	curl_url_cleanup(t->curlu);
 	free(t->url);
+	free(t->shown);
 	free(t);
 }
 
@@ -364,8 +391,11 @@ http_start(struct http_engine *e, struct http_xfer *x, struct http_target *t, ch
 	x->too_big = 0;
 	x->done = 0;
 	x->errbuf[0] = '\0';
+	x->sock_errno = 0;
 	x->h_retry_after[0] = x->h_retry_after_ms[0] = x->h_should_retry[0] = '\0';
 	x->t_first = x->t_end = 0;
+	curl_easy_reset(c);
+	slot_setup(e, x);
 	/* a slot serves every endpoint: the URL handle wins over CURLOPT_URL */
 	curl_easy_setopt(c, CURLOPT_CURLU, t->curlu);
 	if (!t->curlu)
@@ -385,7 +415,7 @@ http_start(struct http_engine *e, struct http_xfer *x, struct http_target *t, ch
 	if (e->opts.trace) {
 		/* the trace shows the token masked, never its value */
 		buf_reset(&e->trace);
-		buf_addf(&e->trace, "> POST %s (%zu bytes)%s", t->url, x->req.len,
+		buf_addf(&e->trace, "> POST %s (%zu bytes)%s", t->shown, x->req.len,
 		         t->auth ? " Authorization: Bearer [REDACTED]" : "");
 		e->opts.trace(e->opts.trace_arg, e->trace.data);
 	}
@@ -553,7 +583,8 @@ http_failure(const struct http_xfer *x)
 	case CURLE_COULDNT_RESOLVE_HOST:
 	case CURLE_COULDNT_RESOLVE_PROXY:
 	case CURLE_COULDNT_CONNECT:
-		return HTTP_NO_CONNECT;
+		return x->sock_errno == EMFILE || x->sock_errno == ENFILE ? HTTP_NO_FDS
+		                                                          : HTTP_NO_CONNECT;
 	case CURLE_FILESIZE_EXCEEDED:
 		return HTTP_TOO_BIG;
 	case CURLE_WRITE_ERROR:

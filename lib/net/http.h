@@ -1,6 +1,8 @@
 /* http: the libcurl multi engine.  A fixed set of transfer slots (the
- * concurrency), each with an easy handle kept for the life of the engine so
- * connections are reused; HTTP/2 is multiplexed when a server offers it.
+ * concurrency), each with an easy handle whose options are set afresh
+ * before every transfer, so no transfer inherits another's state; the
+ * connections are the multi handle's, reused from one transfer to the
+ * next; HTTP/2 is multiplexed when a server offers it.
  *
  * The engine owns the slots.  A caller takes a free slot, fills x->req and
  * x->user, starts it towards a target, and gets it back from http_done()
@@ -40,6 +42,8 @@ struct http_xfer {
 	 * them ("": absent); what they mean is the dialect's */
 	char h_retry_after[128], h_retry_after_ms[64], h_should_retry[16];
 	char errbuf[CURL_ERROR_SIZE];
+	int sock_errno;		/* socket() failed with it (EMFILE); 0: it did not */
+	struct http_engine *eng;
 	int busy;
 	int done;
 };
@@ -61,8 +65,9 @@ struct http_target;
 struct http_engine *http_new(int slots, const struct http_opts *o, char *err, size_t errlen);
 void http_free(struct http_engine *e);
 
-/* Where requests go: url, and a bearer token (NULL: none). */
-struct http_target *http_target_new(const char *url, const char *token);
+/* Where requests go: url, and a bearer token (NULL: none); shown is the
+ * URL as traces show it, its secrets masked by the caller. */
+struct http_target *http_target_new(const char *url, const char *shown, const char *token);
 void http_target_free(struct http_target *t);
 
 /* A free slot, or NULL when all are busy. */
@@ -95,6 +100,7 @@ enum http_failure {
 	HTTP_TOO_BIG,		/* the body passed max_body */
 	HTTP_ABORTED,		/* the caller's on_data stopped it */
 	HTTP_BROKEN,		/* the connection broke: closed, reset, nothing sent */
+	HTTP_NO_FDS,		/* no descriptor for a connection: EMFILE, ENFILE */
 };
 
 enum http_failure http_failure(const struct http_xfer *x);

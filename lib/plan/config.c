@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "plan/config.h"
@@ -22,10 +23,75 @@ config_help(void)
 	       "or LLM_BASE_URL=http://localhost:11434/v1 for a local Ollama";
 }
 
+/* Whether a query parameter's name says its value is a secret: an API
+ * key (Azure's api-key), a token, a signature (a SAS URL's sig). */
+static int
+secret_param(const char *name, size_t n)
+{
+	static const char *const words[] = {"key", "token", "secret", "pass", "sig", "auth",
+	                                    "cred"};
+	size_t i, j, k;
+
+	for (i = 0; i < sizeof words / sizeof *words; i++)
+		for (j = 0, k = strlen(words[i]); j + k <= n; j++)
+			if (strncasecmp(name + j, words[i], k) == 0)
+				return 1;
+	return 0;
+}
+
+/* The query q ("?..." or "") onto u, secret values masked when mask. */
+static void
+add_query(struct buf *u, const char *q, int mask)
+{
+	while (*q) {
+		size_t n = strcspn(q + 1, "&") + 1;	/* "?k=v" or "&k=v" */
+		const char *eq = memchr(q, '=', n);
+
+		if (mask && eq && secret_param(q + 1, (size_t)(eq - q - 1))) {
+			buf_add(u, q, (size_t)(eq - q) + 1);
+			buf_adds(u, "[REDACTED]");
+		} else
+			buf_add(u, q, n);
+		q += n;
+	}
+}
+
+char *
+config_url(const struct endpoint *ep, const char *path, int mask)
+{
+	const char *url = ep->base_url;
+	size_t n = strcspn(url, "?");
+	struct buf u = {0};
+
+	buf_adds(&u, "");
+	if (mask) {
+		/* user:password@ before the host is a secret as a whole */
+		const char *host = strstr(url, "://") + 3;
+		size_t alen = strcspn(host, "/?");
+		const char *at = memchr(host, '@', alen);
+
+		if (at) {
+			buf_add(&u, url, (size_t)(host - url));
+			buf_adds(&u, "[REDACTED]");
+			url = at;
+			n -= (size_t)(at - ep->base_url);
+		}
+	}
+	buf_add(&u, url, n);
+	buf_adds(&u, path);
+	add_query(&u, url + n, mask);
+	return u.data;
+}
+
+/* Trailing slashes of the path go, the query stays: the path of a request
+ * is put between the two (config_url).  A fragment is refused: it is
+ * never sent, and what was meant by it cannot be guessed. */
 static int
 set_url(struct endpoint *ep, const char *url, char *err, size_t errlen)
 {
-	size_t n = strlen(url);
+	size_t n = strcspn(url, "?#"), end = n;
+	struct endpoint shown = {.base_url = (char *)url};
+	char *text;
 
 	while (n > 0 && url[n - 1] == '/')
 		n--;
@@ -33,8 +99,18 @@ set_url(struct endpoint *ep, const char *url, char *err, size_t errlen)
 		snprintf(err, errlen, "base URL must start with http:// or https://: '%s'", url);
 		return -1;
 	}
+	text = config_url(&shown, "", 1);
+	if (strchr(url, '#')) {
+		snprintf(err, errlen, "base URL has a fragment ('#...'), which is never sent: "
+		         "remove it: '%s'", text);
+		free(text);
+		return -1;
+	}
+	free(text);
 	free(ep->base_url);
-	ep->base_url = estrndup(url, n);
+	ep->base_url = emalloc(strlen(url) + 1);
+	memcpy(ep->base_url, url, n);
+	strcpy(ep->base_url + n, url + end);
 	return 0;
 }
 

@@ -17,8 +17,9 @@
  * they live in struct endpoint only and are never printed.
  *
  * Config knows where an endpoint is, not what is asked of it: the path of
- * a request below base_url, and the transport's state for an endpoint,
- * are their users' (lib/run/client.c).  Everything here is owned by
+ * a request below base_url is its users' (lib/run/client.c), who make
+ * its URL with config_url(); the transport's state for an endpoint is
+ * theirs too.  Everything here is owned by
  * struct config, freed by config_free().
  */
 #ifndef LLM_CONFIG_H
@@ -28,7 +29,9 @@
 
 struct endpoint {
 	char *name;		/* provider name; "" for the default endpoint */
-	char *base_url;		/* up to /v1, no trailing slash; NULL: not set */
+	/* up to /v1, no trailing slash, then the query if any (Azure's
+	 * ?api-version=...); never a fragment; NULL: not set */
+	char *base_url;
 	char *token;		/* NULL: send no Authorization */
 };
 
@@ -51,6 +54,14 @@ void config_free(struct config *c);
  * NULL with err when the default endpoint is needed and not configured. */
 struct endpoint *config_route(struct config *c, const char *model, const char **model_out,
                               char *err, size_t errlen);
+
+/* The URL of path ("/chat/completions") below ep's base URL: the path
+ * goes before the base URL's query, which is kept.  With mask, the URL as
+ * it may be shown: credentials before the host and the values of query
+ * parameters named like secrets (key, token, secret, pass, sig, auth,
+ * cred, in any case, anywhere in the name) are "[REDACTED]".  Every URL
+ * of an endpoint is made here.  The caller frees it. */
+char *config_url(const struct endpoint *ep, const char *path, int mask);
 
 /* The text that says what to set, with examples, for messages. */
 const char *config_help(void);

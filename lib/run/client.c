@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,18 +32,64 @@ client_interrupted(void)
 	return sigwake_signo();
 }
 
+/* Descriptors kept free beside one connection a slot: curl's own, the
+ * resolver's, the engine's and the interrupt's, cache files, a connection
+ * opened while a dead one is not yet closed. */
+#define FD_ROOM 16
+
+/* The concurrency that fits the descriptors this process may open: one
+ * connection a slot, those open now, and FD_ROOM.  The soft limit is
+ * raised towards the hard one first; past both, -j is lowered, and said
+ * in msg ("" when it fits), since transfers short of a descriptor would
+ * fail as connection errors. */
+static int
+fit_jobs(int jobs, char *msg, size_t msglen)
+{
+	struct rlimit rl;
+	rlim_t open_now = 0, want;
+	int fd, fit;
+
+	msg[0] = '\0';
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY ||
+	    rl.rlim_cur >= (rlim_t)jobs + FD_ROOM + 1024)
+		return jobs;	/* plenty: not worth counting */
+	for (fd = 0; (rlim_t)fd < rl.rlim_cur; fd++)
+		if (fcntl(fd, F_GETFD) >= 0)
+			open_now++;
+	want = open_now + FD_ROOM + (rlim_t)jobs;
+	if (want <= rl.rlim_cur)
+		return jobs;
+	if (rl.rlim_max == RLIM_INFINITY || rl.rlim_max > rl.rlim_cur) {
+		struct rlimit up = rl;
+
+		up.rlim_cur = rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want ? rl.rlim_max : want;
+		if (setrlimit(RLIMIT_NOFILE, &up) == 0)
+			rl.rlim_cur = up.rlim_cur;
+		if (want <= rl.rlim_cur)
+			return jobs;
+	}
+	fit = rl.rlim_cur > open_now + FD_ROOM + 1 ? (int)(rl.rlim_cur - open_now - FD_ROOM) : 1;
+	snprintf(msg, msglen, "-j %d is more than %llu open files allow (ulimit -n): running -j %d",
+	         jobs, (unsigned long long)rl.rlim_cur, fit);
+	return fit;
+}
+
 struct client *
 client_new(const struct client_opts *o, struct config *cfg, const struct client_io *io,
            char *err, size_t errlen)
 {
 	struct client *c = ecalloc(1, sizeof *c);
 	double now = now_ms_f();
+	char msg[160];
 
 	c->o = *o;
 	if (c->o.jobs < 1)
 		c->o.jobs = 1;
 	c->cfg = cfg;
 	c->io = *io;
+	c->o.jobs = fit_jobs(c->o.jobs, msg, sizeof msg);
+	if (msg[0] && c->io.notice)
+		c->io.notice(c->io.arg, msg);
 	c->o.http.trace = io->trace;
 	c->o.http.trace_arg = io->arg;
 	bucket_init(&c->rpm, c->o.rpm, now);
@@ -105,12 +152,9 @@ client_free(struct client *c)
 }
 
 char *
-client_chat_url(const struct endpoint *ep)
+client_chat_url(const struct endpoint *ep, int mask)
 {
-	struct buf u = {0};
-
-	buf_addf(&u, "%s/chat/completions", ep->base_url);
-	return u.data;
+	return config_url(ep, "/chat/completions", mask);
 }
 
 /* ep's target, made at its first request. */
@@ -121,8 +165,11 @@ target_of(struct client *c, const struct endpoint *ep)
 	                                                  : (size_t)(ep - c->cfg->prov)];
 
 	if (!t->chat_url) {
-		t->chat_url = client_chat_url(ep);
-		t->http = http_target_new(t->chat_url, ep->token);
+		char *shown = client_chat_url(ep, 1);
+
+		t->chat_url = client_chat_url(ep, 0);
+		t->http = http_target_new(t->chat_url, shown, ep->token);
+		free(shown);
 	}
 	return t;
 }

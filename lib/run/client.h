@@ -80,9 +80,10 @@ struct client *client_new(const struct client_opts *o, struct config *cfg,
                           const struct client_io *io, char *err, size_t errlen);
 void client_free(struct client *c);
 
-/* The URL a chat completion for ep is posted to (and cached under): its
- * base_url and the dialect's path.  The caller frees it. */
-char *client_chat_url(const struct endpoint *ep);
+/* The URL a chat completion for ep is posted to (and cached under): the
+ * dialect's path below its base_url (config_url); with mask, as -v shows
+ * it.  The caller frees it. */
+char *client_chat_url(const struct endpoint *ep, int mask);
 
 /* Run the records of fd (name for messages) through.  Returns 0 at the
  * end of input, -1 when out() failed or the run was interrupted. */

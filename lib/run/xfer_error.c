@@ -13,6 +13,12 @@ xfer_transport_error(const struct http_xfer *x, size_t max_body, struct llm_erro
 	case HTTP_NO_CONNECT:
 		llm_error_set(e, "connect", 1, "cannot connect: %s", detail);
 		break;
+	case HTTP_NO_FDS:
+		/* the process's limit, not the server: other transfers' ends
+		 * free descriptors, so a later attempt may work */
+		llm_error_set(e, "connect", 1, "cannot connect: too many open files "
+		              "(lower -j or raise ulimit -n)");
+		break;
 	case HTTP_TOO_BIG:
 		llm_error_set(e, "protocol", 0, "response larger than %zu bytes", max_body);
 		break;

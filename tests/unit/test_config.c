@@ -87,7 +87,7 @@ with_dir(const char *s)
 static void
 assert_chat_url(const struct endpoint *ep, const char *want)
 {
-	char *url = client_chat_url(ep);
+	char *url = client_chat_url(ep, 0);
 
 	assert_string_equal(url, want);
 	free(url);
@@ -122,7 +122,53 @@ static const struct {
 	 "base URL must start with http:// or https://: 'api.openai.com'"},
 	{NULL, NULL, "file:///etc", NULL, NULL,
 	 "base URL must start with http:// or https://: 'file:///etc'"},
+	/* a query stays after the path (Azure OpenAI's api-version) */
+	{"http://h/ok/v1?api-version=2024-02-01", NULL, NULL,
+	 "http://h/ok/v1?api-version=2024-02-01",
+	 "http://h/ok/v1/chat/completions?api-version=2024-02-01", NULL},
+	{"https://h/v1/?a=1&b=/x/", NULL, NULL, "https://h/v1?a=1&b=/x/",
+	 "https://h/v1/chat/completions?a=1&b=/x/", NULL},
+	{"http://h/?a=1", NULL, NULL, "http://h?a=1", "http://h/chat/completions?a=1", NULL},
+	/* a fragment is refused, shown with its secrets masked */
+	{"http://h/v1#top", NULL, NULL, NULL, NULL,
+	 "base URL has a fragment ('#...'), which is never sent: remove it: 'http://h/v1#top'"},
+	{NULL, NULL, "http://u:pw@h/v1?api-key=s3#x", NULL, NULL,
+	 "base URL has a fragment ('#...'), which is never sent: remove it: "
+	 "'http://[REDACTED]@h/v1?api-key=[REDACTED]'"},
 };
+
+/* ---- URLs as -v shows them ---- */
+
+static const struct {
+	const char *base;
+	const char *shown;	/* config_url(ep, "/chat/completions", 1) */
+} mask_cases[] = {
+	{"http://h/v1", "http://h/v1/chat/completions"},
+	{"http://user:pw@h:8080/v1", "http://[REDACTED]@h:8080/v1/chat/completions"},
+	{"https://tok@h/v1", "https://[REDACTED]@h/v1/chat/completions"},
+	{"https://h/v1?api-version=2024-02-01&api-key=s3cret",
+	 "https://h/v1/chat/completions?api-version=2024-02-01&api-key=[REDACTED]"},
+	{"https://h/v1?API_KEY=a&sig=b&X-Token=c&password=d&code=e",
+	 "https://h/v1/chat/completions?API_KEY=[REDACTED]&sig=[REDACTED]&X-Token=[REDACTED]"
+	 "&password=[REDACTED]&code=e"},
+	{"https://h/v1?key", "https://h/v1/chat/completions?key"},
+	{"https://h/a@b/v1?x=u@v", "https://h/a@b/v1/chat/completions?x=u@v"},
+};
+
+static void
+test_url_masked(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < N(mask_cases); i++) {
+		struct endpoint ep = {.base_url = (char *)mask_cases[i].base};
+		char *url = config_url(&ep, "/chat/completions", 1);
+
+		assert_string_equal(url, mask_cases[i].shown);
+		free(url);
+	}
+}
 
 static void
 test_base_url(void **state)
@@ -484,6 +530,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_base_url, setup, teardown),
+		cmocka_unit_test(test_url_masked),
 		cmocka_unit_test_setup_teardown(test_token, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_token_file_missing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_token, setup, teardown),
