@@ -46,6 +46,7 @@ struct http_xfer {
 	struct http_engine *eng;
 	int busy;
 	int done;
+	int stale;		/* the handle made a connection: reset before reuse */
 };
 
 struct http_opts {
