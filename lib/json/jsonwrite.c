@@ -9,18 +9,30 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "base/utf8.h"
 #include "json/jsonwrite.h"
 
-/* Which bytes json-c writes as an escape: the controls, '"' and '\\'. */
+/* Which bytes json-c writes as an escape (1: the controls, '"' and
+ * '\\'), and which need a look before they are copied (2: the bytes of
+ * a multi-byte character, which may be invalid UTF-8). */
+#define R8 2, 2, 2, 2, 2, 2, 2, 2
+#define R64 R8, R8, R8, R8, R8, R8, R8, R8
 static const unsigned char escaped[256] = {
 	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 	['"'] = 1, ['\\'] = 1,
+	[0x80] = R64, R64,
 };
+#undef R64
+#undef R8
 
 /* s[0..n) as a JSON string.  Room for a piece's worst case (every byte a
  * six-byte escape) is made before it, so the loop only stores; pieces of
- * 4 KB keep that room small for a long string. */
+ * 4 KB keep that room small for a long string.  A valid character joins
+ * the run of plain bytes (it may end past the piece: its first byte had
+ * six bytes of room, it takes four); an invalid piece is written U+FFFD,
+ * three bytes for at least one, so every line written is UTF-8 whatever
+ * a server or an input held. */
 void
 json_quote(struct buf *b, const char *s, size_t n)
 {
@@ -37,12 +49,26 @@ json_quote(struct buf *b, const char *s, size_t n)
 		while (p < stop) {
 			const unsigned char *run = p;
 
-			while (p < stop && !escaped[*p])
-				p++;
+			size_t k;
+
+			for (;;) {
+				while (p < stop && !escaped[*p])
+					p++;
+				if (p >= stop || escaped[*p] != 2 ||
+				    !(k = utf8_char_len((const char *)p, (const char *)end)))
+					break;
+				p += k;
+			}
 			memcpy(o, run, (size_t)(p - run));
 			o += p - run;
-			if (p == stop)
+			if (p >= stop)
 				break;
+			if (escaped[*p] == 2) {
+				memcpy(o, "\xef\xbf\xbd", 3);	/* U+FFFD */
+				o += 3;
+				p += utf8_bad_len((const char *)p, (const char *)end);
+				continue;
+			}
 			*o++ = '\\';
 			switch (*p) {
 			case '\b': *o++ = 'b'; break;
