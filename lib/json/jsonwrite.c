@@ -26,6 +26,44 @@ static const unsigned char escaped[256] = {
 #undef R64
 #undef R8
 
+/* utf8_char_len, with the two- and three-byte characters of most text
+ * (every one but those that start E0 or ED) told here, without a call. */
+static inline size_t
+char_len(const unsigned char *p, const unsigned char *end)
+{
+	if (end - p >= 3) {
+		unsigned w = p[0] | (unsigned)p[1] << 8 | (unsigned)p[2] << 16;
+
+		if ((w & 0xc0e0) == 0x80c0 && p[0] >= 0xc2)
+			return 2;
+		if ((w & 0xc0c0f0) == 0x8080e0 && p[0] != 0xe0 && p[0] != 0xed)
+			return 3;
+	}
+	return utf8_char_len((const char *)p, (const char *)end);
+}
+
+/* Past the text that starts at p with a multi-byte character and needs
+ * no escape, before stop (its last character may end after stop, before
+ * end): p itself when that first character is not valid.  Text with
+ * many such characters stays here; kept out of json_quote's loop, so
+ * the loop over plain bytes keeps its registers and its length. */
+__attribute__((noinline))
+static const unsigned char *
+valid_run(const unsigned char *p, const unsigned char *stop, const unsigned char *end)
+{
+	size_t k;
+
+	while (p < stop) {
+		if (*p < 0x80 && !escaped[*p])
+			p++;
+		else if (*p >= 0x80 && (k = char_len(p, end)))
+			p += k;
+		else
+			break;
+	}
+	return p;
+}
+
 /* s[0..n) as a JSON string.  Room for a piece's worst case (every byte a
  * six-byte escape) is made before it, so the loop only stores; pieces of
  * 4 KB keep that room small for a long string.  A valid character joins
@@ -49,24 +87,24 @@ json_quote(struct buf *b, const char *s, size_t n)
 		while (p < stop) {
 			const unsigned char *run = p;
 
-			size_t k;
-
-			for (;;) {
-				while (p < stop && !escaped[*p])
-					p++;
-				if (p >= stop || escaped[*p] != 2 ||
-				    !(k = utf8_char_len((const char *)p, (const char *)end)))
-					break;
-				p += k;
-			}
+			while (p < stop && !escaped[*p])
+				p++;
 			memcpy(o, run, (size_t)(p - run));
 			o += p - run;
-			if (p >= stop)
+			if (p == stop)
 				break;
 			if (escaped[*p] == 2) {
-				memcpy(o, "\xef\xbf\xbd", 3);	/* U+FFFD */
-				o += 3;
-				p += utf8_bad_len((const char *)p, (const char *)end);
+				const unsigned char *q = valid_run(p, stop, end);
+
+				if (q > p) {
+					memcpy(o, p, (size_t)(q - p));
+					o += q - p;
+					p = q;
+				} else {
+					memcpy(o, "\xef\xbf\xbd", 3);	/* U+FFFD */
+					o += 3;
+					p += utf8_bad_len((const char *)p, (const char *)end);
+				}
 				continue;
 			}
 			*o++ = '\\';
