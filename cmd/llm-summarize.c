@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "base/stdfds.h"
+#include "base/utf8.h"
 #include "json/records.h"
 #include "report/sumfmt.h"
 #include "text/msgredact.h"
@@ -192,7 +193,16 @@ write_best(struct run *r)
 		if (pread(spooled ? fileno(r->spool) : r->in[x->src].fd, line, x->len,
 		          (off_t)x->off) == (ssize_t)x->len) {
 			line[x->len] = '\n';
-			out(r, line, x->len + 1);
+			if (utf8_invalid_at(line, x->len) < x->len) {
+				/* a line read as it came: its raw bytes made U+FFFD */
+				char *m = emalloc(3 * x->len + 1);
+				size_t n = utf8_mend(m, line, x->len);
+
+				m[n] = '\n';
+				out(r, m, n + 1);
+				free(m);
+			} else
+				out(r, line, x->len + 1);
 		} else {
 			weprintf("%s: the record of %s could not be read again",
 			         spooled ? "spool file" : r->in[x->src].name, x->id);

@@ -1,3 +1,5 @@
+#include <string.h>
+
 #include "base/utf8.h"
 
 /* How many bytes from p (before end) follow one UTF-8 sequence, and in
@@ -90,6 +92,27 @@ utf8_invalid_at(const char *s, size_t n)
 		p += k;
 	}
 	return (size_t)(p - s);
+}
+
+size_t
+utf8_mend(char *out, const char *s, size_t n)
+{
+	const char *p = s, *end = s + n;
+	char *o = out;
+
+	while (p < end) {
+		size_t k = utf8_invalid_at(p, (size_t)(end - p));
+
+		memcpy(o, p, k);
+		o += k;
+		p += k;
+		if (p < end) {
+			memcpy(o, "\xef\xbf\xbd", 3);	/* U+FFFD */
+			o += 3;
+			p += utf8_bad_len(p, end);
+		}
+	}
+	return (size_t)(o - out);
 }
 
 size_t

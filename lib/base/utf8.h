@@ -23,6 +23,12 @@ size_t utf8_bad_len(const char *p, const char *end);
  * comes. */
 size_t utf8_partial_tail(const char *s, size_t n);
 
+/* s[0..n) into out with each invalid piece (utf8_bad_len) made U+FFFD:
+ * how many bytes it wrote.  out has room for 3 * n bytes.  In a line of
+ * JSON, bytes past 0x7f stand only inside strings, so this mends a
+ * record's line just as json_quote mends its strings. */
+size_t utf8_mend(char *out, const char *s, size_t n);
+
 /* The offset of the first byte of s[0..n) that is not valid UTF-8, or n. */
 size_t utf8_invalid_at(const char *s, size_t n);
 
