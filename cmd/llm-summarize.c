@@ -78,11 +78,21 @@ on_signal(int sig)
 	stop = 1;
 }
 
+/* Write p[0..n), its bytes that are not UTF-8 (a model name, a message
+ * or a --best record as they came) made U+FFFD, as every record is. */
 static void
 out(struct run *r, const char *p, size_t n)
 {
+	char *m = NULL;
+
+	if (utf8_invalid_at(p, n) < n) {
+		m = emalloc(3 * n);
+		n = utf8_mend(m, p, n);
+		p = m;
+	}
 	if (!r->werr && write_all(1, p, n) < 0)
 		r->werr = errno;
+	free(m);
 }
 
 static void
@@ -193,16 +203,7 @@ write_best(struct run *r)
 		if (pread(spooled ? fileno(r->spool) : r->in[x->src].fd, line, x->len,
 		          (off_t)x->off) == (ssize_t)x->len) {
 			line[x->len] = '\n';
-			if (utf8_invalid_at(line, x->len) < x->len) {
-				/* a line read as it came: its raw bytes made U+FFFD */
-				char *m = emalloc(3 * x->len + 1);
-				size_t n = utf8_mend(m, line, x->len);
-
-				m[n] = '\n';
-				out(r, m, n + 1);
-				free(m);
-			} else
-				out(r, line, x->len + 1);
+			out(r, line, x->len + 1);
 		} else {
 			weprintf("%s: the record of %s could not be read again",
 			         spooled ? "spool file" : r->in[x->src].name, x->id);

@@ -24,6 +24,8 @@ $(FB)/lib/%.o: lib/%.c $(LIB_HDR)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 
+$(FB)/lib/base/util.o: CPPFLAGS += -DLLM_VERSION='"$(VERSION)"'
+
 $(FB)/libllm.a: $(FUZZ_OBJ)
 	rm -f $@
 	ar rcs $@ $(FUZZ_OBJ)

@@ -80,7 +80,7 @@ $R [REDACTED:openai-key]"
 	assert_output "a $R b"
 }
 
-@test "llm-summarize: --best and --json are valid UTF-8" {
+@test "llm-summarize: --best, --json, --tsv and --markdown are valid UTF-8" {
 	printf '{"id":"a","status":"ok","model":"m\xff","content":"x\xffy","latency_ms":5,"meta":{"query_id":"q1"}}\n' >in
 	llm-summarize --best <in >out
 	valid out
@@ -90,6 +90,11 @@ $R [REDACTED:openai-key]"
 	valid out
 	run jq -r '.models[0].model' out
 	assert_output "m$R"
+	for f in --tsv --markdown; do
+		llm-summarize $f <in >out
+		valid out
+		grep -q "m$R" out
+	done
 }
 
 @test "llm-runner: a trace of a server's invalid bytes is valid UTF-8" {

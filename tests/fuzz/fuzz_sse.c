@@ -5,12 +5,14 @@
  *
  * Invariant: the three give the same events (type, data, id), the same
  * end (sse_finish, sse_error, retry) and the same result record or error
- * from chat_stream_finish().  The byte-at-a-time run is given each
+ * from chat_stream_finish(), the same deltas; every record written of
+ * them is valid UTF-8, whatever bytes the server sent.  The byte-at-a-time run is given each
  * chunk restated from json-c's tree (restate() below: what the tree says
  * the chunk holds, written in the plainest form), so the reader, which
  * reads the usual chunk without a tree, must say what the tree says.
  */
 #include "fuzz.h"
+#include "base/utf8.h"
 #include "net/sse.h"
 #include "wire/chat_stream.h"
 
@@ -23,8 +25,29 @@ struct run {
 	struct buf log;		/* every event and the end, written out */
 	struct buf line;
 	int restated;		/* chunks go to the reader as restate() writes them */
+	int finishing;		/* in chat_stream_finish */
 	struct buf chunk;
 };
+
+/* s[0..n) as a JSON string with its bytes past 0x7f as they are: the
+ * reader must see the invalid UTF-8 the server sent, which json_quote
+ * would mend. */
+static void
+quote_raw(struct buf *b, const char *s, size_t n)
+{
+	size_t i;
+
+	buf_add(b, "\"", 1);
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c == '"' || c == '\\')
+			buf_addf(b, "\\u%04x", c);
+		else
+			buf_add(b, s + i, 1);
+	}
+	buf_add(b, "\"", 1);
+}
 
 /* A string as the tree holds it, or nothing when it is none. */
 static void
@@ -35,8 +58,8 @@ member(struct buf *b, const char *key, json_object *obj, const char *from, int c
 	if (!json_object_is_type(v, json_type_string))
 		return;
 	buf_addf(b, ",\"%s\":", key);
-	json_quote(b, json_object_get_string(v), cstr ? strlen(json_object_get_string(v))
-	           : (size_t)json_object_get_string_len(v));
+	quote_raw(b, json_object_get_string(v), cstr ? strlen(json_object_get_string(v))
+	          : (size_t)json_object_get_string_len(v));
 }
 
 /* One tool call delta: its index as DESIGN.md's rules take it (-1 for a
@@ -117,6 +140,25 @@ restate(struct buf *b, const char *data, size_t len)
 	return b->data;
 }
 
+/* Deltas go to the log: the three runs must cut them alike.  Only those
+ * chat_stream_finish gives may end in a character cut short (held back
+ * till the end), and each, written as a record's string, is UTF-8. */
+static void
+on_delta(void *arg, const char *kind, const char *text, size_t len)
+{
+	struct run *r = arg;
+
+	if (!r->finishing && utf8_partial_tail(text, len))
+		fuzz_fail("a delta ends in a cut character before the end");
+	buf_addf(&r->log, "delta %s %zu:", kind, len);
+	buf_add(&r->log, text, len);
+	buf_add(&r->log, "\n", 1);
+	buf_reset(&r->line);
+	json_quote(&r->line, text, len);
+	if (utf8_invalid_at(r->line.data, r->line.len) != r->line.len)
+		fuzz_fail("delta not written as UTF-8");
+}
+
 static void
 on_event(void *arg, const char *type, const char *data, size_t len, const char *id)
 {
@@ -142,11 +184,14 @@ run(struct run *r, const uint8_t *data, const size_t *cuts, size_t n, int restat
 {
 	size_t at = 0, i;
 	json_object *res = json_object_new_object();
-	struct llm_error e;
+	struct llm_error e = {0};
 	int fin;
 
 	sse_init(&r->p, SSE_MAX, on_event, r);
 	chat_stream_init(&r->cs, ANSWER_MAX);
+	r->cs.on_delta = on_delta;
+	r->cs.arg = r;
+	r->finishing = 0;
 	r->restated = restated;
 	for (i = 0; i < n; i++) {
 		sse_feed(&r->p, (const char *)data + at, cuts[i] - at);
@@ -156,10 +201,16 @@ run(struct run *r, const uint8_t *data, const size_t *cuts, size_t n, int restat
 	         sse_error(&r->p) ? sse_error(&r->p) : "-", r->p.retry, r->p.events);
 	fin = sse_finish(&r->p);
 	buf_addf(&r->log, "finish %d\n", fin);
+	r->finishing = 1;
 	if (chat_stream_finish(&r->cs, res, &e) == 0)
 		buf_addf(&r->log, "result %s\n", json_line(res, &r->line));
 	else
 		buf_addf(&r->log, "failed %s %d %s\n", e.kind, e.retryable, e.message);
+	/* every record is UTF-8, whatever bytes the server sent */
+	json_set(res, "error", json_object_new_string(e.message));
+	json_line(res, &r->line);
+	if (utf8_invalid_at(r->line.data, r->line.len) != r->line.len)
+		fuzz_fail("record not UTF-8: %s", r->line.data);
 	json_object_put(res);
 	chat_stream_free(&r->cs);
 	sse_free(&r->p);
