@@ -25,7 +25,7 @@ struct run {
 	struct buf log;		/* every event and the end, written out */
 	struct buf line;
 	int restated;		/* chunks go to the reader as restate() writes them */
-	int finishing;		/* in chat_stream_finish */
+	struct buf joined[2];	/* the reasoning and the content deltas, joined */
 	struct buf chunk;
 };
 
@@ -140,19 +140,24 @@ restate(struct buf *b, const char *data, size_t len)
 	return b->data;
 }
 
-/* Deltas go to the log: the three runs must cut them alike.  Only those
- * chat_stream_finish gives may end in a character cut short (held back
- * till the end), and each, written as a record's string, is UTF-8. */
+/* Deltas go to the log: the three runs must cut them alike.  No valid
+ * character is split between two deltas of a kind (one cut short stays
+ * held back till the rest comes), and each delta, written as a record's
+ * string, is UTF-8. */
 static void
 on_delta(void *arg, const char *kind, const char *text, size_t len)
 {
 	struct run *r = arg;
+	struct buf *j = &r->joined[strcmp(kind, "content") == 0];
+	size_t k = j->len, i;
 
-	if (!r->finishing && utf8_partial_tail(text, len))
-		fuzz_fail("a delta ends in a cut character before the end");
 	buf_addf(&r->log, "delta %s %zu:", kind, len);
 	buf_add(&r->log, text, len);
 	buf_add(&r->log, "\n", 1);
+	buf_add(j, text, len);
+	for (i = k > 3 ? k - 3 : 0; i < k; i++)
+		if (utf8_char_len(j->data + i, j->data + j->len) > k - i)
+			fuzz_fail("a character split between two %s deltas", kind);
 	buf_reset(&r->line);
 	json_quote(&r->line, text, len);
 	if (utf8_invalid_at(r->line.data, r->line.len) != r->line.len)
@@ -191,7 +196,6 @@ run(struct run *r, const uint8_t *data, const size_t *cuts, size_t n, int restat
 	chat_stream_init(&r->cs, ANSWER_MAX);
 	r->cs.on_delta = on_delta;
 	r->cs.arg = r;
-	r->finishing = 0;
 	r->restated = restated;
 	for (i = 0; i < n; i++) {
 		sse_feed(&r->p, (const char *)data + at, cuts[i] - at);
@@ -201,7 +205,6 @@ run(struct run *r, const uint8_t *data, const size_t *cuts, size_t n, int restat
 	         sse_error(&r->p) ? sse_error(&r->p) : "-", r->p.retry, r->p.events);
 	fin = sse_finish(&r->p);
 	buf_addf(&r->log, "finish %d\n", fin);
-	r->finishing = 1;
 	if (chat_stream_finish(&r->cs, res, &e) == 0)
 		buf_addf(&r->log, "result %s\n", json_line(res, &r->line));
 	else
@@ -212,6 +215,8 @@ run(struct run *r, const uint8_t *data, const size_t *cuts, size_t n, int restat
 	if (utf8_invalid_at(r->line.data, r->line.len) != r->line.len)
 		fuzz_fail("record not UTF-8: %s", r->line.data);
 	json_object_put(res);
+	buf_free(&r->joined[0]);
+	buf_free(&r->joined[1]);
 	chat_stream_free(&r->cs);
 	sse_free(&r->p);
 	buf_free(&r->line);
