@@ -40,7 +40,7 @@ static const char usage_text[] =
 	"\n"
 	"Directives: [[mock:429 retry-after=2 times=1]], [[mock:tool name=f args={}]],\n"
 	"[[mock:slow ms=500]], drop, no-done, truncate, invalid-json, empty-choices,\n"
-	"huge bytes=N, stream-error, tools-no-stream.  See llm-mock(1).\n";
+	"huge bytes=N, stream-error, tools-no-stream, bad-utf8.  See llm-mock(1).\n";
 
 static const struct option longopts[] = {
 	{ "host", required_argument, NULL, 'H' },

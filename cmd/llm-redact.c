@@ -14,6 +14,7 @@
 #include "base/stdfds.h"
 #include "text/bound.h"
 #include "base/lineout.h"
+#include "base/utf8.h"
 #include "json/records.h"
 #include "text/redact.h"
 #include "text/msgredact.h"
@@ -47,14 +48,25 @@ usage(FILE *fp, int status)
 	exit(status);
 }
 
-/* Queue s[0..n) and a newline (nl) as one line: whole lines a write. */
+/* Queue s[0..n) and a newline (nl) as one line: whole lines a write.
+ * A line that passes unchanged may hold bytes that are not UTF-8: they
+ * go out as U+FFFD, as every record is UTF-8 (text lines too, for the
+ * logs they go to). */
 static void
 emit(struct job *j, const char *s, size_t n, int nl)
 {
+	char *m = NULL;
+
+	if (utf8_invalid_at(s, n) < n) {
+		m = emalloc(3 * n);
+		n = utf8_mend(m, s, n);
+		s = m;
+	}
 	if (nl)
 		lineout_line(&j->out, s, n);
 	else
 		lineout_add(&j->out, s, n);	/* the last line had no newline */
+	free(m);
 }
 
 static void

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "base/stdfds.h"
+#include "base/utf8.h"
 #include "json/records.h"
 #include "report/sumfmt.h"
 #include "text/msgredact.h"
@@ -78,11 +79,21 @@ on_signal(int sig)
 	stop = 1;
 }
 
+/* Write p[0..n), its bytes that are not UTF-8 (a model name, a message
+ * or a --best record as they came) made U+FFFD, as every record is. */
 static void
 out(struct run *r, const char *p, size_t n)
 {
+	char *m = NULL;
+
+	if (utf8_invalid_at(p, n) < n) {
+		m = emalloc(3 * n);
+		n = utf8_mend(m, p, n);
+		p = m;
+	}
 	if (!r->werr && write_all(1, p, n) < 0)
 		r->werr = errno;
+	free(m);
 }
 
 static void

@@ -1,14 +1,18 @@
+#include <string.h>
+
 #include "base/utf8.h"
 
-size_t
-utf8_char_len(const char *p, const char *end)
+/* How many bytes from p (before end) follow one UTF-8 sequence, and in
+ * *need how many the whole sequence takes: a return below *need is the
+ * "maximal subpart" of Unicode's chapter 3 (0 when *p cannot start one). */
+static size_t
+seq_prefix(const unsigned char *s, const unsigned char *end, size_t *need)
 {
-	const unsigned char *s = (const unsigned char *)p;
 	unsigned char lo = 0x80, hi = 0xbf;	/* the second byte's range */
 	size_t n, i;
 
 	if (s[0] < 0x80)
-		return 1;
+		return *need = 1;
 	if (s[0] >= 0xc2 && s[0] <= 0xdf)
 		n = 2;
 	else if (s[0] >= 0xe0 && s[0] <= 0xef)
@@ -16,7 +20,8 @@ utf8_char_len(const char *p, const char *end)
 	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
 		n = 4;
 	else
-		return 0;
+		return *need = 1, 0;
+	*need = n;
 	/* the second byte alone tells an overlong form, a surrogate and a
 	 * code point past U+10FFFF (RFC 3629's table) */
 	if (s[0] == 0xe0)
@@ -27,12 +32,48 @@ utf8_char_len(const char *p, const char *end)
 		lo = 0x90;
 	else if (s[0] == 0xf4)
 		hi = 0x8f;
-	if ((size_t)(end - p) < n || s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < n; i++)
+	if (end - s < 2 || s[1] < lo || s[1] > hi)
+		return 1;
+	for (i = 2; i < n && s + i < end; i++)
 		if ((s[i] & 0xc0) != 0x80)
+			break;
+	return i;
+}
+
+size_t
+utf8_char_len(const char *p, const char *end)
+{
+	size_t need, k = seq_prefix((const unsigned char *)p, (const unsigned char *)end, &need);
+
+	return k == need ? k : 0;
+}
+
+size_t
+utf8_bad_len(const char *p, const char *end)
+{
+	size_t need, k = seq_prefix((const unsigned char *)p, (const unsigned char *)end, &need);
+
+	return k ? k : 1;
+}
+
+size_t
+utf8_partial_tail(const char *s, size_t n)
+{
+	size_t i, k, need;
+
+	/* the last lead byte among the last three: a tail of four or more
+	 * bytes is no beginning of a sequence */
+	for (i = n; i > 0 && n - i < 3; i--) {
+		unsigned char c = (unsigned char)s[i - 1];
+
+		if ((c & 0xc0) == 0x80)
+			continue;
+		if (c < 0x80)
 			return 0;
-	return n;
+		k = seq_prefix((const unsigned char *)s + i - 1, (const unsigned char *)s + n, &need);
+		return k == n - (i - 1) && k < need ? k : 0;
+	}
+	return 0;
 }
 
 size_t
@@ -51,6 +92,27 @@ utf8_invalid_at(const char *s, size_t n)
 		p += k;
 	}
 	return (size_t)(p - s);
+}
+
+size_t
+utf8_mend(char *out, const char *s, size_t n)
+{
+	const char *p = s, *end = s + n;
+	char *o = out;
+
+	while (p < end) {
+		size_t k = utf8_invalid_at(p, (size_t)(end - p));
+
+		memcpy(o, p, k);
+		o += k;
+		p += k;
+		if (p < end) {
+			memcpy(o, "\xef\xbf\xbd", 3);	/* U+FFFD */
+			o += 3;
+			p += utf8_bad_len(p, end);
+		}
+	}
+	return (size_t)(o - out);
 }
 
 size_t

@@ -9,18 +9,68 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "base/utf8.h"
 #include "json/jsonwrite.h"
 
-/* Which bytes json-c writes as an escape: the controls, '"' and '\\'. */
+/* Which bytes json-c writes as an escape (1: the controls, '"' and
+ * '\\'), and which need a look before they are copied (2: the bytes of
+ * a multi-byte character, which may be invalid UTF-8). */
+#define R8 2, 2, 2, 2, 2, 2, 2, 2
+#define R64 R8, R8, R8, R8, R8, R8, R8, R8
 static const unsigned char escaped[256] = {
 	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 	['"'] = 1, ['\\'] = 1,
+	[0x80] = R64, R64,
 };
+#undef R64
+#undef R8
+
+/* utf8_char_len, with the two- and three-byte characters of most text
+ * (every one but those that start E0 or ED) told here, without a call. */
+static inline size_t
+char_len(const unsigned char *p, const unsigned char *end)
+{
+	if (end - p >= 3) {
+		unsigned w = p[0] | (unsigned)p[1] << 8 | (unsigned)p[2] << 16;
+
+		if ((w & 0xc0e0) == 0x80c0 && p[0] >= 0xc2)
+			return 2;
+		if ((w & 0xc0c0f0) == 0x8080e0 && p[0] != 0xe0 && p[0] != 0xed)
+			return 3;
+	}
+	return utf8_char_len((const char *)p, (const char *)end);
+}
+
+/* Past the text that starts at p with a multi-byte character and needs
+ * no escape, before stop (its last character may end after stop, before
+ * end): p itself when that first character is not valid.  Text with
+ * many such characters stays here; kept out of json_quote's loop, so
+ * the loop over plain bytes keeps its registers and its length. */
+__attribute__((noinline))
+static const unsigned char *
+valid_run(const unsigned char *p, const unsigned char *stop, const unsigned char *end)
+{
+	size_t k;
+
+	while (p < stop) {
+		if (*p < 0x80 && !escaped[*p])
+			p++;
+		else if (*p >= 0x80 && (k = char_len(p, end)))
+			p += k;
+		else
+			break;
+	}
+	return p;
+}
 
 /* s[0..n) as a JSON string.  Room for a piece's worst case (every byte a
  * six-byte escape) is made before it, so the loop only stores; pieces of
- * 4 KB keep that room small for a long string. */
+ * 4 KB keep that room small for a long string.  A valid character joins
+ * the run of plain bytes (it may end past the piece: its first byte had
+ * six bytes of room, it takes four); an invalid piece is written U+FFFD,
+ * three bytes for at least one, so every line written is UTF-8 whatever
+ * a server or an input held. */
 void
 json_quote(struct buf *b, const char *s, size_t n)
 {
@@ -43,6 +93,20 @@ json_quote(struct buf *b, const char *s, size_t n)
 			o += p - run;
 			if (p == stop)
 				break;
+			if (escaped[*p] == 2) {
+				const unsigned char *q = valid_run(p, stop, end);
+
+				if (q > p) {
+					memcpy(o, p, (size_t)(q - p));
+					o += q - p;
+					p = q;
+				} else {
+					memcpy(o, "\xef\xbf\xbd", 3);	/* U+FFFD */
+					o += 3;
+					p += utf8_bad_len((const char *)p, (const char *)end);
+				}
+				continue;
+			}
 			*o++ = '\\';
 			switch (*p) {
 			case '\b': *o++ = 'b'; break;

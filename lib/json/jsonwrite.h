@@ -35,7 +35,9 @@ const char *json_pretty(json_object *obj, struct buf *b);
 /* Append s[0..n) to out as a quoted JSON string with exactly the escapes
  * of RFC 8785: \" \\ \b \f \n \r \t, other control characters as \u00xx
  * (lower-case hex), every other byte as it is.  Canonical JSON needs these
- * bytes and no others, and json-c writes the same. */
+ * bytes and no others, and json-c writes the same.  But bytes that are
+ * not UTF-8 (a server's or an input's raw 0xff) are written U+FFFD, one
+ * for each piece utf8_bad_len() tells: every record is valid UTF-8. */
 void json_quote(struct buf *out, const char *s, size_t n);
 
 /* Append v in decimal. */

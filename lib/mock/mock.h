@@ -59,7 +59,8 @@ enum {
 	MOCK_F_SSE_MULTILINE = 1 << 14,	/* one chunk over several data: lines */
 	MOCK_F_SSE_FILTER = 1 << 15,	/* a content-filter chunk with empty choices first */
 	MOCK_F_REASONING = 1 << 16,	/* reasoning_content before the content */
-	MOCK_NFAULTS = 17
+	MOCK_F_BAD_UTF8 = 1 << 17,	/* raw bytes that are not UTF-8 after the content */
+	MOCK_NFAULTS = 18
 };
 
 /* Faults that only mean something for a streamed answer. */

@@ -118,6 +118,31 @@ tool_call(const struct mock_answer *a, size_t k, const char *args, struct jw *w)
 	jw_close(w, '}');
 }
 
+/* [[mock:bad-utf8]]'s bytes after the content: a lone FF, E2 82 (a
+ * three-byte character cut short) and U+1F600 (F0 9F 98 80), which a
+ * stream sends in two deltas cut after its second byte.  None needs a
+ * JSON escape, and jw_str would mend them, so they go in as they are. */
+static const char bad_tail[] = " \xff \xe2\x82 \xf0\x9f\x98\x80";
+#define BAD_LEN (sizeof bad_tail - 1)
+#define BAD_CUT (BAD_LEN - 2)
+
+static size_t
+bad_len(const struct mock_answer *a)
+{
+	return (a->faults & MOCK_F_BAD_UTF8) && a->has_content && !(a->faults & MOCK_F_HUGE)
+	       ? BAD_LEN : 0;
+}
+
+/* bad_tail[from..to) into the string just written by w, before its
+ * closing quote. */
+static void
+add_bad(struct jw *w, size_t from, size_t to)
+{
+	w->b->len--;
+	buf_add(w->b, bad_tail + from, to - from);
+	buf_add(w->b, "\"", 1);
+}
+
 /* reasoning: the rule is "reasoning about: " and the content */
 #define REASONING_PREFIX "reasoning about: "
 
@@ -201,8 +226,11 @@ completion_choice(const struct mock_answer *a, int k, struct jw *w, struct buf *
 		buf_add(&c, sfx, slen);
 		jw_str(w, c.data, c.len);
 		buf_free(&c);
-	} else
+	} else {
 		jw_str(w, a->content.data, a->content.len);
+		if (bad_len(a))
+			add_bad(w, 0, BAD_LEN);
+	}
 	if (a->ntools) {
 		jw_key(w, "tool_calls");
 		jw_open(w, '[');
@@ -248,16 +276,18 @@ content_len(const struct mock_answer *a)
 {
 	if (!a->has_content)
 		return 0;
-	return a->faults & MOCK_F_HUGE ? (size_t)a->huge_bytes : a->content.len;
+	return a->faults & MOCK_F_HUGE ? (size_t)a->huge_bytes : a->content.len + bad_len(a);
 }
 
 static size_t
 count_deltas(const struct mock_answer *a)
 {
-	size_t n = 0, off, len = content_len(a), i;
+	size_t n = 0, off, len = content_len(a) - bad_len(a), i;
 
 	for (off = 0; off < len; n++)
 		off += delta_len(a->faults & MOCK_F_HUGE, a->content.data, off, len);
+	if (bad_len(a))
+		n += 2;
 	if (has_reasoning(a))
 		n += 1 + n;	/* the prefix, then the content's pieces again */
 	for (i = 0; i < a->ntools; i++) {
@@ -333,13 +363,15 @@ content_delta(const struct mock_answer *a, struct mock_stream *s, double ts, str
               const char *field)
 {
 	int huge = a->faults & MOCK_F_HUGE;
-	size_t len = content_len(a), n = delta_len(huge, a->content.data, s->off, len), k;
+	size_t len = content_len(a) - bad_len(a), n = 0, k;
 	struct jw w;
 	int lp;
 
 	chunk_open(a, &w, out);
 	choice_open(&w, s->choice);
 	jw_key(&w, field);
+	if (s->off < len)
+		n = delta_len(huge, a->content.data, s->off, len);
 	if (huge) {
 		char xs[1024];
 
@@ -348,6 +380,12 @@ content_delta(const struct mock_answer *a, struct mock_stream *s, double ts, str
 		for (k = 0; k < n; k += sizeof xs)
 			buf_add(out, xs, n - k < sizeof xs ? n - k : sizeof xs);
 		jw_str_close(&w);
+	} else if (s->off >= len) {
+		/* bad_tail, in two deltas */
+		k = s->off - len;
+		n = k < BAD_CUT ? BAD_CUT - k : BAD_LEN - k;
+		jw_str(&w, "", 0);
+		add_bad(&w, k, k + n);
 	} else
 		jw_str(&w, a->content.data + s->off, n);
 	lp = a->logprobs && s->phase == S_CONTENT;

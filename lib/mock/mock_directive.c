@@ -30,6 +30,7 @@ static const struct {
 	{ "sse-multiline", MOCK_F_SSE_MULTILINE },
 	{ "sse-filter", MOCK_F_SSE_FILTER },
 	{ "reasoning", MOCK_F_REASONING },
+	{ "bad-utf8", MOCK_F_BAD_UTF8 },
 };
 
 static int

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/utf8.h"
 #include "json/jscan.h"
 #include "wire/chat_stream.h"
 #include "wire/members.h"
@@ -90,18 +91,40 @@ str_of(json_object *obj, const char *key, size_t *len)
 	return json_object_get_string(v);
 }
 
-/* Add t to b, and tell on_delta when kind is given. */
+/* Add t to b, and tell on_delta when kind is given: b's text up to its
+ * last whole character, from where the last call stopped.  A character
+ * a server splits across two chunks so reaches on_delta whole, not as
+ * two invalid pieces; the bytes held back are b's own, so nothing more
+ * is kept (chat_stream_finish gives what the end leaves held). */
 static int
 add_text(struct chat_stream *s, struct buf *b, const char *kind, const char *t, size_t n)
 {
+	size_t from = b->len - utf8_partial_tail(b->data, b->len), to;
+
 	if (!t || n == 0)
 		return 0;
 	if (charge(s, n) < 0)
 		return -1;
 	buf_add(b, t, n);
-	if (kind && s->on_delta)
-		s->on_delta(s->arg, kind, t, n);
+	to = b->len - utf8_partial_tail(b->data, b->len);
+	if (kind && s->on_delta && to > from)
+		s->on_delta(s->arg, kind, b->data + from, to - from);
 	return 0;
+}
+
+/* The stream ended: a character still held back is never finished, and
+ * on_delta gets its bytes (which a record shows as U+FFFD). */
+static void
+flush_held(struct chat_stream *s)
+{
+	size_t k;
+
+	if (!s->on_delta)
+		return;
+	if ((k = utf8_partial_tail(s->content.data, s->content.len)))
+		s->on_delta(s->arg, "content", s->content.data + s->content.len - k, k);
+	if ((k = utf8_partial_tail(s->reasoning.data, s->reasoning.len)))
+		s->on_delta(s->arg, "reasoning", s->reasoning.data + s->reasoning.len - k, k);
 }
 
 /* Replace b by t (a field a server may send again): the old bytes stop
@@ -505,6 +528,7 @@ choices_json(const struct chat_stream *s)
 int
 chat_stream_finish(struct chat_stream *s, json_object *res, struct llm_error *e)
 {
+	flush_held(s);
 	if (s->failed) {
 		*e = s->err;
 		return -1;

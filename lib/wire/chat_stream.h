@@ -47,7 +47,9 @@ struct chat_choice {
 
 struct chat_stream {
 	/* Called as text arrives, never with empty text; kind is "content"
-	 * or "reasoning".  NULL: not called. */
+	 * or "reasoning".  A UTF-8 character cut at a chunk's end is held
+	 * back until the next chunk (or chat_stream_finish) gives the rest.
+	 * NULL: not called. */
 	void (*on_delta)(void *arg, const char *kind, const char *text, size_t len);
 	/* Called for each tool-call delta: id and name as this chunk
 	 * carried them (NULL when it did not), args the arguments fragment

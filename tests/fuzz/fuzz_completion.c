@@ -3,13 +3,15 @@
  *
  * Invariants: a body taken gives a record with a string "content" and a
  * "finish_reason" key, that serializes to JSON json-c reads back; a body
- * refused sets kind "protocol"; every message is one line.  And the
+ * refused sets kind "protocol"; every message is one line; the record
+ * written of either is valid UTF-8, whatever bytes the body held.  And the
  * reader, which reads the usual body without json-c's tree, says what
  * json-c's tree of the whole body says (reference() below, the rules of
  * DESIGN.md's result record read off the tree): the same record, or the
  * same error.
  */
 #include "fuzz.h"
+#include "base/utf8.h"
 #include "wire/openai.h"
 
 static void
@@ -150,6 +152,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!(back = json_parse(line.data, line.len, err, sizeof err)))
 			fuzz_fail("result does not read back: %s: %s", err, line.data);
 		json_object_put(back);
+		if (utf8_invalid_at(line.data, line.len) != line.len)
+			fuzz_fail("result not UTF-8: %s", line.data);
 	} else {
 		if (strcmp(e.kind, "protocol") != 0)
 			fuzz_fail("kind %s", e.kind);
@@ -160,6 +164,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (strcmp(e.kind, "http") != 0 || e.http_status != 429 || !e.retryable)
 		fuzz_fail("http error classified wrong: %s %d", e.kind, e.http_status);
 	one_line_or_fail(&e);
+	/* the error's record is UTF-8 too, whatever the server's message held */
+	json_set(res, "message", json_object_new_string(e.message));
+	json_line(res, &line);
+	if (utf8_invalid_at(line.data, line.len) != line.len)
+		fuzz_fail("error record not UTF-8: %s", line.data);
 	json_object_put(res);
 	buf_free(&line);
 	return 0;

@@ -5,12 +5,14 @@
  *
  * Invariant: the three give the same events (type, data, id), the same
  * end (sse_finish, sse_error, retry) and the same result record or error
- * from chat_stream_finish().  The byte-at-a-time run is given each
+ * from chat_stream_finish(), the same deltas; every record written of
+ * them is valid UTF-8, whatever bytes the server sent.  The byte-at-a-time run is given each
  * chunk restated from json-c's tree (restate() below: what the tree says
  * the chunk holds, written in the plainest form), so the reader, which
  * reads the usual chunk without a tree, must say what the tree says.
  */
 #include "fuzz.h"
+#include "base/utf8.h"
 #include "net/sse.h"
 #include "wire/chat_stream.h"
 
@@ -23,8 +25,29 @@ struct run {
 	struct buf log;		/* every event and the end, written out */
 	struct buf line;
 	int restated;		/* chunks go to the reader as restate() writes them */
+	struct buf joined[2];	/* the reasoning and the content deltas, joined */
 	struct buf chunk;
 };
+
+/* s[0..n) as a JSON string with its bytes past 0x7f as they are: the
+ * reader must see the invalid UTF-8 the server sent, which json_quote
+ * would mend. */
+static void
+quote_raw(struct buf *b, const char *s, size_t n)
+{
+	size_t i;
+
+	buf_add(b, "\"", 1);
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c == '"' || c == '\\')
+			buf_addf(b, "\\u%04x", c);
+		else
+			buf_add(b, s + i, 1);
+	}
+	buf_add(b, "\"", 1);
+}
 
 /* A string as the tree holds it, or nothing when it is none. */
 static void
@@ -35,8 +58,8 @@ member(struct buf *b, const char *key, json_object *obj, const char *from, int c
 	if (!json_object_is_type(v, json_type_string))
 		return;
 	buf_addf(b, ",\"%s\":", key);
-	json_quote(b, json_object_get_string(v), cstr ? strlen(json_object_get_string(v))
-	           : (size_t)json_object_get_string_len(v));
+	quote_raw(b, json_object_get_string(v), cstr ? strlen(json_object_get_string(v))
+	          : (size_t)json_object_get_string_len(v));
 }
 
 /* One tool call delta: its index as DESIGN.md's rules take it (-1 for a
@@ -129,6 +152,30 @@ restate(struct buf *b, const char *data, size_t len)
 	return b->data;
 }
 
+/* Deltas go to the log: the three runs must cut them alike.  No valid
+ * character is split between two deltas of a kind (one cut short stays
+ * held back till the rest comes), and each delta, written as a record's
+ * string, is UTF-8. */
+static void
+on_delta(void *arg, const char *kind, const char *text, size_t len)
+{
+	struct run *r = arg;
+	struct buf *j = &r->joined[strcmp(kind, "content") == 0];
+	size_t k = j->len, i;
+
+	buf_addf(&r->log, "delta %s %zu:", kind, len);
+	buf_add(&r->log, text, len);
+	buf_add(&r->log, "\n", 1);
+	buf_add(j, text, len);
+	for (i = k > 3 ? k - 3 : 0; i < k; i++)
+		if (utf8_char_len(j->data + i, j->data + j->len) > k - i)
+			fuzz_fail("a character split between two %s deltas", kind);
+	buf_reset(&r->line);
+	json_quote(&r->line, text, len);
+	if (utf8_invalid_at(r->line.data, r->line.len) != r->line.len)
+		fuzz_fail("delta not written as UTF-8");
+}
+
 static void
 on_event(void *arg, const char *type, const char *data, size_t len, const char *id)
 {
@@ -154,11 +201,13 @@ run(struct run *r, const uint8_t *data, const size_t *cuts, size_t n, int restat
 {
 	size_t at = 0, i;
 	json_object *res = json_object_new_object();
-	struct llm_error e;
+	struct llm_error e = {0};
 	int fin;
 
 	sse_init(&r->p, SSE_MAX, on_event, r);
 	chat_stream_init(&r->cs, ANSWER_MAX);
+	r->cs.on_delta = on_delta;
+	r->cs.arg = r;
 	r->restated = restated;
 	for (i = 0; i < n; i++) {
 		sse_feed(&r->p, (const char *)data + at, cuts[i] - at);
@@ -172,7 +221,14 @@ run(struct run *r, const uint8_t *data, const size_t *cuts, size_t n, int restat
 		buf_addf(&r->log, "result %s\n", json_line(res, &r->line));
 	else
 		buf_addf(&r->log, "failed %s %d %s\n", e.kind, e.retryable, e.message);
+	/* every record is UTF-8, whatever bytes the server sent */
+	json_set(res, "error", json_object_new_string(e.message));
+	json_line(res, &r->line);
+	if (utf8_invalid_at(r->line.data, r->line.len) != r->line.len)
+		fuzz_fail("record not UTF-8: %s", r->line.data);
 	json_object_put(res);
+	buf_free(&r->joined[0]);
+	buf_free(&r->joined[1]);
 	chat_stream_free(&r->cs);
 	sse_free(&r->p);
 	buf_free(&r->line);

@@ -2,9 +2,12 @@
  * writer writes (PLAIN | NOSLASHESCAPE), and json_pretty what it writes
  * with PRETTY | SPACED | NOSLASHESCAPE, byte for byte, for every kind of
  * value, every byte in a string and random trees; the piece-by-piece
- * writer (struct jw) writes what json_line writes of the same tree. */
+ * writer (struct jw) writes what json_line writes of the same tree.  Where
+ * a string is not UTF-8, json-c writes its bytes and json_line U+FFFD
+ * for each invalid piece (test_replacement states those bytes). */
 #include <math.h>
 
+#include "base/utf8.h"
 #include "unit.h"
 
 static const char *
@@ -14,20 +17,93 @@ jsonc(json_object *o)
 	                                         JSON_C_TO_STRING_NOSLASHESCAPE);
 }
 
+/* json-c's text s with each invalid piece made U+FFFD, a byte at a time
+ * (json-c's escapes are ASCII, so they stay as they are). */
+static void
+fffd(struct buf *out, const char *s)
+{
+	const char *p = s, *end = s + strlen(s);
+
+	buf_reset(out);
+	while (p < end) {
+		size_t k = utf8_char_len(p, end);
+
+		if (k) {
+			buf_add(out, p, k);
+			p += k;
+		} else {
+			buf_add(out, "\xef\xbf\xbd", 3);
+			p += utf8_bad_len(p, end);
+		}
+	}
+}
+
 static void
 same(json_object *o)
 {
-	struct buf b = {0};
-	const char *want = jsonc(o);
+	struct buf b = {0}, want = {0};
 
+	fffd(&want, jsonc(o));
 	json_line(o, &b);
-	assert_int_equal(b.len, strlen(want));
-	assert_memory_equal(b.data, want, b.len);
-	want = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-	                                         JSON_C_TO_STRING_NOSLASHESCAPE);
+	assert_int_equal(b.len, want.len);
+	assert_memory_equal(b.data, want.data, b.len);
+	fffd(&want, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+	                                              JSON_C_TO_STRING_SPACED |
+	                                              JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_pretty(o, &b);
-	assert_int_equal(b.len, strlen(want));
-	assert_memory_equal(b.data, want, b.len);
+	assert_int_equal(b.len, want.len);
+	assert_memory_equal(b.data, want.data, b.len);
+	buf_free(&b);
+	buf_free(&want);
+}
+
+/* Invalid UTF-8 is written U+FFFD, one for each maximal subpart
+ * (Unicode 15, 3.9 "U+FFFD Substitution of Maximal Subparts", as the
+ * WHATWG decoder does); valid characters pass as they are, also where
+ * one spans the writer's 4 KB pieces. */
+static void
+test_replacement(void **state)
+{
+#define R "\xef\xbf\xbd"
+	static const struct {
+		const char *in, *want;
+	} t[] = {
+		{"a\xff" "b", "\"a" R "b\""},
+		{"\xe2\x82", "\"" R "\""},			/* 3-byte cut short */
+		{"\xe2\x82z", "\"" R "z\""},
+		{"\xf0\x9f\x98", "\"" R "\""},		/* 4-byte cut short */
+		{"\xf0\x9f\x98\x80", "\"\xf0\x9f\x98\x80\""},
+		{"\xf0\x9f\x98" "A", "\"" R "A\""},
+		{"\xc0\xaf", "\"" R R "\""},			/* overlong */
+		{"\xe0\x80\xaf", "\"" R R R "\""},
+		{"\xed\xa0\x80", "\"" R R R "\""},		/* surrogate */
+		{"\xf4\x90\x80\x80", "\"" R R R R "\""},	/* past U+10FFFF */
+		{"\x80\xbf", "\"" R R "\""},
+		{"\xf1\x80\x80\xe1\x80\xc2", "\"" R R R "\""},
+		{"\xc3\xa9\xfe\n\xe2\x80\x94", "\"\xc3\xa9" R "\\n\xe2\x80\x94\""},
+		{"\xf5\xf8\xff", "\"" R R R "\""},
+	};
+#undef R
+	struct buf b = {0};
+	size_t i, n = 4096 + 8;
+	char *s = emalloc(n);
+
+	(void)state;
+	for (i = 0; i < sizeof t / sizeof *t; i++) {
+		buf_reset(&b);
+		json_quote(&b, t[i].in, strlen(t[i].in));
+		assert_string_equal(b.data, t[i].want);
+	}
+	/* a valid 4-byte character and then a cut one across the seam */
+	memset(s, 'a', n);
+	memcpy(s + 4094, "\xf0\x9f\x98\x80", 4);
+	memcpy(s + 4098, "\xf0\x9f\x98", 3);
+	buf_reset(&b);
+	json_quote(&b, s, n);
+	assert_int_equal(b.len, 1 + 4094 + 4 + 3 + 3 + 1);
+	assert_memory_equal(b.data + 4095, "\xf0\x9f\x98\x80\xef\xbf\xbd" "aaa", 10);
+	assert_int_equal(utf8_invalid_at(b.data, b.len), b.len);
+	free(s);
 	buf_free(&b);
 }
 
@@ -272,6 +348,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_texts),
 		cmocka_unit_test(test_every_byte),
+		cmocka_unit_test(test_replacement),
 		cmocka_unit_test(test_long_string),
 		cmocka_unit_test(test_random_trees),
 		cmocka_unit_test(test_nonfinite),

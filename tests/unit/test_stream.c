@@ -373,12 +373,55 @@ test_too_many_tools(void **state)
 	buf_free(&chunk);
 }
 
+/* on_delta's text, each call on its own line. */
+static void
+log_delta(void *arg, const char *kind, const char *text, size_t len)
+{
+	struct buf *b = arg;
+
+	buf_addf(b, "%s:", kind);
+	buf_add(b, text, len);
+	buf_add(b, "\n", 1);
+}
+
+/* A character split across chunks reaches on_delta whole; one the
+ * stream never finishes comes at chat_stream_finish; invalid bytes that
+ * no chunk can finish (FF) are not held. */
+static void
+test_split_characters(void **state)
+{
+	struct chat_stream s;
+	struct llm_error e;
+	json_object *rec = json_object_new_object();
+	struct buf log = {0};
+
+	(void)state;
+	chat_stream_init(&s, 0);
+	s.on_delta = log_delta;
+	s.arg = &log;
+	assert_int_equal(data(&s, "{\"choices\":[{\"delta\":{\"content\":\"a\xf0\x9f\"}}]}"), 0);
+	assert_int_equal(data(&s, "{\"choices\":[{\"delta\":{\"content\":\"\x98\"}}]}"), 0);
+	assert_int_equal(data(&s, "{\"choices\":[{\"delta\":{\"content\":\"\x80\xff\"}}]}"), 0);
+	assert_int_equal(data(&s, "{\"choices\":[{\"delta\":{\"reasoning_content\":\"r\xe2\x82\"}}]}"), 0);
+	assert_int_equal(data(&s, "{\"choices\":[{\"delta\":{\"content\":\"b\xc3\"},"
+	                          "\"finish_reason\":\"stop\"}]}"), 0);
+	assert_string_equal(log.data, "content:a\ncontent:\xf0\x9f\x98\x80\xff\nreasoning:r\n"
+	                    "content:b\n");
+	buf_reset(&log);
+	assert_int_equal(chat_stream_finish(&s, rec, &e), 0);
+	assert_string_equal(log.data, "content:\xc3\nreasoning:\xe2\x82\n");
+	chat_stream_free(&s);
+	json_object_put(rec);
+	buf_free(&log);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_streams),
 		cmocka_unit_test(test_data_directly),
+		cmocka_unit_test(test_split_characters),
 		cmocka_unit_test(test_too_many_tools),
 	};
 
