@@ -53,7 +53,7 @@ assert_mock_stopped() {
 	sh ex/with-mock.sh sh -c 'echo "$LLM_BASE_URL" >url; exec sleep 30' 2>/dev/null &
 	pid=$!
 	set +m
-	for _ in $(seq 100); do [ -s url ] && break; sleep 0.05; done
+	for _ in $(seq 400); do [ -s url ] && break; sleep 0.05; done	# 20 s: a loaded machine
 	kill -INT -- -"$pid"
 	rc=0
 	wait "$pid" || rc=$?

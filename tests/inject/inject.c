@@ -3,13 +3,15 @@
  *
  *   INJECT_FAIL='CALL:ERRNO:WHERE[;CALL:ERRNO:WHERE...]'
  *
- * CALL is write, read, fsync, close, open (open and openat), rename or
- * linkat; ERRNO a name (EIO, ENOSPC, EACCES, EROFS, EPERM, EEXIST,
+ * CALL is write, read, fsync, close, open (open and openat), rename
+ * (rename and renameat) or linkat; ERRNO a name (EIO, ENOSPC, EACCES, EROFS, EPERM, EEXIST,
  * EXDEV) or KILL, which kills the process with SIGKILL there instead,
  * as a crash at that point would.  WHERE is a glob (fnmatch(3)) matched
  * against the file the call is about: the path of a descriptor (as
  * /proc/self/fd shows it: "pipe:[123]" for a pipe), the path given to
- * open, the new path of rename and linkat; or @N for descriptor N.
+ * open, the new path of rename and linkat (a name given relative to a
+ * directory's descriptor shown as the path it makes); or @N for
+ * descriptor N.
  * INJECT_AFTER=n lets the first n matching calls through.  Writes to
  * standard error always pass, so the programs' messages come out.  An
  * unnamed file (O_TMPFILE) shows as "DIR/#INODE (deleted)".
@@ -173,6 +175,31 @@ close(int fd)
 	return real(fd);
 }
 
+/* path as the file it names: relative to the directory dfd stands for,
+ * and shown relative to the working directory when it lies below it, so
+ * that "cache/..." matches a file a program made through a descriptor of
+ * its directory (openat, linkat, renameat) as it did through a path. */
+static const char *
+at_path(int dfd, const char *path, char *buf, size_t size)
+{
+	char proc[64], dir[4096], cwd[4096];
+	const char *rel;
+	ssize_t k;
+	size_t cl;
+
+	if (dfd == AT_FDCWD || path[0] == '/')
+		return path;
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d", dfd);
+	if ((k = readlink(proc, dir, sizeof dir - 1)) < 0 || !getcwd(cwd, sizeof cwd))
+		return path;
+	dir[k] = '\0';
+	cl = strlen(cwd);
+	rel = strncmp(dir, cwd, cl) == 0 && dir[cl] == '/' ? dir + cl + 1
+	    : strcmp(dir, cwd) == 0 ? "" : dir;
+	snprintf(buf, size, "%s%s%s", rel, *rel ? "/" : "", path);
+	return buf;
+}
+
 int
 rename(const char *from, const char *to)
 {
@@ -183,10 +210,23 @@ rename(const char *from, const char *to)
 }
 
 int
+renameat(int dfd1, const char *from, int dfd2, const char *to)
+{
+	char buf[8192];
+
+	REAL(renameat);
+	if (inject("rename", -1, at_path(dfd2, to, buf, sizeof buf)) < 0)
+		return -1;
+	return real(dfd1, from, dfd2, to);
+}
+
+int
 linkat(int dfd1, const char *from, int dfd2, const char *to, int flags)
 {
+	char buf[8192];
+
 	REAL(linkat);
-	if (inject("linkat", -1, to) < 0)
+	if (inject("linkat", -1, at_path(dfd2, to, buf, sizeof buf)) < 0)
 		return -1;
 	return real(dfd1, from, dfd2, to, flags);
 }
@@ -217,12 +257,13 @@ openat(int dfd, const char *path, int flags, ...)
 {
 	va_list ap;
 	int mode;
+	char buf[8192];
 
 	REAL(openat);
 	va_start(ap, flags);
 	mode = open_mode(flags, ap);
 	va_end(ap);
-	if (inject("open", -1, path) < 0)
+	if (inject("open", -1, at_path(dfd, path, buf, sizeof buf)) < 0)
 		return -1;
 	return real(dfd, path, flags, mode);
 }
