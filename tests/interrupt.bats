@@ -17,17 +17,26 @@ setup_run() {
 		meta:{output:"out/r\(.).md"}}' >in.ndjson
 }
 
+# stop_after SECS SIG STATUS COMMAND...: run COMMAND (stdin in.ndjson,
+# stdout res.ndjson, stderr err), send it SIG after SECS and check that
+# it exits STATUS.
+stop_after() {
+	local secs=$1 sig=$2 want=$3 pid rc=0
+	shift 3
+	"$@" <in.ndjson >res.ndjson 2>err &
+	pid=$!
+	sleep "$secs"
+	kill -"$sig" $pid
+	wait $pid || rc=$?
+	[ "$rc" -eq "$want" ] || { echo "SIG$sig: exit $rc, not $want"; cat err; return 1; }
+}
+
 # interrupt SIG STATUS [llm-chat options]: run the 100 records through
 # llm-chat --save, send SIG after 1.2 s, and check what holds after it.
 interrupt() {
-	local sig=$1 want=$2 rc=0 n ok cancelled files sent
+	local sig=$1 want=$2 n ok cancelled files sent
 	shift 2
-	llm-chat -q -j 8 --save "$@" <in.ndjson >res.ndjson 2>err &
-	local pid=$!
-	sleep 1.2
-	kill -"$sig" $pid
-	wait $pid || rc=$?
-	[ "$rc" -eq "$want" ] || { echo "exit $rc, not $want"; cat err; return 1; }
+	stop_after 1.2 "$sig" "$want" llm-chat -q -j 8 --save "$@"
 	n=$(wc -l <res.ndjson)
 	ok=$(jq -r 'select(.status == "ok") | .id' res.ndjson | wc -l)
 	cancelled=$(jq -r 'select(.status == "error" and .error.kind == "cancelled") | .id' res.ndjson | wc -l)
@@ -79,13 +88,7 @@ interrupt() {
 	{ jq -cn '{id:"fast",request:{model:"mock",messages:[{role:"user",content:"a"}]}}'
 	  jq -cn '{id:"slow",request:{model:"mock",messages:[{role:"user",content:"b c d e f g h i j k l m n o p q r s t u v w x y z"}]}}'
 	} >in.ndjson
-	llm-stream -q -k --events <in.ndjson >res.ndjson &
-	pid=$!
-	sleep 0.6
-	kill -INT $pid
-	rc=0
-	wait $pid || rc=$?
-	[ "$rc" -eq 130 ]
+	stop_after 0.6 INT 130 llm-stream -q -k --events
 	[ "$(jq -r 'select(.status) | .id + " " + .status + " " + (.error.kind // "")' res.ndjson | tr '\n' ,)" = "fast ok ,slow error cancelled," ]
 	[ "$(tail -1 res.ndjson | jq -r .id)" = slow ]
 	# events of the slow one came before its error record
@@ -94,14 +97,9 @@ interrupt() {
 
 @test "prompt mode, SIGTERM: the prompt is cancelled, said once, 143" {
 	start_mock
-	llm-chat -n -m mock '[[mock:slow ms=30000]] hi' >res 2>err &
-	pid=$!
-	sleep 0.5
-	kill -TERM $pid
-	rc=0
-	wait $pid || rc=$?
-	[ "$rc" -eq 143 ]
-	[ ! -s res ]
+	: >in.ndjson
+	stop_after 0.5 TERM 143 llm-chat -n -m mock '[[mock:slow ms=30000]] hi'
+	[ ! -s res.ndjson ]
 	[ "$(cat err)" = "llm-chat: cancelled by SIGTERM before its answer came" ]
 }
 
@@ -109,27 +107,16 @@ interrupt() {
 	start_mock
 	jq -cn '{id:"slow",request:{model:"mock",messages:[{role:"user",content:"[[mock:slow ms=30000]] a"}]}}' >in.ndjson
 	for sig in INT:130 TERM:143; do
-		llm-retry -- llm-chat -q <in.ndjson >res.ndjson &
-		pid=$!
-		sleep 0.7
-		kill -"${sig%:*}" $pid
-		rc=0
-		wait $pid || rc=$?
-		[ "$rc" -eq "${sig#*:}" ] || { echo "SIG${sig%:*}: exit $rc"; return 1; }
+		stop_after 0.7 "${sig%:*}" "${sig#*:}" llm-retry -- llm-chat -q
 		# the command's cancelled record is final: not sent again
 		[ "$(jq -r '.id + " " + .error.kind' res.ndjson)" = "slow cancelled" ]
 	done
 }
 
 @test "llm-retry --whole passes on its command's status after a signal" {
-	for sig in INT:130 TERM:143; do
-		llm-retry --whole -- sh -c 'trap "exit 7" TERM INT; sleep 5 & wait' &
-		pid=$!
-		sleep 0.5
-		kill -"${sig%:*}" $pid
-		rc=0
-		wait $pid || rc=$?
-		[ "$rc" -eq 7 ] || { echo "SIG${sig%:*}: exit $rc"; return 1; }
+	: >in.ndjson
+	for sig in INT TERM; do
+		stop_after 0.5 $sig 7 llm-retry --whole -- sh -c 'trap "exit 7" TERM INT; sleep 5 & wait'
 	done
 }
 
@@ -144,13 +131,7 @@ done
 SH
 	printf '{"model":"m","prompt":"now"}\n{"model":"m","prompt":"never"}\n' >in.ndjson
 	for sig in INT:130 TERM:143; do
-		llm-runner -q --chat "sh chat.sh" <in.ndjson >res.ndjson &
-		pid=$!
-		sleep 0.7
-		kill -"${sig%:*}" $pid
-		rc=0
-		wait $pid || rc=$?
-		[ "$rc" -eq "${sig#*:}" ] || { echo "SIG${sig%:*}: exit $rc"; return 1; }
+		stop_after 0.7 "${sig%:*}" "${sig#*:}" llm-runner -q --chat "sh chat.sh"
 		[ "$(jq -r '.status + " " + .final_content' res.ndjson)" = "ok fine" ]
 	done
 }

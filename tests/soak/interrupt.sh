@@ -21,29 +21,8 @@ QUERIES=$1
 SEED=$2
 ROUNDS=${ROUNDS:-8}
 N=$((QUERIES * 5))
-BUILD=${BUILD:-build}
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-PATH="$root/$BUILD/bin:$PATH"
-export PATH LC_ALL=C
-unset LLM_CACHE_DIR LLM_API_TOKEN OPENAI_API_KEY
-
-dir=$(mktemp -d "${TMPDIR:-/tmp}/soak-int.XXXXXX")
-mock=
-cleanup() {
-	[ -n "$mock" ] && kill "$mock" 2>/dev/null
-	wait 2>/dev/null
-	[ -n "${SOAK_KEEP:-}" ] && echo "kept $dir" || rm -rf "$dir"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-cd "$dir" || exit 1
-
-fail=0
-bad() {
-	echo "soak interrupt: FAIL: $*"
-	fail=1
-}
+PROG=interrupt
+. "$(dirname "$0")/common.sh"
 
 # the plan: five models, QUERIES queries, every 20th slow
 mkdir -p A/Input A/Output/p1
@@ -58,11 +37,8 @@ awk -v n="$QUERIES" 'BEGIN {
 	}
 }' >A/Output/p1/plan.toml
 
-rm -f port
-llm-mock -q --latency 20 --port 0 --port-file port &
-mock=$!
-while [ ! -s port ]; do sleep 0.02; done
-export LLM_BASE_URL="http://127.0.0.1:$(cat port)/v1"
+start_mock 0 --latency 20
+export LLM_BASE_URL="http://127.0.0.1:$port/v1"
 
 : >log.ndjson
 t0=$(date +%s.%N)
