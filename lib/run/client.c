@@ -550,6 +550,9 @@ cancel_in_flight(struct client *c)
 	const char *name = signo == SIGINT ? "SIGINT" : signo == SIGTERM ? "SIGTERM" : "a signal";
 	struct http_xfer *x;
 
+	/* an answer that is in, though not yet seen, is not cancelled */
+	while ((x = http_done(c->eng)))
+		finish(c, x);
 	while ((x = http_slot_busy(c->eng))) {
 		struct job *j = x->user;
 		struct llm_error e;

@@ -64,8 +64,8 @@ while [ $round -le "$ROUNDS" ]; do
 	leader=$!
 	while [ ! -s retry.pid ]; do sleep 0.01; done
 	if [ "$last" -eq 0 ]; then
-		draw 800
-		sleep "$(awk -v ms=$((r + 200)) 'BEGIN { printf "%.3f", ms / 1000 }')"
+		draw 1500
+		sleep "$(awk -v ms=$((r + 300)) 'BEGIN { printf "%.3f", ms / 1000 }')"
 		draw 2
 		if [ "$r" -eq 0 ]; then
 			how="SIGINT to the group" want=130
