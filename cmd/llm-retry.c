@@ -165,18 +165,21 @@ run_whole(const struct retry_policy *p, char **argv, double max_time_ms, int ver
 	for (retry = 0;; retry++) {
 		struct child c;
 		double delay;
-		int code;
+		int code, ended;
 
 		if (retry > 0 && off >= 0)
 			lseek(0, off, SEEK_SET);
 		if (child_spawn(&c, argv, 0, err, sizeof err) < 0)
 			enprintf(EXIT_USAGE, "%s", err);
-		if (wait_whole(&c, deadline) < 0 && !sigwake_signo()) {
+		ended = wait_whole(&c, deadline) == 0;
+		/* the signal was passed on: the command's own answer to it is
+		 * ours, unless it had to be killed */
+		if (sigwake_signo())
+			return ended ? child_exit_code(c.status) : 128 + sigwake_signo();
+		if (!ended) {
 			weprintf("--max-time passed: %s stopped", argv[0]);
 			return EXIT_TEMPFAIL;
 		}
-		if (sigwake_signo())
-			return EXIT_INTERRUPTED;
 		code = child_exit_code(c.status);
 		if (code != EXIT_TEMPFAIL)
 			return code;
@@ -196,7 +199,7 @@ run_whole(const struct retry_policy *p, char **argv, double max_time_ms, int ver
 		for (delay += now_ms_f(); now_ms_f() < delay && !sigwake_signo();)
 			nap(delay - now_ms_f());
 		if (sigwake_signo())
-			return EXIT_INTERRUPTED;
+			return 128 + sigwake_signo();
 	}
 }
 
@@ -226,7 +229,9 @@ run_records(struct retry_opts *o)
 		weprintf("%ld records: %ld ok, %ld failed; %ld retries, %ld restarts of %s, "
 		         "%ld lines not records, %ld answers dropped", st->records, st->ok,
 		         st->failed, st->retries, st->restarts, o->argv[0], st->garbage, st->dropped);
-	status = rc == 1 ? EXIT_INTERRUPTED : st->usage_exit ? EXIT_USAGE :
+	/* 130 for SIGINT, 143 for SIGTERM, as the command (given the same
+	 * signal) exits */
+	status = rc == 1 ? 128 + sigwake_signo() : st->usage_exit ? EXIT_USAGE :
 	         st->failed ? EXIT_FAILED : EXIT_OK;
 	retry_free(r);
 	return status;

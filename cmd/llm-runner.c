@@ -59,11 +59,47 @@ split_words(char *cmd)
 	return v;
 }
 
-/* The pool's done(): t summarized, bounded and written. */
+/* SIGINT and SIGTERM end the run at once, as 130 and 143 like the other
+ * programs; the scenario being played gets no trace.  They wait while a
+ * trace is written, so none is left half-written. */
+static sigset_t stop_signals;
+
+static void
+on_signal(int signo)
+{
+	_exit(128 + signo);
+}
+
+static void
+catch_stop_signals(void)
+{
+	struct sigaction sa;
+
+	sigemptyset(&stop_signals);
+	sigaddset(&stop_signals, SIGINT);
+	sigaddset(&stop_signals, SIGTERM);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sa.sa_mask = stop_signals;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+static void write_trace_now(struct out *o, json_object *t);
+
+/* The pool's done(): the trace written with the stop signals held off. */
 static void
 write_trace(void *arg, json_object *t)
 {
-	struct out *o = arg;
+	sigprocmask(SIG_BLOCK, &stop_signals, NULL);
+	write_trace_now(arg, t);
+	sigprocmask(SIG_UNBLOCK, &stop_signals, NULL);
+}
+
+/* t summarized, bounded and written. */
+static void
+write_trace_now(struct out *o, json_object *t)
+{
 	char err[ERRLEN];
 	const char *run_id = json_get_str(t, "run_id");
 	/* a copy: bounding the trace may cut its strings */
@@ -157,6 +193,7 @@ main(int argc, char *argv[])
 	setprogname(argv[0]);
 	redact_messages();
 	signal(SIGPIPE, SIG_IGN);
+	catch_stop_signals();
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":c:j:m:qh", lo, NULL)) != -1) {
 		switch (c) {

@@ -123,10 +123,10 @@ endless() {
 	endless TERM 143 llm-stream -q
 }
 
-@test "an endless line: llm-retry -- llm-chat ends on SIGINT and SIGTERM (130)" {
+@test "an endless line: llm-retry -- llm-chat ends on SIGINT (130) and SIGTERM (143)" {
 	export LLM_BASE_URL=$(dead_url)
 	endless INT 130 llm-retry -- llm-chat -q
-	endless TERM 130 llm-retry -- llm-chat -q
+	endless TERM 143 llm-retry -- llm-chat -q
 }
 
 @test "an overlong line is still one bad_input record, and the next line is read" {

@@ -217,10 +217,10 @@ c error bad_input" ]
 	assert_output --partial "llm-chat: stdout: No space left on device"
 }
 
-@test "SIGINT writes what finished and exits 130" {
+@test "SIGINT writes what finished, cancels what was in flight, and exits 130" {
 	start_mock
 	{ req fast1 a; req fast2 b; req slow "[[mock:slow ms=5000]] c"; } >in.ndjson
-	WANT_IDS="fast1 fast2 " assert_sigint llm-chat -j 3 -q
+	WANT_IDS="fast1 fast2 slow " assert_sigint llm-chat -j 3 -q
 }
 
 @test "dead server: connect errors, retryable, one per record" {

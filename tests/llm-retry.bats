@@ -346,7 +346,7 @@ b three 1" ]
 	assert_output --partial "llm-retry: stdout: No space left on device"
 }
 
-@test "SIGINT is passed on: what finished is written, exit 130" {
+@test "SIGINT is passed on: what finished is written, what was in flight cancelled, exit 130" {
 	start_mock
 	{ req fast1 a; req fast2 b; req slow "[[mock:slow ms=5000]] c"; } >in.ndjson
 	$R -- llm-chat -j 3 <in.ndjson >out.ndjson 2>err &
@@ -356,7 +356,8 @@ b three 1" ]
 	rc=0
 	wait $pid || rc=$?
 	[ "$rc" -eq 130 ]
-	[ "$(jq -r .id out.ndjson | sort | tr '\n' ' ')" = "fast1 fast2 " ]
+	[ "$(jq -r .id out.ndjson | sort | tr '\n' ' ')" = "fast1 fast2 slow " ]
+	[ "$(jq -r 'select(.id == "slow") | .error.kind' out.ndjson)" = cancelled ]
 }
 
 @test "COMMAND not found: exit 2 before anything is read" {

@@ -258,10 +258,10 @@ toolreq() {	# toolreq ID CONTENT: a request offering a tool
 	[ "$(head -1 <<<"$output" | jq -r .event)" = delta ]
 }
 
-@test "SIGINT writes what finished and exits 130" {
+@test "SIGINT writes what finished, cancels what was in flight, and exits 130" {
 	start_mock --chunk-delay 20
 	{ req fast a; req slow "[[mock:slow ms=5000]] c"; } >in.ndjson
-	WANT_IDS="fast " assert_sigint llm-stream -j 2 -q
+	WANT_IDS="fast slow " assert_sigint llm-stream -j 2 -q
 }
 
 @test "usage errors: --events with a prompt, --events in llm-chat" {

@@ -9,7 +9,8 @@
 #include "base/util.h"
 
 struct llm_error {
-	const char *kind;	/* http timeout connect protocol bad_input config io */
+	const char *kind;	/* http timeout connect protocol bad_input config io
+			 * cancelled */
 	int http_status;	/* 0 when there was no HTTP answer */
 	int retryable;
 	long long retry_after_ms;	/* -1 when the server said nothing */

@@ -1,4 +1,5 @@
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -585,6 +586,37 @@ on_done(void *arg)
 		c->eof = take(c, c->src);
 }
 
+/* An interrupt: every transfer still in flight is stopped and its record
+ * becomes a cancelled error, so each record taken gives one output record
+ * even now.  With keep_order this also lets the finished answers queued
+ * behind a slow one go out, all in input order: nothing is left unfinished
+ * ahead of them.  Records not yet taken stay unread (reading on could
+ * block on a terminal or a pipe): the records written are those of the
+ * input's first ones. */
+static void
+cancel_in_flight(struct client *c)
+{
+	int signo = sigwake_signo();
+	const char *name = signo == SIGINT ? "SIGINT" : signo == SIGTERM ? "SIGTERM" : "a signal";
+	struct http_xfer *x;
+
+	/* an answer that is in, though not yet seen, is not cancelled */
+	while ((x = http_done(c->eng)))
+		finish(c, x);
+	while ((x = http_slot_busy(c->eng))) {
+		struct job *j = x->user;
+		struct llm_error e;
+
+		x->user = NULL;
+		client_stream_free(j);
+		http_abort(c->eng, x);
+		/* not retryable: the run was stopped on purpose, and its
+		 * request is on the record to be sent again */
+		llm_error_set(&e, "cancelled", 0, "cancelled by %s before its answer came", name);
+		fail(c, j, &e);
+	}
+}
+
 static int
 run(struct client *c, struct source *s)
 {
@@ -629,6 +661,8 @@ run(struct client *c, struct source *s)
 		tick(c, 0);
 	}
 	http_on_done(c->eng, NULL, NULL);
+	if (sigwake_signo())
+		cancel_in_flight(c);
 	if (!c->stopped && c->io.flush(c->io.arg) < 0)
 		c->stopped = 1;
 	return c->stopped || sigwake_signo() ? -1 : 0;

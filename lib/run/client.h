@@ -92,7 +92,10 @@ int client_run_fd(struct client *c, int fd, const char *name);
 /* Run one record (consumed).  Same returns. */
 int client_run_record(struct client *c, json_object *rec);
 
-/* Ask the running loop to stop: called from a signal handler. */
+/* Ask the running loop to stop: called from a signal handler.  Nothing
+ * more is read or sent; the answers in are handed out (with keep_order,
+ * all of them, in order), and each transfer in flight gives an error
+ * record of kind "cancelled", so every record read gives one record. */
 void client_interrupt(int signo);
 int client_interrupted(void);
 

@@ -35,7 +35,12 @@ answer_error(struct retry *r, struct entry *e, json_object *rec, const char *raw
 	const char *msg;
 
 	if (r->stop) {
-		rt_finish(r, e, rec, raw, n, 0);
+		/* the command's "cancelled" is our stop: out of time, the
+		 * record is left for its timeout record (rt_out_of_time) */
+		const char *kind = json_get_str(err, "kind");
+
+		if (r->stop != OUT_OF_TIME || !kind || strcmp(kind, "cancelled") != 0)
+			rt_finish(r, e, rec, raw, n, 0);
 		return;
 	}
 	switch (retry_decide(&r->o.pol, err, e->attempt - e->first, drand48(), &delay)) {
