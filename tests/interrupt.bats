@@ -86,7 +86,8 @@ interrupt() {
 @test "llm-stream --events, SIGINT: a cancelled stream's last line is its error record" {
 	start_mock --chunk-delay 50
 	{ jq -cn '{id:"fast",request:{model:"mock",messages:[{role:"user",content:"a"}]}}'
-	  jq -cn '{id:"slow",request:{model:"mock",messages:[{role:"user",content:"b c d e f g h i j k l m n o p q r s t u v w x y z"}]}}'
+	  # 200 bytes: 25 deltas of 8, 50 ms apart, still streaming at 0.6 s
+	  jq -cn '{id:"slow",request:{model:"mock",messages:[{role:"user",content:("b c d e f g h i j k l m n o p q r s t u v w x y z " * 4)}]}}'
 	} >in.ndjson
 	stop_after 0.6 INT 130 llm-stream -q -k --events
 	[ "$(jq -r 'select(.status) | .id + " " + .status + " " + (.error.kind // "")' res.ndjson | tr '\n' ,)" = "fast ok ,slow error cancelled," ]
