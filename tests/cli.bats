@@ -188,3 +188,19 @@ one"
 	[ "$status" -eq 1 ]
 	[ "$(jq -r .id <<<"$output" | sort | tr '\n' ' ')" = "a b " ]
 }
+
+@test "README: the PATH line finds the built programs, and its questions line runs through its batch example" {
+	# the PATH line, as written, in a shell without our PATH
+	line=$(grep -m1 -F 'export PATH=$PWD/build/bin:$PATH' "$ROOT/README.md")
+	run env -i HOME="$HOME" bash -c "cd '$ROOT' && ${line#"${line%%[! ]*}"} && command -v llm-chat"
+	assert_output "$ROOT/build/bin/llm-chat"
+	# the sample line of questions.ndjson through the batch example's jq and llm-chat
+	start_mock
+	grep -m1 '^    {"id": "q1", "question"' "$ROOT/README.md" >questions.ndjson
+	[ -s questions.ndjson ]
+	jq -c '{id: .id, request: {model: "gpt-4o-mini",
+	        messages: [{role: "user", content: .question}]}}' questions.ndjson |
+		llm-chat -j 64 -k >results.ndjson
+	run jq -r '[.id, .status, .content] | @tsv' results.ndjson
+	assert_output "$(printf 'q1\tok\tWhat is the capital of France?')"
+}
