@@ -139,6 +139,8 @@ retry_run(struct retry *r)
 	}
 	if (!r->out.err && r->stop == OUT_OF_TIME)
 		rt_out_of_time(r);
+	else if (!r->out.err && r->stop == INTERRUPTED)
+		rt_interrupted(r);
 	if (r->o.progress && r->out.buf.len)
 		r->o.progress(r->o.arg, NULL);
 	if (lineout_flush(&r->out) < 0) {

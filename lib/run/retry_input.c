@@ -67,16 +67,22 @@ rt_take_input(struct retry *r)
 	}
 }
 
-/* ---- the end of a run out of time ---- */
+/* ---- the end of a run out of time, or interrupted ---- */
 
+/* e, and the records held behind it, given their last record: one that
+ * waited for another attempt its last error (the attempt was not made),
+ * the others an error of kind, retryable or not: unsent (held behind e)
+ * for those held, and unanswered (with the command's name for %s) for
+ * e. */
 static void
-fail_left(struct retry *r, struct entry *e)
+fail_left(struct retry *r, struct entry *e, const char *kind, int retryable, const char *unsent,
+          const char *unanswered)
 {
 	struct entry *d, *next;
 
 	for (d = e->dups; d; d = next) {
 		next = d->next;
-		rt_fail_msg(r, d, "timeout", 1, "not sent: --max-time passed");
+		rt_fail_msg(r, d, kind, retryable, unsent);
 		rt_entry_free(d);
 	}
 	e->dups = NULL;
@@ -90,7 +96,24 @@ fail_left(struct retry *r, struct entry *e)
 			return;
 		}
 	}
-	rt_fail(r, e, "timeout", 1, "--max-time passed before %s answered", r->o.argv[0]);
+	rt_fail(r, e, kind, retryable, unanswered, r->o.argv[0]);
+}
+
+void
+rt_interrupted(struct retry *r)
+{
+	struct entry **v;
+	size_t n, i;
+
+	/* records read but not answered: what the command answered (its own
+	 * "cancelled" among them) is out already; the rest are cancelled
+	 * here, so every record read gives one.  What was not read stays
+	 * unread: reading on could wait forever on a terminal or a pipe. */
+	v = rt_entries(r, &n, 0);
+	for (i = 0; i < n; i++)
+		fail_left(r, v[i], "cancelled", 0, "not sent: interrupted",
+		          "interrupted before %s answered");
+	free(v);
 }
 
 void
@@ -102,7 +125,8 @@ rt_out_of_time(struct retry *r)
 
 	v = rt_entries(r, &n, 0);
 	for (i = 0; i < n; i++)
-		fail_left(r, v[i]);
+		fail_left(r, v[i], "timeout", 1, "not sent: --max-time passed",
+		          "--max-time passed before %s answered");
 	free(v);
 	/* what was not read yet is not sent, each an error record of its own */
 	if (r->in_flags >= 0)

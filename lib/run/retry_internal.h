@@ -37,7 +37,7 @@ struct entry {
 	int first;		/* attempt of the first send in this run */
 	int state;
 	double due;		/* WAITING: when to send */
-	json_object *last;	/* WAITING, with max_time_ms: the error record that made it wait */
+	json_object *last;	/* WAITING: the error record that made it wait */
 	struct entry *dups, *dups_tail;	/* same id, read while this is in flight */
 	struct entry *next;
 };
@@ -87,6 +87,7 @@ void rt_read_child(struct retry *r);
 /* retry_input.c */
 void rt_take_input(struct retry *r);
 void rt_out_of_time(struct retry *r);
+void rt_interrupted(struct retry *r);
 
 /* retry_entry.c */
 int rt_attempt(const struct entry *e);
