@@ -202,6 +202,17 @@ endless() {
 	assert_output --regexp '^cannot save response: \.\.\.d+(/d+)+/x\.md: Is a directory$'
 }
 
+@test "a redirect is not followed, and its error record says where it leads" {
+	echo '{"match":"moved","status":301,"headers":{"Location":"https://api.example.org/v1/chat/completions"},"body":""}' >rules.ndjson
+	start_mock --rules rules.ndjson
+	for prog in llm-chat llm-stream; do
+		run bash -c 'echo "{\"id\":\"a\",\"request\":{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"moved\"}]}}" | '"$prog"' -q'
+		assert_equal "$status" 1
+		run jq -r '[.error.kind, .error.http_status, .error.retryable, .error.message] | map(tostring) | join(" ")' <<<"$output"
+		assert_output "protocol 301 false HTTP 301: redirected to https://api.example.org/v1/chat/completions, not followed (set the base URL to where it leads)"
+	done
+}
+
 # ---- smaller cases ----
 
 @test "an empty --token-file is a usage error, not a run with no token" {

@@ -71,6 +71,7 @@ on_header(char *p, size_t size, size_t n, void *arg)
 		const char *sp = memchr(p, ' ', len);
 
 		x->h_retry_after[0] = x->h_retry_after_ms[0] = x->h_should_retry[0] = '\0';
+		x->h_location[0] = '\0';
 		x->status = sp ? strtol(sp + 1, NULL, 10) : 0;
 		return len;
 	}
@@ -83,6 +84,8 @@ on_header(char *p, size_t size, size_t n, void *arg)
 		dst = x->h_retry_after_ms, dlen = sizeof x->h_retry_after_ms;
 	else if (klen == 14 && strncasecmp(p, "x-should-retry", 14) == 0)
 		dst = x->h_should_retry, dlen = sizeof x->h_should_retry;
+	else if (klen == 8 && strncasecmp(p, "location", 8) == 0)
+		dst = x->h_location, dlen = sizeof x->h_location;
 	if (dst) {
 		char *v = colon + 1, *end = p + len;
 
@@ -398,6 +401,7 @@ http_start(struct http_engine *e, struct http_xfer *x, struct http_target *t, ch
 	x->errbuf[0] = '\0';
 	x->sock_errno = 0;
 	x->h_retry_after[0] = x->h_retry_after_ms[0] = x->h_should_retry[0] = '\0';
+	x->h_location[0] = '\0';
 	x->t_first = x->t_end = 0;
 	if (x->stale) {
 		curl_easy_reset(c);

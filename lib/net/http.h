@@ -41,6 +41,7 @@ struct http_xfer {
 	/* the values of the headers that decide retries, as the server sent
 	 * them ("": absent); what they mean is the dialect's */
 	char h_retry_after[128], h_retry_after_ms[64], h_should_retry[16];
+	char h_location[512];	/* where a redirect leads (not followed) */
 	char errbuf[CURL_ERROR_SIZE];
 	int sock_errno;		/* socket() failed with it (EMFILE); 0: it did not */
 	struct http_engine *eng;

@@ -469,8 +469,7 @@ finish(struct client *c, struct http_xfer *x)
 		goto failed;
 	}
 	if (x->status < 200 || x->status >= 300) {
-		llm_error_set(&e, "protocol", 0, "unexpected HTTP status %ld", x->status);
-		e.http_status = (int)x->status;
+		xfer_status_error(x, &e);
 		goto failed;
 	}
 	j->result = json_object_new_object();

@@ -50,3 +50,17 @@ xfer_http_error(const struct http_xfer *x, time_t now, struct llm_error *e)
 
 	openai_http_error(e, x->status, x->body.data, x->body.len, &h, now);
 }
+
+void
+xfer_status_error(const struct http_xfer *x, struct llm_error *e)
+{
+	/* redirects are not followed (a POST would be resent, or its body
+	 * dropped, and a token sent elsewhere): say where it led, so the
+	 * base URL can be set to it */
+	if (x->status >= 300 && x->status < 400 && x->h_location[0])
+		llm_error_set(e, "protocol", 0, "HTTP %ld: redirected to %s, not followed "
+		              "(set the base URL to where it leads)", x->status, x->h_location);
+	else
+		llm_error_set(e, "protocol", 0, "unexpected HTTP status %ld", x->status);
+	e->http_status = (int)x->status;
+}

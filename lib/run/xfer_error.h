@@ -20,4 +20,8 @@ void xfer_transport_error(const struct http_xfer *x, size_t max_body, struct llm
 /* An answer of status 400 or more, at time now. */
 void xfer_http_error(const struct http_xfer *x, time_t now, struct llm_error *e);
 
+/* A status that is neither success nor error (1xx, 3xx): a protocol
+ * error, naming where a redirect led. */
+void xfer_status_error(const struct http_xfer *x, struct llm_error *e);
+
 #endif
