@@ -213,6 +213,17 @@ endless() {
 	done
 }
 
+@test "a 10 MB response header is a protocol error, not retryable, not 'Out of memory'" {
+	printf '{"headers":{"X-Huge":"%s"}}\n' "$(head -c 10485760 /dev/zero | tr '\0' x)" >rules.ndjson
+	start_mock --rules rules.ndjson
+	for prog in llm-chat llm-stream; do
+		run bash -c 'echo "{\"id\":\"a\",\"request\":{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}}" | '"$prog"' -q'
+		assert_equal "$status" 1
+		run jq -r '[.error.kind, .error.retryable, .error.message] | map(tostring) | join(" ")' <<<"$output"
+		assert_output "protocol false response headers too large to read (HTTP 200)"
+	done
+}
+
 # ---- smaller cases ----
 
 @test "an empty --token-file is a usage error, not a run with no token" {

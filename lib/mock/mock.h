@@ -147,6 +147,10 @@ void mock_free(struct mock *m);
 /* Load NDJSON rules from path (name is used in messages).  0, or -1 with
  * "FILE:LINE: what" in err. */
 int mock_load_rules(struct mock *m, const char *path, char *err, size_t errlen);
+
+/* The bytes of the most headers one rule sends, for the room a
+ * connection needs to send them. */
+size_t mock_header_bytes(const struct mock *m);
 int mock_load_rules_text(struct mock *m, const char *name, const char *text, size_t len,
                          char *err, size_t errlen);
 

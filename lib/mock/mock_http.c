@@ -504,6 +504,7 @@ mock_http_start(struct mock *m, const struct mock_http_opts *o, char *err, size_
 	unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
 	                 MHD_USE_POLL;
 	char port[16];
+	size_t room;
 	int e;
 
 	h->m = m;
@@ -529,7 +530,12 @@ mock_http_start(struct mock *m, const struct mock_http_opts *o, char *err, size_
 	if (o->log)
 		flags |= MHD_USE_ERROR_LOG;
 	errno = 0;
+	/* libmicrohttpd builds a response's headers in the connection's
+	 * memory (32 KB by default): a rule with huge headers (a server
+	 * that sends megabytes of them) gets the room it needs */
+	room = mock_header_bytes(m) * 2 + 65536;
 	h->d = MHD_start_daemon(flags, (uint16_t)o->port, NULL, NULL, handler, h,
+	                        MHD_OPTION_CONNECTION_MEMORY_LIMIT, room < 32768 ? (size_t)32768 : room,
 	                        MHD_OPTION_SOCK_ADDR, ai->ai_addr,
 	                        MHD_OPTION_URI_LOG_CALLBACK, uri_seen, h,
 	                        MHD_OPTION_NOTIFY_COMPLETED, completed, h,

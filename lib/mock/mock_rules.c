@@ -42,6 +42,20 @@ mock_new(void)
 	return m;
 }
 
+size_t
+mock_header_bytes(const struct mock *m)
+{
+	size_t i, j, n, most = 0;
+
+	for (i = 0; i < m->nrules; i++) {
+		for (n = 0, j = 0; j < m->rules[i].nhdrs; j++)
+			n += strlen(m->rules[i].hdrs[j].name) + strlen(m->rules[i].hdrs[j].value) + 4;
+		if (n > most)
+			most = n;
+	}
+	return most;
+}
+
 static void
 rule_free(struct rule *r)
 {

@@ -602,6 +602,10 @@ http_failure(const struct http_xfer *x)
 		                                                          : HTTP_NO_CONNECT;
 	case CURLE_FILESIZE_EXCEEDED:
 		return HTTP_TOO_BIG;
+	case CURLE_OUT_OF_MEMORY:
+		/* after the status line, curl's word for a header it refused
+		 * as too long: the same again next time */
+		return x->status > 0 ? HTTP_HEADERS_TOO_BIG : HTTP_BROKEN;
 	case CURLE_WRITE_ERROR:
 		/* on_body stopped it past max_body, or on_data did */
 		return x->too_big ? HTTP_TOO_BIG : HTTP_ABORTED;

@@ -103,6 +103,7 @@ enum http_failure {
 	HTTP_ABORTED,		/* the caller's on_data stopped it */
 	HTTP_BROKEN,		/* the connection broke: closed, reset, nothing sent */
 	HTTP_NO_FDS,		/* no descriptor for a connection: EMFILE, ENFILE */
+	HTTP_HEADERS_TOO_BIG,	/* headers past curl's limit (100 KB a line) */
 };
 
 enum http_failure http_failure(const struct http_xfer *x);

@@ -22,6 +22,10 @@ xfer_transport_error(const struct http_xfer *x, size_t max_body, struct llm_erro
 	case HTTP_TOO_BIG:
 		llm_error_set(e, "protocol", 0, "response larger than %zu bytes", max_body);
 		break;
+	case HTTP_HEADERS_TOO_BIG:
+		llm_error_set(e, "protocol", 0, "response headers too large to read (HTTP %ld)",
+		              x->status);
+		break;
 	case HTTP_ABORTED:
 		llm_error_set(e, "protocol", 0, "response aborted: %s", detail);
 		break;
