@@ -253,3 +253,43 @@ jscan_decode(const char *raw, size_t len, struct buf *out)
 	}
 	return 0;
 }
+
+int
+jscan_raw_pairs(const char *s, size_t n, struct buf *out)
+{
+	const char *p = s, *end = s + n, *copied = s;
+	int any = 0;
+
+	/* outside strings JSON has no backslash: from quote to quote */
+	while ((p = memchr(p, '"', (size_t)(end - p)))) {
+		for (p++;;) {
+			long hi, lo;
+			char u[4];
+
+			p = plain(p, end, 0);
+			if (p == end || *p == '"')
+				break;
+			if (*p != '\\') {
+				p++;	/* a control character: json-c's to refuse */
+				continue;
+			}
+			if (end - p >= 12 && p[1] == 'u' && (hi = hex4(p + 2)) >= 0xd800 &&
+			    hi <= 0xdbff && p[6] == '\\' && p[7] == 'u' &&
+			    (lo = hex4(p + 8)) >= 0xdc00 && lo <= 0xdfff) {
+				buf_add(out, copied, (size_t)(p - copied));
+				buf_add(out, u, utf8_encode(u, 0x10000 + (((unsigned long)hi - 0xd800) << 10) +
+				                                   ((unsigned long)lo - 0xdc00)));
+				copied = p += 12;
+				any = 1;
+				continue;
+			}
+			p += end - p >= 2 ? 2 : 1;
+		}
+		if (p == end)
+			break;
+		p++;
+	}
+	if (any)
+		buf_add(out, copied, (size_t)(end - copied));
+	return any;
+}

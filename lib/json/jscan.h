@@ -78,4 +78,11 @@ const char *jscan_literal(const char *p, const char *end);
  * json-c might read otherwise (a lone surrogate). */
 int jscan_decode(const char *raw, size_t len, struct buf *out);
 
+/* s[0..n) into out with every escaped surrogate pair inside a string
+ * written as its UTF-8 bytes ("\ud83d\ude00" as F0 9F 98 80), for
+ * json-c: 0.16 decodes a pair whose code point ends in D800-DFFF
+ * (U+1D800-U+1DFFF, U+2D800-U+2DFFF, ... CJK among them) as U+FFFD.  1
+ * when out holds such a copy, 0 when s has no pair (out untouched). */
+int jscan_raw_pairs(const char *s, size_t n, struct buf *out);
+
 #endif

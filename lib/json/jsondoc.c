@@ -18,6 +18,7 @@ doc_reader_free(struct doc_reader *d)
 {
 	json_tokener_free(d->tok);
 	ijson_free(&d->ij);
+	buf_free(&d->raw);
 	rec_reader_free(&d->r);
 }
 
@@ -74,6 +75,13 @@ doc_next(struct doc_reader *d, json_object **out, char *err, size_t errlen)
 		n = len;
 		if (ijson_scan(&d->ij, &s, &n, why, sizeof why) < 0)
 			return bad(d, d->r.lineno, err, errlen, why);
+		/* escaped surrogate pairs as their characters: json-c decodes
+		 * some wrongly (jscan_raw_pairs); ijson has checked them */
+		buf_reset(&d->raw);
+		if (memmem(s, n, "\\u", 2) && jscan_raw_pairs(s, n, &d->raw)) {
+			s = d->raw.data;
+			n = d->raw.len;
+		}
 		/* the line's own newline ends a number at its end */
 		je = json_feed(d->tok, s, n, "\n", &obj, &end);
 		if (je == json_tokener_continue)

@@ -24,6 +24,7 @@ struct doc_reader {
 	long first;		/* the line the last document began on */
 	const char *held;		/* a line that begins the next document */
 	size_t nheld;
+	struct buf raw;		/* a line with its surrogate pairs as UTF-8 */
 };
 
 /* Read from fd; name ("stdin" or the file) is used in messages. */

@@ -85,6 +85,9 @@ static const struct {
 	 "[1e+23,-1e+23,18446744073709552000]\n"},
 	{"[9223372036854775807,-9223372036854775808,1234567890123456789]\n",
 	 "[9223372036854776000,-9223372036854776000,1234567890123456800]\n"},
+	/* surrogate pairs json-c 0.16 alone decodes as U+FFFD: U+1DE00, U+2D800 */
+	{"[\"\\ud837\\ude00\",\"\\uD876\\uDC00\",\"a\\\\ud837\\\\ude00\"]\n",
+	 "[\"\xf0\x9d\xb8\x80\",\"\xf0\xad\xa0\x80\",\"a\\\\ud837\\\\ude00\"]\n"},
 	/* numbers json-c takes beyond JSON's grammar */
 	{"[1.]\n[-.5]\n[-01]\n[00.5]\n{\"a\":1.e3}\n[0,1E5,-0.5e-3]\n",
 	 "1! t:1: invalid JSON: a number not in JSON's form at byte 1\n"

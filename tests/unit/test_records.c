@@ -177,6 +177,11 @@ static const struct {
 	 {{REC_BAD, 1, "stdin:1: invalid JSON: NaN and Infinity are not JSON numbers"},
 	  {REC_BAD, 2, "stdin:2: invalid JSON: NaN and Infinity are not JSON numbers"},
 	  {REC_OK, 3, "{\"c\":\"NaN\",\"d\":1e999}"}, {REC_EOF, 0, NULL}}},
+	/* a pair json-c 0.16 would decode as U+FFFD, on json-c's path (an
+	 * escaped key) and on the fast one */
+	{"{\"\\u0061\":\"\\ud837\\ude00\"}\n{\"a\":\"\\ud837\\ude00\"}\n",
+	 {{REC_OK, 1, "{\"a\":\"\xf0\x9d\xb8\x80\"}"}, {REC_OK, 2, "{\"a\":\"\xf0\x9d\xb8\x80\"}"},
+	  {REC_EOF, 0, NULL}}},
 	/* json-c takes these numbers, and would write 1. and -.5 back out */
 	{"{\"t\":1.}\n{\"t\":-.5}\n{\"t\":-01}\n{\"t\":0.5,\"u\":-0}\n",
 	 {{REC_BAD, 1, "stdin:1: invalid JSON: a number not in JSON's form (such as 1. or -.5 or 01)"},
