@@ -191,6 +191,10 @@ bound_line_clean(struct bound *b, struct redact *r, const char *line, size_t len
 
 	if (b->max_record && len > b->max_record)
 		return 0;
+	/* bytes that are not UTF-8 are written U+FFFD, which can make a
+	 * string or the line longer: such a line takes the slow path */
+	if (utf8_invalid_at(line, len) < len)
+		return 0;
 	return jfield_walk(line, len, string_dirty, &c);
 }
 
