@@ -114,7 +114,7 @@ interrupt() {
 	done
 }
 
-@test "llm-retry, interrupted: every record read gives one record, those waiting for a retry their last error" {
+@test "llm-retry, interrupted: every record read gives one record, those waiting for a retry a retryable cancelled one" {
 	start_mock
 	{
 		jq -cn '{id:"again",request:{model:"mock",messages:[{role:"user",content:"[[mock:503]] a"}]}}'
@@ -124,7 +124,7 @@ interrupt() {
 	# "again" fails at once and waits 20 s for its retry when the signal comes
 	stop_after 1.5 INT 130 llm-retry -q --base 20 -- llm-chat -q
 	run jq -r '[.id, .status, .error.kind // "", (.error.retryable | tostring)] | join(" ")' res.ndjson
-	assert_equal "$(sort <<<"$output" | tr '\n' ,)" "again error http true,quick ok  null,slow error cancelled false,"
+	assert_equal "$(sort <<<"$output" | tr '\n' ,)" "again error cancelled true,quick ok  null,slow error cancelled false,"
 }
 
 @test "llm-retry --whole passes on its command's status after a signal" {

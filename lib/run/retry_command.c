@@ -54,6 +54,8 @@ rt_schedule(struct retry *r, struct entry *e, double delay_ms, const char *why)
 	e->attempt++;
 	e->state = WAITING;
 	e->due = now_ms_f() + delay_ms;
+	free(e->why);
+	e->why = estrndup(why, strnlen(why, 200));
 	rt_heap_push(r, e);
 	r->st.retries++;
 	if (r->o.verbose)

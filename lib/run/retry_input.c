@@ -95,6 +95,10 @@ fail_left(struct retry *r, struct entry *e, const char *kind, int retryable, con
 			json_object_put(last);
 			return;
 		}
+		/* its failure was retryable: so is this, for a later run */
+		rt_fail(r, e, kind, 1, "%s before its retry, after: %s", kind,
+		        e->why ? e->why : "a retryable error");
+		return;
 	}
 	rt_fail(r, e, kind, retryable, unanswered, r->o.argv[0]);
 }

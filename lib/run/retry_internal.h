@@ -37,7 +37,8 @@ struct entry {
 	int first;		/* attempt of the first send in this run */
 	int state;
 	double due;		/* WAITING: when to send */
-	json_object *last;	/* WAITING: the error record that made it wait */
+	json_object *last;	/* WAITING, with max_time_ms: the error record that made it wait */
+	char *why;		/* WAITING: that error's message, short, for an interrupt */
 	struct entry *dups, *dups_tail;	/* same id, read while this is in flight */
 	struct entry *next;
 };
