@@ -103,35 +103,37 @@ fail_left(struct retry *r, struct entry *e, const char *kind, int retryable, con
 	rt_fail(r, e, kind, retryable, unanswered, r->o.argv[0]);
 }
 
-void
-rt_interrupted(struct retry *r)
+/* Every record read and not answered given its last record. */
+static void
+fail_all_left(struct retry *r, const char *kind, int retryable, const char *unsent,
+              const char *unanswered)
 {
 	struct entry **v;
 	size_t n, i;
 
-	/* records read but not answered: what the command answered (its own
-	 * "cancelled" among them) is out already; the rest are cancelled
-	 * here, so every record read gives one.  What was not read stays
-	 * unread: reading on could wait forever on a terminal or a pipe. */
 	v = rt_entries(r, &n, 0);
 	for (i = 0; i < n; i++)
-		fail_left(r, v[i], "cancelled", 0, "not sent: interrupted",
-		          "interrupted before %s answered");
+		fail_left(r, v[i], kind, retryable, unsent, unanswered);
 	free(v);
+}
+
+void
+rt_interrupted(struct retry *r)
+{
+	/* what the command answered (its own "cancelled" among them) is out
+	 * already; the rest are cancelled here, so every record read gives
+	 * one.  What was not read stays unread: reading on could wait
+	 * forever on a terminal or a pipe. */
+	fail_all_left(r, "cancelled", 0, "not sent: interrupted", "interrupted before %s answered");
 }
 
 void
 rt_out_of_time(struct retry *r)
 {
 	char err[ERRLEN];
-	struct entry **v;
-	size_t n, i;
 
-	v = rt_entries(r, &n, 0);
-	for (i = 0; i < n; i++)
-		fail_left(r, v[i], "timeout", 1, "not sent: --max-time passed",
-		          "--max-time passed before %s answered");
-	free(v);
+	fail_all_left(r, "timeout", 1, "not sent: --max-time passed",
+	              "--max-time passed before %s answered");
 	/* what was not read yet is not sent, each an error record of its own */
 	if (r->in_flags >= 0)
 		fcntl(r->o.in_fd, F_SETFL, r->in_flags & ~O_NONBLOCK);
