@@ -145,16 +145,22 @@ endless() {
 
 # ---- NUL in a path from data ----
 
-@test "a NUL in meta.output is refused: bad_input for that line, nothing written" {
-	start_mock
+# save_two OUTPUT KIND: --save of record a (to OUTPUT, a JSON string as
+# written) and b (to Output/b.md): a fails with KIND, b is saved, exit 1.
+save_two() {
 	{
-		jq -cn '{id:"a",request:{model:"m",messages:[{role:"user",content:"x"}]},meta:{output:"Output/nul\u0000/../../x.md"}}'
+		jq -cn --argjson o "$1" '{id:"a",request:{model:"m",messages:[{role:"user",content:"x"}]},meta:{output:$o}}'
 		jq -cn '{id:"b",request:{model:"m",messages:[{role:"user",content:"y"}]},meta:{output:"Output/b.md"}}'
 	} >in.ndjson
 	run timeout 10 llm-chat -q -k --save <in.ndjson
 	assert_equal "$status" 1
 	assert_equal "$(jq -r '"\(.id) \(.status) \(.error.kind // "")"' <<<"$output" | tr '\n' ,)" \
-		"a error bad_input,b ok ,"
+		"a error $2,b ok ,"
+}
+
+@test "a NUL in meta.output is refused: bad_input for that line, nothing written" {
+	start_mock
+	save_two '"Output/nul\u0000/../../x.md"' bad_input
 	assert_line --regexp '"id":"a".*meta.output: .*NUL'
 	[ ! -e Output/nul ]
 	[ ! -e x.md ]
@@ -166,14 +172,7 @@ endless() {
 	mkdir -p tree/Output outside
 	ln -s ../../outside tree/Output/link
 	cd tree
-	{
-		jq -cn '{id:"a",request:{model:"m",messages:[{role:"user",content:"x"}]},meta:{output:"Output/link/x.md"}}'
-		jq -cn '{id:"b",request:{model:"m",messages:[{role:"user",content:"y"}]},meta:{output:"Output/b.md"}}'
-	} >in.ndjson
-	run timeout 10 llm-chat -q -k --save <in.ndjson
-	assert_equal "$status" 1
-	assert_equal "$(jq -r '"\(.id) \(.status) \(.error.kind // "")"' <<<"$output" | tr '\n' ,)" \
-		"a error io,b ok ,"
+	save_two '"Output/link/x.md"' io
 	assert_line --regexp '"id":"a".*leads out of the directory through a symbolic link'
 	[ ! -e ../outside/x.md ]
 	[ "$(cat Output/b.md)" = y ]
