@@ -260,6 +260,19 @@ JSON
 	assert_equal "$(jq -r '.tool_calls[0].result' <<<"$output")" "[unset][unset][kept]"
 }
 
+@test "llm-runner: a tool's mock_exec does not see a provider's token_env variable either" {
+	start_mock -q
+	mkdir cfg
+	printf '[prov]\nbase_url = "%s"\ntoken_env = "MY_PROV_KEY"\n' "$LLM_BASE_URL" >cfg/providers.toml
+	cat >s.json <<'JSON'
+{"model":"prov/mock-1","prompt":"x [[mock:tool name=env args={}]]",
+ "tools":[{"name":"env","mock_exec":["sh","-c","echo \"[${MY_PROV_KEY-unset}][${SAME-unset}][${KEEP-unset}]\""]}]}
+JSON
+	LLM_CONFIG_DIR=$PWD/cfg MY_PROV_KEY=sekrit-3 SAME=sekrit-3 KEEP=kept run timeout 10 llm-runner s.json
+	assert_success
+	assert_equal "$(jq -r '.tool_calls[0].result' <<<"$output")" "[unset][unset][kept]"
+}
+
 @test "llm-plan --dump | head -c 10 ends quietly, as the other programs do" {
 	jq -cn '{plan_id:"p",x:("a" * 4000000)}' >big.json
 	run bash -c 'llm-plan --dump big.json 2>err | head -c 10 >/dev/null; echo "status=${PIPESTATUS[0]}"'

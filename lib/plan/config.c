@@ -289,6 +289,21 @@ config_load(struct config *c, const char *base_url, const char *token_file, char
 	return load_providers(c, path, err, errlen);
 }
 
+int
+config_is_token(const struct config *c, const char *value)
+{
+	size_t i;
+
+	if (!c || !*value)
+		return 0;
+	if (c->def.token && strcmp(c->def.token, value) == 0)
+		return 1;
+	for (i = 0; i < c->nprov; i++)
+		if (c->prov[i].token && strcmp(c->prov[i].token, value) == 0)
+			return 1;
+	return 0;
+}
+
 static void
 endpoint_free(struct endpoint *ep)
 {

@@ -63,6 +63,11 @@ struct endpoint *config_route(struct config *c, const char *model, const char **
  * of an endpoint is made here.  The caller frees it. */
 char *config_url(const struct endpoint *ep, const char *path, int mask);
 
+/* Is value one of the tokens of c (its default endpoint's or a
+ * provider's)?  So a child that has no business with them can be given
+ * an environment without them, whatever variable holds them. */
+int config_is_token(const struct config *c, const char *value);
+
 /* The text that says what to set, with examples, for messages. */
 const char *config_help(void);
 

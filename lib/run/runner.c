@@ -114,7 +114,7 @@ mock_result(struct runner *r, struct run *u, const char *name, const char *args,
 		return -1;
 	}
 	if (t->exec) {
-		if (rn_exec(t->exec, args, strlen(args), r->o.turn_ms, out, err, sizeof err) < 0) {
+		if (rn_exec(r->o.cfg, t->exec, args, strlen(args), r->o.turn_ms, out, err, sizeof err) < 0) {
 			run_fail(u, "tool", "tool '%s': mock_exec failed: %s", name, err);
 			return -1;
 		}

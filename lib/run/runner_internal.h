@@ -53,9 +53,10 @@ void run_fail(struct run *u, const char *kind, const char *fmt, ...)
 json_object *rn_exchange(struct runner *r, struct run *u, const char *line, size_t len,
                          const char *id);
 
-/* Run argv with input on its standard input; its standard output in out.
- * 0, or -1 with err. */
-int rn_exec(char **argv, const char *input, size_t len, double timeout_ms, struct buf *out,
+/* Run argv with input on its standard input, in an environment without
+ * the tokens of cfg (may be NULL); its standard output in out.  0, or -1
+ * with err. */
+int rn_exec(const struct config *cfg, char **argv, const char *input, size_t len, double timeout_ms, struct buf *out,
             char *err, size_t errlen);
 
 /* The run's beginning: run_id, timestamp, clock. */

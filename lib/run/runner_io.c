@@ -149,9 +149,11 @@ read_some(struct child *c, struct buf *out)
 
 /* Our environment without the API tokens: a tool's mock_exec is the
  * scenario's code, and has no business with the model's credentials.
- * The array is allocated, its strings borrowed. */
+ * Gone are LLM_API_TOKEN, OPENAI_API_KEY and every variable whose value
+ * is a token of cfg (a provider's token_env names any variable).  The
+ * array is allocated, its strings borrowed. */
 static char **
-tool_env(void)
+tool_env(const struct config *cfg)
 {
 	static const char *const drop[] = {"LLM_API_TOKEN=", "OPENAI_API_KEY=", NULL};
 	size_t n = 0, k = 0, i;
@@ -165,14 +167,15 @@ tool_env(void)
 
 		for (d = drop; *d && strncmp(environ[i], *d, strlen(*d)) != 0; d++)
 			;
-		if (!*d)
+		if (!*d && !(strchr(environ[i], '=') &&
+		             config_is_token(cfg, strchr(environ[i], '=') + 1)))
 			env[k++] = environ[i];
 	}
 	return env;
 }
 
 int
-rn_exec(char **argv, const char *input, size_t len, double timeout_ms, struct buf *out,
+rn_exec(const struct config *cfg, char **argv, const char *input, size_t len, double timeout_ms, struct buf *out,
         char *err, size_t errlen)
 {
 	struct child c;
@@ -181,7 +184,7 @@ rn_exec(char **argv, const char *input, size_t len, double timeout_ms, struct bu
 	size_t off = 0;
 	int rc;
 
-	char **env = tool_env();
+	char **env = tool_env(cfg);
 
 	buf_reset(out);
 	rc = child_spawn_env(&c, argv, CHILD_PIPE_IN | CHILD_PIPE_OUT, env, err, errlen);
