@@ -273,6 +273,17 @@ JSON
 	assert_equal "$(jq -r '.tool_calls[0].result' <<<"$output")" "[unset][unset][kept]"
 }
 
+@test "llm-plan: a plan over 8 MiB is refused before it is parsed, exit 2, in little memory" {
+	awk 'BEGIN { print "plan_id = \"big\"\nassistant_id = \"A\"\n[assistant]\nllm = [\"m\"]";
+		for (i = 0; i < 400000; i++) printf "[[query]]\nid = \"q%07d.md\"\n", i }' >plan.toml
+	run bash -c '/usr/bin/time -f "rss=%M" llm-plan plan.toml 2>&1'
+	assert_equal "$status" 2
+	assert_line --partial "plan.toml: a plan is at most 8 MiB (about 250,000 queries): split it"
+	rss=$(sed -n 's/^rss=//p' <<<"$output")
+	# parsing it would take some 400 MB; refusing it, the file's 8 MiB and the program
+	[ "$rss" -lt 120000 ]
+}
+
 @test "llm-plan --dump | head -c 10 ends quietly, as the other programs do" {
 	jq -cn '{plan_id:"p",x:("a" * 4000000)}' >big.json
 	run bash -c 'llm-plan --dump big.json 2>err | head -c 10 >/dev/null; echo "status=${PIPESTATUS[0]}"'

@@ -319,6 +319,7 @@ read_fd(int fd, const char *path, size_t max, size_t *lenp, char *err, size_t er
 		}
 		if (b.len + (size_t)k > max) {
 			snprintf(err, errlen, "%s: larger than %zu bytes", path, max);
+			errno = EFBIG;
 			goto fail;
 		}
 		buf_add(&b, chunk, (size_t)k);
@@ -330,8 +331,10 @@ read_fd(int fd, const char *path, size_t max, size_t *lenp, char *err, size_t er
 		*lenp = b.len;
 	return b.data;
 fail:
+	k = errno;
 	close(fd);
 	buf_free(&b);
+	errno = (int)k;
 	return NULL;
 }
 

@@ -40,7 +40,8 @@ int atomic_write(const char *path, const void *data, size_t len, int flags, char
  * NUL inside is seen).  0 when safe, -1 with a reason in err. */
 int path_confined(const char *p, size_t len, char *err, size_t errlen);
 
-/* Read a whole file (at most max bytes). NULL with err on failure. */
+/* Read a whole file (at most max bytes). NULL with err on failure, and
+ * errno EFBIG when the file is larger than max. */
 char *read_file(const char *path, size_t max, size_t *lenp, char *err, size_t errlen);
 
 /* Read the file rel, which must lie beneath the directory root (as

@@ -20,7 +20,11 @@
 #include "json/json.h"
 #include "plan/toml.h"
 
-#define PLAN_MAX_FILE (64u << 20)	/* largest plan or query file read */
+#define PLAN_MAX_FILE (64u << 20)	/* largest query or system prompt file read */
+/* The largest plan file: its tree takes some 35 times its size in memory
+ * (a json-c table per [[query]]), so 8 MiB, about 250,000 queries, is
+ * some 300 MB, and a bigger plan is refused before it is parsed. */
+#define PLAN_MAX_PLAN (8u << 20)
 
 struct plan_model {
 	const char *name;
