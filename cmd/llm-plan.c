@@ -11,7 +11,9 @@
 #include <unistd.h>
 
 #include "base/stdfds.h"
+#include "plan/config.h"
 #include "plan/plan.h"
+#include "report/prices.h"
 #include "text/msgredact.h"
 
 #define MAX_MODELS 1024
@@ -27,6 +29,8 @@ usage(FILE *fp, int status)
 "\n"
 "  -C, --directory DIR      look for PLAN_ID under DIR (default .)\n"
 "  -n, --dry-run            print a summary of the plan, not the records\n"
+"      --estimate           print what the records to send would cost, not the records\n"
+"      --max-cost USD       refuse (exit 1) when the cost could pass USD; else write as usual\n"
 "      --skip-existing      leave out pairs whose response file exists\n"
 "      --done LOG           leave out ids with an ok record in the result log LOG; repeatable\n"
 "      --repeat N           N samples of every pair (ids end in /r0 .. /rN-1)\n"
@@ -46,6 +50,16 @@ write_out(void *arg, const char *p, size_t n)
 {
 	(void)arg;
 	return write_all(1, p, n) < 0 ? errno : 0;
+}
+
+/* b to stdout, or end as a failed write ends */
+static void
+print_or_die(struct buf *b)
+{
+	if (write_all(1, b->data, b->len) < 0) {
+		stdout_failed(errno);	/* `| head` ends it quietly, as the others */
+		exit(EXIT_FAILED);
+	}
 }
 
 /* JSON has no inf or nan: --dump writes them as the strings TOML spells. */
@@ -92,10 +106,7 @@ dump(const char *file)
 		json_line(v, &b);
 	buf_add(&b, "\n", 1);
 	json_object_put(v);
-	if (write_all(1, b.data, b.len) < 0) {
-		stdout_failed(errno);	/* `| head` ends it quietly, as the others */
-		exit(EXIT_FAILED);
-	}
+	print_or_die(&b);
 	buf_free(&b);
 	return EXIT_OK;
 }
@@ -175,11 +186,112 @@ summary(const struct plan *pl, const struct plan_expand *x, int ndone_logs)
 	if (ndone_logs)
 		buf_addf(&b, ", %ld ok in the --done log", x->logged);
 	buf_addf(&b, "\nto send     %ld\n", x->written);
-	if (write_all(1, b.data, b.len) < 0) {
-		stdout_failed(errno);	/* `| head` ends it quietly, as the others */
-		exit(EXIT_FAILED);
-	}
+	print_or_die(&b);
 	buf_free(&b);
+}
+
+/* One model's line of the estimate, its figures added to *tot.  The
+ * price comes from the table, a local endpoint (the model routed by the
+ * configuration, when there is one) costing 0. */
+struct est_total {
+	long requests;
+	double tokens, completion, low, high;
+	int unpriced, unbounded;
+};
+
+static void
+estimate_model(struct buf *b, struct config *cfg, const char *model,
+               const struct plan_estimate *e, long long max_tokens, struct est_total *tot)
+{
+	char err[ERRLEN], *url = NULL;
+	const char *sent;
+	struct endpoint *ep = cfg ? config_route(cfg, model, &sent, err, sizeof err) : NULL;
+	struct price p;
+	double tokens = ceil(e->bytes / 4);
+	double completion = max_tokens > 0 ? (double)e->requests * (double)max_tokens : 0;
+	int priced;
+
+	if (ep && ep->base_url)
+		url = config_url(ep, "", 0);
+	priced = price_lookup(model, url, &p, err, sizeof err) == 1;
+	free(url);
+	buf_addf(b, "  %-28s %8ld %14.0f ", model, e->requests, tokens);
+	if (max_tokens > 0)
+		buf_addf(b, "%14.0f ", completion);
+	else
+		buf_addf(b, "%14s ", "unset");
+	tot->requests += e->requests;
+	tot->tokens += tokens;
+	tot->completion += completion;
+	if (!priced) {
+		buf_adds(b, "no price\n");
+		tot->unpriced += e->requests > 0;
+		return;
+	}
+	tot->low += price_cost(&p, (long long)tokens, 0);
+	buf_addf(b, "%.6f .. ", price_cost(&p, (long long)tokens, 0));
+	if (max_tokens > 0) {
+		tot->high += price_cost(&p, (long long)tokens, (long long)completion);
+		buf_addf(b, "%.6f", price_cost(&p, (long long)tokens, (long long)completion));
+	} else if (p.local || p.output == 0) {
+		buf_addf(b, "%.6f", price_cost(&p, (long long)tokens, 0));
+		tot->high += price_cost(&p, (long long)tokens, 0);
+	} else {
+		buf_adds(b, "no bound (max_tokens unset)");
+		tot->unbounded += e->requests > 0;
+	}
+	buf_adds(b, p.local ? "  (local)\n" : "\n");
+}
+
+/* The estimate of the records to send, to b; in *tot its totals. */
+static void
+estimate(struct buf *b, const struct plan *pl, const struct plan_estimate *est,
+         struct est_total *tot)
+{
+	char err[ERRLEN];
+	struct config cfg;
+	int have_cfg = config_load(&cfg, NULL, NULL, err, sizeof err) == 0;
+	long long max_tokens = pl->max_tokens ? (long long)json_object_get_int64(pl->max_tokens) : 0;
+	size_t i;
+
+	memset(tot, 0, sizeof *tot);
+	buf_addf(b, "%-30s %8s %14s %14s %s\n", "estimate", "requests", "prompt tokens",
+	         "max completion", "cost USD (low .. high)");
+	for (i = 0; i < pl->nmodels; i++)
+		estimate_model(b, have_cfg ? &cfg : NULL, pl->models[i].name, &est[i], max_tokens, tot);
+	buf_addf(b, "  %-28s %8ld %14.0f ", "total", tot->requests, tot->tokens);
+	if (max_tokens > 0)
+		buf_addf(b, "%14.0f ", tot->completion);
+	else
+		buf_addf(b, "%14s ", "unset");
+	if (tot->unpriced == (int)pl->nmodels)
+		buf_adds(b, "unknown");
+	else if (tot->unbounded)
+		buf_addf(b, "%.6f .. no bound", tot->low);
+	else
+		buf_addf(b, "%.6f .. %.6f", tot->low, tot->high);
+	if (tot->unpriced && tot->unpriced < (int)pl->nmodels)
+		buf_addf(b, "; models without a price: %d", tot->unpriced);
+	buf_adds(b, "\n");
+	if (have_cfg)
+		config_free(&cfg);
+}
+
+/* --max-cost: the records are written only when the estimate's upper
+ * bound is known and at most max; else say why and exit 1. */
+static void
+check_cost(const struct buf *table, const struct est_total *t, double max)
+{
+	if (t->unpriced)
+		enprintf(EXIT_FAILED, "--max-cost %g: %d models have no price, so the cost is not "
+		         "bounded: add them to the price table (llm-prices(5))\n%s", max, t->unpriced,
+		         table->data);
+	if (t->unbounded)
+		enprintf(EXIT_FAILED, "--max-cost %g: max_tokens is not set, so the cost is not "
+		         "bounded: set [assistant.llm] max_tokens\n%s", max, table->data);
+	if (t->high > max)
+		enprintf(EXIT_FAILED, "--max-cost %g: the plan could cost up to %.6f USD (at least "
+		         "%.6f): nothing written\n%s", max, t->high, t->low, table->data);
 }
 
 static void
@@ -206,10 +318,13 @@ read_done(const char *log, json_object *done)
 int
 main(int argc, char **argv)
 {
-	enum { O_SKIP = 256, O_DONE, O_REPEAT, O_TEMP, O_MAXTOK, O_PLANID, O_DUMP, O_VERSION };
+	enum { O_SKIP = 256, O_DONE, O_REPEAT, O_TEMP, O_MAXTOK, O_PLANID, O_DUMP, O_VERSION,
+	       O_ESTIMATE, O_MAXCOST };
 	static const struct option longopts[] = {
 		{"directory", required_argument, NULL, 'C'},
 		{"dry-run", no_argument, NULL, 'n'},
+		{"estimate", no_argument, NULL, O_ESTIMATE},
+		{"max-cost", required_argument, NULL, O_MAXCOST},
 		{"skip-existing", no_argument, NULL, O_SKIP},
 		{"done", required_argument, NULL, O_DONE},
 		{"repeat", required_argument, NULL, O_REPEAT},
@@ -230,7 +345,10 @@ main(int argc, char **argv)
 	char *models[MAX_MODELS], *file = NULL, *system = NULL;
 	char err[ERRLEN];
 	json_object *temp = NULL, *maxtok = NULL;
-	int nmodels = 0, nlogs = 0, dry = 0, opt, rc, i;
+	int nmodels = 0, nlogs = 0, dry = 0, want_est = 0, opt, rc, i;
+	double max_cost = -1;
+	struct buf est = {0};
+	struct est_total tot;
 
 	stdfds_ensure();
 	setprogname(argv[0]);
@@ -241,6 +359,8 @@ main(int argc, char **argv)
 		switch (opt) {
 		case 'C': root = optarg; break;
 		case 'n': dry = 1; break;
+		case O_ESTIMATE: want_est = 1; break;
+		case O_MAXCOST: max_cost = estrtod(optarg, 0, 1e12, "--max-cost"); break;
 		case O_SKIP: x.skip_existing = 1; break;
 		case O_DONE:
 			if (nlogs == (int)(sizeof logs / sizeof *logs))
@@ -300,17 +420,29 @@ main(int argc, char **argv)
 		for (i = 0; i < nlogs; i++)
 			read_done(logs[i], x.done);
 	}
-	rc = plan_expand(&pl, &x, dry ? NULL : write_out, NULL);
+	if (want_est || max_cost >= 0) {
+		/* counted first, so --max-cost refuses before a record is out */
+		x.est = ecalloc(pl.nmodels, sizeof *x.est);
+		plan_expand(&pl, &x, NULL, NULL);
+		estimate(&est, &pl, x.est, &tot);
+		if (max_cost >= 0)
+			check_cost(&est, &tot, max_cost);
+	}
+	rc = plan_expand(&pl, &x, dry || want_est ? NULL : write_out, NULL);
 	if (rc != 0) {
 		stdout_failed(rc);
 		exit(EXIT_FAILED);
 	}
 	if (dry)
 		summary(&pl, &x, nlogs);
+	if (want_est)
+		print_or_die(&est);
 	else if (x.outside)
 		weprintf("warning: response paths under %s lead outside the current directory, "
 		         "where llm-chat --save does not write: run from a directory above it", pl.dir);
 	json_object_put(x.done);
+	free(x.est);
+	buf_free(&est);
 	plan_free(&pl);
 	return EXIT_OK;
 }

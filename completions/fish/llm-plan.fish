@@ -3,6 +3,8 @@
 source (status dirname)/llm-common.fish
 complete -c llm-plan -s C -l directory -x -a '(__fish_complete_directories)' -d 'look for PLAN_ID under DIR (default .)'
 complete -c llm-plan -s n -l dry-run -d 'print a summary of the plan, not the records'
+complete -c llm-plan -l estimate -d 'print what the records to send would cost, not the records'
+complete -c llm-plan -l max-cost -x -d 'refuse (exit 1) when the cost could pass USD; else write as usual'
 complete -c llm-plan -l skip-existing -d 'leave out pairs whose response file exists'
 complete -c llm-plan -l done -r -F -d 'leave out ids with an ok record in the result log LOG; repeatable'
 complete -c llm-plan -l repeat -x -d 'N samples of every pair (ids end in /r0 .. /rN-1)'

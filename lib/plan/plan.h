@@ -101,6 +101,15 @@ struct plan_expand {
 	long logged;		/* of them in done */
 	long written;		/* records written */
 	int outside;		/* an output path is not below the current directory */
+	struct plan_estimate *est;	/* NULL, or one per model, filled */
+};
+
+/* What a model's records to be written ask: how many, and the bytes of
+ * their request bodies (tokens are estimated from them as llm-chat's
+ * --tpm does, about four bytes a token). */
+struct plan_estimate {
+	long requests;
+	double bytes;
 };
 
 /* Write every record not left out, query by query, each query's models in

@@ -164,6 +164,18 @@ record(struct buf *b, struct parts *P, const struct buf *model, const char *hash
 	buf_add(b, "\n", 1);
 }
 
+/* Count a record of model mi into e: the bytes its request body takes,
+ * {"model":..,"messages":[..],..} as record() writes it, without
+ * writing it. */
+static void
+estimate(struct plan_estimate *e, const struct parts *P, size_t mi)
+{
+	e->requests++;
+	e->bytes += (double)(sizeof "{\"model\":,\"messages\":[]}" - 1 + P->models[mi].len +
+	                     (P->sys.len ? P->sys.len + 1 : 0) + P->user.len +
+	                     (P->params.len ? P->params.len + 1 : 0));
+}
+
 /* In the done set; with skip_existing, a logged pair whose log record
  * named a response file counts only while that file is there, so deleting
  * one answer has it asked again. */
@@ -191,6 +203,8 @@ plan_expand(const struct plan *pl, struct plan_expand *x,
 
 	x->total = x->existing = x->logged = x->written = 0;
 	parts_init(&P, pl);
+	if (x->est)
+		memset(x->est, 0, pl->nmodels * sizeof *x->est);
 	for (qi = 0; qi < pl->nqueries && rc == 0; qi++) {
 		const struct plan_query *q = &pl->queries[qi];
 
@@ -217,6 +231,8 @@ plan_expand(const struct plan *pl, struct plan_expand *x,
 				if ((x->skip_existing && exists) || logged)
 					continue;
 				x->written++;
+				if (x->est)
+					estimate(&x->est[mi], &P, mi);
 				if (!write_fn)
 					continue;
 				buf_reset(&P.rec);
