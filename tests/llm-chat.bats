@@ -351,6 +351,11 @@ EOF
 	run llm-chat <in.ndjson
 	[ "$status" -eq 1 ]
 	[ "$(jq -r .error.kind <<<"$output")" = config ]
+	# ... and the error lists the providers the file has, the likely one first
+	assert_equal "$(jq -r .error.message <<<"$output")" "model 'other/x': no provider 'other' ($LLM_CONFIG_DIR/providers.toml has: local); a name with '/' that is not a provider's goes to the default endpoint, and LLM_BASE_URL is not set"
+	run llm-chat -q -m Local/x hi
+	assert_equal "$status" 2
+	assert_output --partial "no provider 'Local' (did you mean 'local'?"
 }
 
 @test "proxies from the environment are used as curl uses them" {

@@ -332,6 +332,28 @@ config_free(struct config *c)
 	memset(c, 0, sizeof *c);
 }
 
+/* A "prefix/model" whose prefix names no provider, and no default
+ * endpoint to take it as a plain model name: say which providers there
+ * are, the likeliest meant first when one differs only in case. */
+static struct endpoint *
+unknown_provider(const struct config *c, const char *model, size_t n, char *err, size_t errlen)
+{
+	struct buf b = {0};
+	size_t i;
+
+	for (i = 0; i < c->nprov; i++)
+		if (strlen(c->prov[i].name) == n && strncasecmp(c->prov[i].name, model, n) == 0)
+			buf_addf(&b, "did you mean '%s'? ", c->prov[i].name);
+	buf_addf(&b, "%s has:", c->providers_path);
+	for (i = 0; i < c->nprov; i++)
+		buf_addf(&b, " %s", c->prov[i].name);
+	snprintf(err, errlen, "model '%s': no provider '%.*s' (%s); a name with '/' that is not "
+	         "a provider's goes to the default endpoint, and LLM_BASE_URL is not set", model,
+	         (int)n, model, b.data);
+	buf_free(&b);
+	return NULL;
+}
+
 struct endpoint *
 config_route(struct config *c, const char *model, const char **model_out, char *err,
              size_t errlen)
@@ -348,6 +370,8 @@ config_route(struct config *c, const char *model, const char **model_out, char *
 				return &c->prov[i];
 			}
 	if (!c->def.base_url) {
+		if (slash && c->nprov)
+			return unknown_provider(c, model, (size_t)(slash - model), err, errlen);
 		snprintf(err, errlen, "%s", config_help());
 		return NULL;
 	}
