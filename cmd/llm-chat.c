@@ -61,6 +61,8 @@ usage(FILE *fp, int status, int stream)
 "      --cache DIR          keep successful answers in DIR and reuse them\n"
 "      --rpm N              send at most N requests a minute\n"
 "      --tpm N              send at most about N tokens a minute\n"
+"      --max-cost USD       send nothing that could take the spending past USD\n"
+"      --max-total-tokens N send nothing that could take the tokens used past N\n"
 "      --timeout SEC        give up on a request after SEC seconds (default 600)\n"
 "      --connect-timeout SEC  give up connecting after SEC seconds (default 10)\n"
 "      --max-response BYTES longest response body accepted (default 16777216)\n"
@@ -258,7 +260,7 @@ main(int argc, char **argv)
 
 	enum { O_SYSFILE = 256, O_TEMP, O_MAXTOK, O_JSONOBJ, O_JSON, O_ECHO, O_SAVE, O_CACHE,
 	       O_TIMEOUT, O_CTIMEOUT, O_MAXRESP, O_BASE, O_TOKFILE, O_RPM, O_TPM, O_EVENTS,
-	       O_VERSION };
+	       O_VERSION, O_MAXCOST, O_MAXTOTAL };
 	static const struct option longopts[] = {
 		{"model", required_argument, NULL, 'm'},
 		{"system", required_argument, NULL, 's'},
@@ -276,6 +278,8 @@ main(int argc, char **argv)
 		{"cache", required_argument, NULL, O_CACHE},
 		{"rpm", required_argument, NULL, O_RPM},
 		{"tpm", required_argument, NULL, O_TPM},
+		{"max-cost", required_argument, NULL, O_MAXCOST},
+		{"max-total-tokens", required_argument, NULL, O_MAXTOTAL},
 		{"events", no_argument, NULL, O_EVENTS},
 		{"timeout", required_argument, NULL, O_TIMEOUT},
 		{"connect-timeout", required_argument, NULL, O_CTIMEOUT},
@@ -293,6 +297,8 @@ main(int argc, char **argv)
 		.ov = {.max_tokens = -1, .stream = 0},
 		.http = {.timeout_ms = 600000, .connect_timeout_ms = 10000, .max_body = 16u << 20},
 		.progress_ms = 200,
+		.max_cost = -1,
+		.max_total_tokens = -1,
 	};
 	struct chat ch = {0};
 	struct config cfg;
@@ -335,6 +341,11 @@ main(int argc, char **argv)
 		case O_CACHE: o.cache_dir = optarg; break;
 		case O_RPM: o.rpm = estrtod(optarg, 0.001, 1e9, "--rpm"); break;
 		case O_TPM: o.tpm = estrtod(optarg, 1, 1e12, "--tpm"); break;
+		case O_MAXCOST: o.max_cost = estrtod(optarg, 0, 1e12, "--max-cost"); break;
+		case O_MAXTOTAL:
+			o.max_total_tokens = (double)estrtonum(optarg, 0, 1000000000000LL,
+			                                       "--max-total-tokens");
+			break;
 		case O_EVENTS:
 			if (!stream)
 				usage_error("--events is llm-stream's option");

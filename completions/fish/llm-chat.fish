@@ -18,6 +18,8 @@ complete -c llm-chat -l save -d 'write each answer\'s content to its meta.output
 complete -c llm-chat -l cache -x -a '(__fish_complete_directories)' -d 'keep successful answers in DIR and reuse them'
 complete -c llm-chat -l rpm -x -d 'send at most N requests a minute'
 complete -c llm-chat -l tpm -x -d 'send at most about N tokens a minute'
+complete -c llm-chat -l max-cost -x -d 'send nothing that could take the spending past USD'
+complete -c llm-chat -l max-total-tokens -x -d 'send nothing that could take the tokens used past N'
 complete -c llm-chat -l timeout -x -d 'give up on a request after SEC seconds (default 600)'
 complete -c llm-chat -l connect-timeout -x -d 'give up connecting after SEC seconds (default 10)'
 complete -c llm-chat -l max-response -x -d 'longest response body accepted (default 16777216)'

@@ -22,6 +22,7 @@ struct prices {
 	struct entry *e;
 	size_t n;
 	char *written;
+	int local_priced;	/* "local_is_free": false, for a local proxy */
 };
 
 static size_t
@@ -106,6 +107,8 @@ prices_load(const char *path, char *err, size_t errlen)
 	}
 	t = ecalloc(1, sizeof *t);
 	t->written = estrdup(json_get_str(doc, "written") ? json_get_str(doc, "written") : "");
+	t->local_priced = json_object_is_type(json_get(doc, "local_is_free"), json_type_boolean) &&
+	                  !json_object_get_boolean(json_get(doc, "local_is_free"));
 	if (fill(t, models, path, err, errlen) < 0) {
 		prices_free(t);
 		t = NULL;
@@ -159,10 +162,12 @@ prices_find(const struct prices *t, const char *model, const char *endpoint_url,
 {
 	const char *name;
 
-	if (endpoint_url && price_local_url(endpoint_url)) {
+	if (endpoint_url && (!t || !t->local_priced) && price_local_url(endpoint_url)) {
 		*p = (struct price){0, 0, 1, NULL};
 		return 1;
 	}
+	if (!t)
+		return 0;
 	for (name = model; name && *name; name = strchr(name, '/') ? strchr(name, '/') + 1 : NULL) {
 		const struct entry *e = entry_for(t, name);
 
@@ -222,13 +227,12 @@ int
 price_lookup(const char *model, const char *endpoint_url, struct price *p, char *err,
              size_t errlen)
 {
-	/* a local endpoint needs no table: prices_find() reads none for it */
-	if (!endpoint_url || !price_local_url(endpoint_url)) {
-		pthread_once(&table_once, load_table);
-		if (!table) {
-			snprintf(err, errlen, "%s", table_err);
-			return -1;
-		}
+	/* a local endpoint needs no table, unless the table says it has a
+	 * price (a local proxy to a hosted provider) */
+	pthread_once(&table_once, load_table);
+	if (!table && (!endpoint_url || !price_local_url(endpoint_url))) {
+		snprintf(err, errlen, "%s", table_err);
+		return -1;
 	}
 	return prices_find(table, model, endpoint_url, p);
 }

@@ -8,7 +8,9 @@
  * to the one written first.  A model routed as "provider/model" is looked
  * up as written, then by what follows each '/' in turn, the first name
  * with an entry deciding.  An endpoint on this machine (host localhost,
- * 127.0.0.0/8 or ::1) costs 0 whatever the model.  A model the table does
+ * 127.0.0.0/8 or ::1) costs 0 whatever the model, unless the table says
+ * "local_is_free": false (a local proxy to a hosted provider; tests
+ * against llm-mock).  A model the table does
  * not know has no price: its cost is unknown (JSON null), never 0.
  *
  * A struct prices owns its entries; the struct price filled by a lookup
@@ -40,8 +42,9 @@ void prices_free(struct prices *t);
 /* The table's "written" date, "" when it has none. */
 const char *prices_written(const struct prices *t);
 
-/* The price of model at endpoint_url (NULL: not known to be local).
- * 1 with *p filled, or 0: no price. */
+/* The price of model at endpoint_url (NULL: not known to be local) in
+ * table t (NULL: none; only a local endpoint has a price then).  1 with
+ * *p filled, or 0: no price. */
 int prices_find(const struct prices *t, const char *model, const char *endpoint_url,
                 struct price *p);
 

@@ -95,6 +95,7 @@ client_new(const struct client_opts *o, struct config *cfg, const struct client_
 	c->o.http.trace_arg = io->arg;
 	bucket_init(&c->rpm, c->o.rpm, now);
 	bucket_init(&c->tpm, c->o.tpm, now);
+	budget_init(&c->budget, c->o.max_cost, c->o.max_total_tokens);
 	if (!(c->eng = http_new(c->o.jobs, &c->o.http, err, errlen))) {
 		free(c);
 		return NULL;
@@ -244,9 +245,22 @@ redact_message(struct client *c, struct llm_error *e)
 	redact_cstr(c->red, e->message, sizeof e->message);
 }
 
+/* What the job's answer cost, counted against the budget (usage NULL:
+ * nothing; a failed request is not billed). */
+static void
+settle(struct client *c, struct job *j, json_object *usage)
+{
+	if (!j->held)
+		return;
+	budget_settle(&c->budget, &j->hold, json_object_get_int64(json_get(usage, "prompt_tokens")),
+	              json_object_get_int64(json_get(usage, "completion_tokens")));
+	j->held = 0;
+}
+
 static void
 fail(struct client *c, struct job *j, struct llm_error *e)
 {
+	settle(c, j, NULL);
 	redact_message(c, e);
 	j->result = rec_error(j->id, e, j->attempt, j->meta, j->body ? j->body : json_get(j->rec, "request"));
 	j->ok = 0;
@@ -294,6 +308,7 @@ succeed(struct client *c, struct job *j, int cached)
 		fail(c, j, &e);
 		return;
 	}
+	settle(c, j, usage);
 	if (usage) {
 		int64_t used = json_object_get_int64(json_get(usage, "total_tokens"));
 
@@ -317,6 +332,33 @@ succeed(struct client *c, struct job *j, int cached)
 	emit(c, j);
 }
 
+/* Hold what j may spend; -1 when that could pass the budget (or its
+ * model has no price for --max-cost): j is failed, kind budget. */
+static int
+hold(struct client *c, struct job *j, size_t req_len, long long max_tokens)
+{
+	struct llm_error e;
+	char why[ERRLEN];
+	int was_spent = c->budget.spent;
+
+	if (max_tokens <= 0)
+		max_tokens = json_object_get_int64(json_get(j->body, "max_completion_tokens"));
+	if (budget_hold(&c->budget, &j->hold, json_get_str(j->body, "model"), j->tgt->chat_url,
+	                (double)req_len, max_tokens, why, sizeof why) < 0) {
+		if (!was_spent && c->budget.spent && c->io.notice) {
+			char msg[ERRLEN + 64];
+
+			snprintf(msg, sizeof msg, "budget: %s; the records left get budget errors", why);
+			c->io.notice(c->io.arg, msg);
+		}
+		llm_error_set(&e, "budget", 0, "%s", why);
+		fail(c, j, &e);
+		return -1;
+	}
+	j->held = 1;
+	return 0;
+}
+
 /* Put j on the wire: streamed when asked for and the server takes it. */
 static void
 send_job(struct client *c, struct job *j)
@@ -333,6 +375,10 @@ send_job(struct client *c, struct job *j)
 		json_set(j->body, "stream_options", json_ref(j->stream_opts));
 	openai_set_stream(j->body, stream);
 	json_line(j->body, &x->req);
+	if (!j->held && budget_on(&c->budget) && hold(c, j, x->req.len, max_tokens) < 0) {
+		buf_reset(&x->req);
+		return;
+	}
 	x->user = j;
 	if (stream)
 		client_stream_begin(c, j, x);

@@ -26,6 +26,10 @@
  * something left, so a batch stays under a provider's per-minute limits.
  * Tokens are estimated from the request (bytes of its messages / 4, plus
  * max_tokens) and the estimate is corrected from the answer's usage.
+ *
+ * Budgets (opts.max_cost, opts.max_total_tokens): run/budget.h; once a
+ * request could pass one, it and every later record get an error of kind
+ * "budget" and nothing more is sent, told once through notice().
  */
 #ifndef LLM_CLIENT_H
 #define LLM_CLIENT_H
@@ -53,6 +57,8 @@ struct client_opts {
 	int progress_ms;	/* call progress() at most this often; 0: never */
 	int stream;		/* ask for SSE streams */
 	double rpm, tpm;	/* requests / tokens a minute; 0: no limit */
+	double max_cost;	/* USD the run may spend; < 0: no limit (budget.h) */
+	double max_total_tokens;	/* tokens the run may use; < 0: no limit */
 };
 
 struct client;

@@ -5,6 +5,7 @@
 
 #include "run/client.h"
 #include "json/hash.h"
+#include "run/budget.h"
 #include "run/ratelimit.h"
 #include "net/sse.h"
 #include "wire/chat_stream.h"
@@ -33,6 +34,8 @@ struct job {
 	int fallback;		/* sent again unstreamed: tools refused with a stream */
 	int events_sent;	/* stream events were handed out for it */
 	double tokens;		/* tokens taken from the tpm bucket for it */
+	struct budget_hold hold;	/* what it may spend, while in flight */
+	int held;
 	char key[HASH_HEX];	/* cache key, "" when not caching */
 	double t0;
 	struct client_stream *js;	/* the streamed answer, while streaming */
@@ -50,6 +53,7 @@ struct client {
 	int no_stream_tools;	/* the server refused tools with a stream */
 	long cache_failed;	/* cache entries that could not be written */
 	struct bucket rpm, tpm;
+	struct budget budget;
 	struct redact *red;	/* for error messages; made at the first error */
 	struct client_stats st;
 	double last_progress;
