@@ -145,6 +145,7 @@ client_free(struct client *c)
 	/* after the engine: its handles pointed at the targets */
 	for (i = 0; i <= (int)c->cfg->nprov; i++) {
 		free(c->targets[i].chat_url);
+		free(c->targets[i].shown);
 		http_target_free(c->targets[i].http);
 	}
 	free(c->targets);
@@ -170,6 +171,7 @@ target_of(struct client *c, const struct endpoint *ep)
 		char *shown = client_chat_url(ep, 1);
 
 		t->chat_url = client_chat_url(ep, 0);
+		t->shown = config_url(ep, "", 1);
 		t->http = http_target_new(t->chat_url, shown, ep->token);
 		free(shown);
 	}
@@ -296,6 +298,8 @@ succeed(struct client *c, struct job *j, int cached)
 
 	if (!json_get(j->result, "model") && json_get(j->body, "model"))
 		json_set(j->result, "model", json_ref(json_get(j->body, "model")));
+	/* where it went, so a report prices a local model at 0 */
+	json_set(j->result, "endpoint", json_object_new_string(j->tgt->shown));
 	json_set(j->result, "attempt", json_object_new_int(j->attempt));
 	json_set(j->result, "cached", json_object_new_boolean(cached));
 	if (j->meta)

@@ -17,6 +17,7 @@ struct client_stream;
  * and the transport's handle for that, both made at its first request. */
 struct target {
 	char *chat_url;
+	char *shown;		/* its base URL as records name it, secrets masked */
 	struct http_target *http;
 };
 
