@@ -85,6 +85,8 @@ usage(FILE *fp, int status)
 "      --max-retry-after SEC  longest wait a server may ask for (default 120)\n"
 "      --on LIST              HTTP statuses that are retried, e.g. 429,503,5xx\n"
 "      --max-time SEC         bound the whole run\n"
+"      --max-cost USD         send nothing that could take the spending past USD\n"
+"      --max-total-tokens N   send nothing that could take the tokens used past N\n"
 "  -w, --window N             records read ahead of their answers (default 2048)\n"
 "      --whole                re-run COMMAND as a whole while it exits 75\n"
 "  -v, --verbose              say each retry, and a summary at the end\n"
@@ -246,7 +248,8 @@ seconds(const char *s, double min, const char *opt)
 int
 main(int argc, char **argv)
 {
-	enum { O_BASE = 256, O_CAP, O_MAXRA, O_ON, O_MAXTIME, O_WHOLE, O_VERSION };
+	enum { O_BASE = 256, O_CAP, O_MAXRA, O_ON, O_MAXTIME, O_WHOLE, O_VERSION, O_MAXCOST,
+	       O_MAXTOTAL };
 	static const struct option longopts[] = {
 		{"retries", required_argument, NULL, 'n'},
 		{"base", required_argument, NULL, O_BASE},
@@ -254,6 +257,8 @@ main(int argc, char **argv)
 		{"max-retry-after", required_argument, NULL, O_MAXRA},
 		{"on", required_argument, NULL, O_ON},
 		{"max-time", required_argument, NULL, O_MAXTIME},
+		{"max-cost", required_argument, NULL, O_MAXCOST},
+		{"max-total-tokens", required_argument, NULL, O_MAXTOTAL},
 		{"window", required_argument, NULL, 'w'},
 		{"whole", no_argument, NULL, O_WHOLE},
 		{"verbose", no_argument, NULL, 'v'},
@@ -263,7 +268,7 @@ main(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	struct retry_opts o = {.window = 2048, .in_fd = 0, .out_fd = 1, .note = note,
-	                       .progress = progress};
+	                       .progress = progress, .max_cost = -1, .max_total_tokens = -1};
 	struct sigaction sa;
 	char err[ERRLEN];
 	int whole = 0, opt, quiet = 0;
@@ -285,6 +290,11 @@ main(int argc, char **argv)
 				enprintf(EXIT_USAGE, "%s", err);
 			break;
 		case O_MAXTIME: o.max_time_ms = seconds(optarg, 0.001, "--max-time"); break;
+		case O_MAXCOST: o.max_cost = estrtod(optarg, 0, 1e12, "--max-cost"); break;
+		case O_MAXTOTAL:
+			o.max_total_tokens = (double)estrtonum(optarg, 0, 1000000000000LL,
+			                                       "--max-total-tokens");
+			break;
 		case 'w': o.window = (long)estrtonum(optarg, 1, 1000000, "-w"); break;
 		case O_WHOLE: whole = 1; break;
 		case 'v': o.verbose = 1; break;
@@ -296,6 +306,9 @@ main(int argc, char **argv)
 	}
 	if (optind >= argc)
 		usage(stderr, EXIT_USAGE);
+	if (whole && (o.max_cost >= 0 || o.max_total_tokens >= 0))
+		enprintf(EXIT_USAGE, "--max-cost and --max-total-tokens count records: not with "
+		         "--whole (give them to the command)");
 	o.argv = argv + optind;
 	/* no records piped in: the user wants the usage */
 	if (!whole && isatty(0))

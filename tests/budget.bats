@@ -100,3 +100,16 @@ spent() {
 	[ "$(spent out.ndjson)" -le 60 ]
 	[ "$(jq -s 'map(select(.error.kind == "budget")) | length' out.ndjson)" -gt 0 ]
 }
+
+@test "llm-retry --max-cost: each record it passes on is held; the rest are budget errors" {
+	reqs 20 >in.ndjson
+	run --separate-stderr sh -c 'llm-retry -q --max-cost 200 -- llm-chat -j 4 <in.ndjson >out.ndjson'
+	assert_equal "$status" 1
+	once out.ndjson 20
+	[ "$(spent out.ndjson)" -le 200 ]
+	[ "$(jq -s 'map(select(.status == "ok")) | length' out.ndjson)" -gt 0 ]
+	[ "$(jq -c 'select(.status == "error") | [.error.kind, .error.retryable]' out.ndjson | sort -u)" = '["budget",false]' ]
+	[ "$(grep -c 'budget: not sent' <<<"$stderr")" -eq 1 ]
+	run llm-retry --whole --max-cost 1 -- true
+	assert_equal "$status" 2
+}

@@ -181,6 +181,14 @@ retry_new(const struct retry_opts *o, char *err, size_t errlen)
 	rec_reader_init(&r->in, o->in_fd, "stdin", 0);
 	r->in.polled = 1;	/* the loop polls it, and its signals between reads */
 	r->deadline = now_ms_f() + o->max_time_ms;
+	budget_init(&r->budget, o->max_cost, o->max_total_tokens);
+	/* a configuration that cannot be read only leaves models unrouted:
+	 * the command says what is wrong with it */
+	if (budget_on(&r->budget)) {
+		char why[ERRLEN];
+
+		r->have_cfg = config_load(&r->cfg, NULL, NULL, why, sizeof why) == 0;
+	}
 	srand48((long)getpid() ^ (long)time(NULL));
 	return r;
 }
@@ -219,5 +227,7 @@ retry_free(struct retry *r)
 	buf_free(&r->tochild);
 	lineout_free(&r->out);
 	buf_free(&r->line);
+	if (r->have_cfg)
+		config_free(&r->cfg);
 	free(r);
 }

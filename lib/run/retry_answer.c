@@ -95,6 +95,8 @@ answer(struct retry *r, json_object *rec, const char *raw, size_t n)
 		r->st.dropped++;
 		return;
 	}
+	if (st)
+		rt_settle(r, e, rec);
 	if (!st)	/* a stream event of an attempt under way */
 		lineout_line(&r->out, raw, n);
 	else if (strcmp(st, "ok") == 0)

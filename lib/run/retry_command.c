@@ -28,6 +28,46 @@ rt_ensure_child(struct retry *r, char *err, size_t errlen)
 	return 0;
 }
 
+/* Hold what e may spend before it goes to the command (its endpoint as
+ * the configuration routes its model, for the price); -1 when it could
+ * pass the budget: e is failed, kind budget. */
+static int
+hold(struct retry *r, struct entry *e)
+{
+	char why[ERRLEN], *url = NULL;
+	const char *sent;
+	struct endpoint *ep = r->have_cfg ? config_route(&r->cfg, e->model, &sent, why, sizeof why)
+	                                  : NULL;
+	int was_spent = r->budget.spent, rc;
+
+	if (ep && ep->base_url)
+		url = config_url(ep, "", 0);
+	rc = budget_hold(&r->budget, &e->hold, e->model, url, (double)e->len, e->max_tokens, why,
+	                 sizeof why);
+	free(url);
+	if (rc < 0) {
+		if (!was_spent && r->budget.spent)
+			rt_note(r, "budget: %s; the records left get budget errors", why);
+		rt_fail(r, e, "budget", 0, "%s", why);
+		return -1;
+	}
+	e->held = 1;
+	return 0;
+}
+
+/* An answer to e is in: what it cost counts, its hold goes. */
+void
+rt_settle(struct retry *r, struct entry *e, json_object *rec)
+{
+	json_object *usage = json_get(rec, "usage");
+
+	if (!e->held)
+		return;
+	budget_settle(&r->budget, &e->hold, json_object_get_int64(json_get(usage, "prompt_tokens")),
+	              json_object_get_int64(json_get(usage, "completion_tokens")));
+	e->held = 0;
+}
+
 void
 rt_send(struct retry *r, struct entry *e)
 {
@@ -38,6 +78,8 @@ rt_send(struct retry *r, struct entry *e)
 		e->state = SENT;
 		return;
 	}
+	if (budget_on(&r->budget) && !e->held && hold(r, e) < 0)
+		return;
 	if (rt_ensure_child(r, err, sizeof err) < 0) {
 		rt_fail(r, e, "io", 1, "cannot start the command: %s", err);
 		return;

@@ -92,6 +92,7 @@ rt_entry_free(struct entry *e)
 {
 	free(e->id);
 	free(e->line);
+	free(e->model);
 	json_object_put(e->last);
 	free(e->why);
 	free(e);
@@ -183,6 +184,15 @@ rt_entry_line(struct retry *r, struct entry *e, json_object *rec)
 	} else {
 		if (!json_get(rec, "id") || json_object_is_type(json_get(rec, "id"), json_type_null))
 			json_set(rec, "id", json_object_new_string(e->id));
+	}
+	if (budget_on(&r->budget)) {
+		json_object *req = json_get(rec, "request");
+		const char *model = json_get_str(req, "model");
+
+		e->model = model ? estrdup(model) : NULL;
+		e->max_tokens = json_object_get_int64(json_get(req, "max_tokens"));
+		if (e->max_tokens <= 0)
+			e->max_tokens = json_object_get_int64(json_get(req, "max_completion_tokens"));
 	}
 	json_line(rec, &r->line);
 	json_object_put(rec);

@@ -18,6 +18,8 @@
 #include "base/lineout.h"
 #include "json/records.h"
 #include "run/retry.h"
+#include "run/budget.h"
+#include "plan/config.h"
 #include "base/ptrmap.h"
 
 #define END_GRACE_MS 2000	/* a command that ended its output, to exit */
@@ -39,6 +41,10 @@ struct entry {
 	double due;		/* WAITING: when to send */
 	json_object *last;	/* WAITING, with max_time_ms: the error record that made it wait */
 	char *why;		/* WAITING: that error's message, short, for an interrupt */
+	char *model;		/* its request's model, for the budget */
+	long long max_tokens;	/* its request's max_tokens, 0: not said */
+	struct budget_hold hold;	/* with a budget: what it may spend, sent */
+	int held;
 	struct entry *dups, *dups_tail;	/* same id, read while this is in flight */
 	struct entry *next;
 };
@@ -63,6 +69,9 @@ struct retry {
 	int more;		/* its output may hold records already read */
 	int started;		/* the command was started once */
 	struct retry_stats st;
+	struct budget budget;
+	struct config cfg;	/* to price a model at its endpoint */
+	int have_cfg;
 };
 
 /* Calls go one way, top to bottom:
@@ -75,6 +84,7 @@ struct retry {
 int rt_ensure_child(struct retry *r, char *err, size_t errlen);
 void rt_write_child(struct retry *r);
 void rt_send(struct retry *r, struct entry *e);
+void rt_settle(struct retry *r, struct entry *e, json_object *rec);
 void rt_schedule(struct retry *r, struct entry *e, double delay_ms, const char *why);
 void rt_child_gone(struct retry *r);
 void rt_finish(struct retry *r, struct entry *e, json_object *rec, const char *raw, size_t n,
