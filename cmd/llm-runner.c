@@ -28,6 +28,8 @@ usage(FILE *fp, int status)
 "  -m, --model MODEL        the model of scenarios that name none\n"
 "      --timeout SEC        longest wait for one turn or one mock_exec (default 600)\n"
 "      --store DIR          also write each trace to DIR/<run_id>.json\n"
+"      --max-cost USD       play no more scenarios once those played cost USD\n"
+"      --max-total-tokens N play no more scenarios once those played used N tokens\n"
 "      --max-string BYTES   cut longer string values of a trace (default 50000; 0: no bound)\n"
 "      --max-record BYTES   bound a trace's line (default 5000000; 0: no bound)\n"
 "  -q, --quiet              no summary on a terminal\n"
@@ -167,13 +169,15 @@ run_stdin(struct runner_pool *p, const char *model)
 int
 main(int argc, char *argv[])
 {
-	enum { O_TIMEOUT = 256, O_STORE, O_MAXSTR, O_MAXREC, O_VERSION };
+	enum { O_TIMEOUT = 256, O_STORE, O_MAXSTR, O_MAXREC, O_VERSION, O_MAXCOST, O_MAXTOTAL };
 	static const struct option lo[] = {
 		{"chat", required_argument, NULL, 'c'},
 		{"model", required_argument, NULL, 'm'},
 		{"jobs", required_argument, NULL, 'j'},
 		{"timeout", required_argument, NULL, O_TIMEOUT},
 		{"store", required_argument, NULL, O_STORE},
+		{"max-cost", required_argument, NULL, O_MAXCOST},
+		{"max-total-tokens", required_argument, NULL, O_MAXTOTAL},
 		{"max-string", required_argument, NULL, O_MAXSTR},
 		{"max-record", required_argument, NULL, O_MAXREC},
 		{"quiet", no_argument, NULL, 'q'},
@@ -183,7 +187,7 @@ main(int argc, char *argv[])
 	};
 	char err[ERRLEN], cfgerr[ERRLEN], *chat = estrdup("llm-chat -q"), *model = NULL;
 	struct out o = { .b = { .max_string = 50000, .max_record = 5000000 } };
-	struct runner_opts ro = { .turn_ms = 600000 };
+	struct runner_opts ro = { .turn_ms = 600000, .max_cost = -1, .max_total_tokens = -1 };
 	struct config cfg;
 	struct scenario *sc;
 	struct runner_pool *p;
@@ -210,6 +214,13 @@ main(int argc, char *argv[])
 			break;
 		case O_TIMEOUT:
 			ro.turn_ms = estrtod(optarg, 0.001, 1e7, "--timeout") * 1000;
+			break;
+		case O_MAXCOST:
+			ro.max_cost = estrtod(optarg, 0, 1e12, "--max-cost");
+			break;
+		case O_MAXTOTAL:
+			ro.max_total_tokens = (double)estrtonum(optarg, 0, 1000000000000LL,
+			                                        "--max-total-tokens");
 			break;
 		case O_STORE:
 			o.store = optarg;

@@ -113,3 +113,18 @@ spent() {
 	run llm-retry --whole --max-cost 1 -- true
 	assert_equal "$status" 2
 }
+
+@test "llm-runner --max-cost: once the scenarios played cost the limit, the rest are not played" {
+	local i
+	for i in 1 2 3 4 5 6; do
+		printf '{"model":"m","prompt":"hello there %d"}\n' "$i" >s$i.json
+	done
+	llm-runner s1.json >one.ndjson
+	each=$(jq .cost_usd one.ndjson)
+	[ "$each" -gt 0 ]
+	# two scenarios stay under the limit, the third passes it: it was in flight
+	run --separate-stderr llm-runner --max-cost $((2 * each + 1)) s1.json s2.json s3.json s4.json s5.json s6.json
+	assert_equal "$status" 1
+	[ "$(jq -c '[.status, .error.kind]' <<<"$output" | tr '\n' ' ')" = '["ok",null] ["ok",null] ["ok",null] ["error","budget"] ["error","budget"] ["error","budget"] ' ]
+	[ "$(jq -r 'select(.error) | .error.message' <<<"$output" | sort -u)" = "not played: the scenarios before it spent $((3 * each)).000000 USD, --max-cost $((2 * each + 1))" ]
+}

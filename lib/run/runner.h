@@ -24,6 +24,10 @@ struct runner_opts {
 	char **chat;		/* the command's argv */
 	double turn_ms;		/* longest wait for one answer or one mock_exec */
 	struct config *cfg;	/* for the trace's endpoint; NULL: none known */
+	/* a budget: once the finished scenarios' cost_usd (usage's tokens)
+	 * reach it, the scenarios left are not played, an error trace of
+	 * kind budget each; < 0: no limit */
+	double max_cost, max_total_tokens;
 };
 
 struct runner;

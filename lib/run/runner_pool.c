@@ -31,6 +31,7 @@ struct runner_pool {
 	int jobs, head, n;
 	void (*done)(void *arg, json_object *trace);
 	void *arg;
+	double cost, tokens;	/* the finished scenarios' */
 };
 
 struct runner_pool *
@@ -115,7 +116,10 @@ pool_emit(struct runner_pool *p)
 {
 	while (p->n > 0 && p->ring[p->head].trace) {
 		struct slot *w = &p->ring[p->head];
+		json_object *us = json_get(w->trace, "usage");
 
+		p->cost += json_object_get_double(json_get(w->trace, "cost_usd"));
+		p->tokens += (double)json_object_get_int64(json_get(us, "total_tokens"));
 		p->done(p->arg, w->trace);
 		json_object_put(w->trace);
 		free(w->source);
@@ -155,11 +159,34 @@ worker(const struct runner_opts *o, const struct scenario *s, int fd)
 	_exit(write_all(fd, line.data, line.len) < 0 ? 1 : 0);
 }
 
+/* Has the run spent its budget?  Then why, in msg. */
+static int
+over_budget(struct runner_pool *p, char *msg, size_t msglen)
+{
+	if (p->o.max_cost >= 0 && p->cost >= p->o.max_cost)
+		snprintf(msg, msglen, "not played: the scenarios before it spent %.6f USD, "
+		         "--max-cost %g", p->cost, p->o.max_cost);
+	else if (p->o.max_total_tokens >= 0 && p->tokens >= p->o.max_total_tokens)
+		snprintf(msg, msglen, "not played: the scenarios before it used %.0f tokens, "
+		         "--max-total-tokens %.0f", p->tokens, p->o.max_total_tokens);
+	else
+		return 0;
+	return 1;
+}
+
 void
 runner_pool_add(struct runner_pool *p, const struct scenario *s)
 {
 	struct slot *w = pool_slot(p);
+	char msg[ERRLEN];
 	int fds[2];
+
+	if (over_budget(p, msg, sizeof msg)) {
+		w->trace = runner_bad_trace(s->source, msg);
+		json_set(json_get(w->trace, "error"), "kind", json_object_new_string("budget"));
+		pool_emit(p);
+		return;
+	}
 
 	if (p->r) {
 		w->trace = runner_run(p->r, s);
@@ -169,8 +196,6 @@ runner_pool_add(struct runner_pool *p, const struct scenario *s)
 	w->source = estrdup(s->source);
 	fds[0] = fds[1] = -1;
 	if (pipe2(fds, O_CLOEXEC) < 0 || (w->pid = fork()) < 0) {
-		char msg[ERRLEN];
-
 		snprintf(msg, sizeof msg, "cannot start a process to play it: %s", strerror(errno));
 		w->pid = 0;
 		if (fds[0] >= 0) {
