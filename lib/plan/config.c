@@ -2,6 +2,7 @@
  * providers file read by the TOML parser (lib/plan/toml.c). */
 #include <ctype.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -173,19 +174,115 @@ env(const char *a, const char *b)
 	return v && *v ? v : NULL;
 }
 
+/* An array of model names: the value of key. */
+static int
+model_list(struct model_list *l, const char *key, json_object *v, char *why, size_t whylen)
+{
+	size_t i, n;
+
+	if (!json_object_is_type(v, json_type_array)) {
+		snprintf(why, whylen, "%s: expected an array of model names, "
+		         "[\"gpt-4o-mini\", \"local/llama3\"], got %s", key, toml_type_name(v));
+		return -1;
+	}
+	n = json_object_array_length(v);
+	l->v = ecalloc(n + 1, sizeof *l->v);
+	for (i = 0; i < n; i++) {
+		json_object *m = json_object_array_get_idx(v, i);
+
+		if (!json_object_is_type(m, json_type_string) || !*json_object_get_string(m) ||
+		    strlen(json_object_get_string(m)) != (size_t)json_object_get_string_len(m)) {
+			snprintf(why, whylen, "%s[%zu]: expected a model name, got %s", key, i,
+			         toml_type_name(m));
+			return -1;
+		}
+		l->v[l->n++] = estrdup(json_object_get_string(m));
+	}
+	return 0;
+}
+
+static void
+model_list_free(struct model_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+}
+
+/* [[fallback]] tables: model (a glob) and to (the models, in order). */
+static int
+read_rules(struct config *c, json_object *a, const struct toml_where *w, const char *path,
+           char *err, size_t errlen)
+{
+	char why[ERRLEN];
+	size_t i, n;
+
+	if (!json_object_is_type(a, json_type_array))
+		return toml_message(w, path, a, err, errlen, "fallback: expected [[fallback]] tables "
+		                    "with model = \"glob\" and to = [models]");
+	n = json_object_array_length(a);
+	c->rules = ecalloc(n, sizeof *c->rules);
+	for (i = 0; i < n; i++) {
+		json_object *t = json_object_array_get_idx(a, i), *m = json_get(t, "model"),
+		            *to = json_get(t, "to");
+		struct fallback_rule *r = &c->rules[c->nrules++];
+
+		if (!json_object_is_type(t, json_type_object))
+			return toml_message(w, path, t, err, errlen, "fallback: expected a table");
+		json_object_object_foreach(t, key, v)
+			if (strcmp(key, "model") && strcmp(key, "to"))
+				return toml_message(w, path, v, err, errlen, "[[fallback]]: unknown key "
+				                    "'%s' (model, to)", key);
+		if (!json_object_is_type(m, json_type_string))
+			return toml_message(w, path, m ? m : t, err, errlen, "[[fallback]]: model: "
+			                    "expected a model name or glob, model = \"gpt-4o*\"");
+		r->glob = estrdup(json_object_get_string(m));
+		if (!to)
+			return toml_message(w, path, t, err, errlen, "[[fallback]]: to is missing: "
+			                    "to = [\"gpt-4o-mini\"]");
+		if (model_list(&r->to, "to", to, why, sizeof why) < 0)
+			return toml_message(w, path, to, err, errlen, "[[fallback]]: %s", why);
+	}
+	return 0;
+}
+
+const struct model_list *
+config_fallbacks(const struct config *c, const char *model)
+{
+	const char *slash = model ? strchr(model, '/') : NULL;
+	size_t i;
+
+	if (!model)
+		return NULL;
+	for (i = 0; i < c->nrules; i++)
+		if (fnmatch(c->rules[i].glob, model, 0) == 0)
+			return c->rules[i].to.n ? &c->rules[i].to : NULL;
+	if (slash)
+		for (i = 0; i < c->nprov; i++)
+			if (strlen(c->prov[i].name) == (size_t)(slash - model) &&
+			    strncmp(c->prov[i].name, model, (size_t)(slash - model)) == 0)
+				return c->prov[i].fallbacks.n ? &c->prov[i].fallbacks : NULL;
+	return NULL;
+}
+
 /* One key of a provider's table; why is set when the value is refused. */
 static int
 provider_key(struct endpoint *ep, const char *key, json_object *v, char *why, size_t whylen)
 {
 	const char *val = json_object_get_string(v);
 
+	if (strcmp(key, "fallbacks") == 0)
+		return model_list(&ep->fallbacks, key, v, why, whylen);
 	if (strcmp(key, "base_url") && strcmp(key, "token_env") && strcmp(key, "token_file")) {
 		if (json_object_is_type(v, json_type_object))
 			/* [a.b] is table b in table a, as TOML has it */
 			snprintf(why, whylen, "'%s' is a table: a provider name with a dot is "
 			         "quoted, [\"%s.%s\"]", key, ep->name, key);
 		else
-			snprintf(why, whylen, "unknown key '%s' (base_url, token_env, token_file)",
+			snprintf(why, whylen, "unknown key '%s' (base_url, token_env, token_file, "
+			         "fallbacks)",
 			         key);
 		return -1;
 	}
@@ -218,12 +315,16 @@ read_providers(struct config *c, json_object *root, const struct toml_where *w,
                const char *path, char *err, size_t errlen)
 {
 	char why[ERRLEN];
-	size_t i = 0;
 
 	c->prov = ecalloc((size_t)json_object_object_length(root), sizeof *c->prov);
 	json_object_object_foreach(root, name, t) {
 		struct endpoint *ep;
 
+		if (strcmp(name, "fallback") == 0 && !json_object_is_type(t, json_type_object)) {
+			if (read_rules(c, t, w, path, err, errlen) < 0)
+				return -1;
+			continue;
+		}
 		if (!json_object_is_type(t, json_type_object))
 			return toml_message(w, path, t, err, errlen, "key outside a [provider] table");
 		if (!provider_name_ok(name))
@@ -233,10 +334,8 @@ read_providers(struct config *c, json_object *root, const struct toml_where *w,
 		json_object_object_foreach(t, key, v)
 			if (provider_key(ep, key, v, why, sizeof why) < 0)
 				return toml_message(w, path, v, err, errlen, "%s", why);
-	}
-	json_object_object_foreach(root, name2, t2) {
-		if (!c->prov[i++].base_url)
-			return toml_message(w, path, t2, err, errlen, "provider '%s' has no base_url", name2);
+		if (!ep->base_url)
+			return toml_message(w, path, t, err, errlen, "provider '%s' has no base_url", name);
 	}
 	return 0;
 }
@@ -309,6 +408,7 @@ endpoint_free(struct endpoint *ep)
 {
 	free(ep->name);
 	free(ep->base_url);
+	model_list_free(&ep->fallbacks);
 	if (ep->token) {
 		/* do not leave the secret in freed memory */
 		volatile char *p = ep->token;
@@ -328,6 +428,11 @@ config_free(struct config *c)
 	for (i = 0; i < c->nprov; i++)
 		endpoint_free(&c->prov[i]);
 	free(c->prov);
+	for (i = 0; i < c->nrules; i++) {
+		free(c->rules[i].glob);
+		model_list_free(&c->rules[i].to);
+	}
+	free(c->rules);
 	free(c->providers_path);
 	memset(c, 0, sizeof *c);
 }

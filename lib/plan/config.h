@@ -9,6 +9,11 @@
  *	[openrouter]
  *	base_url = "https://openrouter.ai/api/v1"
  *	token_env = "OPENROUTER_API_KEY"	# or token_file = "/path"
+ *	fallbacks = ["local/llama3"]		# for all its models
+ *
+ *	[[fallback]]				# for the models a glob names
+ *	model = "gpt-4o*"
+ *	to = ["gpt-4o-mini", "openrouter/openai/gpt-4o"]
  *
  * A model "openrouter/meta-llama/llama-3-8b" goes to that endpoint as
  * "meta-llama/llama-3-8b"; a prefix that names no provider is part of a
@@ -27,12 +32,19 @@
 
 #include <stddef.h>
 
+/* Model names, in order. */
+struct model_list {
+	char **v;
+	size_t n;
+};
+
 struct endpoint {
 	char *name;		/* provider name; "" for the default endpoint */
 	/* up to /v1, no trailing slash, then the query if any (Azure's
 	 * ?api-version=...); never a fragment; NULL: not set */
 	char *base_url;
 	char *token;		/* NULL: send no Authorization */
+	struct model_list fallbacks;	/* its models' fallbacks, in order */
 };
 
 struct config {
@@ -40,6 +52,12 @@ struct config {
 	struct endpoint *prov;
 	size_t nprov;
 	char *providers_path;	/* the file read, NULL when there was none */
+	/* [[fallback]] model = "glob", to = [...]: in the file's order */
+	struct fallback_rule {
+		char *glob;
+		struct model_list to;
+	} *rules;
+	size_t nrules;
 };
 
 /* Load the configuration.  base_url and token_file come from the command
@@ -67,6 +85,11 @@ char *config_url(const struct endpoint *ep, const char *path, int mask);
  * provider's)?  So a child that has no business with them can be given
  * an environment without them, whatever variable holds them. */
 int config_is_token(const struct config *c, const char *value);
+
+/* The models to try, in order, when model (as a record names it) fails
+ * in a way asking it again cannot mend: the first [[fallback]] whose
+ * model glob matches it, else its provider's fallbacks; NULL when none. */
+const struct model_list *config_fallbacks(const struct config *c, const char *model);
 
 /* The text that says what to set, with examples, for messages. */
 const char *config_help(void);

@@ -116,6 +116,7 @@ job_free(struct job *j)
 	client_stream_free(j);
 	json_object_put(j->stream_opts);
 	free(j->id);
+	free(j->asked);
 	json_object_put(j->rec);
 	json_object_put(j->result);
 	free(j);
@@ -300,6 +301,8 @@ succeed(struct client *c, struct job *j, int cached)
 		json_set(j->result, "model", json_ref(json_get(j->body, "model")));
 	/* where it went, so a report prices a local model at 0 */
 	json_set(j->result, "endpoint", json_object_new_string(j->tgt->shown));
+	if (j->fallbacks)
+		json_set(j->result, "fallback_from", json_object_new_string(j->asked));
 	json_set(j->result, "attempt", json_object_new_int(j->attempt));
 	json_set(j->result, "cached", json_object_new_boolean(cached));
 	if (j->meta)
@@ -401,6 +404,27 @@ send_job(struct client *c, struct job *j)
 	}
 }
 
+/* The answer to j's key from the cache, as its record: 1 when there was
+ * one (j is done), 0 when it is to be asked. */
+static int
+served_from_cache(struct client *c, struct job *j)
+{
+	json_object *hit = cache_get(c->o.cache_dir, j->key);
+
+	if (!hit)
+		return 0;
+	j->result = json_object_new_object();
+	json_set(j->result, "id", json_object_new_string(j->id));
+	json_set(j->result, "status", json_object_new_string("ok"));
+	json_object_object_foreach(hit, k, v)
+		if (strcmp(k, "id") && strcmp(k, "status"))
+			json_set(j->result, k, json_ref(v));
+	json_object_put(hit);
+	json_set(j->result, "latency_ms", json_object_new_int64((int64_t)(now_ms_f() - j->t0)));
+	succeed(c, j, 1);
+	return 1;
+}
+
 /* A new record, or a bad line: set up its job and either finish it at
  * once (bad input, configuration, cache hit) or start its transfer. */
 static void
@@ -430,6 +454,7 @@ start(struct client *c, struct job *j, struct rec_reader *r)
 		j->stream_opts = json_ref(json_get(j->body, "stream_options"));
 	openai_apply(j->body, &c->o.ov);	/* ov.stream is 0: the cache key leaves it out */
 	model = json_get_str(j->body, "model");
+	j->asked = model ? estrdup(model) : NULL;
 	if (!(ep = config_route(c->cfg, model, &send_model, err, sizeof err))) {
 		llm_error_set(&e, "config", 0, "%s", err);
 		fail(c, j, &e);
@@ -463,23 +488,49 @@ start(struct client *c, struct job *j, struct rec_reader *r)
 			fail(c, j, &e);
 			return;
 		}
-		if ((j->result = cache_get(c->o.cache_dir, j->key))) {
-			json_object *hit = j->result;
-
-			j->result = json_object_new_object();
-			json_set(j->result, "id", json_object_new_string(j->id));
-			json_set(j->result, "status", json_object_new_string("ok"));
-			json_object_object_foreach(hit, k, v)
-				if (strcmp(k, "id") && strcmp(k, "status"))
-					json_set(j->result, k, json_ref(v));
-			json_object_put(hit);
-			json_set(j->result, "latency_ms",
-			         json_object_new_int64((int64_t)(now_ms_f() - j->t0)));
-			succeed(c, j, 1);
+		if (served_from_cache(c, j))
 			return;
-		}
 	}
 	send_job(c, j);
+}
+
+/* j failed with e: send it to the next of its model's fallbacks
+ * (config_fallbacks) that the configuration can route.  0 when it was
+ * sent; -1 when there is none left, with e saying what was tried. */
+static int
+fallback(struct client *c, struct job *j, struct llm_error *e)
+{
+	const struct model_list *l;
+	char err[ERRLEN];
+
+	if (!openai_needs_other_model(e->kind, e->http_status, e->message) ||
+	    !(l = config_fallbacks(c->cfg, j->asked)))
+		return -1;
+	while (j->fallbacks < l->n) {
+		const char *next = l->v[j->fallbacks++], *send;
+		struct endpoint *ep = config_route(c->cfg, next, &send, err, sizeof err);
+
+		if (!ep)
+			continue;
+		settle(c, j, NULL);
+		json_set(j->body, "model", json_object_new_string(send));
+		j->tgt = target_of(c, ep);
+		/* its answer is cached under its own key, never the first model's */
+		if (j->key[0] && cache_key(j->tgt->chat_url, j->body, json_get(j->meta, "repeat"), j->key,
+		                           err, sizeof err) < 0)
+			j->key[0] = '\0';
+		if (j->key[0] && served_from_cache(c, j))
+			return 0;
+		send_job(c, j);
+		return 0;
+	}
+	if (j->fallbacks) {
+		/* the record goes out as it came in, to be sent again whole */
+		json_set(j->body, "model", json_object_new_string(j->asked));
+		snprintf(e->message + strlen(e->message), sizeof e->message - strlen(e->message),
+		         " (after its fallbacks, the last %s)", l->v[l->n - 1]);
+	}
+	return -1;
 }
 
 /* A transfer has finished: its job becomes a result or an error. */
@@ -546,6 +597,8 @@ finish(struct client *c, struct http_xfer *x)
 failed:
 	client_stream_free(j);
 	http_release(c->eng, x);
+	if (fallback(c, j, &e) == 0)
+		return;
 	fail(c, j, &e);
 }
 

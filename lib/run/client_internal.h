@@ -37,6 +37,8 @@ struct job {
 	double tokens;		/* tokens taken from the tpm bucket for it */
 	struct budget_hold hold;	/* what it may spend, while in flight */
 	int held;
+	char *asked;		/* the model as the record names it */
+	size_t fallbacks;	/* of its fallbacks (config_fallbacks) tried */
 	char key[HASH_HEX];	/* cache key, "" when not caching */
 	double t0;
 	struct client_stream *js;	/* the streamed answer, while streaming */

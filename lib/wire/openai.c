@@ -391,3 +391,18 @@ openai_http_error(struct llm_error *e, long status, const char *body, size_t len
 	}
 	e->retry_after_ms = openai_retry_after(h, now);
 }
+
+int
+openai_needs_other_model(const char *kind, long status, const char *message)
+{
+	if (!kind)
+		return 0;
+	if (strcmp(kind, "quota") == 0)
+		return 1;
+	if (strcmp(kind, "http") != 0)
+		return 0;
+	return status == 404 ||
+	       (status == 400 && message && (strcasestr(message, "context_length_exceeded") ||
+	                                     strcasestr(message, "context length") ||
+	                                     strcasestr(message, "maximum context")));
+}

@@ -59,6 +59,12 @@ long long openai_retry_after(const struct retry_headers *h, time_t now);
 void openai_http_error(struct llm_error *e, long status, const char *body, size_t len,
                        const struct retry_headers *h, time_t now);
 
+/* Would asking the same model again never mend this failure (a record's
+ * error kind, HTTP status and message)?  An exhausted quota, a model the
+ * server does not have (404), a prompt past the model's context (400
+ * naming it): the failures another model may answer. */
+int openai_needs_other_model(const char *kind, long status, const char *message);
+
 /* Is this status retryable by DESIGN.md's rule (before x-should-retry)? */
 int openai_status_retryable(long status);
 

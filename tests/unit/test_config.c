@@ -373,7 +373,7 @@ static const struct {
 	const char *err;	/* '@' stands for the file's path */
 } bad_providers[] = {
 	{"[p]\nbase_url = \"http://x/v1\"\nfoo = \"bar\"\n",
-	 "@:3:7: unknown key 'foo' (base_url, token_env, token_file)"},
+	 "@:3:7: unknown key 'foo' (base_url, token_env, token_file, fallbacks)"},
 	{"[p]\nbase_url = \"http://x\"\n\n[p]\nbase_url = \"http://y\"\n",
 	 "@:4:2: table [p] is defined twice"},
 	{"[p]\ntoken_env = \"X\"\n", "@:1:1: provider 'p' has no base_url"},
@@ -398,7 +398,48 @@ static const struct {
 	 "@:2:12: base URL must start with http:// or https://: 'ftp://x'"},
 	{"[p]\nbase_url = \"http://x\"\ntoken_file = \"/nonexistent/tok\"\n",
 	 "@:3:14: token file /nonexistent/tok: No such file or directory"},
+	{"[p]\nbase_url = \"http://x\"\nfallbacks = \"m\"\n",
+	 "@:3:13: fallbacks: expected an array of model names, [\"gpt-4o-mini\", \"local/llama3\"], got a string"},
+	{"[p]\nbase_url = \"http://x\"\nfallbacks = [\"m\", 3]\n",
+	 "@:3:13: fallbacks[1]: expected a model name, got an integer"},
+	{"[[fallback]]\nmodel = \"gpt-4o*\"\n", "@:1:1: [[fallback]]: to is missing: to = [\"gpt-4o-mini\"]"},
+	{"[[fallback]]\nto = [\"m\"]\n",
+	 "@:1:1: [[fallback]]: model: expected a model name or glob, model = \"gpt-4o*\""},
+	{"[[fallback]]\nmodel = \"a\"\nto = [\"m\"]\nfrom = 1\n",
+	 "@:4:8: [[fallback]]: unknown key 'from' (model, to)"},
+	{"[fallback]\nmodel = \"a\"\n", "@:2:9: unknown key 'model' (base_url, token_env, token_file, fallbacks)"},
 };
+
+/* [[fallback]] rules first, in order, then the provider's fallbacks. */
+static void
+test_fallbacks(void **state)
+{
+	char *path = put_file("providers.toml",
+	                      "[p]\nbase_url = \"http://x\"\nfallbacks = [\"q/small\", \"tiny\"]\n"
+	                      "[q]\nbase_url = \"http://y\"\n"
+	                      "[[fallback]]\nmodel = \"gpt-4o*\"\nto = [\"gpt-4o-mini\"]\n"
+	                      "[[fallback]]\nmodel = \"p/special\"\nto = [\"q/special\"]\n");
+	char err[ERRLEN] = "";
+	const struct model_list *l;
+	struct config c;
+
+	(void)state;
+	assert_int_equal(config_load(&c, NULL, NULL, err, sizeof err), 0);
+	assert_non_null(l = config_fallbacks(&c, "gpt-4o-2024-08-06"));
+	assert_int_equal(l->n, 1);
+	assert_string_equal(l->v[0], "gpt-4o-mini");
+	assert_non_null(l = config_fallbacks(&c, "p/special"));
+	assert_string_equal(l->v[0], "q/special");
+	assert_non_null(l = config_fallbacks(&c, "p/other"));
+	assert_int_equal(l->n, 2);
+	assert_string_equal(l->v[0], "q/small");
+	assert_string_equal(l->v[1], "tiny");
+	assert_null(config_fallbacks(&c, "q/other"));
+	assert_null(config_fallbacks(&c, "claude"));
+	assert_null(config_fallbacks(&c, NULL));
+	config_free(&c);
+	free(path);
+}
 
 static void
 test_providers_errors(void **state)
@@ -539,6 +580,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_providers_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_providers_token_line_break, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_route, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fallbacks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_route_no_default, setup, teardown),
 	};
 

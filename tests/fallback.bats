@@ -1,0 +1,88 @@
+#!/usr/bin/env bats
+# Fallbacks: a request that asking its model again cannot mend goes to the
+# next model the providers file names for it.
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+NOT_FOUND='{"error":{"message":"The model `big` does not exist","type":"invalid_request_error","code":"model_not_found"}}'
+TOO_LONG='{"error":{"message":"This model'"'"'s maximum context length is 8192 tokens","type":"invalid_request_error","code":"context_length_exceeded"}}'
+
+setup() {
+	cd "$BATS_TEST_TMPDIR"
+	export LLM_CONFIG_DIR=$PWD/cfg
+	mkdir -p cfg
+	jq -cn --arg b "$NOT_FOUND" '{model:"big", status:404, body:$b}' >rules.ndjson
+	jq -cn --arg b "$TOO_LONG" '{model:"long", status:400, body:$b}' >>rules.ndjson
+	jq -cn '{model:"picky", status:400, body:"{\"error\":{\"message\":\"temperature: out of range\"}}"}' >>rules.ndjson
+	start_mock -q -r rules.ndjson
+	printf '[[fallback]]\nmodel = "big"\nto = ["small"]\n[[fallback]]\nmodel = "l*"\nto = ["big", "medium"]\n[[fallback]]\nmodel = "picky"\nto = ["small"]\n' >cfg/providers.toml
+}
+
+req() {
+	printf '{"id":"%s","request":{"model":"%s","messages":[{"role":"user","content":"hi"}]}}\n' "$1" "$2"
+}
+
+stats() {
+	curl -s "$LLM_BASE_URL/mock/stats" | jq .requests
+}
+
+@test "a model the server does not have (404): its fallback answers, the record says so" {
+	req a big >in.ndjson
+	run llm-chat <in.ndjson
+	assert_success
+	assert_equal "$(jq -c '[.status, .model, .fallback_from, .endpoint == env.LLM_BASE_URL]' <<<"$output")" '["ok","small","big",true]'
+	assert_equal "$(stats)" 2
+}
+
+@test "a prompt past the context: the fallbacks in order, past one that fails too" {
+	req a long >in.ndjson
+	run llm-chat <in.ndjson
+	assert_success
+	# long -> big (404) -> medium
+	assert_equal "$(jq -c '[.status, .model, .fallback_from]' <<<"$output")" '["ok","medium","long"]'
+	assert_equal "$(stats)" 3
+}
+
+@test "other errors are not mended by another model: no fallback" {
+	req a picky >in.ndjson
+	run llm-chat <in.ndjson
+	assert_equal "$status" 1
+	assert_equal "$(jq -c '[.error.http_status, .request.model]' <<<"$output")" '[400,"picky"]'
+	assert_equal "$(stats)" 1
+}
+
+@test "when every fallback fails, the error says so and the request keeps its model" {
+	printf '[[fallback]]\nmodel = "big"\nto = ["long"]\n' >cfg/providers.toml
+	req a big >in.ndjson
+	run llm-chat <in.ndjson
+	assert_equal "$status" 1
+	assert_equal "$(jq -r .request.model <<<"$output")" big
+	assert_output --partial "(after its fallbacks, the last long)"
+	assert_equal "$(stats)" 2
+}
+
+@test "a provider's fallbacks send to another endpoint; the record names it" {
+	local one=$LLM_BASE_URL
+	start_mock -q
+	local two=$LLM_BASE_URL
+	printf '[p]\nbase_url = "%s"\nfallbacks = ["q/small"]\n[q]\nbase_url = "%s"\n' "$one" "$two" >cfg/providers.toml
+	req a p/big >in.ndjson
+	run llm-chat <in.ndjson
+	assert_success
+	assert_equal "$(jq -c '[.model, .fallback_from, .endpoint]' <<<"$output")" "[\"small\",\"p/big\",\"$two\"]"
+}
+
+@test "a fallback answer is cached under its own model's key, never the first's" {
+	req a big >in.ndjson
+	llm-chat --cache c <in.ndjson >/dev/null
+	# asked again, big is asked again (its 404 is not cached) and falls back
+	run llm-chat --cache c <in.ndjson
+	assert_equal "$(jq -c '[.model, .fallback_from]' <<<"$output")" '["small","big"]'
+	assert_equal "$(stats)" 3
+	# asked for itself, small's answer is the one the fallback cached
+	req b small >in2.ndjson
+	run llm-chat --cache c <in2.ndjson
+	assert_equal "$(jq -c '[.model, .cached]' <<<"$output")" '["small",true]'
+	assert_equal "$(stats)" 3
+}
