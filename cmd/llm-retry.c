@@ -85,6 +85,7 @@ usage(FILE *fp, int status)
 "      --max-retry-after SEC  longest wait a server may ask for (default 120)\n"
 "      --on LIST              HTTP statuses that are retried, e.g. 429,503,5xx\n"
 "      --max-time SEC         bound the whole run\n"
+"      --fallback MODEL       when a record's model fails for good, ask MODEL; repeatable\n"
 "      --max-cost USD         send nothing that could take the spending past USD\n"
 "      --max-total-tokens N   send nothing that could take the tokens used past N\n"
 "  -w, --window N             records read ahead of their answers (default 2048)\n"
@@ -249,7 +250,7 @@ int
 main(int argc, char **argv)
 {
 	enum { O_BASE = 256, O_CAP, O_MAXRA, O_ON, O_MAXTIME, O_WHOLE, O_VERSION, O_MAXCOST,
-	       O_MAXTOTAL };
+	       O_MAXTOTAL, O_FALLBACK };
 	static const struct option longopts[] = {
 		{"retries", required_argument, NULL, 'n'},
 		{"base", required_argument, NULL, O_BASE},
@@ -258,6 +259,7 @@ main(int argc, char **argv)
 		{"on", required_argument, NULL, O_ON},
 		{"max-time", required_argument, NULL, O_MAXTIME},
 		{"max-cost", required_argument, NULL, O_MAXCOST},
+		{"fallback", required_argument, NULL, O_FALLBACK},
 		{"max-total-tokens", required_argument, NULL, O_MAXTOTAL},
 		{"window", required_argument, NULL, 'w'},
 		{"whole", no_argument, NULL, O_WHOLE},
@@ -271,7 +273,7 @@ main(int argc, char **argv)
 	                       .progress = progress, .max_cost = -1, .max_total_tokens = -1};
 	struct sigaction sa;
 	char err[ERRLEN];
-	int whole = 0, opt, quiet = 0;
+	int whole = 0, opt, quiet = 0, status;
 
 	stdfds_ensure();
 	setprogname(argv[0]);
@@ -291,6 +293,12 @@ main(int argc, char **argv)
 			break;
 		case O_MAXTIME: o.max_time_ms = seconds(optarg, 0.001, "--max-time"); break;
 		case O_MAXCOST: o.max_cost = estrtod(optarg, 0, 1e12, "--max-cost"); break;
+		case O_FALLBACK:
+			if (!*optarg)
+				enprintf(EXIT_USAGE, "--fallback: an empty model name");
+			o.fallback = erealloc(o.fallback, (o.nfallback + 1) * sizeof *o.fallback);
+			o.fallback[o.nfallback++] = optarg;
+			break;
 		case O_MAXTOTAL:
 			o.max_total_tokens = (double)estrtonum(optarg, 0, 1000000000000LL,
 			                                       "--max-total-tokens");
@@ -306,6 +314,8 @@ main(int argc, char **argv)
 	}
 	if (optind >= argc)
 		usage(stderr, EXIT_USAGE);
+	if (whole && o.nfallback)
+		enprintf(EXIT_USAGE, "--fallback changes records: not with --whole");
 	if (whole && (o.max_cost >= 0 || o.max_total_tokens >= 0))
 		enprintf(EXIT_USAGE, "--max-cost and --max-total-tokens count records: not with "
 		         "--whole (give them to the command)");
@@ -330,5 +340,7 @@ main(int argc, char **argv)
 	/* the command's progress line would count its attempts, not the
 	 * outcomes, and fight ours for the line: it draws none */
 	setenv("LLM_PROGRESS", "0", 1);
-	return run_records(&o);
+	status = run_records(&o);
+	free(o.fallback);
+	return status;
 }

@@ -86,3 +86,24 @@ stats() {
 	assert_equal "$(jq -c '[.model, .cached]' <<<"$output")" '["small",true]'
 	assert_equal "$(stats)" 3
 }
+
+@test "llm-retry --fallback: a model that fails for good, or whose retries are spent, gives way" {
+	printf '[[fallback]]\nmodel = "nothing"\nto = ["x"]\n' >cfg/providers.toml
+	jq -cn '{model:"busy", status:503, body:"{\"error\":{\"message\":\"overloaded\"}}"}' >>rules.ndjson
+	start_mock -q -r rules.ndjson
+	{ req a big; req b busy; req c picky; req d fine; } >in.ndjson
+	run --separate-stderr llm-retry -q -n 1 --base 0.01 --fallback small -- llm-chat <in.ndjson
+	assert_equal "$status" 1
+	sorted=$(jq -c '[.id, .status, .model, .fallback_from, .attempt]' <<<"$output" | sort)
+	# a: 404 at once, then small; b: 503, a retry, then small (attempt 3);
+	# c: a 400 that another model would not mend; d: fine as it is
+	assert_equal "$sorted" "$(printf '%s\n' '["a","ok","small","big",2]' '["b","ok","small","busy",3]' '["c","error",null,null,1]' '["d","ok","fine",null,1]')"
+	# out of fallbacks: the error says so and keeps the model first asked
+	{ req e big; } >in2.ndjson
+	jq -cn --arg b "$NOT_FOUND" '{model:"big", status:404, body:$b}, {model:"small", status:404, body:$b}' >rules2.ndjson
+	start_mock -q -r rules2.ndjson
+	run --separate-stderr llm-retry -q --fallback small -- llm-chat <in2.ndjson
+	assert_equal "$status" 1
+	assert_equal "$(jq -r .request.model <<<"$output")" "big"
+	assert_output --partial "(after --fallback small)"
+}

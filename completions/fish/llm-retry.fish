@@ -9,6 +9,7 @@ complete -c llm-retry -n 'not __llm_after_dashdash' -l cap -x -d 'longest backof
 complete -c llm-retry -n 'not __llm_after_dashdash' -l max-retry-after -x -d 'longest wait a server may ask for (default 120)'
 complete -c llm-retry -n 'not __llm_after_dashdash' -l on -x -d 'HTTP statuses that are retried, e.g. 429,503,5xx'
 complete -c llm-retry -n 'not __llm_after_dashdash' -l max-time -x -d 'bound the whole run'
+complete -c llm-retry -n 'not __llm_after_dashdash' -l fallback -x -a '(__llm_models)' -d 'when a record\'s model fails for good, ask MODEL; repeatable'
 complete -c llm-retry -n 'not __llm_after_dashdash' -l max-cost -x -d 'send nothing that could take the spending past USD'
 complete -c llm-retry -n 'not __llm_after_dashdash' -l max-total-tokens -x -d 'send nothing that could take the tokens used past N'
 complete -c llm-retry -n 'not __llm_after_dashdash' -s w -l window -x -d 'records read ahead of their answers (default 2048)'

@@ -28,6 +28,8 @@ struct retry_opts {
 	char *const *argv;	/* the command */
 	long window;		/* records read ahead of their answers */
 	double max_time_ms;	/* the whole run; 0: no bound */
+	char **fallback;	/* --fallback models, in order; NULL: none */
+	size_t nfallback;
 	double max_cost;	/* USD the run may spend; < 0: no limit (budget.h) */
 	double max_total_tokens;	/* tokens the run may use; < 0: no limit */
 	int verbose;		/* note each retry and a summary */

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "run/retry_internal.h"
+#include "wire/openai.h"
 
 /* The server asks for a wait past --max-retry-after: say when it ends. */
 static void
@@ -27,6 +28,46 @@ too_long(struct retry *r, struct entry *e, json_object *rec)
 	rt_finish(r, e, rec, NULL, 0, 0);
 }
 
+/* e's answer rec failed for good on its model: send it to the next
+ * --fallback model, its retries counted afresh.  0 when it went; -1 when
+ * no fallback is left (rec then says what was tried and keeps the model
+ * first asked, to be sent again whole). */
+static int
+fall_back(struct retry *r, struct entry *e, json_object *rec)
+{
+	json_object *line, *req, *err = json_get(rec, "error");
+	const char *next, *msg;
+	char why[ERRLEN];
+
+	if (e->fallbacks >= r->o.nfallback || !(line = json_parse(e->line, e->len, why, sizeof why))) {
+		if (e->asked) {
+			json_set(json_get(rec, "request"), "model", json_object_new_string(e->asked));
+			msg = json_get_str(err, "message");
+			snprintf(why, sizeof why, "%s (after --fallback %s)", msg ? msg : "",
+			         r->o.fallback[r->o.nfallback - 1]);
+			json_set(err, "message", json_object_new_string(why));
+		}
+		return -1;
+	}
+	req = json_get(line, "request");
+	next = r->o.fallback[e->fallbacks++];
+	if (!e->asked)
+		e->asked = estrdup(json_get_str(req, "model") ? json_get_str(req, "model") : "");
+	json_set(req, "model", json_object_new_string(next));
+	json_line(line, &r->line);
+	json_object_put(line);
+	free(e->line);
+	e->line = estrndup(r->line.data, r->line.len);
+	e->len = r->line.len;
+	free(e->model);
+	e->model = estrdup(next);
+	e->first = e->attempt + 1;
+	msg = json_get_str(err, "message");
+	snprintf(why, sizeof why, "falling back to %s after: %s", next, msg ? msg : "an error");
+	rt_schedule(r, e, 0, why);
+	return 0;
+}
+
 static void
 answer_error(struct retry *r, struct entry *e, json_object *rec, const char *raw, size_t n)
 {
@@ -45,6 +86,8 @@ answer_error(struct retry *r, struct entry *e, json_object *rec, const char *raw
 	}
 	switch (retry_decide(&r->o.pol, err, e->attempt - e->first, drand48(), &delay)) {
 	case RETRY_TOO_LONG:
+		if (r->o.nfallback && fall_back(r, e, rec) == 0)
+			return;
 		too_long(r, e, rec);
 		return;
 	case RETRY_AGAIN:
@@ -54,7 +97,21 @@ answer_error(struct retry *r, struct entry *e, json_object *rec, const char *raw
 			rt_note(r, "%s: not retried: --max-time would pass first", e->id);
 		/* FALLTHROUGH */
 	case RETRY_FINAL:
+		if (r->o.nfallback && openai_needs_other_model(json_get_str(err, "kind"),
+		                                              json_object_get_int(json_get(err, "http_status")),
+		                                              json_get_str(err, "message"))) {
+			if (fall_back(r, e, rec) == 0)
+				return;
+			raw = NULL;	/* its message says what was tried */
+		}
+		rt_finish(r, e, rec, raw, n, 0);
+		return;
 	case RETRY_EXHAUSTED:
+		if (r->o.nfallback) {
+			if (fall_back(r, e, rec) == 0)
+				return;
+			raw = NULL;
+		}
 		rt_finish(r, e, rec, raw, n, 0);
 		return;
 	}
@@ -99,7 +156,10 @@ answer(struct retry *r, json_object *rec, const char *raw, size_t n)
 		rt_settle(r, e, rec);
 	if (!st)	/* a stream event of an attempt under way */
 		lineout_line(&r->out, raw, n);
-	else if (strcmp(st, "ok") == 0)
+	else if (strcmp(st, "ok") == 0 && e->asked) {
+		json_set(rec, "fallback_from", json_object_new_string(e->asked));
+		rt_finish(r, e, rec, NULL, 0, 1);
+	} else if (strcmp(st, "ok") == 0)
 		rt_finish(r, e, rec, raw, n, 1);
 	else
 		answer_error(r, e, rec, raw, n);

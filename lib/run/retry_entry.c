@@ -93,6 +93,7 @@ rt_entry_free(struct entry *e)
 	free(e->id);
 	free(e->line);
 	free(e->model);
+	free(e->asked);
 	json_object_put(e->last);
 	free(e->why);
 	free(e);

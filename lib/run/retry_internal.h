@@ -42,6 +42,8 @@ struct entry {
 	json_object *last;	/* WAITING, with max_time_ms: the error record that made it wait */
 	char *why;		/* WAITING: that error's message, short, for an interrupt */
 	char *model;		/* its request's model, for the budget */
+	char *asked;		/* the model first asked, once it fell back */
+	size_t fallbacks;	/* of the --fallback models tried */
 	long long max_tokens;	/* its request's max_tokens, 0: not said */
 	struct budget_hold hold;	/* with a budget: what it may spend, sent */
 	int held;
