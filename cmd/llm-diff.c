@@ -177,6 +177,26 @@ text_diffs(struct diff_report *r, struct input *in)
 	buf_free(&nname);
 }
 
+/* The output so far, written: as every record, valid UTF-8. */
+static void
+spill(struct buf *out, void *arg)
+{
+	int *werr = arg;
+	char *m = NULL;
+	const char *p = out->data;
+	size_t n = out->len;
+
+	if (utf8_invalid_at(p, n) < n) {
+		m = emalloc(3 * n);
+		n = utf8_mend(m, p, n);
+		p = m;
+	}
+	if (!*werr && write_all(1, p, n) < 0)
+		*werr = errno;
+	free(m);
+	buf_reset(out);
+}
+
 static double
 percent(const char *s, const char *opt)
 {
@@ -207,7 +227,7 @@ main(int argc, char **argv)
 	char err[ERRLEN];
 	double max_cost = -1, max_latency = -1;
 	long long bad = 0;
-	int opt, formats = 0, verbose = 0, status, i;
+	int opt, formats = 0, verbose = 0, status, werr = 0, i;
 
 	stdfds_ensure();
 	setprogname(argv[0]);
@@ -256,18 +276,11 @@ main(int argc, char **argv)
 	}
 	if (verbose)
 		text_diffs(&rep, in);
-	diffmt_write(&rep, format, in[0].name, in[1].name, &out);
+	diffmt_write(&rep, format, in[0].name, in[1].name, &out, spill, &werr);
+	spill(&out, &werr);
 	status = rep.regressed ? EXIT_FAILED : EXIT_OK;
-	if (utf8_invalid_at(out.data, out.len) < out.len) {	/* as every record is */
-		char *m = emalloc(3 * out.len);
-		size_t n = utf8_mend(m, out.data, out.len);
-
-		buf_reset(&out);
-		buf_add(&out, m, n);
-		free(m);
-	}
-	if (write_all(1, out.data, out.len) < 0) {
-		stdout_failed(errno);
+	if (werr) {
+		stdout_failed(werr);
 		status = EXIT_FAILED;
 	}
 	buf_free(&out);

@@ -19,11 +19,10 @@ static const char *const what_names[DIFF_NWHAT] = {
 /* What is kept of a record besides the summary's entry. */
 struct kept {
 	uint64_t hash;
-	long long prompt, completion;
-	long long seq;		/* when read: the later of a key wins */
 	long long off;
+	int32_t prompt, completion;	/* -1: not given (or past int32) */
+	uint32_t seq;		/* when read: the later of a key wins */
 	uint32_t key, len;
-	int src;
 	signed char pass;
 	unsigned char hashed;
 };
@@ -41,7 +40,7 @@ struct diff {
 	char **by;		/* the paths as given */
 	int nby;
 	struct strmap keys;	/* shared: a key's number is the same on both sides */
-	long long seq;
+	uint32_t seq;
 	struct buf tmp, quoted;
 };
 
@@ -91,7 +90,7 @@ side_init(struct diff *d, struct side *sd, char *err, size_t errlen)
 {
 	int i;
 
-	sd->s = summary_new(NULL, 0);
+	sd->s = summary_new(SUM_NO_GROUPS, 0);
 	sd->content = summary_watch(sd->s, "content");
 	sd->final = summary_watch(sd->s, "final_content");
 	sd->pass = summary_watch(sd->s, "assert.pass");
@@ -117,7 +116,7 @@ diff_new(const char *by, char *err, size_t errlen)
 
 		for (p = strtok_r(list, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
 			d->by = erealloc(d->by, ((size_t)d->nby + 1) * sizeof *d->by);
-			d->by[d->nby++] = estrdup(p);
+			d->by[d->nby++] = estrdup(p[0] == '.' ? p + 1 : p);
 		}
 		free(list);
 		if (d->nby == 0) {
@@ -176,19 +175,16 @@ add_text(struct diff *d, const struct jfield *f)
 	return 0;
 }
 
-/* The key of the record just read: its id, or its --by values joined
- * by NUL; NONE when one of those is missing. */
+/* The key of the record just read, joined on --by: its values joined
+ * by NUL; NONE when one of them is missing.  (Joined on id, the
+ * summaries' own maps of ids serve.) */
 static uint32_t
-key_of(struct diff *d, struct side *sd, size_t entry)
+key_of(struct diff *d, struct side *sd)
 {
 	int i;
 
-	if (d->nby == 0) {
-		struct sum_rec r;
-
-		summary_rec(sd->s, entry, &r);
-		return (uint32_t)strmap_intern(&d->keys, r.id, strlen(r.id), NULL);
-	}
+	if (d->nby == 0)
+		return NONE;
 	buf_reset(&d->tmp);
 	for (i = 0; i < d->nby; i++) {
 		if (i)
@@ -222,6 +218,14 @@ content_hash(struct diff *d, struct side *sd, uint64_t *h)
 	return 1;
 }
 
+static int32_t
+tokens(const struct jfield *f)
+{
+	long long v;
+
+	return jfield_llong(f, &v) == 0 && v >= 0 && v <= INT32_MAX ? (int32_t)v : -1;
+}
+
 enum sum_line
 diff_add(struct diff *d, int side, const char *line, size_t len, const struct sum_loc *loc,
          char *err, size_t errlen)
@@ -246,16 +250,13 @@ diff_add(struct diff *d, int side, const char *line, size_t len, const struct su
 	k = &sd->k[entry];
 	memset(k, 0, sizeof *k);
 	k->seq = d->seq++;
-	k->key = key_of(d, sd, entry);
-	k->src = loc->src;
+	k->key = key_of(d, sd);
 	k->off = loc->off;
 	k->len = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
 	pass = summary_field(sd->s, sd->pass);
 	k->pass = pass->type == JF_TRUE ? 1 : pass->type == JF_FALSE ? 0 : -1;
-	if (jfield_llong(summary_field(sd->s, sd->prompt), &k->prompt) < 0)
-		k->prompt = -1;
-	if (jfield_llong(summary_field(sd->s, sd->completion), &k->completion) < 0)
-		k->completion = -1;
+	k->prompt = tokens(summary_field(sd->s, sd->prompt));
+	k->completion = tokens(summary_field(sd->s, sd->completion));
 	k->hashed = (unsigned char)content_hash(d, sd, &k->hash);
 	return rc;
 }
@@ -342,7 +343,7 @@ by_key(struct diff *d, struct diff_report *r, int side)
 }
 
 static struct diff_rec *
-rec_of(struct side *sd, uint32_t i)
+rec_of(struct side *sd, int side, uint32_t i)
 {
 	struct diff_rec *x;
 	struct sum_rec s;
@@ -353,7 +354,7 @@ rec_of(struct side *sd, uint32_t i)
 	summary_rec(sd->s, i, &s);
 	x = emalloc(sizeof *x);
 	*x = (struct diff_rec){s.id, s.model, s.kind, s.ok, k->pass, k->hashed, k->hash,
-	                       k->prompt, k->completion, s.cost, s.latency, k->src, k->off,
+	                       k->prompt, k->completion, s.cost, s.latency, side, k->off,
 	                       k->len};
 	return x;
 }
@@ -376,48 +377,90 @@ what_changed(const struct diff_rec *o, const struct diff_rec *n)
 	return w;
 }
 
+/* The change, if any, between a key's records (NONE: none on that side). */
+static void
+one_key(struct diff *d, struct diff_report *r, const char *key, uint32_t oi, uint32_t ni,
+        size_t *cap)
+{
+	struct diff_rec *o = rec_of(&d->side[DIFF_OLD], DIFF_OLD, oi);
+	struct diff_rec *n = rec_of(&d->side[DIFF_NEW], DIFF_NEW, ni);
+	unsigned w;
+	struct diff_change *c;
+	int i;
+
+	if (!o && !n)	/* a key only records left out had */
+		return;
+	w = what_changed(o, n);
+	r->keys++;
+	if (!w) {
+		r->same++;
+		free(o);
+		free(n);
+		return;
+	}
+	if (r->nchanges == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		r->changes = erealloc(r->changes, *cap * sizeof *r->changes);
+	}
+	c = &r->changes[r->nchanges++];
+	*c = (struct diff_change){key, w, !!(w & (DIFF_OK_TO_ERROR | DIFF_PASS_TO_FAIL)), o, n,
+	                          NULL};
+	for (i = 0; i < DIFF_NWHAT; i++)
+		r->count[i] += !!(w & (1u << i));
+	r->regressed |= c->regressed;
+}
+
+/* Joined on id: the old log's ids in the order read, then the new
+ * log's own. */
+static void
+join_ids(struct diff *d, struct diff_report *r, size_t *cap)
+{
+	struct summary *o = d->side[DIFF_OLD].s, *n = d->side[DIFF_NEW].s;
+	size_t i, j, no = summary_entries(o), nn = summary_entries(n);
+	struct sum_rec x;
+
+	for (i = 0; i < no; i++) {
+		summary_rec(o, i, &x);
+		j = summary_find(n, x.id);
+		one_key(d, r, x.id, (uint32_t)i, j == (size_t)-1 ? NONE : (uint32_t)j, cap);
+	}
+	for (j = 0; j < nn; j++) {
+		summary_rec(n, j, &x);
+		if (summary_find(o, x.id) == (size_t)-1)
+			one_key(d, r, x.id, NONE, (uint32_t)j, cap);
+	}
+}
+
+static void
+join_keys(struct diff *d, struct diff_report *r, size_t *cap)
+{
+	uint32_t *best[2];
+	size_t k;
+	int i;
+
+	for (i = 0; i < 2; i++)
+		best[i] = by_key(d, r, i);
+	for (k = 0; k < d->keys.n; k++)
+		one_key(d, r, strmap_key(&d->keys, k), best[DIFF_OLD][k], best[DIFF_NEW][k], cap);
+	free(best[0]);
+	free(best[1]);
+}
+
 void
 diff_compare(struct diff *d, double max_cost, double max_latency, struct diff_report *r)
 {
-	uint32_t *best[2];
-	size_t k, cap = 0;
+	size_t cap = 0;
 	int i;
 
 	memset(r, 0, sizeof *r);
 	r->by = d->nby ? (const char *const *)d->by : NULL;
 	r->nby = d->nby;
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 2; i++)
 		summary_report(d->side[i].s, &r->side[i]);
-		best[i] = by_key(d, r, i);
-	}
-	for (k = 0; k < d->keys.n; k++) {
-		struct diff_rec *o = rec_of(&d->side[DIFF_OLD], best[DIFF_OLD][k]);
-		struct diff_rec *n = rec_of(&d->side[DIFF_NEW], best[DIFF_NEW][k]);
-		unsigned w = what_changed(o, n);
-		struct diff_change *c;
-
-		if (!o && !n)	/* a key only records left out had */
-			continue;
-		r->keys++;
-		if (!w) {
-			r->same++;
-			free(o);
-			free(n);
-			continue;
-		}
-		if (r->nchanges == cap) {
-			cap = cap ? cap * 2 : 64;
-			r->changes = erealloc(r->changes, cap * sizeof *r->changes);
-		}
-		c = &r->changes[r->nchanges++];
-		*c = (struct diff_change){strmap_key(&d->keys, k), w,
-		                          !!(w & (DIFF_OK_TO_ERROR | DIFF_PASS_TO_FAIL)), o, n, NULL};
-		for (i = 0; i < DIFF_NWHAT; i++)
-			r->count[i] += !!(w & (1u << i));
-		r->regressed |= c->regressed;
-	}
-	free(best[0]);
-	free(best[1]);
+	if (d->nby)
+		join_keys(d, r, &cap);
+	else
+		join_ids(d, r, &cap);
 	compare_models(r, max_cost, max_latency);
 }
 

@@ -338,13 +338,17 @@ text_diffs_md(const struct diff_report *r, struct buf *out)
 
 void
 diffmt_write(const struct diff_report *r, enum sum_format f, const char *old_name,
-             const char *new_name, struct buf *out)
+             const char *new_name, struct buf *out,
+             void (*spill)(struct buf *out, void *arg), void *arg)
 {
 	size_t i;
 
 	if (f == SUMFMT_JSON || f == SUMFMT_TABLE) {
-		for (i = 0; i < r->nchanges; i++)
+		for (i = 0; i < r->nchanges; i++) {
 			change_json(r, &r->changes[i], out);
+			if (spill && out->len >= DIFFMT_SPILL)
+				spill(out, arg);
+		}
 		for (i = 0; i < r->nmodels; i++)
 			model_json(&r->models[i], out);
 		total_json(r, out);

@@ -8,9 +8,15 @@
 #include "report/diff.h"
 #include "report/sumfmt.h"
 
+#define DIFFMT_SPILL 65536	/* bytes of records held before a spill */
+
 /* The report in f (SUMFMT_JSON: NDJSON records; SUMFMT_MARKDOWN;
- * SUMFMT_TSV) appended to out; the names of the two logs head it. */
+ * SUMFMT_TSV) appended to out; the names of the two logs head it.
+ * Between records, spill (when not NULL) is called with out once it
+ * holds DIFFMT_SPILL bytes, to write them and empty it: many changes
+ * need not be held at once. */
 void diffmt_write(const struct diff_report *r, enum sum_format f, const char *old_name,
-                  const char *new_name, struct buf *out);
+                  const char *new_name, struct buf *out,
+                  void (*spill)(struct buf *out, void *arg), void *arg);
 
 #endif

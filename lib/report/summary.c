@@ -77,7 +77,9 @@ summary_new(const char *by, int all_attempts)
 	s->spec = jfield_spec_of(paths, NFIELDS);
 	s->by = estrdup(by ? by : SUM_DEFAULT_BY);
 	/* the group path may be one of ours: it then shares its slot */
-	if ((s->by_slot = jfield_spec_add(s->spec, s->by)) < 0) {
+	s->by_slot = -1;
+	if (strcmp(s->by, SUM_NO_GROUPS) != 0 &&
+	    (s->by_slot = jfield_spec_add(s->spec, s->by)) < 0) {
 		summary_free(s);
 		return NULL;
 	}
@@ -110,6 +112,14 @@ size_t
 summary_last(const struct summary *s)
 {
 	return s->last;
+}
+
+size_t
+summary_find(const struct summary *s, const char *id)
+{
+	size_t i = strmap_find(&s->ids, id, strlen(id));
+
+	return i == (size_t)-1 || s->of_id[i] == NONE ? (size_t)-1 : s->of_id[i];
 }
 
 size_t
@@ -326,7 +336,7 @@ count(struct summary *s, struct entry *e, const char *status, const struct sum_l
 	first_string(s, model_slots, 3);
 	e->model = (uint32_t)strmap_intern(&s->models, s->tmp.len ? s->tmp.data : "(none)",
 	                                   s->tmp.len ? s->tmp.len : 6, NULL);
-	e->group = s->f[s->by_slot].type != JF_NONE && s->f[s->by_slot].type != JF_NULL &&
+	e->group = s->by_slot >= 0 && s->f[s->by_slot].type != JF_NONE && s->f[s->by_slot].type != JF_NULL &&
 	           text(s, &s->f[s->by_slot]) == 0
 	           ? (uint32_t)strmap_intern(&s->groups, s->tmp.data, s->tmp.len, NULL) : NONE;
 	e->kind = NONE;

@@ -20,6 +20,7 @@
 #include "json/jfield.h"
 
 #define SUM_DEFAULT_BY "meta.query_id"
+#define SUM_NO_GROUPS ""	/* a by that groups nothing: no best results */
 
 enum sum_line {
 	SUM_RESULT,	/* a result or trace record: counted */
@@ -37,7 +38,8 @@ struct sum_loc {
 
 struct summary;
 
-/* by: the path of the group key (SUM_DEFAULT_BY when NULL); all_attempts:
+/* by: the path of the group key (SUM_DEFAULT_BY when NULL, none when
+ * SUM_NO_GROUPS: a caller that wants no best results); all_attempts:
  * count every record, not the last of each id.  NULL for a bad path. */
 struct summary *summary_new(const char *by, int all_attempts);
 void summary_free(struct summary *s);
@@ -67,6 +69,8 @@ struct sum_rec {
 size_t summary_last(const struct summary *s);
 size_t summary_entries(const struct summary *s);
 void summary_rec(const struct summary *s, size_t i, struct sum_rec *r);
+/* The entry of an id, or (size_t)-1. */
+size_t summary_find(const struct summary *s, const char *id);
 
 /* Read path ("usage.total_tokens") from every record too: its slot for
  * summary_field(), or -1 for a bad path. */
