@@ -273,10 +273,13 @@ rise(double a, double b)
 	return (b - a) / a * 100;
 }
 
+/* Only a model whose every record is priced has a cost per request: a
+ * part of its records would compare runs that failed differently. */
 static double
 per_request(const struct sum_row *r)
 {
-	return r && r->cost_known > 0 ? r->cost / (double)r->cost_known : NAN;
+	return r && r->cost_known > 0 && r->cost_unknown == 0 ? r->cost / (double)r->cost_known
+	                                                      : NAN;
 }
 
 static int

@@ -145,7 +145,7 @@ side_json(struct jw *w, const char *name, const struct sum_row *s, double per_re
 	jw_key(w, "completion_tokens");
 	jw_int(w, s->completion_tokens);
 	jw_key(w, "cost_usd");
-	jw_num(w, s->cost_known ? s->cost : NAN);
+	jw_num(w, s->cost_known && !s->cost_unknown ? s->cost : NAN);
 	jw_key(w, "cost_per_request_usd");
 	jw_num(w, per_request);
 	jw_key(w, "latency_p50_ms");
