@@ -87,6 +87,8 @@ every_kind() {
 	[ "$status" -eq 1 ]
 	run jq -rc 'select(.diff == "change") | [.id, .changes[]] | join(" ")' <<<"$output"
 	assert_output $'a error_to_ok\nb ok_to_error'
+	run llm-diff old new
+	assert_output --partial '{"diff":"total","keys":2,"same":0,'
 }
 
 @test "--by joins on fields, not ids; the key is in the record; a bad path is exit 2" {
