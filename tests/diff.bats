@@ -223,3 +223,33 @@ every_kind() {
 	[ "$status" -eq 2 ]
 	assert_output 'llm-diff: .: is a directory'
 }
+
+@test "examples/eval: plan, chat, assert, summarize, diff against its own mock; make gate fails on the regression" {
+	mkdir ex
+	cp "$ROOT/examples/common.mk" "$ROOT/examples/with-mock.sh" ex/
+	cp -R "$ROOT/examples/eval" ex/
+	run make -C ex/eval BIN="$ROOT/$BUILD/bin"
+	[ "$status" -eq 0 ]
+	[ -s ex/eval/baseline.ndjson ] && [ -s ex/eval/candidate.ndjson ]
+	if [ -x "$ROOT/$BUILD/bin/llm-assert" ]; then
+		refute_output --partial 'llm-assert not built'
+	else
+		assert_output --partial 'eval: llm-assert not built: answers not graded'
+	fi
+	run grep -c '^| .* | mock-large | ok_to_error' ex/eval/diff.md
+	[ "$output" = 1 ]
+	grep -q '^-The capital of France is Paris.$' ex/eval/diff.md
+	grep -q '^+I believe it is Lyon.$' ex/eval/diff.md
+	run make -C ex/eval BIN="$ROOT/$BUILD/bin" gate
+	[ "$status" -ne 0 ]
+	run jq -rc 'select(.diff == "change") | [(.id | sub(".*/"; "")), .model, (.changes | join(","))] | @tsv' ex/eval/diff.ndjson
+	if [ -x "$ROOT/$BUILD/bin/llm-assert" ]; then
+		assert_line $'capital.md\tmock-small\tpass_to_fail,content'
+		assert_line $'sum.md\tmock-large\tok_to_error,pass_to_fail'
+	else
+		assert_line $'capital.md\tmock-small\tcontent'
+		assert_line $'sum.md\tmock-large\tok_to_error'
+	fi
+	assert_line $'sky.md\tmock-small\tcontent'
+	[ "${#lines[@]}" -eq 5 ]
+}
