@@ -84,7 +84,7 @@ bad_line(long long *bad, const char *err)
 
 /* Every line of a log into the diff; the bad ones counted in *bad. */
 static void
-read_log(struct diff *d, int side, struct input *in, long long *bad)
+read_log(struct diff *d, int side, struct input *in, int verbose, long long *bad)
 {
 	char err[ERRLEN], where[4096];
 	const char *line;
@@ -101,7 +101,11 @@ read_log(struct diff *d, int side, struct input *in, long long *bad)
 			continue;
 		}
 		snprintf(where, sizeof where, "%s:%ld", in->name, in->rd.lineno);
-		loc.off = in->spool ? in->spooled : in->regular ? offset(in, line) : 0;
+		/* only -v reads records again: an lseek a line costs otherwise */
+		if (in->spool)
+			loc.off = in->spooled;
+		else if (verbose)
+			loc.off = offset(in, line);
 		if (diff_add(d, side, line, len, &loc, err, sizeof err) == SUM_BAD)
 			bad_line(bad, err);
 		else if (in->spool) {
@@ -258,7 +262,7 @@ main(int argc, char **argv)
 	for (i = 0; i < 2; i++)
 		open_input(&in[i], argv[optind + i], verbose);
 	for (i = 0; i < 2; i++)
-		read_log(d, i, &in[i], &bad);
+		read_log(d, i, &in[i], verbose, &bad);
 	/* a gate must not pass over a log it could not read whole */
 	if (bad > 0)
 		enprintf(EXIT_USAGE, "%lld bad line%s: nothing compared", bad, bad == 1 ? "" : "s");

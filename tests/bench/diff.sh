@@ -49,17 +49,20 @@ echo "logs: $(wc -l <"$tmp/old.ndjson") and $(wc -l <"$tmp/new.ndjson") records,
 
 # llm-diff exits 1 when something regressed, as it does here
 set -- $(measure "llm-diff $tmp/old.ndjson $tmp/new.ndjson >$tmp/out; [ \$? -le 1 ]")
-d_s=$1 d_rss=$2
+d_s=$1 d_rss=$2 d_cpu=$3
 set -- $(measure "llm-diff --markdown $tmp/old.ndjson $tmp/new.ndjson >/dev/null; [ \$? -le 1 ]")
-m_s=$1 m_rss=$2
+m_s=$1 m_rss=$2 m_cpu=$3
 set -- $(measure "jq -n --slurpfile o $tmp/old.ndjson --slurpfile n $tmp/new.ndjson '
 	(\$o | map({key: .id, value: {status, content, p: .assert.pass}}) | from_entries) as \$O
 	| [\$n[] | select(\$O[.id] != {status, content, p: .assert.pass})] | length'")
-j_s=$1 j_rss=$2
+j_s=$1 j_rss=$2 j_cpu=$3
 
 changed=$(grep -c '"diff":"change"' "$tmp/out")
-echo "llm-diff:            ${d_s} s  peak RSS $(( d_rss / 1024 )) MB  ($changed changed ids)"
-echo "llm-diff --markdown: ${m_s} s  peak RSS $(( m_rss / 1024 )) MB"
-echo "jq -n --slurpfile:   ${j_s} s  peak RSS $(( j_rss / 1024 )) MB  (baseline: x$(ratio "$j_s" "$d_s") llm-diff's time)"
+echo "llm-diff:            ${d_s} s (CPU ${d_cpu} s)  peak RSS $(( d_rss / 1024 )) MB  ($changed changed ids)"
+echo "llm-diff --markdown: ${m_s} s (CPU ${m_cpu} s)  peak RSS $(( m_rss / 1024 )) MB"
+echo "jq -n --slurpfile:   ${j_s} s (CPU ${j_cpu} s)  peak RSS $(( j_rss / 1024 )) MB  (x$(ratio "$j_s" "$d_s") llm-diff's time)"
+# the wall time counts what other work on the machine takes from us; the
+# CPU time is what llm-diff needs, the time it takes on an idle machine
 ok=$(awk -v s="$d_s" -v r="$d_rss" 'BEGIN { print (s <= 2 && r <= 64 * 1024) ? "met" : "MISSED" }')
-echo "goal (<= 2 s, <= 64 MB): $ok"
+okc=$(awk -v s="$d_cpu" -v r="$d_rss" 'BEGIN { print (s <= 2 && r <= 64 * 1024) ? "met" : "MISSED" }')
+echo "goal (<= 2 s, <= 64 MB): $ok by the wall clock, $okc by CPU time (load average $(cut -d' ' -f1 /proc/loadavg))"
