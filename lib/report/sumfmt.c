@@ -7,15 +7,6 @@
 #include "json/json.h"
 #include "report/sumfmt.h"
 
-/* A table: a header, rows of cells, an alignment per column. */
-struct table {
-	const char *const *head;
-	const char *align;	/* 'l' or 'r' a column */
-	size_t ncol;
-	char **cell;		/* row by row */
-	size_t n, cap;
-};
-
 /* fmt and its arguments printed into a new string. */
 static char *
 vfmt(const char *fmt, va_list ap)
@@ -30,21 +21,27 @@ vfmt(const char *fmt, va_list ap)
 static void
 cell(struct table *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+void
+table_vcell(struct table *t, const char *fmt, va_list ap)
+{
+	if (t->n == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 64;
+		t->cell = erealloc(t->cell, t->cap * sizeof *t->cell);
+	}
+	t->cell[t->n++] = vfmt(fmt, ap);
+}
+
 static void
 cell(struct table *t, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (t->n == t->cap) {
-		t->cap = t->cap ? t->cap * 2 : 64;
-		t->cell = erealloc(t->cell, t->cap * sizeof *t->cell);
-	}
 	va_start(ap, fmt);
-	t->cell[t->n++] = vfmt(fmt, ap);
+	table_vcell(t, fmt, ap);
 	va_end(ap);
 }
 
-static void
+void
 table_free(struct table *t)
 {
 	size_t i;
@@ -112,7 +109,7 @@ row(struct buf *out, const struct table *t, const char *const *c, const size_t *
 	buf_adds(out, f == SUMFMT_MARKDOWN ? " |\n" : "\n");
 }
 
-static void
+void
 table_write(const struct table *t, enum sum_format f, struct buf *out)
 {
 	size_t *w = ecalloc(t->ncol, sizeof *w), i, r;

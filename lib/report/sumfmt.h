@@ -5,6 +5,7 @@
 #ifndef LLM_SUMFMT_H
 #define LLM_SUMFMT_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 #include "report/summary.h"
@@ -16,6 +17,23 @@ enum sum_format {
 	SUMFMT_TSV,
 	SUMFMT_JSON,
 };
+
+/* A table of cells, written in one of the formats (llm-diff's tables
+ * too): a header, rows of cells, an alignment per column.  The table
+ * owns its cells, not its header or alignments. */
+struct table {
+	const char *const *head;
+	const char *align;	/* 'l' or 'r' a column */
+	size_t ncol;
+	char **cell;		/* row by row */
+	size_t n, cap;
+};
+
+/* The next cell, printed. */
+void table_vcell(struct table *t, const char *fmt, va_list ap);
+/* The table in f (SUMFMT_JSON: not a table format) appended to out. */
+void table_write(const struct table *t, enum sum_format f, struct buf *out);
+void table_free(struct table *t);
 
 #define SUMFMT_ERRORS 20	/* failures listed without --all-errors */
 

@@ -54,8 +54,10 @@ struct summary {
 	int by_slot;
 	char *by;
 	int all_attempts;
-	struct jfield f[NFIELDS + 1];
+	struct jfield *f;	/* a slot for each path of spec */
+	size_t nf;
 	struct entry *e;
+	uint32_t last;		/* the entry summary_add() filled last */
 	size_t n, cap;
 	uint32_t *of_id;	/* entry of each id, NONE: none */
 	size_t of_id_cap;
@@ -75,12 +77,66 @@ summary_new(const char *by, int all_attempts)
 	s->spec = jfield_spec_of(paths, NFIELDS);
 	s->by = estrdup(by ? by : SUM_DEFAULT_BY);
 	/* the group path may be one of ours: it then shares its slot */
-	if ((s->by_slot = jfield_spec_add(s->spec, s->by)) < 0) {
+	s->by_slot = -1;
+	if (strcmp(s->by, SUM_NO_GROUPS) != 0 &&
+	    (s->by_slot = jfield_spec_add(s->spec, s->by)) < 0) {
 		summary_free(s);
 		return NULL;
 	}
 	s->all_attempts = all_attempts;
+	s->nf = jfield_spec_count(s->spec);
+	s->f = ecalloc(s->nf, sizeof *s->f);
+	s->last = NONE;
 	return s;
+}
+
+int
+summary_watch(struct summary *s, const char *path)
+{
+	int slot = jfield_spec_add(s->spec, path);
+
+	if (slot >= 0 && (size_t)slot >= s->nf) {
+		s->nf = jfield_spec_count(s->spec);
+		s->f = erealloc(s->f, s->nf * sizeof *s->f);
+	}
+	return slot;
+}
+
+const struct jfield *
+summary_field(const struct summary *s, int slot)
+{
+	return &s->f[slot];
+}
+
+size_t
+summary_last(const struct summary *s)
+{
+	return s->last;
+}
+
+size_t
+summary_find(const struct summary *s, const char *id)
+{
+	size_t i = strmap_find(&s->ids, id, strlen(id));
+
+	return i == (size_t)-1 || s->of_id[i] == NONE ? (size_t)-1 : s->of_id[i];
+}
+
+size_t
+summary_entries(const struct summary *s)
+{
+	return s->n;
+}
+
+void
+summary_rec(const struct summary *s, size_t i, struct sum_rec *r)
+{
+	const struct entry *e = &s->e[i];
+
+	*r = (struct sum_rec){strmap_key(&s->ids, e->id),
+	                      strmap_key(&s->models, e->model),
+	                      e->ok ? NULL : strmap_key(&s->kinds, e->kind),
+	                      e->ok, e->cost, e->latency};
 }
 
 void
@@ -98,6 +154,7 @@ summary_reset(struct summary *s)
 	s->of_id_cap = 0;
 	s->memo = NULL;
 	s->n = s->cap = 0;
+	s->last = NONE;
 	strmap_clear(&s->ids);
 	strmap_clear(&s->models);
 	strmap_clear(&s->groups);
@@ -113,6 +170,7 @@ summary_free(struct summary *s)
 		return;
 	summary_reset(s);
 	jfield_spec_free(s->spec);
+	free(s->f);
 	buf_free(&s->tmp);
 	buf_free(&s->again);
 	free(s->by);
@@ -278,7 +336,7 @@ count(struct summary *s, struct entry *e, const char *status, const struct sum_l
 	first_string(s, model_slots, 3);
 	e->model = (uint32_t)strmap_intern(&s->models, s->tmp.len ? s->tmp.data : "(none)",
 	                                   s->tmp.len ? s->tmp.len : 6, NULL);
-	e->group = s->f[s->by_slot].type != JF_NONE && s->f[s->by_slot].type != JF_NULL &&
+	e->group = s->by_slot >= 0 && s->f[s->by_slot].type != JF_NONE && s->f[s->by_slot].type != JF_NULL &&
 	           text(s, &s->f[s->by_slot]) == 0
 	           ? (uint32_t)strmap_intern(&s->groups, s->tmp.data, s->tmp.len, NULL) : NONE;
 	e->kind = NONE;
@@ -344,8 +402,12 @@ summary_add(struct summary *s, const char *line, size_t len, const struct sum_lo
 		rc = SUM_BAD;
 	}
 	if (rc == SUM_RESULT) {
+		struct entry *e;
+
 		status = estrdup(s->tmp.data);
-		count(s, entry_for(s, loc), status, loc, len);
+		e = entry_for(s, loc);
+		s->last = (uint32_t)(e - s->e);
+		count(s, e, status, loc, len);
 		free(status);
 	}
 	s->bad += rc == SUM_BAD;

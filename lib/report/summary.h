@@ -17,7 +17,10 @@
 
 #include <stddef.h>
 
+#include "json/jfield.h"
+
 #define SUM_DEFAULT_BY "meta.query_id"
+#define SUM_NO_GROUPS ""	/* a by that groups nothing: no best results */
 
 enum sum_line {
 	SUM_RESULT,	/* a result or trace record: counted */
@@ -35,7 +38,8 @@ struct sum_loc {
 
 struct summary;
 
-/* by: the path of the group key (SUM_DEFAULT_BY when NULL); all_attempts:
+/* by: the path of the group key (SUM_DEFAULT_BY when NULL, none when
+ * SUM_NO_GROUPS: a caller that wants no best results); all_attempts:
  * count every record, not the last of each id.  NULL for a bad path. */
 struct summary *summary_new(const char *by, int all_attempts);
 void summary_free(struct summary *s);
@@ -45,6 +49,36 @@ void summary_reset(struct summary *s);
 
 enum sum_line summary_add(struct summary *s, const char *line, size_t len,
                           const struct sum_loc *loc, char *err, size_t errlen);
+
+/* A counted record as read, for a caller that keeps more of each record
+ * than the summary does (llm-diff).  Records are counted in entries
+ * numbered 0, 1, ... in the order their ids were first read; a later
+ * record of an id takes its id's entry (unless all_attempts), so arrays
+ * kept by entry follow the last-record-wins rule.  The strings are the
+ * summary's. */
+struct sum_rec {
+	const char *id, *model;
+	const char *kind;	/* a failure's kind, NULL when ok */
+	int ok;
+	double cost;		/* USD the answer costs, cached or not: NAN unknown */
+	double latency;		/* NAN: a failure, a cached answer, or none */
+};
+
+/* The entry of the record summary_add() counted last; how many there
+ * are; what entry i holds. */
+size_t summary_last(const struct summary *s);
+size_t summary_entries(const struct summary *s);
+void summary_rec(const struct summary *s, size_t i, struct sum_rec *r);
+/* The entry of an id, or (size_t)-1. */
+size_t summary_find(const struct summary *s, const char *id);
+
+/* Read path ("usage.total_tokens") from every record too: its slot for
+ * summary_field(), or -1 for a bad path. */
+int summary_watch(struct summary *s, const char *path);
+
+/* What the line summary_add() took last holds at slot: valid until the
+ * next summary_add(), and only while that line is. */
+const struct jfield *summary_field(const struct summary *s, int slot);
 
 /* Why the price table could not be loaded, NULL when it could (or was
  * not needed). */
