@@ -48,6 +48,19 @@ size_t mock_choice_suffix(int k, char *out);
 /* p moved past white space, at most to end. */
 const char *mock_skip_space(const char *p, const char *end);
 
+/* reasoning: the rule is "reasoning about: " and the content */
+#define REASONING_PREFIX "reasoning about: "
+
+/* Does the answer send reasoning before its content (MOCK_F_REASONING)? */
+int mock_has_reasoning(const struct mock_answer *a);
+
+/* The length of the next streamed piece of s[off..len) (huge: big ones). */
+size_t mock_delta_len(int huge, const char *s, size_t off, size_t len);
+
+/* Reshape the one event "data: X\n\n" at out[from..] as the sse-* faults
+ * of f ask. */
+void mock_sse_shape(unsigned f, struct mock_stream *s, struct buf *out, size_t from);
+
 /* The first rule matching the request, or NULL. */
 const struct rule *mock_match_rule(const struct mock *m, const char *model, const char *role,
                                    const char *text);

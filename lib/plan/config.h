@@ -9,6 +9,7 @@
  *	[openrouter]
  *	base_url = "https://openrouter.ai/api/v1"
  *	token_env = "OPENROUTER_API_KEY"	# or token_file = "/path"
+ *	api = "openai"				# or "anthropic"
  *
  * A model "openrouter/meta-llama/llama-3-8b" goes to that endpoint as
  * "meta-llama/llama-3-8b"; a prefix that names no provider is part of a
@@ -27,12 +28,19 @@
 
 #include <stddef.h>
 
+#include "wire/dialect.h"
+
 struct endpoint {
 	char *name;		/* provider name; "" for the default endpoint */
 	/* up to /v1, no trailing slash, then the query if any (Azure's
 	 * ?api-version=...); never a fragment; NULL: not set */
 	char *base_url;
 	char *token;		/* NULL: send no Authorization */
+	/* the API it speaks: providers.toml's api = "openai" (the default)
+	 * or "anthropic", LLM_API for the default endpoint */
+	const struct dialect *api;
+	char *beta;		/* anthropic_beta / LLM_ANTHROPIC_BETA: the beta
+				 * header's value, NULL: none */
 };
 
 struct config {

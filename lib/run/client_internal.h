@@ -15,6 +15,7 @@ struct client_stream;
  * (config knows nothing of requests): where its completions are posted,
  * and the transport's handle for that, both made at its first request. */
 struct target {
+	const struct dialect *api;	/* the endpoint's */
 	char *chat_url;
 	struct http_target *http;
 };
