@@ -217,3 +217,15 @@ reasoning ok ok'
 	run jq -c '[.tool_calls[] | [.turn, .name, .result]]' <<<"$output"
 	assert_output '[[1,"get_weather","{\"city\":\"Paris\",\"temp_c\":21,\"sky\":\"sunny\"}"],[1,"get_time","12:00\n"],[2,"get_weather","{\"city\":\"Paris\",\"temp_c\":21,\"sky\":\"sunny\"}"]]'
 }
+
+@test "anthropic: llm-summarize prices cache writes and reads at the table's cache rates" {
+	# claude-sonnet-4: 3 in, 15 out, 3.75 a cache write, 0.30 a cache read (per 1M)
+	rec='{"id":"a","status":"ok","model":"claude-sonnet-4","endpoint":"https://api.anthropic.com/v1","content":"x","usage":{"prompt_tokens":1000000,"completion_tokens":100000,"total_tokens":1100000,"cache_creation_input_tokens":200000,"cache_read_input_tokens":500000}}'
+	run llm-summarize --json <<<"$rec"
+	assert_success
+	# 300k plain at 3 + 200k written at 3.75 + 500k read at 0.30 + 100k out at 15
+	echo "$output" | jq -e '.total.cost_usd == 3.3'
+	# without the cache figures, all of the prompt at the input price
+	run llm-summarize --json <<<"$(jq -c 'del(.usage.cache_creation_input_tokens, .usage.cache_read_input_tokens)' <<<"$rec")"
+	echo "$output" | jq -e '.total.cost_usd == 4.5'
+}
