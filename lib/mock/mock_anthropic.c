@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/fnv.h"
 #include "json/json.h"
 #include "mock/mock_internal.h"
 
@@ -177,7 +178,6 @@ mock_anthropic_reply(struct mock *m, const char *body, size_t len, struct mock_a
 {
 	char why[ERRLEN];
 	json_object *req = json_parse(body, len, why, sizeof why), *o;
-	struct buf line = {0};
 
 	if (!json_object_is_type(req, json_type_object) || !json_get(req, "max_tokens")) {
 		memset(a, 0, sizeof *a);
@@ -191,13 +191,12 @@ mock_anthropic_reply(struct mock *m, const char *body, size_t len, struct mock_a
 		return;
 	}
 	o = as_openai(req);
-	json_line(o, &line);
-	mock_reply(m, line.data, line.len, a);
+	/* hashed as sent, so times= counts attempts of this very request */
+	mock_reply_tree(m, o, fnv1a(body, len), a);
 	a->anthropic = 1;
 	snprintf(a->id, sizeof a->id, "msg_mock_%016llx", (unsigned long long)a->hash);
 	if (a->raw && a->status >= 400)
 		reshape_error(a);
-	buf_free(&line);
 	json_object_put(o);
 	json_object_put(req);
 }

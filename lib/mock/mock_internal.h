@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "json/json.h"
 #include "mock/mock.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -47,6 +48,11 @@ size_t mock_choice_suffix(int k, char *out);
 
 /* p moved past white space, at most to end. */
 const char *mock_skip_space(const char *p, const char *end);
+
+/* mock_reply() of a request already parsed (req borrowed; NULL: only
+ * set a up for an error), hash that of its body, for the attempts of
+ * times= and the ids. */
+void mock_reply_tree(struct mock *m, json_object *req, uint64_t hash, struct mock_answer *a);
 
 /* reasoning: the rule is "reasoning about: " and the content */
 #define REASONING_PREFIX "reasoning about: "
