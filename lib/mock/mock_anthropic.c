@@ -210,16 +210,6 @@ stop_reason(const struct mock_answer *a)
 }
 
 static void
-tool_id(const struct mock_answer *a, size_t k, struct jw *w)
-{
-	char id[64];
-	int n = snprintf(id, sizeof id, "toolu_mock_%zu_%08llx", k,
-	                 (unsigned long long)(a->hash & 0xffffffffu));
-
-	jw_str(w, id, (size_t)n);
-}
-
-static void
 usage(const struct mock_answer *a, struct jw *w, int start)
 {
 	jw_key(w, "usage");
@@ -245,7 +235,7 @@ tool_block(const struct mock_answer *a, size_t k, const char *args, struct jw *w
 	jw_key(w, "type");
 	jw_strz(w, "tool_use");
 	jw_key(w, "id");
-	tool_id(a, k, w);
+	mock_tool_id(a, "toolu_mock_", k, w);
 	jw_key(w, "name");
 	jw_strz(w, a->tools[k].name);
 	jw_key(w, "input");
@@ -377,18 +367,27 @@ ev_close(struct jw *w)
 	buf_adds(w->b, "\n\n");
 }
 
+/* An event of the current block: its index, then key's object opened
+ * with its type. */
+static void
+block_event(struct jw *w, struct mock_stream *s, struct buf *out, const char *event,
+            const char *key, const char *type)
+{
+	ev_open(w, out, event);
+	jw_key(w, "index");
+	jw_int(w, s->block);
+	jw_key(w, key);
+	jw_open(w, '{');
+	jw_key(w, "type");
+	jw_strz(w, type);
+}
+
 static void
 block_start(struct mock_stream *s, struct buf *out, const char *type, const char *field)
 {
 	struct jw w;
 
-	ev_open(&w, out, "content_block_start");
-	jw_key(&w, "index");
-	jw_int(&w, s->block);
-	jw_key(&w, "content_block");
-	jw_open(&w, '{');
-	jw_key(&w, "type");
-	jw_strz(&w, type);
+	block_event(&w, s, out, "content_block_start", "content_block", type);
 	jw_key(&w, field);
 	jw_strz(&w, "");
 	jw_close(&w, '}');
@@ -413,13 +412,7 @@ delta(struct mock_stream *s, struct buf *out, const char *type, const char *fiel
 {
 	struct jw w;
 
-	ev_open(&w, out, "content_block_delta");
-	jw_key(&w, "index");
-	jw_int(&w, s->block);
-	jw_key(&w, "delta");
-	jw_open(&w, '{');
-	jw_key(&w, "type");
-	jw_strz(&w, type);
+	block_event(&w, s, out, "content_block_delta", "delta", type);
 	jw_key(&w, field);
 	if (xs) {
 		char x[1024];
@@ -508,13 +501,7 @@ next(const struct mock_answer *a, struct mock_stream *s, struct buf *out)
 			s->sent++;
 			return MOCK_EV_DATA;
 		case A_THINK_STOP:
-			ev_open(&w, out, "content_block_delta");
-			jw_key(&w, "index");
-			jw_int(&w, s->block);
-			jw_key(&w, "delta");
-			jw_open(&w, '{');
-			jw_key(&w, "type");
-			jw_strz(&w, "signature_delta");
+			block_event(&w, s, out, "content_block_delta", "delta", "signature_delta");
 			jw_key(&w, "signature");
 			jw_strz(&w, "mock");
 			jw_close(&w, '}');

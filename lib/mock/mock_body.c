@@ -25,11 +25,11 @@ add_usage(const struct mock_answer *a, struct jw *w)
 	jw_close(w, '}');
 }
 
-static void
-tool_id(const struct mock_answer *a, size_t k, struct jw *w)
+void
+mock_tool_id(const struct mock_answer *a, const char *prefix, size_t k, struct jw *w)
 {
 	char id[64];
-	int n = snprintf(id, sizeof id, "call_%zu_%08llx", k,
+	int n = snprintf(id, sizeof id, "%s%zu_%08llx", prefix, k,
 	                 (unsigned long long)(a->hash & 0xffffffffu));
 
 	jw_str(w, id, (size_t)n);
@@ -106,7 +106,7 @@ static void
 tool_call(const struct mock_answer *a, size_t k, const char *args, struct jw *w)
 {
 	jw_key(w, "id");
-	tool_id(a, k, w);
+	mock_tool_id(a, "call_", k, w);
 	jw_key(w, "type");
 	jw_strz(w, "function");
 	jw_key(w, "function");

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "json/json.h"
+#include "json/jsonwrite.h"
 #include "mock/mock.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -53,6 +54,10 @@ const char *mock_skip_space(const char *p, const char *end);
  * set a up for an error), hash that of its body, for the attempts of
  * times= and the ids. */
 void mock_reply_tree(struct mock *m, json_object *req, uint64_t hash, struct mock_answer *a);
+
+/* The id of tool call k of an answer, prefix and a hash of the request:
+ * the same request gets the same ids. */
+void mock_tool_id(const struct mock_answer *a, const char *prefix, size_t k, struct jw *w);
 
 /* reasoning: the rule is "reasoning about: " and the content */
 #define REASONING_PREFIX "reasoning about: "

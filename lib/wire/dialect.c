@@ -68,13 +68,16 @@ const struct dialect dialect_anthropic = {
 	.stream_free = anthropic_stream_free,
 };
 
+static const struct dialect *const all[] = {&dialect_openai, &dialect_anthropic};
+
 const struct dialect *
 dialect_find(const char *name)
 {
-	if (strcmp(name, dialect_openai.name) == 0)
-		return &dialect_openai;
-	if (strcmp(name, dialect_anthropic.name) == 0)
-		return &dialect_anthropic;
+	size_t i;
+
+	for (i = 0; i < sizeof all / sizeof *all; i++)
+		if (strcmp(name, all[i]->name) == 0)
+			return all[i];
 	return NULL;
 }
 

@@ -8,6 +8,7 @@
 #include "net/sse.h"
 #include "wire/anthropic.h"
 #include "wire/dialect.h"
+#include "stream_log.h"
 
 /* Whether a and b, JSON texts, are the same value. */
 static void
@@ -432,39 +433,6 @@ static const struct stream_case streams[] = {
 	 "error protocol 0 stream had no choices (only usage or filter chunks)", NULL},
 };
 
-static void
-log_delta(void *arg, const char *kind, const char *text, size_t len)
-{
-	struct buf *log = arg;
-
-	buf_addf(log, "%s ", kind);
-	json_quote(log, text, len);
-	buf_adds(log, "\n");
-}
-
-static void
-quote_or_null(struct buf *log, const char *s)
-{
-	if (s)
-		json_quote(log, s, strlen(s));
-	else
-		buf_adds(log, "null");
-}
-
-static void
-log_tool(void *arg, int index, const char *id, const char *name, const char *args)
-{
-	struct buf *log = arg;
-
-	buf_addf(log, "tool %d ", index);
-	quote_or_null(log, id);
-	buf_adds(log, " ");
-	quote_or_null(log, name);
-	buf_adds(log, " ");
-	quote_or_null(log, args);
-	buf_adds(log, "\n");
-}
-
 /* c's stream split at cut, through the SSE parser and the dialect's
  * reader, as the client plugs them together. */
 static void
@@ -480,8 +448,8 @@ run(const struct stream_case *c, size_t cut, struct buf *res, struct buf *calls)
 	void *st;
 
 	chat_stream_init(&s, 0);
-	s.on_delta = log_delta;
-	s.on_tool_call = log_tool;
+	s.on_delta = stream_log_delta;
+	s.on_tool_call = stream_log_tool;
 	s.arg = calls;
 	st = dialect_anthropic.stream_new(&s, req);
 	sse_init(&p, 0, dialect_anthropic.stream_event, st);
@@ -492,7 +460,6 @@ run(const struct stream_case *c, size_t cut, struct buf *res, struct buf *calls)
 		buf_addf(res, "ok %s", json_line(rec, &line));
 	else
 		buf_addf(res, "error %s %d %s", e.kind, e.retryable, e.message);
-	buf_adds(calls, "");
 	json_object_put(rec);
 	json_object_put(req);
 	buf_free(&line);
@@ -521,36 +488,20 @@ same(const char *got, const char *want)
 }
 
 static void
+run_case(const void *c, size_t cut, struct buf *res, struct buf *calls)
+{
+	run(c, cut, res, calls);
+}
+
+static void
 test_streams(void **state)
 {
-	size_t i, cut;
+	size_t i;
 
 	(void)state;
-	for (i = 0; i < N(streams); i++) {
-		const struct stream_case *c = &streams[i];
-		struct buf res0 = {0}, calls0 = {0};
-		char msg[8192] = "";
-		size_t len = strlen(c->sse);
-
-		run(c, len, &res0, &calls0);
-		if (!same(res0.data, c->want) || (c->calls && strcmp(calls0.data, c->calls) != 0))
-			snprintf(msg, sizeof msg, "%s:\n--- got\n%s\n%s--- want\n%s\n%s", c->name,
-			         res0.data, calls0.data, c->want, c->calls ? c->calls : "");
-		for (cut = 0; cut <= len && !msg[0]; cut++) {
-			struct buf res = {0}, calls = {0};
-
-			run(c, cut, &res, &calls);
-			if (strcmp(res.data, res0.data) != 0 || strcmp(calls.data, calls0.data) != 0)
-				snprintf(msg, sizeof msg, "%s, cut at %zu:\n--- got\n%s\n%s--- whole\n%s\n%s",
-				         c->name, cut, res.data, calls.data, res0.data, calls0.data);
-			buf_free(&res);
-			buf_free(&calls);
-		}
-		buf_free(&res0);
-		buf_free(&calls0);
-		if (msg[0])
-			fail_msg("%s", msg);
-	}
+	for (i = 0; i < N(streams); i++)
+		stream_check(streams[i].name, &streams[i], strlen(streams[i].sse), run_case, same,
+		             streams[i].want, streams[i].calls);
 }
 
 /* The table gives each dialect its own wire: path, token header. */
