@@ -7,6 +7,8 @@
 #define LLM_STREAM_LOG_H
 
 #include "json/jsonwrite.h"
+#include "net/sse.h"
+#include "wire/dialect.h"
 
 static inline void
 stream_log_delta(void *arg, const char *kind, const char *text, size_t len)
@@ -40,6 +42,55 @@ stream_log_tool(void *arg, int index, const char *id, const char *name, const ch
 	buf_adds(log, " ");
 	stream_log_quote(log, args);
 	buf_adds(log, "\n");
+}
+
+/* The stream sse of a request req (borrowed) to dialect d, at most max
+ * bytes of answer, split at cut and fed through the SSE parser and the
+ * dialect's reader as the client plugs them together: the outcome to res
+ * ("ok RECORD" or "error KIND RETRYABLE MESSAGE"), the callbacks to
+ * calls. */
+static inline void
+stream_run(const struct dialect *d, json_object *req, size_t max, const char *sse, size_t cut,
+           struct buf *res, struct buf *calls)
+{
+	size_t len = strlen(sse);
+	json_object *rec = json_object_new_object();
+	struct chat_stream s;
+	struct sse_parser p;
+	struct llm_error e;
+	struct buf line = {0};
+	void *st;
+
+	chat_stream_init(&s, max);
+	s.on_delta = stream_log_delta;
+	s.on_tool_call = stream_log_tool;
+	s.arg = calls;
+	st = d->stream_new(&s, req);
+	sse_init(&p, 0, d->stream_event, st);
+	sse_feed(&p, sse, cut);
+	sse_feed(&p, sse + cut, len - cut);
+	sse_finish(&p);
+	if (chat_stream_finish(&s, rec, &e) == 0)
+		buf_addf(res, "ok %s", json_line(rec, &line));
+	else
+		buf_addf(res, "error %s %d %s", e.kind, e.retryable, e.message);
+	json_object_put(rec);
+	buf_free(&line);
+	sse_free(&p);
+	d->stream_free(st);
+	chat_stream_free(&s);
+}
+
+/* want is a prefix of got when it ends in ": " (the rest is json-c's
+ * words), else equal. */
+static inline int
+stream_same(const char *got, const char *want)
+{
+	size_t n = strlen(want);
+
+	if (n >= 2 && strcmp(want + n - 2, ": ") == 0)
+		return strncmp(got, want, n) == 0;
+	return strcmp(got, want) == 0;
 }
 
 /* The test of a stream case: run(c, cut, res, calls) feeds c's len

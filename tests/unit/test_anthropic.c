@@ -433,49 +433,20 @@ static const struct stream_case streams[] = {
 	 "error protocol 0 stream had no choices (only usage or filter chunks)", NULL},
 };
 
-/* c's stream split at cut, through the SSE parser and the dialect's
- * reader, as the client plugs them together. */
+/* c's stream split at cut, read as Anthropic's. */
 static void
 run(const struct stream_case *c, size_t cut, struct buf *res, struct buf *calls)
 {
-	size_t len = strlen(c->sse);
 	json_object *req = c->req ? parse(c->req) : json_object_new_object();
-	json_object *rec = json_object_new_object();
-	struct chat_stream s;
-	struct sse_parser p;
-	struct llm_error e;
-	struct buf line = {0};
-	void *st;
 
-	chat_stream_init(&s, 0);
-	s.on_delta = stream_log_delta;
-	s.on_tool_call = stream_log_tool;
-	s.arg = calls;
-	st = dialect_anthropic.stream_new(&s, req);
-	sse_init(&p, 0, dialect_anthropic.stream_event, st);
-	sse_feed(&p, c->sse, cut);
-	sse_feed(&p, c->sse + cut, len - cut);
-	sse_finish(&p);
-	if (chat_stream_finish(&s, rec, &e) == 0)
-		buf_addf(res, "ok %s", json_line(rec, &line));
-	else
-		buf_addf(res, "error %s %d %s", e.kind, e.retryable, e.message);
-	json_object_put(rec);
+	stream_run(&dialect_anthropic, req, 0, c->sse, cut, res, calls);
 	json_object_put(req);
-	buf_free(&line);
-	sse_free(&p);
-	dialect_anthropic.stream_free(st);
-	chat_stream_free(&s);
 }
 
-/* want is a prefix of got when it ends in ": ", else equal. */
+/* stream_same(), a record compared as JSON. */
 static int
 same(const char *got, const char *want)
 {
-	size_t n = strlen(want);
-
-	if (n >= 2 && strcmp(want + n - 2, ": ") == 0)
-		return strncmp(got, want, n) == 0;
 	if (strncmp(want, "ok ", 3) == 0 && strncmp(got, "ok ", 3) == 0) {
 		json_object *a = parse(got + 3), *b = parse(want + 3);
 		int eq = json_object_equal(a, b);
@@ -484,7 +455,7 @@ same(const char *got, const char *want)
 		json_object_put(b);
 		return eq;
 	}
-	return strcmp(got, want) == 0;
+	return stream_same(got, want);
 }
 
 static void

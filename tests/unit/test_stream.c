@@ -188,46 +188,11 @@ static const struct stream_case {
 	 "content \"a\\u0000b\\n\"\ncontent \"c\"\ncontent \"d\"\n"},
 };
 
-/* Feed c->sse split at cut through the SSE parser; the outcome to res,
- * the callbacks to calls. */
+/* c->sse split at cut, read as an OpenAI stream. */
 static void
 run(const struct stream_case *c, size_t cut, struct buf *res, struct buf *calls)
 {
-	size_t len = strlen(c->sse);
-	struct chat_stream s;
-	struct sse_parser p;
-	struct llm_error e;
-	struct buf line = {0};
-	json_object *rec = json_object_new_object();
-
-	chat_stream_init(&s, c->max);
-	s.on_delta = stream_log_delta;
-	s.on_tool_call = stream_log_tool;
-	s.arg = calls;
-	sse_init(&p, 0, chat_stream_on_event, &s);
-	sse_feed(&p, c->sse, cut);
-	sse_feed(&p, c->sse + cut, len - cut);
-	sse_finish(&p);
-	if (chat_stream_finish(&s, rec, &e) == 0)
-		buf_addf(res, "ok %s", json_line(rec, &line));
-	else
-		buf_addf(res, "error %s %d %s", e.kind, e.retryable, e.message);
-	json_object_put(rec);
-	buf_free(&line);
-	sse_free(&p);
-	chat_stream_free(&s);
-}
-
-/* want is a prefix of got when it ends in ": " (the rest is json-c's
- * words), else equal. */
-static int
-same(const char *got, const char *want)
-{
-	size_t n = strlen(want);
-
-	if (n >= 2 && strcmp(want + n - 2, ": ") == 0)
-		return strncmp(got, want, n) == 0;
-	return strcmp(got, want) == 0;
+	stream_run(&dialect_openai, NULL, c->max, c->sse, cut, res, calls);
 }
 
 static void
@@ -242,7 +207,7 @@ run_case(const void *c, size_t cut, struct buf *res, struct buf *calls)
 static void
 check_case(const struct stream_case *c)
 {
-	stream_check(c->name, c, strlen(c->sse), run_case, same, c->want, c->calls);
+	stream_check(c->name, c, strlen(c->sse), run_case, stream_same, c->want, c->calls);
 }
 
 static void
