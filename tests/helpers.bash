@@ -7,7 +7,7 @@ load /usr/lib/bats/bats-assert/load
 
 export LC_ALL=C
 export PATH="$ROOT/$BUILD/bin:$PATH"
-unset LLM_BASE_URL OPENAI_BASE_URL LLM_API_TOKEN OPENAI_API_KEY LLM_CACHE_DIR
+unset LLM_BASE_URL OPENAI_BASE_URL LLM_API_TOKEN OPENAI_API_KEY LLM_CACHE_DIR LLM_API ANTHROPIC_API_KEY LLM_ANTHROPIC_BETA
 export LLM_CONFIG_DIR="$BATS_TEST_TMPDIR/config"
 
 # Every test runs in its own scratch directory, never in the checkout.

@@ -22,6 +22,8 @@ static const struct mock_status_row statuses[] = {
 	{ 502, "Bad Gateway", "server_error", NULL, 1 },
 	{ 503, "Service Unavailable", "server_error", NULL, 1 },
 	{ 504, "Gateway Timeout", "server_error", NULL, 1 },
+	/* Anthropic's "overloaded" */
+	{ 529, "Overloaded", "overloaded_error", NULL, 1 },
 };
 
 const struct mock_status_row *

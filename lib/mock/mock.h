@@ -104,6 +104,7 @@ struct mock_header {
 
 struct mock_answer {
 	int status;		/* HTTP status */
+	int anthropic;		/* in Anthropic's shapes (mock_anthropic.c) */
 	int raw;		/* body is the whole answer, to be sent as it is */
 	int injected;		/* a fault or an error rule shaped this answer */
 	unsigned faults;	/* MOCK_F_* acted out by the sender */
@@ -137,6 +138,7 @@ struct mock_stream {
 	size_t limit;		/* deltas to send before a cut */
 	long long events;	/* events sent, for id: lines */
 	int filtered;		/* the content-filter chunk went out */
+	int block;		/* Anthropic: the index of the next content block */
 };
 
 enum { MOCK_EV_DATA, MOCK_EV_END, MOCK_EV_DROP };
@@ -158,6 +160,19 @@ int mock_load_rules_text(struct mock *m, const char *name, const char *text, siz
  * answers) and must be released with mock_answer_free(). */
 void mock_reply(struct mock *m, const char *body, size_t len, struct mock_answer *a);
 void mock_answer_free(struct mock_answer *a);
+
+/* The same for a Messages API request (POST /v1/messages): it is read
+ * as the question an OpenAI request would be, so every directive, fault
+ * and rule acts alike, and the answer is marked to be written in
+ * Anthropic's shapes by mock_completion() and mock_stream_next(); error
+ * bodies are Anthropic's {"type":"error","error":{"type","message"}}. */
+void mock_anthropic_reply(struct mock *m, const char *body, size_t len, struct mock_answer *a);
+
+/* mock_completion() and mock_stream_next() of an answer in Anthropic's
+ * shapes (a->anthropic); each event is "event: TYPE" and its data. */
+void mock_anthropic_completion(const struct mock_answer *a, struct buf *out, struct buf *post);
+int mock_anthropic_stream_next(const struct mock_answer *a, struct mock_stream *s,
+                               struct buf *out);
 
 /* The non-streamed body of a status-200 answer that is not raw, into out;
  * with post, cut where the content goes (for huge answers, whose content

@@ -364,16 +364,24 @@ mock_reply(struct mock *m, const char *body, size_t len, struct mock_answer *a)
 	char err[ERRLEN];
 	json_object *req;
 
-	memset(a, 0, sizeof *a);
-	a->status = 200;
-	a->hash = fnv1a(body, len);
-	snprintf(a->id, sizeof a->id, "chatcmpl-mock-%016llx", (unsigned long long)a->hash);
 	if (!(req = json_parse(body, len, err, sizeof err))) {
+		mock_reply_tree(m, NULL, fnv1a(body, len), a);
 		fail(a, 400, NULL, "invalid JSON in request body: %s", err);
 		return;
 	}
-	reply(m, req, a);
+	mock_reply_tree(m, req, fnv1a(body, len), a);
 	json_object_put(req);
+}
+
+void
+mock_reply_tree(struct mock *m, json_object *req, uint64_t hash, struct mock_answer *a)
+{
+	memset(a, 0, sizeof *a);
+	a->status = 200;
+	a->hash = hash;
+	snprintf(a->id, sizeof a->id, "chatcmpl-mock-%016llx", (unsigned long long)a->hash);
+	if (req)
+		reply(m, req, a);
 }
 
 void

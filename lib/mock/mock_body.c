@@ -25,11 +25,11 @@ add_usage(const struct mock_answer *a, struct jw *w)
 	jw_close(w, '}');
 }
 
-static void
-tool_id(const struct mock_answer *a, size_t k, struct jw *w)
+void
+mock_tool_id(const struct mock_answer *a, const char *prefix, size_t k, struct jw *w)
 {
 	char id[64];
-	int n = snprintf(id, sizeof id, "call_%zu_%08llx", k,
+	int n = snprintf(id, sizeof id, "%s%zu_%08llx", prefix, k,
 	                 (unsigned long long)(a->hash & 0xffffffffu));
 
 	jw_str(w, id, (size_t)n);
@@ -106,7 +106,7 @@ static void
 tool_call(const struct mock_answer *a, size_t k, const char *args, struct jw *w)
 {
 	jw_key(w, "id");
-	tool_id(a, k, w);
+	mock_tool_id(a, "call_", k, w);
 	jw_key(w, "type");
 	jw_strz(w, "function");
 	jw_key(w, "function");
@@ -143,11 +143,8 @@ add_bad(struct jw *w, size_t from, size_t to)
 	buf_add(w->b, "\"", 1);
 }
 
-/* reasoning: the rule is "reasoning about: " and the content */
-#define REASONING_PREFIX "reasoning about: "
-
-static int
-has_reasoning(const struct mock_answer *a)
+int
+mock_has_reasoning(const struct mock_answer *a)
 {
 	return (a->faults & MOCK_F_REASONING) && a->has_content && !(a->faults & MOCK_F_HUGE);
 }
@@ -156,8 +153,8 @@ has_reasoning(const struct mock_answer *a)
  * pieces, or a stream of 64 MiB would take eight million events.  Bytes
  * that are not UTF-8 (no character starts in the next MOCK_DELTA + 1)
  * go as they are: a delta of none would never end the stream. */
-static size_t
-delta_len(int huge, const char *s, size_t off, size_t len)
+size_t
+mock_delta_len(int huge, const char *s, size_t off, size_t len)
 {
 	size_t n;
 
@@ -180,7 +177,7 @@ logprobs_of(const struct mock_answer *a, int k, struct jw *w)
 	jw_key(w, "content");
 	jw_open(w, '[');
 	for (off = 0; off < a->content.len; off += n) {
-		n = delta_len(0, a->content.data, off, a->content.len);
+		n = mock_delta_len(0, a->content.data, off, a->content.len);
 		logprob_entry(a, a->content.data + off, n, w);
 	}
 	if (slen)
@@ -203,7 +200,7 @@ completion_choice(const struct mock_answer *a, int k, struct jw *w, struct buf *
 	jw_open(w, '{');
 	jw_key(w, "role");
 	jw_strz(w, "assistant");
-	if (has_reasoning(a)) {
+	if (mock_has_reasoning(a)) {
 		struct buf r = {0};
 
 		buf_adds(&r, REASONING_PREFIX);
@@ -285,17 +282,17 @@ count_deltas(const struct mock_answer *a)
 	size_t n = 0, off, len = content_len(a) - bad_len(a), i;
 
 	for (off = 0; off < len; n++)
-		off += delta_len(a->faults & MOCK_F_HUGE, a->content.data, off, len);
+		off += mock_delta_len(a->faults & MOCK_F_HUGE, a->content.data, off, len);
 	if (bad_len(a))
 		n += 2;
-	if (has_reasoning(a))
+	if (mock_has_reasoning(a))
 		n += 1 + n;	/* the prefix, then the content's pieces again */
 	for (i = 0; i < a->ntools; i++) {
 		size_t alen = strlen(a->tools[i].args);
 
 		n++;
 		for (off = 0; off < alen; n++)
-			off += delta_len(0, a->tools[i].args, off, alen);
+			off += mock_delta_len(0, a->tools[i].args, off, alen);
 	}
 	/* every choice so, and the suffix of each but the first */
 	return n * (size_t)nchoices(a) + (a->has_content ? (size_t)nchoices(a) - 1 : 0);
@@ -371,7 +368,7 @@ content_delta(const struct mock_answer *a, struct mock_stream *s, double ts, str
 	choice_open(&w, s->choice);
 	jw_key(&w, field);
 	if (s->off < len)
-		n = delta_len(huge, a->content.data, s->off, len);
+		n = mock_delta_len(huge, a->content.data, s->off, len);
 	if (huge) {
 		char xs[1024];
 
@@ -425,7 +422,7 @@ tool_delta(const struct mock_answer *a, struct mock_stream *s, double ts, struct
 	if (s->phase == S_TOOL_HEAD)
 		tool_call(a, s->tool, "", &w);
 	else {
-		size_t alen = strlen(t->args), n = delta_len(0, t->args, s->off, alen);
+		size_t alen = strlen(t->args), n = mock_delta_len(0, t->args, s->off, alen);
 
 		jw_key(&w, "function");
 		jw_open(&w, '{');
@@ -476,7 +473,7 @@ stream_start(const struct mock_answer *a, struct mock_stream *s, double ts, stru
 		jw_key(&w, "content");
 		jw_strz(&w, "");
 		choice_close(&w, NULL, NULL, NULL, 0);
-		s->phase = has_reasoning(a) ? S_REASONING_HEAD : S_CONTENT;
+		s->phase = mock_has_reasoning(a) ? S_REASONING_HEAD : S_CONTENT;
 	}
 	chunk_close(&w, ts);
 	return MOCK_EV_DATA;
@@ -570,7 +567,7 @@ stream_event(const struct mock_answer *a, struct mock_stream *s, double ts, stru
 			s->phase = S_USAGE;
 			if (++s->choice < nchoices(a)) {
 				/* the next choice from its start */
-				s->phase = has_reasoning(a) ? S_REASONING_HEAD : S_CONTENT;
+				s->phase = mock_has_reasoning(a) ? S_REASONING_HEAD : S_CONTENT;
 				s->off = s->tool = 0;
 			}
 			return MOCK_EV_DATA;
@@ -610,8 +607,8 @@ stream_event(const struct mock_answer *a, struct mock_stream *s, double ts, stru
  * ask: other line ends, no space after the colon, comments, fields, the
  * JSON cut into several data lines (at each ',"', which never falls
  * inside a JSON string: a quote in a string is escaped). */
-static void
-shape(unsigned f, struct mock_stream *s, struct buf *out, size_t from)
+void
+mock_sse_shape(unsigned f, struct mock_stream *s, struct buf *out, size_t from)
 {
 	const char *eol = f & MOCK_F_SSE_CRLF ? "\r\n" : f & MOCK_F_SSE_CR ? "\r" : "\n";
 	const char *data = f & MOCK_F_SSE_NOSPACE ? "data:" : "data: ";
@@ -658,10 +655,12 @@ int
 mock_stream_next(const struct mock_answer *a, struct mock_stream *s, double ts, struct buf *out)
 {
 	size_t from = out->len;
-	int ev = stream_event(a, s, ts, out);
+	int ev;
+
+	ev = stream_event(a, s, ts, out);
 
 	if (ev == MOCK_EV_DATA && (a->faults & MOCK_F_SSE_SHAPES)) {
-		shape(a->faults, s, out, from);
+		mock_sse_shape(a->faults, s, out, from);
 		s->events++;
 	}
 	return ev;

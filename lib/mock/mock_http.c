@@ -16,7 +16,8 @@
 
 #include "mock/mock_http.h"
 
-enum { R_NONE, R_CHAT, R_MODELS, R_HEALTH, R_STATS };
+enum { R_NONE, R_CHAT, R_MESSAGES, R_MODELS, R_HEALTH, R_STATS };
+#define IS_POST(r) ((r) == R_CHAT || (r) == R_MESSAGES)	/* the routes answering a POST body */
 
 struct mock_http {
 	struct MHD_Daemon *d;
@@ -66,6 +67,8 @@ route(const char *url)
 {
 	if (!strcmp(url, "/v1/chat/completions"))
 		return R_CHAT;
+	if (!strcmp(url, "/v1/messages"))
+		return R_MESSAGES;
 	if (!strcmp(url, "/v1/models"))
 		return R_MODELS;
 	if (!strcmp(url, "/health"))
@@ -169,7 +172,8 @@ sse_read(void *cls, uint64_t pos, char *dst, size_t max)
 		s->started = 1;
 		buf_reset(&s->out);
 		s->off = 0;
-		ev = mock_stream_next(&s->a, &s->st, wall_ms(), &s->out);
+		ev = s->a.anthropic ? mock_anthropic_stream_next(&s->a, &s->st, &s->out)
+		                    : mock_stream_next(&s->a, &s->st, wall_ms(), &s->out);
 		if (ev == MOCK_EV_END)
 			return MHD_CONTENT_READER_END_OF_STREAM;
 		if (ev == MOCK_EV_DROP)
@@ -243,7 +247,8 @@ callback_body(const struct mock_answer *a)
 	struct body *b = ecalloc(1, sizeof *b);
 	struct MHD_Response *r;
 
-	mock_completion(a, &b->pre, a->faults & MOCK_F_HUGE ? &b->post : NULL);
+	(a->anthropic ? mock_anthropic_completion : mock_completion)(a, &b->pre,
+		a->faults & MOCK_F_HUGE ? &b->post : NULL);
 	if (a->faults & MOCK_F_HUGE)
 		b->mid = (uint64_t)a->huge_bytes;
 	b->total = b->pre.len + b->mid + b->post.len;
@@ -288,7 +293,9 @@ chat(struct mock_http *h, struct MHD_Connection *c, struct req *q)
 	atomic_fetch_add(&h->chat, 1);
 	if (q->too_big)
 		return send_error(c, 413, NULL, "request body larger than 16 MiB");
-	mock_reply(h->m, q->body.data ? q->body.data : "", q->body.len, &a);
+	/* Anthropic's route answers the same question in its own shapes */
+	(q->route == R_MESSAGES ? mock_anthropic_reply : mock_reply)(h->m, q->body.data ?
+		q->body.data : "", q->body.len, &a);
 	if (a.injected)
 		atomic_fetch_add(&h->faults, 1);
 	if (h->o.latency_ms + a.delay_ms > 0 && pause_ms(h, h->o.latency_ms + a.delay_ms) < 0) {
@@ -305,7 +312,7 @@ chat(struct mock_http *h, struct MHD_Connection *c, struct req *q)
 	else if (a.faults & (MOCK_F_HUGE | MOCK_F_DROP))
 		r = callback_body(&a);
 	else {
-		mock_completion(&a, &b, NULL);
+		(a.anthropic ? mock_anthropic_completion : mock_completion)(&a, &b, NULL);
 		r = take_buf(&b, json_type);
 	}
 	if (r)
@@ -332,6 +339,27 @@ get(struct mock_http *h, struct MHD_Connection *c, int rt)
 	}
 }
 
+/* Anthropic's route: the token comes as x-api-key, and a request
+ * without anthropic-version is refused, as the API does. */
+static enum MHD_Result
+messages(struct mock_http *h, struct MHD_Connection *c, struct req *q)
+{
+	const char *key = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "x-api-key");
+	const char *msg = NULL;
+	int status = 401;
+	struct buf b = {0};
+
+	if (h->o.token && (!key || strcmp(key, h->o.token) != 0))
+		msg = "mock: missing or wrong x-api-key";
+	else if (!MHD_lookup_connection_value(c, MHD_HEADER_KIND, "anthropic-version"))
+		msg = "mock: anthropic-version: header is required", status = 400;
+	if (!msg)
+		return chat(h, c, q);
+	buf_addf(&b, "{\"type\":\"error\",\"error\":{\"type\":\"%s\",\"message\":\"%s\"}}",
+	         status == 401 ? "authentication_error" : "invalid_request_error", msg);
+	return send_resp(c, status, take_buf(&b, json_type));
+}
+
 static enum MHD_Result
 answer(struct mock_http *h, struct MHD_Connection *c, struct req *q, const char *method,
        const char *url)
@@ -343,10 +371,12 @@ answer(struct mock_http *h, struct MHD_Connection *c, struct req *q, const char 
 		snprintf(msg, sizeof msg, "mock: unknown request URL: %.32s %.160s", method, url);
 		return send_error(c, 404, "unknown_url", msg);
 	}
-	if (q->route == R_CHAT ? strcmp(method, "POST") != 0 : !is_get) {
+	if (IS_POST(q->route) ? strcmp(method, "POST") != 0 : !is_get) {
 		snprintf(msg, sizeof msg, "mock: method %.32s not allowed for %.160s", method, url);
 		return send_error(c, 405, NULL, msg);
 	}
+	if (q->route == R_MESSAGES)
+		return messages(h, c, q);
 	if (h->o.token && q->route != R_HEALTH && q->route != R_STATS) {
 		const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 		                                               MHD_HTTP_HEADER_AUTHORIZATION);
@@ -385,7 +415,7 @@ handler(void *cls, struct MHD_Connection *c, const char *url, const char *method
 		if (q->route != R_STATS)
 			atomic_fetch_add(&h->requests, 1);
 		/* refuse a declared oversize body before reading it */
-		if (q->route == R_CHAT && cl && strtoull(cl, NULL, 10) > MOCK_MAXBODY) {
+		if (IS_POST(q->route) && cl && strtoull(cl, NULL, 10) > MOCK_MAXBODY) {
 			q->too_big = 1;
 			atomic_fetch_add(&h->chat, 1);
 			return send_error(c, 413, NULL, "request body larger than 16 MiB");
@@ -393,7 +423,7 @@ handler(void *cls, struct MHD_Connection *c, const char *url, const char *method
 		return MHD_YES;
 	}
 	if (*upload_size) {
-		if (q->route == R_CHAT && !q->too_big) {
+		if (IS_POST(q->route) && !q->too_big) {
 			if (q->body.len + *upload_size > MOCK_MAXBODY) {
 				q->too_big = 1;
 				buf_free(&q->body);

@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "json/json.h"
+#include "json/jsonwrite.h"
 #include "mock/mock.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -47,6 +49,28 @@ size_t mock_choice_suffix(int k, char *out);
 
 /* p moved past white space, at most to end. */
 const char *mock_skip_space(const char *p, const char *end);
+
+/* mock_reply() of a request already parsed (req borrowed; NULL: only
+ * set a up for an error), hash that of its body, for the attempts of
+ * times= and the ids. */
+void mock_reply_tree(struct mock *m, json_object *req, uint64_t hash, struct mock_answer *a);
+
+/* The id of tool call k of an answer, prefix and a hash of the request:
+ * the same request gets the same ids. */
+void mock_tool_id(const struct mock_answer *a, const char *prefix, size_t k, struct jw *w);
+
+/* reasoning: the rule is "reasoning about: " and the content */
+#define REASONING_PREFIX "reasoning about: "
+
+/* Does the answer send reasoning before its content (MOCK_F_REASONING)? */
+int mock_has_reasoning(const struct mock_answer *a);
+
+/* The length of the next streamed piece of s[off..len) (huge: big ones). */
+size_t mock_delta_len(int huge, const char *s, size_t off, size_t len);
+
+/* Reshape the one event "data: X\n\n" at out[from..] as the sse-* faults
+ * of f ask. */
+void mock_sse_shape(unsigned f, struct mock_stream *s, struct buf *out, size_t from);
 
 /* The first rule matching the request, or NULL. */
 const struct rule *mock_match_rule(const struct mock *m, const char *model, const char *role,

@@ -16,7 +16,8 @@ struct http_target {
 	char *url;
 	char *shown;		/* url as the trace shows it */
 	int tls;		/* https: */
-	int auth;		/* an Authorization header is sent */
+	int auth;		/* a token is sent */
+	char *auth_name;	/* the header it is sent in */
 	struct curl_slist *list;
 	CURLU *curlu;		/* NULL: curl_url_set refused it, CURLOPT_URL says why */
 };
@@ -343,6 +344,13 @@ http_slot(struct http_engine *e)
 struct http_target *
 http_target_new(const char *url, const char *shown, const char *token)
 {
+	return http_target_new_auth(url, shown, "Authorization: Bearer ", token, NULL);
+}
+
+struct http_target *
+http_target_new_auth(const char *url, const char *shown, const char *auth_line,
+                     const char *token, const char *const *headers)
+{
 	struct http_target *t = ecalloc(1, sizeof *t);
 	struct curl_slist *l = NULL;
 	struct buf auth = {0};
@@ -350,11 +358,15 @@ http_target_new(const char *url, const char *shown, const char *token)
 	l = curl_slist_append(l, "Content-Type: application/json");
 	/* no 100-continue round trip before each body */
 	l = curl_slist_append(l, "Expect:");
+	for (; headers && *headers; headers++)
+		l = curl_slist_append(l, *headers);
 	if (token) {
-		buf_addf(&auth, "Authorization: Bearer %s", token);
+		buf_addf(&auth, "%s%s", auth_line, token);
 		l = curl_slist_append(l, auth.data);
 		memset(auth.data, 0, auth.len);
 		buf_free(&auth);
+		/* the trace names the header, never its value */
+		t->auth_name = estrndup(auth_line, strcspn(auth_line, ":"));
 	}
 	if (!l)
 		eprintf("out of memory");
@@ -381,6 +393,7 @@ http_target_free(struct http_target *t)
 		return;
 	curl_slist_free_all(t->list);
 	curl_url_cleanup(t->curlu);
+	free(t->auth_name);
 	free(t->url);
 	free(t->shown);
 	free(t);
@@ -427,8 +440,10 @@ http_start(struct http_engine *e, struct http_xfer *x, struct http_target *t, ch
 	if (e->opts.trace) {
 		/* the trace shows the token masked, never its value */
 		buf_reset(&e->trace);
-		buf_addf(&e->trace, "> POST %s (%zu bytes)%s", t->shown, x->req.len,
-		         t->auth ? " Authorization: Bearer [REDACTED]" : "");
+		buf_addf(&e->trace, "> POST %s (%zu bytes)", t->shown, x->req.len);
+		if (t->auth)
+			buf_addf(&e->trace, " %s: %s[REDACTED]", t->auth_name,
+			         strcmp(t->auth_name, "Authorization") == 0 ? "Bearer " : "");
 		e->opts.trace(e->opts.trace_arg, e->trace.data);
 	}
 	x->t_start = now_ms_f();

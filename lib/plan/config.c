@@ -267,6 +267,30 @@ config_fallbacks(const struct config *c, const char *model)
 	return NULL;
 }
 
+/* The API an endpoint speaks, by its name. */
+static int
+set_api(struct endpoint *ep, const char *name, char *err, size_t errlen)
+{
+	if (!(ep->api = dialect_find(name))) {
+		snprintf(err, errlen, "api: unknown API '%.40s' (%s)", name, dialect_names());
+		return -1;
+	}
+	return 0;
+}
+
+/* The value of the beta header: one header line, never two. */
+static int
+set_beta(struct endpoint *ep, const char *val, char *err, size_t errlen)
+{
+	if (strpbrk(val, "\r\n")) {
+		snprintf(err, errlen, "anthropic_beta: a line break in the value");
+		return -1;
+	}
+	free(ep->beta);
+	ep->beta = *val ? estrdup(val) : NULL;
+	return 0;
+}
+
 /* One key of a provider's table; why is set when the value is refused. */
 static int
 provider_key(struct endpoint *ep, const char *key, json_object *v, char *why, size_t whylen)
@@ -275,15 +299,15 @@ provider_key(struct endpoint *ep, const char *key, json_object *v, char *why, si
 
 	if (strcmp(key, "fallbacks") == 0)
 		return model_list(&ep->fallbacks, key, v, why, whylen);
-	if (strcmp(key, "base_url") && strcmp(key, "token_env") && strcmp(key, "token_file")) {
+	if (strcmp(key, "base_url") && strcmp(key, "token_env") && strcmp(key, "token_file") &&
+	    strcmp(key, "api") && strcmp(key, "anthropic_beta")) {
 		if (json_object_is_type(v, json_type_object))
 			/* [a.b] is table b in table a, as TOML has it */
 			snprintf(why, whylen, "'%s' is a table: a provider name with a dot is "
 			         "quoted, [\"%s.%s\"]", key, ep->name, key);
 		else
 			snprintf(why, whylen, "unknown key '%s' (base_url, token_env, token_file, "
-			         "fallbacks)",
-			         key);
+			         "api, anthropic_beta, fallbacks)", key);
 		return -1;
 	}
 	if (!json_object_is_type(v, json_type_string)) {
@@ -296,6 +320,10 @@ provider_key(struct endpoint *ep, const char *key, json_object *v, char *why, si
 	}
 	if (strcmp(key, "base_url") == 0)
 		return set_url(ep, val, why, whylen);
+	if (strcmp(key, "api") == 0)
+		return set_api(ep, val, why, whylen);
+	if (strcmp(key, "anthropic_beta") == 0)
+		return set_beta(ep, val, why, whylen);
 	if (strcmp(key, "token_env") == 0)
 		return getenv(val) ? set_token(ep, getenv(val), why, whylen) : 0;
 	return set_token_file(ep, val, why, whylen);
@@ -331,6 +359,7 @@ read_providers(struct config *c, json_object *root, const struct toml_where *w,
 			return toml_message(w, path, t, err, errlen, "expected [provider-name]");
 		ep = &c->prov[c->nprov++];
 		ep->name = estrdup(name);
+		ep->api = &dialect_openai;
 		json_object_object_foreach(t, key, v)
 			if (provider_key(ep, key, v, why, sizeof why) < 0)
 				return toml_message(w, path, v, err, errlen, "%s", why);
@@ -371,13 +400,24 @@ config_load(struct config *c, const char *base_url, const char *token_file, char
 
 	memset(c, 0, sizeof *c);
 	c->def.name = estrdup("");
+	c->def.api = &dialect_openai;
+	if (env("LLM_API", NULL) && !(c->def.api = dialect_find(env("LLM_API", NULL)))) {
+		snprintf(err, errlen, "LLM_API: unknown API '%.40s' (%s)", env("LLM_API", NULL),
+		         dialect_names());
+		return -1;
+	}
+	if (env("LLM_ANTHROPIC_BETA", NULL) &&
+	    set_beta(&c->def, env("LLM_ANTHROPIC_BETA", NULL), err, errlen) < 0)
+		return -1;
+	/* an Anthropic endpoint's own key before OpenAI's */
+	tok = env("LLM_API_TOKEN", c->def.api == &dialect_anthropic ? "ANTHROPIC_API_KEY"
+	                                                             : "OPENAI_API_KEY");
 	if (url && set_url(&c->def, url, err, errlen) < 0)
 		return -1;
 	if (token_file) {
 		if (set_token_file(&c->def, token_file, err, errlen) < 0)
 			return -1;
-	} else if ((tok = env("LLM_API_TOKEN", "OPENAI_API_KEY")) &&
-	           set_token(&c->def, tok, err, errlen) < 0)
+	} else if (tok && set_token(&c->def, tok, err, errlen) < 0)
 		return -1;
 	if (dir && *dir)
 		snprintf(path, sizeof path, "%s/providers.toml", dir);
@@ -409,6 +449,7 @@ endpoint_free(struct endpoint *ep)
 	free(ep->name);
 	free(ep->base_url);
 	model_list_free(&ep->fallbacks);
+	free(ep->beta);
 	if (ep->token) {
 		/* do not leave the secret in freed memory */
 		volatile char *p = ep->token;

@@ -14,6 +14,7 @@
  *	[[fallback]]				# for the models a glob names
  *	model = "gpt-4o*"
  *	to = ["gpt-4o-mini", "openrouter/openai/gpt-4o"]
+ *	api = "openai"				# or "anthropic"
  *
  * A model "openrouter/meta-llama/llama-3-8b" goes to that endpoint as
  * "meta-llama/llama-3-8b"; a prefix that names no provider is part of a
@@ -37,6 +38,7 @@ struct model_list {
 	char **v;
 	size_t n;
 };
+#include "wire/dialect.h"
 
 struct endpoint {
 	char *name;		/* provider name; "" for the default endpoint */
@@ -45,6 +47,11 @@ struct endpoint {
 	char *base_url;
 	char *token;		/* NULL: send no Authorization */
 	struct model_list fallbacks;	/* its models' fallbacks, in order */
+	/* the API it speaks: providers.toml's api = "openai" (the default)
+	 * or "anthropic", LLM_API for the default endpoint */
+	const struct dialect *api;
+	char *beta;		/* anthropic_beta / LLM_ANTHROPIC_BETA: the beta
+				 * header's value, NULL: none */
 };
 
 struct config {

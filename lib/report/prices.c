@@ -13,7 +13,7 @@
 
 struct entry {
 	char *name;
-	double input, output;
+	double input, output, cache_write, cache_read;
 	int glob;
 	size_t literal;		/* characters a glob matches as themselves */
 };
@@ -60,6 +60,19 @@ fill(struct prices *t, json_object *models, const char *path, char *err, size_t 
 
 		if (number(v, "input", &e->input) < 0 || number(v, "output", &e->output) < 0) {
 			snprintf(err, errlen, "%s: models.%s: needs \"input\" and \"output\", numbers >= 0",
+			         path, name);
+			return -1;
+		}
+		/* optional: a cache price not given is the input price */
+		if (json_get(v, "cache_write") ? number(v, "cache_write", &e->cache_write) < 0
+		                               : (e->cache_write = e->input, 0)) {
+			snprintf(err, errlen, "%s: models.%s: \"cache_write\" must be a number >= 0",
+			         path, name);
+			return -1;
+		}
+		if (json_get(v, "cache_read") ? number(v, "cache_read", &e->cache_read) < 0
+		                              : (e->cache_read = e->input, 0)) {
+			snprintf(err, errlen, "%s: models.%s: \"cache_read\" must be a number >= 0",
 			         path, name);
 			return -1;
 		}
@@ -163,7 +176,7 @@ prices_find(const struct prices *t, const char *model, const char *endpoint_url,
 	const char *name;
 
 	if (endpoint_url && (!t || !t->local_priced) && price_local_url(endpoint_url)) {
-		*p = (struct price){0, 0, 1, NULL};
+		*p = (struct price){.local = 1};
 		return 1;
 	}
 	if (!t)
@@ -172,7 +185,9 @@ prices_find(const struct prices *t, const char *model, const char *endpoint_url,
 		const struct entry *e = entry_for(t, name);
 
 		if (e) {
-			*p = (struct price){e->input, e->output, 0, e->name};
+			*p = (struct price){.input = e->input, .output = e->output,
+			                    .cache_write = e->cache_write,
+			                    .cache_read = e->cache_read, .entry = e->name};
 			return 1;
 		}
 	}
@@ -240,5 +255,15 @@ price_lookup(const char *model, const char *endpoint_url, struct price *p, char 
 double
 price_cost(const struct price *p, long long prompt_tokens, long long completion_tokens)
 {
-	return ((double)prompt_tokens * p->input + (double)completion_tokens * p->output) / 1e6;
+	return price_cost_cached(p, prompt_tokens, completion_tokens, 0, 0);
+}
+
+double
+price_cost_cached(const struct price *p, long long prompt_tokens, long long completion_tokens,
+                  long long cache_write, long long cache_read)
+{
+	double plain = (double)prompt_tokens - (double)cache_write - (double)cache_read;
+
+	return (plain * p->input + (double)cache_write * p->cache_write +
+	        (double)cache_read * p->cache_read + (double)completion_tokens * p->output) / 1e6;
 }

@@ -27,6 +27,10 @@
 struct price {
 	double input;		/* USD per 1M prompt tokens */
 	double output;		/* USD per 1M completion tokens */
+	/* USD per 1M prompt tokens written to and read from a prompt cache
+	 * (Anthropic's cache_creation_input_tokens, cache_read_input_tokens):
+	 * the table's cache_write and cache_read, else the input price */
+	double cache_write, cache_read;
 	int local;		/* a local endpoint: both are 0 */
 	const char *entry;	/* the table's name that matched, NULL when local;
 				 * valid while the table lives */
@@ -58,5 +62,12 @@ int price_lookup(const char *model, const char *endpoint_url, struct price *p, c
 
 /* USD for the tokens at price p. */
 double price_cost(const struct price *p, long long prompt_tokens, long long completion_tokens);
+
+/* The same when cache_write and cache_read of the prompt tokens (which
+ * count them) were written to and read from a prompt cache: those go at
+ * the cache prices, the rest of the prompt at the input price. */
+double price_cost_cached(const struct price *p, long long prompt_tokens,
+                         long long completion_tokens, long long cache_write,
+                         long long cache_read);
 
 #endif

@@ -18,14 +18,14 @@
 enum {
 	F_ID, F_RUN_ID, F_STATUS, F_EVENT, F_MODEL, F_META_MODEL, F_REQ_MODEL,
 	F_ENDPOINT, F_META_ENDPOINT, F_CONTENT, F_FINAL, F_LATENCY, F_CACHED,
-	F_COST, F_PROMPT, F_COMPLETION, F_KIND, F_MESSAGE, NFIELDS
+	F_COST, F_PROMPT, F_COMPLETION, F_KIND, F_MESSAGE, F_CACHE_WRITE, F_CACHE_READ, NFIELDS
 };
 
 static const char *const paths[NFIELDS] = {
 	"id", "run_id", "status", "event", "model", "meta.model", "request.model",
 	"endpoint", "meta.endpoint", "content", "final_content", "latency_ms", "cached",
 	"cost_usd", "usage.prompt_tokens", "usage.completion_tokens", "error.kind",
-	"error.message",
+	"error.message", "usage.cache_creation_input_tokens", "usage.cache_read_input_tokens",
 };
 
 /* One counted record: the last of its id, or each with all_attempts. */
@@ -225,6 +225,8 @@ first_string(struct summary *s, const int *slots, size_t n)
 static double
 priced(struct summary *s, long long prompt, long long completion)
 {
+	long long cw = 0, cr = 0;
+
 	static const int model_slots[] = {F_MODEL, F_META_MODEL, F_REQ_MODEL};
 	static const int endpoint_slots[] = {F_ENDPOINT, F_META_ENDPOINT};
 	struct buf key = {0};
@@ -255,7 +257,12 @@ priced(struct summary *s, long long prompt, long long completion)
 	}
 	buf_free(&key);
 	pm = &s->memo[k];
-	return pm->known ? price_cost(&pm->p, prompt, completion) : NAN;
+	/* prompt tokens of a prompt cache (Anthropic's) at its prices */
+	if (jfield_llong(&s->f[F_CACHE_WRITE], &cw) < 0)
+		cw = 0;
+	if (jfield_llong(&s->f[F_CACHE_READ], &cr) < 0)
+		cr = 0;
+	return pm->known ? price_cost_cached(&pm->p, prompt, completion, cw, cr) : NAN;
 }
 
 /* The entry for this record: the id's own, or a new one. */

@@ -158,7 +158,30 @@ client_free(struct client *c)
 char *
 client_chat_url(const struct endpoint *ep, int mask)
 {
-	return config_url(ep, "/chat/completions", mask);
+	return config_url(ep, (ep->api ? ep->api : &dialect_openai)->path, mask);
+}
+
+/* The transport's target for ep: the headers of its dialect, its beta
+ * features among them when it names some. */
+static struct http_target *
+target_http(const struct dialect *api, const struct endpoint *ep, const char *url,
+            const char *shown)
+{
+	const char *hdrs[8];
+	struct buf beta = {0};
+	struct http_target *t;
+	size_t n = 0;
+
+	for (; api->headers && api->headers[n] && n < 6; n++)
+		hdrs[n] = api->headers[n];
+	if (api->beta && ep->beta) {
+		buf_addf(&beta, "%s: %s", api->beta, ep->beta);
+		hdrs[n++] = beta.data;
+	}
+	hdrs[n] = NULL;
+	t = http_target_new_auth(url, shown, api->auth, ep->token, hdrs);
+	buf_free(&beta);
+	return t;
 }
 
 /* ep's target, made at its first request. */
@@ -171,9 +194,10 @@ target_of(struct client *c, const struct endpoint *ep)
 	if (!t->chat_url) {
 		char *shown = client_chat_url(ep, 1);
 
+		t->api = ep->api ? ep->api : &dialect_openai;
 		t->chat_url = client_chat_url(ep, 0);
 		t->shown = config_url(ep, "", 1);
-		t->http = http_target_new(t->chat_url, shown, ep->token);
+		t->http = target_http(t->api, ep, t->chat_url, shown);
 		free(shown);
 	}
 	return t;
@@ -380,8 +404,14 @@ send_job(struct client *c, struct job *j)
 
 	if (stream && j->stream_opts)
 		json_set(j->body, "stream_options", json_ref(j->stream_opts));
-	openai_set_stream(j->body, stream);
-	json_line(j->body, &x->req);
+	if (j->tgt->api->body(j->body, stream, &x->req, &e) < 0) {
+		/* what the endpoint's API cannot be asked: the slot stays free */
+		buf_reset(&x->req);
+		snprintf(err, sizeof err, "%s", e.message);
+		llm_error_set(&e, "bad_input", 0, "%s: %s", j->id, err);
+		fail(c, j, &e);
+		return;
+	}
 	if (!j->held && budget_on(&c->budget) && hold(c, j, x->req.len, max_tokens) < 0) {
 		buf_reset(&x->req);
 		return;
@@ -566,7 +596,7 @@ finish(struct client *c, struct http_xfer *x)
 		return;
 	}
 	if (x->status >= 400) {
-		xfer_http_error(x, time(NULL), &e);
+		xfer_http_error(x, time(NULL), j->tgt->api, &e);
 		goto failed;
 	}
 	if (x->status < 200 || x->status >= 300) {
@@ -576,8 +606,8 @@ finish(struct client *c, struct http_xfer *x)
 	j->result = json_object_new_object();
 	json_set(j->result, "id", json_object_new_string(j->id));
 	json_set(j->result, "status", json_object_new_string("ok"));
-	if (openai_parse_completion(x->body.data ? x->body.data : "", x->body.len, j->result,
-	                            &e) < 0) {
+	if (j->tgt->api->parse(x->body.data ? x->body.data : "", x->body.len, j->body, j->result,
+	                       &e) < 0) {
 		json_object_put(j->result);
 		j->result = NULL;
 		goto failed;

@@ -16,6 +16,7 @@ struct client_stream;
  * (config knows nothing of requests): where its completions are posted,
  * and the transport's handle for that, both made at its first request. */
 struct target {
+	const struct dialect *api;	/* the endpoint's */
 	char *chat_url;
 	char *shown;		/* its base URL as records name it, secrets masked */
 	struct http_target *http;

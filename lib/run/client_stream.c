@@ -18,6 +18,7 @@ struct client_stream {
 	enum mode mode;
 	struct sse_parser sse;
 	struct chat_stream cs;
+	void *ds;		/* the dialect's reader of the events into cs */
 	double t_first;		/* now_ms_f() at the first delta */
 };
 
@@ -129,7 +130,8 @@ client_stream_begin(struct client *c, struct job *j, struct http_xfer *x)
 	js->cs.on_delta = on_delta;
 	js->cs.on_tool_call = on_tool_call;
 	js->cs.arg = js;
-	sse_init(&js->sse, c->o.http.max_body, chat_stream_on_event, &js->cs);
+	js->ds = j->tgt->api->stream_new(&js->cs, j->body);
+	sse_init(&js->sse, c->o.http.max_body, j->tgt->api->stream_event, js->ds);
 	j->js = js;
 	x->on_data = on_data;
 }
@@ -140,6 +142,7 @@ client_stream_free(struct job *j)
 	if (!j->js)
 		return;
 	sse_free(&j->js->sse);
+	j->tgt->api->stream_free(j->js->ds);
 	chat_stream_free(&j->js->cs);
 	free(j->js);
 	j->js = NULL;

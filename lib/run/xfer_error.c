@@ -43,7 +43,8 @@ xfer_transport_error(const struct http_xfer *x, size_t max_body, struct llm_erro
 }
 
 void
-xfer_http_error(const struct http_xfer *x, time_t now, struct llm_error *e)
+xfer_http_error(const struct http_xfer *x, time_t now, const struct dialect *api,
+                struct llm_error *e)
 {
 	/* the headers as the dialect reads them: NULL when absent */
 	struct retry_headers h = {
@@ -52,7 +53,7 @@ xfer_http_error(const struct http_xfer *x, time_t now, struct llm_error *e)
 		.should_retry = x->h_should_retry[0] ? x->h_should_retry : NULL,
 	};
 
-	openai_http_error(e, x->status, x->body.data, x->body.len, &h, now);
+	api->http_error(e, x->status, x->body.data, x->body.len, &h, now);
 }
 
 void

@@ -11,14 +11,16 @@
 
 #include "base/error.h"
 #include "net/http.h"
+#include "wire/dialect.h"
 
 /* A transport failure (http_failure(x) != HTTP_OK): kind connect or
  * timeout (retryable but for a refused TLS, scheme or URL), protocol for
  * a body past max_body or one its reader stopped. */
 void xfer_transport_error(const struct http_xfer *x, size_t max_body, struct llm_error *e);
 
-/* An answer of status 400 or more, at time now. */
-void xfer_http_error(const struct http_xfer *x, time_t now, struct llm_error *e);
+/* An answer of status 400 or more, at time now, read by api. */
+void xfer_http_error(const struct http_xfer *x, time_t now, const struct dialect *api,
+                     struct llm_error *e);
 
 /* A status that is neither success nor error (1xx, 3xx): a protocol
  * error, naming where a redirect led. */

@@ -227,6 +227,53 @@ take_tool(struct chat_stream *s, struct into *c, json_object *tc, size_t pos)
 	return 0;
 }
 
+int
+chat_stream_text(struct chat_stream *s, const char *kind, const char *t, size_t n)
+{
+	if (s->failed)
+		return -1;
+	return add_text(s, strcmp(kind, "content") == 0 ? &s->content : &s->reasoning, kind, t, n);
+}
+
+int
+chat_stream_tool(struct chat_stream *s, int index, const char *id, const char *name,
+                 const char *args, size_t nargs)
+{
+	struct into c = {&s->content, &s->tools, &s->ntools, &s->finish_reason, 1};
+	struct chat_tool *t;
+
+	if (s->failed)
+		return -1;
+	if (!(t = tool_at(s, &c, index)))
+		return -1;
+	if ((id && set_text(s, &t->id, id, strlen(id)) < 0) ||
+	    (name && set_text(s, &t->name, name, strlen(name)) < 0) ||
+	    add_text(s, &t->args, NULL, args, nargs) < 0)
+		return -1;
+	if (s->on_tool_call && (id || name || nargs)) {
+		/* the fragment as a C string, as the OpenAI reader hands it */
+		char *a = nargs ? estrndup(args, nargs) : NULL;
+
+		s->on_tool_call(s->arg, index, id, name, a);
+		free(a);
+	}
+	return 0;
+}
+
+int
+chat_stream_fail(struct chat_stream *s, int retryable, const char *fmt, ...)
+{
+	va_list ap;
+	char msg[ERRLEN];
+
+	if (s->failed)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	return fail(s, retryable, "%s", msg);
+}
+
 /* The members a chunk is read for, at its three levels: the chunk, each
  * of its choices, a choice's delta.  A field more is a key here and a
  * line in take_chunk() or take_choice(). */

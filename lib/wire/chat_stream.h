@@ -93,6 +93,20 @@ int chat_stream_data(struct chat_stream *s, const char *data, size_t len);
 void chat_stream_on_event(void *arg, const char *type, const char *data, size_t len,
                           const char *id);
 
+/* For readers of other dialects' streams (wire/anthropic_stream.c),
+ * which fill the same struct so chat_stream_finish() makes the record
+ * the one way: text of kind "content" or "reasoning" added to choice 0
+ * (on_delta told); a tool call of choice 0 by its index, id and name
+ * set when not NULL, args appended (on_tool_call told); the stream
+ * failed with kind protocol.  Each returns 0, or -1 when the stream
+ * failed (now or before).  model, finish_reason (malloc'd), usage
+ * (owned), done and choices are set by the reader itself. */
+int chat_stream_text(struct chat_stream *s, const char *kind, const char *t, size_t n);
+int chat_stream_tool(struct chat_stream *s, int index, const char *id, const char *name,
+                     const char *args, size_t nargs);
+int chat_stream_fail(struct chat_stream *s, int retryable, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* Fill res with model, content, tool_calls, reasoning, finish_reason,
  * usage, and when the stream held them logprobs, system_fingerprint and
  * choices.  0, or -1 with e set: the stream failed, or it ended with

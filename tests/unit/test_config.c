@@ -347,6 +347,49 @@ test_providers(void **state)
 	free(path);
 }
 
+/* api = "anthropic" makes a provider speak the Messages API: its URL
+ * ends in /messages; LLM_API does so for the default endpoint, whose
+ * token may then come from ANTHROPIC_API_KEY (never OpenAI's key). */
+static void
+test_providers_api(void **state)
+{
+	char *path = put_file("providers.toml",
+		"[claude]\nbase_url = \"https://api.anthropic.com/v1\"\napi = \"anthropic\"\n"
+		"anthropic_beta = \"prompt-caching-2024-07-31\"\n"
+		"[oa]\nbase_url = \"https://api.openai.com/v1\"\napi = \"openai\"\n"
+		"[plain]\nbase_url = \"http://x/v1\"\n");
+	char err[ERRLEN] = "";
+	struct config c;
+
+	(void)state;
+	setenv("LLM_BASE_URL", "http://local/v1", 1);
+	setenv("LLM_API", "anthropic", 1);
+	setenv("OPENAI_API_KEY", "sk-openai", 1);
+	setenv("ANTHROPIC_API_KEY", "sk-ant", 1);
+	if (config_load(&c, NULL, NULL, err, sizeof err) != 0)
+		fail_msg("%s", err);
+	assert_ptr_equal(c.prov[0].api, &dialect_anthropic);
+	assert_string_equal(c.prov[0].beta, "prompt-caching-2024-07-31");
+	assert_chat_url(&c.prov[0], "https://api.anthropic.com/v1/messages");
+	assert_ptr_equal(c.prov[1].api, &dialect_openai);
+	assert_ptr_equal(c.prov[2].api, &dialect_openai);
+	assert_null(c.prov[2].beta);
+	assert_chat_url(&c.prov[2], "http://x/v1/chat/completions");
+	assert_ptr_equal(c.def.api, &dialect_anthropic);
+	assert_chat_url(&c.def, "http://local/v1/messages");
+	assert_string_equal(c.def.token, "sk-ant");
+	config_free(&c);
+	setenv("LLM_API", "claude", 1);
+	assert_int_equal(config_load(&c, NULL, NULL, err, sizeof err), -1);
+	assert_string_equal(err, "LLM_API: unknown API 'claude' (openai, anthropic)");
+	config_free(&c);
+	unsetenv("LLM_API");
+	unsetenv("ANTHROPIC_API_KEY");
+	unsetenv("OPENAI_API_KEY");
+	unsetenv("LLM_BASE_URL");
+	free(path);
+}
+
 /* The providers file from $HOME when LLM_CONFIG_DIR is not set. */
 static void
 test_providers_home(void **state)
@@ -373,7 +416,12 @@ static const struct {
 	const char *err;	/* '@' stands for the file's path */
 } bad_providers[] = {
 	{"[p]\nbase_url = \"http://x/v1\"\nfoo = \"bar\"\n",
-	 "@:3:7: unknown key 'foo' (base_url, token_env, token_file, fallbacks)"},
+	 "@:3:7: unknown key 'foo' (base_url, token_env, token_file, api, anthropic_beta, fallbacks)"},
+	{"[p]\nbase_url = \"http://x\"\napi = \"gemini\"\n",
+	 "@:3:7: api: unknown API 'gemini' (openai, anthropic)"},
+	{"[p]\nbase_url = \"http://x\"\napi = 1\n", "@:3:7: api: expected a string, got an integer"},
+	{"[p]\nbase_url = \"http://x\"\nanthropic_beta = \"a\\nb\"\n",
+	 "@:3:18: anthropic_beta: a line break in the value"},
 	{"[p]\nbase_url = \"http://x\"\n\n[p]\nbase_url = \"http://y\"\n",
 	 "@:4:2: table [p] is defined twice"},
 	{"[p]\ntoken_env = \"X\"\n", "@:1:1: provider 'p' has no base_url"},
@@ -407,7 +455,7 @@ static const struct {
 	 "@:1:1: [[fallback]]: model: expected a model name or glob, model = \"gpt-4o*\""},
 	{"[[fallback]]\nmodel = \"a\"\nto = [\"m\"]\nfrom = 1\n",
 	 "@:4:8: [[fallback]]: unknown key 'from' (model, to)"},
-	{"[fallback]\nmodel = \"a\"\n", "@:2:9: unknown key 'model' (base_url, token_env, token_file, fallbacks)"},
+	{"[fallback]\nmodel = \"a\"\n", "@:2:9: unknown key 'model' (base_url, token_env, token_file, api, anthropic_beta, fallbacks)"},
 };
 
 /* [[fallback]] rules first, in order, then the provider's fallbacks. */
@@ -577,6 +625,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_read_token, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_providers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_providers_home, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_providers_api, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_providers_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_providers_token_line_break, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_route, setup, teardown),

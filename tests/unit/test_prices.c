@@ -3,6 +3,8 @@
  * and bad tables. */
 #include "unit.h"
 
+#include <math.h>
+
 #include "report/prices.h"
 
 static struct prices *
@@ -94,6 +96,20 @@ test_cost(void **state)
 	assert_true(price_cost(&p, 1000, 500) == 0.0075);
 }
 
+/* Prompt tokens written to or read from a prompt cache go at its prices:
+ * 1M prompt tokens of which 200k written and 500k read, at 3 / 3.75 /
+ * 0.30 a million, and 100k out at 15. */
+static void
+test_cost_cached(void **state)
+{
+	struct price p = {.input = 3, .output = 15, .cache_write = 3.75, .cache_read = 0.3};
+	double want = 0.3 * 3 + 0.2 * 3.75 + 0.5 * 0.3 + 0.1 * 15;
+
+	(void)state;
+	assert_true(fabs(price_cost_cached(&p, 1000000, 100000, 200000, 500000) - want) < 1e-12);
+	assert_true(price_cost_cached(&p, 1000, 500, 0, 0) == price_cost(&p, 1000, 500));
+}
+
 static char *
 write_table(const char *dir, const char *text)
 {
@@ -112,7 +128,8 @@ static void
 test_llm_prices(void **state)
 {
 	char *path = write_table(*state, "{\"written\":\"2000-01-01\",\"models\":{\"m*\":{\"input\":1,"
-	                                 "\"output\":2},\"mx*\":{\"input\":3,\"output\":4}}}");
+	                                 "\"output\":2},\"mx*\":{\"input\":3,\"output\":4,"
+	                                 "\"cache_write\":5,\"cache_read\":0.5}}}");
 	char err[ERRLEN];
 	struct prices *t;
 	struct price p;
@@ -123,9 +140,10 @@ test_llm_prices(void **state)
 	assert_non_null(t);
 	assert_string_equal(prices_written(t), "2000-01-01");
 	assert_int_equal(prices_find(t, "mxy", NULL, &p), 1);
-	assert_true(p.input == 3 && p.output == 4);
+	assert_true(p.input == 3 && p.output == 4 && p.cache_write == 5 && p.cache_read == 0.5);
 	assert_int_equal(prices_find(t, "my", NULL, &p), 1);
-	assert_true(p.input == 1 && p.output == 2);
+	/* no cache prices: the input price */
+	assert_true(p.input == 1 && p.output == 2 && p.cache_write == 1 && p.cache_read == 1);
 	assert_int_equal(prices_find(t, "gpt-4o", NULL, &p), 0);
 	prices_free(t);
 	free(path);
@@ -141,6 +159,10 @@ test_bad_tables(void **state)
 		{"{\"models\":{\"m\":{\"input\":-1,\"output\":1}}}", "models.m: needs"},
 		{"{\"models\":{\"m\":{\"input\":\"1\",\"output\":1}}}", "models.m: needs"},
 		{"{\"written\":\"x\"}", "no \"models\" object"},
+		{"{\"models\":{\"m\":{\"input\":1,\"output\":1,\"cache_read\":-1}}}",
+		 "models.m: \"cache_read\" must be a number >= 0"},
+		{"{\"models\":{\"m\":{\"input\":1,\"output\":1,\"cache_write\":\"x\"}}}",
+		 "models.m: \"cache_write\" must be a number >= 0"},
 		{"{\"models\":", "invalid JSON"},
 	};
 	char err[ERRLEN];
@@ -194,6 +216,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lookup),
 		cmocka_unit_test(test_cost),
+		cmocka_unit_test(test_cost_cached),
 		cmocka_unit_test_setup_teardown(test_llm_prices, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_bad_tables, setup_dir, teardown_dir),
 		cmocka_unit_test(test_local_url),

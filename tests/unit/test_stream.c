@@ -6,6 +6,7 @@
 
 #include "net/sse.h"
 #include "wire/chat_stream.h"
+#include "stream_log.h"
 
 /* The chunks of an OpenAI stream, with the fields servers send around
  * what matters. */
@@ -187,115 +188,26 @@ static const struct stream_case {
 	 "content \"a\\u0000b\\n\"\ncontent \"c\"\ncontent \"d\"\n"},
 };
 
-static void
-on_delta(void *arg, const char *kind, const char *text, size_t len)
-{
-	struct buf *log = arg;
-
-	assert_true(len > 0);
-	buf_addf(log, "%s ", kind);
-	json_quote(log, text, len);
-	buf_adds(log, "\n");
-}
-
-static void
-quote_or_null(struct buf *log, const char *s)
-{
-	if (s)
-		json_quote(log, s, strlen(s));
-	else
-		buf_adds(log, "null");
-}
-
-static void
-on_tool_call(void *arg, int index, const char *id, const char *name, const char *args)
-{
-	struct buf *log = arg;
-
-	buf_addf(log, "tool %d ", index);
-	quote_or_null(log, id);
-	buf_adds(log, " ");
-	quote_or_null(log, name);
-	buf_adds(log, " ");
-	quote_or_null(log, args);
-	buf_adds(log, "\n");
-}
-
-/* Feed c->sse split at cut through the SSE parser; the outcome to res,
- * the callbacks to calls. */
+/* c->sse split at cut, read as an OpenAI stream. */
 static void
 run(const struct stream_case *c, size_t cut, struct buf *res, struct buf *calls)
 {
-	size_t len = strlen(c->sse);
-	struct chat_stream s;
-	struct sse_parser p;
-	struct llm_error e;
-	struct buf line = {0};
-	json_object *rec = json_object_new_object();
-
-	chat_stream_init(&s, c->max);
-	s.on_delta = on_delta;
-	s.on_tool_call = on_tool_call;
-	s.arg = calls;
-	sse_init(&p, 0, chat_stream_on_event, &s);
-	sse_feed(&p, c->sse, cut);
-	sse_feed(&p, c->sse + cut, len - cut);
-	sse_finish(&p);
-	if (chat_stream_finish(&s, rec, &e) == 0)
-		buf_addf(res, "ok %s", json_line(rec, &line));
-	else
-		buf_addf(res, "error %s %d %s", e.kind, e.retryable, e.message);
-	json_object_put(rec);
-	buf_free(&line);
-	sse_free(&p);
-	chat_stream_free(&s);
+	stream_run(&dialect_openai, NULL, c->max, c->sse, cut, res, calls);
 }
 
-/* want is a prefix of got when it ends in ": " (the rest is json-c's
- * words), else equal. */
-static int
-same(const char *got, const char *want)
+static void
+run_case(const void *c, size_t cut, struct buf *res, struct buf *calls)
 {
-	size_t n = strlen(want);
-
-	if (n >= 2 && strcmp(want + n - 2, ": ") == 0)
-		return strncmp(got, want, n) == 0;
-	return strcmp(got, want) == 0;
+	run(c, cut, res, calls);
 }
 
 /* Every cut must give what the whole stream gives, and that must be what
  * the case wants (fuzz_sse holds the reader to json-c's tree of each
- * chunk).  Everything is released before failing, so sanitizer runs stay
- * leak-free. */
+ * chunk). */
 static void
 check_case(const struct stream_case *c)
 {
-	struct buf res0 = {0}, calls0 = {0};
-	char msg[8192] = "";
-	size_t len = strlen(c->sse), cut;
-
-	run(c, len, &res0, &calls0);
-	if (!same(res0.data, c->want) || (c->calls && strcmp(calls0.data ? calls0.data : "",
-	                                                     c->calls) != 0))
-		snprintf(msg, sizeof msg, "%s:\n--- got\n%s\n%s--- want\n%s\n%s", c->name,
-		         res0.data, calls0.data ? calls0.data : "", c->want,
-		         c->calls ? c->calls : "(calls not checked)\n");
-	for (cut = 0; cut <= len && !msg[0]; cut++) {
-		struct buf res = {0}, calls = {0};
-
-		run(c, cut, &res, &calls);
-		if (strcmp(res.data, res0.data) != 0 ||
-		    strcmp(calls.data ? calls.data : "", calls0.data ? calls0.data : "") != 0)
-			snprintf(msg, sizeof msg, "%s, cut at %zu:\n--- got\n%s\n%s--- whole\n%s\n%s",
-			         c->name, cut, res.data, calls.data ? calls.data : "", res0.data,
-			         calls0.data ? calls0.data : "");
-		buf_free(&res);
-		buf_free(&calls);
-	}
-	buf_free(&res0);
-	buf_free(&calls0);
-	if (msg[0])
-		fail_msg("%s", msg);
+	stream_check(c->name, c, strlen(c->sse), run_case, stream_same, c->want, c->calls);
 }
 
 static void
