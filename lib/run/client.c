@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "json/schema.h"
 #include "run/cache.h"
 #include "run/client_internal.h"
 #include "run/xfer_error.h"
@@ -113,6 +114,7 @@ job_free(struct job *j)
 	if (!j)
 		return;
 	client_stream_free(j);
+	json_object_put(j->kept);
 	json_object_put(j->stream_opts);
 	free(j->id);
 	json_object_put(j->rec);
@@ -148,6 +150,7 @@ client_free(struct client *c)
 	}
 	free(c->targets);
 	redact_free(c->red);
+	schema_free(c->answer_schema);
 	free(c->ring);
 	free(c);
 }
@@ -249,6 +252,8 @@ fail(struct client *c, struct job *j, struct llm_error *e)
 {
 	redact_message(c, e);
 	j->result = rec_error(j->id, e, j->attempt, j->meta, j->body ? j->body : json_get(j->rec, "request"));
+	if (j->kept)
+		json_set(j->result, "content", json_ref(j->kept));
 	j->ok = 0;
 	emit(c, j);
 }
@@ -280,6 +285,12 @@ succeed(struct client *c, struct job *j, int cached)
 	json_object *usage = json_get(j->result, "usage");
 	char err[ERRLEN];
 
+	if (client_schema_check(c, j, &e) < 0) {
+		json_object_put(j->result);
+		j->result = NULL;
+		fail(c, j, &e);
+		return;
+	}
 	if (!json_get(j->result, "model") && json_get(j->body, "model"))
 		json_set(j->result, "model", json_ref(json_get(j->body, "model")));
 	json_set(j->result, "attempt", json_object_new_int(j->attempt));
@@ -325,6 +336,7 @@ send_job(struct client *c, struct job *j)
 	struct llm_error e;
 	char err[ERRLEN];
 	double now = now_ms_f();
+	json_object *wire;
 	long long max_tokens = json_object_get_int64(json_get(j->body, "max_tokens"));
 	int stream = c->o.stream && !j->fallback &&
 	             !(c->no_stream_tools && json_get(j->body, "tools"));
@@ -332,7 +344,9 @@ send_job(struct client *c, struct job *j)
 	if (stream && j->stream_opts)
 		json_set(j->body, "stream_options", json_ref(j->stream_opts));
 	openai_set_stream(j->body, stream);
-	json_line(j->body, &x->req);
+	wire = client_schema_wire(j);
+	json_line(wire, &x->req);
+	json_object_put(wire);
 	x->user = j;
 	if (stream)
 		client_stream_begin(c, j, x);
@@ -459,6 +473,12 @@ finish(struct client *c, struct http_xfer *x)
 			             "sending requests with tools unstreamed");
 		c->no_stream_tools = 1;
 		j->fallback = 1;
+		client_stream_free(j);
+		http_release(c->eng, x);
+		send_job(c, j);
+		return;
+	}
+	if (client_schema_refused(c, j, x)) {
 		client_stream_free(j);
 		http_release(c->eng, x);
 		send_job(c, j);
