@@ -167,6 +167,18 @@ static const struct {
 	{"400,5xx", "{\"kind\":\"http\",\"http_status\":400,\"retryable\":false}", 0, 0, RETRY_AGAIN, 1000},
 	{"429", "{\"kind\":\"connect\",\"retryable\":true}", 0, 0, RETRY_AGAIN, 1000},
 	{"429", "{\"kind\":\"protocol\",\"retryable\":false}", 0, 0, RETRY_FINAL, 0},
+	/* an answer breaking its schema: only when --on names schema, and
+	 * schema alone leaves the statuses to their records */
+	{NULL, "{\"kind\":\"schema\",\"retryable\":true}", 0, 0, RETRY_FINAL, 0},
+	{"5xx", "{\"kind\":\"schema\",\"retryable\":false}", 0, 0, RETRY_FINAL, 0},
+	{"schema", "{\"kind\":\"schema\",\"retryable\":false}", 0, 0, RETRY_AGAIN, 1000},
+	{"schema", "{\"kind\":\"http\",\"http_status\":503,\"retryable\":true}", 0, 0, RETRY_AGAIN,
+	 1000},
+	{"schema", "{\"kind\":\"http\",\"http_status\":400,\"retryable\":false}", 0, 0, RETRY_FINAL,
+	 0},
+	{"429,schema", "{\"kind\":\"http\",\"http_status\":503,\"retryable\":true}", 0, 0,
+	 RETRY_FINAL, 0},
+	{"429,schema", "{\"kind\":\"schema\",\"retryable\":false}", 0, 0, RETRY_AGAIN, 1000},
 };
 
 static void
