@@ -109,7 +109,7 @@ c,error,schema" ]
 	[ "$(grep -c 'POST /v1/chat/completions 200' mock.log)" -eq 3 ]
 }
 
-@test "the fallback request: json_object, the schema told in the system message" {
+@test "the mock's refusal names response_format; the fallback's answer is still checked" {
 	start_mock --no-json-schema
 	person
 	jq -cn '{id:"s",request:{model:"mock",messages:[{role:"system",content:"Be brief."},{role:"user",content:"[1]"}]}}' >in.ndjson
