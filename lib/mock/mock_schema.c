@@ -112,10 +112,10 @@ gen_object(const struct schema *s, json_object *sch, int depth)
 {
 	json_object *o = json_object_new_object(), *props = json_get(sch, "properties");
 	json_object *req = json_get(sch, "required");
-	size_t i, n = json_object_array_length(req);
+	size_t i, n = json_object_is_type(req, json_type_array) ? json_object_array_length(req) : 0;
 
 	/* the required members; a strict schema requires them all */
-	for (i = 0; json_object_is_type(req, json_type_array) && i < n; i++) {
+	for (i = 0; i < n; i++) {
 		const char *key = json_object_get_string(json_object_array_get_idx(req, i));
 
 		json_set(o, key, gen(s, json_get(props, key), depth + 1));
