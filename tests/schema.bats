@@ -162,26 +162,20 @@ q2.md,yes,ok,true" ]
 	mkdir -p asst/Input asst/Output/p1 asst/schemas
 	echo 'Who?' >asst/Input/q1.md
 	echo '{"type":"strin"}' >asst/schemas/bad.json
-	plan() {
+	# refused VALUE MESSAGE: a plan whose query has json_schema = VALUE
+	# is refused with MESSAGE (prefixed by the place of the value)
+	refused() {
 		printf 'plan_id = "p1"\nassistant_id = "asst"\n\n[assistant.llm]\nmodels = ["m"]\n\n[[query]]\nid = "q1.md"\njson_schema = %s\n' "$1" >asst/Output/p1/plan.toml
+		run llm-plan asst/Output/p1/plan.toml
+		[ "$status" -eq 2 ]
+		assert_output "llm-plan: asst/Output/p1/plan.toml:9:15: $2"
 	}
-	plan '"schemas/none.json"'
-	run llm-plan asst/Output/p1/plan.toml
-	[ "$status" -eq 2 ]
-	assert_output "llm-plan: asst/Output/p1/plan.toml:9:15: json_schema: asst/schemas/none.json: No such file or directory"
-	plan '3'
-	run llm-plan asst/Output/p1/plan.toml
-	[ "$status" -eq 2 ]
-	assert_output "llm-plan: asst/Output/p1/plan.toml:9:15: json_schema: expected the path of a JSON Schema file, got an integer"
-	plan '"schemas/bad.json"'
-	run llm-plan asst/Output/p1/plan.toml
-	[ "$status" -eq 2 ]
-	assert_output "llm-plan: asst/Output/p1/plan.toml:9:15: json_schema 'schemas/bad.json': at /type: \"strin\" is not a JSON Schema type"
+	refused '"schemas/none.json"' "json_schema: asst/schemas/none.json: No such file or directory"
+	refused 3 "json_schema: expected the path of a JSON Schema file, got an integer"
+	refused '"schemas/bad.json"' "json_schema 'schemas/bad.json': at /type: \"strin\" is not a JSON Schema type"
 	# beneath the assistant folder only
-	plan '"../../../etc/passwd"'
-	run llm-plan asst/Output/p1/plan.toml
-	[ "$status" -eq 2 ]
-	assert_output --partial "llm-plan: asst/Output/p1/plan.toml:9:15: json_schema: "
+	echo '{}' >outside.json
+	refused '"../outside.json"' "json_schema: asst/../outside.json: leads out of the directory through a symbolic link"
 }
 
 @test "llm-retry --on schema sends a broken answer again; without it the error is final" {

@@ -563,6 +563,17 @@ schema_doc(const struct schema *s)
 }
 
 json_object *
+schema_asked(json_object *body)
+{
+	json_object *rf = json_get(body, "response_format");
+	const char *type = json_get_str(rf, "type");
+
+	if (!type || strcmp(type, "json_schema") != 0)
+		return NULL;
+	return json_get(json_get(rf, "json_schema"), "schema");
+}
+
+json_object *
 schema_ref(const struct schema *s, json_object *ref)
 {
 	return ptab_get(&s->refs, ref);

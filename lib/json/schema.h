@@ -50,6 +50,12 @@ json_object *schema_ref(const struct schema *s, json_object *ref);
 
 void schema_free(struct schema *s);
 
+/* The schema a chat request body asks its answer to follow: its
+ * response_format's json_schema.schema when the type is "json_schema"
+ * (borrowed), else NULL.  The one reading of it, for the client, the
+ * fallback and the mock alike. */
+json_object *schema_asked(json_object *body);
+
 /* Are a and b the same JSON value, numbers compared by value (1 and 1.0
  * are equal) and members in any order?  enum, const and uniqueItems. */
 int schema_equal(json_object *a, json_object *b);

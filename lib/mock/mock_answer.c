@@ -9,6 +9,7 @@
 #include "base/fnv.h"
 #include "base/utf8.h"
 #include "json/json.h"
+#include "json/schema.h"
 #include "mock/mock_internal.h"
 
 static void
@@ -265,19 +266,6 @@ walk(struct mock_answer *a, json_object *msgs, struct buf *user, const char **la
 	return 0;
 }
 
-/* The schema a request asks its answer to follow (response_format
- * json_schema), or NULL. */
-static json_object *
-asked_schema(json_object *req)
-{
-	json_object *rf = json_get(req, "response_format");
-	const char *type = json_get_str(rf, "type");
-
-	if (!type || strcmp(type, "json_schema") != 0)
-		return NULL;
-	return json_get(json_get(rf, "json_schema"), "schema");
-}
-
 /* The content of an answer to a structured-output request: a value
  * that follows its schema, or breaks it ([[mock:schema-break]]).  -1
  * with a 400 answer made when the schema is not one. */
@@ -286,7 +274,7 @@ schema_content(json_object *req, struct mock_answer *a)
 {
 	char err[ERRLEN];
 
-	if (mock_schema_content(asked_schema(req), (a->faults & MOCK_F_SCHEMA_BREAK) != 0,
+	if (mock_schema_content(schema_asked(req), (a->faults & MOCK_F_SCHEMA_BREAK) != 0,
 	                        &a->content, err, sizeof err) < 0) {
 		fail(a, 400, NULL, "response_format.json_schema.schema: %s", err);
 		return -1;
@@ -321,7 +309,7 @@ reply(struct mock *m, json_object *req, struct mock_answer *a)
 	a->model = estrdup(model ? model : "mock");
 	if (shape_options(a, req) < 0)
 		goto out;
-	if (asked_schema(req) && mock_no_json_schema(m)) {
+	if (schema_asked(req) && mock_no_json_schema(m)) {
 		fail(a, 400, "invalid_request_error", "response_format json_schema is not supported");
 		goto out;
 	}
@@ -377,7 +365,7 @@ reply(struct mock *m, json_object *req, struct mock_answer *a)
 			goto done;
 	}
 	/* a rule's content stands as it is written: a test's crafted answer */
-	if (asked_schema(req) && !a->ntools && !(r && r->content) && schema_content(req, a) < 0)
+	if (schema_asked(req) && !a->ntools && !(r && r->content) && schema_content(req, a) < 0)
 		goto done;
 	if (a->faults & MOCK_F_HUGE) {
 		a->huge_bytes = d.huge_bytes;

@@ -28,7 +28,7 @@ schema_of(struct client *c, json_object *doc, char *err, size_t errlen)
 int
 client_schema_check(struct client *c, struct job *j, struct llm_error *e)
 {
-	json_object *doc = openai_answer_schema(j->body), *content, *parsed;
+	json_object *doc = schema_asked(j->body), *content, *parsed;
 	struct schema *s;
 	char err[ERRLEN];
 
@@ -66,7 +66,7 @@ client_schema_check(struct client *c, struct job *j, struct llm_error *e)
 int
 client_schema_refused(struct client *c, struct job *j, struct http_xfer *x)
 {
-	if (j->tgt->no_json_schema || !openai_answer_schema(j->body) ||
+	if (j->tgt->no_json_schema || !schema_asked(j->body) ||
 	    !openai_schema_refused(x->status, x->body.data ? x->body.data : "", x->body.len))
 		return 0;
 	j->tgt->no_json_schema = 1;
@@ -84,7 +84,7 @@ client_schema_refused(struct client *c, struct job *j, struct http_xfer *x)
 json_object *
 client_schema_wire(struct job *j)
 {
-	if (j->tgt->no_json_schema && openai_answer_schema(j->body))
+	if (j->tgt->no_json_schema && schema_asked(j->body))
 		return openai_schema_fallback(j->body);
 	return json_ref(j->body);
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "json/schema.h"
 #include "wire/members.h"
 #include "wire/openai.h"
 
@@ -100,17 +101,6 @@ openai_schema_name(const char *path, char *out, size_t outlen)
 		snprintf(out, outlen, "schema");
 }
 
-json_object *
-openai_answer_schema(json_object *body)
-{
-	json_object *rf = json_get(body, "response_format");
-	const char *type = json_get_str(rf, "type");
-
-	if (!type || strcmp(type, "json_schema") != 0)
-		return NULL;
-	return json_get(json_get(rf, "json_schema"), "schema");
-}
-
 int
 openai_schema_refused(long status, const char *body, size_t len)
 {
@@ -135,7 +125,7 @@ openai_schema_fallback(json_object *body)
 
 	if (json_object_deep_copy(body, &copy, NULL) < 0)
 		eprintf("json-c: out of memory");
-	schema = openai_answer_schema(copy);
+	schema = schema_asked(copy);
 	buf_adds(&text, "Answer with JSON alone: one JSON value that follows this JSON Schema.\n");
 	buf_adds(&text, json_object_to_json_string_ext(schema, JSON_C_TO_STRING_PLAIN |
 	                                                       JSON_C_TO_STRING_NOSLASHESCAPE));

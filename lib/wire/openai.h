@@ -36,8 +36,7 @@ void openai_set_stream(json_object *body, int on);
  *
  * openai_schema_format: a new response_format {type: json_schema,
  * json_schema: {name, schema, strict: true}}, schema borrowed (a
- * reference added).  openai_answer_schema: the schema a body asks its
- * answer to follow (borrowed), NULL when it asks for none.
+ * reference added); json/schema.h's schema_asked() reads it back.
  * openai_schema_refused: is this error answer a server's refusal of
  * response_format (400 naming it: llama.cpp, older vLLM)?
  * openai_schema_fallback: a new body for such a server: a copy of body
@@ -48,7 +47,6 @@ json_object *openai_schema_format(json_object *schema, const char *name);
  * digits, '_' and '-', at most 64): its base name up to the first '.',
  * other bytes made '_'; "schema" when nothing is left.  Into out. */
 void openai_schema_name(const char *path, char *out, size_t outlen);
-json_object *openai_answer_schema(json_object *body);
 int openai_schema_refused(long status, const char *body, size_t len);
 json_object *openai_schema_fallback(json_object *body);
 

@@ -4,6 +4,7 @@
 
 #include "unit.h"
 
+#include "json/schema.h"
 #include "wire/openai.h"
 
 /* ---- openai_request_of ---- */
@@ -247,14 +248,14 @@ test_schema_format(void **state)
 	/* no system message: one put first; the body itself untouched */
 	body = parse("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
 	json_set(body, "response_format", rf);
-	assert_ptr_equal(openai_answer_schema(body), json_get(json_get(rf, "json_schema"), "schema"));
+	assert_ptr_equal(schema_asked(body), json_get(json_get(rf, "json_schema"), "schema"));
 	fb = openai_schema_fallback(body);
 	assert_string_equal(json_line(fb, &b), "{\"model\":\"m\",\"messages\":[{\"role\":\"system\","
 	                    "\"content\":\"Answer with JSON alone: one JSON value that follows this JSON "
 	                    "Schema.\\n{\\\"type\\\":\\\"object\\\"}\"},{\"role\":\"user\",\"content\":\"hi\"}],"
 	                    "\"response_format\":{\"type\":\"json_object\"}}");
-	assert_null(openai_answer_schema(fb));
-	assert_non_null(openai_answer_schema(body));
+	assert_null(schema_asked(fb));
+	assert_non_null(schema_asked(body));
 	json_object_put(fb);
 	/* a system message first: its text extended */
 	json_object_array_put_idx(json_get(body, "messages"), 0,
