@@ -29,7 +29,7 @@ ptab_hash(const void *k, size_t mask)
 }
 
 void *
-ptab_get(const struct ptab *t, const void *key)
+schema_ptab_get(const struct ptab *t, const void *key)
 {
 	size_t i;
 
@@ -104,7 +104,7 @@ cfail(struct cctx *c, const char *fmt, ...)
 
 /* key appended to the pointer b, '~' and '/' escaped as RFC 6901 has it */
 void
-pointer_push(struct buf *b, const char *key)
+schema_ptr_push(struct buf *b, const char *key)
 {
 	buf_add(b, "/", 1);
 	for (; *key; key++)
@@ -117,7 +117,7 @@ pointer_push(struct buf *b, const char *key)
 }
 
 void
-pointer_pop(struct buf *b, size_t len)
+schema_ptr_pop(struct buf *b, size_t len)
 {
 	b->len = len;
 	b->data[len] = '\0';
@@ -204,7 +204,7 @@ compile_pattern(struct cctx *c, const char *re)
 	PCRE2_SIZE off;
 	char msg[256];
 
-	if (ptab_get(&s->rx, re))
+	if (schema_ptab_get(&s->rx, re))
 		return 0;
 	code = pcre2_compile((PCRE2_SPTR)re, PCRE2_ZERO_TERMINATED,
 	                     PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_DOLLAR_ENDONLY, &errcode,
@@ -335,7 +335,7 @@ resolve_ref(struct cctx *c, json_object *ref)
 	if (!target)
 		return cfail(c, "$ref \"%s\" leads nowhere in the schema", r);
 	ptab_put(&c->s->refs, ref, target);
-	if (!ptab_get(&c->s->seen, target)) {
+	if (!schema_ptab_get(&c->s->seen, target)) {
 		if (c->npending == c->cappending) {
 			c->cappending = c->cappending ? 2 * c->cappending : 8;
 			c->pending = erealloc(c->pending, c->cappending * sizeof *c->pending);
@@ -354,10 +354,10 @@ walk_map(struct cctx *c, json_object *v, const char *kw, int patterns)
 	if (!json_object_is_type(v, json_type_object))
 		return cfail(c, "%s is an object of schemas", kw);
 	json_object_object_foreach(v, key, sub) {
-		pointer_push(&c->at, key);
+		schema_ptr_push(&c->at, key);
 		if ((patterns && compile_pattern(c, key) < 0) || walk(c, sub) < 0)
 			return -1;
-		pointer_pop(&c->at, len);
+		schema_ptr_pop(&c->at, len);
 	}
 	return 0;
 }
@@ -374,10 +374,10 @@ walk_list(struct cctx *c, json_object *v, const char *kw)
 	n = json_object_array_length(v);
 	for (i = 0; i < n; i++) {
 		snprintf(idx, sizeof idx, "%zu", i);
-		pointer_push(&c->at, idx);
+		schema_ptr_push(&c->at, idx);
 		if (walk(c, json_object_array_get_idx(v, i)) < 0)
 			return -1;
-		pointer_pop(&c->at, len);
+		schema_ptr_pop(&c->at, len);
 	}
 	return 0;
 }
@@ -473,16 +473,16 @@ walk(struct cctx *c, json_object *sch)
 		return 0;
 	if (!json_object_is_type(sch, json_type_object))
 		return cfail(c, "a schema is an object or true or false");
-	if (ptab_get(&c->s->seen, sch))
+	if (schema_ptab_get(&c->s->seen, sch))
 		return 0;
 	if (++c->depth > COMPILE_DEPTH)
 		return cfail(c, "the schema nests more than %d levels deep", COMPILE_DEPTH);
 	ptab_put(&c->s->seen, sch, sch);
 	json_object_object_foreach(sch, key, v) {
-		pointer_push(&c->at, key);
+		schema_ptr_push(&c->at, key);
 		if (walk_keyword(c, key, v) < 0)
 			return -1;
-		pointer_pop(&c->at, len);
+		schema_ptr_pop(&c->at, len);
 	}
 	c->depth--;
 	return 0;
@@ -576,7 +576,7 @@ schema_asked(json_object *body)
 json_object *
 schema_ref(const struct schema *s, json_object *ref)
 {
-	return ptab_get(&s->refs, ref);
+	return schema_ptab_get(&s->refs, ref);
 }
 
 void

@@ -275,7 +275,7 @@ code_points(const char *s, size_t len)
 static int
 matches(struct vctx *c, const char *re, const char *s, size_t len)
 {
-	pcre2_code *code = ptab_get(&c->s->rx, re);
+	pcre2_code *code = schema_ptab_get(&c->s->rx, re);
 	int rc;
 
 	if (!c->md) {
@@ -329,9 +329,9 @@ check_item(struct vctx *c, json_object *sch, json_object *v, size_t i)
 	int rc;
 
 	snprintf(idx, sizeof idx, "%zu", i);
-	pointer_push(&c->path, idx);
+	schema_ptr_push(&c->path, idx);
 	rc = check(c, sch, v);
-	pointer_pop(&c->path, len);
+	schema_ptr_pop(&c->path, len);
 	return rc;
 }
 
@@ -355,7 +355,6 @@ check_contains(struct vctx *c, json_object *sch, json_object *v)
 	json_object *con, *k;
 	size_t i, n = json_object_array_length(v), hits = 0;
 	int64_t lo = 1, hi = -1;
-	char keep[ERRLEN];
 
 	if (!json_object_object_get_ex(sch, "contains", &con))
 		return 0;
@@ -363,14 +362,12 @@ check_contains(struct vctx *c, json_object *sch, json_object *v)
 		lo = count_of(k);
 	if (json_object_object_get_ex(sch, "maxContains", &k))
 		hi = count_of(k);
-	snprintf(keep, sizeof keep, "%s", c->where);
 	for (i = 0; i < n; i++) {
 		if (check_item(c, con, json_object_array_get_idx(v, i), i) == 0)
 			hits++;
 		if (c->fatal)
 			return -1;
 	}
-	snprintf(c->where, c->wherelen, "%s", keep);
 	if ((int64_t)hits < lo)
 		return fail(c, "has %zu items matching contains, fewer than %" PRId64, hits, lo);
 	if (hi >= 0 && (int64_t)hits > hi)
@@ -414,9 +411,9 @@ check_member(struct vctx *c, json_object *sch, const char *key, json_object *v)
 	size_t len = c->path.len;
 	int rc;
 
-	pointer_push(&c->path, key);
+	schema_ptr_push(&c->path, key);
 	rc = check(c, sch, v);
-	pointer_pop(&c->path, len);
+	schema_ptr_pop(&c->path, len);
 	return rc;
 }
 
@@ -425,12 +422,12 @@ missing(struct vctx *c, const char *key, const char *by)
 {
 	size_t len = c->path.len;
 
-	pointer_push(&c->path, key);
+	schema_ptr_push(&c->path, key);
 	if (by)
 		fail(c, "is missing (required by \"%s\")", by);
 	else
 		fail(c, "is missing (required)");
-	pointer_pop(&c->path, len);
+	schema_ptr_pop(&c->path, len);
 	return -1;
 }
 
@@ -480,9 +477,9 @@ check_members(struct vctx *c, json_object *sch, json_object *v)
 			    !json_object_get_boolean(extra)) {
 				size_t len = c->path.len;
 
-				pointer_push(&c->path, key);
+				schema_ptr_push(&c->path, key);
 				fail(c, "is not allowed (additionalProperties is false)");
-				pointer_pop(&c->path, len);
+				schema_ptr_pop(&c->path, len);
 				return -1;
 			}
 			if (check_member(c, extra, key, val) < 0)
@@ -635,7 +632,8 @@ check(struct vctx *c, json_object *sch, json_object *v)
 	c->depth++;
 	rc = check_keywords(c, sch, v);
 	c->depth--;
-	return rc;
+	/* a stop inside not or if is no verdict of theirs */
+	return c->fatal ? -1 : rc;
 }
 
 int

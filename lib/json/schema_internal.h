@@ -23,7 +23,7 @@ struct ptab {
 	size_t cap, len;
 };
 
-void *ptab_get(const struct ptab *t, const void *key);
+void *schema_ptab_get(const struct ptab *t, const void *key);
 
 struct schema {
 	json_object *doc;
@@ -37,7 +37,7 @@ struct schema {
 
 /* The pointer b with key appended, '~' and '/' escaped (RFC 6901); and
  * cut back to len bytes. */
-void pointer_push(struct buf *b, const char *key);
-void pointer_pop(struct buf *b, size_t len);
+void schema_ptr_push(struct buf *b, const char *key);
+void schema_ptr_pop(struct buf *b, size_t len);
 
 #endif

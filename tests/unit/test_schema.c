@@ -234,6 +234,11 @@ test_limits(void **state)
 		"\"$ref\":\"#/$defs/a\"}",
 		"{\"$defs\":{\"a\":{\"anyOf\":[{\"$ref\":\"#/$defs/a\"},{\"$ref\":\"#/$defs/a\"}]}},"
 		"\"$ref\":\"#/$defs/a\"}",
+		/* the loop under not, and under if: not taken for a verdict */
+		"{\"not\":{\"$ref\":\"#\"}}",
+		"{\"not\":{\"not\":{\"$ref\":\"#\"}}}",
+		"{\"anyOf\":[{\"not\":{\"$ref\":\"#\"}}]}",
+		"{\"if\":{\"$ref\":\"#\"},\"then\":true,\"else\":true}",
 	};
 	char err[ERRLEN], where[ERRLEN];
 	size_t i;
