@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "base/stdfds.h"
+#include "json/schema.h"
 #include "run/client.h"
 #include "base/lineout.h"
 #include "text/msgredact.h"
@@ -53,6 +54,7 @@ usage(FILE *fp, int status, int stream)
 "      --temperature T      set temperature in every request\n"
 "      --max-tokens N       set max_tokens in every request\n"
 "      --json-object        ask for a JSON object (response_format json_object)\n"
+"      --json-schema FILE   ask for JSON that follows the schema in FILE; check it\n"
 "      --json               prompt mode: print the result record, not the text\n"
 "  -n, --no-stdin           prompt mode: do not read stdin (in a 'while read' loop)\n"
 "%s"
@@ -243,6 +245,25 @@ prompt_record(char **words, int nwords, const char *model, const char *system, i
 	return body;
 }
 
+/* --json-schema FILE: the response_format asking for it, the schema
+ * compiled first so a wrong one stops here, before anything is sent. */
+static json_object *
+schema_format(const char *path, int json_object_too)
+{
+	char err[ERRLEN], name[65];
+	struct schema *s;
+	json_object *rf;
+
+	if (json_object_too)
+		usage_error("give --json-object or --json-schema, not both");
+	if (!(s = schema_load(path, 0, err, sizeof err)))
+		enprintf(EXIT_USAGE, "--json-schema: %s", err);
+	openai_schema_name(path, name, sizeof name);
+	rf = openai_schema_format(schema_doc(s), name);
+	schema_free(s);
+	return rf;
+}
+
 static void
 on_signal(int signo)
 {
@@ -260,7 +281,7 @@ main(int argc, char **argv)
 
 	enum { O_SYSFILE = 256, O_TEMP, O_MAXTOK, O_JSONOBJ, O_JSON, O_ECHO, O_SAVE, O_CACHE,
 	       O_TIMEOUT, O_CTIMEOUT, O_MAXRESP, O_BASE, O_TOKFILE, O_RPM, O_TPM, O_EVENTS,
-	       O_VERSION, O_MAXCOST, O_MAXTOTAL };
+	       O_VERSION, O_MAXCOST, O_MAXTOTAL, O_SCHEMA };
 	static const struct option longopts[] = {
 		{"model", required_argument, NULL, 'm'},
 		{"system", required_argument, NULL, 's'},
@@ -271,6 +292,7 @@ main(int argc, char **argv)
 		{"temperature", required_argument, NULL, O_TEMP},
 		{"max-tokens", required_argument, NULL, O_MAXTOK},
 		{"json-object", no_argument, NULL, O_JSONOBJ},
+		{"json-schema", required_argument, NULL, O_SCHEMA},
 		{"json", no_argument, NULL, O_JSON},
 		{"no-stdin", no_argument, NULL, 'n'},
 		{"echo", no_argument, NULL, O_ECHO},
@@ -311,6 +333,7 @@ main(int argc, char **argv)
 		.out = out_record, .flush = flush_out, .progress = progress, .notice = say, .arg = &ch,
 	};
 	char *systext = NULL;
+	const char *schemafile = NULL;
 
 	stdfds_ensure();
 	setprogname(argv[0]);
@@ -335,6 +358,7 @@ main(int argc, char **argv)
 			break;
 		case O_MAXTOK: o.ov.max_tokens = estrtonum(optarg, 1, 100000000, "--max-tokens"); break;
 		case O_JSONOBJ: o.ov.json_object_format = 1; break;
+		case O_SCHEMA: schemafile = optarg; break;
 		case O_JSON: ch.json = 1; break;
 		case O_ECHO: o.echo = 1; break;
 		case O_SAVE: o.save = 1; break;
@@ -385,6 +409,8 @@ main(int argc, char **argv)
 		usage(stderr, EXIT_USAGE, stream);
 	if (system && sysfile)
 		enprintf(EXIT_USAGE, "give -s or --system-file, not both");
+	if (schemafile)
+		o.ov.response_format = schema_format(schemafile, o.ov.json_object_format);
 	if (!o.cache_dir && getenv("LLM_CACHE_DIR") && *getenv("LLM_CACHE_DIR"))
 		o.cache_dir = getenv("LLM_CACHE_DIR");
 	if (ch.prompt_mode && !o.ov.model && !(o.ov.model = getenv("LLM_MODEL")))
@@ -444,6 +470,7 @@ main(int argc, char **argv)
 		client_free(c);
 		config_free(&cfg);
 		json_object_put(o.ov.temperature);
+		json_object_put(o.ov.response_format);
 		free(systext);
 		lineout_free(&ch.out);
 		buf_free(&ch.line);

@@ -20,6 +20,7 @@ static const char usage_text[] =
 	"usage: llm-mock [-qv] [--host ADDR] [--port N] [--port-file FILE]\n"
 	"                [--model NAME]... [--latency MS] [--chunk-delay MS]\n"
 	"                [--rules FILE] [--token-file FILE] [--close-after-stream]\n"
+	"                [--no-json-schema]\n"
 	"\n"
 	"A deterministic OpenAI-compatible server: it echoes the last user\n"
 	"message and acts out [[mock:...]] directives found in it.\n"
@@ -33,6 +34,7 @@ static const char usage_text[] =
 	"  -r, --rules FILE      scripted answers, one JSON rule per line\n"
 	"      --token-file FILE require 'Authorization: Bearer <first line of FILE>'\n"
 	"      --close-after-stream  close connections after streamed answers (as llama-server)\n"
+	"      --no-json-schema  refuse response_format json_schema with a 400 (as older servers)\n"
 	"  -q, --quiet           say nothing on start\n"
 	"  -v, --verbose         log every request on stderr\n"
 	"  -h, --help            show this help\n"
@@ -40,7 +42,7 @@ static const char usage_text[] =
 	"\n"
 	"Directives: [[mock:429 retry-after=2 times=1]], [[mock:tool name=f args={}]],\n"
 	"[[mock:slow ms=500]], drop, no-done, truncate, invalid-json, empty-choices,\n"
-	"huge bytes=N, stream-error, tools-no-stream, bad-utf8.  See llm-mock(1).\n";
+	"huge bytes=N, stream-error, tools-no-stream, bad-utf8, schema-break.  See llm-mock(1).\n";
 
 static const struct option longopts[] = {
 	{ "host", required_argument, NULL, 'H' },
@@ -52,6 +54,7 @@ static const struct option longopts[] = {
 	{ "rules", required_argument, NULL, 'r' },
 	{ "token-file", required_argument, NULL, 'T' },
 	{ "close-after-stream", no_argument, NULL, 'C' },
+	{ "no-json-schema", no_argument, NULL, 'S' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -92,7 +95,7 @@ main(int argc, char *argv[])
 	const char *models[MAXMODELS], *port_file = NULL, *rules = NULL, *token_file = NULL;
 	char *token = NULL;
 	size_t nmodels = 0;
-	int c, quiet = 0, verbose = 0, sig;
+	int c, quiet = 0, verbose = 0, no_json_schema = 0, sig;
 	char err[ERRLEN];
 	struct mock *m;
 	struct mock_http *h;
@@ -133,6 +136,9 @@ main(int argc, char *argv[])
 		case 'C':
 			o.close_after_stream = 1;
 			break;
+		case 'S':
+			no_json_schema = 1;
+			break;
 		case 'q':
 			quiet = 1;
 			break;
@@ -160,6 +166,7 @@ main(int argc, char *argv[])
 	o.token = token;
 
 	m = mock_new();
+	mock_set_no_json_schema(m, no_json_schema);
 	if (rules && mock_load_rules(m, rules, err, sizeof err) < 0) {
 		mock_free(m);
 		enprintf(EXIT_USAGE, "%s", err);

@@ -4,7 +4,7 @@
 # stop, so `make check` and `make demo` fail with a clear message.
 pkgs="make gcc pkg-config libcurl4-openssl-dev libjson-c-dev libssl-dev
 libmicrohttpd-dev libpcre2-dev libcmocka-dev bats bats-assert bats-support jq mandoc time
-curl valgrind openssl parallel man-db zsh fish"
+curl valgrind openssl parallel man-db zsh fish json-schema-test-suite"
 # `make fuzz` (DEPS_FUZZ=1): clang and its libFuzzer and sanitizer runtimes
 fuzz_pkgs="clang libclang-rt-14-dev"
 [ -n "$DEPS_FUZZ" ] && pkgs="$pkgs $fuzz_pkgs"

@@ -11,6 +11,7 @@ complete -c llm-mock -l chunk-delay -x -d 'wait MS milliseconds between streamed
 complete -c llm-mock -s r -l rules -r -F -d 'scripted answers, one JSON rule per line'
 complete -c llm-mock -l token-file -r -F -d 'require \'Authorization: Bearer <first line of FILE>\''
 complete -c llm-mock -l close-after-stream -d 'close connections after streamed answers (as llama-server)'
+complete -c llm-mock -l no-json-schema -d 'refuse response_format json_schema with a 400 (as older servers)'
 complete -c llm-mock -s q -l quiet -d 'say nothing on start'
 complete -c llm-mock -s v -l verbose -d 'log every request on stderr'
 complete -c llm-mock -s h -l help -d 'show this help'

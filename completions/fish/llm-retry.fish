@@ -7,7 +7,7 @@ complete -c llm-retry -n 'not __llm_after_dashdash' -s n -l retries -x -d 'retri
 complete -c llm-retry -n 'not __llm_after_dashdash' -l base -x -d 'first backoff, doubled per retry (default 1)'
 complete -c llm-retry -n 'not __llm_after_dashdash' -l cap -x -d 'longest backoff (default 300)'
 complete -c llm-retry -n 'not __llm_after_dashdash' -l max-retry-after -x -d 'longest wait a server may ask for (default 120)'
-complete -c llm-retry -n 'not __llm_after_dashdash' -l on -x -d 'HTTP statuses that are retried, e.g. 429,503,5xx'
+complete -c llm-retry -n 'not __llm_after_dashdash' -l on -x -d 'HTTP statuses that are retried, e.g. 429,503,5xx;'
 complete -c llm-retry -n 'not __llm_after_dashdash' -l max-time -x -d 'bound the whole run'
 complete -c llm-retry -n 'not __llm_after_dashdash' -l fallback -x -a '(__llm_models)' -d 'when a record\'s model fails for good, ask MODEL; repeatable'
 complete -c llm-retry -n 'not __llm_after_dashdash' -l max-cost -x -d 'send nothing that could take the spending past USD'

@@ -60,7 +60,8 @@ enum {
 	MOCK_F_SSE_FILTER = 1 << 15,	/* a content-filter chunk with empty choices first */
 	MOCK_F_REASONING = 1 << 16,	/* reasoning_content before the content */
 	MOCK_F_BAD_UTF8 = 1 << 17,	/* raw bytes that are not UTF-8 after the content */
-	MOCK_NFAULTS = 18
+	MOCK_F_SCHEMA_BREAK = 1 << 18,	/* a structured answer that breaks its schema */
+	MOCK_NFAULTS = 19
 };
 
 /* Faults that only mean something for a streamed answer. */
@@ -145,6 +146,10 @@ enum { MOCK_EV_DATA, MOCK_EV_END, MOCK_EV_DROP };
 
 struct mock *mock_new(void);
 void mock_free(struct mock *m);
+
+/* Refuse requests with response_format json_schema, as servers that do
+ * not know it do (a 400 naming it): llm-mock --no-json-schema. */
+void mock_set_no_json_schema(struct mock *m, int on);
 
 /* Load NDJSON rules from path (name is used in messages).  0, or -1 with
  * "FILE:LINE: what" in err. */

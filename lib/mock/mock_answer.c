@@ -9,6 +9,7 @@
 #include "base/fnv.h"
 #include "base/utf8.h"
 #include "json/json.h"
+#include "json/schema.h"
 #include "mock/mock_internal.h"
 
 static void
@@ -265,6 +266,22 @@ walk(struct mock_answer *a, json_object *msgs, struct buf *user, const char **la
 	return 0;
 }
 
+/* The content of an answer to a structured-output request: a value
+ * that follows its schema, or breaks it ([[mock:schema-break]]).  -1
+ * with a 400 answer made when the schema is not one. */
+static int
+schema_content(json_object *req, struct mock_answer *a)
+{
+	char err[ERRLEN];
+
+	if (mock_schema_content(schema_asked(req), (a->faults & MOCK_F_SCHEMA_BREAK) != 0,
+	                        &a->content, err, sizeof err) < 0) {
+		fail(a, 400, NULL, "response_format.json_schema.schema: %s", err);
+		return -1;
+	}
+	return 0;
+}
+
 static void
 reply(struct mock *m, json_object *req, struct mock_answer *a)
 {
@@ -292,6 +309,10 @@ reply(struct mock *m, json_object *req, struct mock_answer *a)
 	a->model = estrdup(model ? model : "mock");
 	if (shape_options(a, req) < 0)
 		goto out;
+	if (schema_asked(req) && mock_no_json_schema(m)) {
+		fail(a, 400, "invalid_request_error", "response_format json_schema is not supported");
+		goto out;
+	}
 	if (walk(a, msgs, &user, &lastrole, &tool, &rounds) < 0)
 		goto out;
 	if (mock_parse_directives(user.data, user.len, &d, err, sizeof err) < 0) {
@@ -343,6 +364,9 @@ reply(struct mock *m, json_object *req, struct mock_answer *a)
 		if (a->raw)
 			goto done;
 	}
+	/* a rule's content stands as it is written: a test's crafted answer */
+	if (schema_asked(req) && !a->ntools && !(r && r->content) && schema_content(req, a) < 0)
+		goto done;
 	if (a->faults & MOCK_F_HUGE) {
 		a->huge_bytes = d.huge_bytes;
 		a->has_content = 1;

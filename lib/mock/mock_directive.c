@@ -31,6 +31,7 @@ static const struct {
 	{ "sse-filter", MOCK_F_SSE_FILTER },
 	{ "reasoning", MOCK_F_REASONING },
 	{ "bad-utf8", MOCK_F_BAD_UTF8 },
+	{ "schema-break", MOCK_F_SCHEMA_BREAK },
 };
 
 static int

@@ -80,4 +80,14 @@ const struct rule *mock_match_rule(const struct mock *m, const char *model, cons
  * thread-safe. */
 unsigned long long mock_attempt(struct mock *m, uint64_t h);
 
+/* The content answering a request for response_format json_schema with
+ * schema doc: a small value that follows it, or with broken one that does
+ * not.  Into out (reset first).  0, or -1 with err when doc is not a
+ * schema we compile.  mock_schema.c. */
+int mock_schema_content(json_object *doc, int broken, struct buf *out, char *err,
+                        size_t errlen);
+
+/* Does m refuse response_format json_schema (--no-json-schema)? */
+int mock_no_json_schema(const struct mock *m);
+
 #endif

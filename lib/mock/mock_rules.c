@@ -30,6 +30,7 @@ struct mock {
 	pthread_mutex_t lock;	/* for slots and tick */
 	struct slot *slots;
 	unsigned long long tick;
+	int no_json_schema;	/* refuse response_format json_schema */
 };
 
 struct mock *
@@ -40,6 +41,18 @@ mock_new(void)
 	pthread_mutex_init(&m->lock, NULL);
 	m->slots = ecalloc(NSLOTS, sizeof *m->slots);
 	return m;
+}
+
+void
+mock_set_no_json_schema(struct mock *m, int on)
+{
+	m->no_json_schema = on;
+}
+
+int
+mock_no_json_schema(const struct mock *m)
+{
+	return m->no_json_schema;
 }
 
 size_t

@@ -11,7 +11,9 @@
 #include <unistd.h>
 
 #include "base/utf8.h"
+#include "json/schema.h"
 #include "plan/plan.h"
+#include "wire/openai.h"
 
 int
 plan_parse_file(const char *file, json_object **out, struct toml_where **where, char *err,
@@ -113,9 +115,9 @@ get_table(struct check *c, json_object *obj, const char *key, const char *path, 
 
 /* The keys each table of a plan may hold, as tuna writes them. */
 static const char *const top_keys[] = {"plan_id", "assistant_id", "assistant", "query", NULL};
-static const char *const assistant_keys[] = {"system_prompt", "llm", NULL};
+static const char *const assistant_keys[] = {"system_prompt", "llm", "json_schema", NULL};
 static const char *const llm_keys[] = {"models", "temperature", "max_tokens", NULL};
-static const char *const query_keys[] = {"id", NULL};
+static const char *const query_keys[] = {"id", "json_schema", NULL};
 
 /* A misspelt key would silently leave a setting out (temprature = 0
  * runs at the server's default), so every key of table t must be known;
@@ -445,6 +447,62 @@ plan_adhoc(struct plan *pl, const char *plan_id, char **models, size_t nmodels, 
 	return rc;
 }
 
+/* The json_schema key of table t: its file read beneath <assistant>,
+ * compiled to be sure it is a schema, made the response_format asking
+ * for it into *rf.  0 (*rf NULL when t has none), or -1. */
+static int
+read_schema(struct check *c, json_object *t, json_object **rf)
+{
+	json_object *v = json_get(t, "json_schema"), *doc;
+	char why[ERRLEN], name[65];
+	struct schema *s;
+	size_t len;
+	char *text;
+
+	*rf = NULL;
+	if (!v)
+		return 0;
+	if (!json_object_is_type(v, json_type_string))
+		return bad(c, v, "json_schema: expected the path of a JSON Schema file, got %s",
+		           toml_type_name(v));
+	text = read_file_beneath(c->pl->dir, json_object_get_string(v), PLAN_MAX_FILE, &len, why,
+	                         sizeof why);
+	if (!text)
+		return bad(c, v, "json_schema: %s", why);
+	doc = json_parse(text, len, why, sizeof why);
+	free(text);
+	if (!doc)
+		return bad(c, v, "json_schema '%s': invalid JSON: %s", json_object_get_string(v), why);
+	if (!(s = schema_compile(doc, 0, why, sizeof why))) {
+		json_object_put(doc);
+		return bad(c, v, "json_schema '%s': %s", json_object_get_string(v), why);
+	}
+	schema_free(s);
+	openai_schema_name(json_object_get_string(v), name, sizeof name);
+	*rf = openai_schema_format(doc, name);
+	json_object_put(doc);
+	return 0;
+}
+
+static int
+read_schemas(struct check *c)
+{
+	struct plan *pl = c->pl;
+	json_object *queries = json_get(pl->tree, "query");
+	size_t i;
+
+	if (!pl->file)
+		return 0;
+	if (read_schema(c, json_get(pl->tree, "assistant"), &pl->response_format) < 0)
+		return -1;
+	/* a plan file's queries are its [[query]] tables, in order */
+	for (i = 0; i < pl->nqueries; i++)
+		if (read_schema(c, json_object_array_get_idx(queries, i),
+		                &pl->queries[i].response_format) < 0)
+			return -1;
+	return 0;
+}
+
 int
 plan_read_queries(struct plan *pl, char *err, size_t errlen)
 {
@@ -476,7 +534,7 @@ plan_read_queries(struct plan *pl, char *err, size_t errlen)
 			return bad(&c, NULL, "query '%s': %s is not UTF-8 text (byte %zu)", q->id,
 			           q->path, utf8_invalid_at(q->text, q->len));
 	}
-	return 0;
+	return read_schemas(&c);
 }
 
 static int
@@ -544,6 +602,7 @@ plan_free(struct plan *pl)
 		free(pl->queries[i].base);
 		free(pl->queries[i].path);
 		free(pl->queries[i].text);
+		json_object_put(pl->queries[i].response_format);
 	}
 	free(pl->queries);
 	free(pl->models);
@@ -552,6 +611,7 @@ plan_free(struct plan *pl)
 	free(pl->owned_system);
 	json_object_put(pl->temperature);
 	json_object_put(pl->max_tokens);
+	json_object_put(pl->response_format);
 	json_object_put(pl->tree);
 	toml_where_free(pl->where);
 	memset(pl, 0, sizeof *pl);

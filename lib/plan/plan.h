@@ -38,6 +38,7 @@ struct plan_query {
 	char *text;		/* its content, once plan_read_queries() ran */
 	size_t len;
 	json_object *at;	/* the id in the plan's tree (borrowed), NULL ad hoc */
+	json_object *response_format;	/* its json_schema's, owned; NULL: the plan's */
 };
 
 struct plan {
@@ -55,6 +56,7 @@ struct plan {
 	json_object *tree;	/* the parsed file */
 	struct toml_where *where;	/* positions in it (TOML) */
 	char *owned_system;	/* a system prompt read from a file */
+	json_object *response_format;	/* [assistant] json_schema's, owned, or NULL */
 };
 
 /* Parse a TOML or JSON file into *out (NULL for JSON null): JSON when the
@@ -77,8 +79,11 @@ int plan_adhoc(struct plan *pl, const char *plan_id, char **models, size_t nmode
                char **files, size_t nfiles, char *system, json_object *temperature,
                json_object *max_tokens, char *err, size_t errlen);
 
-/* Read every query file once.  0, or -1 with err naming the query and its
- * path. */
+/* Read every query file once, and the schema files of json_schema keys
+ * ([assistant] and [[query]], paths beneath <assistant> as the queries'
+ * are; each made a response_format asking for it, a query's over the
+ * assistant's).  0, or -1 with err naming the query and its path, or the
+ * json_schema key. */
 int plan_read_queries(struct plan *pl, char *err, size_t errlen);
 
 /* The plan files <root>/<any>/Output/<plan_id>/plan.toml, sorted: 0 with

@@ -53,6 +53,7 @@ struct parts {
 	struct buf *models;	/* each model's name, quoted */
 	struct buf user;	/* the current query's user message */
 	struct buf qid;		/* the current query's id, quoted */
+	json_object *rf;	/* the current query's response_format, or NULL */
 	struct buf id, out;
 	struct buf rec;		/* the record being made */
 };
@@ -143,6 +144,10 @@ record(struct buf *b, struct parts *P, const struct buf *model, const char *hash
 	jw_raw(&w, P->user.data, P->user.len);
 	jw_close(&w, ']');
 	jw_members(&w, P->params.data, P->params.len);
+	if (P->rf) {
+		jw_key(&w, "response_format");
+		jw_tree(&w, P->rf);
+	}
 	jw_close(&w, '}');
 	jw_key(&w, "meta");
 	jw_open(&w, '{');
@@ -211,6 +216,7 @@ plan_expand(const struct plan *pl, struct plan_expand *x,
 		message(&P.user, "user", q->text ? q->text : "", q->len);
 		buf_reset(&P.qid);
 		json_quote(&P.qid, q->id, strlen(q->id));
+		P.rf = q->response_format ? q->response_format : pl->response_format;
 		for (mi = 0; mi < pl->nmodels && rc == 0; mi++) {
 			const struct plan_model *m = &pl->models[mi];
 

@@ -23,6 +23,11 @@ on_item(struct retry_policy *p, const char *s, size_t n)
 	long v;
 	int i;
 
+	if (n == 6 && strncmp(s, "schema", 6) == 0) {
+		p->on_schema = 1;
+		return 0;
+	}
+	p->on_set = 1;
 	if (n == 3 && s[0] >= '1' && s[0] <= '5' && (s[1] == 'x' || s[1] == 'X') &&
 	    (s[2] == 'x' || s[2] == 'X')) {
 		for (i = 0; i < 100; i++)
@@ -45,7 +50,7 @@ retry_policy_on(struct retry_policy *p, const char *list, char *err, size_t errl
 	const char *s = list;
 
 	memset(p->on, 0, sizeof p->on);
-	p->on_set = 1;
+	p->on_set = p->on_schema = 0;
 	for (;;) {
 		size_t n = strcspn(s, ",");
 
@@ -81,6 +86,8 @@ retry_error_retryable(const struct retry_policy *p, json_object *error)
 
 	if (kind && (strcmp(kind, "bad_input") == 0 || strcmp(kind, "config") == 0))
 		return 0;
+	if (kind && strcmp(kind, "schema") == 0)
+		return p->on_schema;
 	if (p->on_set && json_object_is_type(st, json_type_int)) {
 		int s = json_object_get_int(st);
 

@@ -19,6 +19,7 @@ struct retry_policy {
 	int max_retries;	/* sends after the first (default 3) */
 	double max_retry_after_ms;	/* longest server wait honoured (default 120000) */
 	int on_set;		/* on[] decides for errors with an http_status */
+	int on_schema;		/* "schema" in --on: answers not following their schema */
 	unsigned char on[600];	/* on[status] for status 100..599 */
 };
 
@@ -26,7 +27,9 @@ struct retry_policy {
 void retry_policy_init(struct retry_policy *p);
 
 /* Parse an --on list, "429,503,5xx": statuses 100..599 or a class "4xx",
- * "5xx", separated by commas.  0, or -1 with err. */
+ * "5xx", and "schema" (errors of kind schema, never retried otherwise),
+ * separated by commas.  A list of "schema" alone leaves the statuses as
+ * they were.  0, or -1 with err. */
 int retry_policy_on(struct retry_policy *p, const char *list, char *err, size_t errlen);
 
 /* The wait before retry number retry (1 for the first retry): base
@@ -44,7 +47,8 @@ enum retry_verdict {
 /* Is the error object of an error record retryable by p?  Without an --on
  * list, its "retryable"; with one, an error with an "http_status" is
  * retryable when the status is in the list, any other keeps its
- * "retryable" (connect, timeout).  bad_input and config never are. */
+ * "retryable" (connect, timeout).  bad_input and config never are; schema
+ * only when the list names it. */
 int retry_error_retryable(const struct retry_policy *p, json_object *error);
 
 /* What to do with a record whose error is error after retries_done

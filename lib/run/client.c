@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "json/schema.h"
 #include "run/cache.h"
 #include "run/client_internal.h"
 #include "run/xfer_error.h"
@@ -114,6 +115,7 @@ job_free(struct job *j)
 	if (!j)
 		return;
 	client_stream_free(j);
+	json_object_put(j->kept);
 	json_object_put(j->stream_opts);
 	free(j->id);
 	free(j->asked);
@@ -151,6 +153,7 @@ client_free(struct client *c)
 	}
 	free(c->targets);
 	redact_free(c->red);
+	schema_free(c->answer_schema);
 	free(c->ring);
 	free(c);
 }
@@ -290,6 +293,8 @@ fail(struct client *c, struct job *j, struct llm_error *e)
 	settle(c, j, NULL);
 	redact_message(c, e);
 	j->result = rec_error(j->id, e, j->attempt, j->meta, j->body ? j->body : json_get(j->rec, "request"));
+	if (j->kept)
+		json_set(j->result, "content", json_ref(j->kept));
 	j->ok = 0;
 	emit(c, j);
 }
@@ -321,6 +326,12 @@ succeed(struct client *c, struct job *j, int cached)
 	json_object *usage = json_get(j->result, "usage");
 	char err[ERRLEN];
 
+	if (client_schema_check(c, j, &e) < 0) {
+		json_object_put(j->result);
+		j->result = NULL;
+		fail(c, j, &e);
+		return;
+	}
 	if (!json_get(j->result, "model") && json_get(j->body, "model"))
 		json_set(j->result, "model", json_ref(json_get(j->body, "model")));
 	/* where it went, so a report prices a local model at 0 */
@@ -398,13 +409,18 @@ send_job(struct client *c, struct job *j)
 	struct llm_error e;
 	char err[ERRLEN];
 	double now = now_ms_f();
+	json_object *wire;
 	long long max_tokens = json_object_get_int64(json_get(j->body, "max_tokens"));
-	int stream = c->o.stream && !j->fallback &&
+	int rc, stream = c->o.stream && !j->fallback &&
 	             !(c->no_stream_tools && json_get(j->body, "tools"));
 
 	if (stream && j->stream_opts)
 		json_set(j->body, "stream_options", json_ref(j->stream_opts));
-	if (j->tgt->api->body(j->body, stream, &x->req, &e) < 0) {
+	/* the body as this endpoint is asked it (client_schema.c) */
+	wire = client_schema_wire(j);
+	rc = j->tgt->api->body(wire, stream, &x->req, &e);
+	json_object_put(wire);
+	if (rc < 0) {
 		/* what the endpoint's API cannot be asked: the slot stays free */
 		buf_reset(&x->req);
 		snprintf(err, sizeof err, "%s", e.message);
@@ -590,6 +606,12 @@ finish(struct client *c, struct http_xfer *x)
 			             "sending requests with tools unstreamed");
 		c->no_stream_tools = 1;
 		j->fallback = 1;
+		client_stream_free(j);
+		http_release(c->eng, x);
+		send_job(c, j);
+		return;
+	}
+	if (client_schema_refused(c, j, x)) {
 		client_stream_free(j);
 		http_release(c->eng, x);
 		send_job(c, j);

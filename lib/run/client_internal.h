@@ -11,6 +11,7 @@
 #include "wire/chat_stream.h"
 
 struct client_stream;
+struct schema;
 
 /* What the client keeps for an endpoint of the configuration, beside it
  * (config knows nothing of requests): where its completions are posted,
@@ -20,6 +21,7 @@ struct target {
 	char *chat_url;
 	char *shown;		/* its base URL as records name it, secrets masked */
 	struct http_target *http;
+	int no_json_schema;	/* refused response_format json_schema */
 };
 
 struct job {
@@ -43,6 +45,7 @@ struct job {
 	char key[HASH_HEX];	/* cache key, "" when not caching */
 	double t0;
 	struct client_stream *js;	/* the streamed answer, while streaming */
+	json_object *kept;	/* the content an error record keeps (schema), owned */
 };
 
 struct client {
@@ -63,6 +66,7 @@ struct client {
 	double last_progress;
 	struct source *src;	/* what run() reads, for the done hook */
 	int eof;		/* src has no more records */
+	struct schema *answer_schema;	/* the last response_format schema, compiled */
 };
 
 /* client_stream.c */
@@ -78,5 +82,16 @@ void client_stream_free(struct job *j);
 void client_stream_events_of(struct client *c, struct job *j);
 /* Is this error answer a refusal to stream with tools? */
 int client_stream_tools_refused(struct job *j, struct http_xfer *x);
+
+/* client_schema.c */
+/* j's answer checked against the schema its request asks it to follow:
+ * 0 (with "parsed" added when one was asked), or -1 with e set and the
+ * content kept in j->kept. */
+int client_schema_check(struct client *c, struct job *j, struct llm_error *e);
+/* Is this error answer a refusal of response_format json_schema?  Then
+ * j's endpoint goes the fallback way from now on, said once. */
+int client_schema_refused(struct client *c, struct job *j, struct http_xfer *x);
+/* The body to send for j (a new reference): j->body, or its fallback. */
+json_object *client_schema_wire(struct job *j);
 
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "json/schema.h"
 #include "wire/members.h"
 #include "wire/openai.h"
 
@@ -48,6 +49,8 @@ openai_apply(json_object *body, const struct openai_overrides *o)
 		json_set(rf, "type", json_object_new_string("json_object"));
 		json_set(body, "response_format", rf);
 	}
+	if (o->response_format)
+		json_set(body, "response_format", json_ref(o->response_format));
 	if (o->stream >= 0)
 		openai_set_stream(body, o->stream);
 }
@@ -69,6 +72,90 @@ openai_set_stream(json_object *body, int on)
 		json_set(body, "stream_options", so);
 	}
 	json_set(so, "include_usage", json_object_new_boolean(1));
+}
+
+json_object *
+openai_schema_format(json_object *schema, const char *name)
+{
+	json_object *rf = json_object_new_object(), *js = json_object_new_object();
+
+	json_set(js, "name", json_object_new_string(name));
+	json_set(js, "schema", json_ref(schema));
+	json_set(js, "strict", json_object_new_boolean(1));
+	json_set(rf, "type", json_object_new_string("json_schema"));
+	json_set(rf, "json_schema", js);
+	return rf;
+}
+
+void
+openai_schema_name(const char *path, char *out, size_t outlen)
+{
+	const char *base = strrchr(path, '/');
+	size_t i, n = 0;
+
+	base = base ? base + 1 : path;
+	for (i = 0; base[i] && base[i] != '.' && n < 64 && n + 1 < outlen; i++)
+		out[n++] = isalnum((unsigned char)base[i]) || base[i] == '-' ? base[i] : '_';
+	out[n] = '\0';
+	if (n == 0)
+		snprintf(out, outlen, "schema");
+}
+
+int
+openai_schema_refused(long status, const char *body, size_t len)
+{
+	static const char name[] = "response_format";
+	size_t i, n = sizeof name - 1;
+
+	if (status != 400)
+		return 0;
+	for (i = 0; i + n <= len; i++)
+		if (strncasecmp(body + i, name, n) == 0)
+			return 1;
+	return 0;
+}
+
+json_object *
+openai_schema_fallback(json_object *body)
+{
+	json_object *copy = NULL, *msgs, *first, *rf = json_object_new_object();
+	json_object *schema;
+	struct buf text = {0};
+	const char *sys;
+
+	if (json_object_deep_copy(body, &copy, NULL) < 0)
+		eprintf("json-c: out of memory");
+	schema = schema_asked(copy);
+	buf_adds(&text, "Answer with JSON alone: one JSON value that follows this JSON Schema.\n");
+	buf_adds(&text, json_object_to_json_string_ext(schema, JSON_C_TO_STRING_PLAIN |
+	                                                       JSON_C_TO_STRING_NOSLASHESCAPE));
+	msgs = json_get(copy, "messages");
+	first = json_object_array_get_idx(msgs, 0);
+	sys = json_get_str(first, "role");
+	if (sys && strcmp(sys, "system") == 0 && json_get_str(first, "content")) {
+		struct buf both = {0};
+
+		buf_adds(&both, json_get_str(first, "content"));
+		buf_adds(&both, "\n\n");
+		buf_add(&both, text.data, text.len);
+		json_set(first, "content", json_object_new_string_len(both.data, (int)both.len));
+		buf_free(&both);
+	} else {
+		/* json-c 0.16 has no insert: the messages again, after it */
+		json_object *m = json_object_new_object(), *all = json_object_new_array();
+		size_t i, n = json_object_array_length(msgs);
+
+		json_set(m, "role", json_object_new_string("system"));
+		json_set(m, "content", json_object_new_string_len(text.data, (int)text.len));
+		json_object_array_add(all, m);
+		for (i = 0; i < n; i++)
+			json_object_array_add(all, json_ref(json_object_array_get_idx(msgs, i)));
+		json_set(copy, "messages", all);
+	}
+	buf_free(&text);
+	json_set(rf, "type", json_object_new_string("json_object"));
+	json_set(copy, "response_format", rf);
+	return copy;
 }
 
 /* The members a result record takes from a completion body, at their

@@ -16,6 +16,7 @@ struct openai_overrides {
 	json_object *temperature;	/* borrowed; NULL: leave */
 	long long max_tokens;		/* -1: leave */
 	int json_object_format;		/* response_format json_object */
+	json_object *response_format;	/* borrowed; NULL: leave (--json-schema) */
 	int stream;			/* -1 leave, 0 remove, 1 stream + include_usage */
 };
 
@@ -30,6 +31,24 @@ void openai_apply(json_object *body, const struct openai_overrides *o);
 /* Ask for a stream with usage at its end (stream_options.include_usage,
  * other stream_options kept), or remove both fields. */
 void openai_set_stream(json_object *body, int on);
+
+/* Structured output (llm-chat --json-schema, plan.toml's json_schema).
+ *
+ * openai_schema_format: a new response_format {type: json_schema,
+ * json_schema: {name, schema, strict: true}}, schema borrowed (a
+ * reference added); json/schema.h's schema_asked() reads it back.
+ * openai_schema_refused: is this error answer a server's refusal of
+ * response_format (400 naming it: llama.cpp, older vLLM)?
+ * openai_schema_fallback: a new body for such a server: a copy of body
+ * with response_format json_object and the schema told in a system
+ * message (the first one's text extended, or one put first). */
+json_object *openai_schema_format(json_object *schema, const char *name);
+/* The name of the schema in file path, as OpenAI takes names (letters,
+ * digits, '_' and '-', at most 64): its base name up to the first '.',
+ * other bytes made '_'; "schema" when nothing is left.  Into out. */
+void openai_schema_name(const char *path, char *out, size_t outlen);
+int openai_schema_refused(long status, const char *body, size_t len);
+json_object *openai_schema_fallback(json_object *body);
 
 /* Fill res (an object holding id etc. already) from a completion body:
  * model, content, tool_calls, reasoning, finish_reason, usage.  0, or -1

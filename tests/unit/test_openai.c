@@ -4,6 +4,7 @@
 
 #include "unit.h"
 
+#include "json/schema.h"
 #include "wire/openai.h"
 
 /* ---- openai_request_of ---- */
@@ -201,6 +202,75 @@ static const struct {
 	{"{\"choices\":[{\"message\":{\"content\":\"\\u00e9\\n\"},\"finish_reason\":\"stop\"}]}",
 	 "{\"id\":\"x\",\"content\":\"\xc3\xa9\\n\",\"finish_reason\":\"stop\"}"},
 };
+
+/* Structured output: the response_format asked, the name of a schema
+ * file, a refusal told apart, and the fallback body. */
+static void
+test_schema_format(void **state)
+{
+	static const struct {
+		const char *path, *name;
+	} names[] = {
+		{"person.json", "person"}, {"dir/a.b.json", "a"}, {"/x/my schema!.json", "my_schema_"},
+		{".json", "schema"}, {"dir/", "schema"},
+		{"a-b_C9", "a-b_C9"},
+	};
+	static const struct {
+		long status;
+		const char *body;
+		int refused;
+	} refusals[] = {
+		{400, "{\"error\":{\"message\":\"Unsupported RESPONSE_FORMAT\"}}", 1},
+		{400, "{\"error\":{\"message\":\"response_format json_schema is not supported\"}}", 1},
+		{400, "{\"error\":{\"message\":\"bad\"}}", 0},
+		{500, "response_format", 0},
+		{422, "response_format", 0},
+	};
+	json_object *schema = parse("{\"type\":\"object\"}"), *rf, *body, *fb;
+	struct buf b = {0};
+	char name[65];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < N(names); i++) {
+		openai_schema_name(names[i].path, name, sizeof name);
+		assert_string_equal(name, names[i].name);
+	}
+	rf = openai_schema_format(schema, "person");
+	assert_string_equal(json_line(rf, &b), "{\"type\":\"json_schema\",\"json_schema\":"
+	                    "{\"name\":\"person\",\"schema\":{\"type\":\"object\"},\"strict\":true}}");
+	for (i = 0; i < N(refusals); i++)
+		assert_int_equal(openai_schema_refused(refusals[i].status, refusals[i].body,
+		                                       strlen(refusals[i].body)), refusals[i].refused);
+	/* the body's length counts, not a NUL: a cut name is no refusal */
+	assert_false(openai_schema_refused(400, "response_format", 14));
+
+	/* no system message: one put first; the body itself untouched */
+	body = parse("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+	json_set(body, "response_format", rf);
+	assert_ptr_equal(schema_asked(body), json_get(json_get(rf, "json_schema"), "schema"));
+	fb = openai_schema_fallback(body);
+	assert_string_equal(json_line(fb, &b), "{\"model\":\"m\",\"messages\":[{\"role\":\"system\","
+	                    "\"content\":\"Answer with JSON alone: one JSON value that follows this JSON "
+	                    "Schema.\\n{\\\"type\\\":\\\"object\\\"}\"},{\"role\":\"user\",\"content\":\"hi\"}],"
+	                    "\"response_format\":{\"type\":\"json_object\"}}");
+	assert_null(schema_asked(fb));
+	assert_non_null(schema_asked(body));
+	json_object_put(fb);
+	/* a system message first: its text extended */
+	json_object_array_put_idx(json_get(body, "messages"), 0,
+	                          parse("{\"role\":\"system\",\"content\":\"Be brief.\"}"));
+	fb = openai_schema_fallback(body);
+	assert_string_equal(json_get_str(json_object_array_get_idx(json_get(fb, "messages"), 0),
+	                                 "content"),
+	                    "Be brief.\n\nAnswer with JSON alone: one JSON value that follows this JSON "
+	                    "Schema.\n{\"type\":\"object\"}");
+	assert_int_equal(json_object_array_length(json_get(fb, "messages")), 1);
+	json_object_put(fb);
+	json_object_put(body);
+	json_object_put(schema);
+	buf_free(&b);
+}
 
 static void
 test_parse_completion_ok(void **state)
@@ -682,6 +752,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_request_of),
 		cmocka_unit_test(test_apply),
+		cmocka_unit_test(test_schema_format),
 		cmocka_unit_test(test_parse_completion_ok),
 		cmocka_unit_test(test_parse_completion_bad),
 		cmocka_unit_test(test_parse_completion_unusual),
