@@ -14,6 +14,7 @@
 struct entry {
 	char *name;
 	double input, output;
+	double batch_input, batch_output, cached_input;
 	int glob;
 	size_t literal;		/* characters a glob matches as themselves */
 };
@@ -62,12 +63,29 @@ fill(struct prices *t, json_object *models, const char *path, char *err, size_t 
 			         path, name);
 			return -1;
 		}
+		/* the optional rates: absent, no discount is known */
+		if (!json_get(v, "batch_input"))
+			e->batch_input = e->input;
+		else if (number(v, "batch_input", &e->batch_input) < 0)
+			goto bad;
+		if (!json_get(v, "batch_output"))
+			e->batch_output = e->output;
+		else if (number(v, "batch_output", &e->batch_output) < 0)
+			goto bad;
+		if (!json_get(v, "cached_input"))
+			e->cached_input = e->input;
+		else if (number(v, "cached_input", &e->cached_input) < 0)
+			goto bad;
 		e->name = estrdup(name);
 		e->glob = strpbrk(name, "*?[") != NULL;
 		e->literal = literal_chars(name);
 		t->n++;
 	}
 	return 0;
+bad:
+	snprintf(err, errlen, "%s: models.%s: batch_input, batch_output and cached_input are "
+	         "numbers >= 0", path, name);
+	return -1;
 }
 
 struct prices *
@@ -160,14 +178,18 @@ prices_find(const struct prices *t, const char *model, const char *endpoint_url,
 	const char *name;
 
 	if (endpoint_url && price_local_url(endpoint_url)) {
-		*p = (struct price){0, 0, 1, NULL};
+		*p = (struct price){.local = 1};
 		return 1;
 	}
 	for (name = model; name && *name; name = strchr(name, '/') ? strchr(name, '/') + 1 : NULL) {
 		const struct entry *e = entry_for(t, name);
 
 		if (e) {
-			*p = (struct price){e->input, e->output, 0, e->name};
+			*p = (struct price){
+				.input = e->input, .output = e->output, .entry = e->name,
+				.batch_input = e->batch_input, .batch_output = e->batch_output,
+				.cached_input = e->cached_input,
+			};
 			return 1;
 		}
 	}
@@ -237,4 +259,21 @@ double
 price_cost(const struct price *p, long long prompt_tokens, long long completion_tokens)
 {
 	return ((double)prompt_tokens * p->input + (double)completion_tokens * p->output) / 1e6;
+}
+
+double
+price_cost_at(const struct price *p, int batch, long long prompt_tokens, long long cached_tokens,
+              long long completion_tokens)
+{
+	double in = batch ? p->batch_input : p->input, out = batch ? p->batch_output : p->output;
+	double cached = p->cached_input;
+
+	if (cached_tokens < 0 || cached_tokens > prompt_tokens)
+		cached_tokens = 0;
+	/* a batch's cached tokens get the batch's discount too, when the
+	 * table knows one */
+	if (batch && p->input > 0)
+		cached *= p->batch_input / p->input;
+	return ((double)(prompt_tokens - cached_tokens) * in + (double)cached_tokens * cached +
+	        (double)completion_tokens * out) / 1e6;
 }

@@ -1,7 +1,8 @@
 /* prices: what a model's tokens cost, from the price table
  * (share/llm/prices.json, or the file LLM_PRICES names; llm-prices(5)).
  *
- * The table gives USD per 1M input and output tokens by model name: an
+ * The table gives USD per 1M input and output tokens by model name (and,
+ * when known, the rates through a batch API and of cached input): an
  * exact name, or a glob ("gpt-4o-mini*", fnmatch(3)).  Names are compared
  * without regard to case.  An exact name beats every glob; among globs the
  * one with the most literal (non-wildcard) characters wins, a tie going
@@ -28,6 +29,10 @@ struct price {
 	int local;		/* a local endpoint: both are 0 */
 	const char *entry;	/* the table's name that matched, NULL when local;
 				 * valid while the table lives */
+	/* through a batch API, and prompt tokens the provider had cached:
+	 * the table's batch_input, batch_output and cached_input, or the
+	 * list rates when it gives none */
+	double batch_input, batch_output, cached_input;
 };
 
 struct prices;
@@ -55,5 +60,10 @@ int price_lookup(const char *model, const char *endpoint_url, struct price *p, c
 
 /* USD for the tokens at price p. */
 double price_cost(const struct price *p, long long prompt_tokens, long long completion_tokens);
+
+/* The same for an answer of a batch (batch) whose prompt had
+ * cached_tokens cached (usage.prompt_tokens_details.cached_tokens). */
+double price_cost_at(const struct price *p, int batch, long long prompt_tokens,
+                     long long cached_tokens, long long completion_tokens);
 
 #endif
