@@ -26,7 +26,7 @@ usage(FILE *fp, int status)
 	      "       llm-batch run [-o STATE] [--max-wait SEC] [options] [FILE]\n"
 	      "                                              submit, wait, fetch\n"
 	      "\n"
-	      "  -o, --state STATE        the state file (default llm-batch-TIME-PID.json)\n"
+	      "  -o, --state FILE         the state file (default llm-batch-TIME-PID.json)\n"
 	      "      --json               status: one JSON object a batch\n"
 	      "      --all                fetch: write every record again, not only new ones\n"
 	      "      --max-wait SEC       run: stop waiting after SEC seconds (exit 75)\n"
@@ -87,15 +87,17 @@ progress(struct cli *cl, struct batch *b, double waited)
 	buf_free(&t);
 }
 
+/* Fetch; *failed counts the error records written. */
 static int
-fetch_status(struct batch *b)
+fetch_status(struct batch *b, long long *failed)
 {
 	struct batch_counts n;
 	char err[ERRLEN];
 
 	if (batch_fetch(b, &n, err, sizeof err) < 0)
 		eprintf("%s", err);
-	return n.running ? EXIT_TEMPFAIL : n.failed ? EXIT_FAILED : EXIT_OK;
+	*failed += n.failed;
+	return n.running ? EXIT_TEMPFAIL : *failed ? EXIT_FAILED : EXIT_OK;
 }
 
 /* Read the records and write the parts, unless the state holds them. */
@@ -141,10 +143,11 @@ static int
 run(struct cli *cl, struct batch *b)
 {
 	double start = now_ms_f(), wait = 250;
+	long long failed = 0;
 	int st;
 
 	for (;;) {
-		st = fetch_status(b);
+		st = fetch_status(b, &failed);
 		if (st != EXIT_TEMPFAIL)
 			break;
 		if (cl->max_wait > 0 && now_ms_f() - start >= cl->max_wait * 1000)
@@ -286,7 +289,9 @@ main(int argc, char **argv)
 			status = run(&cl, b);
 		}
 	} else if (!strcmp(cmd, "fetch")) {
-		status = fetch_status(b);
+		long long failed = 0;
+
+		status = fetch_status(b, &failed);
 	} else {
 		struct buf t = {0};
 		int running;
