@@ -316,3 +316,19 @@ kill_at() {
 	run llm-batch fetch --json st.json
 	[ "$status" -eq 2 ]
 }
+
+@test "llm-summarize prices records of a batch at batch rates, cached prompt tokens at the cached rate" {
+	printf '{"written":"x","models":{"pricey":{"input":2,"output":8,"batch_input":1,"batch_output":4,"cached_input":0.5}}}\n' >prices.json
+	export LLM_PRICES=$PWD/prices.json
+	u='"usage":{"prompt_tokens":1000000,"completion_tokens":1000000'
+	{ echo "{\"id\":\"plain\",\"status\":\"ok\",\"model\":\"pricey\",$u}}"
+	  echo "{\"id\":\"batch\",\"status\":\"ok\",\"model\":\"pricey\",$u},\"batch\":{\"id\":\"b1\",\"provider_request_id\":null}}"
+	  echo "{\"id\":\"cached\",\"status\":\"ok\",\"model\":\"pricey\",$u,\"prompt_tokens_details\":{\"cached_tokens\":500000}}}"
+	  echo "{\"id\":\"both\",\"status\":\"ok\",\"model\":\"pricey\",$u,\"prompt_tokens_details\":{\"cached_tokens\":500000}},\"batch\":{\"id\":\"b1\"}}"
+	} >res.ndjson
+	# list 2 + 8; batch 1 + 4; cached half at 0.5: 1 + 0.25 + 8; both: 0.5 + 0.125 + 4
+	for id in plain batch cached both; do
+		grep "\"id\":\"$id\"" res.ndjson | llm-summarize --json | jq -r .total.cost_usd
+	done >costs
+	[ "$(tr '\n' ' ' <costs)" = "10 5 9.25 4.625 " ]
+}

@@ -18,14 +18,14 @@
 enum {
 	F_ID, F_RUN_ID, F_STATUS, F_EVENT, F_MODEL, F_META_MODEL, F_REQ_MODEL,
 	F_ENDPOINT, F_META_ENDPOINT, F_CONTENT, F_FINAL, F_LATENCY, F_CACHED,
-	F_COST, F_PROMPT, F_COMPLETION, F_KIND, F_MESSAGE, NFIELDS
+	F_COST, F_PROMPT, F_COMPLETION, F_KIND, F_MESSAGE, F_BATCH, F_CACHED_TOKENS, NFIELDS
 };
 
 static const char *const paths[NFIELDS] = {
 	"id", "run_id", "status", "event", "model", "meta.model", "request.model",
 	"endpoint", "meta.endpoint", "content", "final_content", "latency_ms", "cached",
 	"cost_usd", "usage.prompt_tokens", "usage.completion_tokens", "error.kind",
-	"error.message",
+	"error.message", "batch", "usage.prompt_tokens_details.cached_tokens",
 };
 
 /* One counted record: the last of its id, or each with all_attempts. */
@@ -163,10 +163,14 @@ first_string(struct summary *s, const int *slots, size_t n)
 }
 
 /* What the record's tokens cost at the price of its model and endpoint,
- * NAN when the price is not known. */
+ * NAN when the price is not known: at the batch rates for an answer of
+ * a batch (it carries "batch"), its cached prompt tokens at the cached
+ * rate. */
 static double
 priced(struct summary *s, long long prompt, long long completion)
 {
+	long long cached = 0;
+	int batch = s->f[F_BATCH].type != JF_NONE && s->f[F_BATCH].type != JF_NULL;
 	static const int model_slots[] = {F_MODEL, F_META_MODEL, F_REQ_MODEL};
 	static const int endpoint_slots[] = {F_ENDPOINT, F_META_ENDPOINT};
 	struct buf key = {0};
@@ -197,7 +201,9 @@ priced(struct summary *s, long long prompt, long long completion)
 	}
 	buf_free(&key);
 	pm = &s->memo[k];
-	return pm->known ? price_cost(&pm->p, prompt, completion) : NAN;
+	if (jfield_llong(&s->f[F_CACHED_TOKENS], &cached) < 0)
+		cached = 0;
+	return pm->known ? price_cost_at(&pm->p, batch, prompt, cached, completion) : NAN;
 }
 
 /* The entry for this record: the id's own, or a new one. */

@@ -94,6 +94,31 @@ test_cost(void **state)
 	assert_true(price_cost(&p, 1000, 500) == 0.0075);
 }
 
+/* Batch and cached rates: the table's, or the list rates when it has
+ * none; a batch's cached tokens get the batch discount too. */
+static void
+test_batch_cached(void **state)
+{
+	struct prices *t = shipped();
+	struct price p;
+
+	(void)state;
+	assert_int_equal(prices_find(t, "gpt-4o-mini", NULL, &p), 1);
+	assert_true(p.batch_input == 0.075 && p.batch_output == 0.30 && p.cached_input == 0.075);
+	/* DeepSeek has no batch API: its batch rates are the list's */
+	assert_int_equal(prices_find(t, "deepseek-chat", NULL, &p), 1);
+	assert_true(p.batch_input == 0.27 && p.batch_output == 1.10 && p.cached_input == 0.07);
+	prices_free(t);
+	p = (struct price){.input = 2, .output = 8, .batch_input = 1, .batch_output = 4,
+	                   .cached_input = 0.5};
+	assert_true(price_cost_at(&p, 0, 1000000, 0, 1000000) == 10);
+	assert_true(price_cost_at(&p, 1, 1000000, 0, 1000000) == 5);
+	assert_true(price_cost_at(&p, 0, 1000000, 500000, 0) == 1.25);
+	assert_true(price_cost_at(&p, 1, 1000000, 500000, 0) == 0.625);
+	/* more cached than prompt tokens is a server's mistake: ignored */
+	assert_true(price_cost_at(&p, 0, 10, 20, 0) == price_cost(&p, 10, 0));
+}
+
 static char *
 write_table(const char *dir, const char *text)
 {
@@ -141,6 +166,10 @@ test_bad_tables(void **state)
 		{"{\"models\":{\"m\":{\"input\":-1,\"output\":1}}}", "models.m: needs"},
 		{"{\"models\":{\"m\":{\"input\":\"1\",\"output\":1}}}", "models.m: needs"},
 		{"{\"written\":\"x\"}", "no \"models\" object"},
+		{"{\"models\":{\"m\":{\"input\":1,\"output\":1,\"batch_input\":-1}}}",
+		 "models.m: batch_input, batch_output and cached_input are numbers >= 0"},
+		{"{\"models\":{\"m\":{\"input\":1,\"output\":1,\"cached_input\":\"0\"}}}",
+		 "models.m: batch_input"},
 		{"{\"models\":", "invalid JSON"},
 	};
 	char err[ERRLEN];
@@ -194,6 +223,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lookup),
 		cmocka_unit_test(test_cost),
+		cmocka_unit_test(test_batch_cached),
 		cmocka_unit_test_setup_teardown(test_llm_prices, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_bad_tables, setup_dir, teardown_dir),
 		cmocka_unit_test(test_local_url),
