@@ -64,7 +64,8 @@ resolve_pending(struct batch *b, char *err, size_t errlen)
 }
 
 /* Write the chunk: its records marked pending in the state first, with
- * where they go, then written in one write(2), then marked written. */
+ * where they go, then written in one write(2), then marked written (the
+ * state saved with the next chunk, or at the end). */
 static int
 commit(struct fetch *f)
 {
@@ -84,19 +85,21 @@ commit(struct fetch *f)
 	b->pend_len = (long long)f->chunk.len;
 	if (batch_state_save(b, f->err, sizeof f->err) < 0)
 		goto fail;
+	b->dirty = 0;
 	batch_kill_point("in-fetch");
 	if (write_all(fd, f->chunk.data, f->chunk.len) < 0) {
 		snprintf(f->err, sizeof f->err, "stdout: %s", strerror(errno));
 		goto fail;
 	}
 	batch_kill_point("after-write");
+	/* written: saved so by the next chunk's save or the fetch's last,
+	 * and a crash before either is told apart by the output's size */
 	for (k = 0; k < f->p->nrecs; k++)
 		if (f->p->recs[k].written == 2)
 			f->p->recs[k].written = 1;
 	b->pend_off = b->pend_len = -1;
+	b->dirty = 1;
 	buf_reset(&f->chunk);
-	if (batch_state_save(b, f->err, sizeof f->err) < 0)
-		goto fail;
 	return 0;
 fail:
 	f->failed = 1;
@@ -382,5 +385,8 @@ batch_fetch(struct batch *b, struct batch_counts *n, char *err, size_t errlen)
 			return -1;
 	}
 	n->running = running;
+	if (b->dirty && batch_state_save(b, err, errlen) < 0)
+		return -1;
+	b->dirty = 0;
 	return 0;
 }

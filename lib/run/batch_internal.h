@@ -106,6 +106,7 @@ struct batch {
 	char run[33];		/* the run's id, on the server's names */
 	long long created_at;
 	long long pend_off, pend_len;	/* a chunk being written, -1: none */
+	int dirty;		/* written records the saved state has pending */
 	struct batch_part *parts;
 	size_t nparts;
 	struct redact *red;

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "json/jscan.h"
 #include "run/batch_internal.h"
 
 char *
@@ -127,11 +128,12 @@ part_json(struct jw *w, const struct batch *b, const struct batch_part *p)
 int
 batch_state_save(struct batch *b, char *err, size_t errlen)
 {
-	struct buf *t = &b->scratch;
+	struct buf text = {0}, *t = &text;
 	struct jw w;
 	size_t i;
+	int rc;
 
-	buf_reset(t);
+	/* its own buf, let go of at once: a big run's state is megabytes */
 	jw_start(&w, t);
 	jw_open(&w, '{');
 	jw_key(&w, "version"); jw_int(&w, 1);
@@ -153,7 +155,9 @@ batch_state_save(struct batch *b, char *err, size_t errlen)
 	jw_close(&w, ']');
 	jw_close(&w, '}');
 	buf_add(t, "\n", 1);
-	return atomic_write(b->o.state, t->data, t->len, 0, err, errlen);
+	rc = atomic_write(b->o.state, t->data, t->len, 0, err, errlen);
+	buf_free(t);
+	return rc;
 }
 
 static char *
@@ -172,24 +176,209 @@ copy_str(char *dst, size_t n, json_object *o, const char *key)
 	snprintf(dst, n, "%s", s ? s : "");
 }
 
-static int
-load_part(struct batch *b, json_object *o, char *err, size_t errlen)
-{
-	json_object *ids = json_get(o, "ids"), *hashes = json_get(o, "hashes");
-	json_object *counts = json_get(o, "request_counts");
-	const char *written = json_get_str(o, "written"), *ep = json_get_str(o, "endpoint");
-	struct batch_part *p;
-	size_t i, n;
+/* The state is read with the one tokenizer (json/jscan.h) rather than
+ * json-c's tree: a run of 100,000 records holds 200,000 strings in its
+ * ids and hashes, whose tree took more memory than all the rest of a
+ * fetch.  Those two arrays are read straight into the part; every other
+ * member is gathered into a small object parsed with json-c. */
 
-	if (!ep || !json_object_is_type(ids, json_type_array) ||
-	    !json_object_is_type(hashes, json_type_array) || !written ||
-	    (n = json_object_array_length(ids)) != json_object_array_length(hashes) ||
-	    strlen(written) != n) {
-		snprintf(err, errlen, "%s: not an llm-batch state file (batch %zu)", b->o.state,
-		         b->nparts);
+struct reader {
+	const char *p, *end;
+	int bad;
+};
+
+static void
+ws(struct reader *r)
+{
+	r->p = jscan_ws(r->p, r->end);
+}
+
+static int
+lit(struct reader *r, char c)
+{
+	ws(r);
+	if (r->p < r->end && *r->p == c) {
+		r->p++;
+		return 1;
+	}
+	return 0;
+}
+
+/* The string at r->p, its raw bytes between the quotes. */
+static int
+string(struct reader *r, const char **s, size_t *n, int *escaped)
+{
+	struct jscan_str st = {0};
+	const char *e;
+
+	ws(r);
+	if (r->p >= r->end || *r->p != '"' || !(e = jscan_string(r->p, r->end, 0, &st))) {
+		r->bad = 1;
 		return -1;
 	}
+	*s = r->p + 1;
+	*n = (size_t)(e - r->p - 2);
+	*escaped = st.escaped;
+	r->p = e;
+	return 0;
+}
+
+static void
+skip_value(struct reader *r, int depth)
+{
+	const char *s;
+	size_t n;
+	int esc;
+
+	ws(r);
+	if (r->bad || r->p >= r->end || depth > JSCAN_DEPTH) {
+		r->bad = 1;
+		return;
+	}
+	if (*r->p == '"') {
+		(void)string(r, &s, &n, &esc);
+	} else if (*r->p == '{' || *r->p == '[') {
+		char close = *r->p == '{' ? '}' : ']';
+
+		r->p++;
+		if (lit(r, close))
+			return;
+		do {
+			if (close == '}' && (string(r, &s, &n, &esc) < 0 || !lit(r, ':'))) {
+				r->bad = 1;
+				return;
+			}
+			skip_value(r, depth + 1);
+		} while (!r->bad && lit(r, ','));
+		if (!lit(r, close))
+			r->bad = 1;
+	} else {
+		const char *e = jscan_number(r->p, r->end);
+
+		if (!e)
+			e = jscan_literal(r->p, r->end);
+		if (!e)
+			r->bad = 1;
+		else
+			r->p = e;
+	}
+}
+
+/* An array of strings, each decoded into out NUL-terminated; their count. */
+static size_t
+strings(struct reader *r, struct buf *out)
+{
+	size_t k = 0;
+
+	if (!lit(r, '['))
+		goto bad;
+	if (lit(r, ']'))
+		return 0;
+	do {
+		const char *s;
+		size_t n;
+		int esc;
+
+		if (string(r, &s, &n, &esc) < 0)
+			return 0;
+		if (!esc)
+			buf_add(out, s, n);
+		else if (jscan_decode(s, n, out) < 0)
+			goto bad;
+		buf_add(out, "", 1);
+		k++;
+	} while (lit(r, ','));
+	if (lit(r, ']'))
+		return k;
+bad:
+	r->bad = 1;
+	return 0;
+}
+
+/* An object's members: the value of the member named big[i] read by
+ * fn(r, i, arg), every other member copied into rest as an object's
+ * text. */
+static void
+members(struct reader *r, const char *const *big, size_t nbig,
+        void (*fn)(struct reader *r, size_t i, void *arg), void *arg, struct buf *rest)
+{
+	int first = 1;
+
+	buf_add(rest, "{", 1);
+	if (!lit(r, '{'))
+		goto bad;
+	if (lit(r, '}'))
+		goto done;
+	do {
+		const char *k, *v;
+		size_t kn, i;
+		int esc;
+
+		if (string(r, &k, &kn, &esc) < 0 || !lit(r, ':'))
+			goto bad;
+		for (i = 0; i < nbig; i++)
+			if (strlen(big[i]) == kn && !memcmp(big[i], k, kn))
+				break;
+		if (i < nbig) {
+			fn(r, i, arg);
+			continue;
+		}
+		ws(r);
+		v = r->p;
+		skip_value(r, 1);
+		if (r->bad)
+			return;
+		if (!first)
+			buf_add(rest, ",", 1);
+		first = 0;
+		buf_add(rest, k - 1, kn + 2);
+		buf_add(rest, ":", 1);
+		buf_add(rest, v, (size_t)(r->p - v));
+	} while (!r->bad && lit(r, ','));
+	if (!lit(r, '}'))
+		goto bad;
+done:
+	buf_add(rest, "}", 1);
+	return;
+bad:
+	r->bad = 1;
+}
+
+/* A part's ids (0) and hashes (1). */
+struct part_arrays {
+	struct buf bufs[2];
+	size_t counts[2];
+};
+
+static void
+part_array(struct reader *r, size_t i, void *arg)
+{
+	struct part_arrays *a = arg;
+
+	a->counts[i] = strings(r, &a->bufs[i]);
+}
+
+static int
+load_part(struct batch *b, struct reader *r, char *err, size_t errlen)
+{
+	static const char *const big[] = {"ids", "hashes"};
+	struct part_arrays a = {0};
+	struct buf *bufs = a.bufs, rest = {0};
+	size_t *counts = a.counts, i;
+	json_object *o = NULL, *counts_o;
+	const char *written, *ep, *id, *hash;
+	struct batch_part *p;
+	int rc = -1;
+
+	members(r, big, 2, part_array, &a, &rest);
+	if (r->bad || !(o = json_parse(rest.data, rest.len, err, errlen)))
+		goto bad;
+	written = json_get_str(o, "written");
+	ep = json_get_str(o, "endpoint");
+	if (!ep || !written || counts[0] != counts[1] || strlen(written) != counts[0])
+		goto bad;
 	p = batch_part_add(b, ep, json_object_get_boolean(json_get(o, "local")));
+	counts_o = json_get(o, "request_counts");
 	copy_str(p->step, sizeof p->step, o, "step");
 	copy_str(p->status, sizeof p->status, o, "status");
 	copy_str(p->message, sizeof p->message, o, "message");
@@ -198,55 +387,101 @@ load_part(struct batch *b, json_object *o, char *err, size_t errlen)
 	p->output_id = dup_or_null(o, "output_file_id");
 	p->error_id = dup_or_null(o, "error_file_id");
 	p->bytes = json_object_get_int64(json_get(o, "bytes"));
-	p->total = json_object_get_int64(json_get(counts, "total"));
-	p->completed = json_object_get_int64(json_get(counts, "completed"));
-	p->failed = json_object_get_int64(json_get(counts, "failed"));
+	p->total = json_object_get_int64(json_get(counts_o, "total"));
+	p->completed = json_object_get_int64(json_get(counts_o, "completed"));
+	p->failed = json_object_get_int64(json_get(counts_o, "failed"));
 	p->created_at = json_object_get_int64(json_get(o, "created_at"));
 	p->updated_at = json_object_get_int64(json_get(o, "updated_at"));
-	p->caprecs = n ? n : 1;
+	p->caprecs = counts[0] ? counts[0] : 1;
 	p->recs = ecalloc(p->caprecs, sizeof *p->recs);
-	for (i = 0; i < n; i++) {
-		json_object *id = json_object_array_get_idx(ids, i);
-
-		batch_rec_add(p, json_object_get_string(id), (size_t)json_object_get_string_len(id),
-		              json_object_get_string(json_object_array_get_idx(hashes, i)));
-		p->recs[i].written = (char)(written[i] - '0');
+	id = bufs[0].data;
+	hash = bufs[1].data;
+	for (i = 0; i < counts[0]; i++) {
+		batch_rec_add(p, id, strlen(id), hash);
+		p->recs[i].written = written[i] >= '0' && written[i] <= '2' ? (char)(written[i] - '0') : 0;
+		id += strlen(id) + 1;
+		hash += strlen(hash) + 1;
 	}
-	return 0;
+	rc = 0;
+bad:
+	if (rc < 0)
+		snprintf(err, errlen, "%s: not an llm-batch state file (batch %zu)", b->o.state,
+		         b->nparts);
+	json_object_put(o);
+	buf_free(&bufs[0]);
+	buf_free(&bufs[1]);
+	buf_free(&rest);
+	return rc;
+}
+
+/* The top level's batches: each part read into the state. */
+struct top {
+	struct batch *b;
+	char *err;
+	size_t errlen;
+	int failed;
+};
+
+static void
+top_batches(struct reader *r, size_t i, void *arg)
+{
+	struct top *t = arg;
+
+	(void)i;
+	if (!lit(r, '[')) {
+		r->bad = 1;
+		return;
+	}
+	if (lit(r, ']'))
+		return;
+	do {
+		if (load_part(t->b, r, t->err, t->errlen) < 0) {
+			t->failed = 1;
+			r->bad = 1;
+			return;
+		}
+	} while (lit(r, ','));
+	if (!lit(r, ']'))
+		r->bad = 1;
 }
 
 int
 batch_state_load(struct batch *b, char *err, size_t errlen)
 {
-	size_t len, i;
+	static const char *const big[] = {"batches"};
+	size_t len;
 	char *text = read_file(b->o.state, 1u << 30, &len, err, errlen);
-	json_object *o, *parts, *pend;
+	struct top t = { .b = b, .err = err, .errlen = errlen };
+	struct reader r;
+	struct buf rest = {0};
+	json_object *o = NULL, *pend;
 	const char *run;
+	int rc = -1;
 
 	if (!text)
 		return -1;
-	o = json_parse(text, len, err, errlen);
-	free(text);
-	if (!o)
-		return -1;
-	parts = json_get(o, "batches");
-	if (!(run = json_get_str(o, "run")) || strlen(run) >= sizeof b->run ||
-	    !json_object_is_type(parts, json_type_array)) {
-		snprintf(err, errlen, "%s: not an llm-batch state file", b->o.state);
-		json_object_put(o);
+	r = (struct reader){ .p = text, .end = text + len };
+	members(&r, big, 1, top_batches, &t, &rest);
+	if (t.failed) {
+		free(text);
+		buf_free(&rest);
 		return -1;
 	}
+	if (r.bad || !(o = json_parse(rest.data, rest.len, err, errlen)) ||
+	    !(run = json_get_str(o, "run")) || strlen(run) >= sizeof b->run)
+		goto bad;
 	snprintf(b->run, sizeof b->run, "%s", run);
 	b->created_at = json_object_get_int64(json_get(o, "created_at"));
 	if ((pend = json_get(o, "pending"))) {
 		b->pend_off = json_object_get_int64(json_get(pend, "offset"));
 		b->pend_len = json_object_get_int64(json_get(pend, "length"));
 	}
-	for (i = 0; i < json_object_array_length(parts); i++)
-		if (load_part(b, json_object_array_get_idx(parts, i), err, errlen) < 0) {
-			json_object_put(o);
-			return -1;
-		}
+	rc = 0;
+bad:
+	if (rc < 0)
+		snprintf(err, errlen, "%s: not an llm-batch state file", b->o.state);
 	json_object_put(o);
-	return 0;
+	buf_free(&rest);
+	free(text);
+	return rc;
 }
