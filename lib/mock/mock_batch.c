@@ -583,18 +583,30 @@ list(struct mock_batch *b, int files, struct buf *out)
 	return 200;
 }
 
+/* rest is "ID" or "ID" + suffix: *n the ID's length, *with whether the
+ * suffix follows; -1 for anything else. */
+static int
+path_id(const char *rest, const char *suffix, size_t *n, int *with)
+{
+	const char *slash = strchr(rest, '/');
+
+	*n = slash ? (size_t)(slash - rest) : strlen(rest);
+	*with = slash != NULL;
+	return slash && strcmp(slash, suffix) ? -1 : 0;
+}
+
 /* /v1/files/ID[/content] */
 static int
 file_req(struct mock_batch *b, const char *method, const char *rest, struct buf *out,
          const char **ctype)
 {
-	const char *slash = strchr(rest, '/');
-	size_t n = slash ? (size_t)(slash - rest) : strlen(rest);
+	size_t n;
+	int slash;
 	struct mfile *f;
 	struct jw w;
 	int st = 200;
 
-	if (slash && strcmp(slash, "/content"))
+	if (path_id(rest, "/content", &n, &slash) < 0)
 		return error(out, 404, "unknown_url", "mock: unknown request URL");
 	pthread_mutex_lock(&b->lock);
 	if (!(f = file_find(b, rest, n)))
@@ -629,13 +641,13 @@ file_req(struct mock_batch *b, const char *method, const char *rest, struct buf 
 static int
 batch_req(struct mock_batch *b, const char *method, const char *rest, struct buf *out)
 {
-	const char *slash = strchr(rest, '/');
-	size_t n = slash ? (size_t)(slash - rest) : strlen(rest);
+	size_t n;
+	int slash;
 	struct mbatch *x;
 	struct jw w;
 	int st = 200;
 
-	if (slash && strcmp(slash, "/cancel"))
+	if (path_id(rest, "/cancel", &n, &slash) < 0)
 		return error(out, 404, "unknown_url", "mock: unknown request URL");
 	if (strcmp(method, slash ? "POST" : "GET"))
 		return error(out, 405, NULL, "mock: method not allowed");

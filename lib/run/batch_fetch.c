@@ -106,11 +106,11 @@ fail:
 	return -1;
 }
 
+/* Record i's result line s[0..n) into the chunk. */
 static void
-add(struct fetch *f, size_t i, json_object *res, int ok)
+add_line(struct fetch *f, size_t i, const char *s, size_t n, int ok)
 {
-	json_line(res, &f->line);
-	buf_add(&f->chunk, f->line.data, f->line.len);
+	buf_add(&f->chunk, s, n);
 	buf_add(&f->chunk, "\n", 1);
 	f->p->recs[i].written = 2;
 	if (ok)
@@ -119,6 +119,13 @@ add(struct fetch *f, size_t i, json_object *res, int ok)
 		f->n->failed++;
 	if (f->chunk.len >= CHUNK)
 		(void)commit(f);
+}
+
+static void
+add(struct fetch *f, size_t i, json_object *res, int ok)
+{
+	json_line(res, &f->line);
+	add_line(f, i, f->line.data, f->line.len, ok);
 }
 
 /* The record of index i, parsed from the records file (owned). */
@@ -282,20 +289,9 @@ fetch_local(struct fetch *f)
 	for (i = 0; i < f->p->nrecs && !f->failed; i++) {
 		const char *s = f->text + f->starts[i], *nl = strchr(s, '\n');
 		size_t n = nl ? (size_t)(nl - s) : strlen(s);
-		int ok;
 
-		if (f->p->recs[i].written == 1 && !f->b->o.all)
-			continue;
-		ok = !memmem(s, n, "\"status\":\"error\"", 16);
-		buf_add(&f->chunk, s, n);
-		buf_add(&f->chunk, "\n", 1);
-		f->p->recs[i].written = 2;
-		if (ok)
-			f->n->ok++;
-		else
-			f->n->failed++;
-		if (f->chunk.len >= CHUNK)
-			(void)commit(f);
+		if (f->p->recs[i].written != 1 || f->b->o.all)
+			add_line(f, i, s, n, !memmem(s, n, "\"status\":\"error\"", 16));
 	}
 }
 
