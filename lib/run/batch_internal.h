@@ -115,6 +115,9 @@ struct batch {
 
 /* batch_state.c */
 int batch_state_load(struct batch *b, char *err, size_t errlen);
+/* The state of text[0..len) into b (empty before).  0, or -1 with err
+ * (parts read before the fault stay in b, for batch_free). */
+int batch_state_parse(struct batch *b, const char *text, size_t len, char *err, size_t errlen);
 int batch_state_save(struct batch *b, char *err, size_t errlen);
 /* STATE.K.WHAT, allocated */
 char *batch_part_path(const struct batch *b, int part, const char *what);

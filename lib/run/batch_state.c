@@ -446,24 +446,18 @@ top_batches(struct reader *r, size_t i, void *arg)
 }
 
 int
-batch_state_load(struct batch *b, char *err, size_t errlen)
+batch_state_parse(struct batch *b, const char *text, size_t len, char *err, size_t errlen)
 {
 	static const char *const big[] = {"batches"};
-	size_t len;
-	char *text = read_file(b->o.state, 1u << 30, &len, err, errlen);
 	struct top t = { .b = b, .err = err, .errlen = errlen };
-	struct reader r;
+	struct reader r = { .p = text, .end = text + len };
 	struct buf rest = {0};
 	json_object *o = NULL, *pend;
 	const char *run;
 	int rc = -1;
 
-	if (!text)
-		return -1;
-	r = (struct reader){ .p = text, .end = text + len };
 	members(&r, big, 1, top_batches, &t, &rest);
 	if (t.failed) {
-		free(text);
 		buf_free(&rest);
 		return -1;
 	}
@@ -482,6 +476,19 @@ bad:
 		snprintf(err, errlen, "%s: not an llm-batch state file", b->o.state);
 	json_object_put(o);
 	buf_free(&rest);
+	return rc;
+}
+
+int
+batch_state_load(struct batch *b, char *err, size_t errlen)
+{
+	size_t len;
+	char *text = read_file(b->o.state, 1u << 30, &len, err, errlen);
+	int rc;
+
+	if (!text)
+		return -1;
+	rc = batch_state_parse(b, text, len, err, errlen);
 	free(text);
 	return rc;
 }
