@@ -332,3 +332,14 @@ kill_at() {
 	done >costs
 	[ "$(tr '\n' ' ' <costs)" = "10 5 9.25 4.625 " ]
 }
+
+@test "run --max-wait: stops waiting, writes what finished, exits 75; the same run later finishes" {
+	start_mock --batch-seconds 1
+	reqs 2 >in.ndjson
+	run --separate-stderr llm-batch run -q -o st.json --max-wait 0.5 in.ndjson
+	[ "$status" -eq 75 ]
+	assert_output ''
+	wait_done st.json
+	llm-batch run -q -o st.json >out.ndjson
+	assert_once
+}
