@@ -125,7 +125,6 @@ struct plan {
 	struct batch *b;
 	int dry;
 	struct wpart *w;	/* by part index */
-	size_t nw;
 	int open_of[1 + 256];	/* endpoint index -> its open part, -1 none */
 	int local;		/* the local part, -1 none */
 	struct strmap ids;
@@ -369,9 +368,7 @@ batch_plan(struct batch *b, int fd, const char *name, int dry, double max_cost,
 		         "nothing was sent", est->usd, max_cost);
 		pl.failed = 1;
 	}
-	for (i = 0; i < pl.nw || i < b->nparts; i++) {
-		if (i >= b->nparts)
-			break;
+	for (i = 0; i < b->nparts; i++) {
 		finish_file(&pl, pl.w[i].rec, (int)i, "records");
 		finish_file(&pl, pl.w[i].up, (int)i, "jsonl");
 	}
