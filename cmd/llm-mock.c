@@ -20,7 +20,8 @@ static const char usage_text[] =
 	"usage: llm-mock [-qv] [--host ADDR] [--port N] [--port-file FILE]\n"
 	"                [--model NAME]... [--latency MS] [--chunk-delay MS]\n"
 	"                [--rules FILE] [--token-file FILE] [--close-after-stream]\n"
-	"                [--no-json-schema]\n"
+	"                [--no-json-schema] [--batch-seconds S] [--batch-expire N]\n"
+	"                [--batch-max-bytes N]\n"
 	"\n"
 	"A deterministic OpenAI-compatible server: it echoes the last user\n"
 	"message and acts out [[mock:...]] directives found in it.\n"
@@ -35,6 +36,9 @@ static const char usage_text[] =
 	"      --token-file FILE require 'Authorization: Bearer <first line of FILE>'\n"
 	"      --close-after-stream  close connections after streamed answers (as llama-server)\n"
 	"      --no-json-schema  refuse response_format json_schema with a 400 (as older servers)\n"
+	"      --batch-seconds S each step of a batch takes S seconds (default 1; 0.1 allowed)\n"
+	"      --batch-expire N  the last N requests of every batch expire unanswered\n"
+	"      --batch-max-bytes N  bytes of batch files held at most (default 1 GiB)\n"
 	"  -q, --quiet           say nothing on start\n"
 	"  -v, --verbose         log every request on stderr\n"
 	"  -h, --help            show this help\n"
@@ -54,7 +58,10 @@ static const struct option longopts[] = {
 	{ "rules", required_argument, NULL, 'r' },
 	{ "token-file", required_argument, NULL, 'T' },
 	{ "close-after-stream", no_argument, NULL, 'C' },
-	{ "no-json-schema", no_argument, NULL, 'S' },
+	{ "no-json-schema", no_argument, NULL, 'J' },
+	{ "batch-seconds", required_argument, NULL, 'S' },
+	{ "batch-expire", required_argument, NULL, 'E' },
+	{ "batch-max-bytes", required_argument, NULL, 'B' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -99,6 +106,7 @@ main(int argc, char *argv[])
 	char err[ERRLEN];
 	struct mock *m;
 	struct mock_http *h;
+	struct mock_batch_opts bo = { .seconds = 1, .max_bytes = MOCK_BATCH_MAXBYTES };
 	sigset_t set;
 
 	stdfds_ensure();
@@ -136,8 +144,17 @@ main(int argc, char *argv[])
 		case 'C':
 			o.close_after_stream = 1;
 			break;
-		case 'S':
+		case 'J':
 			no_json_schema = 1;
+			break;
+		case 'S':
+			bo.seconds = estrtod(optarg, 0, 86400, "--batch-seconds");
+			break;
+		case 'E':
+			bo.expire = estrtonum(optarg, 0, 1LL << 40, "--batch-expire");
+			break;
+		case 'B':
+			bo.max_bytes = estrtonum(optarg, 1, 1LL << 40, "--batch-max-bytes");
 			break;
 		case 'q':
 			quiet = 1;
@@ -171,6 +188,7 @@ main(int argc, char *argv[])
 		mock_free(m);
 		enprintf(EXIT_USAGE, "%s", err);
 	}
+	o.batch = mock_batch_new(m, &bo);
 
 	/* the server's threads inherit this mask, so the signals come
 	 * to sigwait() below and nowhere else; a shell starts background
@@ -197,6 +215,7 @@ main(int argc, char *argv[])
 	while (sigwait(&set, &sig) != 0)
 		;
 	mock_http_stop(h);
+	mock_batch_free(o.batch);
 	mock_free(m);
 	free(token);
 	return EXIT_OK;

@@ -16,7 +16,7 @@
 
 #include "mock/mock_http.h"
 
-enum { R_NONE, R_CHAT, R_MESSAGES, R_MODELS, R_HEALTH, R_STATS };
+enum { R_NONE, R_CHAT, R_MESSAGES, R_MODELS, R_HEALTH, R_STATS, R_BATCH };
 #define IS_POST(r) ((r) == R_CHAT || (r) == R_MESSAGES)	/* the routes answering a POST body */
 
 struct mock_http {
@@ -75,7 +75,7 @@ route(const char *url)
 		return R_HEALTH;
 	if (!strcmp(url, "/v1/mock/stats"))
 		return R_STATS;
-	return R_NONE;
+	return mock_batch_route(url) ? R_BATCH : R_NONE;
 }
 
 /* Wait ms milliseconds, or less when the server stops: then -1. */
@@ -360,6 +360,25 @@ messages(struct mock_http *h, struct MHD_Connection *c, struct req *q)
 	return send_resp(c, status, take_buf(&b, json_type));
 }
 
+/* The batch API (mock_batch.c); 404 when the server has none. */
+static enum MHD_Result
+batch(struct mock_http *h, struct MHD_Connection *c, struct req *q, const char *method,
+      const char *url)
+{
+	struct buf b = {0};
+	const char *ctype;
+	int st;
+
+	if (!h->o.batch)
+		return send_error(c, 404, "unknown_url", "mock: no batch API");
+	if (q->too_big)
+		return send_error(c, 413, NULL, "request body too large");
+	st = mock_batch_answer(h->o.batch, method, url,
+	                       MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type"),
+	                       q->body.data ? q->body.data : "", q->body.len, &b, &ctype);
+	return send_resp(c, st, take_buf(&b, ctype));
+}
+
 static enum MHD_Result
 answer(struct mock_http *h, struct MHD_Connection *c, struct req *q, const char *method,
        const char *url)
@@ -371,7 +390,7 @@ answer(struct mock_http *h, struct MHD_Connection *c, struct req *q, const char 
 		snprintf(msg, sizeof msg, "mock: unknown request URL: %.32s %.160s", method, url);
 		return send_error(c, 404, "unknown_url", msg);
 	}
-	if (IS_POST(q->route) ? strcmp(method, "POST") != 0 : !is_get) {
+	if (q->route == R_BATCH ? 0 : IS_POST(q->route) ? strcmp(method, "POST") != 0 : !is_get) {
 		snprintf(msg, sizeof msg, "mock: method %.32s not allowed for %.160s", method, url);
 		return send_error(c, 405, NULL, msg);
 	}
@@ -387,6 +406,8 @@ answer(struct mock_http *h, struct MHD_Connection *c, struct req *q, const char 
 	}
 	if (q->route == R_CHAT)
 		return chat(h, c, q);
+	if (q->route == R_BATCH)
+		return batch(h, c, q, method, url);
 	return get(h, c, q->route);
 }
 
@@ -423,8 +444,9 @@ handler(void *cls, struct MHD_Connection *c, const char *url, const char *method
 		return MHD_YES;
 	}
 	if (*upload_size) {
-		if (IS_POST(q->route) && !q->too_big) {
-			if (q->body.len + *upload_size > MOCK_MAXBODY) {
+		if ((IS_POST(q->route) || q->route == R_BATCH) && !q->too_big) {
+			if (q->body.len + *upload_size >
+			    (q->route == R_BATCH ? MOCK_BATCH_MAXBODY : MOCK_MAXBODY)) {
 				q->too_big = 1;
 				buf_free(&q->body);
 			} else

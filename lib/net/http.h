@@ -112,6 +112,32 @@ enum http_failure {
 };
 
 enum http_failure http_failure(const struct http_xfer *x);
+
+/* One request on its own, waited for (http_call.c): for the few calls of
+ * a batch API, each made once, where the engine serves the many of a
+ * chat run.  A JSON body is POSTed when body is set; a multipart form
+ * (one field and one file read from disk, streamed) when file_path is;
+ * else the request has no body.  The answer's body goes to sink (a
+ * descriptor, written as it comes, so a big file is never held) when
+ * sink >= 0 and the status is 2xx, else into the caller's buf.  The
+ * strings are borrowed for the call. */
+struct http_call {
+	const char *method;		/* GET, POST, DELETE */
+	const char *url, *shown;	/* shown: as traces show it */
+	const char *token;		/* NULL: no Authorization */
+	const char *body;
+	size_t len;
+	const char *field, *value;	/* the form's field (purpose=batch) */
+	const char *file_field, *file_path, *file_name;
+	int sink;
+	const struct http_opts *o;	/* timeouts and trace */
+};
+
+/* 0 when an answer came (*status set, whatever it is), or -1 with err
+ * (the transport failed: no connection, a timeout; *retryable says
+ * whether trying again may help). */
+int http_call(const struct http_call *c, long *status, struct buf *body, int *retryable,
+              char *err, size_t errlen);
 /* curl's words for the failure, for messages. */
 const char *http_failure_text(const struct http_xfer *x);
 

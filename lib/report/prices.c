@@ -14,6 +14,7 @@
 struct entry {
 	char *name;
 	double input, output, cache_write, cache_read;
+	double batch_input, batch_output;
 	int glob;
 	size_t literal;		/* characters a glob matches as themselves */
 };
@@ -51,6 +52,17 @@ number(json_object *o, const char *key, double *v)
 	return *v >= 0 ? 0 : -1;
 }
 
+/* An optional rate: key's number, or dflt when it is not there. */
+static int
+rate(json_object *o, const char *key, double dflt, double *v)
+{
+	if (!json_get(o, key)) {
+		*v = dflt;
+		return 0;
+	}
+	return number(o, key, v);
+}
+
 static int
 fill(struct prices *t, json_object *models, const char *path, char *err, size_t errlen)
 {
@@ -63,17 +75,14 @@ fill(struct prices *t, json_object *models, const char *path, char *err, size_t 
 			         path, name);
 			return -1;
 		}
-		/* optional: a cache price not given is the input price */
-		if (json_get(v, "cache_write") ? number(v, "cache_write", &e->cache_write) < 0
-		                               : (e->cache_write = e->input, 0)) {
-			snprintf(err, errlen, "%s: models.%s: \"cache_write\" must be a number >= 0",
-			         path, name);
-			return -1;
-		}
-		if (json_get(v, "cache_read") ? number(v, "cache_read", &e->cache_read) < 0
-		                              : (e->cache_read = e->input, 0)) {
-			snprintf(err, errlen, "%s: models.%s: \"cache_read\" must be a number >= 0",
-			         path, name);
+		/* the optional rates: one not given is the list rate (no
+		 * discount known) */
+		if (rate(v, "cache_write", e->input, &e->cache_write) < 0 ||
+		    rate(v, "cache_read", e->input, &e->cache_read) < 0 ||
+		    rate(v, "batch_input", e->input, &e->batch_input) < 0 ||
+		    rate(v, "batch_output", e->output, &e->batch_output) < 0) {
+			snprintf(err, errlen, "%s: models.%s: cache_write, cache_read, batch_input and "
+			         "batch_output are numbers >= 0", path, name);
 			return -1;
 		}
 		e->name = estrdup(name);
@@ -185,9 +194,11 @@ prices_find(const struct prices *t, const char *model, const char *endpoint_url,
 		const struct entry *e = entry_for(t, name);
 
 		if (e) {
-			*p = (struct price){.input = e->input, .output = e->output,
-			                    .cache_write = e->cache_write,
-			                    .cache_read = e->cache_read, .entry = e->name};
+			*p = (struct price){
+				.input = e->input, .output = e->output, .entry = e->name,
+				.cache_write = e->cache_write, .cache_read = e->cache_read,
+				.batch_input = e->batch_input, .batch_output = e->batch_output,
+			};
 			return 1;
 		}
 	}
@@ -255,15 +266,24 @@ price_lookup(const char *model, const char *endpoint_url, struct price *p, char 
 double
 price_cost(const struct price *p, long long prompt_tokens, long long completion_tokens)
 {
-	return price_cost_cached(p, prompt_tokens, completion_tokens, 0, 0);
+	return price_cost_full(p, 0, prompt_tokens, 0, 0, completion_tokens);
 }
 
 double
-price_cost_cached(const struct price *p, long long prompt_tokens, long long completion_tokens,
-                  long long cache_write, long long cache_read)
+price_cost_full(const struct price *p, int batch, long long prompt_tokens, long long cache_write,
+                long long cache_read, long long completion_tokens)
 {
-	double plain = (double)prompt_tokens - (double)cache_write - (double)cache_read;
+	double in = batch ? p->batch_input : p->input, out = batch ? p->batch_output : p->output;
+	double cw = p->cache_write, cr = p->cache_read;
 
-	return (plain * p->input + (double)cache_write * p->cache_write +
-	        (double)cache_read * p->cache_read + (double)completion_tokens * p->output) / 1e6;
+	if (cache_write < 0 || cache_read < 0 || cache_write + cache_read > prompt_tokens)
+		cache_write = cache_read = 0;
+	/* a batch's cached tokens get the batch's discount too, when the
+	 * table knows one */
+	if (batch && p->input > 0) {
+		cw *= p->batch_input / p->input;
+		cr *= p->batch_input / p->input;
+	}
+	return ((double)(prompt_tokens - cache_write - cache_read) * in + (double)cache_write * cw +
+	        (double)cache_read * cr + (double)completion_tokens * out) / 1e6;
 }

@@ -1,7 +1,8 @@
 /* prices: what a model's tokens cost, from the price table
  * (share/llm/prices.json, or the file LLM_PRICES names; llm-prices(5)).
  *
- * The table gives USD per 1M input and output tokens by model name: an
+ * The table gives USD per 1M input and output tokens by model name (and,
+ * when known, the rates through a batch API and of cached input): an
  * exact name, or a glob ("gpt-4o-mini*", fnmatch(3)).  Names are compared
  * without regard to case.  An exact name beats every glob; among globs the
  * one with the most literal (non-wildcard) characters wins, a tie going
@@ -34,6 +35,9 @@ struct price {
 	int local;		/* a local endpoint: both are 0 */
 	const char *entry;	/* the table's name that matched, NULL when local;
 				 * valid while the table lives */
+	/* through a batch API: the table's batch_input and batch_output,
+	 * or the list rates when it gives none */
+	double batch_input, batch_output;
 };
 
 struct prices;
@@ -63,11 +67,13 @@ int price_lookup(const char *model, const char *endpoint_url, struct price *p, c
 /* USD for the tokens at price p. */
 double price_cost(const struct price *p, long long prompt_tokens, long long completion_tokens);
 
-/* The same when cache_write and cache_read of the prompt tokens (which
- * count them) were written to and read from a prompt cache: those go at
- * the cache prices, the rest of the prompt at the input price. */
-double price_cost_cached(const struct price *p, long long prompt_tokens,
-                         long long completion_tokens, long long cache_write,
-                         long long cache_read);
+/* USD for an answer's tokens at price p: through a batch API (batch)
+ * at the batch rates; of its prompt tokens (which count them all),
+ * cache_write written to and cache_read read from a prompt cache at the
+ * cache rates (a batch's discount applied to those too), the rest at the
+ * input rate.  Counts that do not fit in the prompt are taken as 0. */
+double price_cost_full(const struct price *p, int batch, long long prompt_tokens,
+                       long long cache_write, long long cache_read,
+                       long long completion_tokens);
 
 #endif

@@ -18,7 +18,8 @@
 enum {
 	F_ID, F_RUN_ID, F_STATUS, F_EVENT, F_MODEL, F_META_MODEL, F_REQ_MODEL,
 	F_ENDPOINT, F_META_ENDPOINT, F_CONTENT, F_FINAL, F_LATENCY, F_CACHED,
-	F_COST, F_PROMPT, F_COMPLETION, F_KIND, F_MESSAGE, F_CACHE_WRITE, F_CACHE_READ, NFIELDS
+	F_COST, F_PROMPT, F_COMPLETION, F_KIND, F_MESSAGE, F_CACHE_WRITE, F_CACHE_READ, F_BATCH,
+	F_CACHED_TOKENS, NFIELDS
 };
 
 static const char *const paths[NFIELDS] = {
@@ -26,6 +27,7 @@ static const char *const paths[NFIELDS] = {
 	"endpoint", "meta.endpoint", "content", "final_content", "latency_ms", "cached",
 	"cost_usd", "usage.prompt_tokens", "usage.completion_tokens", "error.kind",
 	"error.message", "usage.cache_creation_input_tokens", "usage.cache_read_input_tokens",
+	"batch", "usage.prompt_tokens_details.cached_tokens",
 };
 
 /* One counted record: the last of its id, or each with all_attempts. */
@@ -221,12 +223,14 @@ first_string(struct summary *s, const int *slots, size_t n)
 }
 
 /* What the record's tokens cost at the price of its model and endpoint,
- * NAN when the price is not known. */
+ * NAN when the price is not known: at the batch rates for an answer of
+ * a batch (it carries "batch"), its cached prompt tokens at the cached
+ * rate. */
 static double
 priced(struct summary *s, long long prompt, long long completion)
 {
 	long long cw = 0, cr = 0;
-
+	int batch = s->f[F_BATCH].type != JF_NONE && s->f[F_BATCH].type != JF_NULL;
 	static const int model_slots[] = {F_MODEL, F_META_MODEL, F_REQ_MODEL};
 	static const int endpoint_slots[] = {F_ENDPOINT, F_META_ENDPOINT};
 	struct buf key = {0};
@@ -257,12 +261,14 @@ priced(struct summary *s, long long prompt, long long completion)
 	}
 	buf_free(&key);
 	pm = &s->memo[k];
-	/* prompt tokens of a prompt cache (Anthropic's) at its prices */
+	/* prompt tokens of a prompt cache at its prices: Anthropic's
+	 * written and read, or OpenAI's cached (read) ones */
 	if (jfield_llong(&s->f[F_CACHE_WRITE], &cw) < 0)
 		cw = 0;
-	if (jfield_llong(&s->f[F_CACHE_READ], &cr) < 0)
+	if (jfield_llong(&s->f[F_CACHE_READ], &cr) < 0 &&
+	    jfield_llong(&s->f[F_CACHED_TOKENS], &cr) < 0)
 		cr = 0;
-	return pm->known ? price_cost_cached(&pm->p, prompt, completion, cw, cr) : NAN;
+	return pm->known ? price_cost_full(&pm->p, batch, prompt, cw, cr, completion) : NAN;
 }
 
 /* The entry for this record: the id's own, or a new one. */

@@ -10,6 +10,7 @@
 
 #include "json/schema.h"
 #include "run/cache.h"
+#include "run/result.h"
 #include "run/client_internal.h"
 #include "run/xfer_error.h"
 #include "text/redact.h"
@@ -251,30 +252,6 @@ emit(struct client *c, struct job *j)
 	}
 }
 
-/* A server may echo a request's headers or body in its error message:
- * the message goes through the redaction patterns, the configured tokens
- * among them, before it is written.  Made at the first error, so a run
- * without errors never pays for compiling the patterns. */
-static void
-redact_message(struct client *c, struct llm_error *e)
-{
-	char err[ERRLEN];
-	size_t i;
-
-	if (!c->red) {
-		c->red = redact_new();
-		/* without the patterns file the tokens are still taken out */
-		(void)redact_load_default(c->red, err, sizeof err);
-		if (c->cfg->def.token)
-			(void)redact_add_literal(c->red, "token", c->cfg->def.token, err, sizeof err);
-		for (i = 0; i < c->cfg->nprov; i++)
-			if (c->cfg->prov[i].token)
-				(void)redact_add_literal(c->red, "token", c->cfg->prov[i].token, err,
-				                         sizeof err);
-	}
-	redact_cstr(c->red, e->message, sizeof e->message);
-}
-
 /* What the job's answer cost, counted against the budget (usage NULL:
  * nothing; a failed request is not billed). */
 static void
@@ -291,31 +268,12 @@ static void
 fail(struct client *c, struct job *j, struct llm_error *e)
 {
 	settle(c, j, NULL);
-	redact_message(c, e);
+	result_redact(&c->red, c->cfg, e);
 	j->result = rec_error(j->id, e, j->attempt, j->meta, j->body ? j->body : json_get(j->rec, "request"));
 	if (j->kept)
 		json_set(j->result, "content", json_ref(j->kept));
 	j->ok = 0;
 	emit(c, j);
-}
-
-static int
-save_content(struct client *c, struct job *j, struct llm_error *e)
-{
-	const char *path = json_get_str(j->meta, "output");
-	json_object *content = json_get(j->result, "content");
-	char err[ERRLEN];
-
-	(void)c;
-	/* beneath the working directory: a symbolic link on the way that
-	 * leads out of it is refused, not followed */
-	if (atomic_write(path, json_object_get_string(content),
-	                 (size_t)json_object_get_string_len(content), FILES_MKDIRS | FILES_BENEATH,
-	                 err, sizeof err) < 0) {
-		llm_error_set(e, "io", 0, "cannot save response: %s", err);
-		return -1;
-	}
-	return 0;
 }
 
 /* The answer is in: finish the record, save it, cache it, emit it. */
@@ -332,19 +290,10 @@ succeed(struct client *c, struct job *j, int cached)
 		fail(c, j, &e);
 		return;
 	}
-	if (!json_get(j->result, "model") && json_get(j->body, "model"))
-		json_set(j->result, "model", json_ref(json_get(j->body, "model")));
-	/* where it went, so a report prices a local model at 0 */
-	json_set(j->result, "endpoint", json_object_new_string(j->tgt->shown));
+	result_finish(j->result, j->body, j->meta, j->attempt, cached, c->o.echo, j->tgt->shown);
 	if (j->fallbacks)
 		json_set(j->result, "fallback_from", json_object_new_string(j->asked));
-	json_set(j->result, "attempt", json_object_new_int(j->attempt));
-	json_set(j->result, "cached", json_object_new_boolean(cached));
-	if (j->meta)
-		json_set(j->result, "meta", json_ref(j->meta));
-	if (c->o.echo)
-		json_set(j->result, "request", json_ref(j->body));
-	if (c->o.save && save_content(c, j, &e) < 0) {
+	if (c->o.save && result_save(j->meta, j->result, &e) < 0) {
 		json_object_put(j->result);
 		j->result = NULL;
 		fail(c, j, &e);
@@ -459,12 +408,7 @@ served_from_cache(struct client *c, struct job *j)
 
 	if (!hit)
 		return 0;
-	j->result = json_object_new_object();
-	json_set(j->result, "id", json_object_new_string(j->id));
-	json_set(j->result, "status", json_object_new_string("ok"));
-	json_object_object_foreach(hit, k, v)
-		if (strcmp(k, "id") && strcmp(k, "status"))
-			json_set(j->result, k, json_ref(v));
+	j->result = result_from_cache(j->id, hit);
 	json_object_put(hit);
 	json_set(j->result, "latency_ms", json_object_new_int64((int64_t)(now_ms_f() - j->t0)));
 	succeed(c, j, 1);
@@ -478,52 +422,26 @@ start(struct client *c, struct job *j, struct rec_reader *r)
 {
 	struct llm_error e;
 	struct endpoint *ep;
-	const char *model, *send_model;
 	char err[ERRLEN];
 
 	j->id = rec_id(j->rec, r);
 	j->attempt = rec_attempt(j->rec);
-	j->meta = json_get(j->rec, "meta");
-	if (!(j->body = openai_request_of(j->rec, err, sizeof err))) {
-		llm_error_set(&e, "bad_input", 0, "%s: %s", j->id, err);
+	if (!(j->body = result_body_of(j->rec, j->id, &j->meta, &e))) {
 		fail(c, j, &e);
 		return;
-	}
-	if (j->body == j->rec) {
-		/* a bare body: our fields are not the server's */
-		json_object_object_del(j->body, "id");
-		json_object_object_del(j->body, "meta");
-		json_object_object_del(j->body, "attempt");
-		j->meta = NULL;
 	}
 	if (c->o.stream)
 		j->stream_opts = json_ref(json_get(j->body, "stream_options"));
 	openai_apply(j->body, &c->o.ov);	/* ov.stream is 0: the cache key leaves it out */
-	model = json_get_str(j->body, "model");
-	j->asked = model ? estrdup(model) : NULL;
-	if (!(ep = config_route(c->cfg, model, &send_model, err, sizeof err))) {
-		llm_error_set(&e, "config", 0, "%s", err);
+	if (json_get_str(j->body, "model"))
+		j->asked = estrdup(json_get_str(j->body, "model"));
+	if (!(ep = result_route(c->cfg, j->body, &e))) {
 		fail(c, j, &e);
 		return;
 	}
-	if (send_model != model)
-		json_set(j->body, "model", json_object_new_string(send_model));
-	if (c->o.save) {
-		const char *out = json_get_str(j->meta, "output");
-
-		if (!out) {
-			llm_error_set(&e, "bad_input", 0, "%s: --save needs meta.output", j->id);
-			fail(c, j, &e);
-			return;
-		}
-		/* its JSON length, not strlen: a \u0000 inside is refused,
-		 * not taken as the end of a shorter path */
-		if (path_confined(out, (size_t)json_object_get_string_len(json_get(j->meta, "output")),
-		                  err, sizeof err) < 0) {
-			llm_error_set(&e, "bad_input", 0, "%s: meta.output: %s", j->id, err);
-			fail(c, j, &e);
-			return;
-		}
+	if (c->o.save && result_save_check(j->id, j->meta, &e) < 0) {
+		fail(c, j, &e);
+		return;
 	}
 	j->t0 = now_ms_f();
 	j->tgt = target_of(c, ep);

@@ -1,9 +1,11 @@
 #!/bin/sh
 # make soak: the fault soak of llm-chat and of llm-stream, 100,000
-# requests each through llm-plan | llm-retry, five minutes at most in
+# requests each through llm-plan | llm-retry, seven minutes at most in
 # all: each soak is stopped, and fails, after 140 s.  See soak.sh.
 # Then the interrupt soak: a plan stopped by SIGINT and SIGTERM at random
 # points, with -k and without, and resumed (interrupt.sh), 90 s at most.
+# Then the batch soak: llm-batch run killed with SIGKILL at 20 random
+# points and resumed (batch.sh), 120 s at most.
 # SOAK_SEED picks another draw of faults (default 1).
 BUILD=${BUILD:-build}
 export BUILD
@@ -20,6 +22,11 @@ done
 timeout 90 sh "$here/interrupt.sh" 200 "${SOAK_SEED:-1}"
 st=$?
 [ $st -eq 124 ] && echo "soak interrupt: FAIL: not done in 90 s"
+[ $st -ne 0 ] && rc=1
+echo
+timeout 120 sh "$here/batch.sh" 5000 "${SOAK_SEED:-1}"
+st=$?
+[ $st -eq 124 ] && echo "soak batch: FAIL: not done in 120 s"
 [ $st -ne 0 ] && rc=1
 echo
 echo "soak: $(($(date +%s) - start)) s in all, $([ $rc -eq 0 ] && echo ok || echo FAILED)"

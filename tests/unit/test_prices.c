@@ -106,8 +106,33 @@ test_cost_cached(void **state)
 	double want = 0.3 * 3 + 0.2 * 3.75 + 0.5 * 0.3 + 0.1 * 15;
 
 	(void)state;
-	assert_true(fabs(price_cost_cached(&p, 1000000, 100000, 200000, 500000) - want) < 1e-12);
-	assert_true(price_cost_cached(&p, 1000, 500, 0, 0) == price_cost(&p, 1000, 500));
+	assert_true(fabs(price_cost_full(&p, 0, 1000000, 200000, 500000, 100000) - want) < 1e-12);
+	assert_true(price_cost_full(&p, 0, 1000, 0, 0, 500) == price_cost(&p, 1000, 500));
+}
+
+/* Batch and cached rates: the table's, or the list rates when it has
+ * none; a batch's cached tokens get the batch discount too. */
+static void
+test_batch_cached(void **state)
+{
+	struct prices *t = shipped();
+	struct price p;
+
+	(void)state;
+	assert_int_equal(prices_find(t, "gpt-4o-mini", NULL, &p), 1);
+	assert_true(p.batch_input == 0.075 && p.batch_output == 0.30 && p.cache_read == 0.075);
+	/* DeepSeek has no batch API: its batch rates are the list's */
+	assert_int_equal(prices_find(t, "deepseek-chat", NULL, &p), 1);
+	assert_true(p.batch_input == 0.27 && p.batch_output == 1.10 && p.cache_read == 0.07);
+	prices_free(t);
+	p = (struct price){.input = 2, .output = 8, .batch_input = 1, .batch_output = 4,
+	                   .cache_read = 0.5};
+	assert_true(price_cost_full(&p, 0, 1000000, 0, 0, 1000000) == 10);
+	assert_true(price_cost_full(&p, 1, 1000000, 0, 0, 1000000) == 5);
+	assert_true(price_cost_full(&p, 0, 1000000, 0, 500000, 0) == 1.25);
+	assert_true(price_cost_full(&p, 1, 1000000, 0, 500000, 0) == 0.625);
+	/* more cached than prompt tokens is a server's mistake: ignored */
+	assert_true(price_cost_full(&p, 0, 10, 0, 20, 0) == price_cost(&p, 10, 0));
 }
 
 static char *
@@ -160,9 +185,11 @@ test_bad_tables(void **state)
 		{"{\"models\":{\"m\":{\"input\":\"1\",\"output\":1}}}", "models.m: needs"},
 		{"{\"written\":\"x\"}", "no \"models\" object"},
 		{"{\"models\":{\"m\":{\"input\":1,\"output\":1,\"cache_read\":-1}}}",
-		 "models.m: \"cache_read\" must be a number >= 0"},
+		 "models.m: cache_write, cache_read, batch_input and batch_output are numbers >= 0"},
 		{"{\"models\":{\"m\":{\"input\":1,\"output\":1,\"cache_write\":\"x\"}}}",
-		 "models.m: \"cache_write\" must be a number >= 0"},
+		 "models.m: cache_write"},
+		{"{\"models\":{\"m\":{\"input\":1,\"output\":1,\"batch_input\":-1}}}",
+		 "models.m: cache_write, cache_read, batch_input and batch_output are numbers >= 0"},
 		{"{\"models\":", "invalid JSON"},
 	};
 	char err[ERRLEN];
@@ -217,6 +244,7 @@ main(void)
 		cmocka_unit_test(test_lookup),
 		cmocka_unit_test(test_cost),
 		cmocka_unit_test(test_cost_cached),
+		cmocka_unit_test(test_batch_cached),
 		cmocka_unit_test_setup_teardown(test_llm_prices, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_bad_tables, setup_dir, teardown_dir),
 		cmocka_unit_test(test_local_url),

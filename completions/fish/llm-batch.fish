@@ -1,0 +1,21 @@
+# fish completion for llm-batch, made by mk/completions.sh from
+# 'llm-batch --help': change that, not this file.
+source (status dirname)/llm-common.fish
+complete -c llm-batch -s o -l state -r -F -d 'the state file (default llm-batch-TIME-PID.json)'
+complete -c llm-batch -l json -d 'status: one JSON object a batch'
+complete -c llm-batch -l all -d 'fetch: write every record again, not only new ones'
+complete -c llm-batch -l max-wait -x -d 'run: stop waiting after SEC seconds (exit 75)'
+complete -c llm-batch -l save -d 'write each answer\'s content to its meta.output file'
+complete -c llm-batch -l cache -x -a '(__fish_complete_directories)' -d 'answer cached records from DIR; cache the answers'
+complete -c llm-batch -l echo -d 'put the request on success records too'
+complete -c llm-batch -l estimate -d 'print what the records would cost; send nothing'
+complete -c llm-batch -l max-cost -x -d 'send nothing when the estimate is more'
+complete -c llm-batch -l max-requests -x -d 'requests in one batch, at most (default 50000)'
+complete -c llm-batch -l max-bytes -x -d 'bytes of one batch\'s file, at most (default 200 MB)'
+complete -c llm-batch -l timeout -x -d 'give up on one call after SEC seconds (default 600)'
+complete -c llm-batch -l base-url -x -d 'endpoint, instead of LLM_BASE_URL'
+complete -c llm-batch -l token-file -r -F -d 'read the API token from FILE'
+complete -c llm-batch -s q -l quiet -d 'no progress line'
+complete -c llm-batch -s v -l verbose -d 'trace the calls on stderr (the token masked)'
+complete -c llm-batch -s h -l help -d 'this help'
+complete -c llm-batch -l version -d 'print the version and exit'

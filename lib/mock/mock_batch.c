@@ -1,0 +1,692 @@
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "json/json.h"
+#include "mock/mock_batch.h"
+
+/* One file held: an upload or a batch's output. */
+struct mfile {
+	char id[40];
+	char *name;
+	const char *purpose;	/* "batch" or "batch_output" */
+	long long created;
+	struct buf data;
+	int deleted;
+};
+
+struct mbatch {
+	char id[40];
+	char input[40];		/* the input file's id */
+	char *endpoint;
+	char *metadata;		/* its JSON text, or NULL */
+	double created;		/* wall seconds */
+	double cancel_at;	/* wall seconds; 0: not cancelled */
+	const char *end;	/* the status it ended in; NULL: not ended */
+	double ended;
+	char output[40], error[40];	/* file ids, "" when none */
+	long long total, completed, failed;
+	char *errors;		/* JSON of a failed validation, or NULL */
+};
+
+struct mock_batch {
+	struct mock *m;
+	struct mock_batch_opts o;
+	pthread_mutex_t lock;
+	struct mfile *files;
+	size_t nfiles;
+	struct mbatch *batches;
+	size_t nbatches;
+	long long held;		/* bytes of files held */
+	unsigned long long seq;
+};
+
+static const char ctype_json[] = "application/json";
+
+static double
+wall(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+struct mock_batch *
+mock_batch_new(struct mock *m, const struct mock_batch_opts *o)
+{
+	struct mock_batch *b = ecalloc(1, sizeof *b);
+
+	b->m = m;
+	b->o = *o;
+	if (b->o.max_bytes <= 0)
+		b->o.max_bytes = MOCK_BATCH_MAXBYTES;
+	pthread_mutex_init(&b->lock, NULL);
+	return b;
+}
+
+void
+mock_batch_free(struct mock_batch *b)
+{
+	size_t i;
+
+	if (!b)
+		return;
+	for (i = 0; i < b->nfiles; i++) {
+		free(b->files[i].name);
+		buf_free(&b->files[i].data);
+	}
+	for (i = 0; i < b->nbatches; i++) {
+		free(b->batches[i].endpoint);
+		free(b->batches[i].metadata);
+		free(b->batches[i].errors);
+	}
+	free(b->files);
+	free(b->batches);
+	pthread_mutex_destroy(&b->lock);
+	free(b);
+}
+
+int
+mock_batch_route(const char *url)
+{
+	return !strcmp(url, "/v1/files") || !strncmp(url, "/v1/files/", 10) ||
+	       !strcmp(url, "/v1/batches") || !strncmp(url, "/v1/batches/", 12);
+}
+
+static int
+error(struct buf *out, int status, const char *code, const char *msg)
+{
+	mock_error_json(out, msg, mock_status_row(status)->type, code);
+	return status;
+}
+
+static struct mfile *
+file_find(struct mock_batch *b, const char *id, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < b->nfiles; i++)
+		if (!b->files[i].deleted && strlen(b->files[i].id) == n &&
+		    !memcmp(b->files[i].id, id, n))
+			return &b->files[i];
+	return NULL;
+}
+
+static struct mbatch *
+batch_find(struct mock_batch *b, const char *id, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < b->nbatches; i++)
+		if (strlen(b->batches[i].id) == n && !memcmp(b->batches[i].id, id, n))
+			return &b->batches[i];
+	return NULL;
+}
+
+/* A new file holding data (moved in); NULL past the cap on bytes. */
+static struct mfile *
+file_add(struct mock_batch *b, const char *name, size_t namelen, const char *purpose,
+         struct buf *data)
+{
+	struct mfile *f;
+
+	if (b->held + (long long)data->len > b->o.max_bytes)
+		return NULL;
+	b->files = erealloc(b->files, (b->nfiles + 1) * sizeof *b->files);
+	f = &b->files[b->nfiles++];
+	memset(f, 0, sizeof *f);
+	snprintf(f->id, sizeof f->id, "file-mock%llu", ++b->seq);
+	f->name = estrndup(name, namelen);
+	f->purpose = purpose;
+	f->created = (long long)wall();
+	f->data = *data;
+	memset(data, 0, sizeof *data);
+	b->held += (long long)f->data.len;
+	return f;
+}
+
+static void
+file_json(struct jw *w, const struct mfile *f)
+{
+	jw_open(w, '{');
+	jw_key(w, "id"); jw_strz(w, f->id);
+	jw_key(w, "object"); jw_strz(w, "file");
+	jw_key(w, "bytes"); jw_int(w, (long long)f->data.len);
+	jw_key(w, "created_at"); jw_int(w, f->created);
+	jw_key(w, "filename"); jw_strz(w, f->name);
+	jw_key(w, "purpose"); jw_strz(w, f->purpose);
+	jw_close(w, '}');
+}
+
+/* The value of attribute attr ("name=") in a part's headers, or NULL. */
+static const char *
+part_attr(const char *h, size_t hn, const char *attr, size_t *n)
+{
+	size_t an = strlen(attr);
+	const char *p = h, *end = h + hn, *q;
+
+	while ((p = memmem(p, (size_t)(end - p), attr, an))) {
+		if (p > h && (p[-1] == ' ' || p[-1] == ';')) {
+			p += an;
+			if (p < end && *p == '"') {
+				p++;
+				if (!(q = memchr(p, '"', (size_t)(end - p))))
+					return NULL;
+			} else {
+				for (q = p; q < end && *q != ';' && *q != '\r'; q++)
+					;
+			}
+			*n = (size_t)(q - p);
+			return p;
+		}
+		p += an;
+	}
+	return NULL;
+}
+
+/* POST /v1/files: multipart/form-data with purpose=batch and file. */
+static int
+upload(struct mock_batch *b, const char *ctype, const char *body, size_t len, struct buf *out)
+{
+	const char *bd, *p, *end = body + len, *fname = NULL, *fdata = NULL, *purpose = NULL;
+	size_t bn, fnl = 0, fdl = 0, pl = 0;
+	char delim[256];
+	struct buf data = {0};
+	struct jw w;
+	struct mfile *f;
+
+	if (!ctype || strncmp(ctype, "multipart/form-data", 19) ||
+	    !(bd = part_attr(ctype, strlen(ctype), "boundary=", &bn)) || bn + 4 > sizeof delim)
+		return error(out, 400, "invalid_request", "mock: a file comes as multipart/form-data");
+	snprintf(delim, sizeof delim, "--%.*s", (int)bn, bd);
+	bn += 2;
+	p = memmem(body, len, delim, bn);
+	while (p && (p += bn) + 2 <= end && memcmp(p, "--", 2)) {
+		const char *hend = memmem(p, (size_t)(end - p), "\r\n\r\n", 4), *content, *next,
+		           *name;
+		size_t nl;
+
+		if (!hend)
+			break;
+		content = hend + 4;
+		if (!(next = memmem(content, (size_t)(end - content), delim, bn)) || next - content < 2)
+			break;
+		name = part_attr(p, (size_t)(hend - p), "name=", &nl);
+		if (name && nl == 7 && !memcmp(name, "purpose", 7)) {
+			purpose = content;
+			pl = (size_t)(next - 2 - content);
+		} else if (name && nl == 4 && !memcmp(name, "file", 4)) {
+			fdata = content;
+			fdl = (size_t)(next - 2 - content);
+			if (!(fname = part_attr(p, (size_t)(hend - p), "filename=", &fnl)))
+				fname = "upload.jsonl", fnl = 12;
+		}
+		p = next;
+	}
+	if (!purpose || pl != 5 || memcmp(purpose, "batch", 5))
+		return error(out, 400, "invalid_request", "mock: purpose must be 'batch'");
+	if (!fdata)
+		return error(out, 400, "invalid_request", "mock: no 'file' part");
+	buf_add(&data, fdata, fdl);
+	pthread_mutex_lock(&b->lock);
+	if (!(f = file_add(b, fname, fnl, "batch", &data))) {
+		pthread_mutex_unlock(&b->lock);
+		buf_free(&data);
+		return error(out, 413, "file_too_large", "mock: the batch store is full (--batch-max-bytes)");
+	}
+	jw_start(&w, out);
+	file_json(&w, f);
+	pthread_mutex_unlock(&b->lock);
+	return 200;
+}
+
+/* A line's answer: status, the body (JSON) into resp. */
+static int
+line_answer(struct mock_batch *b, json_object *body, struct buf *resp, struct buf *scratch)
+{
+	struct mock_answer a;
+	json_object *o;
+	char err[ERRLEN];
+	int status;
+
+	json_line(body, scratch);
+	mock_reply(b->m, scratch->data, scratch->len, &a);
+	status = a.status;
+	buf_reset(resp);
+	if (a.raw) {
+		/* a rule's body may be anything: kept when it is JSON */
+		if ((o = json_parse(a.body.data ? a.body.data : "", a.body.len, err, sizeof err))) {
+			json_line(o, resp);
+			json_object_put(o);
+		} else {
+			mock_error_json(resp, "mock: the answer was not JSON", "server_error", NULL);
+		}
+	} else {
+		a.faults &= ~(unsigned)MOCK_F_HUGE;
+		mock_completion(&a, resp, NULL);
+	}
+	mock_answer_free(&a);
+	return status;
+}
+
+/* Add one output line to o: its response, or its error code. */
+static void
+out_line(struct buf *o, unsigned long long n, const char *custom_id, size_t idlen, int status,
+         const struct buf *resp, const char *code, const char *msg)
+{
+	struct jw w;
+
+	jw_start(&w, o);
+	w.more = 0;
+	jw_open(&w, '{');
+	jw_key(&w, "id");
+	buf_addf(o, "\"batch_req_%llu\"", n);
+	w.more = 1;
+	jw_key(&w, "custom_id"); jw_str(&w, custom_id, idlen);
+	jw_key(&w, "response");
+	if (code)
+		jw_null(&w);
+	else {
+		jw_open(&w, '{');
+		jw_key(&w, "status_code"); jw_int(&w, status);
+		jw_key(&w, "request_id");
+		buf_addf(o, "\"req_mock%llu\"", n);
+		w.more = 1;
+		jw_key(&w, "body"); jw_raw(&w, resp->data, resp->len);
+		jw_close(&w, '}');
+	}
+	jw_key(&w, "error");
+	if (code) {
+		jw_open(&w, '{');
+		jw_key(&w, "code"); jw_strz(&w, code);
+		jw_key(&w, "message"); jw_strz(&w, msg);
+		jw_close(&w, '}');
+	} else
+		jw_null(&w);
+	jw_close(&w, '}');
+	buf_add(o, "\n", 1);
+}
+
+/* Check the input file: every line a request with a custom_id.  NULL, or
+ * the errors JSON of a failed validation. */
+static char *
+validate(const struct mfile *in, long long *total)
+{
+	const char *p = in->data.data, *end = p + in->data.len;
+	struct buf e = {0};
+	long line = 0;
+
+	*total = 0;
+	while (p && p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		json_object *o;
+		char err[ERRLEN];
+
+		line++;
+		if (n > 0) {
+			o = json_parse(p, n, err, sizeof err);
+			if (!o || !json_get_str(o, "custom_id") ||
+			    !json_object_is_type(json_get(o, "body"), json_type_object)) {
+				struct jw w;
+
+				jw_start(&w, &e);
+				jw_open(&w, '{');
+				jw_key(&w, "object"); jw_strz(&w, "list");
+				jw_key(&w, "data"); jw_open(&w, '[');
+				jw_open(&w, '{');
+				jw_key(&w, "code"); jw_strz(&w, "invalid_request");
+				jw_key(&w, "message");
+				jw_strz(&w, o ? "a line needs custom_id and a body object" : err);
+				jw_key(&w, "line"); jw_int(&w, line);
+				jw_close(&w, '}');
+				jw_close(&w, ']');
+				jw_close(&w, '}');
+				json_object_put(o);
+				return e.data;
+			}
+			json_object_put(o);
+			(*total)++;
+		}
+		p = nl ? nl + 1 : end;
+	}
+	return NULL;
+}
+
+/* The batch has ended as status (at reached lines answered): write its
+ * output and error files.  Called with the lock held. */
+static void
+batch_end(struct mock_batch *b, struct mbatch *x, const char *status, long long reached)
+{
+	struct mfile *in = file_find(b, x->input, strlen(x->input)), *f;
+	struct buf ok = {0}, bad = {0}, resp = {0}, scratch = {0};
+	const char *p, *end;
+	long long k = 0;
+	char name[80];
+
+	x->end = status;
+	x->ended = wall();
+	if (!in)
+		return;
+	p = in->data.data;
+	end = p + in->data.len;
+	while (p && p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		json_object *o;
+		char err[ERRLEN];
+
+		if (n > 0 && (o = json_parse(p, n, err, sizeof err))) {
+			json_object *cid = json_get(o, "custom_id");
+			const char *id = json_object_get_string(cid);
+			size_t idl = (size_t)json_object_get_string_len(cid);
+			unsigned long long seq = ++b->seq;
+
+			if (k < reached) {
+				int st = line_answer(b, json_get(o, "body"), &resp, &scratch);
+
+				out_line(st == 200 ? &ok : &bad, seq, id, idl, st, &resp, NULL, NULL);
+				if (st == 200)
+					x->completed++;
+				else
+					x->failed++;
+			} else if (!strcmp(status, "expired")) {
+				out_line(&bad, seq, id, idl, 0, NULL, "batch_expired",
+				         "This request could not be executed before the completion "
+				         "window expired.");
+				x->failed++;
+			}
+			k++;
+			json_object_put(o);
+		}
+		p = nl ? nl + 1 : end;
+	}
+	if (ok.len) {
+		snprintf(name, sizeof name, "%s_output.jsonl", x->id);
+		if ((f = file_add(b, name, strlen(name), "batch_output", &ok)))
+			snprintf(x->output, sizeof x->output, "%s", f->id);
+	}
+	if (bad.len) {
+		snprintf(name, sizeof name, "%s_error.jsonl", x->id);
+		if ((f = file_add(b, name, strlen(name), "batch_output", &bad)))
+			snprintf(x->error, sizeof x->error, "%s", f->id);
+	}
+	if ((ok.len && !x->output[0]) || (bad.len && !x->error[0])) {
+		x->end = "failed";
+		free(x->errors);
+		x->errors = estrdup("{\"object\":\"list\",\"data\":[{\"code\":\"mock_store_full\","
+		                    "\"message\":\"mock: the batch store is full (--batch-max-bytes)\"}]}");
+	}
+	buf_free(&ok);
+	buf_free(&bad);
+	buf_free(&resp);
+	buf_free(&scratch);
+}
+
+/* Where a batch is now; ends it when its time has come.  Lock held. */
+static const char *
+batch_status(struct mock_batch *b, struct mbatch *x)
+{
+	double now = wall(), s = b->o.seconds, e = now - x->created;
+
+	if (x->end)
+		return x->end;
+	if (x->cancel_at > 0) {
+		double at = x->cancel_at - x->created;
+		long long reached = at < s ? 0 : at >= 2 * s ? x->total :
+		                    (long long)((double)x->total * (at - s) / s);
+
+		if (now - x->cancel_at < s)
+			return "cancelling";
+		batch_end(b, x, "cancelled", reached);
+		return x->end;
+	}
+	if (e < s)
+		return "validating";
+	if (e < 2 * s)
+		return "in_progress";
+	if (e < 3 * s)
+		return "finalizing";
+	if (b->o.expire > 0)
+		batch_end(b, x, "expired", x->total > b->o.expire ? x->total - b->o.expire : 0);
+	else
+		batch_end(b, x, "completed", x->total);
+	return x->end;
+}
+
+static void
+batch_json(struct mock_batch *b, struct jw *w, struct mbatch *x)
+{
+	const char *st = batch_status(b, x);
+	long long created = (long long)x->created, s = (long long)b->o.seconds;
+
+	jw_open(w, '{');
+	jw_key(w, "id"); jw_strz(w, x->id);
+	jw_key(w, "object"); jw_strz(w, "batch");
+	jw_key(w, "endpoint"); jw_strz(w, x->endpoint);
+	jw_key(w, "errors");
+	if (x->errors)
+		jw_raw(w, x->errors, strlen(x->errors));
+	else
+		jw_null(w);
+	jw_key(w, "input_file_id"); jw_strz(w, x->input);
+	jw_key(w, "completion_window"); jw_strz(w, "24h");
+	jw_key(w, "status"); jw_strz(w, st);
+	jw_key(w, "output_file_id");
+	if (x->output[0]) jw_strz(w, x->output); else jw_null(w);
+	jw_key(w, "error_file_id");
+	if (x->error[0]) jw_strz(w, x->error); else jw_null(w);
+	jw_key(w, "created_at"); jw_int(w, created);
+	jw_key(w, "expires_at"); jw_int(w, created + 86400);
+	jw_key(w, "in_progress_at");
+	if (strcmp(st, "validating") && !x->errors) jw_int(w, created + s); else jw_null(w);
+	jw_key(w, "completed_at");
+	if (!strcmp(st, "completed")) jw_int(w, (long long)x->ended); else jw_null(w);
+	jw_key(w, "expired_at");
+	if (!strcmp(st, "expired")) jw_int(w, (long long)x->ended); else jw_null(w);
+	jw_key(w, "failed_at");
+	if (!strcmp(st, "failed")) jw_int(w, (long long)x->ended); else jw_null(w);
+	jw_key(w, "cancelling_at");
+	if (x->cancel_at > 0) jw_int(w, (long long)x->cancel_at); else jw_null(w);
+	jw_key(w, "cancelled_at");
+	if (!strcmp(st, "cancelled")) jw_int(w, (long long)x->ended); else jw_null(w);
+	jw_key(w, "request_counts");
+	jw_open(w, '{');
+	jw_key(w, "total"); jw_int(w, x->total);
+	jw_key(w, "completed"); jw_int(w, x->completed);
+	jw_key(w, "failed"); jw_int(w, x->failed);
+	jw_close(w, '}');
+	jw_key(w, "metadata");
+	if (x->metadata)
+		jw_raw(w, x->metadata, strlen(x->metadata));
+	else
+		jw_null(w);
+	jw_close(w, '}');
+}
+
+/* POST /v1/batches: {"input_file_id","endpoint","completion_window","metadata"}. */
+static int
+create(struct mock_batch *b, const char *body, size_t len, struct buf *out)
+{
+	char err[ERRLEN];
+	json_object *o = json_parse(body, len, err, sizeof err), *meta;
+	const char *in = json_get_str(o, "input_file_id"), *ep = json_get_str(o, "endpoint");
+	struct mfile *f;
+	struct mbatch *x;
+	struct buf mb = {0};
+	struct jw w;
+
+	if (!o || !in || !ep) {
+		json_object_put(o);
+		return error(out, 400, "invalid_request",
+		             "mock: a batch needs input_file_id and endpoint");
+	}
+	if (strcmp(ep, "/v1/chat/completions")) {
+		json_object_put(o);
+		return error(out, 400, "invalid_request", "mock: the endpoint must be /v1/chat/completions");
+	}
+	pthread_mutex_lock(&b->lock);
+	if (!(f = file_find(b, in, strlen(in))) || strcmp(f->purpose, "batch")) {
+		pthread_mutex_unlock(&b->lock);
+		json_object_put(o);
+		return error(out, 404, "not_found", "mock: no such input file");
+	}
+	b->batches = erealloc(b->batches, (b->nbatches + 1) * sizeof *b->batches);
+	x = &b->batches[b->nbatches++];
+	memset(x, 0, sizeof *x);
+	snprintf(x->id, sizeof x->id, "batch_mock%llu", ++b->seq);
+	snprintf(x->input, sizeof x->input, "%s", f->id);
+	x->endpoint = estrdup(ep);
+	if ((meta = json_get(o, "metadata")) && json_object_is_type(meta, json_type_object)) {
+		json_line(meta, &mb);
+		x->metadata = mb.data;
+	}
+	x->created = wall();
+	if ((x->errors = validate(f, &x->total))) {
+		x->end = "failed";
+		x->ended = x->created;
+	}
+	jw_start(&w, out);
+	batch_json(b, &w, x);
+	pthread_mutex_unlock(&b->lock);
+	json_object_put(o);
+	return 200;
+}
+
+static int
+list(struct mock_batch *b, int files, struct buf *out)
+{
+	struct jw w;
+	size_t i;
+
+	jw_start(&w, out);
+	jw_open(&w, '{');
+	jw_key(&w, "object"); jw_strz(&w, "list");
+	jw_key(&w, "data"); jw_open(&w, '[');
+	pthread_mutex_lock(&b->lock);
+	if (files) {
+		for (i = 0; i < b->nfiles; i++)
+			if (!b->files[i].deleted)
+				file_json(&w, &b->files[i]);
+	} else {
+		/* newest first, as OpenAI lists them */
+		for (i = b->nbatches; i-- > 0;)
+			batch_json(b, &w, &b->batches[i]);
+	}
+	pthread_mutex_unlock(&b->lock);
+	jw_close(&w, ']');
+	jw_key(&w, "has_more"); jw_raw(&w, "false", 5);
+	jw_close(&w, '}');
+	return 200;
+}
+
+/* rest is "ID" or "ID" + suffix: *n the ID's length, *with whether the
+ * suffix follows; -1 for anything else. */
+static int
+path_id(const char *rest, const char *suffix, size_t *n, int *with)
+{
+	const char *slash = strchr(rest, '/');
+
+	*n = slash ? (size_t)(slash - rest) : strlen(rest);
+	*with = slash != NULL;
+	return slash && strcmp(slash, suffix) ? -1 : 0;
+}
+
+/* /v1/files/ID[/content] */
+static int
+file_req(struct mock_batch *b, const char *method, const char *rest, struct buf *out,
+         const char **ctype)
+{
+	size_t n;
+	int slash;
+	struct mfile *f;
+	struct jw w;
+	int st = 200;
+
+	if (path_id(rest, "/content", &n, &slash) < 0)
+		return error(out, 404, "unknown_url", "mock: unknown request URL");
+	pthread_mutex_lock(&b->lock);
+	if (!(f = file_find(b, rest, n)))
+		st = error(out, 404, "not_found", "mock: no such file");
+	else if (slash) {
+		if (strcmp(method, "GET"))
+			st = error(out, 405, NULL, "mock: method not allowed");
+		else {
+			buf_add(out, f->data.data ? f->data.data : "", f->data.len);
+			*ctype = "application/octet-stream";
+		}
+	} else if (!strcmp(method, "DELETE")) {
+		f->deleted = 1;
+		b->held -= (long long)f->data.len;
+		buf_free(&f->data);
+		jw_start(&w, out);
+		jw_open(&w, '{');
+		jw_key(&w, "id"); jw_strz(&w, f->id);
+		jw_key(&w, "object"); jw_strz(&w, "file");
+		jw_key(&w, "deleted"); jw_raw(&w, "true", 4);
+		jw_close(&w, '}');
+	} else if (!strcmp(method, "GET")) {
+		jw_start(&w, out);
+		file_json(&w, f);
+	} else
+		st = error(out, 405, NULL, "mock: method not allowed");
+	pthread_mutex_unlock(&b->lock);
+	return st;
+}
+
+/* /v1/batches/ID[/cancel] */
+static int
+batch_req(struct mock_batch *b, const char *method, const char *rest, struct buf *out)
+{
+	size_t n;
+	int slash;
+	struct mbatch *x;
+	struct jw w;
+	int st = 200;
+
+	if (path_id(rest, "/cancel", &n, &slash) < 0)
+		return error(out, 404, "unknown_url", "mock: unknown request URL");
+	if (strcmp(method, slash ? "POST" : "GET"))
+		return error(out, 405, NULL, "mock: method not allowed");
+	pthread_mutex_lock(&b->lock);
+	if (!(x = batch_find(b, rest, n)))
+		st = error(out, 404, "not_found", "mock: no such batch");
+	else {
+		if (slash && !x->end && x->cancel_at == 0) {
+			x->cancel_at = wall();
+			/* cancelled before it started: nothing to wait for */
+			if (x->cancel_at - x->created < b->o.seconds || b->o.seconds <= 0)
+				batch_end(b, x, "cancelled", 0);
+		}
+		jw_start(&w, out);
+		batch_json(b, &w, x);
+	}
+	pthread_mutex_unlock(&b->lock);
+	return st;
+}
+
+int
+mock_batch_answer(struct mock_batch *b, const char *method, const char *url,
+                  const char *content_type, const char *body, size_t len, struct buf *out,
+                  const char **ctype)
+{
+	*ctype = ctype_json;
+	if (!strcmp(url, "/v1/files")) {
+		if (!strcmp(method, "POST"))
+			return upload(b, content_type, body, len, out);
+		return strcmp(method, "GET") ? error(out, 405, NULL, "mock: method not allowed")
+		                             : list(b, 1, out);
+	}
+	if (!strcmp(url, "/v1/batches")) {
+		if (!strcmp(method, "POST"))
+			return create(b, body, len, out);
+		return strcmp(method, "GET") ? error(out, 405, NULL, "mock: method not allowed")
+		                             : list(b, 0, out);
+	}
+	if (!strncmp(url, "/v1/files/", 10))
+		return file_req(b, method, url + 10, out, ctype);
+	return batch_req(b, method, url + 12, out);
+}

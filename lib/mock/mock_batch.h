@@ -1,0 +1,51 @@
+/* mock_batch: llm-mock's batch API, OpenAI's /v1/files and /v1/batches
+ * held in memory (llm-mock(1) 'BATCHES').
+ *
+ * An uploaded file (purpose "batch") is a JSONL file of requests; a batch
+ * made of it moves validating -> in_progress -> finalizing -> completed,
+ * one step every o.seconds, judged whenever it is looked at, and when it
+ * ends each line is answered as mock_reply() answers the same chat
+ * request: answers of status 200 go to the batch's output file, the rest
+ * to its error file.  o.expire lines at the end of every batch are not
+ * reached (the batch ends "expired"); a cancelled batch answers the lines
+ * it had reached.
+ *
+ * The bytes held (uploads and outputs) are capped at o.max_bytes: an
+ * upload past the cap is refused with 413, a batch whose output would
+ * pass it fails.
+ *
+ * Ownership: a struct mock_batch borrows its struct mock and owns every
+ * file and batch; mock_batch_answer() may be called from many threads
+ * at once.  The answer's bytes go into the caller's buf.
+ */
+#ifndef LLM_MOCK_BATCH_H
+#define LLM_MOCK_BATCH_H
+
+#include <stddef.h>
+
+#include "mock/mock.h"
+
+#define MOCK_BATCH_MAXBYTES (1024LL << 20)	/* default cap on bytes held */
+#define MOCK_BATCH_MAXBODY (256u << 20)	/* longest upload read */
+
+struct mock_batch_opts {
+	double seconds;		/* each step of a batch; 0: all at once */
+	long long expire;	/* lines at the end of every batch not reached */
+	long long max_bytes;	/* bytes of files held, at most */
+};
+
+struct mock_batch;
+
+struct mock_batch *mock_batch_new(struct mock *m, const struct mock_batch_opts *o);
+void mock_batch_free(struct mock_batch *b);
+
+/* Is url (no query) one of the batch API's? */
+int mock_batch_route(const char *url);
+
+/* Answer a request to one of its URLs: the HTTP status, the body in out
+ * and its content type in *ctype. */
+int mock_batch_answer(struct mock_batch *b, const char *method, const char *url,
+                      const char *content_type, const char *body, size_t len,
+                      struct buf *out, const char **ctype);
+
+#endif

@@ -1,0 +1,614 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/strmap.h"
+#include "report/prices.h"
+#include "run/batch_internal.h"
+#include "run/cache.h"
+#include "run/client.h"
+#include "run/result.h"
+#include "text/redact.h"
+
+struct batch *
+batch_open(const struct batch_opts *o, struct config *cfg, char *err, size_t errlen)
+{
+	struct batch *b = ecalloc(1, sizeof *b);
+	struct stat sb;
+
+	b->o = *o;
+	if (b->o.max_requests <= 0)
+		b->o.max_requests = BATCH_MAX_REQUESTS;
+	if (b->o.max_bytes <= 0)
+		b->o.max_bytes = BATCH_MAX_BYTES;
+	b->cfg = cfg;
+	b->d = &batch_openai;
+	b->pend_off = b->pend_len = -1;
+	if (stat(o->state, &sb) == 0) {
+		b->exists = 1;
+		if (batch_state_load(b, err, errlen) < 0) {
+			batch_free(b);
+			return NULL;
+		}
+	}
+	return b;
+}
+
+void
+batch_free(struct batch *b)
+{
+	size_t i;
+
+	if (!b)
+		return;
+	for (i = 0; i < b->nparts; i++)
+		batch_part_free(&b->parts[i]);
+	free(b->parts);
+	redact_free(b->red);
+	buf_free(&b->scratch);
+	free(b);
+}
+
+int
+batch_exists(const struct batch *b)
+{
+	return b->exists;
+}
+
+/* A test's hook: LLM_BATCH_KILL=STEP kills the process with SIGKILL at
+ * that step (after-upload, after-create, in-fetch), as a crash would,
+ * for the tests of the resume (tests/batch.bats). */
+void
+batch_kill_point(const char *step)
+{
+	const char *k = getenv("LLM_BATCH_KILL");
+
+	if (k && !strcmp(k, step))
+		raise(SIGKILL);
+}
+
+/* A run's id: 16 random bytes in hex, on the server's names of its
+ * files and batches. */
+static void
+new_run_id(char out[33])
+{
+	unsigned char r[16];
+	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	size_t i;
+
+	if (fd < 0 || read(fd, r, sizeof r) != (ssize_t)sizeof r) {
+		/* no /dev/urandom: time and pid are unique enough for a name */
+		unsigned long long t = (unsigned long long)now_ms() ^ ((unsigned long long)getpid() << 40);
+
+		for (i = 0; i < sizeof r; i++)
+			r[i] = (unsigned char)(t >> (i % 8 * 8)) ^ (unsigned char)(i * 37);
+	}
+	if (fd >= 0)
+		close(fd);
+	for (i = 0; i < sizeof r; i++)
+		snprintf(out + 2 * i, 3, "%02x", r[i]);
+}
+
+const struct endpoint *
+batch_endpoint(struct batch *b, const struct batch_part *p, char *err, size_t errlen)
+{
+	size_t i;
+
+	if (!p->endpoint[0]) {
+		if (!b->cfg->def.base_url) {
+			snprintf(err, errlen, "%s", config_help());
+			return NULL;
+		}
+		return &b->cfg->def;
+	}
+	for (i = 0; i < b->cfg->nprov; i++)
+		if (!strcmp(b->cfg->prov[i].name, p->endpoint))
+			return &b->cfg->prov[i];
+	snprintf(err, errlen, "no provider '%s' in the providers file", p->endpoint);
+	return NULL;
+}
+
+/* The files a part is written to while records are read. */
+struct wpart {
+	FILE *rec, *up;
+	long long n, bytes;
+	int part;
+};
+
+struct plan {
+	struct batch *b;
+	int dry;
+	struct wpart *w;	/* by part index */
+	int open_of[1 + 256];	/* endpoint index -> its open part, -1 none */
+	int local;		/* the local part, -1 none */
+	struct strmap ids;
+	struct buf line, hashbuf;
+	struct batch_estimate *est;
+	char err[ERRLEN];
+	int failed;
+};
+
+static FILE *
+open_tmp(struct plan *pl, int part, const char *what)
+{
+	char *path = batch_part_path(pl->b, part, what);
+	struct buf tmp = {0};
+	FILE *fp;
+
+	buf_addf(&tmp, "%s.tmp", path);
+	if (!(fp = fopen(tmp.data, "w")) && !pl->failed) {
+		snprintf(pl->err, sizeof pl->err, "%s: %s", tmp.data, strerror(errno));
+		pl->failed = 1;
+	}
+	free(path);
+	buf_free(&tmp);
+	return fp;
+}
+
+static struct wpart *
+wpart_new(struct plan *pl, const char *endpoint, int local)
+{
+	struct batch_part *p = batch_part_add(pl->b, endpoint, local);
+	struct wpart *w;
+
+	pl->w = erealloc(pl->w, pl->b->nparts * sizeof *pl->w);
+	w = &pl->w[p->index];
+	memset(w, 0, sizeof *w);
+	w->part = p->index;
+	if (!pl->dry) {
+		w->rec = open_tmp(pl, p->index, "records");
+		if (!local)
+			w->up = open_tmp(pl, p->index, "jsonl");
+	}
+	return w;
+}
+
+static void
+put(struct plan *pl, FILE *fp, const char *s, size_t n)
+{
+	if (!fp)
+		return;
+	if ((fwrite(s, 1, n, fp) != n || putc('\n', fp) == EOF) && !pl->failed) {
+		snprintf(pl->err, sizeof pl->err, "cannot write the batch files: %s", strerror(errno));
+		pl->failed = 1;
+	}
+}
+
+/* A record answered here: its result goes to the local part. */
+static void
+local_result(struct plan *pl, const char *id, json_object *res)
+{
+	struct wpart *w;
+
+	if (pl->local < 0)
+		pl->local = wpart_new(pl, "", 1)->part;
+	w = &pl->w[pl->local];
+	json_line(res, &pl->line);
+	put(pl, w->rec, pl->line.data, pl->line.len);
+	batch_rec_add(&pl->b->parts[w->part], id, strlen(id), "");
+	pl->b->parts[w->part].total++;
+	json_object_put(res);
+}
+
+static void
+local_error(struct plan *pl, const char *id, struct llm_error *e, json_object *rec)
+{
+	result_redact(&pl->b->red, pl->b->cfg, e);
+	local_result(pl, id, rec_error(id, e, rec_attempt(rec), json_get(rec, "meta"),
+	                                json_get(rec, "request")));
+}
+
+/* The estimate: about four bytes a prompt token (as llm-chat's rate
+ * limit reckons), max_tokens the most a completion costs. */
+static void
+estimate(struct plan *pl, const struct endpoint *ep, json_object *body, size_t bytes)
+{
+	long long mt = json_object_get_int64(json_get(body, "max_completion_tokens"));
+	long long prompt = (long long)bytes / 4;
+	struct price pr;
+	char *url = client_chat_url(ep, 0), err[ERRLEN];
+
+	if (mt <= 0)
+		mt = json_object_get_int64(json_get(body, "max_tokens"));
+	if (mt < 0)
+		mt = 0;
+	pl->est->requests++;
+	pl->est->prompt_tokens += prompt;
+	pl->est->completion_tokens += mt;
+	if (price_lookup(json_get_str(body, "model"), url, &pr, err, sizeof err) == 1)
+		pl->est->usd += ((double)prompt * pr.batch_input + (double)mt * pr.batch_output) / 1e6;
+	else
+		pl->est->unpriced++;
+	free(url);
+}
+
+/* One record read: to a part, or answered here. */
+static void
+plan_record(struct plan *pl, json_object *rec, struct rec_reader *r)
+{
+	struct batch *b = pl->b;
+	char *id = rec_id(rec, r), key[HASH_HEX], hash[HASH_HEX], err[ERRLEN];
+	json_object *body, *meta, *hit;
+	struct endpoint *ep;
+	struct llm_error e;
+	struct wpart *w;
+	size_t epi;
+	int added;
+
+	strmap_intern(&pl->ids, id, strlen(id), &added);
+	if (!added) {
+		/* a batch's custom_id must be unique: a second one is refused */
+		llm_error_set(&e, "bad_input", 0, "%s: the id is used by an earlier record", id);
+		local_error(pl, id, &e, rec);
+		goto done;
+	}
+	if (!(body = result_body_of(rec, id, &meta, &e)) || !(ep = result_route(b->cfg, body, &e)) ||
+	    (b->o.save && result_save_check(id, meta, &e) < 0)) {
+		local_error(pl, id, &e, rec);
+		goto done;
+	}
+	if (json_hash_buf(body, &pl->hashbuf, hash, err, sizeof err) < 0) {
+		llm_error_set(&e, "bad_input", 0, "%s: %s", id, err);
+		local_error(pl, id, &e, rec);
+		goto done;
+	}
+	if (b->o.cache_dir) {
+		char *url = client_chat_url(ep, 0);
+		int rc = cache_key(url, body, json_get(meta, "repeat"), key, err, sizeof err);
+
+		free(url);
+		if (rc == 0 && (hit = cache_get(b->o.cache_dir, key))) {
+			json_object *res = result_from_cache(id, hit);
+			char *shown = config_url(ep, "", 1);
+
+			json_object_put(hit);
+			result_finish(res, body, meta, rec_attempt(rec), 1, b->o.echo, shown);
+			free(shown);
+			if (b->o.save && !pl->dry && result_save(meta, res, &e) < 0) {
+				json_object_put(res);
+				local_error(pl, id, &e, rec);
+			} else
+				local_result(pl, id, res);
+			goto done;
+		}
+	}
+	b->d->line(&pl->line, id, strlen(id), body);
+	estimate(pl, ep, body, pl->line.len);
+	epi = ep == &b->cfg->def ? 0 : (size_t)(ep - b->cfg->prov) + 1;
+	w = epi < sizeof pl->open_of / sizeof *pl->open_of && pl->open_of[epi] >= 0 ?
+	    &pl->w[pl->open_of[epi]] : NULL;
+	if (!w || w->n >= b->o.max_requests ||
+	    (w->n > 0 && w->bytes + (long long)pl->line.len + 1 > b->o.max_bytes)) {
+		w = wpart_new(pl, epi ? ep->name : "", 0);
+		if (epi < sizeof pl->open_of / sizeof *pl->open_of)
+			pl->open_of[epi] = w->part;
+	}
+	w->n++;
+	w->bytes += (long long)pl->line.len + 1;
+	put(pl, w->up, pl->line.data, pl->line.len);
+	/* the record as read: its meta and request for the result */
+	put(pl, w->rec, r->line, r->line_len);
+	batch_rec_add(&b->parts[w->part], id, strlen(id), hash);
+	b->parts[w->part].total++;
+	b->parts[w->part].bytes = w->bytes;
+done:
+	free(id);
+}
+
+/* Close a part's file: flushed, synced, renamed into place. */
+static void
+finish_file(struct plan *pl, FILE *fp, int part, const char *what)
+{
+	char *path;
+	struct buf tmp = {0};
+
+	if (!fp)
+		return;
+	path = batch_part_path(pl->b, part, what);
+	buf_addf(&tmp, "%s.tmp", path);
+	if ((fflush(fp) != 0 || fsync(fileno(fp)) < 0 || fclose(fp) != 0 ||
+	     (!pl->failed && !pl->dry && rename(tmp.data, path) < 0)) && !pl->failed) {
+		snprintf(pl->err, sizeof pl->err, "%s: %s", path, strerror(errno));
+		pl->failed = 1;
+	}
+	if (pl->failed || pl->dry)
+		unlink(tmp.data);
+	free(path);
+	buf_free(&tmp);
+}
+
+int
+batch_plan(struct batch *b, int fd, const char *name, int dry, double max_cost,
+           struct batch_estimate *est, char *err, size_t errlen)
+{
+	struct plan pl = { .b = b, .dry = dry, .local = -1, .est = est };
+	struct rec_reader r;
+	size_t i;
+	int rc = 0;
+
+	memset(est, 0, sizeof *est);
+	for (i = 0; i < sizeof pl.open_of / sizeof *pl.open_of; i++)
+		pl.open_of[i] = -1;
+	new_run_id(b->run);
+	b->created_at = (long long)time(NULL);
+	rec_reader_init(&r, fd, name, REC_MAX_LINE);
+	for (;;) {
+		json_object *rec = NULL;
+		char rerr[ERRLEN];
+		enum rec_status st = rec_next(&r, &rec, rerr, sizeof rerr);
+
+		if (st == REC_EOF)
+			break;
+		if (st == REC_IOERR) {
+			snprintf(pl.err, sizeof pl.err, "%s", rerr);
+			pl.failed = 1;
+			break;
+		}
+		if (st == REC_BAD) {
+			struct llm_error e;
+			char *id = rec_id(NULL, &r);
+
+			llm_error_set(&e, "bad_input", 0, "%s", rerr);
+			local_error(&pl, id, &e, NULL);
+			free(id);
+			continue;
+		}
+		if (st == REC_OK)
+			plan_record(&pl, rec, &r);
+		json_object_put(rec);
+	}
+	rec_reader_free(&r);
+	if (!pl.failed && max_cost > 0 && est->usd > max_cost) {
+		snprintf(pl.err, sizeof pl.err,
+		         "the estimate, $%.4f at batch prices, is more than --max-cost $%.4f: "
+		         "nothing was sent", est->usd, max_cost);
+		pl.failed = 1;
+	}
+	for (i = 0; i < b->nparts; i++) {
+		finish_file(&pl, pl.w[i].rec, (int)i, "records");
+		finish_file(&pl, pl.w[i].up, (int)i, "jsonl");
+	}
+	if (!pl.failed && !dry) {
+		for (i = 0; i < b->nparts; i++)
+			if (b->parts[i].local)
+				snprintf(b->parts[i].step, sizeof b->parts[i].step, "created");
+		if (batch_state_save(b, pl.err, sizeof pl.err) < 0)
+			pl.failed = 1;
+		else
+			b->exists = 1;
+	}
+	if (pl.failed) {
+		snprintf(err, errlen, "%s", pl.err);
+		rc = -1;
+	}
+	free(pl.w);
+	strmap_free(&pl.ids);
+	buf_free(&pl.line);
+	buf_free(&pl.hashbuf);
+	return rc;
+}
+
+static void
+set_str(char **dst, const char *s)
+{
+	free(*dst);
+	*dst = s && *s ? estrdup(s) : NULL;
+}
+
+static void
+take_info(struct batch_part *p, const struct batch_info *bi)
+{
+	set_str(&p->batch_id, bi->id);
+	snprintf(p->status, sizeof p->status, "%s", bi->status);
+	snprintf(p->message, sizeof p->message, "%s", bi->message);
+	set_str(&p->output_id, bi->output);
+	set_str(&p->error_id, bi->error);
+	if (bi->total)
+		p->total = bi->total;
+	p->completed = bi->completed;
+	p->failed = bi->failed;
+	p->updated_at = (long long)time(NULL);
+}
+
+static int
+step(struct batch *b, struct batch_part *p, const char *s, char *err, size_t errlen)
+{
+	snprintf(p->step, sizeof p->step, "%s", s);
+	p->updated_at = (long long)time(NULL);
+	return batch_state_save(b, err, errlen);
+}
+
+/* Is part p finished: answered here, or its batch has ended? */
+static int
+finished(const struct batch *b, const struct batch_part *p)
+{
+	return p->local || b->d->finished(p->status);
+}
+
+/* Upload a part's file and make its batch, each at most once: the intent
+ * is saved before the call, the result after, and an intent found saved
+ * without its result is looked for on the server first. */
+static int
+submit_part(struct batch *b, struct batch_part *p, char *err, size_t errlen)
+{
+	const struct endpoint *ep = batch_endpoint(b, p, err, errlen);
+	struct batch_conn c = { .ep = ep, .o = &b->o.http };
+	struct batch_info bi;
+	char id[128], name[128];
+	int found = 0;
+
+	if (!ep)
+		return -1;
+	snprintf(name, sizeof name, "llm-batch-%s-%d.jsonl", b->run, p->index);
+	if (!p->file_id) {
+		if (!strcmp(p->step, "uploading") &&
+		    (found = b->d->find_file(&c, name, id, sizeof id, err, errlen)) < 0)
+			return -1;
+		if (!found) {
+			char *path = batch_part_path(b, p->index, "jsonl");
+			int rc;
+
+			if (step(b, p, "uploading", err, errlen) < 0) {
+				free(path);
+				return -1;
+			}
+			rc = b->d->upload(&c, path, name, id, sizeof id, err, errlen);
+			free(path);
+			if (rc < 0)
+				return -1;
+		}
+		batch_kill_point("after-upload");
+		set_str(&p->file_id, id);
+		if (step(b, p, "uploaded", err, errlen) < 0)
+			return -1;
+	}
+	if (!p->batch_id) {
+		found = 0;
+		if (!strcmp(p->step, "creating") &&
+		    (found = b->d->find_batch(&c, b->run, p->index, &bi, err, errlen)) < 0)
+			return -1;
+		if (!found) {
+			if (step(b, p, "creating", err, errlen) < 0)
+				return -1;
+			batch_kill_point("before-create");
+			if (b->d->create(&c, p->file_id, b->run, p->index, &bi, err, errlen) < 0)
+				return -1;
+		}
+		batch_kill_point("after-create");
+		take_info(p, &bi);
+		if (step(b, p, "created", err, errlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+batch_submit(struct batch *b, char *err, size_t errlen)
+{
+	size_t i;
+
+	for (i = 0; i < b->nparts; i++)
+		if (!finished(b, &b->parts[i]) && submit_part(b, &b->parts[i], err, errlen) < 0)
+			return -1;
+	return 0;
+}
+
+int
+batch_refresh(struct batch *b, char *err, size_t errlen)
+{
+	size_t i;
+	int running = 0, changed = 0;
+
+	for (i = 0; i < b->nparts; i++) {
+		struct batch_part *p = &b->parts[i];
+		const struct endpoint *ep;
+		struct batch_info bi;
+		struct batch_conn c = { .o = &b->o.http };
+
+		if (finished(b, p))
+			continue;
+		if (!p->batch_id) {
+			running++;	/* not submitted yet: submit takes it up */
+			continue;
+		}
+		if (!(ep = batch_endpoint(b, p, err, errlen)))
+			return -1;
+		c.ep = ep;
+		if (b->d->retrieve(&c, p->batch_id, &bi, err, errlen) < 0)
+			return -1;
+		take_info(p, &bi);
+		changed = 1;
+		if (!finished(b, p))
+			running++;
+	}
+	if (changed && batch_state_save(b, err, errlen) < 0)
+		return -1;
+	return running;
+}
+
+void
+batch_status_text(const struct batch *b, int json, struct buf *out)
+{
+	size_t i;
+
+	for (i = 0; i < b->nparts; i++) {
+		const struct batch_part *p = &b->parts[i];
+		const char *st = p->local ? "local" : p->status[0] ? p->status : p->step;
+		size_t done = 0, k;
+
+		for (k = 0; k < p->nrecs; k++)
+			done += p->recs[k].written == 1;
+		if (json) {
+			struct jw w;
+
+			jw_start(&w, out);
+			jw_open(&w, '{');
+			jw_key(&w, "part"); jw_int(&w, p->index);
+			jw_key(&w, "endpoint"); jw_strz(&w, p->endpoint);
+			jw_key(&w, "batch_id");
+			if (p->batch_id) jw_strz(&w, p->batch_id); else jw_null(&w);
+			jw_key(&w, "status"); jw_strz(&w, st);
+			jw_key(&w, "request_counts");
+			jw_open(&w, '{');
+			jw_key(&w, "total"); jw_int(&w, (long long)p->nrecs);
+			jw_key(&w, "completed"); jw_int(&w, p->local ? (long long)p->nrecs : p->completed);
+			jw_key(&w, "failed"); jw_int(&w, p->failed);
+			jw_close(&w, '}');
+			jw_key(&w, "written"); jw_int(&w, (long long)done);
+			if (p->message[0]) {
+				jw_key(&w, "message");
+				jw_strz(&w, p->message);
+			}
+			jw_close(&w, '}');
+			buf_add(out, "\n", 1);
+		} else {
+			buf_addf(out, "%d %s %s %lld/%zu failed %lld written %zu%s%s\n", p->index,
+			         p->batch_id ? p->batch_id : "-", st,
+			         p->local ? (long long)p->nrecs : p->completed, p->nrecs, p->failed,
+			         done, p->message[0] ? " " : "", p->message);
+		}
+	}
+}
+
+int
+batch_cancel(struct batch *b, char *err, size_t errlen)
+{
+	size_t i;
+
+	for (i = 0; i < b->nparts; i++) {
+		struct batch_part *p = &b->parts[i];
+		struct batch_conn c = { .o = &b->o.http };
+		struct batch_info bi;
+
+		int found = 0;
+
+		if (finished(b, p))
+			continue;
+		if (!(c.ep = batch_endpoint(b, p, err, errlen)))
+			return -1;
+		/* a batch whose making was cut short may be on the server */
+		if (!p->batch_id && !strcmp(p->step, "creating") &&
+		    (found = b->d->find_batch(&c, b->run, p->index, &bi, err, errlen)) < 0)
+			return -1;
+		if (found)
+			take_info(p, &bi);
+		if (!p->batch_id) {
+			/* never sent: it is cancelled here, and never will be */
+			snprintf(p->status, sizeof p->status, "cancelled");
+			snprintf(p->step, sizeof p->step, "cancelled");
+		} else {
+			if (b->d->cancel(&c, p->batch_id, &bi, err, errlen) < 0)
+				return -1;
+			take_info(p, &bi);
+		}
+		if (batch_state_save(b, err, errlen) < 0)
+			return -1;
+	}
+	return 0;
+}

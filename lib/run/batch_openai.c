@@ -1,0 +1,350 @@
+/* OpenAI's batch API: /v1/files and /v1/batches
+ * (https://platform.openai.com/docs/api-reference/batch), which the
+ * providers that copy OpenAI's API copy too. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "run/batch_internal.h"
+#include "wire/openai.h"
+
+#define TRIES 5
+
+/* One call, tried again (TRIES in all, waits doubling from half a
+ * second) on a failed transport or a status DESIGN.md calls retryable:
+ * 0 with the answer's body in ans and a 2xx status, or -1 with err. */
+static int
+call(const struct batch_conn *c, const char *method, const char *path, const char *body,
+     const char *file, const char *name, int sink, struct buf *ans, char *err, size_t errlen)
+{
+	char *url = config_url(c->ep, path, 0), *shown = config_url(c->ep, path, 1);
+	struct http_call hc = {
+		.method = method, .url = url, .shown = shown, .token = c->ep->token,
+		.body = body, .len = body ? strlen(body) : 0, .field = "purpose", .value = "batch",
+		.file_field = "file", .file_path = file, .file_name = name, .sink = sink, .o = c->o,
+	};
+	long status = 0;
+	int retryable, tries, rc = -1;
+	useconds_t wait = 500000;
+
+	for (tries = 1; tries <= TRIES; tries++, wait *= 2) {
+		if (sink >= 0 && (ftruncate(sink, 0) < 0 || lseek(sink, 0, SEEK_SET) < 0)) {
+			snprintf(err, errlen, "cannot rewind the download");
+			break;
+		}
+		if (http_call(&hc, &status, ans, &retryable, err, errlen) < 0) {
+			if (!retryable)
+				break;
+		} else if (status >= 200 && status < 300) {
+			rc = 0;
+			break;
+		} else {
+			struct llm_error e;
+			struct retry_headers h = {0};
+
+			openai_http_error(&e, status, ans->data ? ans->data : "", ans->len, &h,
+			                  time(NULL));
+			snprintf(err, errlen, "%s %s: %s", method, shown, e.message);
+			if (!e.retryable)
+				break;
+		}
+		if (tries < TRIES)
+			usleep(wait);
+	}
+	free(url);
+	free(shown);
+	return rc;
+}
+
+static json_object *
+call_json(const struct batch_conn *c, const char *method, const char *path, const char *body,
+          char *err, size_t errlen)
+{
+	struct buf ans = {0};
+	json_object *o = NULL;
+
+	if (call(c, method, path, body, NULL, NULL, -1, &ans, err, errlen) == 0)
+		o = json_parse(ans.data ? ans.data : "", ans.len, err, errlen);
+	buf_free(&ans);
+	return o;
+}
+
+static void
+oa_line(struct buf *out, const char *id, size_t idlen, json_object *body)
+{
+	struct jw w;
+
+	buf_reset(out);
+	jw_start(&w, out);
+	jw_open(&w, '{');
+	jw_key(&w, "custom_id"); jw_str(&w, id, idlen);
+	jw_key(&w, "method"); jw_strz(&w, "POST");
+	jw_key(&w, "url"); jw_strz(&w, "/v1/chat/completions");
+	jw_key(&w, "body"); jw_tree(&w, body);
+	jw_close(&w, '}');
+}
+
+static int
+copy_id(json_object *o, char *id, size_t idlen, char *err, size_t errlen)
+{
+	const char *s = json_get_str(o, "id");
+
+	if (!s || strlen(s) >= idlen) {
+		snprintf(err, errlen, "the server's answer has no usable id");
+		return -1;
+	}
+	snprintf(id, idlen, "%s", s);
+	return 0;
+}
+
+static int
+oa_upload(const struct batch_conn *c, const char *path, const char *name, char *id,
+          size_t idlen, char *err, size_t errlen)
+{
+	struct buf ans = {0};
+	json_object *o;
+	int rc = -1;
+
+	if (call(c, "POST", "/files", NULL, path, name, -1, &ans, err, errlen) == 0 &&
+	    (o = json_parse(ans.data ? ans.data : "", ans.len, err, errlen))) {
+		rc = copy_id(o, id, idlen, err, errlen);
+		json_object_put(o);
+	}
+	buf_free(&ans);
+	return rc;
+}
+
+static int
+oa_find_file(const struct batch_conn *c, const char *name, char *id, size_t idlen, char *err,
+             size_t errlen)
+{
+	json_object *o = call_json(c, "GET", "/files", NULL, err, errlen), *data;
+	size_t i;
+	int rc = 0;
+
+	if (!o)
+		return -1;
+	data = json_get(o, "data");
+	for (i = 0; json_object_is_type(data, json_type_array) && i < json_object_array_length(data);
+	     i++) {
+		json_object *f = json_object_array_get_idx(data, i);
+		const char *fn = json_get_str(f, "filename");
+
+		if (fn && !strcmp(fn, name)) {
+			rc = copy_id(f, id, idlen, err, errlen) < 0 ? -1 : 1;
+			break;
+		}
+	}
+	json_object_put(o);
+	return rc;
+}
+
+static void
+info_of(json_object *o, struct batch_info *bi)
+{
+	json_object *counts = json_get(o, "request_counts");
+	json_object *errs = json_get(json_get(o, "errors"), "data"), *e0 = NULL;
+	const char *s;
+
+	if (json_object_is_type(errs, json_type_array) && json_object_array_length(errs) > 0)
+		e0 = json_object_array_get_idx(errs, 0);
+
+	memset(bi, 0, sizeof *bi);
+	snprintf(bi->id, sizeof bi->id, "%s", (s = json_get_str(o, "id")) ? s : "");
+	snprintf(bi->status, sizeof bi->status, "%s", (s = json_get_str(o, "status")) ? s : "");
+	snprintf(bi->output, sizeof bi->output, "%s",
+	         (s = json_get_str(o, "output_file_id")) ? s : "");
+	snprintf(bi->error, sizeof bi->error, "%s", (s = json_get_str(o, "error_file_id")) ? s : "");
+	bi->total = json_object_get_int64(json_get(counts, "total"));
+	bi->completed = json_object_get_int64(json_get(counts, "completed"));
+	bi->failed = json_object_get_int64(json_get(counts, "failed"));
+	if (e0) {
+		const char *code = json_get_str(e0, "code"), *msg = json_get_str(e0, "message");
+
+		snprintf(bi->message, sizeof bi->message, "%s%s%s", code ? code : "",
+		         code ? ": " : "", msg ? msg : "");
+	}
+	one_line(bi->message, sizeof bi->message - 1);
+}
+
+static int
+batch_answer(json_object *o, struct batch_info *bi, char *err, size_t errlen)
+{
+	if (!o)
+		return -1;
+	info_of(o, bi);
+	json_object_put(o);
+	if (!bi->id[0] || !bi->status[0]) {
+		snprintf(err, errlen, "the server's batch has no id or status");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+oa_create(const struct batch_conn *c, const char *file_id, const char *run, int part,
+          struct batch_info *bi, char *err, size_t errlen)
+{
+	struct buf body = {0};
+	struct jw w;
+	int rc;
+
+	jw_start(&w, &body);
+	jw_open(&w, '{');
+	jw_key(&w, "input_file_id"); jw_strz(&w, file_id);
+	jw_key(&w, "endpoint"); jw_strz(&w, "/v1/chat/completions");
+	jw_key(&w, "completion_window"); jw_strz(&w, "24h");
+	/* what names the run on the server, for a resume to find it by */
+	jw_key(&w, "metadata");
+	jw_open(&w, '{');
+	jw_key(&w, "llm_batch_run"); jw_strz(&w, run);
+	jw_key(&w, "llm_batch_part");
+	buf_addf(&body, "\"%d\"", part);
+	w.more = 1;
+	jw_close(&w, '}');
+	jw_close(&w, '}');
+	rc = batch_answer(call_json(c, "POST", "/batches", body.data, err, errlen), bi, err, errlen);
+	buf_free(&body);
+	return rc;
+}
+
+/* The batches listed, page by page (newest first), until one of run and
+ * part is found. */
+static int
+oa_find_batch(const struct batch_conn *c, const char *run, int part, struct batch_info *bi,
+              char *err, size_t errlen)
+{
+	char path[256], want[16], after[128] = "";
+	int pages;
+
+	snprintf(want, sizeof want, "%d", part);
+	for (pages = 0; pages < 1000; pages++) {
+		json_object *o, *data;
+		size_t i;
+
+		snprintf(path, sizeof path, "/batches?limit=100%s%s", after[0] ? "&after=" : "", after);
+		if (!(o = call_json(c, "GET", path, NULL, err, errlen)))
+			return -1;
+		data = json_get(o, "data");
+		if (!json_object_is_type(data, json_type_array)) {
+			json_object_put(o);
+			snprintf(err, errlen, "the server's list of batches has no data");
+			return -1;
+		}
+		for (i = 0; i < json_object_array_length(data); i++) {
+			json_object *x = json_object_array_get_idx(data, i), *m = json_get(x, "metadata");
+			const char *r = json_get_str(m, "llm_batch_run"), *p = json_get_str(m, "llm_batch_part");
+
+			if (r && p && !strcmp(r, run) && !strcmp(p, want)) {
+				info_of(x, bi);
+				json_object_put(o);
+				return 1;
+			}
+		}
+		i = json_object_array_length(data);
+		if (!json_object_get_boolean(json_get(o, "has_more")) || i == 0) {
+			json_object_put(o);
+			return 0;
+		}
+		snprintf(after, sizeof after, "%s",
+		         json_get_str(json_object_array_get_idx(data, i - 1), "id") ?
+		         json_get_str(json_object_array_get_idx(data, i - 1), "id") : "");
+		json_object_put(o);
+		if (!after[0])
+			return 0;
+	}
+	return 0;
+}
+
+static int
+oa_retrieve(const struct batch_conn *c, const char *id, struct batch_info *bi, char *err,
+            size_t errlen)
+{
+	char path[256];
+
+	snprintf(path, sizeof path, "/batches/%s", id);
+	return batch_answer(call_json(c, "GET", path, NULL, err, errlen), bi, err, errlen);
+}
+
+static int
+oa_cancel(const struct batch_conn *c, const char *id, struct batch_info *bi, char *err,
+          size_t errlen)
+{
+	char path[256];
+
+	snprintf(path, sizeof path, "/batches/%s/cancel", id);
+	return batch_answer(call_json(c, "POST", path, "{}", err, errlen), bi, err, errlen);
+}
+
+static int
+oa_download(const struct batch_conn *c, const char *file_id, int fd, char *err, size_t errlen)
+{
+	char path[256];
+	struct buf ans = {0};
+	int rc;
+
+	snprintf(path, sizeof path, "/files/%s/content", file_id);
+	rc = call(c, "GET", path, NULL, NULL, NULL, fd, &ans, err, errlen);
+	buf_free(&ans);
+	return rc;
+}
+
+static int
+oa_read_line(const char *line, size_t n, struct batch_line *bl, char *err, size_t errlen)
+{
+	json_object *resp, *e;
+
+	memset(bl, 0, sizeof *bl);
+	if (!(bl->tree = json_parse(line, n, err, errlen)))
+		return -1;
+	if (!(bl->custom_id = json_get_str(bl->tree, "custom_id"))) {
+		snprintf(err, errlen, "an output line has no custom_id");
+		batch_line_free(bl);
+		return -1;
+	}
+	resp = json_get(bl->tree, "response");
+	e = json_get(bl->tree, "error");
+	if (resp) {
+		bl->status = (int)json_object_get_int(json_get(resp, "status_code"));
+		bl->request_id = json_get_str(resp, "request_id");
+		bl->body = json_get(resp, "body");
+	}
+	if (!resp || bl->status == 0) {
+		bl->status = 0;
+		bl->code = json_get_str(e, "code");
+		bl->message = json_get_str(e, "message");
+		if (!bl->code)
+			bl->code = "unknown";
+	}
+	return 0;
+}
+
+static int
+oa_finished(const char *status)
+{
+	return !strcmp(status, "completed") || !strcmp(status, "failed") ||
+	       !strcmp(status, "expired") || !strcmp(status, "cancelled");
+}
+
+void
+batch_line_free(struct batch_line *bl)
+{
+	json_object_put(bl->tree);
+	bl->tree = NULL;
+}
+
+const struct batch_dialect batch_openai = {
+	.name = "openai",
+	.line = oa_line,
+	.upload = oa_upload,
+	.find_file = oa_find_file,
+	.create = oa_create,
+	.find_batch = oa_find_batch,
+	.retrieve = oa_retrieve,
+	.cancel = oa_cancel,
+	.download = oa_download,
+	.read_line = oa_read_line,
+	.finished = oa_finished,
+};

@@ -1,0 +1,152 @@
+/* fuzz_batch: the readers of the batch API, both ends.  The first byte
+ * picks one:
+ *  0  llm-batch's state file (batch_state_parse): taken or refused, never
+ *     a crash; a state taken is written and read back the same.
+ *  1  an output file's line (batch_openai.read_line): a line taken has a
+ *     custom_id.
+ *  2  llm-mock's upload (multipart/form-data, boundary "B"), then a batch
+ *     made of it and ended at once, every line answered: each answer is
+ *     JSON, and so is every line of its output and error files.
+ */
+#include <unistd.h>
+
+#include "fuzz.h"
+#include "mock/mock_batch.h"
+#include "run/batch_internal.h"
+
+static void
+state(const char *s, size_t n)
+{
+	struct batch *b = ecalloc(1, sizeof *b), *again = ecalloc(1, sizeof *again);
+	char err[ERRLEN], path[] = "/tmp/fuzz_batch.XXXXXX";
+	size_t i;
+	int fd;
+
+	b->d = again->d = &batch_openai;
+	b->pend_off = again->pend_off = -1;
+	if (batch_state_parse(b, s, n, err, sizeof err) == 0) {
+		if ((fd = mkstemp(path)) < 0)
+			fuzz_fail("mkstemp");
+		close(fd);
+		b->o.state = again->o.state = path;
+		if (batch_state_save(b, err, sizeof err) < 0 || batch_state_load(again, err, sizeof err) < 0)
+			fuzz_fail("a state taken is not read back: %s", err);
+		if (again->nparts != b->nparts || strcmp(again->run, b->run))
+			fuzz_fail("the state read back differs");
+		for (i = 0; i < b->nparts; i++)
+			if (again->parts[i].nrecs != b->parts[i].nrecs)
+				fuzz_fail("part %zu read back with other records", i);
+		unlink(path);
+	}
+	batch_free(b);
+	batch_free(again);
+}
+
+static void
+out_line(const char *s, size_t n)
+{
+	struct batch_line bl;
+	char err[ERRLEN];
+
+	if (batch_openai.read_line(s, n, &bl, err, sizeof err) == 0) {
+		if (!bl.custom_id)
+			fuzz_fail("a line taken without a custom_id");
+		batch_line_free(&bl);
+	}
+}
+
+static void
+is_json(const struct buf *b, const char *what)
+{
+	char err[ERRLEN];
+	json_object *o = json_parse(b->data ? b->data : "", b->len, err, sizeof err);
+
+	if (!o)
+		fuzz_fail("%s is not JSON: %s", what, err);
+	json_object_put(o);
+}
+
+static void
+lines_json(const struct buf *b)
+{
+	const char *p = b->data, *end = p + b->len;
+
+	while (p && p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		struct buf one = {0};
+
+		buf_add(&one, p, nl ? (size_t)(nl - p) : (size_t)(end - p));
+		is_json(&one, "an output line");
+		buf_free(&one);
+		p = nl ? nl + 1 : end;
+	}
+}
+
+static void
+upload(const char *s, size_t n)
+{
+	struct mock *m = mock_new();
+	struct mock_batch_opts o = { .seconds = 0, .expire = 1, .max_bytes = 1 << 20 };
+	struct mock_batch *b = mock_batch_new(m, &o);
+	struct buf out = {0}, body = {0};
+	const char *ctype;
+	json_object *f, *x;
+	char err[ERRLEN], path[160];
+	int st;
+
+	st = mock_batch_answer(b, "POST", "/v1/files", "multipart/form-data; boundary=B", s, n, &out,
+	                       &ctype);
+	is_json(&out, "the upload's answer");
+	if (st == 200) {
+		f = json_parse(out.data, out.len, err, sizeof err);
+		buf_addf(&body, "{\"input_file_id\":\"%s\",\"endpoint\":\"/v1/chat/completions\","
+		         "\"completion_window\":\"24h\"}", json_get_str(f, "id"));
+		json_object_put(f);
+		buf_reset(&out);
+		if (mock_batch_answer(b, "POST", "/v1/batches", NULL, body.data, body.len, &out,
+		                      &ctype) != 200)
+			fuzz_fail("a batch of an uploaded file refused: %s", out.data);
+		is_json(&out, "the batch");
+		x = json_parse(out.data, out.len, err, sizeof err);
+		snprintf(path, sizeof path, "/v1/batches/%s", json_get_str(x, "id"));
+		buf_reset(&out);
+		(void)mock_batch_answer(b, "GET", path, NULL, "", 0, &out, &ctype);
+		is_json(&out, "the batch retrieved");
+		json_object_put(x);
+		x = json_parse(out.data, out.len, err, sizeof err);
+		if (json_get_str(x, "output_file_id") || json_get_str(x, "error_file_id")) {
+			const char *ids[2] = {json_get_str(x, "output_file_id"), json_get_str(x, "error_file_id")};
+			int k;
+
+			for (k = 0; k < 2; k++) {
+				if (!ids[k])
+					continue;
+				snprintf(path, sizeof path, "/v1/files/%s/content", ids[k]);
+				buf_reset(&out);
+				if (mock_batch_answer(b, "GET", path, NULL, "", 0, &out, &ctype) != 200)
+					fuzz_fail("an output file not there");
+				lines_json(&out);
+			}
+		}
+		json_object_put(x);
+	}
+	buf_free(&out);
+	buf_free(&body);
+	mock_batch_free(b);
+	mock_free(m);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const char *s = (const char *)data + 1;
+
+	if (size < 1)
+		return 0;
+	switch (data[0] % 3) {
+	case 0: state(s, size - 1); break;
+	case 1: out_line(s, size - 1); break;
+	default: upload(s, size - 1); break;
+	}
+	return 0;
+}
