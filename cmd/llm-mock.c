@@ -20,6 +20,7 @@ static const char usage_text[] =
 	"usage: llm-mock [-qv] [--host ADDR] [--port N] [--port-file FILE]\n"
 	"                [--model NAME]... [--latency MS] [--chunk-delay MS]\n"
 	"                [--rules FILE] [--token-file FILE] [--close-after-stream]\n"
+	"                [--limit-rpm N] [--limit-tpm N] [--quota-tokens N] [--tokens-per-s N]\n"
 	"\n"
 	"A deterministic OpenAI-compatible server: it echoes the last user\n"
 	"message and acts out [[mock:...]] directives found in it.\n"
@@ -33,6 +34,10 @@ static const char usage_text[] =
 	"  -r, --rules FILE      scripted answers, one JSON rule per line\n"
 	"      --token-file FILE require 'Authorization: Bearer <first line of FILE>'\n"
 	"      --close-after-stream  close connections after streamed answers (as llama-server)\n"
+	"      --limit-rpm N     allow each token N requests a minute, then answer 429\n"
+	"      --limit-tpm N     allow each token N tokens a minute (prompt + max_tokens)\n"
+	"      --quota-tokens N  after N tokens answered, 429 insufficient_quota to all\n"
+	"      --tokens-per-s N  take completion_tokens / N seconds to answer\n"
 	"  -q, --quiet           say nothing on start\n"
 	"  -v, --verbose         log every request on stderr\n"
 	"  -h, --help            show this help\n"
@@ -52,6 +57,10 @@ static const struct option longopts[] = {
 	{ "rules", required_argument, NULL, 'r' },
 	{ "token-file", required_argument, NULL, 'T' },
 	{ "close-after-stream", no_argument, NULL, 'C' },
+	{ "limit-rpm", required_argument, NULL, 'R' },
+	{ "limit-tpm", required_argument, NULL, 'K' },
+	{ "quota-tokens", required_argument, NULL, 'Q' },
+	{ "tokens-per-s", required_argument, NULL, 'S' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -89,6 +98,7 @@ int
 main(int argc, char *argv[])
 {
 	struct mock_http_opts o = { .host = "127.0.0.1", .port = 8080 };
+	struct mock_limits_opts lo = {0};
 	const char *models[MAXMODELS], *port_file = NULL, *rules = NULL, *token_file = NULL;
 	char *token = NULL;
 	size_t nmodels = 0;
@@ -133,6 +143,18 @@ main(int argc, char *argv[])
 		case 'C':
 			o.close_after_stream = 1;
 			break;
+		case 'R':
+			lo.rpm = estrtonum(optarg, 1, 1000000000, "--limit-rpm");
+			break;
+		case 'K':
+			lo.tpm = estrtonum(optarg, 1, 1000000000000LL, "--limit-tpm");
+			break;
+		case 'Q':
+			lo.quota_tokens = estrtonum(optarg, 1, 1000000000000LL, "--quota-tokens");
+			break;
+		case 'S':
+			lo.tokens_per_s = estrtonum(optarg, 1, 1000000000, "--tokens-per-s");
+			break;
 		case 'q':
 			quiet = 1;
 			break;
@@ -159,6 +181,8 @@ main(int argc, char *argv[])
 		enprintf(EXIT_USAGE, "%s", err);
 	o.token = token;
 
+	/* made even with no limits given: POST /v1/mock/limits sets them */
+	o.limits = mock_limits_new(&lo);
 	m = mock_new();
 	if (rules && mock_load_rules(m, rules, err, sizeof err) < 0) {
 		mock_free(m);
@@ -191,6 +215,7 @@ main(int argc, char *argv[])
 		;
 	mock_http_stop(h);
 	mock_free(m);
+	mock_limits_free(o.limits);
 	free(token);
 	return EXIT_OK;
 }

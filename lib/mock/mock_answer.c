@@ -350,7 +350,8 @@ reply(struct mock *m, json_object *req, struct mock_answer *a)
 		a->logprobs = 0;
 		buf_reset(&a->content);
 	}
-	finish(a, max_tokens(req));
+	a->max_tokens = max_tokens(req);
+	finish(a, a->max_tokens);
 done:
 	mock_directives_free(&d);
 out:
@@ -366,6 +367,7 @@ mock_reply(struct mock *m, const char *body, size_t len, struct mock_answer *a)
 
 	memset(a, 0, sizeof *a);
 	a->status = 200;
+	a->max_tokens = -1;
 	a->hash = fnv1a(body, len);
 	snprintf(a->id, sizeof a->id, "chatcmpl-mock-%016llx", (unsigned long long)a->hash);
 	if (!(req = json_parse(body, len, err, sizeof err))) {

@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "mock/mock.h"
+#include "mock/mock_limits.h"
 
 #define MOCK_MAXBODY (16u << 20)
 
@@ -30,6 +31,8 @@ struct mock_http_opts {
 	/* close the socket right after each streamed answer while the
 	 * answer's headers still say keep-alive, as llama.cpp's server does */
 	int close_after_stream;
+	/* a provider's limits (mock_limits.h), borrowed; NULL: none */
+	struct mock_limits *limits;
 };
 
 struct mock_http;
