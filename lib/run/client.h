@@ -26,6 +26,13 @@
  * something left, so a batch stays under a provider's per-minute limits.
  * Tokens are estimated from the request (bytes of its messages / 4, plus
  * max_tokens) and the estimate is corrected from the answer's usage.
+ *
+ * Pacing (opts.pace, client_pace.c): each endpoint is sent to as fast as
+ * its answers' rate-limit headers allow, with a window of requests in
+ * flight (run/pace.h) of at most opts.jobs; a record read whose endpoint
+ * must wait is held, and nothing more is read until it goes.  An answer
+ * saying the quota is spent (error kind quota) stops its endpoint: every
+ * later record for it gets a quota error without being sent.
  */
 #ifndef LLM_CLIENT_H
 #define LLM_CLIENT_H
@@ -39,6 +46,8 @@ struct client_stats {
 	long done, ok, failed, cached;
 	long long tokens;
 	double started;		/* now_ms_f() at start */
+	int pace_window;	/* in flight allowed, summed over endpoints; -1: not paced */
+	double pace_rate;	/* requests a second sent, summed */
 };
 
 struct client_opts {
@@ -53,6 +62,8 @@ struct client_opts {
 	int progress_ms;	/* call progress() at most this often; 0: never */
 	int stream;		/* ask for SSE streams */
 	double rpm, tpm;	/* requests / tokens a minute; 0: no limit */
+	int pace;		/* follow the servers' rate-limit headers (run/pace.h) */
+	int pace_start;		/* the window before a server tells its limits; 0: jobs */
 };
 
 struct client;
