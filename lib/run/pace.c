@@ -110,8 +110,15 @@ pace_answer(struct pace *p, int status, const struct pace_hdrs *h, long long ret
 	}
 	if (status == 429) {
 		cut(p, sent_at, now);
-		if (now + (double)(retry_after_ms >= 0 ? retry_after_ms : 0) > p->hold_until)
-			p->hold_until = now + (double)(retry_after_ms >= 0 ? retry_after_ms : 0);
+		/* a server that tells its limits speaks of them all; another's
+		 * 429 may be one request's (llm-retry waits for it) */
+		if (p->informed && retry_after_ms > 0) {
+			double until = now + (double)(retry_after_ms < PACE_HOLD_MAX ? retry_after_ms
+			                                                             : PACE_HOLD_MAX);
+
+			if (until > p->hold_until)
+				p->hold_until = until;
+		}
 		return;
 	}
 	if (status < 200 || status >= 300)

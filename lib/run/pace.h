@@ -12,7 +12,9 @@
  * answers come back with room to spare (additive increase) and halved on
  * a 429, or cut when what is left nears zero (multiplicative decrease),
  * once for each round trip: a burst of 429s from one window is one cut.
- * A 429 also holds sending for its retry-after.  The window stays
+ * A 429 from a server that tells its limits also holds sending for its
+ * retry-after, up to PACE_HOLD_MAX (another server's 429 may speak of one
+ * request only, and llm-retry waits for it).  The window stays
  * between 1 and the ceiling (-j); until a server speaks of its limits
  * it is the start given (nothing changes for a server that never does).
  *
@@ -42,6 +44,9 @@ struct pace {
 	double rate;		/* requests a second sent, smoothed */
 	double last_sent;
 };
+
+/* The longest a 429's retry-after holds an endpoint, in ms. */
+#define PACE_HOLD_MAX 60000
 
 /* The window is full: wait for an answer. */
 #define PACE_FULL (-1.0)

@@ -64,19 +64,40 @@ test_silent_server(void **state)
 		pace_sent(&p, 100, 0);
 	}
 	assert_true(pace_wait(&p, 0) == PACE_FULL);
-	pace_answer(&p, 429, NULL, 2000, 0, 10);
+	pace_answer(&p, 429, NULL, 3600000, 0, 10);
 	assert_int_equal((int)p.window, 4);
-	/* a 429 holds sending for its retry-after */
+	/* its retry-after may be one request's: nothing is held */
 	pace_answer(&p, 200, NULL, -1, 0, 10);
 	for (i = 0; i < 4; i++)
 		pace_answer(&p, 200, NULL, -1, 0, 10);
-	assert_true(pace_wait(&p, 1000) > 1009 && pace_wait(&p, 1000) < 1011);
-	assert_true(pace_wait(&p, 2010) == 0);
+	assert_true(pace_wait(&p, 1000) == 0);
 	for (i = 0; i < 1000; i++) {
 		pace_sent(&p, 1, 3000);
 		pace_answer(&p, 200, NULL, -1, 3000, 3000);
 	}
 	assert_int_equal((int)p.window, 8);
+}
+
+/* A server that tells its limits: its 429 holds the endpoint for its
+ * retry-after, an hour cut to PACE_HOLD_MAX. */
+static void
+test_hold(void **state)
+{
+	struct pace_hdrs h = {6000, 0, 10, -1, -1, -1};
+	struct pace p;
+	double w;
+
+	(void)state;
+	pace_init(&p, 64, 8, 0);
+	pace_sent(&p, 1, 0);
+	pace_answer(&p, 429, &h, 2000, 0, 10);
+	w = pace_wait(&p, 1000);
+	assert_true(w > 1009 && w < 1011);
+	assert_true(pace_wait(&p, 2011) == 0);
+	pace_sent(&p, 1, 3000);
+	pace_answer(&p, 429, &h, 3600000, 3000, 3000);
+	w = pace_wait(&p, 3000);
+	assert_true(w > PACE_HOLD_MAX - 1 && w < PACE_HOLD_MAX + 1);
 }
 
 /* The answers of one window that all come back 429 cut it once. */
@@ -267,6 +288,7 @@ main(void)
 		cmocka_unit_test(test_reset),
 		cmocka_unit_test(test_hdrs_read),
 		cmocka_unit_test(test_silent_server),
+		cmocka_unit_test(test_hold),
 		cmocka_unit_test(test_one_cut_a_round),
 		cmocka_unit_test(test_grows_to_ceiling),
 		cmocka_unit_test(test_never_past_remaining),
