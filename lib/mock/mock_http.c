@@ -376,7 +376,7 @@ get(struct mock_http *h, struct MHD_Connection *c, int rt)
 		buf_addf(&b, "{\"requests\":%llu,\"chat\":%llu,\"faults\":%llu,"
 		         "\"connections\":%llu", atomic_load(&h->requests), atomic_load(&h->chat),
 		         atomic_load(&h->faults), atomic_load(&h->connections));
-		if (h->o.limits) {
+		if (mock_limits_on(h->o.limits)) {
 			unsigned long long lim, quota;
 
 			mock_limits_counts(h->o.limits, &lim, &quota);
