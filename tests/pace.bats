@@ -168,9 +168,12 @@ header() {	# header NAME: its value in $output
 		printf '{"id":"r%d","request":{"model":"mock","max_tokens":8,"messages":[{"role":"user","content":"hello %d"}]}}\n' "$i" "$i"
 	done >in.ndjson
 	run llm-chat -q <in.ndjson
-	assert_success
 	paced=$(curl -s "$LLM_BASE_URL/mock/stats" | jq .rate_limited)
+	# at most 1% refused; nothing else failed
+	jq -c 'select(.status == "error") | .error' <<<"$output" | sort | uniq -c | head -5
 	[ "$paced" -le 32 ]
+	[ "$(jq -r 'select(.status == "error" and .error.http_status != 429) | .id' <<<"$output" | wc -l)" -eq 0 ]
+	[ "$(jq -r .id <<<"$output" | sort -u | wc -l)" -eq 3200 ]
 	stop_mock
 	start_mock --limit-rpm 3000 --tokens-per-s 500
 	run llm-chat -q --no-pace -j 64 <in.ndjson
@@ -196,4 +199,21 @@ header() {	# header NAME: its value in $output
 	run llm-chat -q -j 1 --no-pace <in.ndjson
 	assert_success
 	[ $(( ($(date +%s%N) - start) / 1000000 )) -lt 1000 ]
+}
+
+@test "paced, an interrupt gives a record held for its pace a cancelled record" {
+	reset=$(date -u -d '+60 seconds' +%Y-%m-%dT%H:%M:%SZ)
+	printf '{"headers":{"anthropic-ratelimit-requests-limit":"6","anthropic-ratelimit-requests-remaining":"0","anthropic-ratelimit-requests-reset":"%s"}}\n' "$reset" >rules.ndjson
+	start_mock --rules rules.ndjson
+	{ req a one; req b two; req c three; } >in.ndjson
+	llm-chat -q -j 1 <in.ndjson >out.ndjson &
+	pid=$!
+	sleep 1
+	kill -INT $pid
+	rc=0
+	wait $pid || rc=$?
+	[ "$rc" -eq 130 ]
+	[ "$(jq -r '[.id, .status, .error.kind // ""] | join(" ")' out.ndjson)" = "a ok 
+b error cancelled" ]
+	grep -q 'before it was sent' out.ndjson
 }
