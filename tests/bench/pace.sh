@@ -19,6 +19,7 @@ RPM=${RPM:-6000}
 TPM=${TPM:-1000000}
 TPS=${TPS:-200}
 N3=${N3:-10500}		# phase 3's records
+PHASES=${PHASES:-123}	# which phases to run
 CHANGE=${CHANGE:-40}	# phase 3: seconds in when the limits are halved
 tmp=$(mktemp -d)
 mock=
@@ -59,13 +60,14 @@ tokens=$(cat "$tmp/in.ndjson.tokens")
 ideal=$(awk -v n="$N" -v t="$tokens" -v r="$RPM" -v k="$TPM" 'BEGIN {
 	a = (n - r) / (r / 60); b = (t - k) / (k / 60)
 	a = a < 0 ? 0 : a; b = b < 0 ? 0 : b
-	printf "%.1f", a > b ? a : b }')
+	printf "%.1f", (a > b ? a : b) }')
 plain=$(awk -v n="$N" -v t="$tokens" -v r="$RPM" -v k="$TPM" 'BEGIN {
-	a = n / (r / 60); b = t / (k / 60); printf "%.1f", a > b ? a : b }')
+	a = n / (r / 60); b = t / (k / 60); printf "%.1f", (a > b ? a : b) }')
 echo "$N requests, $tokens tokens counted; limits $RPM requests and $TPM tokens a minute"
 echo "ideal: ${ideal} s past the first minute's full buckets (work / limit: ${plain} s)"
 
 # 1. paced, no flags
+case $PHASES in *1*)
 start_mock
 s=$(now)
 llm-chat -q <"$tmp/in.ndjson" >"$tmp/out1" || true
@@ -77,8 +79,10 @@ stop_mock
 printf '%-44s %8s s  %6s 429s (%s%%)  %s ok  %s%% of ideal\n' "llm-chat (paced, no flags)" "$t1" "$r1" \
 	"$(awk -v a="$r1" -v n="$N" 'BEGIN { printf "%.2f", 100 * a / n }')" "$ok1" \
 	"$(awk -v a="$t1" -v b="$ideal" 'BEGIN { printf "%.1f", 100 * a / b }')"
+esac
 
 # 2. unpaced under llm-retry
+case $PHASES in *2*)
 start_mock
 s=$(now)
 llm-retry -q -- llm-chat -q -j 64 --no-pace <"$tmp/in.ndjson" >"$tmp/out2" || true
@@ -90,9 +94,11 @@ stop_mock
 printf '%-44s %8s s  %6s 429s (%s%%)  %s ok  %s%% of ideal\n' "llm-retry -- llm-chat -j 64 --no-pace" "$t2" \
 	"$r2" "$(awk -v a="$r2" -v n="$N" 'BEGIN { printf "%.2f", 100 * a / n }')" "$ok2" \
 	"$(awk -v a="$t2" -v b="$ideal" 'BEGIN { printf "%.1f", 100 * a / b }')"
+esac
 
 # 3. the limits halved in the middle of a paced run; the mock's counters
 # sampled every 250 ms: requests received (chat) and refused (429s)
+case $PHASES in *3*) ;; *) exit 0 ;; esac
 records "$N3" "$tmp/in3.ndjson"
 start_mock
 llm-chat -q <"$tmp/in3.ndjson" >"$tmp/out3" &
@@ -117,15 +123,19 @@ awk -v c="$changed" -v lim="$((RPM / 2))" '
 	END {
 		goal = lim / 60 * 1.1; followed = -1
 		for (i = 1; i <= NR; i++) {
-			if (t[i] < c) { base429 = r[i]; continue }
 			for (j = i; j <= NR && t[j] < t[i] + 1; j++) ;
 			if (j > NR) break
 			rate = (n[j] - n[i]) / (t[j] - t[i])
+			if (t[i] < c) { base429 = r[i]; before = rate; continue }
+			if (t[i] < c + 3)
+				after = after sprintf(" %.0f", rate)
 			if (rate > goal) followed = -1
 			else if (followed < 0) followed = t[i] - c
 			last = r[j]
 		}
-		printf "limits halved at %.1f s: the send rate within 10%% of %d a minute from +%.1f s on (goal <= 5 s); %d 429s after the change\n",
-			c, lim, followed, last - base429
+		printf "limits halved at %.1f s: sending %.0f/s in the second before; in the windows of the 3 s after:%s/s\n",
+			c, before, after
+		printf "the send rate within 10%% of %d a minute from +%.1f s on (goal <= 5 s); %d 429s after the change\n",
+			lim, followed, last - base429
 	}' "$tmp/samples"
 echo "phase 3: $(grep -c '"status":"ok"' "$tmp/out3" || true) of $N3 ok"
