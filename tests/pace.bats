@@ -206,13 +206,8 @@ header() {	# header NAME: its value in $output
 	printf '{"headers":{"anthropic-ratelimit-requests-limit":"6","anthropic-ratelimit-requests-remaining":"0","anthropic-ratelimit-requests-reset":"%s"}}\n' "$reset" >rules.ndjson
 	start_mock --rules rules.ndjson
 	{ req a one; req b two; req c three; } >in.ndjson
-	llm-chat -q -j 1 <in.ndjson >out.ndjson &
-	pid=$!
-	sleep 1
-	kill -INT $pid
-	rc=0
-	wait $pid || rc=$?
-	[ "$rc" -eq 130 ]
+	WANT_IDS="a b "
+	assert_sigint llm-chat -q -j 1
 	[ "$(jq -r '[.id, .status, .error.kind // ""] | join(" ")' out.ndjson)" = "a ok 
 b error cancelled" ]
 	grep -q 'before it was sent' out.ndjson
