@@ -49,7 +49,7 @@ usage(FILE *fp, int status, int stream)
 "  -s, --system TEXT        system prompt (prompt mode)\n"
 "      --system-file FILE   system prompt from a file (prompt mode)\n"
 "  -i, --input FILE         read request records from FILE ('-': stdin); repeatable\n"
-"  -j, --jobs N             requests in flight at once (default 8)\n"
+"  -j, --jobs N             requests in flight at most (default 8; paced, up to 64)\n"
 "  -k, --keep-order         write results in input order\n"
 "      --temperature T      set temperature in every request\n"
 "      --max-tokens N       set max_tokens in every request\n"
@@ -65,6 +65,7 @@ usage(FILE *fp, int status, int stream)
 "      --tpm N              send at most about N tokens a minute\n"
 "      --max-cost USD       send nothing that could take the spending past USD\n"
 "      --max-total-tokens N send nothing that could take the tokens used past N\n"
+"      --no-pace            do not follow the servers' rate-limit headers\n"
 "      --timeout SEC        give up on a request after SEC seconds (default 600)\n"
 "      --connect-timeout SEC  give up connecting after SEC seconds (default 10)\n"
 "      --max-response BYTES longest response body accepted (default 16777216)\n"
@@ -184,9 +185,14 @@ progress(void *arg, const struct client_stats *s, int final)
 
 	if (!ch->tty || (final && s->done == 0))
 		return;
-	n = snprintf(line, sizeof line, "\r%s: %ld done, %ld ok, %ld failed, %lld tokens, %.1f req/s\033[K%s",
+	n = snprintf(line, sizeof line, "\r%s: %ld done, %ld ok, %ld failed, %lld tokens, %.1f req/s",
 	             progname(), s->done, s->ok, s->failed, s->tokens,
-	             secs > 0 ? s->done / secs : 0.0, final ? "\n" : "");
+	             secs > 0 ? s->done / secs : 0.0);
+	/* the pace, once a server has told its limits */
+	if (s->pace_window >= 0)
+		n += snprintf(line + n, sizeof line - (size_t)n, ", pace %d in flight, %.1f req/s",
+		              s->pace_window, s->pace_rate);
+	n += snprintf(line + n, sizeof line - (size_t)n, "\033[K%s", final ? "\n" : "");
 	(void)!write(2, line, (size_t)n);
 	ch->printed = !final;
 }
@@ -280,7 +286,7 @@ main(int argc, char **argv)
 	const int stream = LLM_STREAM;
 
 	enum { O_SYSFILE = 256, O_TEMP, O_MAXTOK, O_JSONOBJ, O_JSON, O_ECHO, O_SAVE, O_CACHE,
-	       O_TIMEOUT, O_CTIMEOUT, O_MAXRESP, O_BASE, O_TOKFILE, O_RPM, O_TPM, O_EVENTS,
+	       O_TIMEOUT, O_CTIMEOUT, O_MAXRESP, O_BASE, O_TOKFILE, O_RPM, O_TPM, O_NOPACE, O_EVENTS,
 	       O_VERSION, O_MAXCOST, O_MAXTOTAL, O_SCHEMA };
 	static const struct option longopts[] = {
 		{"model", required_argument, NULL, 'm'},
@@ -302,6 +308,7 @@ main(int argc, char **argv)
 		{"tpm", required_argument, NULL, O_TPM},
 		{"max-cost", required_argument, NULL, O_MAXCOST},
 		{"max-total-tokens", required_argument, NULL, O_MAXTOTAL},
+		{"no-pace", no_argument, NULL, O_NOPACE},
 		{"events", no_argument, NULL, O_EVENTS},
 		{"timeout", required_argument, NULL, O_TIMEOUT},
 		{"connect-timeout", required_argument, NULL, O_CTIMEOUT},
@@ -329,6 +336,7 @@ main(int argc, char **argv)
 	char err[ERRLEN];
 	int fds[64];
 	int ninputs = 0, quiet = 0, events = 0, no_stdin = 0, opt, rc = 0, i;
+	int no_pace = 0, jobs_given = 0;
 	struct client_io io = {
 		.out = out_record, .flush = flush_out, .progress = progress, .notice = say, .arg = &ch,
 	};
@@ -351,7 +359,7 @@ main(int argc, char **argv)
 				enprintf(EXIT_USAGE, "too many -i files");
 			inputs[ninputs++] = optarg;
 			break;
-		case 'j': o.jobs = (int)estrtonum(optarg, 1, 1024, "-j"); break;
+		case 'j': o.jobs = (int)estrtonum(optarg, 1, 1024, "-j"); jobs_given = 1; break;
 		case 'k': o.keep_order = 1; break;
 		case O_TEMP:
 			o.ov.temperature = json_double_text(estrtod(optarg, 0, 2, "--temperature"), optarg);
@@ -370,6 +378,7 @@ main(int argc, char **argv)
 			o.max_total_tokens = (double)estrtonum(optarg, 0, 1000000000000LL,
 			                                       "--max-total-tokens");
 			break;
+		case O_NOPACE: no_pace = 1; break;
 		case O_EVENTS:
 			if (!stream)
 				usage_error("--events is llm-stream's option");
@@ -430,6 +439,13 @@ main(int argc, char **argv)
 
 		if (!config_route(&cfg, o.ov.model, &sent, err, sizeof err))
 			enprintf(EXIT_USAGE, "%s", err);
+	}
+	/* paced, -j is the window's ceiling; not given, the window starts at
+	 * 8 and may grow to 64 for a server that tells its limits */
+	o.pace = !no_pace;
+	if (o.pace && !jobs_given) {
+		o.pace_start = o.jobs;
+		o.jobs = 64;
 	}
 	ch.tty = !quiet && !ch.prompt_mode && progress_wanted(2);
 	ch.stdout_tty = isatty(1);

@@ -22,6 +22,7 @@ static const char usage_text[] =
 	"                [--rules FILE] [--token-file FILE] [--close-after-stream]\n"
 	"                [--no-json-schema] [--batch-seconds S] [--batch-expire N]\n"
 	"                [--batch-max-bytes N]\n"
+	"                [--limit-rpm N] [--limit-tpm N] [--quota-tokens N] [--tokens-per-s N]\n"
 	"\n"
 	"A deterministic OpenAI-compatible server: it echoes the last user\n"
 	"message and acts out [[mock:...]] directives found in it.\n"
@@ -39,6 +40,10 @@ static const char usage_text[] =
 	"      --batch-seconds S each step of a batch takes S seconds (default 1; 0.1 allowed)\n"
 	"      --batch-expire N  the last N requests of every batch expire unanswered\n"
 	"      --batch-max-bytes N  bytes of batch files held at most (default 1 GiB)\n"
+	"      --limit-rpm N     allow each token N requests a minute, then answer 429\n"
+	"      --limit-tpm N     allow each token N tokens a minute (prompt + max_tokens)\n"
+	"      --quota-tokens N  after N tokens answered, 429 insufficient_quota to all\n"
+	"      --tokens-per-s N  take completion_tokens / N seconds to answer\n"
 	"  -q, --quiet           say nothing on start\n"
 	"  -v, --verbose         log every request on stderr\n"
 	"  -h, --help            show this help\n"
@@ -62,6 +67,10 @@ static const struct option longopts[] = {
 	{ "batch-seconds", required_argument, NULL, 'S' },
 	{ "batch-expire", required_argument, NULL, 'E' },
 	{ "batch-max-bytes", required_argument, NULL, 'B' },
+	{ "limit-rpm", required_argument, NULL, 'R' },
+	{ "limit-tpm", required_argument, NULL, 'K' },
+	{ "quota-tokens", required_argument, NULL, 'Q' },
+	{ "tokens-per-s", required_argument, NULL, 'W' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -99,6 +108,7 @@ int
 main(int argc, char *argv[])
 {
 	struct mock_http_opts o = { .host = "127.0.0.1", .port = 8080 };
+	struct mock_limits_opts lo = {0};
 	const char *models[MAXMODELS], *port_file = NULL, *rules = NULL, *token_file = NULL;
 	char *token = NULL;
 	size_t nmodels = 0;
@@ -156,6 +166,18 @@ main(int argc, char *argv[])
 		case 'B':
 			bo.max_bytes = estrtonum(optarg, 1, 1LL << 40, "--batch-max-bytes");
 			break;
+		case 'R':
+			lo.rpm = estrtonum(optarg, 1, 1000000000, "--limit-rpm");
+			break;
+		case 'K':
+			lo.tpm = estrtonum(optarg, 1, 1000000000000LL, "--limit-tpm");
+			break;
+		case 'Q':
+			lo.quota_tokens = estrtonum(optarg, 1, 1000000000000LL, "--quota-tokens");
+			break;
+		case 'W':
+			lo.tokens_per_s = estrtonum(optarg, 1, 1000000000, "--tokens-per-s");
+			break;
 		case 'q':
 			quiet = 1;
 			break;
@@ -182,6 +204,8 @@ main(int argc, char *argv[])
 		enprintf(EXIT_USAGE, "%s", err);
 	o.token = token;
 
+	/* made even with no limits given: POST /v1/mock/limits sets them */
+	o.limits = mock_limits_new(&lo);
 	m = mock_new();
 	mock_set_no_json_schema(m, no_json_schema);
 	if (rules && mock_load_rules(m, rules, err, sizeof err) < 0) {
@@ -217,6 +241,7 @@ main(int argc, char *argv[])
 	mock_http_stop(h);
 	mock_batch_free(o.batch);
 	mock_free(m);
+	mock_limits_free(o.limits);
 	free(token);
 	return EXIT_OK;
 }

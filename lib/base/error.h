@@ -10,7 +10,7 @@
 
 struct llm_error {
 	const char *kind;	/* http timeout connect protocol bad_input config io
-			 * cancelled budget */
+			 * cancelled budget quota */
 	int http_status;	/* 0 when there was no HTTP answer */
 	int retryable;
 	long long retry_after_ms;	/* -1 when the server said nothing */

@@ -170,6 +170,13 @@ long_match(const char *arg, const struct option *lo, int *nmatch)
 	return found;
 }
 
+static void
+token_refused(void)
+{
+	usage_error("a token is not taken on the command line, where ps(1) shows it: "
+	            "set LLM_API_TOKEN, or put it in a file and give --token-file FILE");
+}
+
 void
 option_error(int c, char *const *argv, const struct option *longopts)
 {
@@ -193,6 +200,10 @@ option_error(int c, char *const *argv, const struct option *longopts)
 			usage_error("option --%s needs an argument", o->name);
 		usage_error("option -%c needs an argument", optopt);
 	}
+	/* "--tok" begins --token-file and another option (llm-mock's
+	 * --tokens-per-s): what follows is likely a token, refused as one */
+	if (nmatch > 1 && len >= 5 && len <= 7 && strncmp(arg, "--token", (size_t)len) == 0)
+		token_refused();
 	if (nmatch > 1)
 		usage_error("option %.*s is ambiguous", len, arg);
 	if (o && strchr(arg, '='))
@@ -209,8 +220,7 @@ token_file_arg(char *const *argv)
 	const char *typed = optarg == argv[optind - 1] ? argv[optind - 2] : argv[optind - 1];
 
 	if (strcspn(typed, "=") <= strlen("--token"))
-		usage_error("a token is not taken on the command line, where ps(1) shows it: "
-		            "set LLM_API_TOKEN, or put it in a file and give --token-file FILE");
+		token_refused();
 	return optarg;
 }
 

@@ -123,6 +123,7 @@ struct mock_answer {
 	int logprobs;		/* send logprobs: one entry per streamed piece */
 	int top_logprobs;	/* alternatives in each entry */
 	long long prompt_tokens, completion_tokens;
+	long long max_tokens;	/* the request's max_tokens, -1: none */
 	long long huge_bytes;	/* content is this many 'x' (MOCK_F_HUGE) */
 	struct buf body;	/* with raw */
 	struct mock_header hdrs[MOCK_MAXHDRS];

@@ -374,7 +374,8 @@ reply(struct mock *m, json_object *req, struct mock_answer *a)
 		a->logprobs = 0;
 		buf_reset(&a->content);
 	}
-	finish(a, max_tokens(req));
+	a->max_tokens = max_tokens(req);
+	finish(a, a->max_tokens);
 done:
 	mock_directives_free(&d);
 out:
@@ -402,6 +403,7 @@ mock_reply_tree(struct mock *m, json_object *req, uint64_t hash, struct mock_ans
 {
 	memset(a, 0, sizeof *a);
 	a->status = 200;
+	a->max_tokens = -1;
 	a->hash = hash;
 	snprintf(a->id, sizeof a->id, "chatcmpl-mock-%016llx", (unsigned long long)a->hash);
 	if (req)

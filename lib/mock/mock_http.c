@@ -14,9 +14,10 @@
 
 #include <microhttpd.h>
 
+#include "json/json.h"
 #include "mock/mock_http.h"
 
-enum { R_NONE, R_CHAT, R_MESSAGES, R_MODELS, R_HEALTH, R_STATS, R_BATCH };
+enum { R_NONE, R_CHAT, R_MESSAGES, R_MODELS, R_HEALTH, R_STATS, R_BATCH, R_LIMITS };
 #define IS_POST(r) ((r) == R_CHAT || (r) == R_MESSAGES)	/* the routes answering a POST body */
 
 struct mock_http {
@@ -60,7 +61,7 @@ struct body {
 	uint64_t mid, total, cut;
 };
 
-static const char json_type[] = "application/json";
+static const char json_ctype[] = "application/json";
 
 static int
 route(const char *url)
@@ -75,6 +76,8 @@ route(const char *url)
 		return R_HEALTH;
 	if (!strcmp(url, "/v1/mock/stats"))
 		return R_STATS;
+	if (!strcmp(url, "/v1/mock/limits"))
+		return R_LIMITS;
 	return mock_batch_route(url) ? R_BATCH : R_NONE;
 }
 
@@ -141,7 +144,7 @@ send_error(struct MHD_Connection *c, int status, const char *code, const char *m
 	struct MHD_Response *r;
 
 	mock_error_json(&b, msg, mock_status_row(status)->type, code);
-	r = take_buf(&b, json_type);
+	r = take_buf(&b, json_ctype);
 	if (r && status == 405)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD, POST");
 	return send_resp(c, status, r);
@@ -258,7 +261,7 @@ callback_body(const struct mock_answer *a)
 		body_free(b);
 		return NULL;
 	}
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, json_type);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, json_ctype);
 	return r;
 }
 
@@ -282,12 +285,46 @@ stream_body(struct mock_http *h, struct mock_answer *a)
 	return r;
 }
 
+static void
+add_limit_headers(struct MHD_Response *r, const struct mock_verdict *v)
+{
+	size_t i;
+
+	for (i = 0; r && i < v->nhdrs; i++)
+		MHD_add_response_header(r, v->name[i], v->value[i]);
+}
+
+/* The limits' word on a request: 0 to answer it, else the 429 is sent. */
+static int
+limited(struct mock_http *h, struct MHD_Connection *c, const struct mock_answer *a,
+        struct mock_verdict *v, enum MHD_Result *rc)
+{
+	const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	                                               MHD_HTTP_HEADER_AUTHORIZATION);
+	/* as providers count: the prompt and the most the answer may be */
+	long long cost = a->prompt_tokens + (a->max_tokens >= 0 ? a->max_tokens
+	                                                         : a->completion_tokens);
+	struct MHD_Response *r;
+
+	mock_limits_check(h->o.limits, auth && !strncmp(auth, "Bearer ", 7) ? auth + 7 : NULL,
+	                  cost, now_ms_f(), v);
+	if (!v->status)
+		return 0;
+	r = take_buf(&v->body, json_ctype);
+	add_limit_headers(r, v);
+	*rc = send_resp(c, v->status, r);
+	return 1;
+}
+
 static enum MHD_Result
 chat(struct mock_http *h, struct MHD_Connection *c, struct req *q)
 {
 	struct mock_answer a;
+	struct mock_verdict v;
 	struct MHD_Response *r;
 	struct buf b = {0};
+	enum MHD_Result rc;
+	long long wait;
 	int status;
 
 	atomic_fetch_add(&h->chat, 1);
@@ -296,15 +333,24 @@ chat(struct mock_http *h, struct MHD_Connection *c, struct req *q)
 	/* Anthropic's route answers the same question in its own shapes */
 	(q->route == R_MESSAGES ? mock_anthropic_reply : mock_reply)(h->m, q->body.data ?
 		q->body.data : "", q->body.len, &a);
+	if (limited(h, c, &a, &v, &rc)) {
+		mock_verdict_free(&v);
+		mock_answer_free(&a);
+		return rc;
+	}
 	if (a.injected)
 		atomic_fetch_add(&h->faults, 1);
-	if (h->o.latency_ms + a.delay_ms > 0 && pause_ms(h, h->o.latency_ms + a.delay_ms) < 0) {
+	if (a.status == 200)
+		mock_limits_used(h->o.limits, a.prompt_tokens + a.completion_tokens);
+	wait = h->o.latency_ms + a.delay_ms + mock_limits_delay_ms(h->o.limits, a.completion_tokens);
+	if (wait > 0 && pause_ms(h, wait) < 0) {
+		mock_verdict_free(&v);
 		mock_answer_free(&a);
 		return MHD_NO;
 	}
 	status = a.status;
 	if (a.raw)
-		r = take_buf(&a.body, a.stream && status < 400 ? "text/event-stream" : json_type);
+		r = take_buf(&a.body, a.stream && status < 400 ? "text/event-stream" : json_ctype);
 	else if (a.stream) {
 		r = stream_body(h, &a);
 		q->streamed = 1;
@@ -313,10 +359,12 @@ chat(struct mock_http *h, struct MHD_Connection *c, struct req *q)
 		r = callback_body(&a);
 	else {
 		(a.anthropic ? mock_anthropic_completion : mock_completion)(&a, &b, NULL);
-		r = take_buf(&b, json_type);
+		r = take_buf(&b, json_ctype);
 	}
 	if (r)
 		add_headers(r, &a);
+	add_limit_headers(r, &v);
+	mock_verdict_free(&v);
 	mock_answer_free(&a);
 	return send_resp(c, status, r);
 }
@@ -333,9 +381,16 @@ get(struct mock_http *h, struct MHD_Connection *c, int rt)
 		return MHD_queue_response(c, MHD_HTTP_OK, h->models);
 	default:
 		buf_addf(&b, "{\"requests\":%llu,\"chat\":%llu,\"faults\":%llu,"
-		         "\"connections\":%llu}", atomic_load(&h->requests), atomic_load(&h->chat),
+		         "\"connections\":%llu", atomic_load(&h->requests), atomic_load(&h->chat),
 		         atomic_load(&h->faults), atomic_load(&h->connections));
-		return send_resp(c, MHD_HTTP_OK, take_buf(&b, json_type));
+		if (mock_limits_on(h->o.limits)) {
+			unsigned long long lim, quota;
+
+			mock_limits_counts(h->o.limits, &lim, &quota);
+			buf_addf(&b, ",\"rate_limited\":%llu,\"quota\":%llu", lim, quota);
+		}
+		buf_adds(&b, "}");
+		return send_resp(c, MHD_HTTP_OK, take_buf(&b, json_ctype));
 	}
 }
 
@@ -357,7 +412,7 @@ messages(struct mock_http *h, struct MHD_Connection *c, struct req *q)
 		return chat(h, c, q);
 	buf_addf(&b, "{\"type\":\"error\",\"error\":{\"type\":\"%s\",\"message\":\"%s\"}}",
 	         status == 401 ? "authentication_error" : "invalid_request_error", msg);
-	return send_resp(c, status, take_buf(&b, json_type));
+	return send_resp(c, status, take_buf(&b, json_ctype));
 }
 
 /* The batch API (mock_batch.c); 404 when the server has none. */
@@ -379,6 +434,38 @@ batch(struct mock_http *h, struct MHD_Connection *c, struct req *q, const char *
 	return send_resp(c, st, take_buf(&b, ctype));
 }
 
+/* A limit from the body of POST /v1/mock/limits: -1 when absent, -2
+ * when it is not a count. */
+static long long
+limit_of(json_object *doc, const char *key)
+{
+	json_object *v = json_get(doc, key);
+
+	if (!v)
+		return -1;
+	if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0)
+		return -2;
+	return json_object_get_int64(v);
+}
+
+/* New limits at run time: {"rpm":N,"tpm":N}, either may be left out. */
+static enum MHD_Result
+set_limits(struct mock_http *h, struct MHD_Connection *c, struct req *q)
+{
+	char err[ERRLEN];
+	json_object *doc = json_parse(q->body.data ? q->body.data : "", q->body.len, err,
+	                              sizeof err);
+	long long rpm = limit_of(doc, "rpm"), tpm = limit_of(doc, "tpm");
+	struct buf b = {0};
+
+	json_object_put(doc);
+	if (!doc || rpm == -2 || tpm == -2)
+		return send_error(c, 400, NULL, "mock: limits must be {\"rpm\":N,\"tpm\":N}");
+	mock_limits_set(h->o.limits, rpm, tpm, now_ms_f());
+	buf_adds(&b, "{\"status\":\"ok\"}");
+	return send_resp(c, MHD_HTTP_OK, take_buf(&b, json_ctype));
+}
+
 static enum MHD_Result
 answer(struct mock_http *h, struct MHD_Connection *c, struct req *q, const char *method,
        const char *url)
@@ -390,13 +477,16 @@ answer(struct mock_http *h, struct MHD_Connection *c, struct req *q, const char 
 		snprintf(msg, sizeof msg, "mock: unknown request URL: %.32s %.160s", method, url);
 		return send_error(c, 404, "unknown_url", msg);
 	}
-	if (q->route == R_BATCH ? 0 : IS_POST(q->route) ? strcmp(method, "POST") != 0 : !is_get) {
+	if (q->route == R_LIMITS && !h->o.limits)
+		return send_error(c, 404, "unknown_url", "mock: no limits to change");
+	if (q->route == R_BATCH ? 0 : IS_POST(q->route) || q->route == R_LIMITS ?
+	    strcmp(method, "POST") != 0 : !is_get) {
 		snprintf(msg, sizeof msg, "mock: method %.32s not allowed for %.160s", method, url);
 		return send_error(c, 405, NULL, msg);
 	}
 	if (q->route == R_MESSAGES)
 		return messages(h, c, q);
-	if (h->o.token && q->route != R_HEALTH && q->route != R_STATS) {
+	if (h->o.token && q->route != R_HEALTH && q->route != R_STATS && q->route != R_LIMITS) {
 		const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 		                                               MHD_HTTP_HEADER_AUTHORIZATION);
 
@@ -408,6 +498,8 @@ answer(struct mock_http *h, struct MHD_Connection *c, struct req *q, const char 
 		return chat(h, c, q);
 	if (q->route == R_BATCH)
 		return batch(h, c, q, method, url);
+	if (q->route == R_LIMITS)
+		return set_limits(h, c, q);
 	return get(h, c, q->route);
 }
 
@@ -444,7 +536,7 @@ handler(void *cls, struct MHD_Connection *c, const char *url, const char *method
 		return MHD_YES;
 	}
 	if (*upload_size) {
-		if ((IS_POST(q->route) || q->route == R_BATCH) && !q->too_big) {
+		if ((IS_POST(q->route) || q->route == R_BATCH || q->route == R_LIMITS) && !q->too_big) {
 			if (q->body.len + *upload_size >
 			    (q->route == R_BATCH ? MOCK_BATCH_MAXBODY : MOCK_MAXBODY)) {
 				q->too_big = 1;
@@ -569,8 +661,8 @@ mock_http_start(struct mock *m, const struct mock_http_opts *o, char *err, size_
 	}
 	mock_models_json(o->models, o->nmodels, &models);
 	buf_adds(&health, "{\"status\":\"ok\"}");
-	h->models = take_buf(&models, json_type);
-	h->health = take_buf(&health, json_type);
+	h->models = take_buf(&models, json_ctype);
+	h->health = take_buf(&health, json_ctype);
 	snprintf(port, sizeof port, "%d", o->port);
 	if ((e = getaddrinfo(host, port, &hints, &ai)) != 0) {
 		snprintf(err, errlen, "%s: %s", host, gai_strerror(e));

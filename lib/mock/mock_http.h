@@ -16,6 +16,7 @@
 
 #include "mock/mock.h"
 #include "mock/mock_batch.h"
+#include "mock/mock_limits.h"
 
 #define MOCK_MAXBODY (16u << 20)
 
@@ -32,6 +33,8 @@ struct mock_http_opts {
 	 * answer's headers still say keep-alive, as llama.cpp's server does */
 	int close_after_stream;
 	struct mock_batch *batch;	/* the batch API, or NULL: none */
+	/* a provider's limits (mock_limits.h), borrowed; NULL: none */
+	struct mock_limits *limits;
 };
 
 struct mock_http;

@@ -57,8 +57,59 @@ on_body(char *p, size_t size, size_t n, void *arg)
 	return len;
 }
 
-/* Keep the headers that decide retries; a new status line starts over
- * (a 100 Continue or a redirect came first). */
+static const struct {
+	const char *name;
+	int slot;
+} ratelimit_headers[] = {
+	{ "x-ratelimit-limit-requests", HTTP_RL_REQ_LIMIT },
+	{ "x-ratelimit-remaining-requests", HTTP_RL_REQ_LEFT },
+	{ "x-ratelimit-reset-requests", HTTP_RL_REQ_RESET },
+	{ "x-ratelimit-limit-tokens", HTTP_RL_TOK_LIMIT },
+	{ "x-ratelimit-remaining-tokens", HTTP_RL_TOK_LEFT },
+	{ "x-ratelimit-reset-tokens", HTTP_RL_TOK_RESET },
+	{ "anthropic-ratelimit-requests-limit", HTTP_RL_REQ_LIMIT },
+	{ "anthropic-ratelimit-requests-remaining", HTTP_RL_REQ_LEFT },
+	{ "anthropic-ratelimit-requests-reset", HTTP_RL_REQ_RESET },
+	{ "anthropic-ratelimit-tokens-limit", HTTP_RL_TOK_LIMIT },
+	{ "anthropic-ratelimit-tokens-remaining", HTTP_RL_TOK_LEFT },
+	{ "anthropic-ratelimit-tokens-reset", HTTP_RL_TOK_RESET },
+};
+
+static void
+clear_headers(struct http_xfer *x)
+{
+	x->h_retry_after[0] = x->h_retry_after_ms[0] = x->h_should_retry[0] = '\0';
+	x->h_location[0] = '\0';
+	memset(x->h_ratelimit, 0, sizeof x->h_ratelimit);
+}
+
+/* Where header p (of klen bytes before its colon) is kept, or NULL. */
+static char *
+kept_header(struct http_xfer *x, const char *p, size_t klen, size_t *dlen)
+{
+	size_t i;
+
+	if (klen == 11 && strncasecmp(p, "retry-after", 11) == 0)
+		return *dlen = sizeof x->h_retry_after, x->h_retry_after;
+	if (klen == 14 && strncasecmp(p, "retry-after-ms", 14) == 0)
+		return *dlen = sizeof x->h_retry_after_ms, x->h_retry_after_ms;
+	if (klen == 14 && strncasecmp(p, "x-should-retry", 14) == 0)
+		return *dlen = sizeof x->h_should_retry, x->h_should_retry;
+	if (klen == 8 && strncasecmp(p, "location", 8) == 0)
+		return *dlen = sizeof x->h_location, x->h_location;
+	/* the rate limits: only headers as long as theirs are looked at */
+	if (klen < 24)
+		return NULL;
+	for (i = 0; i < sizeof ratelimit_headers / sizeof ratelimit_headers[0]; i++)
+		if (strlen(ratelimit_headers[i].name) == klen &&
+		    strncasecmp(p, ratelimit_headers[i].name, klen) == 0)
+			return *dlen = sizeof x->h_ratelimit[0],
+			       x->h_ratelimit[ratelimit_headers[i].slot];
+	return NULL;
+}
+
+/* Keep the headers that decide retries and pacing; a new status line
+ * starts over (a 100 Continue or a redirect came first). */
 static size_t
 on_header(char *p, size_t size, size_t n, void *arg)
 {
@@ -71,23 +122,14 @@ on_header(char *p, size_t size, size_t n, void *arg)
 	if (len > 5 && strncmp(p, "HTTP/", 5) == 0) {
 		const char *sp = memchr(p, ' ', len);
 
-		x->h_retry_after[0] = x->h_retry_after_ms[0] = x->h_should_retry[0] = '\0';
-		x->h_location[0] = '\0';
+		clear_headers(x);
 		x->status = sp ? strtol(sp + 1, NULL, 10) : 0;
 		return len;
 	}
 	if (!colon)
 		return len;
 	klen = (size_t)(colon - p);
-	if (klen == 11 && strncasecmp(p, "retry-after", 11) == 0)
-		dst = x->h_retry_after, dlen = sizeof x->h_retry_after;
-	else if (klen == 14 && strncasecmp(p, "retry-after-ms", 14) == 0)
-		dst = x->h_retry_after_ms, dlen = sizeof x->h_retry_after_ms;
-	else if (klen == 14 && strncasecmp(p, "x-should-retry", 14) == 0)
-		dst = x->h_should_retry, dlen = sizeof x->h_should_retry;
-	else if (klen == 8 && strncasecmp(p, "location", 8) == 0)
-		dst = x->h_location, dlen = sizeof x->h_location;
-	if (dst) {
+	if ((dst = kept_header(x, p, klen, &dlen))) {
 		char *v = colon + 1, *end = p + len;
 
 		while (v < end && (*v == ' ' || *v == '\t'))
@@ -413,8 +455,7 @@ http_start(struct http_engine *e, struct http_xfer *x, struct http_target *t, ch
 	x->done = 0;
 	x->errbuf[0] = '\0';
 	x->sock_errno = 0;
-	x->h_retry_after[0] = x->h_retry_after_ms[0] = x->h_should_retry[0] = '\0';
-	x->h_location[0] = '\0';
+	clear_headers(x);
 	x->t_first = x->t_end = 0;
 	if (x->stale) {
 		curl_easy_reset(c);

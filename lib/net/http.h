@@ -23,6 +23,15 @@
 
 struct http_xfer;
 
+/* The rate-limit headers kept (OpenAI's x-ratelimit-*, or Anthropic's
+ * anthropic-ratelimit-*): limit, remaining and reset, of requests then of
+ * tokens. */
+enum {
+	HTTP_RL_REQ_LIMIT, HTTP_RL_REQ_LEFT, HTTP_RL_REQ_RESET,
+	HTTP_RL_TOK_LIMIT, HTTP_RL_TOK_LEFT, HTTP_RL_TOK_RESET,
+	HTTP_NRL
+};
+
 /* Called with each piece of the response body as it arrives instead of
  * buffering it (streaming); returns 0 to go on, -1 to abort. */
 typedef int (*http_data_fn)(struct http_xfer *x, const char *p, size_t n);
@@ -42,6 +51,7 @@ struct http_xfer {
 	 * them ("": absent); what they mean is the dialect's */
 	char h_retry_after[128], h_retry_after_ms[64], h_should_retry[16];
 	char h_location[512];	/* where a redirect leads (not followed) */
+	char h_ratelimit[HTTP_NRL][48];	/* as the server sent them ("": absent) */
 	char errbuf[CURL_ERROR_SIZE];
 	int sock_errno;		/* socket() failed with it (EMFILE); 0: it did not */
 	struct http_engine *eng;

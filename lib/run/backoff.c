@@ -84,7 +84,9 @@ retry_error_retryable(const struct retry_policy *p, json_object *error)
 	const char *kind = json_get_str(error, "kind");
 	json_object *st = json_get(error, "http_status");
 
-	if (kind && (strcmp(kind, "bad_input") == 0 || strcmp(kind, "config") == 0))
+	/* a spent quota is never retried, not even by --retry-on 429 */
+	if (kind && (strcmp(kind, "bad_input") == 0 || strcmp(kind, "config") == 0 ||
+	             strcmp(kind, "quota") == 0))
 		return 0;
 	if (kind && strcmp(kind, "schema") == 0)
 		return p->on_schema;

@@ -135,6 +135,7 @@ client_free(struct client *c)
 	if (c->ring)
 		for (i = 0; i < c->o.jobs; i++)
 			job_free(c->ring[i]);
+	job_free(c->held);
 	/* transfers still in flight (an interrupt) own their jobs */
 	for (;;) {
 		struct http_xfer *x = http_slot_busy(c->eng);
@@ -203,6 +204,7 @@ target_of(struct client *c, const struct endpoint *ep)
 		t->shown = config_url(ep, "", 1);
 		t->http = target_http(t->api, ep, t->chat_url, shown);
 		free(shown);
+		client_pace_init(c, t);
 	}
 	return t;
 }
@@ -224,6 +226,7 @@ tick(struct client *c, int final)
 	if (!final && now - c->last_progress < c->o.progress_ms)
 		return;
 	c->last_progress = now;
+	client_pace_stats(c);
 	c->io.progress(c->io.arg, &c->st, final);
 }
 
@@ -268,6 +271,7 @@ static void
 fail(struct client *c, struct job *j, struct llm_error *e)
 {
 	settle(c, j, NULL);
+	client_pace_failed(c, j, e);
 	result_redact(&c->red, c->cfg, e);
 	j->result = rec_error(j->id, e, j->attempt, j->meta, j->body ? j->body : json_get(j->rec, "request"));
 	if (j->kept)
@@ -388,6 +392,7 @@ send_job(struct client *c, struct job *j)
 	bucket_take(&c->rpm, 1, now);
 	j->tokens = (double)x->req.len / 4 + (max_tokens > 0 ? (double)max_tokens : 0);
 	bucket_take(&c->tpm, j->tokens, now);
+	client_pace_sent(c, j, now);
 	if (http_start(c->eng, x, j->tgt->http, err, sizeof err) < 0) {
 		/* the slot was never taken: leave it as it was */
 		x->user = NULL;
@@ -413,6 +418,42 @@ served_from_cache(struct client *c, struct job *j)
 	json_set(j->result, "latency_ms", json_object_new_int64((int64_t)(now_ms_f() - j->t0)));
 	succeed(c, j, 1);
 	return 1;
+}
+
+/* Send j, or hold it while its endpoint's pace says wait, or fail it when
+ * its endpoint's quota is spent.  1 when j is no longer held. */
+static int
+go(struct client *c, struct job *j)
+{
+	struct llm_error e;
+	double w = client_pace_wait(c, j, &e);
+
+	if (w == -2) {
+		fail(c, j, &e);
+		return 1;
+	}
+	if (w != 0) {
+		c->held = j;
+		return 0;
+	}
+	send_job(c, j);
+	return 1;
+}
+
+/* The held job, sent when its pace allows (1: nothing is held now). */
+static int
+release(struct client *c)
+{
+	struct job *j = c->held;
+
+	if (!j)
+		return 1;
+	c->held = NULL;
+	if (c->stopped || sigwake_signo() || http_busy(c->eng) >= c->o.jobs) {
+		c->held = j;
+		return 0;
+	}
+	return go(c, j);
 }
 
 /* A new record, or a bad line: set up its job and either finish it at
@@ -455,7 +496,7 @@ start(struct client *c, struct job *j, struct rec_reader *r)
 		if (served_from_cache(c, j))
 			return;
 	}
-	send_job(c, j);
+	go(c, j);
 }
 
 /* j failed with e: send it to the next of its model's fallbacks
@@ -505,6 +546,7 @@ finish(struct client *c, struct http_xfer *x)
 	struct llm_error e;
 	int st;
 
+	client_pace_answer(c, j, x);
 	if ((st = client_stream_finish(c, j, x, &e)) < 0)
 		goto failed;
 	if (st > 0) {
@@ -584,7 +626,7 @@ limit_wait(struct client *c)
 static int
 can_take(struct client *c)
 {
-	if (c->stopped || sigwake_signo() || http_busy(c->eng) >= c->o.jobs)
+	if (c->stopped || sigwake_signo() || c->held || http_busy(c->eng) >= c->o.jobs)
 		return 0;
 	if ((c->o.rpm > 0 || c->o.tpm > 0) && limit_wait(c) > 0)
 		return 0;
@@ -654,7 +696,7 @@ on_done(void *arg)
 
 	while ((x = http_done(c->eng)))
 		finish(c, x);
-	if (!c->eof)
+	if (release(c) && !c->eof)
 		c->eof = take(c, c->src);
 }
 
@@ -675,6 +717,14 @@ cancel_in_flight(struct client *c)
 	/* an answer that is in, though not yet seen, is not cancelled */
 	while ((x = http_done(c->eng)))
 		finish(c, x);
+	if (c->held) {
+		struct job *j = c->held;
+		struct llm_error e;
+
+		c->held = NULL;
+		llm_error_set(&e, "cancelled", 0, "cancelled by %s before it was sent", name);
+		fail(c, j, &e);
+	}
 	while ((x = http_slot_busy(c->eng))) {
 		struct job *j = x->user;
 		struct llm_error e;
@@ -701,13 +751,13 @@ run(struct client *c, struct source *s)
 		struct http_xfer *x;
 		int n = 0, wait;
 
-		if (!c->eof)
+		if (release(c) && !c->eof)
 			c->eof = take(c, s);
 		if (!c->stopped && c->io.flush(c->io.arg) < 0)
 			c->stopped = 1;
 		if (c->stopped || sigwake_signo())
 			break;
-		if (c->eof && http_busy(c->eng) == 0)
+		if (c->eof && !c->held && http_busy(c->eng) == 0)
 			break;
 		pf[n].fd = sigwake_fd();
 		pf[n++].events = POLLIN;
@@ -720,6 +770,14 @@ run(struct client *c, struct source *s)
 			double w = limit_wait(c);
 
 			if (w > 0 && w < wait)
+				wait = (int)w + 1;
+		}
+		if (c->held) {
+			struct llm_error e;
+			double w = client_pace_wait(c, c->held, &e);
+
+			/* PACE_FULL: an answer ends the wait */
+			if (w >= 0 && w < wait)
 				wait = (int)w + 1;
 		}
 		if (http_poll(c->eng, wait, pf, n) < 0)

@@ -30,6 +30,12 @@
  * Budgets (opts.max_cost, opts.max_total_tokens): run/budget.h; once a
  * request could pass one, it and every later record get an error of kind
  * "budget" and nothing more is sent, told once through notice().
+ * Pacing (opts.pace, client_pace.c): each endpoint is sent to as fast as
+ * its answers' rate-limit headers allow, with a window of requests in
+ * flight (run/pace.h) of at most opts.jobs; a record read whose endpoint
+ * must wait is held, and nothing more is read until it goes.  An answer
+ * saying the quota is spent (error kind quota) stops its endpoint: every
+ * later record for it gets a quota error without being sent.
  */
 #ifndef LLM_CLIENT_H
 #define LLM_CLIENT_H
@@ -43,6 +49,8 @@ struct client_stats {
 	long done, ok, failed, cached;
 	long long tokens;
 	double started;		/* now_ms_f() at start */
+	int pace_window;	/* in flight allowed, summed over endpoints; -1: not paced */
+	double pace_rate;	/* requests a second sent, summed */
 };
 
 struct client_opts {
@@ -59,6 +67,8 @@ struct client_opts {
 	double rpm, tpm;	/* requests / tokens a minute; 0: no limit */
 	double max_cost;	/* USD the run may spend; < 0: no limit (budget.h) */
 	double max_total_tokens;	/* tokens the run may use; < 0: no limit */
+	int pace;		/* follow the servers' rate-limit headers (run/pace.h) */
+	int pace_start;		/* the window before a server tells its limits; 0: jobs */
 };
 
 struct client;

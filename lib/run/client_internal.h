@@ -6,6 +6,7 @@
 #include "run/client.h"
 #include "json/hash.h"
 #include "run/budget.h"
+#include "run/pace.h"
 #include "run/ratelimit.h"
 #include "net/sse.h"
 #include "wire/chat_stream.h"
@@ -22,6 +23,8 @@ struct target {
 	char *shown;		/* its base URL as records name it, secrets masked */
 	struct http_target *http;
 	int no_json_schema;	/* refused response_format json_schema */
+	struct pace pace;	/* how fast it is sent to (client_pace.c) */
+	int quota;		/* it said its quota is spent: nothing more goes */
 };
 
 struct job {
@@ -44,6 +47,7 @@ struct job {
 	size_t fallbacks;	/* of its fallbacks (config_fallbacks) tried */
 	char key[HASH_HEX];	/* cache key, "" when not caching */
 	double t0;
+	double sent_at;		/* now_ms_f() when last put on the wire */
 	struct client_stream *js;	/* the streamed answer, while streaming */
 	json_object *kept;	/* the content an error record keeps (schema), owned */
 };
@@ -67,7 +71,23 @@ struct client {
 	struct source *src;	/* what run() reads, for the done hook */
 	int eof;		/* src has no more records */
 	struct schema *answer_schema;	/* the last response_format schema, compiled */
+	struct job *held;	/* started, waiting for its endpoint's pace */
 };
+
+/* client_pace.c */
+/* A new target's pace. */
+void client_pace_init(struct client *c, struct target *t);
+/* j was put on the wire with its estimate of tokens. */
+void client_pace_sent(struct client *c, struct job *j, double now);
+/* x, j's transfer, has finished: what it said of the limits. */
+void client_pace_answer(struct client *c, struct job *j, const struct http_xfer *x);
+/* j failed with e: a spent quota stops its endpoint. */
+void client_pace_failed(struct client *c, struct job *j, const struct llm_error *e);
+/* Milliseconds until j may be sent (0: now, PACE_FULL: after an answer);
+ * -2 when its endpoint's quota is spent (e filled for its record). */
+double client_pace_wait(struct client *c, struct job *j, struct llm_error *e);
+/* The pace for the progress line, into c->st. */
+void client_pace_stats(struct client *c);
 
 /* client_stream.c */
 /* Make x carry j's answer as a stream (before http_start). */

@@ -24,15 +24,21 @@ refill(struct bucket *b, double now)
 }
 
 double
-bucket_wait(struct bucket *b, double now)
+bucket_wait_for(struct bucket *b, double n, double now)
 {
 	if (b->per_ms == 0)
 		return 0;
 	refill(b, now);
-	/* one whole unit must be there (a debt paid back first) */
-	if (b->level >= 1)
+	if (b->level >= n)
 		return 0;
-	return (1 - b->level) / b->per_ms + 0.001;
+	return (n - b->level) / b->per_ms + 0.001;
+}
+
+double
+bucket_wait(struct bucket *b, double now)
+{
+	/* one whole unit must be there (a debt paid back first) */
+	return bucket_wait_for(b, 1, now);
 }
 
 void

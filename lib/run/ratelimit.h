@@ -22,6 +22,10 @@ void bucket_init(struct bucket *b, double per_minute, double now);
 /* Milliseconds until a take may go (0: now). */
 double bucket_wait(struct bucket *b, double now);
 
+/* Milliseconds until the level is at least n (0: now); the same as
+ * bucket_wait() for n 1. */
+double bucket_wait_for(struct bucket *b, double n, double now);
+
 /* Take n (may be negative: a correction gives back what was over-taken). */
 void bucket_take(struct bucket *b, double n, double now);
 

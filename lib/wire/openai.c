@@ -407,17 +407,28 @@ openai_status_retryable(long status)
 	return status == 408 || status == 409 || status == 429 || status >= 500;
 }
 
+/* Does OpenAI's error object say the quota is spent (its type or its
+ * code insufficient_quota)? */
+static int
+quota_spent(json_object *err)
+{
+	const char *t = json_get_str(err, "type"), *c = json_get_str(err, "code");
+
+	return (t && !strcmp(t, "insufficient_quota")) || (c && !strcmp(c, "insufficient_quota"));
+}
+
 /* The message of an error body: OpenAI's {"error":{"message"}}, Ollama's
  * {"error":"..."}, {"message"} or {"detail"} (FastAPI servers), else the
- * start of the body itself. */
+ * start of the body itself; *quota set when it says the quota is spent. */
 static void
-error_message(char *out, size_t outlen, const char *body, size_t len)
+error_message(char *out, size_t outlen, const char *body, size_t len, int *quota)
 {
 	char why[ERRLEN];
 	json_object *doc = len ? json_parse(body, len, why, sizeof why) : NULL;
 	json_object *err = json_get(doc, "error");
 	const char *m = NULL;
 
+	*quota = json_object_is_type(err, json_type_object) && quota_spent(err);
 	if (json_object_is_type(err, json_type_string))
 		m = json_object_get_string(err);
 	else if (err)
@@ -460,8 +471,9 @@ openai_http_error(struct llm_error *e, long status, const char *body, size_t len
 {
 	char msg[ERRLEN - 64];
 	const char *r = reason(status);
+	int quota;
 
-	error_message(msg, sizeof msg, body, len);
+	error_message(msg, sizeof msg, body, len, &quota);
 	one_line(msg, sizeof msg - 1);
 	if (msg[0])
 		llm_error_set(e, "http", openai_status_retryable(status), "HTTP %ld%s%s: %s",
@@ -470,6 +482,14 @@ openai_http_error(struct llm_error *e, long status, const char *body, size_t len
 		llm_error_set(e, "http", openai_status_retryable(status), "HTTP %ld%s%s",
 		              status, *r ? " " : "", r);
 	e->http_status = (int)status;
+	if (quota && status == 429) {
+		/* a spent quota comes back no sooner for waiting: no retry,
+		 * whatever x-should-retry or Retry-After say */
+		e->kind = "quota";
+		e->retryable = 0;
+		e->retry_after_ms = -1;
+		return;
+	}
 	if (h->should_retry) {
 		if (strcasecmp(h->should_retry, "true") == 0)
 			e->retryable = 1;

@@ -74,7 +74,9 @@ struct retry_headers {
 long long openai_retry_after(const struct retry_headers *h, time_t now);
 
 /* An HTTP error answer to e: kind http, the server's message, retryable
- * by status (408, 409, 429, 5xx) unless x-should-retry says otherwise. */
+ * by status (408, 409, 429, 5xx) unless x-should-retry says otherwise;
+ * a 429 whose error's type or code is insufficient_quota is kind quota,
+ * never retryable. */
 void openai_http_error(struct llm_error *e, long status, const char *body, size_t len,
                        const struct retry_headers *h, time_t now);
 

@@ -153,6 +153,8 @@ static const struct {
 	/* never: bad input and configuration, whatever they say */
 	{NULL, "{\"kind\":\"bad_input\",\"retryable\":true}", 0, 0, RETRY_FINAL, 0},
 	{"5xx", "{\"kind\":\"config\",\"http_status\":503,\"retryable\":true}", 0, 0, RETRY_FINAL, 0},
+	/* nor a spent quota, even when 429s are asked for */
+	{"429", "{\"kind\":\"quota\",\"http_status\":429,\"retryable\":true}", 0, 0, RETRY_FINAL, 0},
 	/* the server's wait is the least wait */
 	{NULL, "{\"kind\":\"http\",\"http_status\":429,\"retryable\":true,\"retry_after_ms\":5000}", 0, 0,
 	 RETRY_AGAIN, 5000},

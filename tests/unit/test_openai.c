@@ -625,6 +625,43 @@ test_http_error_retry_after(void **state)
 static const struct {
 	long status;
 	const char *body;
+	const char *should_retry;
+	const char *kind;
+	int retryable;
+} quota_cases[] = {
+	{429, "{\"error\":{\"message\":\"You exceeded your current quota\","
+	      "\"type\":\"insufficient_quota\",\"code\":\"insufficient_quota\"}}", NULL, "quota", 0},
+	{429, "{\"error\":{\"message\":\"q\",\"type\":\"insufficient_quota\"}}", "true", "quota", 0},
+	{429, "{\"error\":{\"message\":\"q\",\"code\":\"insufficient_quota\"}}", NULL, "quota", 0},
+	/* a rate limit is not a quota; nor is another status */
+	{429, "{\"error\":{\"message\":\"r\",\"code\":\"rate_limit_exceeded\"}}", NULL, "http", 1},
+	{403, "{\"error\":{\"message\":\"q\",\"code\":\"insufficient_quota\"}}", NULL, "http", 0},
+	{429, "{\"error\":\"insufficient_quota\"}", NULL, "http", 1},
+};
+
+static void
+test_http_error_quota(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < N(quota_cases); i++) {
+		struct retry_headers h = {NULL, "5", quota_cases[i].should_retry};
+		struct llm_error e;
+
+		openai_http_error(&e, quota_cases[i].status, quota_cases[i].body,
+		                  strlen(quota_cases[i].body), &h, NOW);
+		if (strcmp(e.kind, quota_cases[i].kind) || e.retryable != quota_cases[i].retryable)
+			fail_msg("case %zu: kind %s retryable %d", i, e.kind, e.retryable);
+		assert_int_equal(e.http_status, quota_cases[i].status);
+		if (!strcmp(e.kind, "quota"))
+			assert_int_equal(e.retry_after_ms, -1);
+	}
+}
+
+static const struct {
+	long status;
+	const char *body;
 	const char *message;
 } message_cases[] = {
 	{401, "{\"error\":{\"message\":\"Incorrect API key provided\","
@@ -761,6 +798,7 @@ main(void)
 		cmocka_unit_test(test_http_error_should_retry),
 		cmocka_unit_test(test_http_error_retry_after),
 		cmocka_unit_test(test_http_error_message),
+		cmocka_unit_test(test_http_error_quota),
 		cmocka_unit_test(test_http_error_body_len),
 		cmocka_unit_test(test_http_error_long_bodies),
 		cmocka_unit_test(test_http_error_cut_utf8),
