@@ -481,8 +481,6 @@ main(int argc, char **argv)
 	nfiles = argc - optind;
 	if (nfiles == 0 && isatty(0))
 		usage(stderr, EXIT_USAGE);
-	if (a.cs.n == 0 && !a.verbose)
-		weprintf("no checks given (-c or -e): only meta.assert's are run");
 	fds = ecalloc(nfiles ? (size_t)nfiles : 1, sizeof *fds);
 	for (i = 0; i < nfiles; i++) {
 		const char *f = argv[optind + i];

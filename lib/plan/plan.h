@@ -34,6 +34,7 @@ struct plan_query {
 	char *text;		/* its content, once plan_read_queries() ran */
 	size_t len;
 	json_object *at;	/* the id in the plan's tree (borrowed), NULL ad hoc */
+	json_object *assert;	/* its checks for llm-assert (borrowed), or NULL */
 };
 
 struct plan {
@@ -51,6 +52,8 @@ struct plan {
 	json_object *tree;	/* the parsed file */
 	struct toml_where *where;	/* positions in it (TOML) */
 	char *owned_system;	/* a system prompt read from a file */
+	json_object *assert;	/* [assistant] assert: every query's checks
+				 * (borrowed), or NULL */
 };
 
 /* Parse a TOML or JSON file into *out (NULL for JSON null): JSON when the
