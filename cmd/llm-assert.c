@@ -1,6 +1,8 @@
 /* llm-assert: result records (and llm-runner traces) graded by checks,
  * each written once, in order, with "assert" added. */
 #include <fcntl.h>
+#include <limits.h>
+#include <sys/stat.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -87,6 +89,7 @@ slot(struct entry *e, const struct check *c)
 	}
 	e->cks[e->n] = c;
 	e->v[e->n].pending = 0;
+	e->v[e->n].fixed = -1;
 	return &e->v[e->n++];
 }
 
@@ -206,7 +209,10 @@ score_text(struct jw *w, double s)
 {
 	char t[32];
 
-	jw_raw(w, t, (size_t)snprintf(t, sizeof t, "%.4g", s));
+	if (s == 0 || s == 1)	/* most scores: said without printf */
+		jw_raw(w, s == 1 ? "1" : "0", 1);
+	else
+		jw_raw(w, t, (size_t)snprintf(t, sizeof t, "%.4g", s));
 }
 
 /* The record line[0..len) with "assert" added, out. */
@@ -236,15 +242,24 @@ put(struct assert *a, const char *line, size_t len, struct entry *e)
 	jw_key(&w, "results");
 	jw_open(&w, '[');
 	for (i = 0; i < e->n; i++) {
+		const struct check *c = e->cks[i];
+		const struct verdict *v = &e->v[i];
+
 		jw_open(&w, '{');
 		jw_key(&w, "name");
-		jw_strz(&w, e->cks[i]->name);
+		if (c->qname)
+			jw_raw(&w, c->qname, strlen(c->qname));
+		else
+			jw_strz(&w, c->name);
 		jw_key(&w, "pass");
-		jw_raw(&w, e->v[i].pass ? "true" : "false", e->v[i].pass ? 4 : 5);
+		jw_raw(&w, v->pass ? "true" : "false", v->pass ? 4 : 5);
 		jw_key(&w, "score");
-		score_text(&w, e->v[i].score);
+		score_text(&w, v->score);
 		jw_key(&w, "reason");
-		jw_str(&w, e->v[i].reason.data ? e->v[i].reason.data : "", e->v[i].reason.len);
+		if (v->fixed >= 0)
+			jw_raw(&w, c->qwhy[v->fixed], strlen(c->qwhy[v->fixed]));
+		else
+			jw_str(&w, v->reason.data ? v->reason.data : "", v->reason.len);
 		jw_close(&w, '}');
 	}
 	jw_close(&w, ']');
@@ -447,6 +462,7 @@ main(int argc, char **argv)
 	};
 	struct assert a = {.jobs = 4};
 	char err[ERRLEN], *grader = NULL;
+	struct stat st;
 	int opt, i, nfiles, *fds, nexpr = 0;
 
 	stdfds_ensure();
@@ -491,7 +507,8 @@ main(int argc, char **argv)
 	graded_init(&a.g);
 	a.qmax = (size_t)a.jobs + 1;
 	a.q = ecalloc(a.qmax, sizeof *a.q);
-	lineout_init(&a.out, 1, 0);
+	/* a pipe gets lines in writes it keeps whole; a file, larger ones */
+	lineout_init(&a.out, 1, fstat(1, &st) == 0 && S_ISFIFO(st.st_mode) ? PIPE_BUF : 65536);
 	if (nfiles == 0)
 		records_from(&a, 0, "stdin");
 	for (i = 0; i < nfiles && a.status != EXIT_USAGE && !a.out.err; i++) {

@@ -60,11 +60,22 @@ say(struct verdict *v, int pass, double score, const char *fmt, ...)
 
 	v->pass = pass;
 	v->score = score;
+	v->fixed = -1;
 	va_start(ap, fmt);
 	vsnprintf(tmp, sizeof tmp, fmt, ap);
 	va_end(ap);
 	buf_reset(&v->reason);
 	buf_adds(&v->reason, tmp);
+}
+
+/* The verdict of a kind whose reasons check_prepare made. */
+static void
+fix(const struct check *c, struct verdict *v, int pass)
+{
+	v->pass = pass;
+	v->score = pass;
+	v->fixed = pass;
+	(void)c;
 }
 
 /* A value for a reason: at most 40 bytes of it, on one line. */
@@ -153,12 +164,10 @@ eval_regex(const struct check *c, const struct graded *g, struct verdict *v)
 	int rc;
 
 	rc = pcre2_match(c->re, (PCRE2_SPTR)g->content.data, g->content.len, 0, 0, c->md, NULL);
-	if (rc >= 0)
-		say(v, 1, 1, "matches /%s/", shown(c->text, c->textlen, sh));
-	else if (rc == PCRE2_ERROR_NOMATCH)
-		say(v, 0, 0, "does not match /%s/", shown(c->text, c->textlen, sh));
+	if (rc >= 0 || rc == PCRE2_ERROR_NOMATCH)
+		fix(c, v, rc >= 0);
 	else
-		say(v, 0, 0, "regex error %d", rc);
+		say(v, 0, 0, "regex error %d with /%s/", rc, shown(c->text, c->textlen, sh));
 }
 
 static void
@@ -337,18 +346,13 @@ check_eval(const struct check *c, struct graded *g, struct verdict *v)
 	switch (c->kind) {
 	case CK_EQUALS:
 		trimmed(g->content.data, g->content.len, &s, &n);
-		if (n == c->textlen && !memcmp(s, c->text, n))
-			say(v, 1, 1, "equals \"%s\"", shown(c->text, c->textlen, sh));
-		else
-			say(v, 0, 0, "does not equal \"%s\"", shown(c->text, c->textlen, sh));
+		fix(c, v, n == c->textlen && !memcmp(s, c->text, n));
 		break;
 	case CK_CONTAINS:
+		fix(c, v, has(g, c->text, c->textlen));
+		break;
 	case CK_ICONTAINS:
-		if (c->kind == CK_CONTAINS ? has(g, c->text, c->textlen)
-		    : memmem_ci(g->content.data, g->content.len, c->text, c->textlen) != NULL)
-			say(v, 1, 1, "contains \"%s\"", shown(c->text, c->textlen, sh));
-		else
-			say(v, 0, 0, "does not contain \"%s\"", shown(c->text, c->textlen, sh));
+		fix(c, v, memmem_ci(g->content.data, g->content.len, c->text, c->textlen) != NULL);
 		break;
 	case CK_CONTAINS_ANY:
 	case CK_CONTAINS_ALL:
@@ -358,16 +362,11 @@ check_eval(const struct check *c, struct graded *g, struct verdict *v)
 		eval_regex(c, g, v);
 		break;
 	case CK_STARTS_WITH:
-		if (g->content.len >= c->textlen && !memcmp(g->content.data, c->text, c->textlen))
-			say(v, 1, 1, "starts with \"%s\"", shown(c->text, c->textlen, sh));
-		else
-			say(v, 0, 0, "does not start with \"%s\"", shown(c->text, c->textlen, sh));
+		fix(c, v, g->content.len >= c->textlen &&
+		    !memcmp(g->content.data, c->text, c->textlen));
 		break;
 	case CK_IS_JSON:
-		if (jfield_valid(g->content.data, g->content.len))
-			say(v, 1, 1, "is JSON");
-		else
-			say(v, 0, 0, "is not JSON");
+		fix(c, v, jfield_valid(g->content.data, g->content.len));
 		break;
 	case CK_JSON_SCHEMA:
 		if (json_parse_any(g->content.data, g->content.len, &doc, err, sizeof err) < 0) {
@@ -413,6 +412,38 @@ check_eval(const struct check *c, struct graded *g, struct verdict *v)
 }
 
 void
+check_prepare(struct check *c)
+{
+	static const char *const fmts[][2] = {
+		[CK_EQUALS] = {"does not equal \"%s\"", "equals \"%s\""},
+		[CK_CONTAINS] = {"does not contain \"%s\"", "contains \"%s\""},
+		[CK_ICONTAINS] = {"does not contain \"%s\"", "contains \"%s\""},
+		[CK_REGEX] = {"does not match /%s/", "matches /%s/"},
+		[CK_STARTS_WITH] = {"does not start with \"%s\"", "starts with \"%s\""},
+		[CK_IS_JSON] = {"is not JSON%s", "is JSON%s"},
+	};
+	struct buf b = {0};
+	char sh[64];
+	int k;
+
+	json_quote(&b, c->name, strlen(c->name));
+	c->qname = b.data;
+	if (c->kind >= (int)(sizeof fmts / sizeof fmts[0]) || !fmts[c->kind][0])
+		return;
+	for (k = 0; k < 2; k++) {
+		char *raw;
+
+		if (asprintf(&raw, fmts[c->kind][k], c->text ? shown(c->text, c->textlen, sh) : "")
+		    < 0)
+			eprintf("out of memory");
+		c->why[k] = raw;
+		b = (struct buf){0};
+		json_quote(&b, raw, strlen(raw));
+		c->qwhy[k] = b.data;
+	}
+}
+
+void
 verdict_negate(const struct check *c, struct verdict *v)
 {
 	struct buf b = {0};
@@ -421,6 +452,11 @@ verdict_negate(const struct check *c, struct verdict *v)
 		return;
 	v->pass = !v->pass;
 	v->score = 1 - v->score;
+	if (v->fixed >= 0) {
+		buf_reset(&v->reason);
+		buf_adds(&v->reason, c->why[v->fixed]);
+		v->fixed = -1;
+	}
 	buf_addf(&b, "not: %s", v->reason.data ? v->reason.data : "");
 	buf_free(&v->reason);
 	v->reason = b;

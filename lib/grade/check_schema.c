@@ -49,6 +49,7 @@ check_schema_eval(const struct check *c, json_object *value, struct verdict *v)
 	char where[ERRLEN];
 
 	buf_reset(&v->reason);
+	v->fixed = -1;
 	if (schema_validate(c->schema, value, where, sizeof where) == 0) {
 		v->pass = 1;
 		v->score = 1;

@@ -342,6 +342,7 @@ check_of(struct check *c, json_object *t, struct at *a, struct jq_child *jq, cha
 		           "llm-rubric");
 	if (!c->name)
 		c->name = default_name(c);
+	check_prepare(c);
 	return 0;
 }
 
@@ -362,6 +363,11 @@ check_free(struct check *c)
 	if (c->schema_doc)
 		check_schema_free(c);
 	free(c->grader);
+	free(c->why[0]);
+	free(c->why[1]);
+	free(c->qwhy[0]);
+	free(c->qwhy[1]);
+	free(c->qname);
 }
 
 void

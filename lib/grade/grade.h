@@ -49,6 +49,10 @@ struct check {
 	struct schema *schema;
 	int jq;			/* jq: the expression's number in jq.c's program */
 	char *grader;		/* llm-rubric: the grader's model; NULL: the record's */
+	/* made once for the kinds whose reasons never change, so a record
+	 * costs no formatting: the reason when failed [0] and passed [1],
+	 * and the same and the name as JSON strings */
+	char *why[2], *qwhy[2], *qname;
 };
 
 struct checks {
@@ -110,6 +114,7 @@ struct verdict {
 	int pass;
 	double score;		/* 0..1 */
 	struct buf reason;
+	int fixed;		/* >= 0: the reason is the check's why[fixed] */
 	int pending;		/* llm-rubric: the answer is awaited */
 };
 
@@ -124,6 +129,9 @@ void check_eval(const struct check *c, struct graded *g, struct verdict *v);
 int check_schema_compile(struct check *c, json_object *doc, char *err, size_t errlen);
 void check_schema_eval(const struct check *c, json_object *value, struct verdict *v);
 void check_schema_free(struct check *c);
+
+/* The check's reasons that never change, and its name, made once. */
+void check_prepare(struct check *c);
 
 /* not = true: the result turned over. */
 void verdict_negate(const struct check *c, struct verdict *v);

@@ -154,6 +154,7 @@ fail_all(struct verdict **v, size_t n, const char *why)
 	for (i = 0; i < n; i++) {
 		v[i]->pass = 0;
 		v[i]->score = 0;
+		v[i]->fixed = -1;
 		buf_reset(&v[i]->reason);
 		buf_addf(&v[i]->reason, "jq: %s", why);
 	}
@@ -229,6 +230,7 @@ jq_run(struct jq_child *q, const struct graded *g, const int *idx, size_t n,
 	for (i = 0; i < n; i++) {
 		e = json_object_array_get_idx(ans, i);
 		buf_reset(&v[i]->reason);
+		v[i]->fixed = -1;
 		v[i]->pass = json_object_is_type(e, json_type_boolean);
 		v[i]->score = v[i]->pass;
 		if (v[i]->pass)

@@ -80,6 +80,7 @@ settle(struct verdict *v, int pass, double score, const char *fmt, ...)
 	v->pass = pass;
 	v->score = score;
 	v->pending = 0;
+	v->fixed = -1;
 	buf_reset(&v->reason);
 	buf_adds(&v->reason, tmp);
 }
