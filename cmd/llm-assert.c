@@ -109,14 +109,9 @@ made(const char *name)
 }
 
 static void
-fail(struct entry *e, const char *name, const char *fmt, const char *why)
+fail(struct entry *e, const char *name, const char *why)
 {
-	struct verdict *v = slot(e, made(name));
-
-	v->pass = 0;
-	v->score = 0;
-	buf_reset(&v->reason);
-	buf_addf(&v->reason, fmt, why);
+	verdict_say(slot(e, made(name)), 0, 0, "%s", why);
 }
 
 /* Evaluate c for the record, or set it aside for jq. */
@@ -169,7 +164,7 @@ own_checks(struct assert *a, struct entry *e)
 		return 0;
 	v = json_parse(a->g.meta_assert.raw, a->g.meta_assert.len, err, sizeof err);
 	if (!v || checks_add_json(&e->own, v, NULL, "meta.assert", a->jq, err, sizeof err) < 0) {
-		fail(e, "meta.assert", "%s", err);
+		fail(e, "meta.assert", err);
 		json_object_put(v);
 		return -1;
 	}
@@ -185,8 +180,11 @@ grade(struct assert *a, struct entry *e)
 	if (own_checks(a, e) < 0)
 		return;
 	if (a->g.is_error && !expects_error(a, e)) {
-		fail(e, "error", "an error record, of kind %s", *a->g.kind.data ? a->g.kind.data
-		     : "unknown");
+		char why[ERRLEN];
+
+		snprintf(why, sizeof why, "an error record, of kind %s",
+		         *a->g.kind.data ? a->g.kind.data : "unknown");
+		fail(e, "error", why);
 		return;
 	}
 	for (i = 0; i < a->cs.n; i++)
@@ -327,7 +325,7 @@ bad_line(struct assert *a, const char *name, long line, const char *why)
 	rec = rec_error(id, &err, 1, NULL, NULL);
 	json_line(rec, &e->line);
 	json_object_put(rec);
-	fail(e, "record", "%s", "not a record: bad_input");
+	fail(e, "record", "not a record: bad_input");
 	a->qlen++;
 	flush(a);
 }

@@ -47,13 +47,8 @@ check_applies(const struct check *c, const struct graded *g)
 	return 1;
 }
 
-/* The verdict, its reason from fmt. */
-static void
-say(struct verdict *v, int pass, double score, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void
-say(struct verdict *v, int pass, double score, const char *fmt, ...)
+void
+verdict_say(struct verdict *v, int pass, double score, const char *fmt, ...)
 {
 	char tmp[ERRLEN];
 	va_list ap;
@@ -61,9 +56,11 @@ say(struct verdict *v, int pass, double score, const char *fmt, ...)
 	v->pass = pass;
 	v->score = score;
 	v->fixed = -1;
+	v->pending = 0;
 	va_start(ap, fmt);
 	vsnprintf(tmp, sizeof tmp, fmt, ap);
 	va_end(ap);
+	one_line(tmp, sizeof tmp - 1);
 	buf_reset(&v->reason);
 	buf_adds(&v->reason, tmp);
 }
@@ -145,13 +142,13 @@ eval_list(const struct check *c, const struct graded *g, struct verdict *v)
 	}
 	if (c->kind == CK_CONTAINS_ANY) {
 		if (found)
-			say(v, 1, 1, "contains \"%s\"", shown(c->list[first], strlen(c->list[first]), sh));
+			verdict_say(v, 1, 1, "contains \"%s\"", shown(c->list[first], strlen(c->list[first]), sh));
 		else
-			say(v, 0, 0, "contains none of the %zu strings", c->nlist);
+			verdict_say(v, 0, 0, "contains none of the %zu strings", c->nlist);
 	} else if (found == c->nlist) {
-		say(v, 1, 1, "contains all %zu strings", c->nlist);
+		verdict_say(v, 1, 1, "contains all %zu strings", c->nlist);
 	} else {
-		say(v, 0, c->nlist ? (double)found / (double)c->nlist : 0,
+		verdict_say(v, 0, c->nlist ? (double)found / (double)c->nlist : 0,
 		    "does not contain \"%s\" (%zu of %zu found)",
 		    shown(c->list[miss], strlen(c->list[miss]), sh), found, c->nlist);
 	}
@@ -167,7 +164,7 @@ eval_regex(const struct check *c, const struct graded *g, struct verdict *v)
 	if (rc >= 0 || rc == PCRE2_ERROR_NOMATCH)
 		fix(c, v, rc >= 0);
 	else
-		say(v, 0, 0, "regex error %d with /%s/", rc, shown(c->text, c->textlen, sh));
+		verdict_say(v, 0, 0, "regex error %d with /%s/", rc, shown(c->text, c->textlen, sh));
 }
 
 static void
@@ -175,11 +172,11 @@ eval_max(const struct check *c, double have, const char *what, const char *unit,
          struct verdict *v)
 {
 	if (isnan(have))
-		say(v, 0, 0, "%s unknown", what);
+		verdict_say(v, 0, 0, "%s unknown", what);
 	else if (have <= c->num)
-		say(v, 1, 1, "%s %g%s <= %g%s", what, have, unit, c->num, unit);
+		verdict_say(v, 1, 1, "%s %g%s <= %g%s", what, have, unit, c->num, unit);
 	else
-		say(v, 0, 0, "%s %g%s > %g%s", what, have, unit, c->num, unit);
+		verdict_say(v, 0, 0, "%s %g%s > %g%s", what, have, unit, c->num, unit);
 }
 
 /* Code points of s (bytes not UTF-8 count one each). */
@@ -256,15 +253,15 @@ eval_distance(const struct check *c, const struct graded *g, struct verdict *v)
 	trimmed(g->content.data, g->content.len, &s, &n);
 	d = text_distance(s, n, c->text, c->textlen, &maxlen);
 	if (d < 0) {
-		say(v, 0, 0, "texts too long to compare");
+		verdict_say(v, 0, 0, "texts too long to compare");
 		return;
 	}
 	sim = maxlen ? 1.0 - (double)d / (double)maxlen : 1.0;
 	if (c->kind == CK_LEVENSHTEIN)
-		say(v, d <= (long long)c->num, sim, "distance %lld %s %g", d,
+		verdict_say(v, d <= (long long)c->num, sim, "distance %lld %s %g", d,
 		    d <= (long long)c->num ? "<=" : ">", c->num);
 	else
-		say(v, sim >= c->num, sim, "similarity %.3f %s %g", sim,
+		verdict_say(v, sim >= c->num, sim, "similarity %.3f %s %g", sim,
 		    sim >= c->num ? ">=" : "<", c->num);
 }
 
@@ -292,30 +289,30 @@ eval_tool(const struct check *c, const struct graded *g, struct verdict *v)
 	if (g->tools.type == JF_ARRAY)
 		calls = json_parse(g->tools.raw, g->tools.len, err, sizeof err);
 	n = calls ? json_object_array_length(calls) : 0;
-	say(v, 0, 0, "no call of tool \"%s\"", shown(c->text, c->textlen, sh));
+	verdict_say(v, 0, 0, "no call of tool \"%s\"", shown(c->text, c->textlen, sh));
 	for (i = 0; i < n; i++) {
 		call_parts(json_object_array_get_idx(calls, i), &name, &text);
 		if (!name || strcmp(name, c->text))
 			continue;
 		named++;
 		if (!c->schema_doc) {
-			say(v, 1, 1, "tool \"%s\" called", sh);
+			verdict_say(v, 1, 1, "tool \"%s\" called", sh);
 			break;
 		}
 		args = text ? json_parse(text, strlen(text), err, sizeof err) : NULL;
 		if (!args) {
-			say(&why, 0, 0, "arguments are not JSON");
+			verdict_say(&why, 0, 0, "arguments are not JSON");
 			continue;
 		}
 		check_schema_eval(c, args, &why);
 		json_object_put(args);
 		if (why.pass) {
-			say(v, 1, 1, "tool \"%s\" called with arguments that match", sh);
+			verdict_say(v, 1, 1, "tool \"%s\" called with arguments that match", sh);
 			break;
 		}
 	}
 	if (!v->pass && named)
-		say(v, 0, 0, "tool \"%s\" called, its arguments do not match: %s", sh,
+		verdict_say(v, 0, 0, "tool \"%s\" called, its arguments do not match: %s", sh,
 		    why.reason.data ? why.reason.data : "");
 	buf_free(&why.reason);
 	json_object_put(calls);
@@ -327,12 +324,12 @@ eval_error(const struct check *c, const struct graded *g, struct verdict *v)
 	char sh[64];
 
 	if (!g->is_error)
-		say(v, 0, 0, "not an error");
+		verdict_say(v, 0, 0, "not an error");
 	else if (c->text && strcmp(c->text, g->kind.data))
-		say(v, 0, 0, "error of kind %s, not %s", shown(g->kind.data, g->kind.len, sh),
+		verdict_say(v, 0, 0, "error of kind %s, not %s", shown(g->kind.data, g->kind.len, sh),
 		    c->text);
 	else
-		say(v, 1, 1, "error of kind %s, as expected", shown(g->kind.data, g->kind.len, sh));
+		verdict_say(v, 1, 1, "error of kind %s, as expected", shown(g->kind.data, g->kind.len, sh));
 }
 
 void
@@ -370,7 +367,7 @@ check_eval(const struct check *c, struct graded *g, struct verdict *v)
 		break;
 	case CK_JSON_SCHEMA:
 		if (json_parse_any(g->content.data, g->content.len, &doc, err, sizeof err) < 0) {
-			say(v, 0, 0, "is not JSON: %s", err);
+			verdict_say(v, 0, 0, "is not JSON: %s", err);
 			break;
 		}
 		check_schema_eval(c, doc, v);
@@ -378,9 +375,9 @@ check_eval(const struct check *c, struct graded *g, struct verdict *v)
 		break;
 	case CK_FINISH_REASON:
 		if (g->has_finish && !strcmp(g->finish.data, c->text))
-			say(v, 1, 1, "finish_reason %s", c->text);
+			verdict_say(v, 1, 1, "finish_reason %s", c->text);
 		else
-			say(v, 0, 0, "finish_reason %s, not %s",
+			verdict_say(v, 0, 0, "finish_reason %s, not %s",
 			    g->has_finish ? shown(g->finish.data, g->finish.len, sh) : "none", c->text);
 		break;
 	case CK_MAX_COST:
@@ -406,7 +403,7 @@ check_eval(const struct check *c, struct graded *g, struct verdict *v)
 	case CK_JQ:
 	case CK_RUBRIC:
 	case CK_NKINDS:
-		say(v, 0, 0, "%s is evaluated by its child", check_kind_name(c->kind));
+		verdict_say(v, 0, 0, "%s is evaluated by its child", check_kind_name(c->kind));
 		break;
 	}
 }

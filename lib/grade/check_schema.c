@@ -48,17 +48,10 @@ check_schema_eval(const struct check *c, json_object *value, struct verdict *v)
 {
 	char where[ERRLEN];
 
-	buf_reset(&v->reason);
-	v->fixed = -1;
-	if (schema_validate(c->schema, value, where, sizeof where) == 0) {
-		v->pass = 1;
-		v->score = 1;
-		buf_adds(&v->reason, "matches the schema");
-	} else {
-		v->pass = 0;
-		v->score = 0;
-		buf_addf(&v->reason, "does not match the schema at %s", where);
-	}
+	if (schema_validate(c->schema, value, where, sizeof where) == 0)
+		verdict_say(v, 1, 1, "matches the schema");
+	else
+		verdict_say(v, 0, 0, "does not match the schema at %s", where);
 }
 
 void

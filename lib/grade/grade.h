@@ -118,6 +118,10 @@ struct verdict {
 	int pending;		/* llm-rubric: the answer is awaited */
 };
 
+/* Set v: done, pass, score, and the reason from fmt on one line. */
+void verdict_say(struct verdict *v, int pass, double score, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 /* Is c for this record (its query and model globs)? */
 int check_applies(const struct check *c, const struct graded *g);
 

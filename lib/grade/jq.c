@@ -151,13 +151,8 @@ fail_all(struct verdict **v, size_t n, const char *why)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		v[i]->pass = 0;
-		v[i]->score = 0;
-		v[i]->fixed = -1;
-		buf_reset(&v[i]->reason);
-		buf_addf(&v[i]->reason, "jq: %s", why);
-	}
+	for (i = 0; i < n; i++)
+		verdict_say(v[i], 0, 0, "jq: %s", why);
 }
 
 /* jq's answer line, or NULL with why (jq stopped then). */
@@ -229,14 +224,10 @@ jq_run(struct jq_child *q, const struct graded *g, const int *idx, size_t n,
 	}
 	for (i = 0; i < n; i++) {
 		e = json_object_array_get_idx(ans, i);
-		buf_reset(&v[i]->reason);
-		v[i]->fixed = -1;
-		v[i]->pass = json_object_is_type(e, json_type_boolean);
-		v[i]->score = v[i]->pass;
-		if (v[i]->pass)
-			buf_adds(&v[i]->reason, "gave true");
+		if (json_object_is_type(e, json_type_boolean))
+			verdict_say(v[i], 1, 1, "gave true");
 		else
-			buf_adds(&v[i]->reason, json_object_get_string(e));
+			verdict_say(v[i], 0, 0, "%s", json_object_get_string(e));
 	}
 	json_object_put(ans);
 }

@@ -63,28 +63,6 @@ rubric_inflight(const struct rubric *r)
 	return r->n;
 }
 
-static void
-settle(struct verdict *v, int pass, double score, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void
-settle(struct verdict *v, int pass, double score, const char *fmt, ...)
-{
-	char tmp[ERRLEN];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(tmp, sizeof tmp, fmt, ap);
-	va_end(ap);
-	one_line(tmp, sizeof tmp - 1);
-	v->pass = pass;
-	v->score = score;
-	v->pending = 0;
-	v->fixed = -1;
-	buf_reset(&v->reason);
-	buf_adds(&v->reason, tmp);
-}
-
 /* The command is gone: every check waiting fails, and every later one. */
 static void
 gone(struct rubric *r, const char *why)
@@ -98,7 +76,7 @@ gone(struct rubric *r, const char *why)
 	}
 	snprintf(r->dead, sizeof r->dead, "the grader %s %s", r->argv[0], why);
 	for (i = 0; i < r->n; i++)
-		settle(r->asks[i].v, 0, 0, "%s", r->dead);
+		verdict_say(r->asks[i].v, 0, 0, "%s", r->dead);
 	r->n = 0;
 }
 
@@ -118,7 +96,7 @@ verdict_of(struct verdict *v, const char *s, size_t n)
 	for (e = s + n; e > s && e[-1] != '}'; e--)
 		;
 	if (!b || e <= b || !(o = json_parse(b, (size_t)(e - b), err, sizeof err))) {
-		settle(v, 0, 0, "the grader's answer is not a JSON object");
+		verdict_say(v, 0, 0, "the grader's answer is not a JSON object");
 		return;
 	}
 	p = json_get(o, "pass");
@@ -127,14 +105,14 @@ verdict_of(struct verdict *v, const char *s, size_t n)
 	score = json_object_is_type(sc, json_type_int) || json_object_is_type(sc, json_type_double)
 	        ? json_object_get_double(sc) : NAN;
 	if (!json_object_is_type(p, json_type_boolean) && isnan(score)) {
-		settle(v, 0, 0, "the grader's answer has neither pass nor score");
+		verdict_say(v, 0, 0, "the grader's answer has neither pass nor score");
 		json_object_put(o);
 		return;
 	}
 	if (!isnan(score))
 		score = score < 0 ? 0 : score > 1 ? 1 : score;
 	pass = p ? json_object_get_boolean(p) : score >= 0.5;
-	settle(v, pass, isnan(score) ? pass : score, "%s", reason ? reason : "");
+	verdict_say(v, pass, isnan(score) ? pass : score, "%s", reason ? reason : "");
 	json_object_put(o);
 }
 
@@ -154,7 +132,7 @@ answered(struct rubric *r, json_object *rec)
 		return;
 	if (!status || strcmp(status, "ok")) {
 		e = json_get(rec, "error");
-		settle(r->asks[i].v, 0, 0, "the grader failed: %s: %s",
+		verdict_say(r->asks[i].v, 0, 0, "the grader failed: %s: %s",
 		       json_get_str(e, "kind") ? json_get_str(e, "kind") : "?",
 		       json_get_str(e, "message") ? json_get_str(e, "message") : "");
 	} else {
@@ -240,17 +218,17 @@ rubric_ask(struct rubric *r, const struct check *c, const struct graded *g,
 	struct jw w;
 
 	if (!*model) {
-		settle(v, 0, 0, "no grader model: give grader_model or --grader-model");
+		verdict_say(v, 0, 0, "no grader model: give grader_model or --grader-model");
 		return;
 	}
 	if (r->dead[0] || ensure(r) < 0) {
-		settle(v, 0, 0, "%s", r->dead);
+		verdict_say(v, 0, 0, "%s", r->dead);
 		return;
 	}
 	while (r->n >= r->max && r->running)
 		rubric_wait(r, 0);
 	if (r->dead[0]) {
-		settle(v, 0, 0, "%s", r->dead);
+		verdict_say(v, 0, 0, "%s", r->dead);
 		return;
 	}
 	buf_adds(&user, "Rubric:\n");
