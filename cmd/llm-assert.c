@@ -310,6 +310,19 @@ flush(struct assert *a)
 	}
 }
 
+/* The record at the queue's tail is in: written when it can be; with
+ * the queue full, wait for the grader until the head can be. */
+static void
+queued(struct assert *a)
+{
+	a->qlen++;
+	flush(a);
+	while (a->qlen == a->qmax && a->rubric) {
+		rubric_wait(a->rubric, 0);
+		flush(a);
+	}
+}
+
 /* A line that is no record: an error record of kind bad_input, failed. */
 static void
 bad_line(struct assert *a, const char *name, long line, const char *why)
@@ -326,20 +339,22 @@ bad_line(struct assert *a, const char *name, long line, const char *why)
 	json_line(rec, &e->line);
 	json_object_put(rec);
 	fail(e, "record", "not a record: bad_input");
-	a->qlen++;
-	flush(a);
+	queued(a);
 }
 
-/* A record that holds an "assert" already (graded before): the old one
- * is dropped. */
+/* The record written again without its old "assert" (it was graded
+ * before); NULL when it cannot be read. */
 static const char *
-without_assert(struct assert *a, const char *s, size_t *n)
+rewritten(struct assert *a, const char *s, size_t *n)
 {
 	char err[ERRLEN];
-	json_object *o = json_parse(s, *n, err, sizeof err);
+	json_object *o = NULL;
 
-	if (!o)
-		return s;
+	if (json_parse_any(s, *n, &o, err, sizeof err) < 0 || !o ||
+	    !json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		return NULL;
+	}
 	json_object_object_del(o, "assert");
 	json_line(o, &a->fixed);
 	json_object_put(o);
@@ -352,13 +367,10 @@ one(struct assert *a, const char *s, size_t n, const char *name, long line)
 {
 	struct entry *e;
 
-	if (graded_read(&a->g, s, n) < 0) {
+	if (graded_read(&a->g, s, n) < 0 || (a->g.assert.type != JF_NONE &&
+	    (!(s = rewritten(a, s, &n)) || graded_read(&a->g, s, n) < 0))) {
 		bad_line(a, name, line, "not a JSON object");
 		return;
-	}
-	if (a->g.assert.type != JF_NONE) {
-		s = without_assert(a, s, &n);
-		graded_read(&a->g, s, n);
 	}
 	e = &a->q[(a->qhead + a->qlen) % a->qmax];
 	grade(a, e);
@@ -369,12 +381,7 @@ one(struct assert *a, const char *s, size_t n, const char *name, long line)
 	}
 	buf_reset(&e->line);
 	buf_add(&e->line, s, n);
-	a->qlen++;
-	flush(a);
-	while (a->qlen == a->qmax) {
-		rubric_wait(a->rubric, 0);
-		flush(a);
-	}
+	queued(a);
 }
 
 static void

@@ -463,3 +463,18 @@ EOF
 	assert_success
 	[ "$(jq -r '[.id, .assert.pass] | @tsv' <<<"$output")" = "a	true" ]
 }
+
+@test "llm-rubric: -j 1 holds one record at a time; a bad line waits its turn in order" {
+	rubric_rules
+	start_mock -r rules.ndjson
+	{
+		rec 'It is Paris' '"id":"a","model":"mock"'
+		echo 'not a record'
+		rec 'It is Rome' '"id":"b","model":"mock"'
+		rec 'It is Paris too' '"id":"c","model":"mock"'
+	} >in.ndjson
+	run --separate-stderr llm-assert -j 1 -e 'llm-rubric=names Paris' in.ndjson
+	assert_failure 1
+	[ "$(jq -c '[.id, .assert.pass]' <<<"$output" | tr '\n' ' ')" = \
+		'["a",true] ["in.ndjson:2",false] ["b",false] ["c",true] ' ]
+}

@@ -265,6 +265,17 @@ eval_distance(const struct check *c, const struct graded *g, struct verdict *v)
 		    sim >= c->num ? ">=" : "<", c->num);
 }
 
+static void
+eval_schema(const struct check *c, json_object *value, struct verdict *v)
+{
+	char where[ERRLEN];
+
+	if (check_schema_eval(c, value, where, sizeof where) == 0)
+		verdict_say(v, 1, 1, "matches the schema");
+	else
+		verdict_say(v, 0, 0, "does not match the schema at %s", where);
+}
+
 /* A tool call of a trace ({name, arguments}) or of a result record
  * ({function: {name, arguments}}): its name and arguments text. */
 static void
@@ -304,7 +315,7 @@ eval_tool(const struct check *c, const struct graded *g, struct verdict *v)
 			verdict_say(&why, 0, 0, "arguments are not JSON");
 			continue;
 		}
-		check_schema_eval(c, args, &why);
+		eval_schema(c, args, &why);
 		json_object_put(args);
 		if (why.pass) {
 			verdict_say(v, 1, 1, "tool \"%s\" called with arguments that match", sh);
@@ -370,7 +381,7 @@ check_eval(const struct check *c, struct graded *g, struct verdict *v)
 			verdict_say(v, 0, 0, "is not JSON: %s", err);
 			break;
 		}
-		check_schema_eval(c, doc, v);
+		eval_schema(c, doc, v);
 		json_object_put(doc);
 		break;
 	case CK_FINISH_REASON:

@@ -43,15 +43,10 @@ check_schema_compile(struct check *c, json_object *doc, char *err, size_t errlen
 	return c->schema ? 0 : -1;
 }
 
-void
-check_schema_eval(const struct check *c, json_object *value, struct verdict *v)
+int
+check_schema_eval(const struct check *c, json_object *value, char *where, size_t wherelen)
 {
-	char where[ERRLEN];
-
-	if (schema_validate(c->schema, value, where, sizeof where) == 0)
-		verdict_say(v, 1, 1, "matches the schema");
-	else
-		verdict_say(v, 0, 0, "does not match the schema at %s", where);
+	return schema_validate(c->schema, value, where, wherelen) == 0 ? 0 : -1;
 }
 
 void

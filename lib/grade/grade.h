@@ -131,7 +131,8 @@ void check_eval(const struct check *c, struct graded *g, struct verdict *v);
 
 /* json-schema and tool-called's arguments (check_schema.c). */
 int check_schema_compile(struct check *c, json_object *doc, char *err, size_t errlen);
-void check_schema_eval(const struct check *c, json_object *value, struct verdict *v);
+/* 0 when value is valid, -1 with the first failing path in where. */
+int check_schema_eval(const struct check *c, json_object *value, char *where, size_t wherelen);
 void check_schema_free(struct check *c);
 
 /* The check's reasons that never change, and its name, made once. */
