@@ -38,6 +38,7 @@ got() {
 	[ "$(verdict contains=Paris 'It is Paris.')" = "true 0" ]
 	[ "$(verdict contains=Paris 'It is paris.')" = "false 1" ]
 	[ "$(verdict icontains=PARIS 'It is paris.')" = "true 0" ]
+	[ "$(verdict icontains=pArIs 'It is PARIS.')" = "true 0" ]
 	[ "$(verdict icontains=PARIS 'It is Rome.')" = "false 1" ]
 }
 
