@@ -479,3 +479,18 @@ EOF
 	[ "$(jq -c '[.id, .assert.pass]' <<<"$output" | tr '\n' ' ')" = \
 		'["a",true] ["in.ndjson:2",false] ["b",false] ["c",true] ' ]
 }
+
+@test "llm-rubric: the grader's answers are cached by llm-chat's --cache in the grader command" {
+	rubric_rules
+	start_mock -r rules.ndjson
+	{ rec 'It is Paris' '"id":"a","model":"mock"'; rec 'It is Rome' '"id":"b","model":"mock"'; } >in.ndjson
+	for _ in 1 2; do
+		run --separate-stderr llm-assert --grader "llm-chat -q --cache $PWD/cache" \
+			-e 'llm-rubric=names Paris' in.ndjson
+		assert_failure 1
+		[ "$(jq -c '[.id, .assert.pass, .assert.score]' <<<"$output" | tr '\n' ' ')" = \
+			'["a",true,0.9] ["b",false,0.1] ' ]
+	done
+	run curl -s "http://127.0.0.1:$MOCK_PORT/v1/mock/stats"
+	[ "$(jq .requests <<<"$output")" -eq 2 ]
+}
