@@ -47,20 +47,6 @@ struct out {
 	int failed;
 };
 
-/* Split cmd on blanks into a NULL-terminated argv (cmd is changed). */
-static char **
-split_words(char *cmd)
-{
-	char **v = ecalloc(strlen(cmd) / 2 + 2, sizeof *v), *w;
-	size_t n = 0;
-
-	for (w = strtok(cmd, " \t"); w; w = strtok(NULL, " \t"))
-		v[n++] = w;
-	if (!n)
-		enprintf(EXIT_USAGE, "--chat: empty command");
-	return v;
-}
-
 /* SIGINT and SIGTERM end the run at once, as 130 and 143 like the other
  * programs; the scenario being played gets no trace.  They wait while a
  * trace is written, so none is left half-written. */
@@ -242,7 +228,8 @@ main(int argc, char *argv[])
 			option_error(c, argv, lo);
 		}
 	}
-	ro.chat = split_words(chat);
+	if (!(ro.chat = split_words(chat)))
+		enprintf(EXIT_USAGE, "--chat: empty command");
 	o.summary = !quiet && isatty(STDERR_FILENO);
 	o.red = redact_new();
 	if (redact_load_default(o.red, err, sizeof err) < 0)

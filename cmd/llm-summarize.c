@@ -63,6 +63,8 @@ usage(FILE *fp, int status)
 "      --tsv                the report as tab-separated values\n"
 "      --best               the best record of each group, as NDJSON, not a report\n"
 "      --by PATH            group by PATH for the best result (default meta.query_id)\n"
+"      --best-by RANK       score, cost or output (default score when records carry\n"
+"                           llm-assert's assert, else cost)\n"
 "      --all-attempts       count every record, not the last of each id\n"
 "      --all-errors         list every failure, not the first 20\n"
 "  -f, --follow             keep reading files as they grow and redraw the report\n"
@@ -348,13 +350,14 @@ finish(struct run *r)
 int
 main(int argc, char **argv)
 {
-	enum { O_JSON = 256, O_MARKDOWN, O_TSV, O_BEST, O_BY, O_ALL_ATTEMPTS, O_ALL_ERRORS, O_VERSION };
+	enum { O_JSON = 256, O_MARKDOWN, O_TSV, O_BEST, O_BY, O_BEST_BY, O_ALL_ATTEMPTS, O_ALL_ERRORS, O_VERSION };
 	static const struct option longopts[] = {
 		{"json", no_argument, NULL, O_JSON},
 		{"markdown", no_argument, NULL, O_MARKDOWN},
 		{"tsv", no_argument, NULL, O_TSV},
 		{"best", no_argument, NULL, O_BEST},
 		{"by", required_argument, NULL, O_BY},
+		{"best-by", required_argument, NULL, O_BEST_BY},
 		{"all-attempts", no_argument, NULL, O_ALL_ATTEMPTS},
 		{"all-errors", no_argument, NULL, O_ALL_ERRORS},
 		{"follow", no_argument, NULL, 'f'},
@@ -365,6 +368,7 @@ main(int argc, char **argv)
 	};
 	struct run r = {.format = SUMFMT_TABLE};
 	const char *by = NULL;
+	enum sum_rank rank = SUM_RANK_AUTO;
 	int opt, formats = 0, all_attempts = 0, status, i;
 
 	stdfds_ensure();
@@ -379,6 +383,16 @@ main(int argc, char **argv)
 		case O_TSV: r.format = SUMFMT_TSV; formats++; break;
 		case O_BEST: r.best = 1; break;
 		case O_BY: by = optarg; break;
+		case O_BEST_BY:
+			if (!strcmp(optarg, "score"))
+				rank = SUM_RANK_SCORE;
+			else if (!strcmp(optarg, "cost"))
+				rank = SUM_RANK_COST;
+			else if (!strcmp(optarg, "output"))
+				rank = SUM_RANK_OUTPUT;
+			else
+				usage_error("--best-by %s: score, cost or output", optarg);
+			break;
 		case O_ALL_ATTEMPTS: all_attempts = 1; break;
 		case O_ALL_ERRORS: r.all_errors = 1; break;
 		case 'f': r.follow = 1; break;
@@ -396,6 +410,7 @@ main(int argc, char **argv)
 		usage(stderr, EXIT_USAGE);
 	if (!(r.s = summary_new(by, all_attempts)))
 		enprintf(EXIT_USAGE, "--by %s: not a path (keys joined by '.')", by);
+	summary_rank(r.s, rank);
 	open_inputs(&r, argc - optind, argv + optind);
 
 	if (r.follow) {

@@ -4,7 +4,7 @@
 # higher one or of one beside it.  Prints every include that breaks the
 # rule, and fails when there is one.
 cd "$(dirname "$0")/.." || exit 2
-layers="base:0 json:1 net:1 text:2 wire:3 mock:3 plan:4 report:5 run:6"
+layers="base:0 json:1 net:1 text:2 wire:3 mock:3 plan:4 report:5 run:6 grade:6"
 
 rank() {
 	for l in $layers; do

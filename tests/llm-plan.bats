@@ -273,7 +273,7 @@ hash8() { printf '%s' "$1" | sha256sum | cut -c1-8; }
 	sed -i 's/^system_prompt/sytem_prompt/' $f
 	run llm-plan $f
 	[ "$status" -eq 2 ]
-	assert_output "llm-plan: $f:5:16: unknown key 'sytem_prompt' in [assistant] (known: system_prompt, llm, json_schema)"
+	assert_output "llm-plan: $f:5:16: unknown key 'sytem_prompt' in [assistant] (known: system_prompt, llm, json_schema, assert)"
 	mkplan asst p1
 	sed -i 's/^assistant_id = .*/&\nplanid = "x"/' $f
 	run llm-plan $f
@@ -283,7 +283,7 @@ hash8() { printf '%s' "$1" | sha256sum | cut -c1-8; }
 	printf 'text = "q"\n' >>$f
 	run llm-plan --dry-run $f
 	[ "$status" -eq 2 ]
-	assert_output "llm-plan: $f:20:8: unknown key 'text' in [[query]] (known: id, json_schema)"
+	assert_output "llm-plan: $f:20:8: unknown key 'text' in [[query]] (known: id, json_schema, assert)"
 	mkplan asst p1
 	printf '\n[[querry]]\nid = "q9.md"\n' >>$f
 	run llm-plan $f
@@ -293,7 +293,7 @@ hash8() { printf '%s' "$1" | sha256sum | cut -c1-8; }
 	sed -i 's/^\[assistant\.llm\]/[assistant.lm]/' $f
 	run llm-plan $f
 	[ "$status" -eq 2 ]
-	assert_output "llm-plan: $f:7:1: unknown key 'lm' in [assistant] (known: system_prompt, llm, json_schema)"
+	assert_output "llm-plan: $f:7:1: unknown key 'lm' in [assistant] (known: system_prompt, llm, json_schema, assert)"
 	# JSON plans the same, without a position
 	mkplan asst p1
 	llm-plan --dump $f | jq -c '.assistant.llm.top_p = 1' >p.json

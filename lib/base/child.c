@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include "base/child.h"
+#include "base/util.h"
 
 extern char **environ;
 
@@ -172,4 +174,42 @@ int
 child_exit_code(int status)
 {
 	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+}
+
+int
+child_write_some(struct child *c, const char *p, size_t len, size_t *off)
+{
+	while (*off < len) {
+		ssize_t k = write(c->in, p + *off, len - *off);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
+		*off += (size_t)k;
+	}
+	return 0;
+}
+
+int
+child_wait_io(struct child *c, int writing, double deadline)
+{
+	struct pollfd pf[2];
+	nfds_t n = 0;
+	double left;
+	int k;
+
+	for (;;) {
+		left = deadline - now_ms_f();
+		if (left <= 0)
+			return -1;
+		n = 0;
+		if (c->out >= 0)
+			pf[n++] = (struct pollfd){ .fd = c->out, .events = POLLIN };
+		if (writing && c->in >= 0)
+			pf[n++] = (struct pollfd){ .fd = c->in, .events = POLLOUT };
+		k = poll(pf, n, (int)left + 1);
+		if (k > 0 || (k < 0 && errno != EINTR))
+			return 0;
+	}
 }

@@ -48,6 +48,14 @@ int child_wait(struct child *c, int timeout_ms);
  * reap it. */
 void child_end(struct child *c, int grace_ms);
 
+/* Write p[*off..len) to its input as far as the pipe takes it: 0, or
+ * -1 when the command closed its input. */
+int child_write_some(struct child *c, const char *p, size_t len, size_t *off);
+
+/* Wait until its output is readable or its input writable (when
+ * writing): 0, or -1 when deadline (now_ms_f's clock) passed. */
+int child_wait_io(struct child *c, int writing, double deadline);
+
 /* "exited with status 3", "was killed by signal 9 (Killed)". */
 const char *child_status_text(int status, char *buf, size_t len);
 

@@ -421,3 +421,18 @@ one_line(char *s, size_t max)
 	if (n - lead < need)
 		s[lead] = '\0';
 }
+
+char **
+split_words(char *cmd)
+{
+	char **v = ecalloc(strlen(cmd) / 2 + 2, sizeof *v), *w, *save;
+	size_t n = 0;
+
+	for (w = strtok_r(cmd, " \t", &save); w; w = strtok_r(NULL, " \t", &save))
+		v[n++] = w;
+	if (!n) {
+		free(v);
+		return NULL;
+	}
+	return v;
+}

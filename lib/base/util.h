@@ -95,6 +95,11 @@ void buf_free(struct buf *b);
 /* Write all of p to fd, retrying on EINTR and partial writes. -1 on error. */
 int write_all(int fd, const void *p, size_t n);
 
+/* Split cmd on blanks into a NULL-terminated argv of words pointing
+ * into cmd (which is changed; the array is the caller's to free), as a
+ * --chat or --grader command is given; NULL when it has no word. */
+char **split_words(char *cmd);
+
 /* Replace control characters (newlines among them) by spaces and cut to
  * max bytes on a UTF-8 boundary, so s fits a one-line message. In place. */
 void one_line(char *s, size_t max);

@@ -115,9 +115,10 @@ get_table(struct check *c, json_object *obj, const char *key, const char *path, 
 
 /* The keys each table of a plan may hold, as tuna writes them. */
 static const char *const top_keys[] = {"plan_id", "assistant_id", "assistant", "query", NULL};
-static const char *const assistant_keys[] = {"system_prompt", "llm", "json_schema", NULL};
+static const char *const assistant_keys[] = {"system_prompt", "llm", "json_schema", "assert",
+                                              NULL};
 static const char *const llm_keys[] = {"models", "temperature", "max_tokens", NULL};
-static const char *const query_keys[] = {"id", "json_schema", NULL};
+static const char *const query_keys[] = {"id", "json_schema", "assert", NULL};
 
 /* A misspelt key would silently leave a setting out (temprature = 0
  * runs at the server's default), so every key of table t must be known;
@@ -274,6 +275,32 @@ add_query(struct check *c, json_object *at, const char *id, size_t len, const ch
 	return 0;
 }
 
+/* The checks of llm-assert(1) a query or the assistant carries into
+ * meta.assert: a table or an array of tables, read by llm-assert. */
+static int
+get_assert(struct check *c, json_object *t, const char *path, json_object **out)
+{
+	json_object *v;
+	size_t i;
+
+	if (!json_object_object_get_ex(t, "assert", &v))
+		return 0;
+	if (json_object_is_type(v, json_type_array)) {
+		for (i = 0; i < json_object_array_length(v); i++)
+			if (!json_object_is_type(json_object_array_get_idx(v, i), json_type_object))
+				break;
+		if (i == json_object_array_length(v) && i > 0) {
+			*out = v;
+			return 0;
+		}
+	} else if (json_object_is_type(v, json_type_object)) {
+		*out = v;
+		return 0;
+	}
+	return bad(c, v, "%s: expected a table or an array of tables of llm-assert checks, "
+	           "e.g. assert = [{ type = \"contains\", value = \"Paris\" }]", path);
+}
+
 static int
 check_queries(struct check *c, json_object *tree)
 {
@@ -297,7 +324,8 @@ check_queries(struct check *c, json_object *tree)
 			return bad(c, t, "query[%zu]: id is missing", i);
 		if (!json_object_is_type(v, json_type_string))
 			return bad(c, v, "query[%zu].id: expected a string, got %s", i, toml_type_name(v));
-		if (add_query(c, v, json_object_get_string(v), slen(v), NULL) < 0)
+		if (add_query(c, v, json_object_get_string(v), slen(v), NULL) < 0 ||
+		    get_assert(c, t, "query.assert", &c->pl->queries[c->pl->nqueries - 1].assert) < 0)
 			return -1;
 	}
 	return 0;
@@ -403,6 +431,7 @@ plan_load(struct plan *pl, const char *file, char *err, size_t errlen)
 	if (!(assistant = get_table(&c, pl->tree, "assistant", "assistant", "llm.models")) ||
 	    check_keys(&c, assistant, assistant_keys, "in [assistant]") < 0 ||
 	    get_string(&c, assistant, "system_prompt", "assistant.system_prompt", 0, &pl->system) < 0 ||
+	    get_assert(&c, assistant, "assistant.assert", &pl->assert) < 0 ||
 	    !(llm = get_table(&c, assistant, "llm", "assistant.llm", "models")) ||
 	    check_keys(&c, llm, llm_keys, "in [assistant.llm]") < 0 ||
 	    check_models(&c, llm) < 0 || check_params(&c, llm) < 0)

@@ -39,6 +39,7 @@ struct plan_query {
 	size_t len;
 	json_object *at;	/* the id in the plan's tree (borrowed), NULL ad hoc */
 	json_object *response_format;	/* its json_schema's, owned; NULL: the plan's */
+	json_object *assert;	/* its checks for llm-assert (borrowed), or NULL */
 };
 
 struct plan {
@@ -57,6 +58,8 @@ struct plan {
 	struct toml_where *where;	/* positions in it (TOML) */
 	char *owned_system;	/* a system prompt read from a file */
 	json_object *response_format;	/* [assistant] json_schema's, owned, or NULL */
+	json_object *assert;	/* [assistant] assert: every query's checks
+				 * (borrowed), or NULL */
 };
 
 /* Parse a TOML or JSON file into *out (NULL for JSON null): JSON when the

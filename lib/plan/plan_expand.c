@@ -54,6 +54,7 @@ struct parts {
 	struct buf user;	/* the current query's user message */
 	struct buf qid;		/* the current query's id, quoted */
 	json_object *rf;	/* the current query's response_format, or NULL */
+	struct buf assert;	/* its meta.assert, or nothing */
 	struct buf id, out;
 	struct buf rec;		/* the record being made */
 };
@@ -117,9 +118,40 @@ parts_free(struct parts *P, size_t nmodels)
 	buf_free(&P->meta);
 	buf_free(&P->user);
 	buf_free(&P->qid);
+	buf_free(&P->assert);
 	buf_free(&P->id);
 	buf_free(&P->out);
 	buf_free(&P->rec);
+}
+
+/* The checks of the assistant, then the query's, as one meta.assert. */
+static void
+assert_of(struct buf *b, const struct plan *pl, const struct plan_query *q)
+{
+	json_object *both, *parts[] = {pl->assert, q->assert};
+	size_t i, k;
+	struct jw w;
+
+	buf_reset(b);
+	if (!pl->assert || !q->assert) {
+		if (pl->assert || q->assert) {
+			jw_start(&w, b);
+			jw_tree(&w, pl->assert ? pl->assert : q->assert);
+		}
+		return;
+	}
+	both = json_object_new_array();
+	for (i = 0; i < 2; i++) {
+		if (!json_object_is_type(parts[i], json_type_array)) {
+			json_object_array_add(both, json_ref(parts[i]));
+			continue;
+		}
+		for (k = 0; k < json_object_array_length(parts[i]); k++)
+			json_object_array_add(both, json_ref(json_object_array_get_idx(parts[i], k)));
+	}
+	jw_start(&w, b);
+	jw_tree(&w, both);
+	json_object_put(both);
 }
 
 /* One record, its id and output path in P->id and P->out. */
@@ -160,6 +192,10 @@ record(struct buf *b, struct parts *P, const struct buf *model, const char *hash
 	jw_str(&w, hash, 8);
 	jw_key(&w, "output");
 	jw_str(&w, P->out.data, P->out.len);
+	if (P->assert.len) {
+		jw_key(&w, "assert");
+		jw_raw(&w, P->assert.data, P->assert.len);
+	}
 	if (repeat) {
 		jw_key(&w, "repeat");
 		jw_int(&w, k);
@@ -217,6 +253,7 @@ plan_expand(const struct plan *pl, struct plan_expand *x,
 		buf_reset(&P.qid);
 		json_quote(&P.qid, q->id, strlen(q->id));
 		P.rf = q->response_format ? q->response_format : pl->response_format;
+		assert_of(&P.assert, pl, q);
 		for (mi = 0; mi < pl->nmodels && rc == 0; mi++) {
 			const struct plan_model *m = &pl->models[mi];
 

@@ -156,8 +156,21 @@ ms_cell(struct table *t, const struct sum_row *r, double v, enum sum_format f)
 		cell(t, f == SUMFMT_TSV ? "%.10g" : "%.0f", v);
 }
 
+/* A share of n as a rate and a mean, "-" for none. */
 static void
-model_row(struct table *t, const struct sum_row *r, enum sum_format f)
+grade_cells(struct table *t, long long n, long long passed, double score_sum)
+{
+	if (n == 0) {
+		cell(t, "-");
+		cell(t, "-");
+		return;
+	}
+	cell(t, "%.3f", (double)passed / (double)n);
+	cell(t, "%.3f", score_sum / (double)n);
+}
+
+static void
+model_row(struct table *t, const struct sum_row *r, enum sum_format f, int graded)
 {
 	struct buf k = {0};
 	size_t i;
@@ -176,6 +189,8 @@ model_row(struct table *t, const struct sum_row *r, enum sum_format f)
 	ms_cell(t, r, r->p50, f);
 	ms_cell(t, r, r->p95, f);
 	ms_cell(t, r, r->max, f);
+	if (graded)
+		grade_cells(t, r->graded, r->passed, r->score_sum);
 	buf_free(&k);
 }
 
@@ -201,14 +216,16 @@ models(const struct sum_report *r, enum sum_format f, struct buf *out)
 {
 	static const char *const head[] = {
 		"model", "requests", "ok", "failed", "errors", "cached", "prompt_tokens",
-		"completion_tokens", "cost_usd", "p50_ms", "p95_ms", "max_ms",
+		"completion_tokens", "cost_usd", "p50_ms", "p95_ms", "max_ms", "pass_rate",
+		"mean_score",
 	};
-	struct table t = {head, "lrrrlrrrrrrr", 12, NULL, 0, 0};
+	int graded = r->total.graded > 0;
+	struct table t = {head, "lrrrlrrrrrrrrr", graded ? 14 : 12, NULL, 0, 0};
 	size_t i;
 
 	for (i = 0; i < r->nrows; i++)
-		model_row(&t, &r->rows[i], f);
-	model_row(&t, &r->total, f);
+		model_row(&t, &r->rows[i], f, graded);
+	model_row(&t, &r->total, f, graded);
 	if (f == SUMFMT_MARKDOWN)
 		buf_adds(out, "### models\n\n");
 	table_write(&t, f, out);
@@ -239,15 +256,40 @@ failures(const struct sum_report *r, enum sum_format f, int all, struct buf *out
 }
 
 static void
+grades(const struct sum_report *r, enum sum_format f, struct buf *out)
+{
+	const char *head[] = {r->by, "graded", "passed", "pass_rate", "mean_score"};
+	struct table t = {head, "lrrrr", 5, NULL, 0, 0};
+	size_t i;
+
+	if (r->ngrades == 0)
+		return;
+	title(out, f, "asserts per %s: %zu", r->by, r->ngrades);
+	for (i = 0; i < r->ngrades; i++) {
+		cell(&t, "%s", r->grades[i].group);
+		cell(&t, "%lld", r->grades[i].graded);
+		cell(&t, "%lld", r->grades[i].passed);
+		grade_cells(&t, r->grades[i].graded, r->grades[i].passed, r->grades[i].score_sum);
+	}
+	table_write(&t, f, out);
+	table_free(&t);
+}
+
+static void
 best(const struct sum_report *r, enum sum_format f, struct buf *out)
 {
-	const char *head[] = {r->by, "id", "model", "status", "cost_usd", "content_bytes"};
-	struct table t = {head, "llllrr", 6, NULL, 0, 0};
+	const char *head[] = {r->by, "id", "model", "status", "cost_usd", "content_bytes",
+	                      "score"};
+	int scored = r->total.graded > 0;
+	struct table t = {head, "llllrrr", scored ? 7 : 6, NULL, 0, 0};
 	size_t i;
 
 	if (r->nbest == 0)
 		return;
-	title(out, f, "best per %s: %zu", r->by, r->nbest);
+	if (strcmp(r->rank, "cost"))
+		title(out, f, "best per %s (by %s): %zu", r->by, r->rank, r->nbest);
+	else
+		title(out, f, "best per %s: %zu", r->by, r->nbest);
 	for (i = 0; i < r->nbest; i++) {
 		const struct sum_best *b = &r->best[i];
 
@@ -257,6 +299,10 @@ best(const struct sum_report *r, enum sum_format f, struct buf *out)
 		cell(&t, "%s", b->ok ? "ok" : "failed");
 		cost_cell(&t, b->cost, !isnan(b->cost), isnan(b->cost), f);
 		cell(&t, "%llu", b->bytes);
+		if (scored && isnan(b->score))
+			cell(&t, "-");
+		else if (scored)
+			cell(&t, "%.3f", b->score);
 	}
 	table_write(&t, f, out);
 	table_free(&t);
@@ -319,6 +365,12 @@ row_json(const struct sum_row *r)
 	json_set(lat, "p95", r->nlat ? num(r->p95) : NULL);
 	json_set(lat, "max", r->nlat ? num(r->max) : NULL);
 	json_set(o, "latency_ms", lat);
+	if (r->graded) {
+		json_set(o, "graded", json_object_new_int64(r->graded));
+		json_set(o, "passed", json_object_new_int64(r->passed));
+		json_set(o, "pass_rate", num((double)r->passed / (double)r->graded));
+		json_set(o, "mean_score", num(r->score_sum / (double)r->graded));
+	}
 	return o;
 }
 
@@ -358,9 +410,27 @@ json_write(const struct sum_report *r, int all, struct buf *out)
 		json_set(x, "status", json_object_new_string(b->ok ? "ok" : "failed"));
 		json_set(x, "cost_usd", isnan(b->cost) ? NULL : num(b->cost));
 		json_set(x, "content_bytes", json_object_new_int64((long long)b->bytes));
+		if (!isnan(b->score))
+			json_set(x, "score", num(b->score));
 		json_object_array_add(a, x);
 	}
 	json_set(o, "best", a);
+	json_set(o, "best_rank", json_object_new_string(r->rank));
+	if (r->ngrades) {
+		a = json_object_new_array();
+		for (i = 0; i < r->ngrades; i++) {
+			const struct sum_grade *g = &r->grades[i];
+			json_object *x = json_object_new_object();
+
+			json_set(x, "group", json_object_new_string(g->group));
+			json_set(x, "graded", json_object_new_int64(g->graded));
+			json_set(x, "passed", json_object_new_int64(g->passed));
+			json_set(x, "pass_rate", num((double)g->passed / (double)g->graded));
+			json_set(x, "mean_score", num(g->score_sum / (double)g->graded));
+			json_object_array_add(a, x);
+		}
+		json_set(o, "asserts", a);
+	}
 	json_set(rec, "results", json_object_new_int64(r->results));
 	json_set(rec, "superseded", json_object_new_int64(r->superseded));
 	json_set(rec, "events", json_object_new_int64(r->events));
@@ -382,6 +452,7 @@ sumfmt_write(const struct sum_report *r, enum sum_format f, int all_errors, stru
 	}
 	models(r, f, out);
 	failures(r, f, all_errors, out);
+	grades(r, f, out);
 	best(r, f, out);
 	if (f != SUMFMT_TSV)
 		footer(r, out);

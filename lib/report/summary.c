@@ -19,7 +19,7 @@ enum {
 	F_ID, F_RUN_ID, F_STATUS, F_EVENT, F_MODEL, F_META_MODEL, F_REQ_MODEL,
 	F_ENDPOINT, F_META_ENDPOINT, F_CONTENT, F_FINAL, F_LATENCY, F_CACHED,
 	F_COST, F_PROMPT, F_COMPLETION, F_KIND, F_MESSAGE, F_CACHE_WRITE, F_CACHE_READ, F_BATCH,
-	F_CACHED_TOKENS, NFIELDS
+	F_CACHED_TOKENS, F_APASS, F_ASCORE, NFIELDS
 };
 
 static const char *const paths[NFIELDS] = {
@@ -27,7 +27,7 @@ static const char *const paths[NFIELDS] = {
 	"endpoint", "meta.endpoint", "content", "final_content", "latency_ms", "cached",
 	"cost_usd", "usage.prompt_tokens", "usage.completion_tokens", "error.kind",
 	"error.message", "usage.cache_creation_input_tokens", "usage.cache_read_input_tokens",
-	"batch", "usage.prompt_tokens_details.cached_tokens",
+	"batch", "usage.prompt_tokens_details.cached_tokens", "assert.pass", "assert.score",
 };
 
 /* One counted record: the last of its id, or each with all_attempts. */
@@ -36,13 +36,14 @@ struct entry {
 	double spend;		/* USD this run spent on it: NAN unknown */
 	double cost;		/* USD the answer costs, cached or not: NAN unknown */
 	double latency;		/* NAN: none kept */
+	double score;		/* assert.score; NAN: no assert */
 	long long prompt, completion;	/* tokens spent */
 	unsigned long long bytes;	/* content */
 	long long seq;		/* when it was read */
 	long long off;
 	uint32_t id, model, group, kind, len;
 	int src;
-	unsigned char ok, cached;
+	unsigned char ok, cached, graded, pass;
 };
 
 /* A price looked up, kept by model and endpoint. */
@@ -56,6 +57,8 @@ struct summary {
 	int by_slot;
 	char *by;
 	int all_attempts;
+	enum sum_rank rank;
+	long long graded;	/* records read with an assert */
 	struct jfield *f;	/* a slot for each path of spec */
 	size_t nf;
 	struct entry *e;
@@ -142,6 +145,12 @@ summary_rec(const struct summary *s, size_t i, struct sum_rec *r)
 }
 
 void
+summary_rank(struct summary *s, enum sum_rank rank)
+{
+	s->rank = rank;
+}
+
+void
 summary_reset(struct summary *s)
 {
 	size_t i;
@@ -162,7 +171,7 @@ summary_reset(struct summary *s)
 	strmap_clear(&s->groups);
 	strmap_clear(&s->kinds);
 	strmap_clear(&s->price_keys);
-	s->seq = s->superseded = s->events = s->other = s->bad = 0;
+	s->seq = s->superseded = s->events = s->other = s->bad = s->graded = 0;
 }
 
 void
@@ -372,6 +381,18 @@ count(struct summary *s, struct entry *e, const char *status, const struct sum_l
 		e->prompt = e->completion = 0;
 	if (!e->ok || e->cached || jfield_double(&s->f[F_LATENCY], &e->latency) < 0)
 		e->latency = NAN;
+	/* llm-assert's verdict: a score without pass, or pass without a
+	 * score, counts as the other says */
+	e->graded = s->f[F_APASS].type == JF_TRUE || s->f[F_APASS].type == JF_FALSE ||
+	            s->f[F_ASCORE].type == JF_NUMBER;
+	e->score = NAN;
+	if (e->graded) {
+		s->graded++;
+		if (jfield_double(&s->f[F_ASCORE], &e->score) < 0 || isnan(e->score))
+			e->score = s->f[F_APASS].type == JF_TRUE;
+		e->pass = s->f[F_APASS].type == JF_TRUE ||
+		          (s->f[F_APASS].type != JF_FALSE && e->score >= 0.5);
+	}
 }
 
 /* The record in s->f when its text was not one the scanner took: json-c
@@ -460,16 +481,22 @@ cmp_row(const void *a, const void *b)
 	return strcmp(((const struct sum_row *)a)->model, ((const struct sum_row *)b)->model);
 }
 
-/* Is a a better result for its group than b: ok first, then the lower
- * cost (a known one before an unknown), then the longer content, then
- * the one read first. */
+/* Is a a better result for its group than b: ok first, then by the
+ * rank (summary_rank), then the lower cost (a known one before an
+ * unknown), then the longer content, then the one read first. */
 static int
-better(const struct entry *a, const struct entry *b)
+better(const struct entry *a, const struct entry *b, enum sum_rank rank)
 {
 	int ak = !isnan(a->cost), bk = !isnan(b->cost);
 
 	if (a->ok != b->ok)
 		return a->ok;
+	if (rank == SUM_RANK_SCORE && a->graded != b->graded)
+		return a->graded;
+	if (rank == SUM_RANK_SCORE && a->graded && a->score != b->score)
+		return a->score > b->score;
+	if (rank == SUM_RANK_OUTPUT && a->bytes != b->bytes)
+		return a->bytes > b->bytes;
 	if (ak != bk)
 		return ak;
 	if (ak && a->cost != b->cost)
@@ -486,6 +513,11 @@ add_to_row(struct sum_row *r, const struct entry *e, long long *kinds)
 	r->ok += e->ok;
 	r->failed += !e->ok;
 	r->cached += e->cached;
+	if (e->graded) {
+		r->graded++;
+		r->passed += e->pass;
+		r->score_sum += e->score;
+	}
 	/* hostile counts near the limits stop there rather than wrap */
 	if (__builtin_add_overflow(r->prompt_tokens, e->prompt, &r->prompt_tokens))
 		r->prompt_tokens = e->prompt < 0 ? LLONG_MIN : LLONG_MAX;
@@ -599,12 +631,45 @@ report_fails(struct summary *s, struct sum_report *r)
 	free(idx);
 }
 
+/* The asserts of each group, when there are any. */
+static void
+report_grades(struct summary *s, struct sum_report *r)
+{
+	size_t ng = s->groups.n, i, g;
+	struct sum_grade *all;
+
+	if (s->graded == 0)
+		return;
+	all = ecalloc(ng + 1, sizeof *all);
+	for (i = 0; i < s->n; i++) {
+		const struct entry *e = &s->e[i];
+
+		if (e->group == NONE || !e->graded)
+			continue;
+		all[e->group].graded++;
+		all[e->group].passed += e->pass;
+		all[e->group].score_sum += e->score;
+	}
+	r->grades = ecalloc(ng + 1, sizeof *r->grades);
+	for (g = 0; g < ng; g++) {
+		if (!all[g].graded)
+			continue;
+		all[g].group = strmap_key(&s->groups, g);
+		r->grades[r->ngrades++] = all[g];
+	}
+	free(all);
+}
+
 static void
 report_best(struct summary *s, struct sum_report *r)
 {
+	static const char *const names[] = {"cost", "score", "cost", "output"};
 	size_t ng = s->groups.n, i, g;
 	uint32_t *best = emalloc((ng + 1) * sizeof *best);
+	enum sum_rank rank = s->rank != SUM_RANK_AUTO ? s->rank
+	                     : s->graded ? SUM_RANK_SCORE : SUM_RANK_COST;
 
+	r->rank = names[rank];
 	for (g = 0; g < ng; g++)
 		best[g] = NONE;
 	for (i = 0; i < s->n; i++) {
@@ -612,7 +677,7 @@ report_best(struct summary *s, struct sum_report *r)
 
 		if (e->group == NONE)
 			r->ungrouped++;
-		else if (best[e->group] == NONE || better(e, &s->e[best[e->group]]))
+		else if (best[e->group] == NONE || better(e, &s->e[best[e->group]], rank))
 			best[e->group] = (uint32_t)i;
 	}
 	r->best = ecalloc(ng + 1, sizeof *r->best);
@@ -624,7 +689,7 @@ report_best(struct summary *s, struct sum_report *r)
 		e = &s->e[best[g]];
 		r->best[r->nbest++] = (struct sum_best){
 			strmap_key(&s->groups, g), strmap_key(&s->ids, e->id),
-			strmap_key(&s->models, e->model), e->ok, e->cost, e->bytes,
+			strmap_key(&s->models, e->model), e->ok, e->cost, e->score, e->bytes,
 			e->src, e->off, e->len};
 	}
 	free(best);
@@ -638,6 +703,7 @@ summary_report(struct summary *s, struct sum_report *r)
 	report_rows(s, r);
 	report_fails(s, r);
 	report_best(s, r);
+	report_grades(s, r);
 	r->results = (long long)s->n + (s->all_attempts ? 0 : s->superseded);
 	r->superseded = s->superseded;
 	r->events = s->events;
@@ -656,5 +722,6 @@ sum_report_free(struct sum_report *r)
 	free(r->rows);
 	free(r->fails);
 	free(r->best);
+	free(r->grades);
 	memset(r, 0, sizeof *r);
 }

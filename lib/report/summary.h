@@ -42,6 +42,15 @@ struct summary;
  * SUM_NO_GROUPS: a caller that wants no best results); all_attempts:
  * count every record, not the last of each id.  NULL for a bad path. */
 struct summary *summary_new(const char *by, int all_attempts);
+
+/* What makes a group's best result (llm-summarize --best-by): always an
+ * ok one before a failure, then the highest assert.score, the lowest
+ * cost, or the longest content; the ties go on by the lower cost (a known
+ * one before an unknown), the longer content, the one read first.
+ * SUM_RANK_AUTO: by score when any record carries an assert, else by
+ * cost. */
+enum sum_rank { SUM_RANK_AUTO, SUM_RANK_SCORE, SUM_RANK_COST, SUM_RANK_OUTPUT };
+void summary_rank(struct summary *s, enum sum_rank rank);
 void summary_free(struct summary *s);
 
 /* Forget every record (a followed file was truncated). */
@@ -99,6 +108,15 @@ struct sum_row {
 	double p50, p95, max;
 	struct sum_kind *kinds;	/* failures by kind, most first */
 	size_t nkinds;
+	long long graded, passed;	/* records with an assert; of them passed */
+	double score_sum;	/* of their assert.score */
+};
+
+/* The asserts of a group: llm-assert's pass rate and mean score. */
+struct sum_grade {
+	const char *group;
+	long long graded, passed;
+	double score_sum;
 };
 
 struct sum_fail {
@@ -109,6 +127,7 @@ struct sum_best {
 	const char *group, *id, *model;
 	int ok;
 	double cost;		/* NAN: unknown */
+	double score;		/* assert.score; NAN: none */
 	unsigned long long bytes;	/* content, decoded */
 	int src;		/* where the record is: sum_loc */
 	long long off;
@@ -124,6 +143,10 @@ struct sum_report {
 	size_t nfails;
 	struct sum_best *best;	/* a group each, in the order first seen */
 	size_t nbest;
+	const char *rank;	/* what best was chosen by: "score", "cost", "output" */
+	struct sum_grade *grades;	/* a group each with an assert, in the order
+				 * first seen; none when no record has one */
+	size_t ngrades;
 	long long ungrouped;	/* results counted without a group key */
 	/* lines read, by what they were */
 	long long results, superseded, events, other, bad;

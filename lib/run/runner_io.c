@@ -1,7 +1,6 @@
 /* The commands llm-runner talks to over pipes: the record-speaking chat
  * command, one request at a time, and a tool's mock_exec. */
 #include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,48 +8,6 @@
 #include <unistd.h>
 
 #include "run/runner_internal.h"
-
-/* Write p[*off..len) as far as the pipe takes it: 0, or -1 when the
- * command closed its input. */
-static int
-write_some(int fd, const char *p, size_t len, size_t *off)
-{
-	while (*off < len) {
-		ssize_t k = write(fd, p + *off, len - *off);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
-		*off += (size_t)k;
-	}
-	return 0;
-}
-
-/* Wait until c's output is readable or its input writable (when
- * writing): 0, or -1 when deadline passed. */
-static int
-wait_io(struct child *c, int writing, double deadline)
-{
-	struct pollfd pf[2];
-	nfds_t n = 0;
-	double left;
-	int k;
-
-	for (;;) {
-		left = deadline - now_ms_f();
-		if (left <= 0)
-			return -1;
-		n = 0;
-		if (c->out >= 0)
-			pf[n++] = (struct pollfd){ .fd = c->out, .events = POLLIN };
-		if (writing && c->in >= 0)
-			pf[n++] = (struct pollfd){ .fd = c->in, .events = POLLOUT };
-		k = poll(pf, n, (int)left + 1);
-		if (k > 0 || (k < 0 && errno != EINTR))
-			return 0;
-	}
-}
 
 static void
 chat_gone(struct runner *r, struct run *u, const char *what)
@@ -91,7 +48,7 @@ rn_exchange(struct runner *r, struct run *u, const char *line, size_t len, const
 	if (ensure_chat(r, u) < 0)
 		return NULL;
 	for (;;) {
-		if (off < len && write_some(r->ch.in, line, len, &off) < 0)
+		if (off < len && child_write_some(&r->ch, line, len, &off) < 0)
 			off = len;	/* it closed its input: its output tells the rest */
 		switch (rec_next(&r->rd, &rec, err, sizeof err)) {
 		case REC_OK: {
@@ -114,7 +71,7 @@ rn_exchange(struct runner *r, struct run *u, const char *line, size_t len, const
 		case REC_AGAIN:
 			break;
 		}
-		if (wait_io(&r->ch, off < len, deadline) < 0) {
+		if (child_wait_io(&r->ch, off < len, deadline) < 0) {
 			child_signal(&r->ch, SIGTERM);
 			child_end(&r->ch, RUNNER_GRACE_MS);
 			r->running = 0;
@@ -192,11 +149,11 @@ rn_exec(const struct config *cfg, char **argv, const char *input, size_t len, do
 	if (rc < 0)
 		return -1;
 	for (;;) {
-		if (c.in >= 0 && (write_some(c.in, input, len, &off) < 0 || off == len))
+		if (c.in >= 0 && (child_write_some(&c, input, len, &off) < 0 || off == len))
 			child_close_in(&c);	/* all written, or it does not read */
 		if ((rc = read_some(&c, out)) != 0)
 			break;
-		if (wait_io(&c, c.in >= 0, deadline) < 0) {
+		if (child_wait_io(&c, c.in >= 0, deadline) < 0) {
 			child_signal(&c, SIGKILL);
 			child_end(&c, 0);
 			snprintf(err, errlen, "%s: no result in %.0f ms", argv[0], timeout_ms);
