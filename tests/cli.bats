@@ -7,7 +7,8 @@
 bats_require_minimum_version 1.5.0
 load helpers
 
-PROGS="llm-chat llm-stream llm-retry llm-plan llm-runner llm-hash llm-redact llm-summarize llm-mock"
+# every program the tree builds, new ones included
+PROGS=$(cd "$BATS_TEST_DIRNAME/../cmd" && ls llm-*.c | sed 's/\.c$//')
 KEY=sk-proj-Abcdefghijklmnopqrstuvwxyz0123
 
 @test "--version: every program prints its name and the tree's one version, exits 0" {
