@@ -107,3 +107,22 @@ stats() {
 	assert_equal "$(jq -r .request.model <<<"$output")" "big"
 	assert_output --partial "(after --fallback small)"
 }
+
+@test "a spent quota: that request and every later one for the endpoint go to the fallback" {
+	start_mock -q --quota-tokens 40
+	local one=$LLM_BASE_URL
+	start_mock -q
+	local two=$LLM_BASE_URL
+	printf '[p]\nbase_url = "%s"\nfallbacks = ["q/m"]\n[q]\nbase_url = "%s"\n' "$one" "$two" >cfg/providers.toml
+	for i in 1 2 3 4 5 6 7 8; do req "r$i" p/m; done >in.ndjson
+	run llm-chat -j 1 -k <in.ndjson
+	assert_success
+	[ "$(wc -l <<<"$output")" -eq 8 ]
+	[ "$(jq -r .status <<<"$output" | sort -u)" = ok ]
+	before=$(jq -s 'map(select(.fallback_from == null)) | length' <<<"$output")
+	after=$(jq -s 'map(select(.fallback_from == "p/m" and .endpoint == "'"$two"'")) | length' <<<"$output")
+	[ "$before" -gt 0 ] && [ "$after" -gt 0 ] && [ $((before + after)) -eq 8 ]
+	# the first endpoint saw the answered ones and the one its quota refused, no more
+	[ "$(curl -s "$one/mock/stats" | jq .requests)" -eq $((before + 1)) ]
+	[ "$(curl -s "$two/mock/stats" | jq .requests)" -eq "$after" ]
+}

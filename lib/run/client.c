@@ -420,6 +420,8 @@ served_from_cache(struct client *c, struct job *j)
 	return 1;
 }
 
+static int fallback(struct client *c, struct job *j, struct llm_error *e);
+
 /* Send j, or hold it while its endpoint's pace says wait, or fail it when
  * its endpoint's quota is spent.  1 when j is no longer held. */
 static int
@@ -429,7 +431,9 @@ go(struct client *c, struct job *j)
 	double w = client_pace_wait(c, j, &e);
 
 	if (w == -2) {
-		fail(c, j, &e);
+		/* its endpoint's quota is spent: a fallback may answer */
+		if (fallback(c, j, &e) < 0)
+			fail(c, j, &e);
 		return 1;
 	}
 	if (w != 0) {
@@ -515,8 +519,8 @@ fallback(struct client *c, struct job *j, struct llm_error *e)
 		const char *next = l->v[j->fallbacks++], *send;
 		struct endpoint *ep = config_route(c->cfg, next, &send, err, sizeof err);
 
-		if (!ep)
-			continue;
+		if (!ep || target_of(c, ep)->quota)
+			continue;	/* not routed, or its quota is spent too */
 		settle(c, j, NULL);
 		json_set(j->body, "model", json_object_new_string(send));
 		j->tgt = target_of(c, ep);
