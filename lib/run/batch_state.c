@@ -462,7 +462,9 @@ batch_state_parse(struct batch *b, const char *text, size_t len, char *err, size
 		return -1;
 	}
 	if (r.bad || !(o = json_parse(rest.data, rest.len, err, errlen)) ||
-	    !(run = json_get_str(o, "run")) || strlen(run) >= sizeof b->run)
+	    !(run = json_get_str(o, "run")) || !*run || strlen(run) >= sizeof b->run ||
+	    /* hex, as new_run_id() makes it: it names files on the server */
+	    strspn(run, "0123456789abcdef") != strlen(run))
 		goto bad;
 	snprintf(b->run, sizeof b->run, "%s", run);
 	b->created_at = json_object_get_int64(json_get(o, "created_at"));

@@ -178,10 +178,11 @@ rfc3339_ms(const char *s, double now_s)
 		return -1;
 	p = s + n;
 	if (*p == '.') {
-		char *end;
+		/* digits only: strtod would take "5e324" too, and give inf */
+		double unit = 0.1;
 
-		frac = strtod(p, &end);
-		p = end;
+		for (p++; *p >= '0' && *p <= '9'; p++, unit /= 10)
+			frac += (*p - '0') * unit;
 	}
 	if (*p == '+' || *p == '-') {
 		if (sscanf(p + 1, "%2d:%2d", &oh, &om) != 2)

@@ -20,6 +20,9 @@ static const struct {
 	{"2026-01-01T00:00:30Z", 30000}, {"2026-01-01T00:00:00.5Z", 500},
 	{"2026-01-01T01:00:30+01:00", 30000}, {"2025-12-31T23:59:00Z", 0},
 	{"2026-01-01T00:00:30", -1},
+	/* a fraction is digits: an exponent after them is not a time (strtod
+	 * took "5e324" and gave inf, fuzz_ratelimit found) */
+	{"2026-01-01T00:00:00.5e324Z", -1}, {"2026-01-01T00:00:00.25Z", 250},
 };
 
 static void
