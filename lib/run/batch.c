@@ -63,7 +63,7 @@ batch_exists(const struct batch *b)
 
 /* A test's hook: LLM_BATCH_KILL=STEP kills the process with SIGKILL at
  * that step (after-upload, after-create, in-fetch), as a crash would,
- * for the tests of the resume (tests/batch.bats). */
+ * for the tests of the resume (tests/llm-batch.bats). */
 void
 batch_kill_point(const char *step)
 {

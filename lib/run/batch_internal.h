@@ -127,7 +127,7 @@ void batch_part_free(struct batch_part *p);
 
 /* batch.c */
 /* A test's hook: LLM_BATCH_KILL=STEP kills the process with SIGKILL at
- * that step, as a crash would (tests/batch.bats, tests/soak/batch.sh). */
+ * that step, as a crash would (tests/llm-batch.bats, tests/soak/batch.sh). */
 void batch_kill_point(const char *step);
 /* The endpoint of part p, NULL with err when the configuration has lost it. */
 const struct endpoint *batch_endpoint(struct batch *b, const struct batch_part *p, char *err,
