@@ -46,6 +46,10 @@ req() {	# req ID CONTENT: one request record
 	[ "$(jq -c '.content | fromjson' <<<"$output")" = '{"name":12345,"age":1,"tags":["mock"]}' ]
 	[ "$(jq -r .request.response_format.type <<<"$output")" = json_schema ]
 	[ "$(jq 'has("parsed")' <<<"$output")" = false ]
+	# the answer was billed: its usage is on the record, and counts
+	[ "$(jq '.usage.total_tokens > 0 and .usage.total_tokens == .usage.prompt_tokens + .usage.completion_tokens' <<<"$output")" = true ]
+	echo "$output" >out.ndjson
+	[ "$(llm-summarize --json out.ndjson | jq .total.completion_tokens)" = "$(jq .usage.completion_tokens out.ndjson)" ]
 	# prompt mode: said on stderr, exit 1 (not 75: not retryable)
 	run llm-chat -m mock --json-schema person.json 'x [[mock:schema-break]]'
 	[ "$status" -eq 1 ]

@@ -117,6 +117,7 @@ job_free(struct job *j)
 		return;
 	client_stream_free(j);
 	json_object_put(j->kept);
+	json_object_put(j->kept_usage);
 	json_object_put(j->stream_opts);
 	free(j->id);
 	free(j->asked);
@@ -270,12 +271,15 @@ settle(struct client *c, struct job *j, json_object *usage)
 static void
 fail(struct client *c, struct job *j, struct llm_error *e)
 {
-	settle(c, j, NULL);
+	/* an answer refused after it came (schema) was billed: it counts */
+	settle(c, j, j->kept_usage);
 	client_pace_failed(c, j, e);
 	result_redact(&c->red, c->cfg, e);
 	j->result = rec_error(j->id, e, j->attempt, j->meta, j->body ? j->body : json_get(j->rec, "request"));
 	if (j->kept)
 		json_set(j->result, "content", json_ref(j->kept));
+	if (j->kept_usage)
+		json_set(j->result, "usage", json_ref(j->kept_usage));
 	j->ok = 0;
 	emit(c, j);
 }

@@ -50,6 +50,7 @@ struct job {
 	double sent_at;		/* now_ms_f() when last put on the wire */
 	struct client_stream *js;	/* the streamed answer, while streaming */
 	json_object *kept;	/* the content an error record keeps (schema), owned */
+	json_object *kept_usage;	/* and the usage of that answer: it was billed */
 };
 
 struct client {

@@ -42,6 +42,8 @@ client_schema_check(struct client *c, struct job *j, struct llm_error *e)
 	}
 	json_object_put(j->kept);
 	j->kept = json_ref(content);
+	json_object_put(j->kept_usage);
+	j->kept_usage = json_ref(json_get(j->result, "usage"));
 	if (!json_object_is_type(content, json_type_string)) {
 		llm_error_set(e, "schema", 0, "the answer has no content to check against the schema");
 		return -1;
@@ -60,6 +62,8 @@ client_schema_check(struct client *c, struct job *j, struct llm_error *e)
 	json_set(j->result, "parsed", parsed);
 	json_object_put(j->kept);
 	j->kept = NULL;
+	json_object_put(j->kept_usage);
+	j->kept_usage = NULL;
 	return 0;
 }
 
