@@ -203,16 +203,12 @@ static void
 estimate_model(struct buf *b, struct config *cfg, const char *model,
                const struct plan_estimate *e, long long max_tokens, struct est_total *tot)
 {
-	char err[ERRLEN], *url = NULL;
-	const char *sent;
-	struct endpoint *ep = cfg ? config_route(cfg, model, &sent, err, sizeof err) : NULL;
+	char err[ERRLEN], *url = config_model_url(cfg, model);
 	struct price p;
 	double tokens = ceil(e->bytes / 4);
 	double completion = max_tokens > 0 ? (double)e->requests * (double)max_tokens : 0;
 	int priced;
 
-	if (ep && ep->base_url)
-		url = config_url(ep, "", 0);
 	priced = price_lookup(model, url, &p, err, sizeof err) == 1;
 	free(url);
 	buf_addf(b, "  %-28s %8ld %14.0f ", model, e->requests, tokens);

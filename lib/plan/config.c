@@ -428,6 +428,16 @@ config_load(struct config *c, const char *base_url, const char *token_file, char
 	return load_providers(c, path, err, errlen);
 }
 
+char *
+config_model_url(struct config *c, const char *model)
+{
+	char err[ERRLEN];
+	const char *sent;
+	struct endpoint *ep = c ? config_route(c, model, &sent, err, sizeof err) : NULL;
+
+	return ep && ep->base_url ? config_url(ep, "", 0) : NULL;
+}
+
 int
 config_is_token(const struct config *c, const char *value)
 {

@@ -88,6 +88,11 @@ struct endpoint *config_route(struct config *c, const char *model, const char **
  * of an endpoint is made here.  The caller frees it. */
 char *config_url(const struct endpoint *ep, const char *path, int mask);
 
+/* The base URL model (as a record names it) goes to, for pricing it (a
+ * local endpoint costs 0); NULL when c is NULL or cannot route it.  The
+ * caller frees it. */
+char *config_model_url(struct config *c, const char *model);
+
 /* Is value one of the tokens of c (its default endpoint's or a
  * provider's)?  So a child that has no business with them can be given
  * an environment without them, whatever variable holds them. */

@@ -34,14 +34,9 @@ rt_ensure_child(struct retry *r, char *err, size_t errlen)
 static int
 hold(struct retry *r, struct entry *e)
 {
-	char why[ERRLEN], *url = NULL;
-	const char *sent;
-	struct endpoint *ep = r->have_cfg ? config_route(&r->cfg, e->model, &sent, why, sizeof why)
-	                                  : NULL;
+	char why[ERRLEN], *url = config_model_url(r->have_cfg ? &r->cfg : NULL, e->model);
 	int was_spent = r->budget.spent, rc;
 
-	if (ep && ep->base_url)
-		url = config_url(ep, "", 0);
 	rc = budget_hold(&r->budget, &e->hold, e->model, url, (double)e->len, e->max_tokens, why,
 	                 sizeof why);
 	free(url);
