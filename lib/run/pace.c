@@ -206,11 +206,13 @@ pace_reset_ms(const char *s, double now_s)
 	if (!s || !*s)
 		return -1;
 	if (strchr(s, 'T'))
-		return rfc3339_ms(s, now_s);
-	v = strtod(s, &end);
-	if (end != s && !*end && isfinite(v) && v >= 0)
-		return v * 1000;	/* a bare number: seconds */
-	return duration_ms(s);
+		v = rfc3339_ms(s, now_s);
+	else if (v = strtod(s, &end), end != s && !*end && isfinite(v) && v >= 0)
+		v *= 1000;	/* a bare number: seconds */
+	else
+		v = duration_ms(s);
+	/* "3e305" seconds or "1e308h" are finite yet overflow as ms: unreadable */
+	return isfinite(v) ? v : -1;
 }
 
 static double
