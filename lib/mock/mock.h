@@ -200,6 +200,9 @@ void mock_directives_free(struct mock_directives *d);
 
 /* The OpenAI error body {"error":{...}}; code may be NULL. */
 void mock_error_json(struct buf *out, const char *msg, const char *type, const char *code);
+/* Anthropic's error body {"type":"error","error":{"type","message"}}
+ * for status, in out (emptied first). */
+void mock_anthropic_error_json(struct buf *out, int status, const char *msg);
 /* What we give an HTTP status: its reason phrase, error type and code
  * (NULL: none), and whether a [[mock:NNN]] directive may inject it.  A
  * status not in our table gets the row of its class. */

@@ -136,8 +136,8 @@ error_type(int status)
 	}
 }
 
-static void
-error_body(struct buf *out, int status, const char *msg)
+void
+mock_anthropic_error_json(struct buf *out, int status, const char *msg)
 {
 	struct jw w;
 
@@ -167,7 +167,7 @@ reshape_error(struct mock_answer *a)
 	if (m) {
 		char *msg = estrdup(m);
 
-		error_body(&a->body, a->status, msg);
+		mock_anthropic_error_json(&a->body, a->status, msg);
 		free(msg);
 	}
 	json_object_put(doc);
@@ -184,7 +184,7 @@ mock_anthropic_reply(struct mock *m, const char *body, size_t len, struct mock_a
 		a->anthropic = 1;
 		a->status = 400;
 		a->raw = 1;
-		error_body(&a->body, 400, !req ? "invalid JSON in request body"
+		mock_anthropic_error_json(&a->body, 400, !req ? "invalid JSON in request body"
 		           : !json_object_is_type(req, json_type_object)
 		           ? "the request body must be a JSON object" : "max_tokens: Field required");
 		json_object_put(req);

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/strmap.h"
 #include "json/json.h"
 #include "mock/mock_batch.h"
 
@@ -29,6 +30,9 @@ struct mbatch {
 	char output[40], error[40];	/* file ids, "" when none */
 	long long total, completed, failed;
 	char *errors;		/* JSON of a failed validation, or NULL */
+	int anthropic;		/* a Message Batch: completed counts the succeeded,
+				 * failed the errored */
+	long long canceled, expired;
 };
 
 struct mock_batch {
@@ -44,6 +48,9 @@ struct mock_batch {
 };
 
 static const char ctype_json[] = "application/json";
+
+#define AN_URL "/v1/messages/batches"
+#define AN_MAX_REQUESTS 100000	/* Anthropic's limit of one batch */
 
 static double
 wall(void)
@@ -93,7 +100,8 @@ int
 mock_batch_route(const char *url)
 {
 	return !strcmp(url, "/v1/files") || !strncmp(url, "/v1/files/", 10) ||
-	       !strcmp(url, "/v1/batches") || !strncmp(url, "/v1/batches/", 12);
+	       !strcmp(url, "/v1/batches") || !strncmp(url, "/v1/batches/", 12) ||
+	       !strcmp(url, AN_URL) || !strncmp(url, AN_URL "/", sizeof AN_URL);
 }
 
 static int
@@ -245,7 +253,8 @@ upload(struct mock_batch *b, const char *ctype, const char *body, size_t len, st
 
 /* A line's answer: status, the body (JSON) into resp. */
 static int
-line_answer(struct mock_batch *b, json_object *body, struct buf *resp, struct buf *scratch)
+line_answer(struct mock_batch *b, int anthropic, json_object *body, struct buf *resp,
+            struct buf *scratch)
 {
 	struct mock_answer a;
 	json_object *o;
@@ -253,7 +262,7 @@ line_answer(struct mock_batch *b, json_object *body, struct buf *resp, struct bu
 	int status;
 
 	json_line(body, scratch);
-	mock_reply(b->m, scratch->data, scratch->len, &a);
+	(anthropic ? mock_anthropic_reply : mock_reply)(b->m, scratch->data, scratch->len, &a);
 	status = a.status;
 	buf_reset(resp);
 	if (a.raw) {
@@ -261,12 +270,14 @@ line_answer(struct mock_batch *b, json_object *body, struct buf *resp, struct bu
 		if ((o = json_parse(a.body.data ? a.body.data : "", a.body.len, err, sizeof err))) {
 			json_line(o, resp);
 			json_object_put(o);
+		} else if (anthropic) {
+			mock_anthropic_error_json(resp, 500, "mock: the answer was not JSON");
 		} else {
 			mock_error_json(resp, "mock: the answer was not JSON", "server_error", NULL);
 		}
 	} else {
 		a.faults &= ~(unsigned)MOCK_F_HUGE;
-		mock_completion(&a, resp, NULL);
+		(anthropic ? mock_anthropic_completion : mock_completion)(&a, resp, NULL);
 	}
 	mock_answer_free(&a);
 	return status;
@@ -306,6 +317,30 @@ out_line(struct buf *o, unsigned long long n, const char *custom_id, size_t idle
 		jw_close(&w, '}');
 	} else
 		jw_null(&w);
+	jw_close(&w, '}');
+	buf_add(o, "\n", 1);
+}
+
+/* Add one result line of a Message Batch to o: type, and the message
+ * or error (resp) for succeeded and errored. */
+static void
+an_line(struct buf *o, const char *custom_id, size_t idlen, const char *type,
+        const struct buf *resp)
+{
+	struct jw w;
+
+	jw_start(&w, o);
+	w.more = 0;
+	jw_open(&w, '{');
+	jw_key(&w, "custom_id"); jw_str(&w, custom_id, idlen);
+	jw_key(&w, "result");
+	jw_open(&w, '{');
+	jw_key(&w, "type"); jw_strz(&w, type);
+	if (resp) {
+		jw_key(&w, strcmp(type, "succeeded") ? "error" : "message");
+		jw_raw(&w, resp->data, resp->len);
+	}
+	jw_close(&w, '}');
 	jw_close(&w, '}');
 	buf_add(o, "\n", 1);
 }
@@ -385,8 +420,25 @@ batch_end(struct mock_batch *b, struct mbatch *x, const char *status, long long 
 			size_t idl = (size_t)json_object_get_string_len(cid);
 			unsigned long long seq = ++b->seq;
 
-			if (k < reached) {
-				int st = line_answer(b, json_get(o, "body"), &resp, &scratch);
+			if (x->anthropic) {
+				/* one results file, a line for every request */
+				if (k < reached) {
+					int st = line_answer(b, 1, json_get(o, "params"), &resp, &scratch);
+
+					an_line(&ok, id, idl, st == 200 ? "succeeded" : "errored", &resp);
+					if (st == 200)
+						x->completed++;
+					else
+						x->failed++;
+				} else if (!strcmp(status, "expired")) {
+					an_line(&ok, id, idl, "expired", NULL);
+					x->expired++;
+				} else {
+					an_line(&ok, id, idl, "canceled", NULL);
+					x->canceled++;
+				}
+			} else if (k < reached) {
+				int st = line_answer(b, 0, json_get(o, "body"), &resp, &scratch);
 
 				out_line(st == 200 ? &ok : &bad, seq, id, idl, st, &resp, NULL, NULL);
 				if (st == 200)
@@ -406,7 +458,8 @@ batch_end(struct mock_batch *b, struct mbatch *x, const char *status, long long 
 	}
 	if (ok.len) {
 		snprintf(name, sizeof name, "%s_output.jsonl", x->id);
-		if ((f = file_add(b, name, strlen(name), "batch_output", &ok)))
+		if ((f = file_add(b, name, strlen(name), x->anthropic ? "messages_results" :
+		                  "batch_output", &ok)))
 			snprintf(x->output, sizeof x->output, "%s", f->id);
 	}
 	if (bad.len) {
@@ -569,12 +622,13 @@ list(struct mock_batch *b, int files, struct buf *out)
 	pthread_mutex_lock(&b->lock);
 	if (files) {
 		for (i = 0; i < b->nfiles; i++)
-			if (!b->files[i].deleted)
+			if (!b->files[i].deleted && strncmp(b->files[i].purpose, "messages", 8))
 				file_json(&w, &b->files[i]);
 	} else {
 		/* newest first, as OpenAI lists them */
 		for (i = b->nbatches; i-- > 0;)
-			batch_json(b, &w, &b->batches[i]);
+			if (!b->batches[i].anthropic)
+				batch_json(b, &w, &b->batches[i]);
 	}
 	pthread_mutex_unlock(&b->lock);
 	jw_close(&w, ']');
@@ -668,12 +722,254 @@ batch_req(struct mock_batch *b, const char *method, const char *rest, struct buf
 	return st;
 }
 
+/* Anthropic's Message Batches (https://docs.anthropic.com/en/api/
+ * creating-message-batches): the same batches, in its shapes. */
+
+static int
+an_error(struct buf *out, int status, const char *msg)
+{
+	mock_anthropic_error_json(out, status, msg);
+	return status;
+}
+
+/* t as RFC 3339, as Anthropic writes its times. */
+static void
+rfc3339(double t, char out[48])
+{
+	time_t s = (time_t)t;
+	struct tm tm;
+	char day[32];
+
+	gmtime_r(&s, &tm);
+	strftime(day, sizeof day, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out, 48, "%s.%06dZ", day, (int)((t - (double)s) * 1e6));
+}
+
+static void
+an_time(struct jw *w, const char *key, double t)
+{
+	char when[48];
+
+	jw_key(w, key);
+	if (t > 0) {
+		rfc3339(t, when);
+		jw_strz(w, when);
+	} else
+		jw_null(w);
+}
+
+static void
+an_batch_json(struct mock_batch *b, struct jw *w, struct mbatch *x, const char *host)
+{
+	const char *st = batch_status(b, x);
+	int ended = x->end != NULL, results = ended && x->output[0];
+	long long done = x->completed + x->failed + x->canceled + x->expired;
+
+	(void)st;
+	jw_open(w, '{');
+	jw_key(w, "id"); jw_strz(w, x->id);
+	jw_key(w, "type"); jw_strz(w, "message_batch");
+	jw_key(w, "processing_status");
+	jw_strz(w, ended ? "ended" : x->cancel_at > 0 ? "canceling" : "in_progress");
+	jw_key(w, "request_counts");
+	jw_open(w, '{');
+	jw_key(w, "processing"); jw_int(w, ended ? 0 : x->total - done);
+	jw_key(w, "succeeded"); jw_int(w, x->completed);
+	jw_key(w, "errored"); jw_int(w, x->failed);
+	jw_key(w, "canceled"); jw_int(w, x->canceled);
+	jw_key(w, "expired"); jw_int(w, x->expired);
+	jw_close(w, '}');
+	an_time(w, "ended_at", ended ? x->ended : 0);
+	an_time(w, "created_at", x->created);
+	an_time(w, "expires_at", x->created + 86400);
+	jw_key(w, "archived_at"); jw_null(w);
+	an_time(w, "cancel_initiated_at", x->cancel_at);
+	jw_key(w, "results_url");
+	if (results) {
+		jw_str_open(w);
+		buf_addf(w->b, "http://%s" AN_URL "/%s/results", host ? host : "localhost", x->id);
+		jw_str_close(w);
+	} else
+		jw_null(w);
+	jw_close(w, '}');
+}
+
+/* A custom_id as Anthropic takes it: ^[a-zA-Z0-9_-]{1,64}$ */
+static int
+an_custom_id(const char *s, size_t n)
+{
+	return n >= 1 && n <= 64 &&
+	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") == n;
+}
+
+/* POST /v1/messages/batches: {"requests":[{"custom_id","params"},...]},
+ * held as a file of one request a line. */
+static int
+an_create(struct mock_batch *b, const char *body, size_t len, const char *host, struct buf *out)
+{
+	char err[ERRLEN], msg[ERRLEN + 64];
+	json_object *o = json_parse(body, len, err, sizeof err), *reqs = json_get(o, "requests");
+	size_t i, n = json_object_is_type(reqs, json_type_array) ? json_object_array_length(reqs) : 0;
+	struct strmap ids = {0};
+	struct buf data = {0};
+	struct mfile *f;
+	struct mbatch *x;
+	struct jw w;
+	int st = 200;
+
+	msg[0] = '\0';
+	if (!n || n > AN_MAX_REQUESTS)
+		snprintf(msg, sizeof msg, "requests: %s", !o ? err : !n ?
+		         "a list of 1 to 100000 requests is required" : "more than 100000 requests");
+	for (i = 0; i < n && !msg[0]; i++) {
+		json_object *r = json_object_array_get_idx(reqs, i), *cid = json_get(r, "custom_id");
+		const char *id = json_object_is_type(cid, json_type_string) ?
+		                 json_object_get_string(cid) : NULL;
+		size_t idl = id ? (size_t)json_object_get_string_len(cid) : 0;
+		int added = 0;
+
+		if (!id || !an_custom_id(id, idl))
+			snprintf(msg, sizeof msg, "requests.%zu.custom_id: String should match "
+			         "pattern '^[a-zA-Z0-9_-]{1,64}$'", i);
+		else if (!json_object_is_type(json_get(r, "params"), json_type_object))
+			snprintf(msg, sizeof msg, "requests.%zu.params: Field required", i);
+		else if (strmap_intern(&ids, id, idl, &added), !added)
+			snprintf(msg, sizeof msg, "requests.%zu.custom_id: duplicate custom_id %.64s",
+			         i, id);
+		else {
+			jw_start(&w, &data);
+			w.more = 0;
+			jw_tree(&w, r);
+			buf_add(&data, "\n", 1);
+		}
+	}
+	strmap_free(&ids);
+	json_object_put(o);
+	if (msg[0]) {
+		buf_free(&data);
+		return an_error(out, 400, msg);
+	}
+	pthread_mutex_lock(&b->lock);
+	if (!(f = file_add(b, "requests.jsonl", 14, "messages_batch", &data))) {
+		pthread_mutex_unlock(&b->lock);
+		buf_free(&data);
+		return an_error(out, 413, "mock: the batch store is full (--batch-max-bytes)");
+	}
+	b->batches = erealloc(b->batches, (b->nbatches + 1) * sizeof *b->batches);
+	x = &b->batches[b->nbatches++];
+	memset(x, 0, sizeof *x);
+	snprintf(x->id, sizeof x->id, "msgbatch_mock%llu", ++b->seq);
+	snprintf(x->input, sizeof x->input, "%s", f->id);
+	x->endpoint = estrdup("/v1/messages");
+	x->anthropic = 1;
+	x->total = (long long)n;
+	x->created = wall();
+	jw_start(&w, out);
+	an_batch_json(b, &w, x, host);
+	pthread_mutex_unlock(&b->lock);
+	return st;
+}
+
+/* GET /v1/messages/batches?limit=&after_id=: newest first, a page. */
+static int
+an_list(struct mock_batch *b, const struct mock_batch_query *q, struct buf *out)
+{
+	long long limit = q && q->limit ? atoll(q->limit) : 20, k = 0;
+	const char *after = q ? q->after : NULL, *first = NULL, *last = NULL;
+	size_t i;
+	int more = 0, on = !after;
+	struct jw w;
+
+	if (limit < 1 || limit > 1000)
+		return an_error(out, 400, "limit: Input should be between 1 and 1000");
+	jw_start(&w, out);
+	jw_open(&w, '{');
+	jw_key(&w, "data"); jw_open(&w, '[');
+	pthread_mutex_lock(&b->lock);
+	for (i = b->nbatches; i-- > 0;) {
+		struct mbatch *x = &b->batches[i];
+
+		if (!x->anthropic)
+			continue;
+		if (!on) {
+			on = !strcmp(x->id, after);
+			continue;
+		}
+		if (k == limit) {
+			more = 1;
+			break;
+		}
+		an_batch_json(b, &w, x, q ? q->host : NULL);
+		if (!first)
+			first = x->id;
+		last = x->id;
+		k++;
+	}
+	jw_close(&w, ']');
+	jw_key(&w, "has_more"); jw_raw(&w, more ? "true" : "false", more ? 4 : 5);
+	jw_key(&w, "first_id");
+	if (first) jw_strz(&w, first); else jw_null(&w);
+	jw_key(&w, "last_id");
+	if (last) jw_strz(&w, last); else jw_null(&w);
+	pthread_mutex_unlock(&b->lock);
+	jw_close(&w, '}');
+	return 200;
+}
+
+/* /v1/messages/batches/ID[/cancel|/results] */
+static int
+an_req(struct mock_batch *b, const char *method, const char *rest,
+       const struct mock_batch_query *q, struct buf *out, const char **ctype)
+{
+	const char *slash = strchr(rest, '/'), *what = slash ? slash + 1 : "";
+	size_t n = slash ? (size_t)(slash - rest) : strlen(rest);
+	struct mbatch *x;
+	struct mfile *f;
+	struct jw w;
+	int st = 200;
+
+	if (slash && strcmp(what, "cancel") && strcmp(what, "results"))
+		return an_error(out, 404, "mock: unknown request URL");
+	if (strcmp(method, !strcmp(what, "cancel") ? "POST" : "GET"))
+		return an_error(out, 405, "mock: method not allowed");
+	pthread_mutex_lock(&b->lock);
+	if (!(x = batch_find(b, rest, n)) || !x->anthropic)
+		st = an_error(out, 404, "mock: no such message batch");
+	else if (!strcmp(what, "results")) {
+		(void)batch_status(b, x);
+		if (!x->end || !(f = file_find(b, x->output, strlen(x->output))))
+			st = an_error(out, 400, "mock: the batch has not ended: no results yet");
+		else {
+			buf_add(out, f->data.data ? f->data.data : "", f->data.len);
+			*ctype = "application/binary";
+		}
+	} else {
+		if (!strcmp(what, "cancel") && !x->end && x->cancel_at == 0) {
+			x->cancel_at = wall();
+			if (x->cancel_at - x->created < b->o.seconds || b->o.seconds <= 0)
+				batch_end(b, x, "cancelled", 0);
+		}
+		jw_start(&w, out);
+		an_batch_json(b, &w, x, q ? q->host : NULL);
+	}
+	pthread_mutex_unlock(&b->lock);
+	return st;
+}
+
 int
 mock_batch_answer(struct mock_batch *b, const char *method, const char *url,
-                  const char *content_type, const char *body, size_t len, struct buf *out,
-                  const char **ctype)
+                  const char *content_type, const char *body, size_t len,
+                  const struct mock_batch_query *q, struct buf *out, const char **ctype)
 {
 	*ctype = ctype_json;
+	if (!strcmp(url, AN_URL)) {
+		if (!strcmp(method, "POST"))
+			return an_create(b, body, len, q ? q->host : NULL, out);
+		return strcmp(method, "GET") ? an_error(out, 405, "mock: method not allowed")
+		                             : an_list(b, q, out);
+	}
+	if (!strncmp(url, AN_URL "/", sizeof AN_URL))
+		return an_req(b, method, url + sizeof AN_URL, q, out, ctype);
 	if (!strcmp(url, "/v1/files")) {
 		if (!strcmp(method, "POST"))
 			return upload(b, content_type, body, len, out);

@@ -1,5 +1,6 @@
-/* mock_batch: llm-mock's batch API, OpenAI's /v1/files and /v1/batches
- * held in memory (llm-mock(1) 'BATCHES').
+/* mock_batch: llm-mock's batch APIs held in memory (llm-mock(1)
+ * 'BATCHES'): OpenAI's /v1/files and /v1/batches, and Anthropic's
+ * Message Batches, /v1/messages/batches, on the same state machine.
  *
  * An uploaded file (purpose "batch") is a JSONL file of requests; a batch
  * made of it moves validating -> in_progress -> finalizing -> completed,
@@ -9,6 +10,13 @@
  * to its error file.  o.expire lines at the end of every batch are not
  * reached (the batch ends "expired"); a cancelled batch answers the lines
  * it had reached.
+ *
+ * An Anthropic batch is made of the requests in its create call's body
+ * (held as a file of their own, never listed): in_progress while the
+ * OpenAI batch would be validating, in progress or finalizing, canceling
+ * while cancelled, then ended; each request answered as mock_anthropic_reply()
+ * answers the same Messages request, its results one JSONL file with a
+ * line for every request (succeeded, errored, canceled or expired).
  *
  * The bytes held (uploads and outputs) are capped at o.max_bytes: an
  * upload past the cap is refused with 413, a batch whose output would
@@ -42,10 +50,17 @@ void mock_batch_free(struct mock_batch *b);
 /* Is url (no query) one of the batch API's? */
 int mock_batch_route(const char *url);
 
-/* Answer a request to one of its URLs: the HTTP status, the body in out
- * and its content type in *ctype. */
+/* What a request says besides its URL and body (NULL members: absent). */
+struct mock_batch_query {
+	const char *host;		/* the Host header: results_url's */
+	const char *limit, *after;	/* a list's page: limit, after or after_id */
+};
+
+/* Answer a request to one of its URLs (q may be NULL): the HTTP status,
+ * the body in out and its content type in *ctype.  Anthropic's URLs are
+ * answered in its error shapes. */
 int mock_batch_answer(struct mock_batch *b, const char *method, const char *url,
                       const char *content_type, const char *body, size_t len,
-                      struct buf *out, const char **ctype);
+                      const struct mock_batch_query *q, struct buf *out, const char **ctype);
 
 #endif

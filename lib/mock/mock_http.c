@@ -394,43 +394,68 @@ get(struct mock_http *h, struct MHD_Connection *c, int rt)
 	}
 }
 
-/* Anthropic's route: the token comes as x-api-key, and a request
- * without anthropic-version is refused, as the API does. */
-static enum MHD_Result
-messages(struct mock_http *h, struct MHD_Connection *c, struct req *q)
+/* Anthropic's routes: the token comes as x-api-key, and a request
+ * without anthropic-version is refused, as the API does.  An error to
+ * send, or NULL when the request may be answered. */
+static const char *
+anthropic_refusal(struct mock_http *h, struct MHD_Connection *c, int *status)
 {
 	const char *key = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "x-api-key");
-	const char *msg = NULL;
-	int status = 401;
+
+	*status = 401;
+	if (h->o.token && (!key || strcmp(key, h->o.token) != 0))
+		return "mock: missing or wrong x-api-key";
+	*status = 400;
+	if (!MHD_lookup_connection_value(c, MHD_HEADER_KIND, "anthropic-version"))
+		return "mock: anthropic-version: header is required";
+	return NULL;
+}
+
+static enum MHD_Result
+anthropic_error(struct MHD_Connection *c, int status, const char *msg)
+{
 	struct buf b = {0};
 
-	if (h->o.token && (!key || strcmp(key, h->o.token) != 0))
-		msg = "mock: missing or wrong x-api-key";
-	else if (!MHD_lookup_connection_value(c, MHD_HEADER_KIND, "anthropic-version"))
-		msg = "mock: anthropic-version: header is required", status = 400;
-	if (!msg)
-		return chat(h, c, q);
-	buf_addf(&b, "{\"type\":\"error\",\"error\":{\"type\":\"%s\",\"message\":\"%s\"}}",
-	         status == 401 ? "authentication_error" : "invalid_request_error", msg);
+	mock_anthropic_error_json(&b, status, msg);
 	return send_resp(c, status, take_buf(&b, json_ctype));
 }
 
-/* The batch API (mock_batch.c); 404 when the server has none. */
+static enum MHD_Result
+messages(struct mock_http *h, struct MHD_Connection *c, struct req *q)
+{
+	int status;
+	const char *msg = anthropic_refusal(h, c, &status);
+
+	return msg ? anthropic_error(c, status, msg) : chat(h, c, q);
+}
+
+/* The batch APIs (mock_batch.c); 404 when the server has none. */
 static enum MHD_Result
 batch(struct mock_http *h, struct MHD_Connection *c, struct req *q, const char *method,
       const char *url)
 {
+	int anthropic = !strncmp(url, "/v1/messages/", 13);
+	struct mock_batch_query mq = {
+		.host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host"),
+		.limit = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "limit"),
+		.after = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND,
+		                                     anthropic ? "after_id" : "after"),
+	};
 	struct buf b = {0};
-	const char *ctype;
+	const char *ctype, *msg;
 	int st;
 
+	if (anthropic && (msg = anthropic_refusal(h, c, &st)))
+		return anthropic_error(c, st, msg);
 	if (!h->o.batch)
-		return send_error(c, 404, "unknown_url", "mock: no batch API");
+		return anthropic ? anthropic_error(c, 404, "mock: no batch API")
+		                 : send_error(c, 404, "unknown_url", "mock: no batch API");
 	if (q->too_big)
-		return send_error(c, 413, NULL, "request body too large");
+		return anthropic ? anthropic_error(c, 413, "request body too large")
+		                 : send_error(c, 413, NULL, "request body too large");
 	st = mock_batch_answer(h->o.batch, method, url,
 	                       MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type"),
-	                       q->body.data ? q->body.data : "", q->body.len, &b, &ctype);
+	                       q->body.data ? q->body.data : "", q->body.len, &mq, &b, &ctype);
 	return send_resp(c, st, take_buf(&b, ctype));
 }
 
@@ -486,6 +511,8 @@ answer(struct mock_http *h, struct MHD_Connection *c, struct req *q, const char 
 	}
 	if (q->route == R_MESSAGES)
 		return messages(h, c, q);
+	if (q->route == R_BATCH && !strncmp(url, "/v1/messages/", 13))
+		return batch(h, c, q, method, url);
 	if (h->o.token && q->route != R_HEALTH && q->route != R_STATS && q->route != R_LIMITS) {
 		const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 		                                               MHD_HTTP_HEADER_AUTHORIZATION);

@@ -125,9 +125,10 @@ enum http_failure http_failure(const struct http_xfer *x);
 
 /* One request on its own, waited for (http_call.c): for the few calls of
  * a batch API, each made once, where the engine serves the many of a
- * chat run.  A JSON body is POSTed when body is set; a multipart form
- * (one field and one file read from disk, streamed) when file_path is;
- * else the request has no body.  The answer's body goes to sink (a
+ * chat run.  A JSON body is POSTed when body is set; a file's bytes as
+ * the JSON body (read from disk as curl sends them, never held whole)
+ * when body_path is; a multipart form (one field and one file read
+ * from disk, streamed) when file_path is; else the request has no body.  The answer's body goes to sink (a
  * descriptor, written as it comes, so a big file is never held) when
  * sink >= 0 and the status is 2xx, else into the caller's buf.  The
  * strings are borrowed for the call. */
@@ -135,7 +136,11 @@ struct http_call {
 	const char *method;		/* GET, POST, DELETE */
 	const char *url, *shown;	/* shown: as traces show it */
 	const char *token;		/* NULL: no Authorization */
+	const char *auth;		/* the line the token goes in, up to it;
+					 * NULL: "Authorization: Bearer " */
+	const char *const *headers;	/* lines sent besides, NULL-ended; NULL: none */
 	const char *body;
+	const char *body_path;
 	size_t len;
 	const char *field, *value;	/* the form's field (purpose=batch) */
 	const char *file_field, *file_path, *file_name;

@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "net/http.h"
@@ -34,6 +35,15 @@ on_write(char *p, size_t size, size_t n, void *arg)
 	return n;
 }
 
+/* A body_path's bytes, as curl asks for them. */
+static size_t
+on_read(char *p, size_t size, size_t n, void *arg)
+{
+	size_t got = fread(p, 1, size * n, arg);
+
+	return got == 0 && ferror((FILE *)arg) ? CURL_READFUNC_ABORT : got;
+}
+
 int
 http_call(const struct http_call *c, long *status, struct buf *body, int *retryable,
           char *err, size_t errlen)
@@ -46,6 +56,8 @@ http_call(const struct http_call *c, long *status, struct buf *body, int *retrya
 	struct buf auth = {0};
 	CURLcode rc;
 	double t0 = now_ms_f();
+	FILE *in = NULL;
+	size_t i;
 
 	*status = 0;
 	*retryable = 0;
@@ -55,8 +67,10 @@ http_call(const struct http_call *c, long *status, struct buf *body, int *retrya
 	}
 	buf_reset(body);
 	hdrs = curl_slist_append(hdrs, "Expect:");
+	for (i = 0; c->headers && c->headers[i]; i++)
+		hdrs = curl_slist_append(hdrs, c->headers[i]);
 	if (c->token) {
-		buf_addf(&auth, "Authorization: Bearer %s", c->token);
+		buf_addf(&auth, "%s%s", c->auth ? c->auth : "Authorization: Bearer ", c->token);
 		hdrs = curl_slist_append(hdrs, auth.data);
 		memset(auth.data, 0, auth.len);
 		buf_free(&auth);
@@ -87,12 +101,24 @@ http_call(const struct http_call *c, long *status, struct buf *body, int *retrya
 		curl_mime_filename(part, c->file_name);
 		curl_mime_type(part, "application/jsonl");
 		curl_easy_setopt(e, CURLOPT_MIMEPOST, mime);
+	} else if (c->body_path) {
+		struct stat sb;
+
+		if (!(in = fopen(c->body_path, "r")) || fstat(fileno(in), &sb) < 0) {
+			snprintf(err, errlen, "%s: %s", c->body_path, strerror(errno));
+			goto fail;
+		}
+		hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
+		curl_easy_setopt(e, CURLOPT_POST, 1L);
+		curl_easy_setopt(e, CURLOPT_READFUNCTION, on_read);
+		curl_easy_setopt(e, CURLOPT_READDATA, in);
+		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)sb.st_size);
 	} else if (c->body) {
 		hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
 		curl_easy_setopt(e, CURLOPT_POSTFIELDS, c->body);
 		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)c->len);
 	}
-	if (strcmp(c->method, c->body || c->file_path ? "POST" : "GET"))
+	if (strcmp(c->method, c->body || c->body_path || c->file_path ? "POST" : "GET"))
 		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, c->method);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, hdrs);
 	if (c->o && c->o->trace) {
@@ -119,11 +145,15 @@ http_call(const struct http_call *c, long *status, struct buf *body, int *retrya
 		snprintf(line, sizeof line, "< %ld (%.0f ms)", *status, now_ms_f() - t0);
 		c->o->trace(c->o->trace_arg, line);
 	}
+	if (in)
+		fclose(in);
 	curl_mime_free(mime);
 	curl_slist_free_all(hdrs);
 	curl_easy_cleanup(e);
 	return 0;
 fail:
+	if (in)
+		fclose(in);
 	curl_mime_free(mime);
 	curl_slist_free_all(hdrs);
 	curl_easy_cleanup(e);

@@ -23,12 +23,7 @@ batch_open(const struct batch_opts *o, struct config *cfg, char *err, size_t err
 	struct stat sb;
 
 	b->o = *o;
-	if (b->o.max_requests <= 0)
-		b->o.max_requests = BATCH_MAX_REQUESTS;
-	if (b->o.max_bytes <= 0)
-		b->o.max_bytes = BATCH_MAX_BYTES;
 	b->cfg = cfg;
-	b->d = &batch_openai;
 	b->pend_off = b->pend_len = -1;
 	if (stat(o->state, &sb) == 0) {
 		b->exists = 1;
@@ -95,6 +90,31 @@ new_run_id(char out[33])
 		snprintf(out + 2 * i, 3, "%02x", r[i]);
 }
 
+static const struct batch_dialect *const dialects[] = {&batch_openai, &batch_anthropic};
+
+const struct batch_dialect *
+batch_dialect_named(const char *name)
+{
+	size_t i;
+
+	for (i = 0; name && i < sizeof dialects / sizeof *dialects; i++)
+		if (!strcmp(dialects[i]->name, name))
+			return dialects[i];
+	return NULL;
+}
+
+const struct batch_dialect *
+batch_dialect_of(const struct endpoint *ep)
+{
+	return batch_dialect_named(ep->api ? ep->api->name : dialect_openai.name);
+}
+
+void
+batch_custom_id(const struct batch *b, int part, size_t i, char out[64])
+{
+	snprintf(out, 64, "r%.12sp%dn%zu", b->run, part, i);
+}
+
 const struct endpoint *
 batch_endpoint(struct batch *b, const struct batch_part *p, char *err, size_t errlen)
 {
@@ -152,9 +172,9 @@ open_tmp(struct plan *pl, int part, const char *what)
 }
 
 static struct wpart *
-wpart_new(struct plan *pl, const char *endpoint, int local)
+wpart_new(struct plan *pl, const char *endpoint, const struct batch_dialect *d, int local)
 {
-	struct batch_part *p = batch_part_add(pl->b, endpoint, local);
+	struct batch_part *p = batch_part_add(pl->b, endpoint, d, local);
 	struct wpart *w;
 
 	pl->w = erealloc(pl->w, pl->b->nparts * sizeof *pl->w);
@@ -165,6 +185,14 @@ wpart_new(struct plan *pl, const char *endpoint, int local)
 		w->rec = open_tmp(pl, p->index, "records");
 		if (!local)
 			w->up = open_tmp(pl, p->index, "jsonl");
+	}
+	if (d && d->head) {
+		w->bytes = (long long)(strlen(d->head) + (d->tail ? strlen(d->tail) : 0));
+		if (w->up && fputs(d->head, w->up) == EOF && !pl->failed) {
+			snprintf(pl->err, sizeof pl->err, "cannot write the batch files: %s",
+			         strerror(errno));
+			pl->failed = 1;
+		}
 	}
 	return w;
 }
@@ -187,7 +215,7 @@ local_result(struct plan *pl, const char *id, json_object *res)
 	struct wpart *w;
 
 	if (pl->local < 0)
-		pl->local = wpart_new(pl, "", 1)->part;
+		pl->local = wpart_new(pl, "", NULL, 1)->part;
 	w = &pl->w[pl->local];
 	json_line(res, &pl->line);
 	put(pl, w->rec, pl->line.data, pl->line.len);
@@ -228,6 +256,26 @@ estimate(struct plan *pl, const struct endpoint *ep, json_object *body, size_t b
 	free(url);
 }
 
+/* The input file's line for body as record n of part into pl->line. */
+static int
+line_of(struct plan *pl, const struct batch_dialect *d, const char *id, int part, long long n,
+        json_object *body, struct llm_error *e)
+{
+	char cid[64], why[ERRLEN];
+	const char *sent = id;
+
+	if (d->own_ids) {
+		batch_custom_id(pl->b, part, (size_t)n, cid);
+		sent = cid;
+	}
+	if (d->line(&pl->line, sent, strlen(sent), body, e) < 0) {
+		snprintf(why, sizeof why, "%s", e->message);
+		llm_error_set(e, "bad_input", 0, "%s: %s", id, why);
+		return -1;
+	}
+	return 0;
+}
+
 /* One record read: to a part, or answered here. */
 static void
 plan_record(struct plan *pl, json_object *rec, struct rec_reader *r)
@@ -236,8 +284,10 @@ plan_record(struct plan *pl, json_object *rec, struct rec_reader *r)
 	char *id = rec_id(rec, r), key[HASH_HEX], hash[HASH_HEX], err[ERRLEN];
 	json_object *body, *meta, *hit;
 	struct endpoint *ep;
+	const struct batch_dialect *d;
 	struct llm_error e;
 	struct wpart *w;
+	long long maxreq, maxbytes;
 	size_t epi;
 	int added;
 
@@ -278,19 +328,40 @@ plan_record(struct plan *pl, json_object *rec, struct rec_reader *r)
 			goto done;
 		}
 	}
-	b->d->line(&pl->line, id, strlen(id), body);
-	estimate(pl, ep, body, pl->line.len);
+	if (!(d = batch_dialect_of(ep))) {
+		llm_error_set(&e, "config", 0, "%s: no batch API for the endpoint's api", id);
+		local_error(pl, id, &e, rec);
+		goto done;
+	}
 	epi = ep == &b->cfg->def ? 0 : (size_t)(ep - b->cfg->prov) + 1;
 	w = epi < sizeof pl->open_of / sizeof *pl->open_of && pl->open_of[epi] >= 0 ?
 	    &pl->w[pl->open_of[epi]] : NULL;
-	if (!w || w->n >= b->o.max_requests ||
-	    (w->n > 0 && w->bytes + (long long)pl->line.len + 1 > b->o.max_bytes)) {
-		w = wpart_new(pl, epi ? ep->name : "", 0);
+	/* the line as the open part would send it: a record the API cannot
+	 * be asked is answered here, bad_input, and never sent */
+	if (line_of(pl, d, id, w ? w->part : (int)b->nparts, w ? w->n : 0, body, &e) < 0) {
+		local_error(pl, id, &e, rec);
+		goto done;
+	}
+	maxreq = b->o.max_requests > 0 && b->o.max_requests < d->max_requests ?
+	         b->o.max_requests : d->max_requests;
+	maxbytes = b->o.max_bytes > 0 && b->o.max_bytes < d->max_bytes ? b->o.max_bytes :
+	           d->max_bytes;
+	if (!w || w->n >= maxreq ||
+	    (w->n > 0 && w->bytes + (long long)pl->line.len + 1 > maxbytes)) {
+		w = wpart_new(pl, epi ? ep->name : "", d, 0);
 		if (epi < sizeof pl->open_of / sizeof *pl->open_of)
 			pl->open_of[epi] = w->part;
+		/* its custom_id names the new part */
+		if (d->own_ids)
+			(void)line_of(pl, d, id, w->part, 0, body, &e);
+	}
+	estimate(pl, ep, body, pl->line.len);
+	if (w->n > 0 && d->sep && w->up && fputs(d->sep, w->up) == EOF && !pl->failed) {
+		snprintf(pl->err, sizeof pl->err, "cannot write the batch files: %s", strerror(errno));
+		pl->failed = 1;
 	}
 	w->n++;
-	w->bytes += (long long)pl->line.len + 1;
+	w->bytes += (long long)pl->line.len + 1 + (d->sep ? (long long)strlen(d->sep) : 0);
 	put(pl, w->up, pl->line.data, pl->line.len);
 	/* the record as read: its meta and request for the result */
 	put(pl, w->rec, r->line, r->line_len);
@@ -371,6 +442,13 @@ batch_plan(struct batch *b, int fd, const char *name, int dry, double max_cost,
 		pl.failed = 1;
 	}
 	for (i = 0; i < b->nparts; i++) {
+		const struct batch_dialect *d = b->parts[i].d;
+
+		if (d && d->tail && pl.w[i].up && fputs(d->tail, pl.w[i].up) == EOF && !pl.failed) {
+			snprintf(pl.err, sizeof pl.err, "cannot write the batch files: %s",
+			         strerror(errno));
+			pl.failed = 1;
+		}
 		finish_file(&pl, pl.w[i].rec, (int)i, "records");
 		finish_file(&pl, pl.w[i].up, (int)i, "jsonl");
 	}
@@ -428,7 +506,8 @@ step(struct batch *b, struct batch_part *p, const char *s, char *err, size_t err
 static int
 finished(const struct batch *b, const struct batch_part *p)
 {
-	return p->local || b->d->finished(p->status);
+	(void)b;
+	return p->local || p->d->finished(p->status);
 }
 
 /* Upload a part's file and make its batch, each at most once: the intent
@@ -446,9 +525,10 @@ submit_part(struct batch *b, struct batch_part *p, char *err, size_t errlen)
 	if (!ep)
 		return -1;
 	snprintf(name, sizeof name, "llm-batch-%s-%d.jsonl", b->run, p->index);
-	if (!p->file_id) {
+	/* a dialect with no upload sends the input file with the create */
+	if (!p->file_id && p->d->upload) {
 		if (!strcmp(p->step, "uploading") &&
-		    (found = b->d->find_file(&c, name, id, sizeof id, err, errlen)) < 0)
+		    (found = p->d->find_file(&c, name, id, sizeof id, err, errlen)) < 0)
 			return -1;
 		if (!found) {
 			char *path = batch_part_path(b, p->index, "jsonl");
@@ -458,7 +538,7 @@ submit_part(struct batch *b, struct batch_part *p, char *err, size_t errlen)
 				free(path);
 				return -1;
 			}
-			rc = b->d->upload(&c, path, name, id, sizeof id, err, errlen);
+			rc = p->d->upload(&c, path, name, id, sizeof id, err, errlen);
 			free(path);
 			if (rc < 0)
 				return -1;
@@ -471,13 +551,20 @@ submit_part(struct batch *b, struct batch_part *p, char *err, size_t errlen)
 	if (!p->batch_id) {
 		found = 0;
 		if (!strcmp(p->step, "creating") &&
-		    (found = b->d->find_batch(&c, b->run, p->index, &bi, err, errlen)) < 0)
+		    (found = p->d->find_batch(&c, b, p, &bi, err, errlen)) < 0)
 			return -1;
 		if (!found) {
-			if (step(b, p, "creating", err, errlen) < 0)
+			char *path = batch_part_path(b, p->index, "jsonl");
+			int rc;
+
+			if (step(b, p, "creating", err, errlen) < 0) {
+				free(path);
 				return -1;
+			}
 			batch_kill_point("before-create");
-			if (b->d->create(&c, p->file_id, b->run, p->index, &bi, err, errlen) < 0)
+			rc = p->d->create(&c, p->file_id, path, b->run, p->index, &bi, err, errlen);
+			free(path);
+			if (rc < 0)
 				return -1;
 		}
 		batch_kill_point("after-create");
@@ -520,7 +607,7 @@ batch_refresh(struct batch *b, char *err, size_t errlen)
 		if (!(ep = batch_endpoint(b, p, err, errlen)))
 			return -1;
 		c.ep = ep;
-		if (b->d->retrieve(&c, p->batch_id, &bi, err, errlen) < 0)
+		if (p->d->retrieve(&c, p->batch_id, &bi, err, errlen) < 0)
 			return -1;
 		take_info(p, &bi);
 		changed = 1;
@@ -594,7 +681,7 @@ batch_cancel(struct batch *b, char *err, size_t errlen)
 			return -1;
 		/* a batch whose making was cut short may be on the server */
 		if (!p->batch_id && !strcmp(p->step, "creating") &&
-		    (found = b->d->find_batch(&c, b->run, p->index, &bi, err, errlen)) < 0)
+		    (found = p->d->find_batch(&c, b, p, &bi, err, errlen)) < 0)
 			return -1;
 		if (found)
 			take_info(p, &bi);
@@ -603,7 +690,7 @@ batch_cancel(struct batch *b, char *err, size_t errlen)
 			snprintf(p->status, sizeof p->status, "cancelled");
 			snprintf(p->step, sizeof p->step, "cancelled");
 		} else {
-			if (b->d->cancel(&c, p->batch_id, &bi, err, errlen) < 0)
+			if (p->d->cancel(&c, p->batch_id, &bi, err, errlen) < 0)
 				return -1;
 			take_info(p, &bi);
 		}

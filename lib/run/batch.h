@@ -18,8 +18,9 @@
  * file neither repeats nor loses one (llm-batch(1) 'CRASHES').
  *
  * The provider's shapes (the input file's lines, the calls, the output
- * lines) are a struct batch_dialect's (batch_internal.h); OpenAI's is
- * batch_openai.c.
+ * lines) are a struct batch_dialect's (batch_internal.h), one a part, as
+ * its endpoint speaks: OpenAI's is batch_openai.c, Anthropic's Message
+ * Batches batch_anthropic.c.
  *
  * Ownership: a struct batch owns its state, borrows cfg and the option
  * strings, and is freed by batch_free().  Nothing here prints: messages
@@ -33,13 +34,16 @@
 #include "net/http.h"
 #include "plan/config.h"
 
-#define BATCH_MAX_REQUESTS 50000	/* OpenAI's limits of one batch */
-#define BATCH_MAX_BYTES (200LL << 20)
+/* The most any provider takes in one batch (Anthropic's): each
+ * dialect's own limits are kept below them (batch_internal.h) */
+#define BATCH_MAX_REQUESTS 100000
+#define BATCH_MAX_BYTES (256LL << 20)
 
 struct batch_opts {
 	const char *state;		/* the state file's path */
-	long long max_requests;		/* a batch's requests, at most */
-	long long max_bytes;		/* its input file's bytes, at most */
+	long long max_requests;		/* a batch's requests, at most (0: the
+					 * provider's limit) */
+	long long max_bytes;		/* its input file's bytes, at most (0: ditto) */
 	const char *cache_dir;		/* NULL: no cache */
 	int save;			/* write content to meta.output */
 	int echo;			/* put request on success records */

@@ -12,7 +12,7 @@
 #include "run/cache.h"
 #include "run/client.h"
 #include "run/result.h"
-#include "wire/openai.h"
+#include "wire/dialect.h"
 
 /* Records are written in chunks of about this many bytes, the state saved
  * around each: few saves, and a chunk held in memory at a time. */
@@ -157,6 +157,7 @@ answer(struct fetch *f, size_t i, const struct batch_line *bl, struct llm_error 
 	struct batch *b = f->b;
 	json_object *rec = record_of(f, i), *body = NULL, *meta = NULL, *res = NULL;
 	const char *id = f->p->recs[i].id, *rid = bl ? bl->request_id : NULL;
+	const struct dialect *api = f->ep->api ? f->ep->api : &dialect_openai;
 	struct llm_error e2;
 	char key[HASH_HEX], err[ERRLEN];
 	int attempt = rec_attempt(rec);
@@ -173,7 +174,9 @@ answer(struct fetch *f, size_t i, const struct batch_line *bl, struct llm_error 
 		json_set(res, "id", json_object_new_string(id));
 		json_set(res, "status", json_object_new_string("ok"));
 		json_line(bl->body, &b->scratch);
-		if (openai_parse_completion(b->scratch.data, b->scratch.len, res, &e2) < 0) {
+		/* read as the endpoint's chat answers are: the record llm-chat
+		 * writes for the same request */
+		if (api->parse(b->scratch.data, b->scratch.len, body, res, &e2) < 0) {
 			json_object_put(res);
 			res = NULL;
 			e = &e2;
@@ -193,7 +196,7 @@ answer(struct fetch *f, size_t i, const struct batch_line *bl, struct llm_error 
 		struct retry_headers h = {0};
 
 		json_line(bl->body, &b->scratch);
-		openai_http_error(&e2, bl->status, b->scratch.data, b->scratch.len, &h, time(NULL));
+		api->http_error(&e2, bl->status, b->scratch.data, b->scratch.len, &h, time(NULL));
 		e = &e2;
 	} else if (bl) {
 		int again = !strcmp(bl->code, "batch_expired") || !strcmp(bl->code, "batch_cancelled");
@@ -228,7 +231,7 @@ read_file_of(struct fetch *f, const char *file_id, const char *what)
 		free(path);
 		return -1;
 	}
-	if (f->b->d->download(&c, file_id, fd, f->err, sizeof f->err) < 0 ||
+	if (f->p->d->download(&c, file_id, fd, f->err, sizeof f->err) < 0 ||
 	    lseek(fd, 0, SEEK_SET) < 0 || !(fp = fdopen(fd, "r"))) {
 		close(fd);
 		free(path);
@@ -241,12 +244,17 @@ read_file_of(struct fetch *f, const char *file_id, const char *what)
 
 		if (n == 1)
 			continue;
-		if (f->b->d->read_line(line, (size_t)n, &bl, err, sizeof err) < 0) {
+		if (f->p->d->read_line(line, (size_t)n, &bl, err, sizeof err) < 0) {
 			if (f->b->o.notice)
 				f->b->o.notice(f->b->o.arg, err);
 			continue;
 		}
 		i = strmap_find(&f->ids, bl.custom_id, strlen(bl.custom_id));
+		if (i == (size_t)-1 && f->b->o.notice) {
+			snprintf(err, sizeof err, "batch %d: an answer for custom_id '%.64s', which is "
+			         "none of its records, is left out", f->p->index, bl.custom_id);
+			f->b->o.notice(f->b->o.arg, err);
+		}
 		if (i != (size_t)-1 && !f->seen[i]) {
 			f->seen[i] = 1;
 			if (f->p->recs[i].written != 1 || f->b->o.all)
@@ -337,8 +345,17 @@ fetch_part(struct batch *b, struct batch_part *p, struct batch_counts *n, char *
 		f.chat_url = client_chat_url(f.ep, 0);
 		f.shown = config_url(f.ep, "", 1);
 		f.seen = ecalloc(p->nrecs ? p->nrecs : 1, 1);
-		for (i = 0; i < p->nrecs; i++)
-			strmap_intern(&f.ids, p->recs[i].id, strlen(p->recs[i].id), NULL);
+		for (i = 0; i < p->nrecs; i++) {
+			char cid[64];
+			const char *id = p->recs[i].id;
+
+			/* the custom_ids sent, in the records' order */
+			if (p->d->own_ids) {
+				batch_custom_id(b, p->index, i, cid);
+				id = cid;
+			}
+			strmap_intern(&f.ids, id, strlen(id), NULL);
+		}
 		if (p->output_id)
 			(void)read_file_of(&f, p->output_id, "output");
 		if (!f.failed && !f.err[0] && p->error_id)
@@ -380,7 +397,7 @@ batch_fetch(struct batch *b, struct batch_counts *n, char *err, size_t errlen)
 	for (i = 0; i < b->nparts; i++) {
 		struct batch_part *p = &b->parts[i];
 
-		if ((p->local || b->d->finished(p->status)) && fetch_part(b, p, n, err, errlen) < 0)
+		if ((p->local || p->d->finished(p->status)) && fetch_part(b, p, n, err, errlen) < 0)
 			return -1;
 	}
 	n->running = running;

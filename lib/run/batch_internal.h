@@ -4,7 +4,9 @@
  * A dialect is a provider's batch API: the line of its input file for
  * a request, the calls that upload a file, make, find, read and cancel
  * a batch, and the reading of its output lines.  Its functions fill err
- * and return -1 on failure.
+ * and return -1 on failure.  Each part of a run has its own, its
+ * endpoint's (a run may mix OpenAI's and Anthropic's); its answers are
+ * read with the endpoint's chat dialect (wire/dialect.h).
  *
  * Ownership: the state owns every string of its parts; a struct
  * batch_line owns its tree (batch_line_free).
@@ -18,6 +20,7 @@
 #include "base/error.h"
 
 struct redact;
+struct batch_part;
 
 /* Where a dialect's calls go. */
 struct batch_conn {
@@ -30,6 +33,7 @@ struct batch_info {
 	char id[128];
 	char status[32];
 	char output[128], error[128];	/* file ids, "" when none */
+	long long created_at;	/* Unix seconds, 0: not said */
 	long long total, completed, failed;
 	char message[256];	/* why it failed, "" when it did not */
 };
@@ -45,24 +49,37 @@ struct batch_line {
 };
 
 struct batch_dialect {
-	const char *name;
-	/* the input file's line for body, sent as custom_id id: out's text */
-	void (*line)(struct buf *out, const char *id, size_t idlen, json_object *body);
+	const char *name;		/* as the state file names it */
+	long long max_requests, max_bytes;	/* of one batch */
+	/* the input file is head, the lines joined by sep, then tail (each
+	 * line ends in a newline; NULL: nothing) */
+	const char *head, *sep, *tail;
+	/* custom_ids of its own (batch_custom_id()) rather than the ids */
+	int own_ids;
+	/* the input file's line for body, sent as custom_id id: out's text;
+	 * -1 with e (bad_input, naming the field) when the API cannot be
+	 * asked what body asks */
+	int (*line)(struct buf *out, const char *id, size_t idlen, json_object *body,
+	            struct llm_error *e);
+	/* NULL both: no file to upload, create sends the input file */
 	int (*upload)(const struct batch_conn *c, const char *path, const char *name,
 	              char *id, size_t idlen, char *err, size_t errlen);
 	/* 1 with id set when a file of that name is on the server, 0 when not */
 	int (*find_file)(const struct batch_conn *c, const char *name, char *id, size_t idlen,
 	                 char *err, size_t errlen);
-	int (*create)(const struct batch_conn *c, const char *file_id, const char *run, int part,
-	              struct batch_info *bi, char *err, size_t errlen);
-	/* 1 with bi set when a batch of that run and part is on the server */
-	int (*find_batch)(const struct batch_conn *c, const char *run, int part,
-	                  struct batch_info *bi, char *err, size_t errlen);
+	/* the batch of the uploaded file_id, or of the input file at path */
+	int (*create)(const struct batch_conn *c, const char *file_id, const char *path,
+	              const char *run, int part, struct batch_info *bi, char *err, size_t errlen);
+	/* 1 with bi set when part p's batch is on the server, 0 when not,
+	 * -1 with err (also when it cannot be told which it is) */
+	int (*find_batch)(const struct batch_conn *c, const struct batch *b,
+	                  const struct batch_part *p, struct batch_info *bi, char *err,
+	                  size_t errlen);
 	int (*retrieve)(const struct batch_conn *c, const char *id, struct batch_info *bi,
 	                char *err, size_t errlen);
 	int (*cancel)(const struct batch_conn *c, const char *id, struct batch_info *bi,
 	              char *err, size_t errlen);
-	/* the file's bytes to fd */
+	/* the file's bytes (an output file, or a batch's results) to fd */
 	int (*download)(const struct batch_conn *c, const char *file_id, int fd, char *err,
 	                size_t errlen);
 	int (*read_line)(const char *line, size_t n, struct batch_line *bl, char *err,
@@ -71,7 +88,25 @@ struct batch_dialect {
 	int (*finished)(const char *status);
 };
 
-extern const struct batch_dialect batch_openai;
+extern const struct batch_dialect batch_openai, batch_anthropic;
+
+/* The batch dialect of an endpoint, or of the name a state file gives;
+ * NULL when there is none. */
+const struct batch_dialect *batch_dialect_of(const struct endpoint *ep);
+const struct batch_dialect *batch_dialect_named(const char *name);
+
+/* batch_call.c: one call to c's endpoint at path (below its base URL),
+ * in its chat dialect's auth and headers, tried again on a failed
+ * transport or a retryable status; the body is body, or the file at
+ * body_path, or a multipart upload of file (named name); the answer to
+ * sink (>= 0) or ans.  0 with a 2xx answer, or -1 with err (the
+ * dialect's words for an error answer). */
+int batch_call(const struct batch_conn *c, const char *method, const char *path,
+               const char *body, const char *body_path, const char *file, const char *name,
+               int sink, struct buf *ans, char *err, size_t errlen);
+/* batch_call() of a JSON answer: the tree (owned), or NULL with err. */
+json_object *batch_call_json(const struct batch_conn *c, const char *method, const char *path,
+                             const char *body, const char *body_path, char *err, size_t errlen);
 
 void batch_line_free(struct batch_line *bl);
 
@@ -85,6 +120,7 @@ struct batch_rec {
 
 struct batch_part {
 	int index;
+	const struct batch_dialect *d;	/* its endpoint's; NULL for the local part */
 	char *endpoint;		/* provider name; "" the default endpoint */
 	int local;		/* answered here (cache, bad input): no batch */
 	char step[16];		/* planned uploading uploaded creating created */
@@ -101,7 +137,6 @@ struct batch_part {
 struct batch {
 	struct batch_opts o;
 	struct config *cfg;
-	const struct batch_dialect *d;
 	int exists;
 	char run[33];		/* the run's id, on the server's names */
 	long long created_at;
@@ -121,7 +156,8 @@ int batch_state_parse(struct batch *b, const char *text, size_t len, char *err, 
 int batch_state_save(struct batch *b, char *err, size_t errlen);
 /* STATE.K.WHAT, allocated */
 char *batch_part_path(const struct batch *b, int part, const char *what);
-struct batch_part *batch_part_add(struct batch *b, const char *endpoint, int local);
+struct batch_part *batch_part_add(struct batch *b, const char *endpoint,
+                                  const struct batch_dialect *d, int local);
 void batch_rec_add(struct batch_part *p, const char *id, size_t idlen, const char *hash);
 void batch_part_free(struct batch_part *p);
 
@@ -129,6 +165,9 @@ void batch_part_free(struct batch_part *p);
 /* A test's hook: LLM_BATCH_KILL=STEP kills the process with SIGKILL at
  * that step, as a crash would (tests/llm-batch.bats, tests/soak/batch.sh). */
 void batch_kill_point(const char *step);
+/* The custom_id of record i of part p when the dialect makes its own:
+ * r<run, 12 hex>p<part>n<i>, so a result names its run and part. */
+void batch_custom_id(const struct batch *b, int part, size_t i, char out[64]);
 /* The endpoint of part p, NULL with err when the configuration has lost it. */
 const struct endpoint *batch_endpoint(struct batch *b, const struct batch_part *p, char *err,
                                       size_t errlen);

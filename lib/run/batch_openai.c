@@ -8,74 +8,20 @@
 #include <unistd.h>
 
 #include "run/batch_internal.h"
-#include "wire/openai.h"
-
-#define TRIES 5
-
-/* One call, tried again (TRIES in all, waits doubling from half a
- * second) on a failed transport or a status DESIGN.md calls retryable:
- * 0 with the answer's body in ans and a 2xx status, or -1 with err. */
-static int
-call(const struct batch_conn *c, const char *method, const char *path, const char *body,
-     const char *file, const char *name, int sink, struct buf *ans, char *err, size_t errlen)
-{
-	char *url = config_url(c->ep, path, 0), *shown = config_url(c->ep, path, 1);
-	struct http_call hc = {
-		.method = method, .url = url, .shown = shown, .token = c->ep->token,
-		.body = body, .len = body ? strlen(body) : 0, .field = "purpose", .value = "batch",
-		.file_field = "file", .file_path = file, .file_name = name, .sink = sink, .o = c->o,
-	};
-	long status = 0;
-	int retryable, tries, rc = -1;
-	useconds_t wait = 500000;
-
-	for (tries = 1; tries <= TRIES; tries++, wait *= 2) {
-		if (sink >= 0 && (ftruncate(sink, 0) < 0 || lseek(sink, 0, SEEK_SET) < 0)) {
-			snprintf(err, errlen, "cannot rewind the download");
-			break;
-		}
-		if (http_call(&hc, &status, ans, &retryable, err, errlen) < 0) {
-			if (!retryable)
-				break;
-		} else if (status >= 200 && status < 300) {
-			rc = 0;
-			break;
-		} else {
-			struct llm_error e;
-			struct retry_headers h = {0};
-
-			openai_http_error(&e, status, ans->data ? ans->data : "", ans->len, &h,
-			                  time(NULL));
-			snprintf(err, errlen, "%s %s: %s", method, shown, e.message);
-			if (!e.retryable)
-				break;
-		}
-		if (tries < TRIES)
-			usleep(wait);
-	}
-	free(url);
-	free(shown);
-	return rc;
-}
 
 static json_object *
 call_json(const struct batch_conn *c, const char *method, const char *path, const char *body,
           char *err, size_t errlen)
 {
-	struct buf ans = {0};
-	json_object *o = NULL;
-
-	if (call(c, method, path, body, NULL, NULL, -1, &ans, err, errlen) == 0)
-		o = json_parse(ans.data ? ans.data : "", ans.len, err, errlen);
-	buf_free(&ans);
-	return o;
+	return batch_call_json(c, method, path, body, NULL, err, errlen);
 }
 
-static void
-oa_line(struct buf *out, const char *id, size_t idlen, json_object *body)
+static int
+oa_line(struct buf *out, const char *id, size_t idlen, json_object *body, struct llm_error *e)
 {
 	struct jw w;
 
+	(void)e;
 	buf_reset(out);
 	jw_start(&w, out);
 	jw_open(&w, '{');
@@ -84,6 +30,7 @@ oa_line(struct buf *out, const char *id, size_t idlen, json_object *body)
 	jw_key(&w, "url"); jw_strz(&w, "/v1/chat/completions");
 	jw_key(&w, "body"); jw_tree(&w, body);
 	jw_close(&w, '}');
+	return 0;
 }
 
 static int
@@ -107,7 +54,7 @@ oa_upload(const struct batch_conn *c, const char *path, const char *name, char *
 	json_object *o;
 	int rc = -1;
 
-	if (call(c, "POST", "/files", NULL, path, name, -1, &ans, err, errlen) == 0 &&
+	if (batch_call(c, "POST", "/files", NULL, NULL, path, name, -1, &ans, err, errlen) == 0 &&
 	    (o = json_parse(ans.data ? ans.data : "", ans.len, err, errlen))) {
 		rc = copy_id(o, id, idlen, err, errlen);
 		json_object_put(o);
@@ -184,13 +131,14 @@ batch_answer(json_object *o, struct batch_info *bi, char *err, size_t errlen)
 }
 
 static int
-oa_create(const struct batch_conn *c, const char *file_id, const char *run, int part,
-          struct batch_info *bi, char *err, size_t errlen)
+oa_create(const struct batch_conn *c, const char *file_id, const char *path, const char *run,
+          int part, struct batch_info *bi, char *err, size_t errlen)
 {
 	struct buf body = {0};
 	struct jw w;
 	int rc;
 
+	(void)path;
 	jw_start(&w, &body);
 	jw_open(&w, '{');
 	jw_key(&w, "input_file_id"); jw_strz(&w, file_id);
@@ -213,13 +161,14 @@ oa_create(const struct batch_conn *c, const char *file_id, const char *run, int 
 /* The batches listed, page by page (newest first), until one of run and
  * part is found. */
 static int
-oa_find_batch(const struct batch_conn *c, const char *run, int part, struct batch_info *bi,
-              char *err, size_t errlen)
+oa_find_batch(const struct batch_conn *c, const struct batch *b, const struct batch_part *bp,
+              struct batch_info *bi, char *err, size_t errlen)
 {
 	char path[256], want[16], after[128] = "";
+	const char *run = b->run;
 	int pages;
 
-	snprintf(want, sizeof want, "%d", part);
+	snprintf(want, sizeof want, "%d", bp->index);
 	for (pages = 0; pages < 1000; pages++) {
 		json_object *o, *data;
 		size_t i;
@@ -286,7 +235,7 @@ oa_download(const struct batch_conn *c, const char *file_id, int fd, char *err, 
 	int rc;
 
 	snprintf(path, sizeof path, "/files/%s/content", file_id);
-	rc = call(c, "GET", path, NULL, NULL, NULL, fd, &ans, err, errlen);
+	rc = batch_call(c, "GET", path, NULL, NULL, NULL, NULL, fd, &ans, err, errlen);
 	buf_free(&ans);
 	return rc;
 }
@@ -337,6 +286,8 @@ batch_line_free(struct batch_line *bl)
 
 const struct batch_dialect batch_openai = {
 	.name = "openai",
+	.max_requests = 50000,
+	.max_bytes = 200LL << 20,
 	.line = oa_line,
 	.upload = oa_upload,
 	.find_file = oa_find_file,

@@ -16,7 +16,7 @@ batch_part_path(const struct batch *b, int part, const char *what)
 }
 
 struct batch_part *
-batch_part_add(struct batch *b, const char *endpoint, int local)
+batch_part_add(struct batch *b, const char *endpoint, const struct batch_dialect *d, int local)
 {
 	struct batch_part *p;
 
@@ -25,6 +25,7 @@ batch_part_add(struct batch *b, const char *endpoint, int local)
 	memset(p, 0, sizeof *p);
 	p->index = (int)b->nparts++;
 	p->endpoint = estrdup(endpoint);
+	p->d = d;
 	p->local = local;
 	snprintf(p->step, sizeof p->step, "planned");
 	p->created_at = p->updated_at = (long long)time(NULL);
@@ -80,6 +81,7 @@ part_json(struct jw *w, const struct batch *b, const struct batch_part *p)
 	jw_open(w, '{');
 	jw_key(w, "part"); jw_int(w, p->index);
 	jw_key(w, "endpoint"); jw_strz(w, p->endpoint);
+	str_or_null(w, "api", p->d ? p->d->name : NULL);
 	jw_key(w, "local"); jw_raw(w, p->local ? "true" : "false", p->local ? 4 : 5);
 	jw_key(w, "step"); jw_strz(w, p->step);
 	str_or_null(w, "status", p->status);
@@ -137,7 +139,6 @@ batch_state_save(struct batch *b, char *err, size_t errlen)
 	jw_start(&w, t);
 	jw_open(&w, '{');
 	jw_key(&w, "version"); jw_int(&w, 1);
-	jw_key(&w, "dialect"); jw_strz(&w, b->d->name);
 	jw_key(&w, "run"); jw_strz(&w, b->run);
 	jw_key(&w, "created_at"); jw_int(&w, b->created_at);
 	jw_key(&w, "updated_at"); jw_int(&w, (long long)time(NULL));
@@ -366,8 +367,10 @@ load_part(struct batch *b, struct reader *r, char *err, size_t errlen)
 	struct buf *bufs = a.bufs, rest = {0};
 	size_t *counts = a.counts, i;
 	json_object *o = NULL, *counts_o;
-	const char *written, *ep, *id, *hash;
+	const char *written, *ep, *id, *hash, *api;
+	const struct batch_dialect *d = NULL;
 	struct batch_part *p;
+	int local;
 	int rc = -1;
 
 	members(r, big, 2, part_array, &a, &rest);
@@ -377,7 +380,13 @@ load_part(struct batch *b, struct reader *r, char *err, size_t errlen)
 	ep = json_get_str(o, "endpoint");
 	if (!ep || !written || counts[0] != counts[1] || strlen(written) != counts[0])
 		goto bad;
-	p = batch_part_add(b, ep, json_object_get_boolean(json_get(o, "local")));
+	local = json_object_get_boolean(json_get(o, "local"));
+	/* the batch API the part was sent to; a state written before there
+	 * were two says none: OpenAI's */
+	api = json_get_str(o, "api");
+	if (!local && !(d = batch_dialect_named(api ? api : batch_openai.name)))
+		goto bad;
+	p = batch_part_add(b, ep, d, local);
 	counts_o = json_get(o, "request_counts");
 	copy_str(p->step, sizeof p->step, o, "step");
 	copy_str(p->status, sizeof p->status, o, "status");

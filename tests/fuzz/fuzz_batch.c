@@ -22,7 +22,6 @@ state(const char *s, size_t n)
 	size_t i;
 	int fd;
 
-	b->d = again->d = &batch_openai;
 	b->pend_off = again->pend_off = -1;
 	if (batch_state_parse(b, s, n, err, sizeof err) == 0) {
 		if ((fd = mkstemp(path)) < 0)
@@ -94,7 +93,7 @@ upload(const char *s, size_t n)
 	char err[ERRLEN], path[160];
 	int st;
 
-	st = mock_batch_answer(b, "POST", "/v1/files", "multipart/form-data; boundary=B", s, n, &out,
+	st = mock_batch_answer(b, "POST", "/v1/files", "multipart/form-data; boundary=B", s, n, NULL, &out,
 	                       &ctype);
 	is_json(&out, "the upload's answer");
 	if (st == 200) {
@@ -103,14 +102,14 @@ upload(const char *s, size_t n)
 		         "\"completion_window\":\"24h\"}", json_get_str(f, "id"));
 		json_object_put(f);
 		buf_reset(&out);
-		if (mock_batch_answer(b, "POST", "/v1/batches", NULL, body.data, body.len, &out,
+		if (mock_batch_answer(b, "POST", "/v1/batches", NULL, body.data, body.len, NULL, &out,
 		                      &ctype) != 200)
 			fuzz_fail("a batch of an uploaded file refused: %s", out.data);
 		is_json(&out, "the batch");
 		x = json_parse(out.data, out.len, err, sizeof err);
 		snprintf(path, sizeof path, "/v1/batches/%s", json_get_str(x, "id"));
 		buf_reset(&out);
-		(void)mock_batch_answer(b, "GET", path, NULL, "", 0, &out, &ctype);
+		(void)mock_batch_answer(b, "GET", path, NULL, "", 0, NULL, &out, &ctype);
 		is_json(&out, "the batch retrieved");
 		json_object_put(x);
 		x = json_parse(out.data, out.len, err, sizeof err);
@@ -123,7 +122,7 @@ upload(const char *s, size_t n)
 					continue;
 				snprintf(path, sizeof path, "/v1/files/%s/content", ids[k]);
 				buf_reset(&out);
-				if (mock_batch_answer(b, "GET", path, NULL, "", 0, &out, &ctype) != 200)
+				if (mock_batch_answer(b, "GET", path, NULL, "", 0, NULL, &out, &ctype) != 200)
 					fuzz_fail("an output file not there");
 				lines_json(&out);
 			}
