@@ -93,11 +93,13 @@ wait_done() {	# wait_done STATE: until status exits 0
 	wait_done st.json
 	llm-batch fetch st.json >out.ndjson
 	assert_once
+	jq -se 'all(.batch.id | startswith("msgbatch_"))' out.ndjson
 	run llm-batch fetch st.json
 	assert_success
 	assert_output ''
 	llm-batch fetch --all st.json >again.ndjson
 	assert_once in.ndjson again.ndjson
+	jq -se 'all(.batch.id | startswith("msgbatch_"))' again.ndjson
 }
 
 @test "anthropic batch: run submits, waits and fetches; the token goes as x-api-key and is checked" {
@@ -145,6 +147,7 @@ wait_done() {	# wait_done STATE: until status exits 0
 	[ "$status" -eq 1 ]
 	printf '%s\n' "$output" >out.ndjson
 	assert_once
+	jq -se 'all(.batch.id | startswith("msgbatch_"))' out.ndjson
 	[ "$(jq -r 'select(.status=="ok") | .id' out.ndjson | tr '\n' ' ')" = "r 1/x r 2/x r 3/x " ]
 	[ "$(jq -c 'select(.status=="error") | [.id, .error.kind, .error.retryable]' out.ndjson | tr '\n' ' ')" = \
 	  '["r 4/x","batch_expired",true] ["r 5/x","batch_expired",true] ' ]
@@ -274,6 +277,7 @@ kill_at() {
 	anthropic_mock --batch-seconds 0.05
 	reqs 2 >in.ndjson
 	llm-batch run -q -o st.json in.ndjson >out.ndjson
+	jq -se 'all((.batch.id | startswith("msgbatch_")) and (.usage | has("cache_read_input_tokens")))' out.ndjson
 	llm-chat <in.ndjson >chat.ndjson
 	# the mock is on 127.0.0.1, which costs nothing: name a priced host
 	for f in out chat; do
