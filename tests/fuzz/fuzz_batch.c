@@ -7,6 +7,11 @@
  *  2  llm-mock's upload (multipart/form-data, boundary "B"), then a batch
  *     made of it and ended at once, every line answered: each answer is
  *     JSON, and so is every line of its output and error files.
+ *  3  a Message Batch's result line (batch_anthropic.read_line): a line
+ *     taken has a custom_id, and an answer (a status) or a code.
+ *  4  llm-mock's POST /v1/messages/batches of the bytes: the answer is
+ *     JSON; a batch made ends at once, and its results are a JSON line
+ *     for each of its requests.
  */
 #include <unistd.h>
 
@@ -50,6 +55,23 @@ out_line(const char *s, size_t n)
 	if (batch_openai.read_line(s, n, &bl, err, sizeof err) == 0) {
 		if (!bl.custom_id)
 			fuzz_fail("a line taken without a custom_id");
+		batch_line_free(&bl);
+	}
+}
+
+static void
+an_result_line(const char *s, size_t n)
+{
+	struct batch_line bl;
+	char err[ERRLEN];
+
+	if (batch_anthropic.read_line(s, n, &bl, err, sizeof err) == 0) {
+		if (!bl.custom_id)
+			fuzz_fail("a result line taken without a custom_id");
+		if (!bl.status && !bl.code)
+			fuzz_fail("a result line taken with neither an answer nor a code");
+		if (bl.status == 200 && !json_object_is_type(bl.body, json_type_object))
+			fuzz_fail("a succeeded line without its message");
 		batch_line_free(&bl);
 	}
 }
@@ -135,6 +157,48 @@ upload(const char *s, size_t n)
 	mock_free(m);
 }
 
+static void
+an_create(const char *s, size_t n)
+{
+	struct mock *m = mock_new();
+	struct mock_batch_opts o = { .seconds = 0, .expire = 1, .max_bytes = 1 << 20 };
+	struct mock_batch *b = mock_batch_new(m, &o);
+	struct buf out = {0};
+	const char *ctype;
+	char err[ERRLEN], path[160];
+	json_object *x;
+
+	if (mock_batch_answer(b, "POST", "/v1/messages/batches", "application/json", s, n, NULL,
+	                      &out, &ctype) == 200) {
+		long long total;
+		size_t k = 0;
+
+		x = json_parse(out.data, out.len, err, sizeof err);
+		if (!x)
+			fuzz_fail("the batch is not JSON: %s", err);
+		/* ended at once (no --batch-seconds): every request is counted */
+		total = 0;
+		json_object_object_foreach(json_get(x, "request_counts"), key, v) {
+			(void)key;
+			total += json_object_get_int64(v);
+		}
+		snprintf(path, sizeof path, "/v1/messages/batches/%s/results", json_get_str(x, "id"));
+		json_object_put(x);
+		buf_reset(&out);
+		if (mock_batch_answer(b, "GET", path, NULL, "", 0, NULL, &out, &ctype) != 200)
+			fuzz_fail("the results of an ended batch not there");
+		lines_json(&out);
+		for (const char *p = out.data; p && (p = memchr(p, '\n', out.len - (size_t)(p - out.data))); p++)
+			k++;
+		if ((long long)k != total)
+			fuzz_fail("%zu result lines for %lld requests", k, total);
+	} else
+		is_json(&out, "the refusal");
+	buf_free(&out);
+	mock_batch_free(b);
+	mock_free(m);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -142,9 +206,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1)
 		return 0;
-	switch (data[0] % 3) {
+	switch (data[0] % 5) {
 	case 0: state(s, size - 1); break;
 	case 1: out_line(s, size - 1); break;
+	case 3: an_result_line(s, size - 1); break;
+	case 4: an_create(s, size - 1); break;
 	default: upload(s, size - 1); break;
 	}
 	return 0;
