@@ -6,6 +6,7 @@
 # the create call and a resume that never makes two batches.
 
 load helpers
+load batch
 bats_require_minimum_version 1.5.0
 
 req() {	# req ID CONTENT: one request record for Claude
@@ -28,23 +29,6 @@ an() {	# an PATH [curl args]: a call to the mock's Message Batches API
 	local p=$1
 	shift
 	curl -s -H 'anthropic-version: 2023-06-01' "$@" "http://127.0.0.1:$MOCK_PORT/v1/messages/batches$p"
-}
-
-# every id of in.ndjson exactly once in out.ndjson
-assert_once() {
-	[ "$(jq -r .id "${2:-out.ndjson}" | sort | tr '\n' ' ')" = "$(jq -r .id "${1:-in.ndjson}" | sort | tr '\n' ' ')" ] || {
-		jq -r .id "${2:-out.ndjson}" | sort | uniq -c
-		return 1
-	}
-}
-
-wait_done() {	# wait_done STATE: until status exits 0
-	local i
-	for i in $(seq 100); do
-		llm-batch status "$1" >/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
 }
 
 @test "anthropic batch: submit, status 75 then 0, fetch: records shaped as llm-chat's on the Anthropic route" {

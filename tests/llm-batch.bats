@@ -4,6 +4,7 @@
 # that loses and repeats nothing; the cache and --save.
 
 load helpers
+load batch
 bats_require_minimum_version 1.5.0
 
 reqs() {	# reqs N [PREFIX]: records r1..rN, content PREFIX + "nI"
@@ -20,23 +21,6 @@ req() {	# req ID CONTENT
 server_batches() {
 	curl -s "$LLM_BASE_URL/batches" | jq --arg r "$(jq -r .run "$1")" \
 		'[.data[] | select(.metadata.llm_batch_run == $r)] | length'
-}
-
-# every id of in.ndjson exactly once in out.ndjson
-assert_once() {
-	[ "$(jq -r .id "${2:-out.ndjson}" | sort | tr '\n' ' ')" = "$(jq -r .id "${1:-in.ndjson}" | sort | tr '\n' ' ')" ] || {
-		jq -r .id "${2:-out.ndjson}" | sort | uniq -c
-		return 1
-	}
-}
-
-wait_done() {	# wait_done STATE: until status exits 0
-	local i
-	for i in $(seq 100); do
-		llm-batch status "$1" >/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
 }
 
 @test "submit prints the state; status says running (75) then finished (0); fetch writes llm-chat's records" {

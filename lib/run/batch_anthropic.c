@@ -75,28 +75,13 @@ info_of(json_object *o, struct batch_info *bi)
 }
 
 static int
-batch_answer(json_object *o, struct batch_info *bi, char *err, size_t errlen)
-{
-	if (!o)
-		return -1;
-	info_of(o, bi);
-	json_object_put(o);
-	if (!bi->id[0] || !bi->status[0]) {
-		snprintf(err, errlen, "the server's batch has no id or processing_status");
-		return -1;
-	}
-	return 0;
-}
-
-static int
 an_create(const struct batch_conn *c, const char *file_id, const char *path, const char *run,
           int part, struct batch_info *bi, char *err, size_t errlen)
 {
 	(void)file_id;
 	(void)run;
 	(void)part;
-	return batch_answer(batch_call_json(c, "POST", "/messages/batches", NULL, path, err, errlen),
-	                    bi, err, errlen);
+	return batch_call_info(c, "POST", "/messages/batches", NULL, path, info_of, bi, err, errlen);
 }
 
 /* Is id the batch of another part of the run? */
@@ -175,39 +160,36 @@ an_find_batch(const struct batch_conn *c, const struct batch *b, const struct ba
 	return found;
 }
 
+/* The batch id, after method on /messages/batches/ID/what (what "": the
+ * batch itself). */
+static int
+at(const struct batch_conn *c, const char *method, const char *id, const char *what,
+   struct batch_info *bi, char *err, size_t errlen)
+{
+	char path[256];
+
+	snprintf(path, sizeof path, "/messages/batches/%s%s", id, what);
+	return batch_call_info(c, method, path, NULL, NULL, info_of, bi, err, errlen);
+}
+
 static int
 an_retrieve(const struct batch_conn *c, const char *id, struct batch_info *bi, char *err,
             size_t errlen)
 {
-	char path[256];
-
-	snprintf(path, sizeof path, "/messages/batches/%s", id);
-	return batch_answer(batch_call_json(c, "GET", path, NULL, NULL, err, errlen), bi, err,
-	                    errlen);
+	return at(c, "GET", id, "", bi, err, errlen);
 }
 
 static int
 an_cancel(const struct batch_conn *c, const char *id, struct batch_info *bi, char *err,
           size_t errlen)
 {
-	char path[256];
-
-	snprintf(path, sizeof path, "/messages/batches/%s/cancel", id);
-	return batch_answer(batch_call_json(c, "POST", path, NULL, NULL, err, errlen), bi, err,
-	                    errlen);
+	return at(c, "POST", id, "/cancel", bi, err, errlen);
 }
 
 static int
 an_download(const struct batch_conn *c, const char *id, int fd, char *err, size_t errlen)
 {
-	char path[256];
-	struct buf ans = {0};
-	int rc;
-
-	snprintf(path, sizeof path, "/messages/batches/%s/results", id);
-	rc = batch_call(c, "GET", path, NULL, NULL, NULL, NULL, fd, &ans, err, errlen);
-	buf_free(&ans);
-	return rc;
+	return batch_call_get(c, "/messages/batches/", id, "/results", fd, err, errlen);
 }
 
 /* The HTTP status an error type stands for, for the dialect's reading
@@ -235,14 +217,8 @@ an_read_line(const char *line, size_t n, struct batch_line *bl, char *err, size_
 	json_object *res;
 	const char *type;
 
-	memset(bl, 0, sizeof *bl);
-	if (!(bl->tree = json_parse(line, n, err, errlen)))
+	if (batch_line_open(line, n, bl, err, errlen) < 0)
 		return -1;
-	if (!(bl->custom_id = json_get_str(bl->tree, "custom_id"))) {
-		snprintf(err, errlen, "a result line has no custom_id");
-		batch_line_free(bl);
-		return -1;
-	}
 	res = json_get(bl->tree, "result");
 	type = json_get_str(res, "type");
 	if (type && !strcmp(type, "succeeded") &&

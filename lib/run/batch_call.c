@@ -1,6 +1,7 @@
 /* The calls of a batch API, whichever it is: the request in the chat
  * dialect's auth and headers, tried again as DESIGN.md says, an error
- * answer in the dialect's words. */
+ * answer in the dialect's words; and what every answer file's line
+ * starts with. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,4 +80,58 @@ batch_call_json(const struct batch_conn *c, const char *method, const char *path
 		o = json_parse(ans.data ? ans.data : "", ans.len, err, errlen);
 	buf_free(&ans);
 	return o;
+}
+
+int
+batch_call_info(const struct batch_conn *c, const char *method, const char *path,
+                const char *body, const char *body_path,
+                void (*read_info)(json_object *o, struct batch_info *bi), struct batch_info *bi,
+                char *err, size_t errlen)
+{
+	json_object *o = batch_call_json(c, method, path, body, body_path, err, errlen);
+
+	if (!o)
+		return -1;
+	read_info(o, bi);
+	json_object_put(o);
+	if (!bi->id[0] || !bi->status[0]) {
+		snprintf(err, errlen, "the server's batch has no id or status");
+		return -1;
+	}
+	return 0;
+}
+
+int
+batch_call_get(const struct batch_conn *c, const char *path, const char *id, const char *what,
+               int fd, char *err, size_t errlen)
+{
+	struct buf p = {0}, ans = {0};
+	int rc;
+
+	buf_addf(&p, "%s%s%s", path, id, what ? what : "");
+	rc = batch_call(c, "GET", p.data, NULL, NULL, NULL, NULL, fd, &ans, err, errlen);
+	buf_free(&p);
+	buf_free(&ans);
+	return rc;
+}
+
+int
+batch_line_open(const char *line, size_t n, struct batch_line *bl, char *err, size_t errlen)
+{
+	memset(bl, 0, sizeof *bl);
+	if (!(bl->tree = json_parse(line, n, err, errlen)))
+		return -1;
+	if (!(bl->custom_id = json_get_str(bl->tree, "custom_id"))) {
+		snprintf(err, errlen, "a line of the batch's answers has no custom_id");
+		batch_line_free(bl);
+		return -1;
+	}
+	return 0;
+}
+
+void
+batch_line_free(struct batch_line *bl)
+{
+	json_object_put(bl->tree);
+	bl->tree = NULL;
 }

@@ -104,10 +104,23 @@ const struct batch_dialect *batch_dialect_named(const char *name);
 int batch_call(const struct batch_conn *c, const char *method, const char *path,
                const char *body, const char *body_path, const char *file, const char *name,
                int sink, struct buf *ans, char *err, size_t errlen);
+/* GET of path+id+what (what NULL: none), the answer's bytes to fd. */
+int batch_call_get(const struct batch_conn *c, const char *path, const char *id,
+                   const char *what, int fd, char *err, size_t errlen);
+/* batch_call_json() of a batch object, read into bi by read_info: 0, or
+ * -1 with err (also when it has no id or status). */
+int batch_call_info(const struct batch_conn *c, const char *method, const char *path,
+                    const char *body, const char *body_path,
+                    void (*read_info)(json_object *o, struct batch_info *bi),
+                    struct batch_info *bi, char *err, size_t errlen);
 /* batch_call() of a JSON answer: the tree (owned), or NULL with err. */
 json_object *batch_call_json(const struct batch_conn *c, const char *method, const char *path,
                              const char *body, const char *body_path, char *err, size_t errlen);
 
+/* batch_call.c: a line of an answer file parsed into bl (tree and
+ * custom_id set, the rest 0), for a dialect's read_line to go on: 0, or
+ * -1 with err (not JSON, no custom_id). */
+int batch_line_open(const char *line, size_t n, struct batch_line *bl, char *err, size_t errlen);
 void batch_line_free(struct batch_line *bl);
 
 /* A record of a part: 0 not written, 1 written, 2 in a chunk being

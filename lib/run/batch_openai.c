@@ -9,13 +9,6 @@
 
 #include "run/batch_internal.h"
 
-static json_object *
-call_json(const struct batch_conn *c, const char *method, const char *path, const char *body,
-          char *err, size_t errlen)
-{
-	return batch_call_json(c, method, path, body, NULL, err, errlen);
-}
-
 static int
 oa_line(struct buf *out, const char *id, size_t idlen, json_object *body, struct llm_error *e)
 {
@@ -67,7 +60,7 @@ static int
 oa_find_file(const struct batch_conn *c, const char *name, char *id, size_t idlen, char *err,
              size_t errlen)
 {
-	json_object *o = call_json(c, "GET", "/files", NULL, err, errlen), *data;
+	json_object *o = batch_call_json(c, "GET", "/files", NULL, NULL, err, errlen), *data;
 	size_t i;
 	int rc = 0;
 
@@ -117,20 +110,6 @@ info_of(json_object *o, struct batch_info *bi)
 }
 
 static int
-batch_answer(json_object *o, struct batch_info *bi, char *err, size_t errlen)
-{
-	if (!o)
-		return -1;
-	info_of(o, bi);
-	json_object_put(o);
-	if (!bi->id[0] || !bi->status[0]) {
-		snprintf(err, errlen, "the server's batch has no id or status");
-		return -1;
-	}
-	return 0;
-}
-
-static int
 oa_create(const struct batch_conn *c, const char *file_id, const char *path, const char *run,
           int part, struct batch_info *bi, char *err, size_t errlen)
 {
@@ -153,7 +132,7 @@ oa_create(const struct batch_conn *c, const char *file_id, const char *path, con
 	w.more = 1;
 	jw_close(&w, '}');
 	jw_close(&w, '}');
-	rc = batch_answer(call_json(c, "POST", "/batches", body.data, err, errlen), bi, err, errlen);
+	rc = batch_call_info(c, "POST", "/batches", body.data, NULL, info_of, bi, err, errlen);
 	buf_free(&body);
 	return rc;
 }
@@ -174,7 +153,7 @@ oa_find_batch(const struct batch_conn *c, const struct batch *b, const struct ba
 		size_t i;
 
 		snprintf(path, sizeof path, "/batches?limit=100%s%s", after[0] ? "&after=" : "", after);
-		if (!(o = call_json(c, "GET", path, NULL, err, errlen)))
+		if (!(o = batch_call_json(c, "GET", path, NULL, NULL, err, errlen)))
 			return -1;
 		data = json_get(o, "data");
 		if (!json_object_is_type(data, json_type_array)) {
@@ -214,7 +193,7 @@ oa_retrieve(const struct batch_conn *c, const char *id, struct batch_info *bi, c
 	char path[256];
 
 	snprintf(path, sizeof path, "/batches/%s", id);
-	return batch_answer(call_json(c, "GET", path, NULL, err, errlen), bi, err, errlen);
+	return batch_call_info(c, "GET", path, NULL, NULL, info_of, bi, err, errlen);
 }
 
 static int
@@ -224,20 +203,13 @@ oa_cancel(const struct batch_conn *c, const char *id, struct batch_info *bi, cha
 	char path[256];
 
 	snprintf(path, sizeof path, "/batches/%s/cancel", id);
-	return batch_answer(call_json(c, "POST", path, "{}", err, errlen), bi, err, errlen);
+	return batch_call_info(c, "POST", path, "{}", NULL, info_of, bi, err, errlen);
 }
 
 static int
 oa_download(const struct batch_conn *c, const char *file_id, int fd, char *err, size_t errlen)
 {
-	char path[256];
-	struct buf ans = {0};
-	int rc;
-
-	snprintf(path, sizeof path, "/files/%s/content", file_id);
-	rc = batch_call(c, "GET", path, NULL, NULL, NULL, NULL, fd, &ans, err, errlen);
-	buf_free(&ans);
-	return rc;
+	return batch_call_get(c, "/files/", file_id, "/content", fd, err, errlen);
 }
 
 static int
@@ -245,14 +217,8 @@ oa_read_line(const char *line, size_t n, struct batch_line *bl, char *err, size_
 {
 	json_object *resp, *e;
 
-	memset(bl, 0, sizeof *bl);
-	if (!(bl->tree = json_parse(line, n, err, errlen)))
+	if (batch_line_open(line, n, bl, err, errlen) < 0)
 		return -1;
-	if (!(bl->custom_id = json_get_str(bl->tree, "custom_id"))) {
-		snprintf(err, errlen, "an output line has no custom_id");
-		batch_line_free(bl);
-		return -1;
-	}
 	resp = json_get(bl->tree, "response");
 	e = json_get(bl->tree, "error");
 	if (resp) {
@@ -275,13 +241,6 @@ oa_finished(const char *status)
 {
 	return !strcmp(status, "completed") || !strcmp(status, "failed") ||
 	       !strcmp(status, "expired") || !strcmp(status, "cancelled");
-}
-
-void
-batch_line_free(struct batch_line *bl)
-{
-	json_object_put(bl->tree);
-	bl->tree = NULL;
 }
 
 const struct batch_dialect batch_openai = {

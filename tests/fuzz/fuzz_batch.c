@@ -46,31 +46,22 @@ state(const char *s, size_t n)
 	batch_free(again);
 }
 
+/* A line of d's answer files: a line taken has a custom_id, and an
+ * answer (a status) or a code; a Message Batch's succeeded line its
+ * message. */
 static void
-out_line(const char *s, size_t n)
+answer_line(const struct batch_dialect *d, const char *s, size_t n)
 {
 	struct batch_line bl;
 	char err[ERRLEN];
 
-	if (batch_openai.read_line(s, n, &bl, err, sizeof err) == 0) {
+	if (d->read_line(s, n, &bl, err, sizeof err) == 0) {
 		if (!bl.custom_id)
 			fuzz_fail("a line taken without a custom_id");
-		batch_line_free(&bl);
-	}
-}
-
-static void
-an_result_line(const char *s, size_t n)
-{
-	struct batch_line bl;
-	char err[ERRLEN];
-
-	if (batch_anthropic.read_line(s, n, &bl, err, sizeof err) == 0) {
-		if (!bl.custom_id)
-			fuzz_fail("a result line taken without a custom_id");
 		if (!bl.status && !bl.code)
-			fuzz_fail("a result line taken with neither an answer nor a code");
-		if (bl.status == 200 && !json_object_is_type(bl.body, json_type_object))
+			fuzz_fail("a line taken with neither an answer nor a code");
+		if (d == &batch_anthropic && bl.status == 200 &&
+		    !json_object_is_type(bl.body, json_type_object))
 			fuzz_fail("a succeeded line without its message");
 		batch_line_free(&bl);
 	}
@@ -208,8 +199,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	switch (data[0] % 5) {
 	case 0: state(s, size - 1); break;
-	case 1: out_line(s, size - 1); break;
-	case 3: an_result_line(s, size - 1); break;
+	case 1: answer_line(&batch_openai, s, size - 1); break;
+	case 3: answer_line(&batch_anthropic, s, size - 1); break;
 	case 4: an_create(s, size - 1); break;
 	default: upload(s, size - 1); break;
 	}

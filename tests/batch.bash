@@ -1,0 +1,18 @@
+# Helpers of the llm-batch tests (llm-batch.bats, llm-batch-anthropic.bats).
+
+# every id of in.ndjson exactly once in out.ndjson
+assert_once() {
+	[ "$(jq -r .id "${2:-out.ndjson}" | sort | tr '\n' ' ')" = "$(jq -r .id "${1:-in.ndjson}" | sort | tr '\n' ' ')" ] || {
+		jq -r .id "${2:-out.ndjson}" | sort | uniq -c
+		return 1
+	}
+}
+
+wait_done() {	# wait_done STATE: until status exits 0
+	local i
+	for i in $(seq 100); do
+		llm-batch status "$1" >/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
