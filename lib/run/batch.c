@@ -90,25 +90,6 @@ new_run_id(char out[33])
 		snprintf(out + 2 * i, 3, "%02x", r[i]);
 }
 
-static const struct batch_dialect *const dialects[] = {&batch_openai, &batch_anthropic};
-
-const struct batch_dialect *
-batch_dialect_named(const char *name)
-{
-	size_t i;
-
-	for (i = 0; name && i < sizeof dialects / sizeof *dialects; i++)
-		if (!strcmp(dialects[i]->name, name))
-			return dialects[i];
-	return NULL;
-}
-
-const struct batch_dialect *
-batch_dialect_of(const struct endpoint *ep)
-{
-	return batch_dialect_named(ep->api ? ep->api->name : dialect_openai.name);
-}
-
 void
 batch_custom_id(const struct batch *b, int part, size_t i, char out[64])
 {

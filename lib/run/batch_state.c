@@ -6,6 +6,27 @@
 #include "json/jscan.h"
 #include "run/batch_internal.h"
 
+/* Here, beside the state that names them, so reading a state calls no
+ * file that calls back into it. */
+static const struct batch_dialect *const dialects[] = {&batch_openai, &batch_anthropic};
+
+const struct batch_dialect *
+batch_dialect_named(const char *name)
+{
+	size_t i;
+
+	for (i = 0; name && i < sizeof dialects / sizeof *dialects; i++)
+		if (!strcmp(dialects[i]->name, name))
+			return dialects[i];
+	return NULL;
+}
+
+const struct batch_dialect *
+batch_dialect_of(const struct endpoint *ep)
+{
+	return batch_dialect_named(ep->api ? ep->api->name : dialect_openai.name);
+}
+
 char *
 batch_part_path(const struct batch *b, int part, const char *what)
 {
