@@ -286,7 +286,7 @@ unreached(struct fetch *f, struct llm_error *e)
 		llm_error_set(e, "bad_input", 0, "the batch failed: %s",
 		              f->p->message[0] ? f->p->message : "no reason given");
 	else
-		llm_error_set(e, "protocol", 1, "the batch ended %s without an answer for it", st);
+		llm_error_set(e, "protocol", 1, "the batch ended (%s) without an answer for it", st);
 }
 
 /* The local part's records are its results already. */
