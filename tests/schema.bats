@@ -188,7 +188,7 @@ q2.md,yes,ok,true" ]
 	refused '"schemas/bad.json"' "json_schema 'schemas/bad.json': at /type: \"strin\" is not a JSON Schema type"
 	# beneath the assistant folder only
 	echo '{}' >outside.json
-	refused '"../outside.json"' "json_schema: asst/../outside.json: leads out of the directory through a symbolic link"
+	refused '"../outside.json"' "json_schema: asst/../outside.json: leads out of the directory through \"..\""
 }
 
 @test "llm-retry --on schema sends a broken answer again; without it the error is final" {
