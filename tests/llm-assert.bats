@@ -124,6 +124,12 @@ got() {
 	[ "$(got .assert.results[0].reason)" = '"error: boom"' ]
 	[ "$(verdict 'jq=true, true' x)" = "true 0" ]
 	[ "$(verdict 'jq=empty' x)" = "false 1" ]
+	# reading the next record, or stopping jq, is the check's error, at
+	# once (jq 1.6's halt_error went on without answering: 30 s lost)
+	[ "$(verdict 'jq="x" | halt_error' x)" = "false 1" ]
+	[ "$(got .assert.results[0].reason)" = '"error: halt_error cannot be used in a check"' ]
+	[ "$(verdict 'jq=input' x)" = "false 1" ]
+	[ "$(got .assert.results[0].reason)" = '"error: input cannot be used in a check"' ]
 }
 
 @test "jq: one jq process for all records, however many expressions" {

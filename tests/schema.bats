@@ -41,7 +41,7 @@ req() {	# req ID CONTENT: one request record
 	run llm-chat --json-schema person.json <in.ndjson
 	[ "$status" -eq 1 ]
 	[ "$(jq -r '[.status,.error.kind,.error.retryable] | join(",")' <<<"$output")" = "error,schema,false" ]
-	[ "$(jq -r .error.message <<<"$output")" = "the answer does not follow the schema: /name: is a number, not a string" ]
+	[ "$(jq -r .error.message <<<"$output")" = "the answer does not follow the schema: /name is a number, not a string" ]
 	# the content is kept, and the request, to send again
 	[ "$(jq -c '.content | fromjson' <<<"$output")" = '{"name":12345,"age":1,"tags":["mock"]}' ]
 	[ "$(jq -r .request.response_format.type <<<"$output")" = json_schema ]
@@ -53,7 +53,16 @@ req() {	# req ID CONTENT: one request record
 	# prompt mode: said on stderr, exit 1 (not 75: not retryable)
 	run llm-chat -m mock --json-schema person.json 'x [[mock:schema-break]]'
 	[ "$status" -eq 1 ]
-	assert_line "llm-chat: the answer does not follow the schema: /name: is a number, not a string"
+	assert_line "llm-chat: the answer does not follow the schema: /name is a number, not a string"
+}
+
+@test "--json-schema: a path named like a secret (passwd, token) is not taken for one in the message" {
+	start_mock
+	printf '{"type":"object","properties":{"passwd":{"type":"string"}},"required":["passwd"]}' >pw.json
+	req a 'hi [[mock:schema-break]]' >in.ndjson
+	run llm-chat --json-schema pw.json <in.ndjson
+	[ "$status" -eq 1 ]
+	[ "$(jq -r .error.message <<<"$output")" = "the answer does not follow the schema: /passwd is a number, not a string" ]
 }
 
 @test "llm-stream --json-schema: the events, then the checked result" {
@@ -66,7 +75,7 @@ req() {	# req ID CONTENT: one request record
 bad,error,schema" ]
 	[ "$(jq -r 'select(.id=="ok" and .event=="delta") | .content' <<<"$output" | tr -d '\n')" = '{"name":"mock","age":1,"tags":["mock"]}' ]
 	[ "$(jq -c 'select(.status=="ok") | .parsed.tags' <<<"$output")" = '["mock"]' ]
-	[ "$(jq -r 'select(.status=="error") | .error.message' <<<"$output")" = "the answer does not follow the schema: /name: is a number, not a string" ]
+	[ "$(jq -r 'select(.status=="error") | .error.message' <<<"$output")" = "the answer does not follow the schema: /name is a number, not a string" ]
 }
 
 @test "--json-schema: a schema that does not compile, or with --json-object, is a usage error" {
@@ -122,7 +131,7 @@ c,error,schema" ]
 	[ "$(jq -r .error.message <<<"$output")" = "response_format json_schema is not supported" ]
 	run --separate-stderr llm-chat -v -j1 --json-schema person.json <in.ndjson
 	[ "$status" -eq 1 ]
-	[ "$(jq -r .error.message <<<"$output")" = "the answer does not follow the schema: (root): is an array, not an object" ]
+	[ "$(jq -r .error.message <<<"$output")" = "the answer does not follow the schema: (root) is an array, not an object" ]
 	[ "$(grep -c '^llm-chat: > POST' <<<"$stderr")" -eq 2 ]
 }
 
@@ -159,7 +168,7 @@ q2.md,yes,ok,true" ]
 	run sh -c 'llm-plan asst/Output/p1/plan.toml | llm-chat -k'
 	[ "$status" -eq 1 ]
 	[ "$(jq -c '[.meta.query_id, .status, .parsed // .error.message]' <<<"$output")" = '["q1.md","ok",{"name":"mock","age":1,"tags":["mock"]}]
-["q2.md","error","the answer does not follow the schema: /ok: is a string, not a boolean"]' ]
+["q2.md","error","the answer does not follow the schema: /ok is a string, not a boolean"]' ]
 }
 
 @test "plan.toml json_schema: a missing file, a wrong value, a bad schema are errors at their line" {
@@ -179,7 +188,7 @@ q2.md,yes,ok,true" ]
 	refused '"schemas/bad.json"' "json_schema 'schemas/bad.json': at /type: \"strin\" is not a JSON Schema type"
 	# beneath the assistant folder only
 	echo '{}' >outside.json
-	refused '"../outside.json"' "json_schema: asst/../outside.json: leads out of the directory through a symbolic link"
+	refused '"../outside.json"' "json_schema: asst/../outside.json: leads out of the directory through \"..\""
 }
 
 @test "llm-retry --on schema sends a broken answer again; without it the error is final" {

@@ -92,11 +92,34 @@ say_what(char *err, size_t errlen, const char *path, size_t len, const char *wha
 		         path + len - (room - wl - 3), what);
 }
 
+/* Why path[0..len) leads out of its directory: an absolute path, a ".."
+ * that climbs above its start (read from the text alone), else a link. */
+static const char *
+way_out(const char *path, size_t len)
+{
+	size_t i = 0, n;
+	long depth = 0;
+
+	if (len && path[0] == '/')
+		return "is an absolute path: it must stay inside the directory";
+	while (i < len) {
+		n = i;
+		while (n < len && path[n] != '/')
+			n++;
+		if (n - i == 2 && path[i] == '.' && path[i + 1] == '.') {
+			if (--depth < 0)
+				return "leads out of the directory through \"..\"";
+		} else if (n > i && !(n - i == 1 && path[i] == '.'))
+			depth++;
+		i = n + 1;
+	}
+	return "leads out of the directory through a symbolic link";
+}
+
 static void
 say(char *err, size_t errlen, const char *path, size_t len, int e)
 {
-	say_what(err, errlen, path, len,
-	         e == EXDEV ? "leads out of the directory through a symbolic link" : strerror(e));
+	say_what(err, errlen, path, len, e == EXDEV ? way_out(path, len) : strerror(e));
 }
 
 /* dir opened (O_PATH), made with its parents first when flags hold
@@ -373,7 +396,9 @@ read_file_beneath(const char *root, const char *rel, size_t max, size_t *lenp, c
 		return NULL;
 	}
 	if (fd < 0) {
-		say(err, errlen, path, strlen(path), errno);
+		/* the way out is judged on rel: root itself may hold ".." */
+		say_what(err, errlen, path, strlen(path),
+		         errno == EXDEV ? way_out(rel, strlen(rel)) : strerror(errno));
 		return NULL;
 	}
 	return read_fd(fd, path, max, lenp, err, errlen);

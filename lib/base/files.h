@@ -7,7 +7,8 @@
  * cannot: openat2(2)'s RESOLVE_BENEATH, which follows a link only while
  * it stays below the directory, or where the kernel lacks openat2 (before
  * Linux 5.6) a walk one name at a time that follows no link at all.
- * Such a path is refused with EXDEV ("leads out of ...").
+ * Such a path is refused with EXDEV, and the message says which way it
+ * leads out: an absolute path, a ".." above the start, or a link.
  */
 #ifndef LLM_FILES_H
 #define LLM_FILES_H

@@ -176,7 +176,5 @@ void rubric_ask(struct rubric *r, const struct check *c, const struct graded *g,
                 struct verdict *v);
 /* Wait for at least one answer (all: every one asked) to come in. */
 void rubric_wait(struct rubric *r, int all);
-/* How many are awaited. */
-size_t rubric_inflight(const struct rubric *r);
 
 #endif

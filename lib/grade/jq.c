@@ -20,6 +20,17 @@
 #define JQ_MAX_EXPRS 1000
 #define JQ_GRACE_MS 500
 
+/* Put before every expression: a check neither reads the next record
+ * (it would answer for two) nor stops jq (jq 1.6's halt_error does not
+ * even stop: it goes on without answering, then crashes), so these are
+ * errors of the check that uses them. */
+static const char guards[] =
+	"def input: error(\"input cannot be used in a check\");"
+	" def inputs: error(\"inputs cannot be used in a check\");"
+	" def halt: error(\"halt cannot be used in a check\");"
+	" def halt_error: error(\"halt_error cannot be used in a check\");"
+	" def halt_error(f): error(\"halt_error cannot be used in a check\");\n";
+
 struct jq_child {
 	char *jq;
 	struct strmap exprs;
@@ -98,7 +109,7 @@ jq_expr(struct jq_child *q, const char *expr, char *err, size_t errlen)
 	}
 	/* compiled alone first, so a bad one is named and the program
 	 * of the good ones stays good */
-	buf_addf(&p, "def c: (%s); empty", expr);
+	buf_addf(&p, "%sdef c: (%s); empty", guards, expr);
 	rc = jq_try(q, p.data, err, errlen);
 	buf_free(&p);
 	if (rc != 0) {
@@ -117,6 +128,7 @@ program(struct jq_child *q)
 	size_t i;
 
 	buf_reset(&q->prog);
+	buf_adds(&q->prog, guards);
 	for (i = 0; i < q->exprs.n; i++)
 		buf_addf(&q->prog, "def c%zu: (%s);\n", i, strmap_key(&q->exprs, i));
 	buf_adds(&q->prog, ".r as $r | [.k[] as $i | $r | try ([");

@@ -57,12 +57,6 @@ rubric_new(char **argv, const char *model, int max_inflight)
 	return r;
 }
 
-size_t
-rubric_inflight(const struct rubric *r)
-{
-	return r->n;
-}
-
 /* The command is gone: every check waiting fails, and every later one. */
 static void
 gone(struct rubric *r, const char *why)

@@ -11,7 +11,7 @@
  *
  * Messages: a compile error names the place in the schema ("at
  * /properties/a/pattern: ..."); a failing value names the place in the
- * value as a JSON pointer ("/items/2/name: is a number, not a string"),
+ * value as a JSON pointer ("/items/2/name is a number, not a string"),
  * "(root)" for the value itself.
  */
 #ifndef LLM_SCHEMA_H

@@ -43,7 +43,7 @@ fail(struct vctx *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof why, fmt, ap);
 	va_end(ap);
-	snprintf(c->where, c->wherelen, "%s: %s", c->path.len ? c->path.data : "(root)", why);
+	snprintf(c->where, c->wherelen, "%s %s", c->path.len ? c->path.data : "(root)", why);
 	return -1;
 }
 

@@ -53,6 +53,7 @@ struct sse {
 	struct buf out;
 	size_t off;
 	int started;
+	int ended;	/* MOCK_EV_DATA while events remain, else how it ends */
 };
 
 /* A body sent by a callback: pre, mid bytes of 'x', post; cut at cut. */
@@ -159,33 +160,43 @@ add_headers(struct MHD_Response *r, const struct mock_answer *a)
 		MHD_add_response_header(r, a->hdrs[i].name, a->hdrs[i].value);
 }
 
+/* MHD asks for up to max bytes of the stream.  Paced (--chunk-delay),
+ * each call gives one event, so each is sent before the pause; unpaced,
+ * a call gives as many events as fit, so a short answer leaves in one
+ * send as a real server's buffered writes do, not in one per event.  An
+ * end or a drop found after some events is kept for the next call, so
+ * those events go out first. */
 static ssize_t
 sse_read(void *cls, uint64_t pos, char *dst, size_t max)
 {
 	struct sse *s = cls;
-	size_t n;
+	int paced = s->h->o.chunk_delay_ms > 0;
+	size_t n = 0, k;
 
 	(void)pos;
-	if (s->off == s->out.len) {
-		int ev;
-
-		if (s->started && s->h->o.chunk_delay_ms > 0 &&
-		    pause_ms(s->h, s->h->o.chunk_delay_ms) < 0)
+	for (;;) {
+		if (s->off < s->out.len) {
+			k = s->out.len - s->off < max - n ? s->out.len - s->off : max - n;
+			memcpy(dst + n, s->out.data + s->off, k);
+			s->off += k;
+			n += k;
+			if (n == max || paced)
+				break;
+		}
+		if (s->ended || s->off < s->out.len)
+			break;
+		if (s->started && paced && pause_ms(s->h, s->h->o.chunk_delay_ms) < 0)
 			return MHD_CONTENT_READER_END_WITH_ERROR;
 		s->started = 1;
 		buf_reset(&s->out);
 		s->off = 0;
-		ev = s->a.anthropic ? mock_anthropic_stream_next(&s->a, &s->st, &s->out)
-		                    : mock_stream_next(&s->a, &s->st, wall_ms(), &s->out);
-		if (ev == MOCK_EV_END)
-			return MHD_CONTENT_READER_END_OF_STREAM;
-		if (ev == MOCK_EV_DROP)
-			return MHD_CONTENT_READER_END_WITH_ERROR;
+		s->ended = s->a.anthropic ? mock_anthropic_stream_next(&s->a, &s->st, &s->out)
+		                          : mock_stream_next(&s->a, &s->st, wall_ms(), &s->out);
 	}
-	n = s->out.len - s->off < max ? s->out.len - s->off : max;
-	memcpy(dst, s->out.data + s->off, n);
-	s->off += n;
-	return (ssize_t)n;
+	if (n > 0)
+		return (ssize_t)n;
+	return s->ended == MOCK_EV_END ? MHD_CONTENT_READER_END_OF_STREAM
+	                               : MHD_CONTENT_READER_END_WITH_ERROR;
 }
 
 static void
@@ -274,7 +285,7 @@ stream_body(struct mock_http *h, struct mock_answer *a)
 	s->h = h;
 	s->a = *a;	/* the answer's strings move to s */
 	memset(a, 0, sizeof *a);
-	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, sse_read, s, sse_free);
+	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024, sse_read, s, sse_free);
 	if (!r) {
 		sse_free(s);
 		return NULL;

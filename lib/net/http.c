@@ -384,12 +384,6 @@ http_slot(struct http_engine *e)
 }
 
 struct http_target *
-http_target_new(const char *url, const char *shown, const char *token)
-{
-	return http_target_new_auth(url, shown, "Authorization: Bearer ", token, NULL);
-}
-
-struct http_target *
 http_target_new_auth(const char *url, const char *shown, const char *auth_line,
                      const char *token, const char *const *headers)
 {

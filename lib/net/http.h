@@ -77,12 +77,10 @@ struct http_target;
 struct http_engine *http_new(int slots, const struct http_opts *o, char *err, size_t errlen);
 void http_free(struct http_engine *e);
 
-/* Where requests go: url, and a bearer token (NULL: none); shown is the
- * URL as traces show it, its secrets masked by the caller. */
-struct http_target *http_target_new(const char *url, const char *shown, const char *token);
-/* The same with the token in the header line auth begins ("x-api-key: "
- * and the token after it; NULL token: no such line), and the header
- * lines of headers (NULL-ended, NULL: none) sent besides. */
+/* Where requests go: url, with the token in the header line auth begins
+ * ("Authorization: Bearer ", "x-api-key: "; NULL token: no such line),
+ * and the header lines of headers (NULL-ended, NULL: none) sent besides;
+ * shown is the URL as traces show it, its secrets masked by the caller. */
 struct http_target *http_target_new_auth(const char *url, const char *shown, const char *auth,
                                          const char *token, const char *const *headers);
 void http_target_free(struct http_target *t);

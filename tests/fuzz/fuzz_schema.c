@@ -20,7 +20,7 @@ check_value(const struct schema *s, json_object *v)
 
 	if (rc == 0 && where[0])
 		fuzz_fail("valid, with a message: %s", where);
-	if (rc < 0 && where[0] != '/' && strncmp(where, "(root): ", 8) != 0)
+	if (rc < 0 && where[0] != '/' && strncmp(where, "(root) ", 7) != 0)
 		fuzz_fail("invalid, with a message naming no place: '%s'", where);
 	if (schema_validate(s, v, again, sizeof again) != rc || strcmp(where, again) != 0)
 		fuzz_fail("two verdicts: %s / %s", where, again);

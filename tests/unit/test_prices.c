@@ -39,6 +39,15 @@ static const struct {
 	{"o3-mini-2025-01-31", NULL, 1, 1.10, 4.40, "o3-mini*"},
 	{"claude-3-5-sonnet-20241022", NULL, 1, 3.00, 15.00, "claude-3-5-sonnet*"},
 	{"claude-3-5-haiku-latest", NULL, 1, 0.80, 4.00, "claude-3-5-haiku*"},
+	/* Opus 4.5 and later cost a third of Opus 4 and 4.1: the longer
+	 * glob wins over claude-opus-4*; 5.5 over 5 */
+	{"claude-opus-4-7", NULL, 1, 5.00, 25.00, "claude-opus-4-7*"},
+	{"claude-opus-4-1-20250805", NULL, 1, 15.00, 75.00, "claude-opus-4*"},
+	{"claude-opus-5-5", NULL, 1, 4.00, 20.00, "claude-opus-5-5*"},
+	{"claude-opus-5", NULL, 1, 5.00, 25.00, "claude-opus-5*"},
+	{"claude-sonnet-5-5", NULL, 1, 2.00, 10.00, "claude-sonnet-5-5*"},
+	{"claude-sonnet-4-6", NULL, 1, 3.00, 15.00, "claude-sonnet-4*"},
+	{"claude-haiku-5-5", NULL, 1, 0.10, 0.50, "claude-haiku-5-5*"},
 	{"gemini-2.0-flash-lite-001", NULL, 1, 0.075, 0.30, "gemini-2.0-flash-lite*"},
 	{"gemini-2.0-flash-001", NULL, 1, 0.10, 0.40, "gemini-2.0-flash*"},
 	{"mistral-large-latest", NULL, 1, 2.00, 6.00, "mistral-large*"},

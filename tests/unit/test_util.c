@@ -581,6 +581,16 @@ test_read_file_beneath(void **state)
 	assert_int_equal(symlink("../../secret", "a/Input/lnk"), 0);
 	assert_null(read_file_beneath("a/Input", "lnk/key.txt", 100, &len, err, sizeof err));
 	assert_string_equal(err, "a/Input/lnk/key.txt: leads out of the directory through a symbolic link");
+	/* the message names the way out the path takes */
+	assert_null(read_file_beneath("a/Input", "../../secret/key.txt", 100, &len, err, sizeof err));
+	assert_string_equal(err, "a/Input/../../secret/key.txt: leads out of the directory through \"..\"");
+	assert_null(read_file_beneath("a/Input", "./../Input/q.md", 100, &len, err, sizeof err));
+	assert_string_equal(err, "a/Input/./../Input/q.md: leads out of the directory through \"..\"");
+	assert_null(read_file_beneath("a", "/etc/passwd", 100, &len, err, sizeof err));
+	assert_string_equal(err, "a//etc/passwd: is an absolute path: it must stay inside the directory");
+	/* a ".." that stays inside is no way out */
+	assert_non_null(s = read_file_beneath("a", "Input/../Input/q.md", 100, &len, err, sizeof err));
+	free(s);
 	assert_non_null(s = read_file_beneath("a/Input", "q.md", 100, &len, err, sizeof err));
 	assert_int_equal(len, 3);
 	assert_memory_equal(s, "ask", 3);
