@@ -40,6 +40,7 @@ static const char usage_text[] =
 	"      --batch-seconds S each step of a batch takes S seconds (default 1; 0.1 allowed)\n"
 	"      --batch-expire N  the last N requests of every batch expire unanswered\n"
 	"      --batch-max-bytes N  bytes of batch files held at most (default 1 GiB)\n"
+	"      --batch-lose N    make the first N uploads and batches, then drop their answers\n"
 	"      --limit-rpm N     allow each token N requests a minute, then answer 429\n"
 	"      --limit-tpm N     allow each token N tokens a minute (prompt + max_tokens)\n"
 	"      --quota-tokens N  after N tokens answered, 429 insufficient_quota to all\n"
@@ -67,6 +68,7 @@ static const struct option longopts[] = {
 	{ "batch-seconds", required_argument, NULL, 'S' },
 	{ "batch-expire", required_argument, NULL, 'E' },
 	{ "batch-max-bytes", required_argument, NULL, 'B' },
+	{ "batch-lose", required_argument, NULL, 'O' },
 	{ "limit-rpm", required_argument, NULL, 'R' },
 	{ "limit-tpm", required_argument, NULL, 'K' },
 	{ "quota-tokens", required_argument, NULL, 'Q' },
@@ -165,6 +167,9 @@ main(int argc, char *argv[])
 			break;
 		case 'B':
 			bo.max_bytes = estrtonum(optarg, 1, 1LL << 40, "--batch-max-bytes");
+			break;
+		case 'O':
+			bo.lose = estrtonum(optarg, 0, 1LL << 40, "--batch-lose");
 			break;
 		case 'R':
 			lo.rpm = estrtonum(optarg, 1, 1000000000, "--limit-rpm");

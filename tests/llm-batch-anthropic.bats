@@ -223,6 +223,18 @@ kill_at() {
 	kill_at in-fetch
 }
 
+@test "anthropic batch: a create whose answer was lost is not sent again; the next run finds it by time and count" {
+	anthropic_mock --batch-seconds 0.05 --batch-lose 1
+	reqs 3 >in.ndjson
+	run --separate-stderr llm-batch submit -o st.json in.ndjson
+	[ "$status" -eq 75 ]
+	[ "$(an '' | jq '.data | length')" -eq 1 ]
+	llm-batch run -q -o st.json >out.ndjson
+	assert_once
+	[ "$(an '' | jq '.data | length')" -eq 1 ]
+	[ "$(jq -r '.batch.id' out.ndjson | sort -u)" = "$(an '' | jq -r '.data[0].id')" ]
+}
+
 @test "anthropic batch: two batches that could be the lost one: none is guessed, nothing sent; cancelling the stranger resolves it" {
 	anthropic_mock --batch-seconds 30
 	reqs 2 >in.ndjson

@@ -229,6 +229,28 @@ kill_at() {
 	assert_once
 }
 
+@test "an upload's and a create's answers lost on the way: never sent twice; the next run finds both on the server" {
+	# the mock makes the first upload and the first batch, and drops
+	# the connection instead of answering each
+	start_mock --batch-seconds 0.05 --batch-lose 2
+	reqs 3 >in.ndjson
+	run --separate-stderr llm-batch submit -o st.json in.ndjson
+	[ "$status" -eq 75 ]
+	[[ "$stderr" == *"run the same command again to go on"* ]]
+	[ "$(curl -s "$LLM_BASE_URL/files" | jq '[.data[] | select(.purpose=="batch")] | length')" -eq 1 ]
+	[ "$(server_batches st.json)" -eq 0 ]
+	# the upload is found by its name; the create's answer is lost too
+	run llm-batch submit -o st.json
+	[ "$status" -eq 75 ]
+	[ "$(curl -s "$LLM_BASE_URL/files" | jq '[.data[] | select(.purpose=="batch")] | length')" -eq 1 ]
+	[ "$(server_batches st.json)" -eq 1 ]
+	# the batch is found by its run, not made again
+	llm-batch run -q -o st.json >out.ndjson
+	assert_once
+	[ "$(server_batches st.json)" -eq 1 ]
+	[ "$(jq -r '.batch.id' out.ndjson | sort -u | wc -l)" -eq 1 ]
+}
+
 @test "--cache: answers fill the cache; cached records are not sent again and come back cached" {
 	start_mock --batch-seconds 0.05
 	reqs 3 >in.ndjson

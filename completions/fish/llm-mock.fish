@@ -15,6 +15,7 @@ complete -c llm-mock -l no-json-schema -d 'refuse response_format json_schema wi
 complete -c llm-mock -l batch-seconds -x -d 'each step of a batch takes S seconds (default 1; 0.1 allowed)'
 complete -c llm-mock -l batch-expire -x -d 'the last N requests of every batch expire unanswered'
 complete -c llm-mock -l batch-max-bytes -x -d 'bytes of batch files held at most (default 1 GiB)'
+complete -c llm-mock -l batch-lose -x -d 'make the first N uploads and batches, then drop their answers'
 complete -c llm-mock -l limit-rpm -x -d 'allow each token N requests a minute, then answer 429'
 complete -c llm-mock -l limit-tpm -x -d 'allow each token N tokens a minute (prompt + max_tokens)'
 complete -c llm-mock -l quota-tokens -x -d 'after N tokens answered, 429 insufficient_quota to all'

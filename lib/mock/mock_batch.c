@@ -956,10 +956,10 @@ an_req(struct mock_batch *b, const char *method, const char *rest,
 	return st;
 }
 
-int
-mock_batch_answer(struct mock_batch *b, const char *method, const char *url,
-                  const char *content_type, const char *body, size_t len,
-                  const struct mock_batch_query *q, struct buf *out, const char **ctype)
+static int
+answer(struct mock_batch *b, const char *method, const char *url,
+       const char *content_type, const char *body, size_t len,
+       const struct mock_batch_query *q, struct buf *out, const char **ctype)
 {
 	*ctype = ctype_json;
 	if (!strcmp(url, AN_URL)) {
@@ -985,4 +985,23 @@ mock_batch_answer(struct mock_batch *b, const char *method, const char *url,
 	if (!strncmp(url, "/v1/files/", 10))
 		return file_req(b, method, url + 10, out, ctype);
 	return batch_req(b, method, url + 12, out);
+}
+
+int
+mock_batch_answer(struct mock_batch *b, const char *method, const char *url,
+                  const char *content_type, const char *body, size_t len,
+                  const struct mock_batch_query *q, struct buf *out, const char **ctype)
+{
+	int st = answer(b, method, url, content_type, body, len, q, out, ctype), lost = 0;
+
+	/* a call that made something (a POST that is not a cancel) */
+	if (st >= 200 && st < 300 && !strcmp(method, "POST") && !strstr(url, "/cancel")) {
+		pthread_mutex_lock(&b->lock);
+		if (b->o.lose > 0) {
+			b->o.lose--;
+			lost = 1;
+		}
+		pthread_mutex_unlock(&b->lock);
+	}
+	return lost ? 0 : st;
 }

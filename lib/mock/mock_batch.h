@@ -40,6 +40,8 @@ struct mock_batch_opts {
 	double seconds;		/* each step of a batch; 0: all at once */
 	long long expire;	/* lines at the end of every batch not reached */
 	long long max_bytes;	/* bytes of files held, at most */
+	long long lose;		/* the answers of the first lose calls that make
+				 * something (an upload, a batch) are lost */
 };
 
 struct mock_batch;
@@ -58,7 +60,8 @@ struct mock_batch_query {
 
 /* Answer a request to one of its URLs (q may be NULL): the HTTP status,
  * the body in out and its content type in *ctype.  Anthropic's URLs are
- * answered in its error shapes. */
+ * answered in its error shapes.  0: what was asked is made, and its
+ * answer is lost (o.lose): the caller drops the connection. */
 int mock_batch_answer(struct mock_batch *b, const char *method, const char *url,
                       const char *content_type, const char *body, size_t len,
                       const struct mock_batch_query *q, struct buf *out, const char **ctype);

@@ -467,6 +467,10 @@ batch(struct mock_http *h, struct MHD_Connection *c, struct req *q, const char *
 	st = mock_batch_answer(h->o.batch, method, url,
 	                       MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type"),
 	                       q->body.data ? q->body.data : "", q->body.len, &mq, &b, &ctype);
+	if (st == 0) {		/* made, and its answer lost */
+		buf_free(&b);
+		return MHD_NO;
+	}
 	return send_resp(c, st, take_buf(&b, ctype));
 }
 

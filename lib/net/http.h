@@ -148,7 +148,8 @@ struct http_call {
 
 /* 0 when an answer came (*status set, whatever it is), or -1 with err
  * (the transport failed: no connection, a timeout; *retryable says
- * whether trying again may help). */
+ * whether trying again may help: 0 no, 1 yes, 2 yes and the request
+ * surely never reached the server, as no connection was made). */
 int http_call(const struct http_call *c, long *status, struct buf *body, int *retryable,
               char *err, size_t errlen);
 /* curl's words for the failure, for messages. */

@@ -135,7 +135,10 @@ http_call(const struct http_call *c, long *status, struct buf *body, int *retrya
 	}
 	if (rc != CURLE_OK) {
 		snprintf(err, errlen, "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
-		*retryable = rc != CURLE_URL_MALFORMAT && rc != CURLE_UNSUPPORTED_PROTOCOL &&
+		/* 2: no connection was made, so the server never saw it */
+		*retryable = rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
+		             rc == CURLE_COULDNT_RESOLVE_PROXY ? 2 :
+		             rc != CURLE_URL_MALFORMAT && rc != CURLE_UNSUPPORTED_PROTOCOL &&
 		             rc != CURLE_READ_ERROR;
 		goto fail;
 	}

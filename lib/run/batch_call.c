@@ -29,6 +29,12 @@ batch_call(const struct batch_conn *c, const char *method, const char *path, con
 		.file_path = file, .file_name = name, .sink = sink, .o = c->o,
 	};
 	long status = 0;
+	/* A call that makes something (an upload, a batch; a POST that is
+	 * not a cancel) is sent again only when it surely was not made: no
+	 * connection, or the server's refusal to take it.  A lost answer
+	 * fails the step, whose intent is saved: the next run looks for
+	 * what was made before it makes anything (batch.c submit_part). */
+	int makes = !strcmp(method, "POST") && !strstr(path, "/cancel");
 	int retryable, tries, rc = -1;
 	size_t n = 0;
 	useconds_t wait = 500000;
@@ -46,7 +52,7 @@ batch_call(const struct batch_conn *c, const char *method, const char *path, con
 			break;
 		}
 		if (http_call(&hc, &status, ans, &retryable, err, errlen) < 0) {
-			if (!retryable)
+			if (!retryable || (makes && retryable != 2))
 				break;
 		} else if (status >= 200 && status < 300) {
 			rc = 0;
@@ -57,7 +63,8 @@ batch_call(const struct batch_conn *c, const char *method, const char *path, con
 
 			api->http_error(&e, status, ans->data ? ans->data : "", ans->len, &h, time(NULL));
 			snprintf(err, errlen, "%s %s: %s", method, shown, e.message);
-			if (!e.retryable)
+			if (!e.retryable || (makes && status != 408 && status != 429 &&
+			                     status != 503 && status != 529))
 				break;
 		}
 		if (tries < TRIES)
