@@ -223,6 +223,20 @@ kill_at() {
 	kill_at in-fetch
 }
 
+@test "anthropic batch: an endpoint that no longer speaks the API a part was sent through is an error naming it, not a call in the wrong dialect" {
+	anthropic_mock --batch-seconds 0.05
+	reqs 2 >in.ndjson
+	llm-batch submit -o st.json in.ndjson
+	wait_done st.json
+	run --separate-stderr env -u LLM_API llm-batch fetch st.json
+	[ "$status" -ne 0 ]
+	[ "$output" = "" ]
+	[ "$stderr" = "llm-batch: part 0 was sent through the anthropic API, and its endpoint now speaks openai: set LLM_API as when it was submitted" ]
+	# as it was: every id once
+	llm-batch fetch st.json >out.ndjson
+	assert_once
+}
+
 @test "anthropic batch: a create whose answer was lost is not sent again; the next run finds it by time and count" {
 	anthropic_mock --batch-seconds 0.05 --batch-lose 1
 	reqs 3 >in.ndjson

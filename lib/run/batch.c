@@ -99,6 +99,8 @@ batch_custom_id(const struct batch *b, int part, size_t i, char out[64])
 const struct endpoint *
 batch_endpoint(struct batch *b, const struct batch_part *p, char *err, size_t errlen)
 {
+	const struct endpoint *ep = NULL;
+	const struct batch_dialect *now;
 	size_t i;
 
 	if (!p->endpoint[0]) {
@@ -106,13 +108,24 @@ batch_endpoint(struct batch *b, const struct batch_part *p, char *err, size_t er
 			snprintf(err, errlen, "%s", config_help());
 			return NULL;
 		}
-		return &b->cfg->def;
+		ep = &b->cfg->def;
 	}
-	for (i = 0; i < b->cfg->nprov; i++)
+	for (i = 0; !ep && i < b->cfg->nprov; i++)
 		if (!strcmp(b->cfg->prov[i].name, p->endpoint))
-			return &b->cfg->prov[i];
-	snprintf(err, errlen, "no provider '%s' in the providers file", p->endpoint);
-	return NULL;
+			ep = &b->cfg->prov[i];
+	if (!ep) {
+		snprintf(err, errlen, "no provider '%s' in the providers file", p->endpoint);
+		return NULL;
+	}
+	/* the batch is on the server of the API it was sent through: an
+	 * endpoint that now speaks another cannot be asked about it */
+	if (p->d && (now = batch_dialect_of(ep)) != p->d) {
+		snprintf(err, errlen, "part %d was sent through the %s API, and its endpoint now "
+		         "speaks %s: set %s as when it was submitted", p->index, p->d->name,
+		         now ? now->name : "another", p->endpoint[0] ? "the provider's api" : "LLM_API");
+		return NULL;
+	}
+	return ep;
 }
 
 /* The files a part is written to while records are read. */
