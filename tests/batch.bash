@@ -16,3 +16,13 @@ wait_done() {	# wait_done STATE: until status exits 0
 	done
 	return 1
 }
+
+# submit_fetch STATUS: in.ndjson submitted, waited for and fetched into
+# out.ndjson, the fetch's exit status STATUS
+submit_fetch() {
+	llm-batch submit -o st.json in.ndjson
+	wait_done st.json
+	run llm-batch fetch st.json
+	[ "$status" -eq "$1" ]
+	printf '%s\n' "$output" >out.ndjson
+}

@@ -125,11 +125,7 @@ an() {	# an PATH [curl args]: a call to the mock's Message Batches API
 @test "anthropic batch: expired lines are batch_expired, retryable" {
 	anthropic_mock --batch-seconds 0.05 --batch-expire 2
 	reqs 5 >in.ndjson
-	llm-batch submit -o st.json in.ndjson
-	wait_done st.json
-	run llm-batch fetch st.json
-	[ "$status" -eq 1 ]
-	printf '%s\n' "$output" >out.ndjson
+	submit_fetch 1
 	assert_once
 	jq -se 'all(.batch.id | startswith("msgbatch_"))' out.ndjson
 	[ "$(jq -r 'select(.status=="ok") | .id' out.ndjson | tr '\n' ' ')" = "r 1/x r 2/x r 3/x " ]

@@ -99,11 +99,7 @@ server_batches() {
 @test "failed lines: the provider's error mapped onto our kinds, retryable by status" {
 	start_mock --batch-seconds 0.05
 	{ req ok hello; req bad '[[mock:400]] no'; req busy '[[mock:429]] later'; } >in.ndjson
-	llm-batch submit -o st.json in.ndjson
-	wait_done st.json
-	run llm-batch fetch st.json
-	[ "$status" -eq 1 ]
-	printf '%s\n' "$output" >out.ndjson
+	submit_fetch 1
 	assert_once
 	[ "$(jq -c 'select(.id=="bad") | [.error.kind, .error.http_status, .error.retryable]' out.ndjson)" = '["http",400,false]' ]
 	[ "$(jq -c 'select(.id=="busy") | [.error.kind, .error.http_status, .error.retryable]' out.ndjson)" = '["http",429,true]' ]
