@@ -4,8 +4,9 @@
 # all: each soak is stopped, and fails, after 140 s.  See soak.sh.
 # Then the interrupt soak: a plan stopped by SIGINT and SIGTERM at random
 # points, with -k and without, and resumed (interrupt.sh), 90 s at most.
-# Then the batch soak: llm-batch run killed with SIGKILL at 20 random
-# points and resumed (batch.sh), 120 s at most.
+# Then the batch soak, once for each batch API (OpenAI's, Anthropic's):
+# llm-batch run killed with SIGKILL at 20 random points and resumed,
+# some answers lost on the way back (batch.sh), 120 s at most each.
 # SOAK_SEED picks another draw of faults (default 1).
 BUILD=${BUILD:-build}
 export BUILD
@@ -24,10 +25,12 @@ st=$?
 [ $st -eq 124 ] && echo "soak interrupt: FAIL: not done in 90 s"
 [ $st -ne 0 ] && rc=1
 echo
-timeout 120 sh "$here/batch.sh" 5000 "${SOAK_SEED:-1}"
-st=$?
-[ $st -eq 124 ] && echo "soak batch: FAIL: not done in 120 s"
-[ $st -ne 0 ] && rc=1
-echo
+for api in openai anthropic; do
+	timeout 120 sh "$here/batch.sh" 5000 "${SOAK_SEED:-1}" "$api"
+	st=$?
+	[ $st -eq 124 ] && echo "soak batch ($api): FAIL: not done in 120 s"
+	[ $st -ne 0 ] && rc=1
+	echo
+done
 echo "soak: $(($(date +%s) - start)) s in all, $([ $rc -eq 0 ] && echo ok || echo FAILED)"
 exit $rc
