@@ -64,6 +64,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (json_parse_any(s, size, &doc, err, sizeof err) < 0)
 		fuzz_fail("jfield took what json-c refuses: %s", err);
+	/* json-c ends a key at an escaped NUL ("status\u0000u" is its
+	 * "status"), so its tree cannot stand for such a text: the paths are
+	 * compared only without one, as wire/members.c hands such a text
+	 * to json-c rather than to jfield */
+	if (memmem(s, size, "\\u0000", 6)) {
+		json_object_put(doc);
+		return 0;
+	}
 	for (i = 0; i < sizeof paths / sizeof paths[0]; i++) {
 		struct jfield *x;
 		struct buf str = {0};
