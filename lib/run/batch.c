@@ -498,9 +498,8 @@ step(struct batch *b, struct batch_part *p, const char *s, char *err, size_t err
 
 /* Is part p finished: answered here, or its batch has ended? */
 static int
-finished(const struct batch *b, const struct batch_part *p)
+finished(const struct batch_part *p)
 {
-	(void)b;
 	return p->local || p->d->finished(p->status);
 }
 
@@ -575,7 +574,7 @@ batch_submit(struct batch *b, char *err, size_t errlen)
 	size_t i;
 
 	for (i = 0; i < b->nparts; i++)
-		if (!finished(b, &b->parts[i]) && submit_part(b, &b->parts[i], err, errlen) < 0)
+		if (!finished(&b->parts[i]) && submit_part(b, &b->parts[i], err, errlen) < 0)
 			return -1;
 	return 0;
 }
@@ -592,7 +591,7 @@ batch_refresh(struct batch *b, char *err, size_t errlen)
 		struct batch_info bi;
 		struct batch_conn c = { .o = &b->o.http };
 
-		if (finished(b, p))
+		if (finished(p))
 			continue;
 		if (!p->batch_id) {
 			running++;	/* not submitted yet: submit takes it up */
@@ -605,7 +604,7 @@ batch_refresh(struct batch *b, char *err, size_t errlen)
 			return -1;
 		take_info(p, &bi);
 		changed = 1;
-		if (!finished(b, p))
+		if (!finished(p))
 			running++;
 	}
 	if (changed && batch_state_save(b, err, errlen) < 0)
@@ -669,7 +668,7 @@ batch_cancel(struct batch *b, char *err, size_t errlen)
 
 		int found = 0;
 
-		if (finished(b, p))
+		if (finished(p))
 			continue;
 		if (!(c.ep = batch_endpoint(b, p, err, errlen)))
 			return -1;
