@@ -26,3 +26,20 @@ submit_fetch() {
 	[ "$status" -eq "$1" ]
 	printf '%s\n' "$output" >out.ndjson
 }
+
+# status_then_fetch LINE STATUS: st.json's status exits 75 with a line
+# matching LINE while running, then, done, says STATUS ("completed 3");
+# its fetch succeeds into out.ndjson with every id once
+status_then_fetch() {
+	run llm-batch status st.json
+	[ "$status" -eq 75 ]
+	assert_output --regexp "$1"
+	wait_done st.json
+	run llm-batch status --json st.json
+	assert_success
+	[ "$(jq -r '.status + " " + (.request_counts.completed|tostring)' <<<"$output")" = "$2" ]
+	run llm-batch fetch st.json
+	assert_success
+	printf '%s\n' "$output" >out.ndjson
+	assert_once
+}

@@ -44,17 +44,7 @@ an() {	# an PATH [curl args]: a call to the mock's Message Batches API
 	run0=$(jq -r '.run[:12]' st.json)
 	assert_output "$(printf 'r%sp0n%d\n' "$run0" 0 "$run0" 1 "$run0" 2 "$run0" 3 "$run0" 4)"
 	jq -e '.requests[0].params == {model:"claude-sonnet-4",messages:[{role:"user",content:[{type:"text",text:"n1"}]}],max_tokens:4096}' st.json.0.jsonl
-	run llm-batch status st.json
-	[ "$status" -eq 75 ]
-	assert_output --regexp '^0 msgbatch_mock[0-9]+ in_progress 0/5 failed 0 written 0$'
-	wait_done st.json
-	run llm-batch status --json st.json
-	assert_success
-	[ "$(jq -r '.status + " " + (.request_counts.completed|tostring)' <<<"$output")" = "ended 5" ]
-	run llm-batch fetch st.json
-	assert_success
-	printf '%s\n' "$output" >out.ndjson
-	assert_once
+	status_then_fetch '^0 msgbatch_mock[0-9]+ in_progress 0/5 failed 0 written 0$' 'ended 5'
 	llm-chat <in.ndjson >chat.ndjson
 	for id in "r 2/x" tools think; do
 		[ "$(jq -c --arg id "$id" 'select(.id==$id) | del(.batch) | keys' out.ndjson)" = \

@@ -33,17 +33,7 @@ server_batches() {
 	[ "$(jq -r '.batches[0].ids | join(" ")' st.json)" = "r1 r2 r3" ]
 	[ "$(jq -r '.batches[0].hashes | join(" ")' st.json)" = "$(llm-hash --field .request in.ndjson | tr '\n' ' ' | sed 's/ $//')" ]
 	jq -e '.batches[0].file_id and .batches[0].batch_id and .run' st.json
-	run llm-batch status st.json
-	[ "$status" -eq 75 ]
-	assert_output --regexp '^0 batch_mock[0-9]+ (validating|in_progress|finalizing) 0/3 failed 0 written 0$'
-	wait_done st.json
-	run llm-batch status --json st.json
-	assert_success
-	[ "$(jq -r '.status + " " + (.request_counts.completed|tostring)' <<<"$output")" = "completed 3" ]
-	run llm-batch fetch st.json
-	assert_success
-	printf '%s\n' "$output" >out.ndjson
-	assert_once
+	status_then_fetch '^0 batch_mock[0-9]+ (validating|in_progress|finalizing) 0/3 failed 0 written 0$' 'completed 3'
 	# the shape of llm-chat's record for the same request, plus batch
 	llm-chat <in.ndjson >chat.ndjson
 	[ "$(jq -c 'select(.id=="r2") | del(.batch) | keys' out.ndjson)" = \
