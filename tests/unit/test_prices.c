@@ -28,7 +28,7 @@ static const struct {
 } cases[] = {
 	/* exact names */
 	{"gpt-4o", NULL, 1, 2.50, 10.00, "gpt-4o"},
-	{"deepseek-chat", NULL, 1, 0.27, 1.10, "deepseek-chat"},
+	{"deepseek-chat", NULL, 1, 0.28, 0.42, "deepseek-chat"},
 	{"GPT-4o", NULL, 1, 2.50, 10.00, "gpt-4o"},
 	/* an exact name beats the glob that matches it too */
 	{"gpt-4o-2024-05-13", NULL, 1, 5.00, 15.00, "gpt-4o-2024-05-13"},
@@ -50,7 +50,18 @@ static const struct {
 	{"claude-haiku-5-5", NULL, 1, 0.10, 0.50, "claude-haiku-5-5*"},
 	{"gemini-2.0-flash-lite-001", NULL, 1, 0.075, 0.30, "gemini-2.0-flash-lite*"},
 	{"gemini-2.0-flash-001", NULL, 1, 0.10, 0.40, "gemini-2.0-flash*"},
-	{"mistral-large-latest", NULL, 1, 2.00, 6.00, "mistral-large*"},
+	/* mistral-large-latest is Large 3 now, at a quarter of Large 2 */
+	{"mistral-large-latest", NULL, 1, 0.50, 1.50, "mistral-large-latest"},
+	{"mistral-large-2411", NULL, 1, 2.00, 6.00, "mistral-large*"},
+	/* GPT-5.x: the bare name and its dated snapshots; mini, nano and pro
+	 * by their longer globs; gpt-5.3 has no row, and no glob catches it */
+	{"gpt-5.4", NULL, 1, 2.50, 15.00, "gpt-5.4"},
+	{"gpt-5.4-2026-03-05", NULL, 1, 2.50, 15.00, "gpt-5.4-2026-*"},
+	{"gpt-5.4-mini-2026-03-17", NULL, 1, 0.75, 4.50, "gpt-5.4-mini*"},
+	{"gpt-5.5-pro", NULL, 1, 30.00, 180.00, "gpt-5.5-pro*"},
+	{"gpt-5.2", NULL, 1, 1.75, 14.00, "gpt-5.2"},
+	{"gpt-5.3", NULL, 0, 0, 0, NULL},
+	{"gemini-3-flash-preview", NULL, 1, 0.50, 3.00, "gemini-3-flash*"},
 	/* provider/model: the bare name after each '/' */
 	{"openrouter/anthropic/claude-3.5-sonnet", NULL, 1, 3.00, 15.00, "claude-3.5-sonnet*"},
 	{"openai/gpt-4o-mini", NULL, 1, 0.15, 0.60, "gpt-4o-mini*"},
@@ -132,7 +143,7 @@ test_batch_cached(void **state)
 	assert_true(p.batch_input == 0.075 && p.batch_output == 0.30 && p.cache_read == 0.075);
 	/* DeepSeek has no batch API: its batch rates are the list's */
 	assert_int_equal(prices_find(t, "deepseek-chat", NULL, &p), 1);
-	assert_true(p.batch_input == 0.27 && p.batch_output == 1.10 && p.cache_read == 0.07);
+	assert_true(p.batch_input == 0.28 && p.batch_output == 0.42 && p.cache_read == 0.028);
 	prices_free(t);
 	p = (struct price){.input = 2, .output = 8, .batch_input = 1, .batch_output = 4,
 	                   .cache_read = 0.5};
