@@ -382,13 +382,14 @@ block_event(struct jw *w, struct mock_stream *s, struct buf *out, const char *ev
 	jw_strz(w, type);
 }
 
+/* A block of type opened, its field of the same name empty. */
 static void
-block_start(struct mock_stream *s, struct buf *out, const char *type, const char *field)
+block_start(struct mock_stream *s, struct buf *out, const char *type)
 {
 	struct jw w;
 
 	block_event(&w, s, out, "content_block_start", "content_block", type);
-	jw_key(&w, field);
+	jw_keyn(&w, type, strlen(type));
 	jw_strz(&w, "");
 	jw_close(&w, '}');
 	ev_close(&w);
@@ -483,7 +484,7 @@ next(const struct mock_answer *a, struct mock_stream *s, struct buf *out)
 			s->phase = mock_has_reasoning(a) ? A_THINK_HEAD : A_TEXT_HEAD;
 			return MOCK_EV_DATA;
 		case A_THINK_HEAD:
-			block_start(s, out, "thinking", "thinking");
+			block_start(s, out, "thinking");
 			/* the prefix first, a delta of its own */
 			delta(s, out, "thinking_delta", "thinking", REASONING_PREFIX,
 			      strlen(REASONING_PREFIX), 0);
@@ -515,7 +516,7 @@ next(const struct mock_answer *a, struct mock_stream *s, struct buf *out)
 				s->phase = A_TOOL_HEAD;
 				continue;
 			}
-			block_start(s, out, "text", "text");
+			block_start(s, out, "text");
 			/* a ping, as the API sends now and then */
 			buf_adds(out, "data: {\"type\":\"ping\"}\n\n");
 			s->phase = A_TEXT;

@@ -291,7 +291,6 @@ out_line(struct buf *o, unsigned long long n, const char *custom_id, size_t idle
 	struct jw w;
 
 	jw_start(&w, o);
-	w.more = 0;
 	jw_open(&w, '{');
 	jw_key(&w, "id");
 	buf_addf(o, "\"batch_req_%llu\"", n);
@@ -330,7 +329,6 @@ an_line(struct buf *o, const char *custom_id, size_t idlen, const char *type,
 	struct jw w;
 
 	jw_start(&w, o);
-	w.more = 0;
 	jw_open(&w, '{');
 	jw_key(&w, "custom_id"); jw_str(&w, custom_id, idlen);
 	jw_key(&w, "result");
@@ -815,7 +813,6 @@ an_create(struct mock_batch *b, const char *body, size_t len, const char *host, 
 	struct mfile *f;
 	struct mbatch *x;
 	struct jw w;
-	int st = 200;
 
 	msg[0] = '\0';
 	if (!n || n > AN_MAX_REQUESTS)
@@ -838,7 +835,6 @@ an_create(struct mock_batch *b, const char *body, size_t len, const char *host, 
 			         i, id);
 		else {
 			jw_start(&w, &data);
-			w.more = 0;
 			jw_tree(&w, r);
 			buf_add(&data, "\n", 1);
 		}
@@ -867,7 +863,7 @@ an_create(struct mock_batch *b, const char *body, size_t len, const char *host, 
 	jw_start(&w, out);
 	an_batch_json(b, &w, x, host);
 	pthread_mutex_unlock(&b->lock);
-	return st;
+	return 200;
 }
 
 /* GET /v1/messages/batches?limit=&after_id=: newest first, a page. */
