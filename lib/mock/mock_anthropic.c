@@ -144,14 +144,11 @@ mock_anthropic_error_json(struct buf *out, int status, const char *msg)
 	buf_reset(out);
 	jw_start(&w, out);
 	jw_open(&w, '{');
-	jw_key(&w, "type");
-	jw_strz(&w, "error");
+	kv_str(&w, "type", "error");
 	jw_key(&w, "error");
 	jw_open(&w, '{');
-	jw_key(&w, "type");
-	jw_strz(&w, error_type(status));
-	jw_key(&w, "message");
-	jw_strz(&w, msg);
+	kv_str(&w, "type", error_type(status));
+	kv_str(&w, "message", msg);
 	jw_close(&w, '}');
 	jw_close(&w, '}');
 }
@@ -215,15 +212,11 @@ usage(const struct mock_answer *a, struct jw *w, int start)
 	jw_key(w, "usage");
 	jw_open(w, '{');
 	if (start) {
-		jw_key(w, "input_tokens");
-		jw_int(w, a->prompt_tokens);
-		jw_key(w, "cache_creation_input_tokens");
-		jw_int(w, 0);
-		jw_key(w, "cache_read_input_tokens");
-		jw_int(w, 0);
+		kv_int(w, "input_tokens", a->prompt_tokens);
+		kv_int(w, "cache_creation_input_tokens", 0);
+		kv_int(w, "cache_read_input_tokens", 0);
 	}
-	jw_key(w, "output_tokens");
-	jw_int(w, start == 1 ? 1 : a->completion_tokens);
+	kv_int(w, "output_tokens", start == 1 ? 1 : a->completion_tokens);
 	jw_close(w, '}');
 }
 
@@ -232,12 +225,10 @@ static void
 tool_block(const struct mock_answer *a, size_t k, const char *args, struct jw *w)
 {
 	jw_open(w, '{');
-	jw_key(w, "type");
-	jw_strz(w, "tool_use");
+	kv_str(w, "type", "tool_use");
 	jw_key(w, "id");
 	mock_tool_id(a, "toolu_mock_", k, w);
-	jw_key(w, "name");
-	jw_strz(w, a->tools[k].name);
+	kv_str(w, "name", a->tools[k].name);
 	jw_key(w, "input");
 	if (args && *args)
 		jw_raw(w, args, strlen(args));
@@ -250,14 +241,10 @@ static void
 message_head(const struct mock_answer *a, struct jw *w)
 {
 	jw_open(w, '{');
-	jw_key(w, "id");
-	jw_strz(w, a->id);
-	jw_key(w, "type");
-	jw_strz(w, "message");
-	jw_key(w, "role");
-	jw_strz(w, "assistant");
-	jw_key(w, "model");
-	jw_strz(w, a->model);
+	kv_str(w, "id", a->id);
+	kv_str(w, "type", "message");
+	kv_str(w, "role", "assistant");
+	kv_str(w, "model", a->model);
 }
 
 void
@@ -276,19 +263,16 @@ mock_anthropic_completion(const struct mock_answer *a, struct buf *out, struct b
 		buf_adds(&r, REASONING_PREFIX);
 		buf_add(&r, a->content.data, a->content.len);
 		jw_open(&w, '{');
-		jw_key(&w, "type");
-		jw_strz(&w, "thinking");
+		kv_str(&w, "type", "thinking");
 		jw_key(&w, "thinking");
 		jw_str(&w, r.data, r.len);
-		jw_key(&w, "signature");
-		jw_strz(&w, "mock");
+		kv_str(&w, "signature", "mock");
 		jw_close(&w, '}');
 		buf_free(&r);
 	}
 	if (a->has_content && !(a->faults & MOCK_F_EMPTY_CHOICES)) {
 		jw_open(&w, '{');
-		jw_key(&w, "type");
-		jw_strz(&w, "text");
+		kv_str(&w, "type", "text");
 		jw_key(&w, "text");
 		if (post) {
 			jw_str_open(&w);
@@ -301,8 +285,7 @@ mock_anthropic_completion(const struct mock_answer *a, struct buf *out, struct b
 	for (i = 0; i < a->ntools; i++)
 		tool_block(a, i, a->tools[i].args, &w);
 	jw_close(&w, ']');
-	jw_key(&w, "stop_reason");
-	jw_strz(&w, stop_reason(a));
+	kv_str(&w, "stop_reason", stop_reason(a));
 	jw_key(&w, "stop_sequence");
 	jw_null(&w);
 	usage(a, &w, 2);
@@ -356,8 +339,7 @@ ev_open(struct jw *w, struct buf *out, const char *type)
 	buf_adds(out, "data: ");
 	jw_start(w, out);
 	jw_open(w, '{');
-	jw_key(w, "type");
-	jw_strz(w, type);
+	kv_str(w, "type", type);
 }
 
 static void
@@ -374,12 +356,10 @@ block_event(struct jw *w, struct mock_stream *s, struct buf *out, const char *ev
             const char *key, const char *type)
 {
 	ev_open(w, out, event);
-	jw_key(w, "index");
-	jw_int(w, s->block);
+	kv_int(w, "index", s->block);
 	jw_key(w, key);
 	jw_open(w, '{');
-	jw_key(w, "type");
-	jw_strz(w, type);
+	kv_str(w, "type", type);
 }
 
 /* A block of type opened, its field of the same name empty. */
@@ -401,8 +381,7 @@ block_stop(struct mock_stream *s, struct buf *out)
 	struct jw w;
 
 	ev_open(&w, out, "content_block_stop");
-	jw_key(&w, "index");
-	jw_int(&w, s->block++);
+	kv_int(&w, "index", s->block++);
 	ev_close(&w);
 }
 
@@ -503,8 +482,7 @@ next(const struct mock_answer *a, struct mock_stream *s, struct buf *out)
 			return MOCK_EV_DATA;
 		case A_THINK_STOP:
 			block_event(&w, s, out, "content_block_delta", "delta", "signature_delta");
-			jw_key(&w, "signature");
-			jw_strz(&w, "mock");
+			kv_str(&w, "signature", "mock");
 			jw_close(&w, '}');
 			ev_close(&w);
 			block_stop(s, out);
@@ -532,8 +510,7 @@ next(const struct mock_answer *a, struct mock_stream *s, struct buf *out)
 				continue;
 			}
 			ev_open(&w, out, "content_block_start");
-			jw_key(&w, "index");
-			jw_int(&w, s->block);
+			kv_int(&w, "index", s->block);
 			jw_key(&w, "content_block");
 			tool_block(a, s->tool, NULL, &w);
 			ev_close(&w);
@@ -567,8 +544,7 @@ next(const struct mock_answer *a, struct mock_stream *s, struct buf *out)
 			ev_open(&w, out, "message_delta");
 			jw_key(&w, "delta");
 			jw_open(&w, '{');
-			jw_key(&w, "stop_reason");
-			jw_strz(&w, stop_reason(a));
+			kv_str(&w, "stop_reason", stop_reason(a));
 			jw_key(&w, "stop_sequence");
 			jw_null(&w);
 			jw_close(&w, '}');

@@ -7,6 +7,7 @@
 #include "base/strmap.h"
 #include "json/json.h"
 #include "mock/mock_batch.h"
+#include "mock/mock_internal.h"
 
 /* One file held: an upload or a batch's output. */
 struct mfile {
@@ -160,12 +161,12 @@ static void
 file_json(struct jw *w, const struct mfile *f)
 {
 	jw_open(w, '{');
-	jw_key(w, "id"); jw_strz(w, f->id);
-	jw_key(w, "object"); jw_strz(w, "file");
-	jw_key(w, "bytes"); jw_int(w, (long long)f->data.len);
-	jw_key(w, "created_at"); jw_int(w, f->created);
-	jw_key(w, "filename"); jw_strz(w, f->name);
-	jw_key(w, "purpose"); jw_strz(w, f->purpose);
+	kv_str(w, "id", f->id);
+	kv_str(w, "object", "file");
+	kv_int(w, "bytes", (long long)f->data.len);
+	kv_int(w, "created_at", f->created);
+	kv_str(w, "filename", f->name);
+	kv_str(w, "purpose", f->purpose);
 	jw_close(w, '}');
 }
 
@@ -301,7 +302,7 @@ out_line(struct buf *o, unsigned long long n, const char *custom_id, size_t idle
 		jw_null(&w);
 	else {
 		jw_open(&w, '{');
-		jw_key(&w, "status_code"); jw_int(&w, status);
+		kv_int(&w, "status_code", status);
 		jw_key(&w, "request_id");
 		buf_addf(o, "\"req_mock%llu\"", n);
 		w.more = 1;
@@ -311,8 +312,8 @@ out_line(struct buf *o, unsigned long long n, const char *custom_id, size_t idle
 	jw_key(&w, "error");
 	if (code) {
 		jw_open(&w, '{');
-		jw_key(&w, "code"); jw_strz(&w, code);
-		jw_key(&w, "message"); jw_strz(&w, msg);
+		kv_str(&w, "code", code);
+		kv_str(&w, "message", msg);
 		jw_close(&w, '}');
 	} else
 		jw_null(&w);
@@ -333,7 +334,7 @@ an_line(struct buf *o, const char *custom_id, size_t idlen, const char *type,
 	jw_key(&w, "custom_id"); jw_str(&w, custom_id, idlen);
 	jw_key(&w, "result");
 	jw_open(&w, '{');
-	jw_key(&w, "type"); jw_strz(&w, type);
+	kv_str(&w, "type", type);
 	if (resp) {
 		jw_key(&w, strcmp(type, "succeeded") ? "error" : "message");
 		jw_raw(&w, resp->data, resp->len);
@@ -368,13 +369,13 @@ validate(const struct mfile *in, long long *total)
 
 				jw_start(&w, &e);
 				jw_open(&w, '{');
-				jw_key(&w, "object"); jw_strz(&w, "list");
+				kv_str(&w, "object", "list");
 				jw_key(&w, "data"); jw_open(&w, '[');
 				jw_open(&w, '{');
-				jw_key(&w, "code"); jw_strz(&w, "invalid_request");
-				jw_key(&w, "message");
-				jw_strz(&w, o ? "a line needs custom_id and a body object" : err);
-				jw_key(&w, "line"); jw_int(&w, line);
+				kv_str(&w, "code", "invalid_request");
+				kv_str(&w, "message",
+				       o ? "a line needs custom_id and a body object" : err);
+				kv_int(&w, "line", line);
 				jw_close(&w, '}');
 				jw_close(&w, ']');
 				jw_close(&w, '}');
@@ -515,23 +516,23 @@ batch_json(struct mock_batch *b, struct jw *w, struct mbatch *x)
 	long long created = (long long)x->created, s = (long long)b->o.seconds;
 
 	jw_open(w, '{');
-	jw_key(w, "id"); jw_strz(w, x->id);
-	jw_key(w, "object"); jw_strz(w, "batch");
-	jw_key(w, "endpoint"); jw_strz(w, x->endpoint);
+	kv_str(w, "id", x->id);
+	kv_str(w, "object", "batch");
+	kv_str(w, "endpoint", x->endpoint);
 	jw_key(w, "errors");
 	if (x->errors)
 		jw_raw(w, x->errors, strlen(x->errors));
 	else
 		jw_null(w);
-	jw_key(w, "input_file_id"); jw_strz(w, x->input);
-	jw_key(w, "completion_window"); jw_strz(w, "24h");
-	jw_key(w, "status"); jw_strz(w, st);
+	kv_str(w, "input_file_id", x->input);
+	kv_str(w, "completion_window", "24h");
+	kv_str(w, "status", st);
 	jw_key(w, "output_file_id");
 	if (x->output[0]) jw_strz(w, x->output); else jw_null(w);
 	jw_key(w, "error_file_id");
 	if (x->error[0]) jw_strz(w, x->error); else jw_null(w);
-	jw_key(w, "created_at"); jw_int(w, created);
-	jw_key(w, "expires_at"); jw_int(w, created + 86400);
+	kv_int(w, "created_at", created);
+	kv_int(w, "expires_at", created + 86400);
 	jw_key(w, "in_progress_at");
 	if (strcmp(st, "validating") && !x->errors) jw_int(w, created + s); else jw_null(w);
 	jw_key(w, "completed_at");
@@ -546,9 +547,9 @@ batch_json(struct mock_batch *b, struct jw *w, struct mbatch *x)
 	if (!strcmp(st, "cancelled")) jw_int(w, (long long)x->ended); else jw_null(w);
 	jw_key(w, "request_counts");
 	jw_open(w, '{');
-	jw_key(w, "total"); jw_int(w, x->total);
-	jw_key(w, "completed"); jw_int(w, x->completed);
-	jw_key(w, "failed"); jw_int(w, x->failed);
+	kv_int(w, "total", x->total);
+	kv_int(w, "completed", x->completed);
+	kv_int(w, "failed", x->failed);
 	jw_close(w, '}');
 	jw_key(w, "metadata");
 	if (x->metadata)
@@ -615,7 +616,7 @@ list(struct mock_batch *b, int files, struct buf *out)
 
 	jw_start(&w, out);
 	jw_open(&w, '{');
-	jw_key(&w, "object"); jw_strz(&w, "list");
+	kv_str(&w, "object", "list");
 	jw_key(&w, "data"); jw_open(&w, '[');
 	pthread_mutex_lock(&b->lock);
 	if (files) {
@@ -676,8 +677,8 @@ file_req(struct mock_batch *b, const char *method, const char *rest, struct buf 
 		buf_free(&f->data);
 		jw_start(&w, out);
 		jw_open(&w, '{');
-		jw_key(&w, "id"); jw_strz(&w, f->id);
-		jw_key(&w, "object"); jw_strz(&w, "file");
+		kv_str(&w, "id", f->id);
+		kv_str(&w, "object", "file");
 		jw_key(&w, "deleted"); jw_raw(&w, "true", 4);
 		jw_close(&w, '}');
 	} else if (!strcmp(method, "GET")) {
@@ -765,17 +766,17 @@ an_batch_json(struct mock_batch *b, struct jw *w, struct mbatch *x, const char *
 
 	(void)st;
 	jw_open(w, '{');
-	jw_key(w, "id"); jw_strz(w, x->id);
-	jw_key(w, "type"); jw_strz(w, "message_batch");
-	jw_key(w, "processing_status");
-	jw_strz(w, ended ? "ended" : x->cancel_at > 0 ? "canceling" : "in_progress");
+	kv_str(w, "id", x->id);
+	kv_str(w, "type", "message_batch");
+	kv_str(w, "processing_status",
+	       ended ? "ended" : x->cancel_at > 0 ? "canceling" : "in_progress");
 	jw_key(w, "request_counts");
 	jw_open(w, '{');
-	jw_key(w, "processing"); jw_int(w, ended ? 0 : x->total - done);
-	jw_key(w, "succeeded"); jw_int(w, x->completed);
-	jw_key(w, "errored"); jw_int(w, x->failed);
-	jw_key(w, "canceled"); jw_int(w, x->canceled);
-	jw_key(w, "expired"); jw_int(w, x->expired);
+	kv_int(w, "processing", ended ? 0 : x->total - done);
+	kv_int(w, "succeeded", x->completed);
+	kv_int(w, "errored", x->failed);
+	kv_int(w, "canceled", x->canceled);
+	kv_int(w, "expired", x->expired);
 	jw_close(w, '}');
 	an_time(w, "ended_at", ended ? x->ended : 0);
 	an_time(w, "created_at", x->created);

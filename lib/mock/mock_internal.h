@@ -39,6 +39,23 @@ struct rule {
 	size_t nhdrs;
 };
 
+/* A member of the object w is writing: key, then string s or number v.
+ * Inline, so a literal key's length is known when compiled, as with
+ * jw_key. */
+static inline void
+kv_str(struct jw *w, const char *key, const char *s)
+{
+	jw_key(w, key);
+	jw_strz(w, s);
+}
+
+static inline void
+kv_int(struct jw *w, const char *key, long long v)
+{
+	jw_key(w, key);
+	jw_int(w, v);
+}
+
 /* Free the strings of t[0..n) and clear them; the array is the caller's. */
 void mock_tools_free(struct mock_tool *t, size_t n);
 
