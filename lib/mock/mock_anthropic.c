@@ -5,7 +5,6 @@
  * stream, its errors. */
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "base/fnv.h"
@@ -161,12 +160,9 @@ reshape_error(struct mock_answer *a)
 	json_object *doc = json_parse(a->body.data ? a->body.data : "", a->body.len, why, sizeof why);
 	const char *m = json_get_str(json_get(doc, "error"), "message");
 
-	if (m) {
-		char *msg = estrdup(m);
-
-		mock_anthropic_error_json(&a->body, a->status, msg);
-		free(msg);
-	}
+	/* m is doc's own copy: a->body may be written over */
+	if (m)
+		mock_anthropic_error_json(&a->body, a->status, m);
 	json_object_put(doc);
 }
 
