@@ -431,15 +431,6 @@ anthropic_error(struct MHD_Connection *c, int status, const char *msg)
 	return send_resp(c, status, take_buf(&b, json_ctype));
 }
 
-static enum MHD_Result
-messages(struct mock_http *h, struct MHD_Connection *c, struct req *q)
-{
-	int status;
-	const char *msg = anthropic_refusal(h, c, &status);
-
-	return msg ? anthropic_error(c, status, msg) : chat(h, c, q);
-}
-
 /* The batch APIs (mock_batch.c); 404 when the server has none. */
 static enum MHD_Result
 batch(struct mock_http *h, struct MHD_Connection *c, struct req *q, const char *method,
@@ -453,11 +444,9 @@ batch(struct mock_http *h, struct MHD_Connection *c, struct req *q, const char *
 		                                     anthropic ? "after_id" : "after"),
 	};
 	struct buf b = {0};
-	const char *ctype, *msg;
+	const char *ctype;
 	int st;
 
-	if (anthropic && (msg = anthropic_refusal(h, c, &st)))
-		return anthropic_error(c, st, msg);
 	if (!h->o.batch)
 		return anthropic ? anthropic_error(c, 404, "mock: no batch API")
 		                 : send_error(c, 404, "unknown_url", "mock: no batch API");
@@ -524,10 +513,14 @@ answer(struct mock_http *h, struct MHD_Connection *c, struct req *q, const char 
 		snprintf(msg, sizeof msg, "mock: method %.32s not allowed for %.160s", method, url);
 		return send_error(c, 405, NULL, msg);
 	}
-	if (q->route == R_MESSAGES)
-		return messages(h, c, q);
-	if (q->route == R_BATCH && !strncmp(url, "/v1/messages/", 13))
-		return batch(h, c, q, method, url);
+	if (q->route == R_MESSAGES || (q->route == R_BATCH && !strncmp(url, "/v1/messages/", 13))) {
+		int st;
+		const char *refusal = anthropic_refusal(h, c, &st);
+
+		if (refusal)
+			return anthropic_error(c, st, refusal);
+		return q->route == R_MESSAGES ? chat(h, c, q) : batch(h, c, q, method, url);
+	}
 	if (h->o.token && q->route != R_HEALTH && q->route != R_STATS && q->route != R_LIMITS) {
 		const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 		                                               MHD_HTTP_HEADER_AUTHORIZATION);
