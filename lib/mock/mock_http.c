@@ -344,20 +344,16 @@ chat(struct mock_http *h, struct MHD_Connection *c, struct req *q)
 	/* Anthropic's route answers the same question in its own shapes */
 	(q->route == R_MESSAGES ? mock_anthropic_reply : mock_reply)(h->m, q->body.data ?
 		q->body.data : "", q->body.len, &a);
-	if (limited(h, c, &a, &v, &rc)) {
-		mock_verdict_free(&v);
-		mock_answer_free(&a);
-		return rc;
-	}
+	if (limited(h, c, &a, &v, &rc))
+		goto out;
 	if (a.injected)
 		atomic_fetch_add(&h->faults, 1);
 	if (a.status == 200)
 		mock_limits_used(h->o.limits, a.prompt_tokens + a.completion_tokens);
 	wait = h->o.latency_ms + a.delay_ms + mock_limits_delay_ms(h->o.limits, a.completion_tokens);
 	if (wait > 0 && pause_ms(h, wait) < 0) {
-		mock_verdict_free(&v);
-		mock_answer_free(&a);
-		return MHD_NO;
+		rc = MHD_NO;
+		goto out;
 	}
 	status = a.status;
 	if (a.raw)
@@ -375,9 +371,11 @@ chat(struct mock_http *h, struct MHD_Connection *c, struct req *q)
 	if (r)
 		add_headers(r, &a);
 	add_limit_headers(r, &v);
+	rc = send_resp(c, status, r);
+out:
 	mock_verdict_free(&v);
 	mock_answer_free(&a);
-	return send_resp(c, status, r);
+	return rc;
 }
 
 static enum MHD_Result
