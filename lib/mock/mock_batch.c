@@ -419,31 +419,26 @@ batch_end(struct mock_batch *b, struct mbatch *x, const char *status, long long 
 			size_t idl = (size_t)json_object_get_string_len(cid);
 			unsigned long long seq = ++b->seq;
 
-			if (x->anthropic) {
-				/* one results file, a line for every request */
-				if (k < reached) {
-					int st = line_answer(b, 1, json_get(o, "params"), &resp, &scratch);
+			if (k < reached) {
+				int st = line_answer(b, x->anthropic,
+				                     json_get(o, x->anthropic ? "params" : "body"), &resp,
+				                     &scratch);
 
+				/* Anthropic's: one results file, a line for every request */
+				if (x->anthropic)
 					an_line(&ok, id, idl, st == 200 ? "succeeded" : "errored", &resp);
-					if (st == 200)
-						x->completed++;
-					else
-						x->failed++;
-				} else if (!strcmp(status, "expired")) {
-					an_line(&ok, id, idl, "expired", NULL);
-					x->expired++;
-				} else {
-					an_line(&ok, id, idl, "canceled", NULL);
-					x->canceled++;
-				}
-			} else if (k < reached) {
-				int st = line_answer(b, 0, json_get(o, "body"), &resp, &scratch);
-
-				out_line(st == 200 ? &ok : &bad, seq, id, idl, st, &resp, NULL, NULL);
+				else
+					out_line(st == 200 ? &ok : &bad, seq, id, idl, st, &resp, NULL, NULL);
 				if (st == 200)
 					x->completed++;
 				else
 					x->failed++;
+			} else if (x->anthropic && !strcmp(status, "expired")) {
+				an_line(&ok, id, idl, "expired", NULL);
+				x->expired++;
+			} else if (x->anthropic) {
+				an_line(&ok, id, idl, "canceled", NULL);
+				x->canceled++;
 			} else if (!strcmp(status, "expired")) {
 				out_line(&bad, seq, id, idl, 0, NULL, "batch_expired",
 				         "This request could not be executed before the completion "
@@ -967,17 +962,13 @@ answer(struct mock_batch *b, const char *method, const char *url,
 	}
 	if (!strncmp(url, AN_URL "/", sizeof AN_URL))
 		return an_req(b, method, url + sizeof AN_URL, q, out, ctype);
-	if (!strcmp(url, "/v1/files")) {
+	if (!strcmp(url, "/v1/files") || !strcmp(url, "/v1/batches")) {
+		int files = !strcmp(url, "/v1/files");
+
 		if (!strcmp(method, "POST"))
-			return upload(b, content_type, body, len, out);
+			return files ? upload(b, content_type, body, len, out) : create(b, body, len, out);
 		return strcmp(method, "GET") ? error(out, 405, NULL, "mock: method not allowed")
-		                             : list(b, 1, out);
-	}
-	if (!strcmp(url, "/v1/batches")) {
-		if (!strcmp(method, "POST"))
-			return create(b, body, len, out);
-		return strcmp(method, "GET") ? error(out, 405, NULL, "mock: method not allowed")
-		                             : list(b, 0, out);
+		                             : list(b, files, out);
 	}
 	if (!strncmp(url, "/v1/files/", 10))
 		return file_req(b, method, url + 10, out, ctype);
