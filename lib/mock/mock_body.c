@@ -467,15 +467,15 @@ stream_event(const struct mock_answer *a, struct mock_stream *s, double ts, stru
 	struct jw w;
 
 	for (;;) {
+		/* the deltas a cut fault allows are sent: nothing else of any
+		 * choice goes out (their finish chunks neither) */
+		if (s->phase >= S_REASONING_HEAD && s->phase <= S_TOOL_ARGS && s->sent >= s->limit)
+			s->phase = S_CUT;
 		switch (s->phase) {
 		case S_START:
 			/* with sse-filter, twice: the filter chunk, then the start */
 			return stream_start(a, s, ts, out);
 		case S_REASONING_HEAD:
-			if (s->sent >= s->limit) {
-				s->phase = S_CUT;
-				continue;
-			}
 			chunk_open(a, &w, out);
 			choice_open(&w, s->choice);
 			kv_str(&w, "reasoning_content", REASONING_PREFIX);
@@ -492,10 +492,6 @@ stream_event(const struct mock_answer *a, struct mock_stream *s, double ts, stru
 				s->off = 0;
 				continue;
 			}
-			if (s->sent >= s->limit) {
-				s->phase = S_CUT;
-				continue;
-			}
 			content_delta(a, s, ts, out,
 			              s->phase == S_REASONING ? "reasoning_content" : "content");
 			s->sent++;
@@ -505,10 +501,6 @@ stream_event(const struct mock_answer *a, struct mock_stream *s, double ts, stru
 			if (s->off || !a->has_content || s->choice == 0) {
 				s->phase = S_TOOL_HEAD;
 				s->off = 0;
-				continue;
-			}
-			if (s->sent >= s->limit) {
-				s->phase = S_CUT;
 				continue;
 			}
 			suffix_delta(a, s, ts, out);
@@ -524,10 +516,6 @@ stream_event(const struct mock_answer *a, struct mock_stream *s, double ts, stru
 			if (s->phase == S_TOOL_ARGS && s->off >= strlen(a->tools[s->tool].args)) {
 				s->tool++;
 				s->phase = S_TOOL_HEAD;
-				continue;
-			}
-			if (s->sent >= s->limit) {
-				s->phase = S_CUT;
 				continue;
 			}
 			if (s->phase == S_TOOL_HEAD)
