@@ -100,16 +100,14 @@ add_turn(json_object *out, json_object *m)
 static json_object *
 as_openai(json_object *req)
 {
+	static const char *const same[] = { "model", "stream", "max_tokens" };
 	json_object *o = json_object_new_object(), *msgs = json_object_new_array(), *v;
 	json_object *in = json_get(req, "messages");
 	size_t i;
 
-	if ((v = json_get(req, "model")))
-		json_set(o, "model", json_ref(v));
-	if ((v = json_get(req, "stream")))
-		json_set(o, "stream", json_ref(v));
-	if ((v = json_get(req, "max_tokens")))
-		json_set(o, "max_tokens", json_ref(v));
+	for (i = 0; i < NELEM(same); i++)
+		if ((v = json_get(req, same[i])))
+			json_set(o, same[i], json_ref(v));
 	if ((v = json_get(req, "system")))
 		json_object_array_add(msgs, message("system", text_of(v)));
 	for (i = 0; json_object_is_type(in, json_type_array) && i < json_object_array_length(in); i++)

@@ -271,11 +271,10 @@ line_answer(struct mock_batch *b, int anthropic, json_object *body, struct buf *
 		if ((o = json_parse(a.body.data ? a.body.data : "", a.body.len, err, sizeof err))) {
 			json_line(o, resp);
 			json_object_put(o);
-		} else if (anthropic) {
+		} else if (anthropic)
 			mock_anthropic_error_json(resp, 500, "mock: the answer was not JSON");
-		} else {
+		else
 			mock_error_json(resp, "mock: the answer was not JSON", "server_error", NULL);
-		}
 	} else {
 		a.faults &= ~(unsigned)MOCK_F_HUGE;
 		(anthropic ? mock_anthropic_completion : mock_completion)(&a, resp, NULL);

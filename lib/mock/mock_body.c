@@ -572,10 +572,8 @@ stream_event(const struct mock_answer *a, struct mock_stream *s, double ts, stru
 	}
 }
 
-/* Reshape the one event "data: X\n\n" at out[from..] as the sse-* faults
- * ask: other line ends, no space after the colon, comments, fields, the
- * JSON cut into several data lines (at each ',"', which never falls
- * inside a JSON string: a quote in a string is escaped). */
+/* sse-multiline cuts the JSON at each ',"', which never falls inside a
+ * JSON string: a quote in a string is escaped. */
 void
 mock_sse_shape(unsigned f, struct mock_stream *s, struct buf *out, size_t from)
 {

@@ -86,7 +86,8 @@ int mock_has_reasoning(const struct mock_answer *a);
 size_t mock_delta_len(int huge, const char *s, size_t off, size_t len);
 
 /* Reshape the one event "data: X\n\n" at out[from..] as the sse-* faults
- * of f ask. */
+ * of f ask: other line ends, no space after the colon, comments, fields,
+ * the JSON cut into several data lines. */
 void mock_sse_shape(unsigned f, struct mock_stream *s, struct buf *out, size_t from);
 
 /* The first rule matching the request, or NULL. */
