@@ -293,18 +293,12 @@ enum { A_START, A_THINK_HEAD, A_THINK, A_THINK_STOP, A_TEXT_HEAD, A_TEXT, A_TEXT
 
 #define CUTS (MOCK_F_DROP | MOCK_F_TRUNCATE | MOCK_F_STREAM_ERROR)
 
-static int
-huge(const struct mock_answer *a)
-{
-	return (a->faults & MOCK_F_HUGE) != 0;
-}
-
 static size_t
 text_len(const struct mock_answer *a)
 {
 	if (!a->has_content || (a->faults & MOCK_F_EMPTY_CHOICES))
 		return 0;
-	return huge(a) ? (size_t)a->huge_bytes : a->content.len;
+	return a->faults & MOCK_F_HUGE ? (size_t)a->huge_bytes : a->content.len;
 }
 
 /* The deltas of the whole answer, for where a cut falls. */
@@ -314,7 +308,7 @@ count_deltas(const struct mock_answer *a)
 	size_t n = 0, off, len = text_len(a), i;
 
 	for (off = 0; off < len; n++)
-		off += mock_delta_len(huge(a), a->content.data, off, len);
+		off += mock_delta_len(a->faults & MOCK_F_HUGE, a->content.data, off, len);
 	if (mock_has_reasoning(a))
 		n += 1 + n;
 	for (i = 0; i < a->ntools; i++) {
@@ -407,12 +401,13 @@ delta(struct mock_stream *s, struct buf *out, const char *type, const char *fiel
 static void
 text_delta(const struct mock_answer *a, struct mock_stream *s, struct buf *out, int think)
 {
-	size_t len = text_len(a), n = mock_delta_len(huge(a), a->content.data, s->off, len);
+	int huge = a->faults & MOCK_F_HUGE;
+	size_t len = text_len(a), n = mock_delta_len(huge, a->content.data, s->off, len);
 
 	if (think)
 		delta(s, out, "thinking_delta", "thinking", a->content.data + s->off, n, 0);
 	else
-		delta(s, out, "text_delta", "text", a->content.data + s->off, n, huge(a) ? n : 0);
+		delta(s, out, "text_delta", "text", a->content.data + s->off, n, huge ? n : 0);
 	s->off += n;
 }
 
