@@ -62,6 +62,15 @@ mock_http_date(time_t t, char *out, size_t outlen)
 }
 
 
+double
+mock_wall(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 void
 mock_error_json(struct buf *out, const char *msg, const char *type, const char *code)
 {

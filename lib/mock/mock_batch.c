@@ -53,15 +53,6 @@ static const char ctype_json[] = "application/json";
 #define AN_URL "/v1/messages/batches"
 #define AN_MAX_REQUESTS 100000	/* Anthropic's limit of one batch */
 
-static double
-wall(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 struct mock_batch *
 mock_batch_new(struct mock *m, const struct mock_batch_opts *o)
 {
@@ -150,7 +141,7 @@ file_add(struct mock_batch *b, const char *name, size_t namelen, const char *pur
 	snprintf(f->id, sizeof f->id, "file-mock%llu", ++b->seq);
 	f->name = estrndup(name, namelen);
 	f->purpose = purpose;
-	f->created = (long long)wall();
+	f->created = (long long)mock_wall();
 	f->data = *data;
 	memset(data, 0, sizeof *data);
 	b->held += (long long)f->data.len;
@@ -401,7 +392,7 @@ batch_end(struct mock_batch *b, struct mbatch *x, const char *status, long long 
 	char name[80];
 
 	x->end = status;
-	x->ended = wall();
+	x->ended = mock_wall();
 	if (!in)
 		return;
 	p = in->data.data;
@@ -476,7 +467,7 @@ batch_end(struct mock_batch *b, struct mbatch *x, const char *status, long long 
 static const char *
 batch_status(struct mock_batch *b, struct mbatch *x)
 {
-	double now = wall(), s = b->o.seconds, e = now - x->created;
+	double now = mock_wall(), s = b->o.seconds, e = now - x->created;
 
 	if (x->end)
 		return x->end;
@@ -590,7 +581,7 @@ create(struct mock_batch *b, const char *body, size_t len, struct buf *out)
 		json_line(meta, &mb);
 		x->metadata = mb.data;
 	}
-	x->created = wall();
+	x->created = mock_wall();
 	if ((x->errors = validate(f, &x->total))) {
 		x->end = "failed";
 		x->ended = x->created;
@@ -703,7 +694,7 @@ batch_req(struct mock_batch *b, const char *method, const char *rest, struct buf
 		st = error(out, 404, "not_found", "mock: no such batch");
 	else {
 		if (slash && !x->end && x->cancel_at == 0) {
-			x->cancel_at = wall();
+			x->cancel_at = mock_wall();
 			/* cancelled before it started: nothing to wait for */
 			if (x->cancel_at - x->created < b->o.seconds || b->o.seconds <= 0)
 				batch_end(b, x, "cancelled", 0);
@@ -854,7 +845,7 @@ an_create(struct mock_batch *b, const char *body, size_t len, const char *host, 
 	x->endpoint = estrdup("/v1/messages");
 	x->anthropic = 1;
 	x->total = (long long)n;
-	x->created = wall();
+	x->created = mock_wall();
 	jw_start(&w, out);
 	an_batch_json(b, &w, x, host);
 	pthread_mutex_unlock(&b->lock);
@@ -936,7 +927,7 @@ an_req(struct mock_batch *b, const char *method, const char *rest,
 		}
 	} else {
 		if (!strcmp(what, "cancel") && !x->end && x->cancel_at == 0) {
-			x->cancel_at = wall();
+			x->cancel_at = mock_wall();
 			if (x->cancel_at - x->created < b->o.seconds || b->o.seconds <= 0)
 				batch_end(b, x, "cancelled", 0);
 		}

@@ -9,13 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <microhttpd.h>
 
 #include "json/json.h"
 #include "mock/mock_http.h"
+#include "mock/mock_internal.h"
 
 enum { R_NONE, R_CHAT, R_MESSAGES, R_MODELS, R_HEALTH, R_STATS, R_BATCH, R_LIMITS };
 #define IS_POST(r) ((r) == R_CHAT || (r) == R_MESSAGES)	/* the routes answering a POST body */
@@ -96,15 +96,6 @@ pause_ms(struct mock_http *h, long long ms)
 			return -1;
 	}
 	return 0;
-}
-
-static double
-wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
 }
 
 /* A response owning b's bytes; b is left empty. */
@@ -191,7 +182,7 @@ sse_read(void *cls, uint64_t pos, char *dst, size_t max)
 		buf_reset(&s->out);
 		s->off = 0;
 		s->ended = s->a.anthropic ? mock_anthropic_stream_next(&s->a, &s->st, &s->out)
-		                          : mock_stream_next(&s->a, &s->st, wall_ms(), &s->out);
+		                          : mock_stream_next(&s->a, &s->st, mock_wall() * 1000.0, &s->out);
 	}
 	if (n > 0)
 		return (ssize_t)n;

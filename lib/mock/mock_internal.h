@@ -56,6 +56,9 @@ kv_int(struct jw *w, const char *key, long long v)
 	jw_int(w, v);
 }
 
+/* The wall clock in seconds: a batch's times, a stream's x_mock_ts_ms. */
+double mock_wall(void);
+
 /* Free the strings of t[0..n) and clear them; the array is the caller's. */
 void mock_tools_free(struct mock_tool *t, size_t n);
 
