@@ -213,8 +213,6 @@ struct mock_status_row {
 };
 const struct mock_status_row *mock_status_row(int code);
 
-void mock_models_json(const char *const *models, size_t n, struct buf *out);
-
 /* Helpers, exposed for the unit tests. */
 long long mock_tokens(size_t bytes);
 void mock_http_date(time_t t, char *out, size_t outlen);

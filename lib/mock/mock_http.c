@@ -661,6 +661,21 @@ connected(void *cls, struct MHD_Connection *c, void **socket_context,
 	}
 }
 
+/* /v1/models' answer: the models of o.models. */
+static void
+models_json(const char *const *models, size_t n, struct buf *out)
+{
+	size_t i;
+
+	buf_adds(out, "{\"object\":\"list\",\"data\":[");
+	for (i = 0; i < n; i++) {
+		buf_adds(out, i ? ",{\"id\":" : "{\"id\":");
+		json_quote(out, models[i], strlen(models[i]));
+		buf_adds(out, ",\"object\":\"model\",\"created\":0,\"owned_by\":\"llm-mock\"}");
+	}
+	buf_adds(out, "]}");
+}
+
 struct mock_http *
 mock_http_start(struct mock *m, const struct mock_http_opts *o, char *err, size_t errlen)
 {
@@ -683,7 +698,7 @@ mock_http_start(struct mock *m, const struct mock_http_opts *o, char *err, size_
 		release(h);
 		return NULL;
 	}
-	mock_models_json(o->models, o->nmodels, &models);
+	models_json(o->models, o->nmodels, &models);
 	buf_adds(&health, "{\"status\":\"ok\"}");
 	h->models = take_buf(&models, json_ctype);
 	h->health = take_buf(&health, json_ctype);
