@@ -1,5 +1,5 @@
-/* The status table, the small JSON bodies (errors, models) and the
- * helpers every part of the mock shares. */
+/* The status table, the error body and the helpers every part of the
+ * mock shares. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +62,15 @@ mock_http_date(time_t t, char *out, size_t outlen)
 }
 
 
+double
+mock_wall(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 void
 mock_error_json(struct buf *out, const char *msg, const char *type, const char *code)
 {
@@ -75,20 +84,6 @@ mock_error_json(struct buf *out, const char *msg, const char *type, const char *
 	else
 		buf_adds(out, "null");
 	buf_adds(out, "}}");
-}
-
-void
-mock_models_json(const char *const *models, size_t n, struct buf *out)
-{
-	size_t i;
-
-	buf_adds(out, "{\"object\":\"list\",\"data\":[");
-	for (i = 0; i < n; i++) {
-		buf_adds(out, i ? ",{\"id\":" : "{\"id\":");
-		json_quote(out, models[i], strlen(models[i]));
-		buf_adds(out, ",\"object\":\"model\",\"created\":0,\"owned_by\":\"llm-mock\"}");
-	}
-	buf_adds(out, "]}");
 }
 
 void

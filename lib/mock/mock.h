@@ -10,7 +10,7 @@
  * share lib/mock/mock_internal.h): mock_directive.c parses [[mock:...]],
  * mock_rules.c loads and matches a --rules file and counts attempts,
  * mock_answer.c builds the answer, mock_body.c writes completion bodies
- * and stream events, mock.c holds the status table and the small bodies.
+ * and stream events, mock.c holds the status table and the error body.
  *
  * Ownership: an answer owns every string in it and is released with
  * mock_answer_free(); struct mock_directives owns its text and is
@@ -169,9 +169,9 @@ void mock_answer_free(struct mock_answer *a);
 
 /* The same for a Messages API request (POST /v1/messages): it is read
  * as the question an OpenAI request would be, so every directive, fault
- * and rule acts alike, and the answer is marked to be written in
- * Anthropic's shapes by mock_completion() and mock_stream_next(); error
- * bodies are Anthropic's {"type":"error","error":{"type","message"}}. */
+ * and rule acts alike, and the answer is marked (a->anthropic) to be
+ * written by mock_anthropic_completion() and mock_anthropic_stream_next();
+ * error bodies are Anthropic's {"type":"error","error":{"type","message"}}. */
 void mock_anthropic_reply(struct mock *m, const char *body, size_t len, struct mock_answer *a);
 
 /* mock_completion() and mock_stream_next() of an answer in Anthropic's
@@ -212,8 +212,6 @@ struct mock_status_row {
 	int injectable;
 };
 const struct mock_status_row *mock_status_row(int code);
-
-void mock_models_json(const char *const *models, size_t n, struct buf *out);
 
 /* Helpers, exposed for the unit tests. */
 long long mock_tokens(size_t bytes);

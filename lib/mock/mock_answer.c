@@ -389,12 +389,10 @@ mock_reply(struct mock *m, const char *body, size_t len, struct mock_answer *a)
 	char err[ERRLEN];
 	json_object *req;
 
-	if (!(req = json_parse(body, len, err, sizeof err))) {
-		mock_reply_tree(m, NULL, fnv1a(body, len), a);
-		fail(a, 400, NULL, "invalid JSON in request body: %s", err);
-		return;
-	}
+	req = json_parse(body, len, err, sizeof err);
 	mock_reply_tree(m, req, fnv1a(body, len), a);
+	if (!req)
+		fail(a, 400, NULL, "invalid JSON in request body: %s", err);
 	json_object_put(req);
 }
 

@@ -5,7 +5,6 @@
  * stream, its errors. */
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "base/fnv.h"
@@ -101,16 +100,14 @@ add_turn(json_object *out, json_object *m)
 static json_object *
 as_openai(json_object *req)
 {
+	static const char *const same[] = { "model", "stream", "max_tokens" };
 	json_object *o = json_object_new_object(), *msgs = json_object_new_array(), *v;
 	json_object *in = json_get(req, "messages");
 	size_t i;
 
-	if ((v = json_get(req, "model")))
-		json_set(o, "model", json_ref(v));
-	if ((v = json_get(req, "stream")))
-		json_set(o, "stream", json_ref(v));
-	if ((v = json_get(req, "max_tokens")))
-		json_set(o, "max_tokens", json_ref(v));
+	for (i = 0; i < NELEM(same); i++)
+		if ((v = json_get(req, same[i])))
+			json_set(o, same[i], json_ref(v));
 	if ((v = json_get(req, "system")))
 		json_object_array_add(msgs, message("system", text_of(v)));
 	for (i = 0; json_object_is_type(in, json_type_array) && i < json_object_array_length(in); i++)
@@ -144,14 +141,11 @@ mock_anthropic_error_json(struct buf *out, int status, const char *msg)
 	buf_reset(out);
 	jw_start(&w, out);
 	jw_open(&w, '{');
-	jw_key(&w, "type");
-	jw_strz(&w, "error");
+	kv_str(&w, "type", "error");
 	jw_key(&w, "error");
 	jw_open(&w, '{');
-	jw_key(&w, "type");
-	jw_strz(&w, error_type(status));
-	jw_key(&w, "message");
-	jw_strz(&w, msg);
+	kv_str(&w, "type", error_type(status));
+	kv_str(&w, "message", msg);
 	jw_close(&w, '}');
 	jw_close(&w, '}');
 }
@@ -164,12 +158,9 @@ reshape_error(struct mock_answer *a)
 	json_object *doc = json_parse(a->body.data ? a->body.data : "", a->body.len, why, sizeof why);
 	const char *m = json_get_str(json_get(doc, "error"), "message");
 
-	if (m) {
-		char *msg = estrdup(m);
-
-		mock_anthropic_error_json(&a->body, a->status, msg);
-		free(msg);
-	}
+	/* m is doc's own copy: a->body may be written over */
+	if (m)
+		mock_anthropic_error_json(&a->body, a->status, m);
 	json_object_put(doc);
 }
 
@@ -215,15 +206,11 @@ usage(const struct mock_answer *a, struct jw *w, int start)
 	jw_key(w, "usage");
 	jw_open(w, '{');
 	if (start) {
-		jw_key(w, "input_tokens");
-		jw_int(w, a->prompt_tokens);
-		jw_key(w, "cache_creation_input_tokens");
-		jw_int(w, 0);
-		jw_key(w, "cache_read_input_tokens");
-		jw_int(w, 0);
+		kv_int(w, "input_tokens", a->prompt_tokens);
+		kv_int(w, "cache_creation_input_tokens", 0);
+		kv_int(w, "cache_read_input_tokens", 0);
 	}
-	jw_key(w, "output_tokens");
-	jw_int(w, start == 1 ? 1 : a->completion_tokens);
+	kv_int(w, "output_tokens", start == 1 ? 1 : a->completion_tokens);
 	jw_close(w, '}');
 }
 
@@ -232,12 +219,10 @@ static void
 tool_block(const struct mock_answer *a, size_t k, const char *args, struct jw *w)
 {
 	jw_open(w, '{');
-	jw_key(w, "type");
-	jw_strz(w, "tool_use");
+	kv_str(w, "type", "tool_use");
 	jw_key(w, "id");
 	mock_tool_id(a, "toolu_mock_", k, w);
-	jw_key(w, "name");
-	jw_strz(w, a->tools[k].name);
+	kv_str(w, "name", a->tools[k].name);
 	jw_key(w, "input");
 	if (args && *args)
 		jw_raw(w, args, strlen(args));
@@ -250,14 +235,10 @@ static void
 message_head(const struct mock_answer *a, struct jw *w)
 {
 	jw_open(w, '{');
-	jw_key(w, "id");
-	jw_strz(w, a->id);
-	jw_key(w, "type");
-	jw_strz(w, "message");
-	jw_key(w, "role");
-	jw_strz(w, "assistant");
-	jw_key(w, "model");
-	jw_strz(w, a->model);
+	kv_str(w, "id", a->id);
+	kv_str(w, "type", "message");
+	kv_str(w, "role", "assistant");
+	kv_str(w, "model", a->model);
 }
 
 void
@@ -276,19 +257,16 @@ mock_anthropic_completion(const struct mock_answer *a, struct buf *out, struct b
 		buf_adds(&r, REASONING_PREFIX);
 		buf_add(&r, a->content.data, a->content.len);
 		jw_open(&w, '{');
-		jw_key(&w, "type");
-		jw_strz(&w, "thinking");
+		kv_str(&w, "type", "thinking");
 		jw_key(&w, "thinking");
 		jw_str(&w, r.data, r.len);
-		jw_key(&w, "signature");
-		jw_strz(&w, "mock");
+		kv_str(&w, "signature", "mock");
 		jw_close(&w, '}');
 		buf_free(&r);
 	}
 	if (a->has_content && !(a->faults & MOCK_F_EMPTY_CHOICES)) {
 		jw_open(&w, '{');
-		jw_key(&w, "type");
-		jw_strz(&w, "text");
+		kv_str(&w, "type", "text");
 		jw_key(&w, "text");
 		if (post) {
 			jw_str_open(&w);
@@ -301,8 +279,7 @@ mock_anthropic_completion(const struct mock_answer *a, struct buf *out, struct b
 	for (i = 0; i < a->ntools; i++)
 		tool_block(a, i, a->tools[i].args, &w);
 	jw_close(&w, ']');
-	jw_key(&w, "stop_reason");
-	jw_strz(&w, stop_reason(a));
+	kv_str(&w, "stop_reason", stop_reason(a));
 	jw_key(&w, "stop_sequence");
 	jw_null(&w);
 	usage(a, &w, 2);
@@ -316,18 +293,12 @@ enum { A_START, A_THINK_HEAD, A_THINK, A_THINK_STOP, A_TEXT_HEAD, A_TEXT, A_TEXT
 
 #define CUTS (MOCK_F_DROP | MOCK_F_TRUNCATE | MOCK_F_STREAM_ERROR)
 
-static int
-huge(const struct mock_answer *a)
-{
-	return (a->faults & MOCK_F_HUGE) != 0;
-}
-
 static size_t
 text_len(const struct mock_answer *a)
 {
 	if (!a->has_content || (a->faults & MOCK_F_EMPTY_CHOICES))
 		return 0;
-	return huge(a) ? (size_t)a->huge_bytes : a->content.len;
+	return a->faults & MOCK_F_HUGE ? (size_t)a->huge_bytes : a->content.len;
 }
 
 /* The deltas of the whole answer, for where a cut falls. */
@@ -337,7 +308,7 @@ count_deltas(const struct mock_answer *a)
 	size_t n = 0, off, len = text_len(a), i;
 
 	for (off = 0; off < len; n++)
-		off += mock_delta_len(huge(a), a->content.data, off, len);
+		off += mock_delta_len(a->faults & MOCK_F_HUGE, a->content.data, off, len);
 	if (mock_has_reasoning(a))
 		n += 1 + n;
 	for (i = 0; i < a->ntools; i++) {
@@ -356,8 +327,7 @@ ev_open(struct jw *w, struct buf *out, const char *type)
 	buf_adds(out, "data: ");
 	jw_start(w, out);
 	jw_open(w, '{');
-	jw_key(w, "type");
-	jw_strz(w, type);
+	kv_str(w, "type", type);
 }
 
 static void
@@ -374,21 +344,20 @@ block_event(struct jw *w, struct mock_stream *s, struct buf *out, const char *ev
             const char *key, const char *type)
 {
 	ev_open(w, out, event);
-	jw_key(w, "index");
-	jw_int(w, s->block);
+	kv_int(w, "index", s->block);
 	jw_key(w, key);
 	jw_open(w, '{');
-	jw_key(w, "type");
-	jw_strz(w, type);
+	kv_str(w, "type", type);
 }
 
+/* A block of type opened, its field of the same name empty. */
 static void
-block_start(struct mock_stream *s, struct buf *out, const char *type, const char *field)
+block_start(struct mock_stream *s, struct buf *out, const char *type)
 {
 	struct jw w;
 
 	block_event(&w, s, out, "content_block_start", "content_block", type);
-	jw_key(&w, field);
+	jw_keyn(&w, type, strlen(type));
 	jw_strz(&w, "");
 	jw_close(&w, '}');
 	ev_close(&w);
@@ -400,8 +369,7 @@ block_stop(struct mock_stream *s, struct buf *out)
 	struct jw w;
 
 	ev_open(&w, out, "content_block_stop");
-	jw_key(&w, "index");
-	jw_int(&w, s->block++);
+	kv_int(&w, "index", s->block++);
 	ev_close(&w);
 }
 
@@ -433,12 +401,13 @@ delta(struct mock_stream *s, struct buf *out, const char *type, const char *fiel
 static void
 text_delta(const struct mock_answer *a, struct mock_stream *s, struct buf *out, int think)
 {
-	size_t len = text_len(a), n = mock_delta_len(huge(a), a->content.data, s->off, len);
+	int huge = a->faults & MOCK_F_HUGE;
+	size_t len = text_len(a), n = mock_delta_len(huge, a->content.data, s->off, len);
 
 	if (think)
 		delta(s, out, "thinking_delta", "thinking", a->content.data + s->off, n, 0);
 	else
-		delta(s, out, "text_delta", "text", a->content.data + s->off, n, huge(a) ? n : 0);
+		delta(s, out, "text_delta", "text", a->content.data + s->off, n, huge ? n : 0);
 	s->off += n;
 }
 
@@ -483,7 +452,7 @@ next(const struct mock_answer *a, struct mock_stream *s, struct buf *out)
 			s->phase = mock_has_reasoning(a) ? A_THINK_HEAD : A_TEXT_HEAD;
 			return MOCK_EV_DATA;
 		case A_THINK_HEAD:
-			block_start(s, out, "thinking", "thinking");
+			block_start(s, out, "thinking");
 			/* the prefix first, a delta of its own */
 			delta(s, out, "thinking_delta", "thinking", REASONING_PREFIX,
 			      strlen(REASONING_PREFIX), 0);
@@ -502,8 +471,7 @@ next(const struct mock_answer *a, struct mock_stream *s, struct buf *out)
 			return MOCK_EV_DATA;
 		case A_THINK_STOP:
 			block_event(&w, s, out, "content_block_delta", "delta", "signature_delta");
-			jw_key(&w, "signature");
-			jw_strz(&w, "mock");
+			kv_str(&w, "signature", "mock");
 			jw_close(&w, '}');
 			ev_close(&w);
 			block_stop(s, out);
@@ -515,7 +483,7 @@ next(const struct mock_answer *a, struct mock_stream *s, struct buf *out)
 				s->phase = A_TOOL_HEAD;
 				continue;
 			}
-			block_start(s, out, "text", "text");
+			block_start(s, out, "text");
 			/* a ping, as the API sends now and then */
 			buf_adds(out, "data: {\"type\":\"ping\"}\n\n");
 			s->phase = A_TEXT;
@@ -531,8 +499,7 @@ next(const struct mock_answer *a, struct mock_stream *s, struct buf *out)
 				continue;
 			}
 			ev_open(&w, out, "content_block_start");
-			jw_key(&w, "index");
-			jw_int(&w, s->block);
+			kv_int(&w, "index", s->block);
 			jw_key(&w, "content_block");
 			tool_block(a, s->tool, NULL, &w);
 			ev_close(&w);
@@ -566,8 +533,7 @@ next(const struct mock_answer *a, struct mock_stream *s, struct buf *out)
 			ev_open(&w, out, "message_delta");
 			jw_key(&w, "delta");
 			jw_open(&w, '{');
-			jw_key(&w, "stop_reason");
-			jw_strz(&w, stop_reason(a));
+			kv_str(&w, "stop_reason", stop_reason(a));
 			jw_key(&w, "stop_sequence");
 			jw_null(&w);
 			jw_close(&w, '}');

@@ -7,6 +7,7 @@
 #include "base/strmap.h"
 #include "json/json.h"
 #include "mock/mock_batch.h"
+#include "mock/mock_internal.h"
 
 /* One file held: an upload or a batch's output. */
 struct mfile {
@@ -51,15 +52,6 @@ static const char ctype_json[] = "application/json";
 
 #define AN_URL "/v1/messages/batches"
 #define AN_MAX_REQUESTS 100000	/* Anthropic's limit of one batch */
-
-static double
-wall(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 struct mock_batch *
 mock_batch_new(struct mock *m, const struct mock_batch_opts *o)
@@ -149,7 +141,7 @@ file_add(struct mock_batch *b, const char *name, size_t namelen, const char *pur
 	snprintf(f->id, sizeof f->id, "file-mock%llu", ++b->seq);
 	f->name = estrndup(name, namelen);
 	f->purpose = purpose;
-	f->created = (long long)wall();
+	f->created = (long long)mock_wall();
 	f->data = *data;
 	memset(data, 0, sizeof *data);
 	b->held += (long long)f->data.len;
@@ -160,12 +152,12 @@ static void
 file_json(struct jw *w, const struct mfile *f)
 {
 	jw_open(w, '{');
-	jw_key(w, "id"); jw_strz(w, f->id);
-	jw_key(w, "object"); jw_strz(w, "file");
-	jw_key(w, "bytes"); jw_int(w, (long long)f->data.len);
-	jw_key(w, "created_at"); jw_int(w, f->created);
-	jw_key(w, "filename"); jw_strz(w, f->name);
-	jw_key(w, "purpose"); jw_strz(w, f->purpose);
+	kv_str(w, "id", f->id);
+	kv_str(w, "object", "file");
+	kv_int(w, "bytes", (long long)f->data.len);
+	kv_int(w, "created_at", f->created);
+	kv_str(w, "filename", f->name);
+	kv_str(w, "purpose", f->purpose);
 	jw_close(w, '}');
 }
 
@@ -270,11 +262,10 @@ line_answer(struct mock_batch *b, int anthropic, json_object *body, struct buf *
 		if ((o = json_parse(a.body.data ? a.body.data : "", a.body.len, err, sizeof err))) {
 			json_line(o, resp);
 			json_object_put(o);
-		} else if (anthropic) {
+		} else if (anthropic)
 			mock_anthropic_error_json(resp, 500, "mock: the answer was not JSON");
-		} else {
+		else
 			mock_error_json(resp, "mock: the answer was not JSON", "server_error", NULL);
-		}
 	} else {
 		a.faults &= ~(unsigned)MOCK_F_HUGE;
 		(anthropic ? mock_anthropic_completion : mock_completion)(&a, resp, NULL);
@@ -291,7 +282,6 @@ out_line(struct buf *o, unsigned long long n, const char *custom_id, size_t idle
 	struct jw w;
 
 	jw_start(&w, o);
-	w.more = 0;
 	jw_open(&w, '{');
 	jw_key(&w, "id");
 	buf_addf(o, "\"batch_req_%llu\"", n);
@@ -302,7 +292,7 @@ out_line(struct buf *o, unsigned long long n, const char *custom_id, size_t idle
 		jw_null(&w);
 	else {
 		jw_open(&w, '{');
-		jw_key(&w, "status_code"); jw_int(&w, status);
+		kv_int(&w, "status_code", status);
 		jw_key(&w, "request_id");
 		buf_addf(o, "\"req_mock%llu\"", n);
 		w.more = 1;
@@ -312,8 +302,8 @@ out_line(struct buf *o, unsigned long long n, const char *custom_id, size_t idle
 	jw_key(&w, "error");
 	if (code) {
 		jw_open(&w, '{');
-		jw_key(&w, "code"); jw_strz(&w, code);
-		jw_key(&w, "message"); jw_strz(&w, msg);
+		kv_str(&w, "code", code);
+		kv_str(&w, "message", msg);
 		jw_close(&w, '}');
 	} else
 		jw_null(&w);
@@ -330,12 +320,11 @@ an_line(struct buf *o, const char *custom_id, size_t idlen, const char *type,
 	struct jw w;
 
 	jw_start(&w, o);
-	w.more = 0;
 	jw_open(&w, '{');
 	jw_key(&w, "custom_id"); jw_str(&w, custom_id, idlen);
 	jw_key(&w, "result");
 	jw_open(&w, '{');
-	jw_key(&w, "type"); jw_strz(&w, type);
+	kv_str(&w, "type", type);
 	if (resp) {
 		jw_key(&w, strcmp(type, "succeeded") ? "error" : "message");
 		jw_raw(&w, resp->data, resp->len);
@@ -370,13 +359,13 @@ validate(const struct mfile *in, long long *total)
 
 				jw_start(&w, &e);
 				jw_open(&w, '{');
-				jw_key(&w, "object"); jw_strz(&w, "list");
+				kv_str(&w, "object", "list");
 				jw_key(&w, "data"); jw_open(&w, '[');
 				jw_open(&w, '{');
-				jw_key(&w, "code"); jw_strz(&w, "invalid_request");
-				jw_key(&w, "message");
-				jw_strz(&w, o ? "a line needs custom_id and a body object" : err);
-				jw_key(&w, "line"); jw_int(&w, line);
+				kv_str(&w, "code", "invalid_request");
+				kv_str(&w, "message",
+				       o ? "a line needs custom_id and a body object" : err);
+				kv_int(&w, "line", line);
 				jw_close(&w, '}');
 				jw_close(&w, ']');
 				jw_close(&w, '}');
@@ -403,7 +392,7 @@ batch_end(struct mock_batch *b, struct mbatch *x, const char *status, long long 
 	char name[80];
 
 	x->end = status;
-	x->ended = wall();
+	x->ended = mock_wall();
 	if (!in)
 		return;
 	p = in->data.data;
@@ -420,31 +409,26 @@ batch_end(struct mock_batch *b, struct mbatch *x, const char *status, long long 
 			size_t idl = (size_t)json_object_get_string_len(cid);
 			unsigned long long seq = ++b->seq;
 
-			if (x->anthropic) {
-				/* one results file, a line for every request */
-				if (k < reached) {
-					int st = line_answer(b, 1, json_get(o, "params"), &resp, &scratch);
+			if (k < reached) {
+				int st = line_answer(b, x->anthropic,
+				                     json_get(o, x->anthropic ? "params" : "body"), &resp,
+				                     &scratch);
 
+				/* Anthropic's: one results file, a line for every request */
+				if (x->anthropic)
 					an_line(&ok, id, idl, st == 200 ? "succeeded" : "errored", &resp);
-					if (st == 200)
-						x->completed++;
-					else
-						x->failed++;
-				} else if (!strcmp(status, "expired")) {
-					an_line(&ok, id, idl, "expired", NULL);
-					x->expired++;
-				} else {
-					an_line(&ok, id, idl, "canceled", NULL);
-					x->canceled++;
-				}
-			} else if (k < reached) {
-				int st = line_answer(b, 0, json_get(o, "body"), &resp, &scratch);
-
-				out_line(st == 200 ? &ok : &bad, seq, id, idl, st, &resp, NULL, NULL);
+				else
+					out_line(st == 200 ? &ok : &bad, seq, id, idl, st, &resp, NULL, NULL);
 				if (st == 200)
 					x->completed++;
 				else
 					x->failed++;
+			} else if (x->anthropic && !strcmp(status, "expired")) {
+				an_line(&ok, id, idl, "expired", NULL);
+				x->expired++;
+			} else if (x->anthropic) {
+				an_line(&ok, id, idl, "canceled", NULL);
+				x->canceled++;
 			} else if (!strcmp(status, "expired")) {
 				out_line(&bad, seq, id, idl, 0, NULL, "batch_expired",
 				         "This request could not be executed before the completion "
@@ -483,7 +467,7 @@ batch_end(struct mock_batch *b, struct mbatch *x, const char *status, long long 
 static const char *
 batch_status(struct mock_batch *b, struct mbatch *x)
 {
-	double now = wall(), s = b->o.seconds, e = now - x->created;
+	double now = mock_wall(), s = b->o.seconds, e = now - x->created;
 
 	if (x->end)
 		return x->end;
@@ -517,23 +501,23 @@ batch_json(struct mock_batch *b, struct jw *w, struct mbatch *x)
 	long long created = (long long)x->created, s = (long long)b->o.seconds;
 
 	jw_open(w, '{');
-	jw_key(w, "id"); jw_strz(w, x->id);
-	jw_key(w, "object"); jw_strz(w, "batch");
-	jw_key(w, "endpoint"); jw_strz(w, x->endpoint);
+	kv_str(w, "id", x->id);
+	kv_str(w, "object", "batch");
+	kv_str(w, "endpoint", x->endpoint);
 	jw_key(w, "errors");
 	if (x->errors)
 		jw_raw(w, x->errors, strlen(x->errors));
 	else
 		jw_null(w);
-	jw_key(w, "input_file_id"); jw_strz(w, x->input);
-	jw_key(w, "completion_window"); jw_strz(w, "24h");
-	jw_key(w, "status"); jw_strz(w, st);
+	kv_str(w, "input_file_id", x->input);
+	kv_str(w, "completion_window", "24h");
+	kv_str(w, "status", st);
 	jw_key(w, "output_file_id");
 	if (x->output[0]) jw_strz(w, x->output); else jw_null(w);
 	jw_key(w, "error_file_id");
 	if (x->error[0]) jw_strz(w, x->error); else jw_null(w);
-	jw_key(w, "created_at"); jw_int(w, created);
-	jw_key(w, "expires_at"); jw_int(w, created + 86400);
+	kv_int(w, "created_at", created);
+	kv_int(w, "expires_at", created + 86400);
 	jw_key(w, "in_progress_at");
 	if (strcmp(st, "validating") && !x->errors) jw_int(w, created + s); else jw_null(w);
 	jw_key(w, "completed_at");
@@ -548,9 +532,9 @@ batch_json(struct mock_batch *b, struct jw *w, struct mbatch *x)
 	if (!strcmp(st, "cancelled")) jw_int(w, (long long)x->ended); else jw_null(w);
 	jw_key(w, "request_counts");
 	jw_open(w, '{');
-	jw_key(w, "total"); jw_int(w, x->total);
-	jw_key(w, "completed"); jw_int(w, x->completed);
-	jw_key(w, "failed"); jw_int(w, x->failed);
+	kv_int(w, "total", x->total);
+	kv_int(w, "completed", x->completed);
+	kv_int(w, "failed", x->failed);
 	jw_close(w, '}');
 	jw_key(w, "metadata");
 	if (x->metadata)
@@ -597,7 +581,7 @@ create(struct mock_batch *b, const char *body, size_t len, struct buf *out)
 		json_line(meta, &mb);
 		x->metadata = mb.data;
 	}
-	x->created = wall();
+	x->created = mock_wall();
 	if ((x->errors = validate(f, &x->total))) {
 		x->end = "failed";
 		x->ended = x->created;
@@ -617,7 +601,7 @@ list(struct mock_batch *b, int files, struct buf *out)
 
 	jw_start(&w, out);
 	jw_open(&w, '{');
-	jw_key(&w, "object"); jw_strz(&w, "list");
+	kv_str(&w, "object", "list");
 	jw_key(&w, "data"); jw_open(&w, '[');
 	pthread_mutex_lock(&b->lock);
 	if (files) {
@@ -678,8 +662,8 @@ file_req(struct mock_batch *b, const char *method, const char *rest, struct buf 
 		buf_free(&f->data);
 		jw_start(&w, out);
 		jw_open(&w, '{');
-		jw_key(&w, "id"); jw_strz(&w, f->id);
-		jw_key(&w, "object"); jw_strz(&w, "file");
+		kv_str(&w, "id", f->id);
+		kv_str(&w, "object", "file");
 		jw_key(&w, "deleted"); jw_raw(&w, "true", 4);
 		jw_close(&w, '}');
 	} else if (!strcmp(method, "GET")) {
@@ -710,7 +694,7 @@ batch_req(struct mock_batch *b, const char *method, const char *rest, struct buf
 		st = error(out, 404, "not_found", "mock: no such batch");
 	else {
 		if (slash && !x->end && x->cancel_at == 0) {
-			x->cancel_at = wall();
+			x->cancel_at = mock_wall();
 			/* cancelled before it started: nothing to wait for */
 			if (x->cancel_at - x->created < b->o.seconds || b->o.seconds <= 0)
 				batch_end(b, x, "cancelled", 0);
@@ -767,17 +751,17 @@ an_batch_json(struct mock_batch *b, struct jw *w, struct mbatch *x, const char *
 
 	(void)st;
 	jw_open(w, '{');
-	jw_key(w, "id"); jw_strz(w, x->id);
-	jw_key(w, "type"); jw_strz(w, "message_batch");
-	jw_key(w, "processing_status");
-	jw_strz(w, ended ? "ended" : x->cancel_at > 0 ? "canceling" : "in_progress");
+	kv_str(w, "id", x->id);
+	kv_str(w, "type", "message_batch");
+	kv_str(w, "processing_status",
+	       ended ? "ended" : x->cancel_at > 0 ? "canceling" : "in_progress");
 	jw_key(w, "request_counts");
 	jw_open(w, '{');
-	jw_key(w, "processing"); jw_int(w, ended ? 0 : x->total - done);
-	jw_key(w, "succeeded"); jw_int(w, x->completed);
-	jw_key(w, "errored"); jw_int(w, x->failed);
-	jw_key(w, "canceled"); jw_int(w, x->canceled);
-	jw_key(w, "expired"); jw_int(w, x->expired);
+	kv_int(w, "processing", ended ? 0 : x->total - done);
+	kv_int(w, "succeeded", x->completed);
+	kv_int(w, "errored", x->failed);
+	kv_int(w, "canceled", x->canceled);
+	kv_int(w, "expired", x->expired);
 	jw_close(w, '}');
 	an_time(w, "ended_at", ended ? x->ended : 0);
 	an_time(w, "created_at", x->created);
@@ -815,7 +799,6 @@ an_create(struct mock_batch *b, const char *body, size_t len, const char *host, 
 	struct mfile *f;
 	struct mbatch *x;
 	struct jw w;
-	int st = 200;
 
 	msg[0] = '\0';
 	if (!n || n > AN_MAX_REQUESTS)
@@ -838,7 +821,6 @@ an_create(struct mock_batch *b, const char *body, size_t len, const char *host, 
 			         i, id);
 		else {
 			jw_start(&w, &data);
-			w.more = 0;
 			jw_tree(&w, r);
 			buf_add(&data, "\n", 1);
 		}
@@ -863,11 +845,11 @@ an_create(struct mock_batch *b, const char *body, size_t len, const char *host, 
 	x->endpoint = estrdup("/v1/messages");
 	x->anthropic = 1;
 	x->total = (long long)n;
-	x->created = wall();
+	x->created = mock_wall();
 	jw_start(&w, out);
 	an_batch_json(b, &w, x, host);
 	pthread_mutex_unlock(&b->lock);
-	return st;
+	return 200;
 }
 
 /* GET /v1/messages/batches?limit=&after_id=: newest first, a page. */
@@ -945,7 +927,7 @@ an_req(struct mock_batch *b, const char *method, const char *rest,
 		}
 	} else {
 		if (!strcmp(what, "cancel") && !x->end && x->cancel_at == 0) {
-			x->cancel_at = wall();
+			x->cancel_at = mock_wall();
 			if (x->cancel_at - x->created < b->o.seconds || b->o.seconds <= 0)
 				batch_end(b, x, "cancelled", 0);
 		}
@@ -970,17 +952,13 @@ answer(struct mock_batch *b, const char *method, const char *url,
 	}
 	if (!strncmp(url, AN_URL "/", sizeof AN_URL))
 		return an_req(b, method, url + sizeof AN_URL, q, out, ctype);
-	if (!strcmp(url, "/v1/files")) {
+	if (!strcmp(url, "/v1/files") || !strcmp(url, "/v1/batches")) {
+		int files = !strcmp(url, "/v1/files");
+
 		if (!strcmp(method, "POST"))
-			return upload(b, content_type, body, len, out);
+			return files ? upload(b, content_type, body, len, out) : create(b, body, len, out);
 		return strcmp(method, "GET") ? error(out, 405, NULL, "mock: method not allowed")
-		                             : list(b, 1, out);
-	}
-	if (!strcmp(url, "/v1/batches")) {
-		if (!strcmp(method, "POST"))
-			return create(b, body, len, out);
-		return strcmp(method, "GET") ? error(out, 405, NULL, "mock: method not allowed")
-		                             : list(b, 0, out);
+		                             : list(b, files, out);
 	}
 	if (!strncmp(url, "/v1/files/", 10))
 		return file_req(b, method, url + 10, out, ctype);

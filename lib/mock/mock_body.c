@@ -16,12 +16,9 @@ add_usage(const struct mock_answer *a, struct jw *w)
 {
 	jw_key(w, "usage");
 	jw_open(w, '{');
-	jw_key(w, "prompt_tokens");
-	jw_int(w, a->prompt_tokens);
-	jw_key(w, "completion_tokens");
-	jw_int(w, a->completion_tokens);
-	jw_key(w, "total_tokens");
-	jw_int(w, a->prompt_tokens + a->completion_tokens);
+	kv_int(w, "prompt_tokens", a->prompt_tokens);
+	kv_int(w, "completion_tokens", a->completion_tokens);
+	kv_int(w, "total_tokens", a->prompt_tokens + a->completion_tokens);
 	jw_close(w, '}');
 }
 
@@ -40,16 +37,11 @@ static void
 head(const struct mock_answer *a, const char *object, struct jw *w)
 {
 	jw_open(w, '{');
-	jw_key(w, "id");
-	jw_strz(w, a->id);
-	jw_key(w, "object");
-	jw_strz(w, object);
-	jw_key(w, "created");
-	jw_int(w, 0);
-	jw_key(w, "model");
-	jw_strz(w, a->model);
-	jw_key(w, "system_fingerprint");
-	jw_strz(w, MOCK_FINGERPRINT);
+	kv_str(w, "id", a->id);
+	kv_str(w, "object", object);
+	kv_int(w, "created", 0);
+	kv_str(w, "model", a->model);
+	kv_str(w, "system_fingerprint", MOCK_FINGERPRINT);
 }
 
 static int
@@ -107,14 +99,11 @@ tool_call(const struct mock_answer *a, size_t k, const char *args, struct jw *w)
 {
 	jw_key(w, "id");
 	mock_tool_id(a, "call_", k, w);
-	jw_key(w, "type");
-	jw_strz(w, "function");
+	kv_str(w, "type", "function");
 	jw_key(w, "function");
 	jw_open(w, '{');
-	jw_key(w, "name");
-	jw_strz(w, a->tools[k].name);
-	jw_key(w, "arguments");
-	jw_strz(w, args);
+	kv_str(w, "name", a->tools[k].name);
+	kv_str(w, "arguments", args);
 	jw_close(w, '}');
 }
 
@@ -194,12 +183,10 @@ completion_choice(const struct mock_answer *a, int k, struct jw *w, struct buf *
 	size_t i, slen = mock_choice_suffix(k, sfx);
 
 	jw_open(w, '{');
-	jw_key(w, "index");
-	jw_int(w, k);
+	kv_int(w, "index", k);
 	jw_key(w, "message");
 	jw_open(w, '{');
-	jw_key(w, "role");
-	jw_strz(w, "assistant");
+	kv_str(w, "role", "assistant");
 	if (mock_has_reasoning(a)) {
 		struct buf r = {0};
 
@@ -241,8 +228,7 @@ completion_choice(const struct mock_answer *a, int k, struct jw *w, struct buf *
 	jw_close(w, '}');
 	if (a->logprobs && a->has_content && !post)
 		logprobs_of(a, k, w);
-	jw_key(w, "finish_reason");
-	jw_strz(w, a->finish);
+	kv_str(w, "finish_reason", a->finish);
 	jw_close(w, '}');
 }
 
@@ -323,8 +309,7 @@ choice_open(struct jw *w, int k)
 {
 	jw_open(w, '[');
 	jw_open(w, '{');
-	jw_key(w, "index");
-	jw_int(w, k);
+	kv_int(w, "index", k);
 	jw_key(w, "delta");
 	jw_open(w, '{');
 }
@@ -417,8 +402,7 @@ tool_delta(const struct mock_answer *a, struct mock_stream *s, double ts, struct
 	jw_key(&w, "tool_calls");
 	jw_open(&w, '[');
 	jw_open(&w, '{');
-	jw_key(&w, "index");
-	jw_int(&w, (long long)s->tool);
+	kv_int(&w, "index", (long long)s->tool);
 	if (s->phase == S_TOOL_HEAD)
 		tool_call(a, s->tool, "", &w);
 	else {
@@ -468,10 +452,8 @@ stream_start(const struct mock_answer *a, struct mock_stream *s, double ts, stru
 		s->phase = S_USAGE;
 	} else {
 		choice_open(&w, s->choice);
-		jw_key(&w, "role");
-		jw_strz(&w, "assistant");
-		jw_key(&w, "content");
-		jw_strz(&w, "");
+		kv_str(&w, "role", "assistant");
+		kv_str(&w, "content", "");
 		choice_close(&w, NULL, NULL, NULL, 0);
 		s->phase = mock_has_reasoning(a) ? S_REASONING_HEAD : S_CONTENT;
 	}
@@ -485,19 +467,18 @@ stream_event(const struct mock_answer *a, struct mock_stream *s, double ts, stru
 	struct jw w;
 
 	for (;;) {
+		/* the deltas a cut fault allows are sent: nothing else of any
+		 * choice goes out (their finish chunks neither) */
+		if (s->phase >= S_REASONING_HEAD && s->phase <= S_TOOL_ARGS && s->sent >= s->limit)
+			s->phase = S_CUT;
 		switch (s->phase) {
 		case S_START:
 			/* with sse-filter, twice: the filter chunk, then the start */
 			return stream_start(a, s, ts, out);
 		case S_REASONING_HEAD:
-			if (s->sent >= s->limit) {
-				s->phase = S_CUT;
-				continue;
-			}
 			chunk_open(a, &w, out);
 			choice_open(&w, s->choice);
-			jw_key(&w, "reasoning_content");
-			jw_strz(&w, REASONING_PREFIX);
+			kv_str(&w, "reasoning_content", REASONING_PREFIX);
 			choice_close(&w, NULL, NULL, NULL, 0);
 			chunk_close(&w, ts);
 			s->sent++;
@@ -511,10 +492,6 @@ stream_event(const struct mock_answer *a, struct mock_stream *s, double ts, stru
 				s->off = 0;
 				continue;
 			}
-			if (s->sent >= s->limit) {
-				s->phase = S_CUT;
-				continue;
-			}
 			content_delta(a, s, ts, out,
 			              s->phase == S_REASONING ? "reasoning_content" : "content");
 			s->sent++;
@@ -524,10 +501,6 @@ stream_event(const struct mock_answer *a, struct mock_stream *s, double ts, stru
 			if (s->off || !a->has_content || s->choice == 0) {
 				s->phase = S_TOOL_HEAD;
 				s->off = 0;
-				continue;
-			}
-			if (s->sent >= s->limit) {
-				s->phase = S_CUT;
 				continue;
 			}
 			suffix_delta(a, s, ts, out);
@@ -543,10 +516,6 @@ stream_event(const struct mock_answer *a, struct mock_stream *s, double ts, stru
 			if (s->phase == S_TOOL_ARGS && s->off >= strlen(a->tools[s->tool].args)) {
 				s->tool++;
 				s->phase = S_TOOL_HEAD;
-				continue;
-			}
-			if (s->sent >= s->limit) {
-				s->phase = S_CUT;
 				continue;
 			}
 			if (s->phase == S_TOOL_HEAD)
@@ -603,10 +572,8 @@ stream_event(const struct mock_answer *a, struct mock_stream *s, double ts, stru
 	}
 }
 
-/* Reshape the one event "data: X\n\n" at out[from..] as the sse-* faults
- * ask: other line ends, no space after the colon, comments, fields, the
- * JSON cut into several data lines (at each ',"', which never falls
- * inside a JSON string: a quote in a string is escaped). */
+/* sse-multiline cuts the JSON at each ',"', which never falls inside a
+ * JSON string: a quote in a string is escaped. */
 void
 mock_sse_shape(unsigned f, struct mock_stream *s, struct buf *out, size_t from)
 {

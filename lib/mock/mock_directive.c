@@ -275,10 +275,8 @@ directive(const char *p, const char *end, struct mock_directives *d, char *err, 
 static void
 trim(struct buf *b)
 {
-	size_t s = 0, e = b->len;
+	size_t s = (size_t)(mock_skip_space(b->data, b->data + b->len) - b->data), e = b->len;
 
-	while (s < e && is_space((unsigned char)b->data[s]))
-		s++;
 	while (e > s && is_space((unsigned char)b->data[e - 1]))
 		e--;
 	memmove(b->data, b->data + s, e - s);

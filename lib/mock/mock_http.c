@@ -9,13 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <microhttpd.h>
 
 #include "json/json.h"
 #include "mock/mock_http.h"
+#include "mock/mock_internal.h"
 
 enum { R_NONE, R_CHAT, R_MESSAGES, R_MODELS, R_HEALTH, R_STATS, R_BATCH, R_LIMITS };
 #define IS_POST(r) ((r) == R_CHAT || (r) == R_MESSAGES)	/* the routes answering a POST body */
@@ -96,15 +96,6 @@ pause_ms(struct mock_http *h, long long ms)
 			return -1;
 	}
 	return 0;
-}
-
-static double
-wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
 }
 
 /* A response owning b's bytes; b is left empty. */
@@ -191,7 +182,7 @@ sse_read(void *cls, uint64_t pos, char *dst, size_t max)
 		buf_reset(&s->out);
 		s->off = 0;
 		s->ended = s->a.anthropic ? mock_anthropic_stream_next(&s->a, &s->st, &s->out)
-		                          : mock_stream_next(&s->a, &s->st, wall_ms(), &s->out);
+		                          : mock_stream_next(&s->a, &s->st, mock_wall() * 1000.0, &s->out);
 	}
 	if (n > 0)
 		return (ssize_t)n;
@@ -344,20 +335,16 @@ chat(struct mock_http *h, struct MHD_Connection *c, struct req *q)
 	/* Anthropic's route answers the same question in its own shapes */
 	(q->route == R_MESSAGES ? mock_anthropic_reply : mock_reply)(h->m, q->body.data ?
 		q->body.data : "", q->body.len, &a);
-	if (limited(h, c, &a, &v, &rc)) {
-		mock_verdict_free(&v);
-		mock_answer_free(&a);
-		return rc;
-	}
+	if (limited(h, c, &a, &v, &rc))
+		goto out;
 	if (a.injected)
 		atomic_fetch_add(&h->faults, 1);
 	if (a.status == 200)
 		mock_limits_used(h->o.limits, a.prompt_tokens + a.completion_tokens);
 	wait = h->o.latency_ms + a.delay_ms + mock_limits_delay_ms(h->o.limits, a.completion_tokens);
 	if (wait > 0 && pause_ms(h, wait) < 0) {
-		mock_verdict_free(&v);
-		mock_answer_free(&a);
-		return MHD_NO;
+		rc = MHD_NO;
+		goto out;
 	}
 	status = a.status;
 	if (a.raw)
@@ -375,9 +362,11 @@ chat(struct mock_http *h, struct MHD_Connection *c, struct req *q)
 	if (r)
 		add_headers(r, &a);
 	add_limit_headers(r, &v);
+	rc = send_resp(c, status, r);
+out:
 	mock_verdict_free(&v);
 	mock_answer_free(&a);
-	return send_resp(c, status, r);
+	return rc;
 }
 
 static enum MHD_Result
@@ -431,15 +420,6 @@ anthropic_error(struct MHD_Connection *c, int status, const char *msg)
 	return send_resp(c, status, take_buf(&b, json_ctype));
 }
 
-static enum MHD_Result
-messages(struct mock_http *h, struct MHD_Connection *c, struct req *q)
-{
-	int status;
-	const char *msg = anthropic_refusal(h, c, &status);
-
-	return msg ? anthropic_error(c, status, msg) : chat(h, c, q);
-}
-
 /* The batch APIs (mock_batch.c); 404 when the server has none. */
 static enum MHD_Result
 batch(struct mock_http *h, struct MHD_Connection *c, struct req *q, const char *method,
@@ -453,11 +433,9 @@ batch(struct mock_http *h, struct MHD_Connection *c, struct req *q, const char *
 		                                     anthropic ? "after_id" : "after"),
 	};
 	struct buf b = {0};
-	const char *ctype, *msg;
+	const char *ctype;
 	int st;
 
-	if (anthropic && (msg = anthropic_refusal(h, c, &st)))
-		return anthropic_error(c, st, msg);
 	if (!h->o.batch)
 		return anthropic ? anthropic_error(c, 404, "mock: no batch API")
 		                 : send_error(c, 404, "unknown_url", "mock: no batch API");
@@ -524,10 +502,14 @@ answer(struct mock_http *h, struct MHD_Connection *c, struct req *q, const char 
 		snprintf(msg, sizeof msg, "mock: method %.32s not allowed for %.160s", method, url);
 		return send_error(c, 405, NULL, msg);
 	}
-	if (q->route == R_MESSAGES)
-		return messages(h, c, q);
-	if (q->route == R_BATCH && !strncmp(url, "/v1/messages/", 13))
-		return batch(h, c, q, method, url);
+	if (q->route == R_MESSAGES || (q->route == R_BATCH && !strncmp(url, "/v1/messages/", 13))) {
+		int st;
+		const char *refusal = anthropic_refusal(h, c, &st);
+
+		if (refusal)
+			return anthropic_error(c, st, refusal);
+		return q->route == R_MESSAGES ? chat(h, c, q) : batch(h, c, q, method, url);
+	}
 	if (h->o.token && q->route != R_HEALTH && q->route != R_STATS && q->route != R_LIMITS) {
 		const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 		                                               MHD_HTTP_HEADER_AUTHORIZATION);
@@ -679,6 +661,21 @@ connected(void *cls, struct MHD_Connection *c, void **socket_context,
 	}
 }
 
+/* /v1/models' answer: the models of o.models. */
+static void
+models_json(const char *const *models, size_t n, struct buf *out)
+{
+	size_t i;
+
+	buf_adds(out, "{\"object\":\"list\",\"data\":[");
+	for (i = 0; i < n; i++) {
+		buf_adds(out, i ? ",{\"id\":" : "{\"id\":");
+		json_quote(out, models[i], strlen(models[i]));
+		buf_adds(out, ",\"object\":\"model\",\"created\":0,\"owned_by\":\"llm-mock\"}");
+	}
+	buf_adds(out, "]}");
+}
+
 struct mock_http *
 mock_http_start(struct mock *m, const struct mock_http_opts *o, char *err, size_t errlen)
 {
@@ -701,7 +698,7 @@ mock_http_start(struct mock *m, const struct mock_http_opts *o, char *err, size_
 		release(h);
 		return NULL;
 	}
-	mock_models_json(o->models, o->nmodels, &models);
+	models_json(o->models, o->nmodels, &models);
 	buf_adds(&health, "{\"status\":\"ok\"}");
 	h->models = take_buf(&models, json_ctype);
 	h->health = take_buf(&health, json_ctype);

@@ -39,6 +39,26 @@ struct rule {
 	size_t nhdrs;
 };
 
+/* A member of the object w is writing: key, then string s or number v.
+ * Inline, so a literal key's length is known when compiled, as with
+ * jw_key. */
+static inline void
+kv_str(struct jw *w, const char *key, const char *s)
+{
+	jw_key(w, key);
+	jw_strz(w, s);
+}
+
+static inline void
+kv_int(struct jw *w, const char *key, long long v)
+{
+	jw_key(w, key);
+	jw_int(w, v);
+}
+
+/* The wall clock in seconds: a batch's times, a stream's x_mock_ts_ms. */
+double mock_wall(void);
+
 /* Free the strings of t[0..n) and clear them; the array is the caller's. */
 void mock_tools_free(struct mock_tool *t, size_t n);
 
@@ -69,7 +89,8 @@ int mock_has_reasoning(const struct mock_answer *a);
 size_t mock_delta_len(int huge, const char *s, size_t off, size_t len);
 
 /* Reshape the one event "data: X\n\n" at out[from..] as the sse-* faults
- * of f ask. */
+ * of f ask: other line ends, no space after the colon, comments, fields,
+ * the JSON cut into several data lines. */
 void mock_sse_shape(unsigned f, struct mock_stream *s, struct buf *out, size_t from);
 
 /* The first rule matching the request, or NULL. */

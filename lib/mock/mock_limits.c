@@ -190,7 +190,6 @@ mock_limits_check(struct mock_limits *l, const char *tok, long long tokens, doub
 	pthread_mutex_lock(&l->mu);
 	if (l->o.quota_tokens > 0 && l->used >= l->o.quota_tokens) {
 		v->status = 429;
-		v->quota = 1;
 		l->quota++;
 		mock_error_json(&v->body, "mock: you exceeded your current quota, please check "
 		                "your plan and billing details", "insufficient_quota",

@@ -30,7 +30,6 @@ struct mock_limits_opts {
 /* What the limits say of one request. */
 struct mock_verdict {
 	int status;		/* 0: go on; 429: refused */
-	int quota;		/* refused for the quota */
 	struct buf body;	/* the error body of a refusal */
 	size_t nhdrs;
 	char name[MOCK_LIMIT_HDRS][40];
