@@ -90,10 +90,8 @@ struct batch_dialect {
 
 extern const struct batch_dialect batch_openai, batch_anthropic;
 
-/* The batch dialect of an endpoint, or of the name a state file gives;
- * NULL when there is none. */
+/* The batch dialect of an endpoint; NULL when there is none. */
 const struct batch_dialect *batch_dialect_of(const struct endpoint *ep);
-const struct batch_dialect *batch_dialect_named(const char *name);
 
 /* batch_call.c: one call to c's endpoint at path (below its base URL),
  * in its chat dialect's auth and headers, tried again on a failed

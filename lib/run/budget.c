@@ -18,7 +18,8 @@ budget_on(const struct budget *b)
 	return b->max_cost >= 0 || b->max_tokens >= 0;
 }
 
-void
+/* "spent 0.0123 of 0.05 USD, 1234 of 5000 tokens", for messages. */
+static void
 budget_text(const struct budget *b, char *out, size_t outlen)
 {
 	int n = 0;

@@ -54,7 +54,4 @@ int budget_hold(struct budget *b, struct budget_hold *h, const char *model,
 void budget_settle(struct budget *b, struct budget_hold *h, long long prompt_tokens,
                    long long completion_tokens);
 
-/* "spent 0.0123 of 0.05 USD, 1234 of 5000 tokens", for messages. */
-void budget_text(const struct budget *b, char *out, size_t outlen);
-
 #endif
