@@ -587,7 +587,7 @@ batch_refresh(struct batch *b, char *err, size_t errlen)
 		if (!(ep = batch_endpoint(b, p, err, errlen)))
 			return -1;
 		c.ep = ep;
-		if (p->d->retrieve(&c, p->batch_id, &bi, err, errlen) < 0)
+		if (batch_call_at(&c, p->d, p->batch_id, 0, &bi, err, errlen) < 0)
 			return -1;
 		take_info(p, &bi);
 		changed = 1;
@@ -670,7 +670,7 @@ batch_cancel(struct batch *b, char *err, size_t errlen)
 			snprintf(p->status, sizeof p->status, "cancelled");
 			snprintf(p->step, sizeof p->step, "cancelled");
 		} else {
-			if (p->d->cancel(&c, p->batch_id, &bi, err, errlen) < 0)
+			if (batch_call_at(&c, p->d, p->batch_id, 1, &bi, err, errlen) < 0)
 				return -1;
 			take_info(p, &bi);
 		}

@@ -109,13 +109,24 @@ batch_call_info(const struct batch_conn *c, const char *method, const char *path
 }
 
 int
-batch_call_get(const struct batch_conn *c, const char *path, const char *id, const char *what,
-               int fd, char *err, size_t errlen)
+batch_call_at(const struct batch_conn *c, const struct batch_dialect *d, const char *id,
+              int cancel, struct batch_info *bi, char *err, size_t errlen)
+{
+	char path[256];
+
+	snprintf(path, sizeof path, "%s%s%s", d->batches, id, cancel ? "/cancel" : "");
+	return batch_call_info(c, cancel ? "POST" : "GET", path, cancel ? d->cancel_body : NULL,
+	                       NULL, d->read_info, bi, err, errlen);
+}
+
+int
+batch_call_results(const struct batch_conn *c, const struct batch_dialect *d, const char *id,
+                   int fd, char *err, size_t errlen)
 {
 	struct buf p = {0}, ans = {0};
 	int rc;
 
-	buf_addf(&p, "%s%s%s", path, id, what ? what : "");
+	buf_addf(&p, "%s%s%s", d->results, id, d->results_what);
 	rc = batch_call(c, "GET", p.data, NULL, NULL, NULL, NULL, fd, &ans, err, errlen);
 	buf_free(&p);
 	buf_free(&ans);
