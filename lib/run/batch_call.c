@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "run/batch_internal.h"
+#include "run/client.h"
 
 #define TRIES 5
 
@@ -36,16 +37,9 @@ batch_call(const struct batch_conn *c, const char *method, const char *path, con
 	 * what was made before it makes anything (batch.c submit_part). */
 	int makes = !strcmp(method, "POST") && !strstr(path, "/cancel");
 	int retryable, tries, rc = -1;
-	size_t n = 0;
 	useconds_t wait = 500000;
 
-	for (; api->headers && api->headers[n] && n < 6; n++)
-		hdrs[n] = api->headers[n];
-	if (api->beta && c->ep->beta) {
-		buf_addf(&beta, "%s: %s", api->beta, c->ep->beta);
-		hdrs[n++] = beta.data;
-	}
-	hdrs[n] = NULL;
+	client_headers(c->ep, hdrs, &beta);
 	for (tries = 1; tries <= TRIES; tries++, wait *= 2) {
 		if (sink >= 0 && (ftruncate(sink, 0) < 0 || lseek(sink, 0, SEEK_SET) < 0)) {
 			snprintf(err, errlen, "cannot rewind the download");

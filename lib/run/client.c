@@ -167,27 +167,19 @@ client_chat_url(const struct endpoint *ep, int mask)
 	return config_url(ep, (ep->api ? ep->api : &dialect_openai)->path, mask);
 }
 
-/* The transport's target for ep: the headers of its dialect, its beta
- * features among them when it names some. */
-static struct http_target *
-target_http(const struct dialect *api, const struct endpoint *ep, const char *url,
-            const char *shown)
+void
+client_headers(const struct endpoint *ep, const char *hdrs[8], struct buf *beta)
 {
-	const char *hdrs[8];
-	struct buf beta = {0};
-	struct http_target *t;
+	const struct dialect *api = ep->api ? ep->api : &dialect_openai;
 	size_t n = 0;
 
 	for (; api->headers && api->headers[n] && n < 6; n++)
 		hdrs[n] = api->headers[n];
 	if (api->beta && ep->beta) {
-		buf_addf(&beta, "%s: %s", api->beta, ep->beta);
-		hdrs[n++] = beta.data;
+		buf_addf(beta, "%s: %s", api->beta, ep->beta);
+		hdrs[n++] = beta->data;
 	}
 	hdrs[n] = NULL;
-	t = http_target_new_auth(url, shown, api->auth, ep->token, hdrs);
-	buf_free(&beta);
-	return t;
 }
 
 /* ep's target, made at its first request. */
@@ -199,11 +191,15 @@ target_of(struct client *c, const struct endpoint *ep)
 
 	if (!t->chat_url) {
 		char *shown = client_chat_url(ep, 1);
+		const char *hdrs[8];
+		struct buf beta = {0};
 
 		t->api = ep->api ? ep->api : &dialect_openai;
 		t->chat_url = client_chat_url(ep, 0);
 		t->shown = config_url(ep, "", 1);
-		t->http = target_http(t->api, ep, t->chat_url, shown);
+		client_headers(ep, hdrs, &beta);
+		t->http = http_target_new_auth(t->chat_url, shown, t->api->auth, ep->token, hdrs);
+		buf_free(&beta);
 		free(shown);
 		client_pace_init(c, t);
 	}
