@@ -206,16 +206,11 @@ rt_finish(struct retry *r, struct entry *e, json_object *rec, const char *raw, s
 {
 	json_object *a = json_get(rec, "attempt");
 
-	if (raw && json_object_is_type(a, json_type_int) && json_object_get_int(a) == rt_attempt(e)) {
-		lineout_line(&r->out, raw, n);
-		r->st.records++;
-		if (ok)
-			r->st.ok++;
-		else
-			r->st.failed++;
-	} else {
+	if (!raw || !json_object_is_type(a, json_type_int) ||
+	    json_object_get_int(a) != rt_attempt(e)) {
 		json_set(rec, "attempt", json_object_new_int(rt_attempt(e)));
-		rt_out_record(r, rec, ok);
+		raw = NULL;
 	}
+	rt_out_record(r, rec, raw, n, ok);
 	done(r, e);
 }

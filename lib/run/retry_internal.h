@@ -107,7 +107,7 @@ int rt_attempt(const struct entry *e);
 void rt_note(struct retry *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void rt_heap_push(struct retry *r, struct entry *e);
 struct entry *rt_heap_pop(struct retry *r);
-void rt_out_record(struct retry *r, json_object *rec, int ok);
+void rt_out_record(struct retry *r, json_object *rec, const char *raw, size_t n, int ok);
 void rt_entry_free(struct entry *e);
 struct entry **rt_entries(struct retry *r, size_t *n, int sent_only);
 struct entry *rt_retire(struct retry *r, struct entry *e);
