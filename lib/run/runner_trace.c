@@ -60,6 +60,16 @@ run_start(struct runner *r, struct run *u, const struct scenario *s)
 }
 
 static json_object *
+error_json(const char *kind, const char *msg)
+{
+	json_object *e = json_object_new_object();
+
+	json_set(e, "kind", json_object_new_string(kind));
+	json_set(e, "message", json_object_new_string(msg));
+	return e;
+}
+
+static json_object *
 usage_json(const struct run *u)
 {
 	json_object *o = json_object_new_object();
@@ -106,13 +116,8 @@ run_trace(struct runner *r, struct run *u)
 	if (u->s->description)
 		json_set(t, "description", json_object_new_string(u->s->description));
 	json_set(t, "status", json_object_new_string(u->err_kind[0] ? "error" : "ok"));
-	if (u->err_kind[0]) {
-		json_object *e = json_object_new_object();
-
-		json_set(e, "kind", json_object_new_string(u->err_kind));
-		json_set(e, "message", json_object_new_string(u->err));
-		json_set(t, "error", e);
-	}
+	if (u->err_kind[0])
+		json_set(t, "error", error_json(u->err_kind, u->err));
 	json_set(t, "turns", json_object_new_int64(u->turns));
 	json_set(t, "max_turns_hit", json_object_new_boolean(u->max_hit));
 	json_set(t, "messages", u->messages);
@@ -135,15 +140,13 @@ run_trace(struct runner *r, struct run *u)
 }
 
 json_object *
-runner_bad_trace(const char *source, const char *msg)
+runner_bad_trace(const char *source, const char *kind, const char *msg)
 {
-	json_object *t = json_object_new_object(), *e = json_object_new_object();
+	json_object *t = json_object_new_object();
 
 	json_set(t, "source", json_object_new_string(source));
 	json_set(t, "status", json_object_new_string("error"));
-	json_set(e, "kind", json_object_new_string("bad_input"));
-	json_set(e, "message", json_object_new_string(msg));
-	json_set(t, "error", e);
+	json_set(t, "error", error_json(kind, msg));
 	return t;
 }
 
