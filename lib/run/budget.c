@@ -70,13 +70,19 @@ budget_hold(struct budget *b, struct budget_hold *h, const char *model,
 	}
 	b->held_cost += h->cost;
 	b->held_tokens += h->tokens;
+	h->held = 1;
 	return 0;
 }
 
 void
-budget_settle(struct budget *b, struct budget_hold *h, long long prompt_tokens,
-              long long completion_tokens)
+budget_settle(struct budget *b, struct budget_hold *h, json_object *usage)
 {
+	long long prompt_tokens, completion_tokens;
+
+	if (!h->held)
+		return;
+	prompt_tokens = json_object_get_int64(json_get(usage, "prompt_tokens"));
+	completion_tokens = json_object_get_int64(json_get(usage, "completion_tokens"));
 	b->held_cost -= h->cost;
 	b->held_tokens -= h->tokens;
 	if (h->priced)

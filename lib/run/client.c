@@ -252,23 +252,11 @@ emit(struct client *c, struct job *j)
 	}
 }
 
-/* What the job's answer cost, counted against the budget (usage NULL:
- * nothing; a failed request is not billed). */
-static void
-settle(struct client *c, struct job *j, json_object *usage)
-{
-	if (!j->held)
-		return;
-	budget_settle(&c->budget, &j->hold, json_object_get_int64(json_get(usage, "prompt_tokens")),
-	              json_object_get_int64(json_get(usage, "completion_tokens")));
-	j->held = 0;
-}
-
 static void
 fail(struct client *c, struct job *j, struct llm_error *e)
 {
 	/* an answer refused after it came (schema) was billed: it counts */
-	settle(c, j, j->kept_usage);
+	budget_settle(&c->budget, &j->hold, j->kept_usage);
 	client_pace_failed(c, j, e);
 	result_redact(&c->red, c->cfg, e);
 	j->result = rec_error(j->id, e, j->attempt, j->meta, j->body ? j->body : json_get(j->rec, "request"));
@@ -303,7 +291,7 @@ succeed(struct client *c, struct job *j, int cached)
 		fail(c, j, &e);
 		return;
 	}
-	settle(c, j, usage);
+	budget_settle(&c->budget, &j->hold, usage);
 	if (usage) {
 		int64_t used = json_object_get_int64(json_get(usage, "total_tokens"));
 
@@ -350,7 +338,6 @@ hold(struct client *c, struct job *j, size_t req_len, long long max_tokens)
 		fail(c, j, &e);
 		return -1;
 	}
-	j->held = 1;
 	return 0;
 }
 
@@ -381,7 +368,7 @@ send_job(struct client *c, struct job *j)
 		fail(c, j, &e);
 		return;
 	}
-	if (!j->held && budget_on(&c->budget) && hold(c, j, x->req.len, max_tokens) < 0) {
+	if (!j->hold.held && budget_on(&c->budget) && hold(c, j, x->req.len, max_tokens) < 0) {
 		buf_reset(&x->req);
 		return;
 	}
@@ -521,7 +508,7 @@ fallback(struct client *c, struct job *j, struct llm_error *e)
 
 		if (!ep || target_of(c, ep)->quota)
 			continue;	/* not routed, or its quota is spent too */
-		settle(c, j, NULL);
+		budget_settle(&c->budget, &j->hold, NULL);	/* not billed */
 		json_set(j->body, "model", json_object_new_string(send));
 		j->tgt = target_of(c, ep);
 		/* its answer is cached under its own key, never the first model's */

@@ -153,7 +153,7 @@ answer(struct retry *r, json_object *rec, const char *raw, size_t n)
 		return;
 	}
 	if (st)
-		rt_settle(r, e, rec);
+		budget_settle(&r->budget, &e->hold, json_get(rec, "usage"));
 	if (!st)	/* a stream event of an attempt under way */
 		lineout_line(&r->out, raw, n);
 	else if (strcmp(st, "ok") == 0 && e->asked) {

@@ -46,21 +46,7 @@ hold(struct retry *r, struct entry *e)
 		rt_fail(r, e, "budget", 0, "%s", why);
 		return -1;
 	}
-	e->held = 1;
 	return 0;
-}
-
-/* An answer to e is in: what it cost counts, its hold goes. */
-void
-rt_settle(struct retry *r, struct entry *e, json_object *rec)
-{
-	json_object *usage = json_get(rec, "usage");
-
-	if (!e->held)
-		return;
-	budget_settle(&r->budget, &e->hold, json_object_get_int64(json_get(usage, "prompt_tokens")),
-	              json_object_get_int64(json_get(usage, "completion_tokens")));
-	e->held = 0;
 }
 
 void
@@ -73,7 +59,7 @@ rt_send(struct retry *r, struct entry *e)
 		e->state = SENT;
 		return;
 	}
-	if (budget_on(&r->budget) && !e->held && hold(r, e) < 0)
+	if (budget_on(&r->budget) && !e->hold.held && hold(r, e) < 0)
 		return;
 	if (rt_ensure_child(r, err, sizeof err) < 0) {
 		rt_fail(r, e, "io", 1, "cannot start the command: %s", err);

@@ -46,7 +46,6 @@ struct entry {
 	size_t fallbacks;	/* of the --fallback models tried */
 	long long max_tokens;	/* its request's max_tokens, 0: not said */
 	struct budget_hold hold;	/* with a budget: what it may spend, sent */
-	int held;
 	struct entry *dups, *dups_tail;	/* same id, read while this is in flight */
 	struct entry *next;
 };
@@ -86,7 +85,6 @@ struct retry {
 int rt_ensure_child(struct retry *r, char *err, size_t errlen);
 void rt_write_child(struct retry *r);
 void rt_send(struct retry *r, struct entry *e);
-void rt_settle(struct retry *r, struct entry *e, json_object *rec);
 void rt_schedule(struct retry *r, struct entry *e, double delay_ms, const char *why);
 void rt_child_gone(struct retry *r);
 void rt_finish(struct retry *r, struct entry *e, json_object *rec, const char *raw, size_t n,
