@@ -540,12 +540,8 @@ finish(struct client *c, struct http_xfer *x)
 	client_pace_answer(c, j, x);
 	if ((st = client_stream_finish(c, j, x, &e)) < 0)
 		goto failed;
-	if (st > 0) {
-		client_stream_free(j);
-		http_release(c->eng, x);
-		succeed(c, j, 0);
-		return;
-	}
+	if (st > 0)
+		goto succeeded;
 	if (http_failure(x) != HTTP_OK) {
 		xfer_transport_error(x, c->o.http.max_body, &e);
 		goto failed;
@@ -557,17 +553,10 @@ finish(struct client *c, struct http_xfer *x)
 			             "sending requests with tools unstreamed");
 		c->no_stream_tools = 1;
 		j->fallback = 1;
-		client_stream_free(j);
-		http_release(c->eng, x);
-		send_job(c, j);
-		return;
+		goto resend;
 	}
-	if (client_schema_refused(c, j, x)) {
-		client_stream_free(j);
-		http_release(c->eng, x);
-		send_job(c, j);
-		return;
-	}
+	if (client_schema_refused(c, j, x))
+		goto resend;
 	if (x->status >= 400) {
 		xfer_http_error(x, time(NULL), j->tgt->api, &e);
 		goto failed;
@@ -593,9 +582,15 @@ finish(struct client *c, struct http_xfer *x)
 		json_set(j->result, "ttft_ms", json_object_new_int64(
 			(int64_t)((x->t_first ? x->t_first : x->t_end) - t)));
 	}
+succeeded:
 	client_stream_free(j);
 	http_release(c->eng, x);
 	succeed(c, j, 0);
+	return;
+resend:
+	client_stream_free(j);
+	http_release(c->eng, x);
+	send_job(c, j);
 	return;
 failed:
 	client_stream_free(j);
