@@ -574,7 +574,6 @@ batch_refresh(struct batch *b, char *err, size_t errlen)
 
 	for (i = 0; i < b->nparts; i++) {
 		struct batch_part *p = &b->parts[i];
-		const struct endpoint *ep;
 		struct batch_info bi;
 		struct batch_conn c = { .o = &b->o.http };
 
@@ -584,9 +583,8 @@ batch_refresh(struct batch *b, char *err, size_t errlen)
 			running++;	/* not submitted yet: submit takes it up */
 			continue;
 		}
-		if (!(ep = batch_endpoint(b, p, err, errlen)))
+		if (!(c.ep = batch_endpoint(b, p, err, errlen)))
 			return -1;
-		c.ep = ep;
 		if (batch_call_at(&c, p->d, p->batch_id, 0, &bi, err, errlen) < 0)
 			return -1;
 		take_info(p, &bi);
@@ -652,7 +650,6 @@ batch_cancel(struct batch *b, char *err, size_t errlen)
 		struct batch_part *p = &b->parts[i];
 		struct batch_conn c = { .o = &b->o.http };
 		struct batch_info bi;
-
 		int found = 0;
 
 		if (finished(p))
