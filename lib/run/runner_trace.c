@@ -13,7 +13,6 @@
 #include "report/prices.h"
 #include "run/runner_internal.h"
 
-/* The first error of the run is the one that counts. */
 void
 run_fail(struct run *u, const char *kind, const char *fmt, ...)
 {
