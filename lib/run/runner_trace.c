@@ -58,14 +58,14 @@ run_start(struct runner *r, struct run *u, const struct scenario *s)
 	snprintf(u->timestamp, sizeof u->timestamp, "%s.%03dZ", day, (int)(tv.tv_usec / 1000) % 1000);
 }
 
-static json_object *
-error_json(const char *kind, const char *msg)
+json_object *
+rn_pair(const char *k1, const char *v1, const char *k2, const char *v2)
 {
-	json_object *e = json_object_new_object();
+	json_object *o = json_object_new_object();
 
-	json_set(e, "kind", json_object_new_string(kind));
-	json_set(e, "message", json_object_new_string(msg));
-	return e;
+	json_set(o, k1, json_object_new_string(v1));
+	json_set(o, k2, json_object_new_string(v2));
+	return o;
 }
 
 static json_object *
@@ -116,7 +116,7 @@ run_trace(struct runner *r, struct run *u)
 		json_set(t, "description", json_object_new_string(u->s->description));
 	json_set(t, "status", json_object_new_string(u->err_kind[0] ? "error" : "ok"));
 	if (u->err_kind[0])
-		json_set(t, "error", error_json(u->err_kind, u->err));
+		json_set(t, "error", rn_pair("kind", u->err_kind, "message", u->err));
 	json_set(t, "turns", json_object_new_int64(u->turns));
 	json_set(t, "max_turns_hit", json_object_new_boolean(u->max_hit));
 	json_set(t, "messages", u->messages);
@@ -145,7 +145,7 @@ runner_bad_trace(const char *source, const char *kind, const char *msg)
 
 	json_set(t, "source", json_object_new_string(source));
 	json_set(t, "status", json_object_new_string("error"));
-	json_set(t, "error", error_json(kind, msg));
+	json_set(t, "error", rn_pair("kind", kind, "message", msg));
 	return t;
 }
 
