@@ -102,7 +102,8 @@ write_trace_now(struct out *o, json_object *t)
 		weprintf("%s", o->scratch.data);
 	}
 	if (bound_record(&o->b, o->red, t, &o->line) < 0) {
-		json_object *e = runner_bad_trace(source, "bad_input", "the trace does not fit --max-record");
+		json_object *e = runner_bad_trace(source, "bad_input",
+		                                  "the trace does not fit --max-record");
 
 		o->failed = 1;
 		if (run_id)

@@ -65,8 +65,9 @@ worker_end(struct slot *w)
 	w->fd = -1;
 	if (!(w->trace = json_parse(w->text.data ? w->text.data : "", w->text.len, err,
 	                            sizeof err)))
-		w->trace = runner_bad_trace(w->source, "io", WIFSIGNALED(status) ?
-		                            strsignal(WTERMSIG(status)) : "the process playing it died");
+		w->trace = runner_bad_trace(w->source, "io",
+		                            WIFSIGNALED(status) ? strsignal(WTERMSIG(status)) :
+		                            "the process playing it died");
 	buf_free(&w->text);
 }
 
