@@ -102,7 +102,8 @@ write_trace_now(struct out *o, json_object *t)
 		weprintf("%s", o->scratch.data);
 	}
 	if (bound_record(&o->b, o->red, t, &o->line) < 0) {
-		json_object *e = runner_bad_trace(source, "the trace does not fit --max-record");
+		json_object *e = runner_bad_trace(source, "bad_input",
+		                                  "the trace does not fit --max-record");
 
 		o->failed = 1;
 		if (run_id)
@@ -142,7 +143,7 @@ run_stdin(struct runner_pool *p, const char *model)
 		if (st == REC_IOERR)
 			eprintf("stdin: %s", err);
 		if (st == REC_BAD || scenario_resolve(v, src, model, &s, err, sizeof err) < 0) {
-			runner_pool_add_trace(p, runner_bad_trace(src, err));
+			runner_pool_add_trace(p, runner_bad_trace(src, "bad_input", err));
 		} else {
 			runner_pool_add(p, &s);
 			scenario_free(&s);

@@ -78,7 +78,12 @@ backoff_delay(const struct retry_policy *p, int retry, double u)
 	return d * (1 - 0.25 * u);
 }
 
-int
+/* Is the error object of an error record retryable by p?  Without an --on
+ * list, its "retryable"; with one, an error with an "http_status" is
+ * retryable when the status is in the list, any other keeps its
+ * "retryable" (connect, timeout).  bad_input and config never are; schema
+ * only when the list names it. */
+static int
 retry_error_retryable(const struct retry_policy *p, json_object *error)
 {
 	const char *kind = json_get_str(error, "kind");

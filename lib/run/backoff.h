@@ -44,13 +44,6 @@ enum retry_verdict {
 	RETRY_TOO_LONG,		/* the server asks for a wait past max_retry_after */
 };
 
-/* Is the error object of an error record retryable by p?  Without an --on
- * list, its "retryable"; with one, an error with an "http_status" is
- * retryable when the status is in the list, any other keeps its
- * "retryable" (connect, timeout).  bad_input and config never are; schema
- * only when the list names it. */
-int retry_error_retryable(const struct retry_policy *p, json_object *error);
-
 /* What to do with a record whose error is error after retries_done
  * retries in this run: the verdict, and for RETRY_AGAIN the wait, never
  * shorter than error.retry_after_ms. */

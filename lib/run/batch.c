@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,9 +57,6 @@ batch_exists(const struct batch *b)
 	return b->exists;
 }
 
-/* A test's hook: LLM_BATCH_KILL=STEP kills the process with SIGKILL at
- * that step (after-upload, after-create, in-fetch), as a crash would,
- * for the tests of the resume (tests/llm-batch.bats). */
 void
 batch_kill_point(const char *step)
 {
@@ -148,6 +146,28 @@ struct plan {
 	int failed;
 };
 
+/* The plan has failed: the first failure's message is the one kept. */
+static void __attribute__((format(printf, 2, 3)))
+plan_fail(struct plan *pl, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (pl->failed)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(pl->err, sizeof pl->err, fmt, ap);
+	va_end(ap);
+	pl->failed = 1;
+}
+
+/* s written to fp (NULL: nothing to write to). */
+static void
+put_str(struct plan *pl, FILE *fp, const char *s)
+{
+	if (fp && fputs(s, fp) == EOF)
+		plan_fail(pl, "cannot write the batch files: %s", strerror(errno));
+}
+
 static FILE *
 open_tmp(struct plan *pl, int part, const char *what)
 {
@@ -156,10 +176,8 @@ open_tmp(struct plan *pl, int part, const char *what)
 	FILE *fp;
 
 	buf_addf(&tmp, "%s.tmp", path);
-	if (!(fp = fopen(tmp.data, "w")) && !pl->failed) {
-		snprintf(pl->err, sizeof pl->err, "%s: %s", tmp.data, strerror(errno));
-		pl->failed = 1;
-	}
+	if (!(fp = fopen(tmp.data, "w")))
+		plan_fail(pl, "%s: %s", tmp.data, strerror(errno));
 	free(path);
 	buf_free(&tmp);
 	return fp;
@@ -182,24 +200,17 @@ wpart_new(struct plan *pl, const char *endpoint, const struct batch_dialect *d, 
 	}
 	if (d && d->head) {
 		w->bytes = (long long)(strlen(d->head) + (d->tail ? strlen(d->tail) : 0));
-		if (w->up && fputs(d->head, w->up) == EOF && !pl->failed) {
-			snprintf(pl->err, sizeof pl->err, "cannot write the batch files: %s",
-			         strerror(errno));
-			pl->failed = 1;
-		}
+		put_str(pl, w->up, d->head);
 	}
 	return w;
 }
 
+/* The line s[0..n) and its newline written to fp (NULL: nothing). */
 static void
 put(struct plan *pl, FILE *fp, const char *s, size_t n)
 {
-	if (!fp)
-		return;
-	if ((fwrite(s, 1, n, fp) != n || putc('\n', fp) == EOF) && !pl->failed) {
-		snprintf(pl->err, sizeof pl->err, "cannot write the batch files: %s", strerror(errno));
-		pl->failed = 1;
-	}
+	if (fp && (fwrite(s, 1, n, fp) != n || putc('\n', fp) == EOF))
+		plan_fail(pl, "cannot write the batch files: %s", strerror(errno));
 }
 
 /* A record answered here: its result goes to the local part. */
@@ -350,10 +361,8 @@ plan_record(struct plan *pl, json_object *rec, struct rec_reader *r)
 			(void)line_of(pl, d, id, w->part, 0, body, &e);
 	}
 	estimate(pl, ep, body, pl->line.len);
-	if (w->n > 0 && d->sep && w->up && fputs(d->sep, w->up) == EOF && !pl->failed) {
-		snprintf(pl->err, sizeof pl->err, "cannot write the batch files: %s", strerror(errno));
-		pl->failed = 1;
-	}
+	if (w->n > 0 && d->sep)
+		put_str(pl, w->up, d->sep);
 	w->n++;
 	w->bytes += (long long)pl->line.len + 1 + (d->sep ? (long long)strlen(d->sep) : 0);
 	put(pl, w->up, pl->line.data, pl->line.len);
@@ -377,11 +386,9 @@ finish_file(struct plan *pl, FILE *fp, int part, const char *what)
 		return;
 	path = batch_part_path(pl->b, part, what);
 	buf_addf(&tmp, "%s.tmp", path);
-	if ((fflush(fp) != 0 || fsync(fileno(fp)) < 0 || fclose(fp) != 0 ||
-	     (!pl->failed && !pl->dry && rename(tmp.data, path) < 0)) && !pl->failed) {
-		snprintf(pl->err, sizeof pl->err, "%s: %s", path, strerror(errno));
-		pl->failed = 1;
-	}
+	if (fflush(fp) != 0 || fsync(fileno(fp)) < 0 || fclose(fp) != 0 ||
+	    (!pl->failed && !pl->dry && rename(tmp.data, path) < 0))
+		plan_fail(pl, "%s: %s", path, strerror(errno));
 	if (pl->failed || pl->dry)
 		unlink(tmp.data);
 	free(path);
@@ -411,8 +418,7 @@ batch_plan(struct batch *b, int fd, const char *name, int dry, double max_cost,
 		if (st == REC_EOF)
 			break;
 		if (st == REC_IOERR) {
-			snprintf(pl.err, sizeof pl.err, "%s", rerr);
-			pl.failed = 1;
+			plan_fail(&pl, "%s", rerr);
 			break;
 		}
 		if (st == REC_BAD) {
@@ -429,20 +435,14 @@ batch_plan(struct batch *b, int fd, const char *name, int dry, double max_cost,
 		json_object_put(rec);
 	}
 	rec_reader_free(&r);
-	if (!pl.failed && max_cost > 0 && est->usd > max_cost) {
-		snprintf(pl.err, sizeof pl.err,
-		         "the estimate, $%.4f at batch prices, is more than --max-cost $%.4f: "
-		         "nothing was sent", est->usd, max_cost);
-		pl.failed = 1;
-	}
+	if (max_cost > 0 && est->usd > max_cost)
+		plan_fail(&pl, "the estimate, $%.4f at batch prices, is more than --max-cost $%.4f: "
+		          "nothing was sent", est->usd, max_cost);
 	for (i = 0; i < b->nparts; i++) {
 		const struct batch_dialect *d = b->parts[i].d;
 
-		if (d && d->tail && pl.w[i].up && fputs(d->tail, pl.w[i].up) == EOF && !pl.failed) {
-			snprintf(pl.err, sizeof pl.err, "cannot write the batch files: %s",
-			         strerror(errno));
-			pl.failed = 1;
-		}
+		if (d && d->tail)
+			put_str(&pl, pl.w[i].up, d->tail);
 		finish_file(&pl, pl.w[i].rec, (int)i, "records");
 		finish_file(&pl, pl.w[i].up, (int)i, "jsonl");
 	}
@@ -512,60 +512,47 @@ submit_part(struct batch *b, struct batch_part *p, char *err, size_t errlen)
 	const struct endpoint *ep = batch_endpoint(b, p, err, errlen);
 	struct batch_conn c = { .ep = ep, .o = &b->o.http };
 	struct batch_info bi;
-	char id[128], name[128];
-	int found = 0;
+	char id[128], name[128], *path;
+	int found = 0, rc = -1;
 
 	if (!ep)
 		return -1;
+	path = batch_part_path(b, p->index, "jsonl");
 	snprintf(name, sizeof name, "llm-batch-%s-%d.jsonl", b->run, p->index);
 	/* a dialect with no upload sends the input file with the create */
 	if (!p->file_id && p->d->upload) {
 		if (!strcmp(p->step, "uploading") &&
 		    (found = p->d->find_file(&c, name, id, sizeof id, err, errlen)) < 0)
-			return -1;
-		if (!found) {
-			char *path = batch_part_path(b, p->index, "jsonl");
-			int rc;
-
-			if (step(b, p, "uploading", err, errlen) < 0) {
-				free(path);
-				return -1;
-			}
-			rc = p->d->upload(&c, path, name, id, sizeof id, err, errlen);
-			free(path);
-			if (rc < 0)
-				return -1;
-		}
+			goto out;
+		if (!found && (step(b, p, "uploading", err, errlen) < 0 ||
+		               p->d->upload(&c, path, name, id, sizeof id, err, errlen) < 0))
+			goto out;
 		batch_kill_point("after-upload");
 		set_str(&p->file_id, id);
 		if (step(b, p, "uploaded", err, errlen) < 0)
-			return -1;
+			goto out;
 	}
 	if (!p->batch_id) {
 		found = 0;
 		if (!strcmp(p->step, "creating") &&
 		    (found = p->d->find_batch(&c, b, p, &bi, err, errlen)) < 0)
-			return -1;
+			goto out;
 		if (!found) {
-			char *path = batch_part_path(b, p->index, "jsonl");
-			int rc;
-
-			if (step(b, p, "creating", err, errlen) < 0) {
-				free(path);
-				return -1;
-			}
+			if (step(b, p, "creating", err, errlen) < 0)
+				goto out;
 			batch_kill_point("before-create");
-			rc = p->d->create(&c, p->file_id, path, b->run, p->index, &bi, err, errlen);
-			free(path);
-			if (rc < 0)
-				return -1;
+			if (p->d->create(&c, p->file_id, path, b->run, p->index, &bi, err, errlen) < 0)
+				goto out;
 		}
 		batch_kill_point("after-create");
 		take_info(p, &bi);
 		if (step(b, p, "created", err, errlen) < 0)
-			return -1;
+			goto out;
 	}
-	return 0;
+	rc = 0;
+out:
+	free(path);
+	return rc;
 }
 
 int
@@ -587,7 +574,6 @@ batch_refresh(struct batch *b, char *err, size_t errlen)
 
 	for (i = 0; i < b->nparts; i++) {
 		struct batch_part *p = &b->parts[i];
-		const struct endpoint *ep;
 		struct batch_info bi;
 		struct batch_conn c = { .o = &b->o.http };
 
@@ -597,10 +583,9 @@ batch_refresh(struct batch *b, char *err, size_t errlen)
 			running++;	/* not submitted yet: submit takes it up */
 			continue;
 		}
-		if (!(ep = batch_endpoint(b, p, err, errlen)))
+		if (!(c.ep = batch_endpoint(b, p, err, errlen)))
 			return -1;
-		c.ep = ep;
-		if (p->d->retrieve(&c, p->batch_id, &bi, err, errlen) < 0)
+		if (batch_call_at(&c, p->d, p->batch_id, 0, &bi, err, errlen) < 0)
 			return -1;
 		take_info(p, &bi);
 		changed = 1;
@@ -665,7 +650,6 @@ batch_cancel(struct batch *b, char *err, size_t errlen)
 		struct batch_part *p = &b->parts[i];
 		struct batch_conn c = { .o = &b->o.http };
 		struct batch_info bi;
-
 		int found = 0;
 
 		if (finished(p))
@@ -683,7 +667,7 @@ batch_cancel(struct batch *b, char *err, size_t errlen)
 			snprintf(p->status, sizeof p->status, "cancelled");
 			snprintf(p->step, sizeof p->step, "cancelled");
 		} else {
-			if (p->d->cancel(&c, p->batch_id, &bi, err, errlen) < 0)
+			if (batch_call_at(&c, p->d, p->batch_id, 1, &bi, err, errlen) < 0)
 				return -1;
 			take_info(p, &bi);
 		}

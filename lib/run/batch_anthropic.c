@@ -160,38 +160,6 @@ an_find_batch(const struct batch_conn *c, const struct batch *b, const struct ba
 	return found;
 }
 
-/* The batch id, after method on /messages/batches/ID/what (what "": the
- * batch itself). */
-static int
-at(const struct batch_conn *c, const char *method, const char *id, const char *what,
-   struct batch_info *bi, char *err, size_t errlen)
-{
-	char path[256];
-
-	snprintf(path, sizeof path, "/messages/batches/%s%s", id, what);
-	return batch_call_info(c, method, path, NULL, NULL, info_of, bi, err, errlen);
-}
-
-static int
-an_retrieve(const struct batch_conn *c, const char *id, struct batch_info *bi, char *err,
-            size_t errlen)
-{
-	return at(c, "GET", id, "", bi, err, errlen);
-}
-
-static int
-an_cancel(const struct batch_conn *c, const char *id, struct batch_info *bi, char *err,
-          size_t errlen)
-{
-	return at(c, "POST", id, "/cancel", bi, err, errlen);
-}
-
-static int
-an_download(const struct batch_conn *c, const char *id, int fd, char *err, size_t errlen)
-{
-	return batch_call_get(c, "/messages/batches/", id, "/results", fd, err, errlen);
-}
-
 /* The HTTP status an error type stands for, for the dialect's reading
  * of errors: a result line carries the type alone. */
 static int
@@ -262,9 +230,10 @@ const struct batch_dialect batch_anthropic = {
 	.find_file = NULL,
 	.create = an_create,
 	.find_batch = an_find_batch,
-	.retrieve = an_retrieve,
-	.cancel = an_cancel,
-	.download = an_download,
+	.batches = "/messages/batches/",
+	.read_info = info_of,
+	.results = "/messages/batches/",
+	.results_what = "/results",
 	.read_line = an_read_line,
 	.finished = an_finished,
 };

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "run/batch_internal.h"
+#include "run/client.h"
 
 #define TRIES 5
 
@@ -36,16 +37,9 @@ batch_call(const struct batch_conn *c, const char *method, const char *path, con
 	 * what was made before it makes anything (batch.c submit_part). */
 	int makes = !strcmp(method, "POST") && !strstr(path, "/cancel");
 	int retryable, tries, rc = -1;
-	size_t n = 0;
 	useconds_t wait = 500000;
 
-	for (; api->headers && api->headers[n] && n < 6; n++)
-		hdrs[n] = api->headers[n];
-	if (api->beta && c->ep->beta) {
-		buf_addf(&beta, "%s: %s", api->beta, c->ep->beta);
-		hdrs[n++] = beta.data;
-	}
-	hdrs[n] = NULL;
+	client_headers(c->ep, hdrs, &beta);
 	for (tries = 1; tries <= TRIES; tries++, wait *= 2) {
 		if (sink >= 0 && (ftruncate(sink, 0) < 0 || lseek(sink, 0, SEEK_SET) < 0)) {
 			snprintf(err, errlen, "cannot rewind the download");
@@ -109,13 +103,24 @@ batch_call_info(const struct batch_conn *c, const char *method, const char *path
 }
 
 int
-batch_call_get(const struct batch_conn *c, const char *path, const char *id, const char *what,
-               int fd, char *err, size_t errlen)
+batch_call_at(const struct batch_conn *c, const struct batch_dialect *d, const char *id,
+              int cancel, struct batch_info *bi, char *err, size_t errlen)
+{
+	char path[256];
+
+	snprintf(path, sizeof path, "%s%s%s", d->batches, id, cancel ? "/cancel" : "");
+	return batch_call_info(c, cancel ? "POST" : "GET", path, cancel ? d->cancel_body : NULL,
+	                       NULL, d->read_info, bi, err, errlen);
+}
+
+int
+batch_call_results(const struct batch_conn *c, const struct batch_dialect *d, const char *id,
+                   int fd, char *err, size_t errlen)
 {
 	struct buf p = {0}, ans = {0};
 	int rc;
 
-	buf_addf(&p, "%s%s%s", path, id, what ? what : "");
+	buf_addf(&p, "%s%s%s", d->results, id, d->results_what);
 	rc = batch_call(c, "GET", p.data, NULL, NULL, NULL, NULL, fd, &ans, err, errlen);
 	buf_free(&p);
 	buf_free(&ans);

@@ -231,7 +231,7 @@ read_file_of(struct fetch *f, const char *file_id, const char *what)
 		free(path);
 		return -1;
 	}
-	if (f->p->d->download(&c, file_id, fd, f->err, sizeof f->err) < 0 ||
+	if (batch_call_results(&c, f->p->d, file_id, fd, f->err, sizeof f->err) < 0 ||
 	    lseek(fd, 0, SEEK_SET) < 0 || !(fp = fdopen(fd, "r"))) {
 		close(fd);
 		free(path);

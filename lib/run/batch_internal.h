@@ -75,13 +75,14 @@ struct batch_dialect {
 	int (*find_batch)(const struct batch_conn *c, const struct batch *b,
 	                  const struct batch_part *p, struct batch_info *bi, char *err,
 	                  size_t errlen);
-	int (*retrieve)(const struct batch_conn *c, const char *id, struct batch_info *bi,
-	                char *err, size_t errlen);
-	int (*cancel)(const struct batch_conn *c, const char *id, struct batch_info *bi,
-	              char *err, size_t errlen);
-	/* the file's bytes (an output file, or a batch's results) to fd */
-	int (*download)(const struct batch_conn *c, const char *file_id, int fd, char *err,
-	                size_t errlen);
+	/* a batch is at batches+ID, asked for with a GET and cancelled with
+	 * a POST of cancel_body (NULL: none) to batches+ID/cancel; its answer
+	 * read into a struct batch_info by read_info */
+	const char *batches, *cancel_body;
+	void (*read_info)(json_object *o, struct batch_info *bi);
+	/* the answers' file, at results+ID+results_what: ID an output
+	 * file's, or the batch's own */
+	const char *results, *results_what;
 	int (*read_line)(const char *line, size_t n, struct batch_line *bl, char *err,
 	                 size_t errlen);
 	/* is the status one a batch ends in? */
@@ -90,10 +91,8 @@ struct batch_dialect {
 
 extern const struct batch_dialect batch_openai, batch_anthropic;
 
-/* The batch dialect of an endpoint, or of the name a state file gives;
- * NULL when there is none. */
+/* The batch dialect of an endpoint; NULL when there is none. */
 const struct batch_dialect *batch_dialect_of(const struct endpoint *ep);
-const struct batch_dialect *batch_dialect_named(const char *name);
 
 /* batch_call.c: one call to c's endpoint at path (below its base URL),
  * in its chat dialect's auth and headers, tried again on a failed
@@ -104,15 +103,19 @@ const struct batch_dialect *batch_dialect_named(const char *name);
 int batch_call(const struct batch_conn *c, const char *method, const char *path,
                const char *body, const char *body_path, const char *file, const char *name,
                int sink, struct buf *ans, char *err, size_t errlen);
-/* GET of path+id+what (what NULL: none), the answer's bytes to fd. */
-int batch_call_get(const struct batch_conn *c, const char *path, const char *id,
-                   const char *what, int fd, char *err, size_t errlen);
+/* GET of the answers' file id of dialect d, its bytes to fd. */
+int batch_call_results(const struct batch_conn *c, const struct batch_dialect *d,
+                       const char *id, int fd, char *err, size_t errlen);
 /* batch_call_json() of a batch object, read into bi by read_info: 0, or
  * -1 with err (also when it has no id or status). */
 int batch_call_info(const struct batch_conn *c, const char *method, const char *path,
                     const char *body, const char *body_path,
                     void (*read_info)(json_object *o, struct batch_info *bi),
                     struct batch_info *bi, char *err, size_t errlen);
+/* The batch id of dialect d asked for, or with cancel cancelled: the
+ * answer read into bi as batch_call_info() reads it. */
+int batch_call_at(const struct batch_conn *c, const struct batch_dialect *d, const char *id,
+                  int cancel, struct batch_info *bi, char *err, size_t errlen);
 /* batch_call() of a JSON answer: the tree (owned), or NULL with err. */
 json_object *batch_call_json(const struct batch_conn *c, const char *method, const char *path,
                              const char *body, const char *body_path, char *err, size_t errlen);

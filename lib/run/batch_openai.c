@@ -187,32 +187,6 @@ oa_find_batch(const struct batch_conn *c, const struct batch *b, const struct ba
 }
 
 static int
-oa_retrieve(const struct batch_conn *c, const char *id, struct batch_info *bi, char *err,
-            size_t errlen)
-{
-	char path[256];
-
-	snprintf(path, sizeof path, "/batches/%s", id);
-	return batch_call_info(c, "GET", path, NULL, NULL, info_of, bi, err, errlen);
-}
-
-static int
-oa_cancel(const struct batch_conn *c, const char *id, struct batch_info *bi, char *err,
-          size_t errlen)
-{
-	char path[256];
-
-	snprintf(path, sizeof path, "/batches/%s/cancel", id);
-	return batch_call_info(c, "POST", path, "{}", NULL, info_of, bi, err, errlen);
-}
-
-static int
-oa_download(const struct batch_conn *c, const char *file_id, int fd, char *err, size_t errlen)
-{
-	return batch_call_get(c, "/files/", file_id, "/content", fd, err, errlen);
-}
-
-static int
 oa_read_line(const char *line, size_t n, struct batch_line *bl, char *err, size_t errlen)
 {
 	json_object *resp, *e;
@@ -252,9 +226,11 @@ const struct batch_dialect batch_openai = {
 	.find_file = oa_find_file,
 	.create = oa_create,
 	.find_batch = oa_find_batch,
-	.retrieve = oa_retrieve,
-	.cancel = oa_cancel,
-	.download = oa_download,
+	.batches = "/batches/",
+	.cancel_body = "{}",
+	.read_info = info_of,
+	.results = "/files/",
+	.results_what = "/content",
 	.read_line = oa_read_line,
 	.finished = oa_finished,
 };

@@ -10,7 +10,9 @@
  * file that calls back into it. */
 static const struct batch_dialect *const dialects[] = {&batch_openai, &batch_anthropic};
 
-const struct batch_dialect *
+/* The batch dialect of the name a state file gives; NULL when there is
+ * none. */
+static const struct batch_dialect *
 batch_dialect_named(const char *name)
 {
 	size_t i;

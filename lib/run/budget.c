@@ -18,7 +18,8 @@ budget_on(const struct budget *b)
 	return b->max_cost >= 0 || b->max_tokens >= 0;
 }
 
-void
+/* "spent 0.0123 of 0.05 USD, 1234 of 5000 tokens", for messages. */
+static void
 budget_text(const struct budget *b, char *out, size_t outlen)
 {
 	int n = 0;
@@ -69,13 +70,19 @@ budget_hold(struct budget *b, struct budget_hold *h, const char *model,
 	}
 	b->held_cost += h->cost;
 	b->held_tokens += h->tokens;
+	h->held = 1;
 	return 0;
 }
 
 void
-budget_settle(struct budget *b, struct budget_hold *h, long long prompt_tokens,
-              long long completion_tokens)
+budget_settle(struct budget *b, struct budget_hold *h, json_object *usage)
 {
+	long long prompt_tokens, completion_tokens;
+
+	if (!h->held)
+		return;
+	prompt_tokens = json_object_get_int64(json_get(usage, "prompt_tokens"));
+	completion_tokens = json_object_get_int64(json_get(usage, "completion_tokens"));
 	b->held_cost -= h->cost;
 	b->held_tokens -= h->tokens;
 	if (h->priced)

@@ -19,6 +19,7 @@
 #ifndef LLM_BUDGET_H
 #define LLM_BUDGET_H
 
+#include "json/json.h"
 #include "report/prices.h"
 
 #define BUDGET_DEFAULT_COMPLETION 4096	/* held for a request without max_tokens */
@@ -32,9 +33,10 @@ struct budget {
 };
 
 struct budget_hold {
-	double cost, tokens;	/* 0 and 0: nothing held */
+	double cost, tokens;
 	struct price price;
 	int priced;
+	int held;		/* 0: nothing held */
 };
 
 /* No limits. */
@@ -50,11 +52,8 @@ int budget_hold(struct budget *b, struct budget_hold *h, const char *model,
                 char *why, size_t whylen);
 
 /* The answer is in (usage NULL: none, or the request failed): let the
- * hold go, count what it cost. */
-void budget_settle(struct budget *b, struct budget_hold *h, long long prompt_tokens,
-                   long long completion_tokens);
-
-/* "spent 0.0123 of 0.05 USD, 1234 of 5000 tokens", for messages. */
-void budget_text(const struct budget *b, char *out, size_t outlen);
+ * hold go, count what its usage says it cost.  Nothing when nothing is
+ * held. */
+void budget_settle(struct budget *b, struct budget_hold *h, json_object *usage);
 
 #endif

@@ -26,12 +26,6 @@ cache_key(const char *url, json_object *body, json_object *repeat, char key[HASH
 	return rc;
 }
 
-static void
-entry_path(char *out, size_t outlen, const char *dir, const char *key)
-{
-	snprintf(out, outlen, "%s/%.2s/%s.json", dir, key, key);
-}
-
 json_object *
 cache_get(const char *dir, const char *key)
 {
@@ -68,7 +62,7 @@ cache_put(const char *dir, const char *key, json_object *res, char *err, size_t 
 		if (!skip)
 			json_set(v, k, json_ref(val));
 	}
-	entry_path(path, sizeof path, dir, key);
+	snprintf(path, sizeof path, "%s/%.2s/%s.json", dir, key, key);
 	json_line(v, &b);
 	buf_add(&b, "\n", 1);
 	rc = atomic_write(path, b.data, b.len, 1, err, errlen);

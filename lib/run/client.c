@@ -167,27 +167,19 @@ client_chat_url(const struct endpoint *ep, int mask)
 	return config_url(ep, (ep->api ? ep->api : &dialect_openai)->path, mask);
 }
 
-/* The transport's target for ep: the headers of its dialect, its beta
- * features among them when it names some. */
-static struct http_target *
-target_http(const struct dialect *api, const struct endpoint *ep, const char *url,
-            const char *shown)
+void
+client_headers(const struct endpoint *ep, const char *hdrs[8], struct buf *beta)
 {
-	const char *hdrs[8];
-	struct buf beta = {0};
-	struct http_target *t;
+	const struct dialect *api = ep->api ? ep->api : &dialect_openai;
 	size_t n = 0;
 
 	for (; api->headers && api->headers[n] && n < 6; n++)
 		hdrs[n] = api->headers[n];
 	if (api->beta && ep->beta) {
-		buf_addf(&beta, "%s: %s", api->beta, ep->beta);
-		hdrs[n++] = beta.data;
+		buf_addf(beta, "%s: %s", api->beta, ep->beta);
+		hdrs[n++] = beta->data;
 	}
 	hdrs[n] = NULL;
-	t = http_target_new_auth(url, shown, api->auth, ep->token, hdrs);
-	buf_free(&beta);
-	return t;
 }
 
 /* ep's target, made at its first request. */
@@ -199,11 +191,15 @@ target_of(struct client *c, const struct endpoint *ep)
 
 	if (!t->chat_url) {
 		char *shown = client_chat_url(ep, 1);
+		const char *hdrs[8];
+		struct buf beta = {0};
 
 		t->api = ep->api ? ep->api : &dialect_openai;
 		t->chat_url = client_chat_url(ep, 0);
 		t->shown = config_url(ep, "", 1);
-		t->http = target_http(t->api, ep, t->chat_url, shown);
+		client_headers(ep, hdrs, &beta);
+		t->http = http_target_new_auth(t->chat_url, shown, t->api->auth, ep->token, hdrs);
+		buf_free(&beta);
 		free(shown);
 		client_pace_init(c, t);
 	}
@@ -256,23 +252,11 @@ emit(struct client *c, struct job *j)
 	}
 }
 
-/* What the job's answer cost, counted against the budget (usage NULL:
- * nothing; a failed request is not billed). */
-static void
-settle(struct client *c, struct job *j, json_object *usage)
-{
-	if (!j->held)
-		return;
-	budget_settle(&c->budget, &j->hold, json_object_get_int64(json_get(usage, "prompt_tokens")),
-	              json_object_get_int64(json_get(usage, "completion_tokens")));
-	j->held = 0;
-}
-
 static void
 fail(struct client *c, struct job *j, struct llm_error *e)
 {
 	/* an answer refused after it came (schema) was billed: it counts */
-	settle(c, j, j->kept_usage);
+	budget_settle(&c->budget, &j->hold, j->kept_usage);
 	client_pace_failed(c, j, e);
 	result_redact(&c->red, c->cfg, e);
 	j->result = rec_error(j->id, e, j->attempt, j->meta, j->body ? j->body : json_get(j->rec, "request"));
@@ -307,7 +291,7 @@ succeed(struct client *c, struct job *j, int cached)
 		fail(c, j, &e);
 		return;
 	}
-	settle(c, j, usage);
+	budget_settle(&c->budget, &j->hold, usage);
 	if (usage) {
 		int64_t used = json_object_get_int64(json_get(usage, "total_tokens"));
 
@@ -354,7 +338,6 @@ hold(struct client *c, struct job *j, size_t req_len, long long max_tokens)
 		fail(c, j, &e);
 		return -1;
 	}
-	j->held = 1;
 	return 0;
 }
 
@@ -385,7 +368,7 @@ send_job(struct client *c, struct job *j)
 		fail(c, j, &e);
 		return;
 	}
-	if (!j->held && budget_on(&c->budget) && hold(c, j, x->req.len, max_tokens) < 0) {
+	if (!j->hold.held && budget_on(&c->budget) && hold(c, j, x->req.len, max_tokens) < 0) {
 		buf_reset(&x->req);
 		return;
 	}
@@ -525,7 +508,7 @@ fallback(struct client *c, struct job *j, struct llm_error *e)
 
 		if (!ep || target_of(c, ep)->quota)
 			continue;	/* not routed, or its quota is spent too */
-		settle(c, j, NULL);
+		budget_settle(&c->budget, &j->hold, NULL);	/* not billed */
 		json_set(j->body, "model", json_object_new_string(send));
 		j->tgt = target_of(c, ep);
 		/* its answer is cached under its own key, never the first model's */
@@ -557,12 +540,8 @@ finish(struct client *c, struct http_xfer *x)
 	client_pace_answer(c, j, x);
 	if ((st = client_stream_finish(c, j, x, &e)) < 0)
 		goto failed;
-	if (st > 0) {
-		client_stream_free(j);
-		http_release(c->eng, x);
-		succeed(c, j, 0);
-		return;
-	}
+	if (st > 0)
+		goto succeeded;
 	if (http_failure(x) != HTTP_OK) {
 		xfer_transport_error(x, c->o.http.max_body, &e);
 		goto failed;
@@ -574,17 +553,10 @@ finish(struct client *c, struct http_xfer *x)
 			             "sending requests with tools unstreamed");
 		c->no_stream_tools = 1;
 		j->fallback = 1;
-		client_stream_free(j);
-		http_release(c->eng, x);
-		send_job(c, j);
-		return;
+		goto resend;
 	}
-	if (client_schema_refused(c, j, x)) {
-		client_stream_free(j);
-		http_release(c->eng, x);
-		send_job(c, j);
-		return;
-	}
+	if (client_schema_refused(c, j, x))
+		goto resend;
 	if (x->status >= 400) {
 		xfer_http_error(x, time(NULL), j->tgt->api, &e);
 		goto failed;
@@ -610,9 +582,15 @@ finish(struct client *c, struct http_xfer *x)
 		json_set(j->result, "ttft_ms", json_object_new_int64(
 			(int64_t)((x->t_first ? x->t_first : x->t_end) - t)));
 	}
+succeeded:
 	client_stream_free(j);
 	http_release(c->eng, x);
 	succeed(c, j, 0);
+	return;
+resend:
+	client_stream_free(j);
+	http_release(c->eng, x);
+	send_job(c, j);
 	return;
 failed:
 	client_stream_free(j);

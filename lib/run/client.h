@@ -101,6 +101,11 @@ void client_free(struct client *c);
  * it.  The caller frees it. */
 char *client_chat_url(const struct endpoint *ep, int mask);
 
+/* The headers ep's dialect sends, NULL-ended in hdrs: its own, and its
+ * beta features when ep names some (that line made in beta, the
+ * caller's to free once the headers are taken). */
+void client_headers(const struct endpoint *ep, const char *hdrs[8], struct buf *beta);
+
 /* Run the records of fd (name for messages) through.  Returns 0 at the
  * end of input, -1 when out() failed or the run was interrupted. */
 int client_run_fd(struct client *c, int fd, const char *name);

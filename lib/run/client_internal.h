@@ -42,7 +42,6 @@ struct job {
 	int events_sent;	/* stream events were handed out for it */
 	double tokens;		/* tokens taken from the tpm bucket for it */
 	struct budget_hold hold;	/* what it may spend, while in flight */
-	int held;
 	char *asked;		/* the model as the record names it */
 	size_t fallbacks;	/* of its fallbacks (config_fallbacks) tried */
 	char key[HASH_HEX];	/* cache key, "" when not caching */

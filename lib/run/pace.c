@@ -197,24 +197,7 @@ rfc3339_ms(const char *s, double now_s)
 	return ((double)t - off + frac - now_s) * 1000 > 0 ? ((double)t - off + frac - now_s) * 1000 : 0;
 }
 
-double
-pace_reset_ms(const char *s, double now_s)
-{
-	char *end;
-	double v;
-
-	if (!s || !*s)
-		return -1;
-	if (strchr(s, 'T'))
-		v = rfc3339_ms(s, now_s);
-	else if (v = strtod(s, &end), end != s && !*end && isfinite(v) && v >= 0)
-		v *= 1000;	/* a bare number: seconds */
-	else
-		v = duration_ms(s);
-	/* "3e305" seconds or "1e308h" are finite yet overflow as ms: unreadable */
-	return isfinite(v) ? v : -1;
-}
-
+/* A number that is all of s, not negative; -1 when it is none. */
 static double
 count(const char *s)
 {
@@ -225,6 +208,23 @@ count(const char *s)
 		return -1;
 	v = strtod(s, &end);
 	return end != s && !*end && isfinite(v) && v >= 0 ? v : -1;
+}
+
+double
+pace_reset_ms(const char *s, double now_s)
+{
+	double v;
+
+	if (!s || !*s)
+		return -1;
+	if (strchr(s, 'T'))
+		v = rfc3339_ms(s, now_s);
+	else if ((v = count(s)) >= 0)
+		v *= 1000;	/* a bare number: seconds */
+	else
+		v = duration_ms(s);
+	/* "3e305" seconds or "1e308h" are finite yet overflow as ms: unreadable */
+	return isfinite(v) ? v : -1;
 }
 
 void

@@ -72,6 +72,7 @@ static void
 answer_error(struct retry *r, struct entry *e, json_object *rec, const char *raw, size_t n)
 {
 	json_object *err = json_get(rec, "error");
+	enum retry_verdict v;
 	double delay;
 	const char *msg;
 
@@ -84,7 +85,8 @@ answer_error(struct retry *r, struct entry *e, json_object *rec, const char *raw
 			rt_finish(r, e, rec, raw, n, 0);
 		return;
 	}
-	switch (retry_decide(&r->o.pol, err, e->attempt - e->first, drand48(), &delay)) {
+	v = retry_decide(&r->o.pol, err, e->attempt - e->first, drand48(), &delay);
+	switch (v) {
 	case RETRY_TOO_LONG:
 		if (r->o.nfallback && fall_back(r, e, rec) == 0)
 			return;
@@ -97,20 +99,16 @@ answer_error(struct retry *r, struct entry *e, json_object *rec, const char *raw
 			rt_note(r, "%s: not retried: --max-time would pass first", e->id);
 		/* FALLTHROUGH */
 	case RETRY_FINAL:
-		if (r->o.nfallback && openai_needs_other_model(json_get_str(err, "kind"),
-		                                              json_object_get_int(json_get(err, "http_status")),
-		                                              json_get_str(err, "message"))) {
+	case RETRY_EXHAUSTED:
+		/* retries spent, or an error another model may not have */
+		if (r->o.nfallback &&
+		    (v == RETRY_EXHAUSTED ||
+		     openai_needs_other_model(json_get_str(err, "kind"),
+		                              json_object_get_int(json_get(err, "http_status")),
+		                              json_get_str(err, "message")))) {
 			if (fall_back(r, e, rec) == 0)
 				return;
 			raw = NULL;	/* its message says what was tried */
-		}
-		rt_finish(r, e, rec, raw, n, 0);
-		return;
-	case RETRY_EXHAUSTED:
-		if (r->o.nfallback) {
-			if (fall_back(r, e, rec) == 0)
-				return;
-			raw = NULL;
 		}
 		rt_finish(r, e, rec, raw, n, 0);
 		return;
@@ -153,7 +151,7 @@ answer(struct retry *r, json_object *rec, const char *raw, size_t n)
 		return;
 	}
 	if (st)
-		rt_settle(r, e, rec);
+		budget_settle(&r->budget, &e->hold, json_get(rec, "usage"));
 	if (!st)	/* a stream event of an attempt under way */
 		lineout_line(&r->out, raw, n);
 	else if (strcmp(st, "ok") == 0 && e->asked) {

@@ -46,21 +46,7 @@ hold(struct retry *r, struct entry *e)
 		rt_fail(r, e, "budget", 0, "%s", why);
 		return -1;
 	}
-	e->held = 1;
 	return 0;
-}
-
-/* An answer to e is in: what it cost counts, its hold goes. */
-void
-rt_settle(struct retry *r, struct entry *e, json_object *rec)
-{
-	json_object *usage = json_get(rec, "usage");
-
-	if (!e->held)
-		return;
-	budget_settle(&r->budget, &e->hold, json_object_get_int64(json_get(usage, "prompt_tokens")),
-	              json_object_get_int64(json_get(usage, "completion_tokens")));
-	e->held = 0;
 }
 
 void
@@ -73,7 +59,7 @@ rt_send(struct retry *r, struct entry *e)
 		e->state = SENT;
 		return;
 	}
-	if (budget_on(&r->budget) && !e->held && hold(r, e) < 0)
+	if (budget_on(&r->budget) && !e->hold.held && hold(r, e) < 0)
 		return;
 	if (rt_ensure_child(r, err, sizeof err) < 0) {
 		rt_fail(r, e, "io", 1, "cannot start the command: %s", err);
@@ -206,16 +192,11 @@ rt_finish(struct retry *r, struct entry *e, json_object *rec, const char *raw, s
 {
 	json_object *a = json_get(rec, "attempt");
 
-	if (raw && json_object_is_type(a, json_type_int) && json_object_get_int(a) == rt_attempt(e)) {
-		lineout_line(&r->out, raw, n);
-		r->st.records++;
-		if (ok)
-			r->st.ok++;
-		else
-			r->st.failed++;
-	} else {
+	if (!raw || !json_object_is_type(a, json_type_int) ||
+	    json_object_get_int(a) != rt_attempt(e)) {
 		json_set(rec, "attempt", json_object_new_int(rt_attempt(e)));
-		rt_out_record(r, rec, ok);
+		raw = NULL;
 	}
+	rt_out_record(r, rec, raw, n, ok);
 	done(r, e);
 }

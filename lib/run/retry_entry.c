@@ -73,11 +73,15 @@ rt_heap_pop(struct retry *r)
 
 /* ---- output ---- */
 
+/* rec written out and counted: as raw[0..n), its text, when given. */
 void
-rt_out_record(struct retry *r, json_object *rec, int ok)
+rt_out_record(struct retry *r, json_object *rec, const char *raw, size_t n, int ok)
 {
-	json_line(rec, &r->line);
-	lineout_line(&r->out, r->line.data, r->line.len);
+	if (!raw) {
+		raw = json_line(rec, &r->line);
+		n = r->line.len;
+	}
+	lineout_line(&r->out, raw, n);
 	r->st.records++;
 	if (ok)
 		r->st.ok++;
@@ -118,7 +122,7 @@ rt_fail_msg(struct retry *r, struct entry *e, const char *kind, int retryable,
 	llm_error_set(&le, kind, retryable, "%s", msg);
 	req = json_get(rec, "request") ? json_get(rec, "request") : rec;
 	res = rec_error(e->id, &le, rt_attempt(e), json_get(rec, "meta"), req);
-	rt_out_record(r, res, 0);
+	rt_out_record(r, res, NULL, 0, 0);
 	json_object_put(res);
 	json_object_put(rec);
 }

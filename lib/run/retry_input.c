@@ -57,7 +57,7 @@ rt_take_input(struct retry *r)
 		id = rec_id(NULL, &r->in);
 		llm_error_set(&le, st == REC_BAD ? "bad_input" : "io", 0, "%s", err);
 		rec = rec_error(id, &le, 1, NULL, NULL);
-		rt_out_record(r, rec, 0);
+		rt_out_record(r, rec, NULL, 0, 0);
 		json_object_put(rec);
 		free(id);
 		if (st == REC_IOERR) {

@@ -46,7 +46,6 @@ struct entry {
 	size_t fallbacks;	/* of the --fallback models tried */
 	long long max_tokens;	/* its request's max_tokens, 0: not said */
 	struct budget_hold hold;	/* with a budget: what it may spend, sent */
-	int held;
 	struct entry *dups, *dups_tail;	/* same id, read while this is in flight */
 	struct entry *next;
 };
@@ -86,7 +85,6 @@ struct retry {
 int rt_ensure_child(struct retry *r, char *err, size_t errlen);
 void rt_write_child(struct retry *r);
 void rt_send(struct retry *r, struct entry *e);
-void rt_settle(struct retry *r, struct entry *e, json_object *rec);
 void rt_schedule(struct retry *r, struct entry *e, double delay_ms, const char *why);
 void rt_child_gone(struct retry *r);
 void rt_finish(struct retry *r, struct entry *e, json_object *rec, const char *raw, size_t n,
@@ -107,7 +105,7 @@ int rt_attempt(const struct entry *e);
 void rt_note(struct retry *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void rt_heap_push(struct retry *r, struct entry *e);
 struct entry *rt_heap_pop(struct retry *r);
-void rt_out_record(struct retry *r, json_object *rec, int ok);
+void rt_out_record(struct retry *r, json_object *rec, const char *raw, size_t n, int ok);
 void rt_entry_free(struct entry *e);
 struct entry **rt_entries(struct retry *r, size_t *n, int sent_only);
 struct entry *rt_retire(struct retry *r, struct entry *e);

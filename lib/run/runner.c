@@ -31,11 +31,7 @@ runner_free(struct runner *r)
 static json_object *
 message(const char *role, const char *content)
 {
-	json_object *m = json_object_new_object();
-
-	json_set(m, "role", json_object_new_string(role));
-	json_set(m, "content", json_object_new_string(content));
-	return m;
+	return rn_pair("role", role, "content", content);
 }
 
 /* The tools as the request gives them. */

@@ -38,8 +38,9 @@ void runner_free(struct runner *r);
 /* Play s.  A new trace record: "status" is "ok" or "error". */
 json_object *runner_run(struct runner *r, const struct scenario *s);
 
-/* The trace of a scenario that could not be resolved (a bad record). */
-json_object *runner_bad_trace(const char *source, const char *msg);
+/* The trace of a scenario that was not played, with an error of kind
+ * (bad_input: it could not be resolved, a bad record). */
+json_object *runner_bad_trace(const char *source, const char *kind, const char *msg);
 
 /* A pool: scenarios played jobs at a time, each in a process of its own
  * (jobs 1: here, one after another); done() is given every trace, in the

@@ -59,6 +59,9 @@ json_object *rn_exchange(struct runner *r, struct run *u, const char *line, size
 int rn_exec(const struct config *cfg, char **argv, const char *input, size_t len, double timeout_ms, struct buf *out,
             char *err, size_t errlen);
 
+/* An object of two strings, k1's v1 and k2's v2: a message, an error. */
+json_object *rn_pair(const char *k1, const char *v1, const char *k2, const char *v2);
+
 /* The run's beginning: run_id, timestamp, clock. */
 void run_start(struct runner *r, struct run *u, const struct scenario *s);
 

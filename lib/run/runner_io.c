@@ -140,7 +140,6 @@ rn_exec(const struct config *cfg, char **argv, const char *input, size_t len, do
 	double deadline = now_ms_f() + timeout_ms;
 	size_t off = 0;
 	int rc;
-
 	char **env = tool_env(cfg);
 
 	buf_reset(out);
@@ -154,28 +153,26 @@ rn_exec(const struct config *cfg, char **argv, const char *input, size_t len, do
 		if ((rc = read_some(&c, out)) != 0)
 			break;
 		if (child_wait_io(&c, c.in >= 0, deadline) < 0) {
-			child_signal(&c, SIGKILL);
-			child_end(&c, 0);
 			snprintf(err, errlen, "%s: no result in %.0f ms", argv[0], timeout_ms);
-			return -1;
+			goto kill;
 		}
 	}
 	if (rc < 0) {
-		child_signal(&c, SIGKILL);
-		child_end(&c, 0);
 		snprintf(err, errlen, "%s: output over %u bytes", argv[0], RUNNER_MAX_RESULT);
-		return -1;
+		goto kill;
 	}
 	child_close_out(&c);
 	if (!child_wait(&c, (int)(deadline - now_ms_f()) > 0 ? (int)(deadline - now_ms_f()) : 1)) {
-		child_signal(&c, SIGKILL);
-		child_end(&c, 0);
 		snprintf(err, errlen, "%s: did not end in %.0f ms", argv[0], timeout_ms);
-		return -1;
+		goto kill;
 	}
 	if (c.status != 0) {
 		snprintf(err, errlen, "%s %s", argv[0], child_status_text(c.status, how, sizeof how));
 		return -1;
 	}
 	return 0;
+kill:
+	child_signal(&c, SIGKILL);
+	child_end(&c, 0);
+	return -1;
 }

@@ -64,16 +64,10 @@ worker_end(struct slot *w)
 	close(w->fd);
 	w->fd = -1;
 	if (!(w->trace = json_parse(w->text.data ? w->text.data : "", w->text.len, err,
-	                            sizeof err))) {
-		json_object *e;
-
-		w->trace = runner_bad_trace(w->source, "the process playing it died");
-		e = json_get(w->trace, "error");
-		json_set(e, "kind", json_object_new_string("io"));
-		if (WIFSIGNALED(status))
-			json_set(e, "message", json_object_new_string(
-			         strsignal(WTERMSIG(status))));
-	}
+	                            sizeof err)))
+		w->trace = runner_bad_trace(w->source, "io",
+		                            WIFSIGNALED(status) ? strsignal(WTERMSIG(status)) :
+		                            "the process playing it died");
 	buf_free(&w->text);
 }
 
@@ -182,8 +176,7 @@ runner_pool_add(struct runner_pool *p, const struct scenario *s)
 	int fds[2];
 
 	if (over_budget(p, msg, sizeof msg)) {
-		w->trace = runner_bad_trace(s->source, msg);
-		json_set(json_get(w->trace, "error"), "kind", json_object_new_string("budget"));
+		w->trace = runner_bad_trace(s->source, "budget", msg);
 		pool_emit(p);
 		return;
 	}
@@ -202,8 +195,7 @@ runner_pool_add(struct runner_pool *p, const struct scenario *s)
 			close(fds[0]);
 			close(fds[1]);
 		}
-		w->trace = runner_bad_trace(s->source, msg);
-		json_set(json_get(w->trace, "error"), "kind", json_object_new_string("io"));
+		w->trace = runner_bad_trace(s->source, "io", msg);
 		return;
 	}
 	if (w->pid == 0) {

@@ -13,7 +13,6 @@
 #include "report/prices.h"
 #include "run/runner_internal.h"
 
-/* The first error of the run is the one that counts. */
 void
 run_fail(struct run *u, const char *kind, const char *fmt, ...)
 {
@@ -57,6 +56,16 @@ run_start(struct runner *r, struct run *u, const struct scenario *s)
 	snprintf(u->run_id, sizeof u->run_id, "%s.%06dZ-%.8s", day, (int)(us % 1000000), h);
 	strftime(day, sizeof day, "%Y-%m-%dT%H:%M:%S", &tm);
 	snprintf(u->timestamp, sizeof u->timestamp, "%s.%03dZ", day, (int)(tv.tv_usec / 1000) % 1000);
+}
+
+json_object *
+rn_pair(const char *k1, const char *v1, const char *k2, const char *v2)
+{
+	json_object *o = json_object_new_object();
+
+	json_set(o, k1, json_object_new_string(v1));
+	json_set(o, k2, json_object_new_string(v2));
+	return o;
 }
 
 static json_object *
@@ -106,13 +115,8 @@ run_trace(struct runner *r, struct run *u)
 	if (u->s->description)
 		json_set(t, "description", json_object_new_string(u->s->description));
 	json_set(t, "status", json_object_new_string(u->err_kind[0] ? "error" : "ok"));
-	if (u->err_kind[0]) {
-		json_object *e = json_object_new_object();
-
-		json_set(e, "kind", json_object_new_string(u->err_kind));
-		json_set(e, "message", json_object_new_string(u->err));
-		json_set(t, "error", e);
-	}
+	if (u->err_kind[0])
+		json_set(t, "error", rn_pair("kind", u->err_kind, "message", u->err));
 	json_set(t, "turns", json_object_new_int64(u->turns));
 	json_set(t, "max_turns_hit", json_object_new_boolean(u->max_hit));
 	json_set(t, "messages", u->messages);
@@ -135,15 +139,13 @@ run_trace(struct runner *r, struct run *u)
 }
 
 json_object *
-runner_bad_trace(const char *source, const char *msg)
+runner_bad_trace(const char *source, const char *kind, const char *msg)
 {
-	json_object *t = json_object_new_object(), *e = json_object_new_object();
+	json_object *t = json_object_new_object();
 
 	json_set(t, "source", json_object_new_string(source));
 	json_set(t, "status", json_object_new_string("error"));
-	json_set(e, "kind", json_object_new_string("bad_input"));
-	json_set(e, "message", json_object_new_string(msg));
-	json_set(t, "error", e);
+	json_set(t, "error", rn_pair("kind", kind, "message", msg));
 	return t;
 }
 
