@@ -275,7 +275,7 @@ code_points(const char *s, size_t len)
 static int
 matches(struct vctx *c, const char *re, const char *s, size_t len)
 {
-	pcre2_code *code = schema_ptab_get(&c->s->rx, re);
+	pcre2_code *code = schema_tab_get(c->s->rx, re);
 	int rc;
 
 	if (!c->md) {
