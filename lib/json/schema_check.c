@@ -321,18 +321,43 @@ check_string(struct vctx *c, json_object *sch, json_object *v)
 
 /* ---- arrays ---- */
 
+/* v, the member key of its parent (or the item of that index), checked
+ * against sch with key on the path */
 static int
-check_item(struct vctx *c, json_object *sch, json_object *v, size_t i)
+check_member(struct vctx *c, json_object *sch, const char *key, json_object *v)
 {
 	size_t len = c->path.len;
-	char idx[32];
 	int rc;
 
-	snprintf(idx, sizeof idx, "%zu", i);
-	schema_ptr_push(&c->path, idx);
+	schema_ptr_push(&c->path, key);
 	rc = check(c, sch, v);
 	schema_ptr_pop(&c->path, len);
 	return rc;
+}
+
+static int
+check_item(struct vctx *c, json_object *sch, json_object *v, size_t i)
+{
+	char idx[32];
+
+	snprintf(idx, sizeof idx, "%zu", i);
+	return check_member(c, sch, idx, v);
+}
+
+/* The member key fails at its own place (the path is its parent's): why,
+ * and the member that required it when by is set. */
+static int
+fail_member(struct vctx *c, const char *key, const char *why, const char *by)
+{
+	size_t len = c->path.len;
+
+	schema_ptr_push(&c->path, key);
+	if (by)
+		fail(c, "%s (required by \"%s\")", why, by);
+	else
+		fail(c, "%s", why);
+	schema_ptr_pop(&c->path, len);
+	return -1;
 }
 
 static int
@@ -406,32 +431,6 @@ check_array(struct vctx *c, json_object *sch, json_object *v)
 /* ---- objects ---- */
 
 static int
-check_member(struct vctx *c, json_object *sch, const char *key, json_object *v)
-{
-	size_t len = c->path.len;
-	int rc;
-
-	schema_ptr_push(&c->path, key);
-	rc = check(c, sch, v);
-	schema_ptr_pop(&c->path, len);
-	return rc;
-}
-
-static int
-missing(struct vctx *c, const char *key, const char *by)
-{
-	size_t len = c->path.len;
-
-	schema_ptr_push(&c->path, key);
-	if (by)
-		fail(c, "is missing (required by \"%s\")", by);
-	else
-		fail(c, "is missing (required)");
-	schema_ptr_pop(&c->path, len);
-	return -1;
-}
-
-static int
 check_required(struct vctx *c, json_object *list, json_object *v, const char *by)
 {
 	size_t i, n = json_object_array_length(list);
@@ -440,7 +439,7 @@ check_required(struct vctx *c, json_object *list, json_object *v, const char *by
 		const char *key = json_object_get_string(json_object_array_get_idx(list, i));
 
 		if (!json_object_object_get_ex(v, key, NULL))
-			return missing(c, key, by);
+			return fail_member(c, key, by ? "is missing" : "is missing (required)", by);
 	}
 	return 0;
 }
@@ -475,12 +474,8 @@ check_members(struct vctx *c, json_object *sch, json_object *v)
 		if (!known && extra) {
 			if (json_object_is_type(extra, json_type_boolean) &&
 			    !json_object_get_boolean(extra)) {
-				size_t len = c->path.len;
-
-				schema_ptr_push(&c->path, key);
-				fail(c, "is not allowed (additionalProperties is false)");
-				schema_ptr_pop(&c->path, len);
-				return -1;
+				return fail_member(c, key, "is not allowed (additionalProperties is "
+				                   "false)", NULL);
 			}
 			if (check_member(c, extra, key, val) < 0)
 				return -1;
