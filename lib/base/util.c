@@ -401,7 +401,6 @@ void
 one_line(char *s, size_t max)
 {
 	size_t n;
-
 	size_t lead, need;
 
 	for (n = 0; s[n]; n++)

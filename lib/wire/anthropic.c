@@ -465,45 +465,45 @@ anthropic_body(json_object *req, int stream, struct buf *out, struct llm_error *
 	return 0;
 }
 
+/* stop_reason and the finish_reason it is */
+static const char *const finishes[][2] = {
+	{"end_turn", "stop"}, {"stop_sequence", "stop"}, {"max_tokens", "length"},
+	{"tool_use", "tool_calls"}, {"refusal", "content_filter"},
+};
+
 const char *
 anthropic_finish(const char *stop_reason)
 {
-	if (!stop_reason)
-		return NULL;
-	if (strcmp(stop_reason, "end_turn") == 0 || strcmp(stop_reason, "stop_sequence") == 0)
-		return "stop";
-	if (strcmp(stop_reason, "max_tokens") == 0)
-		return "length";
-	if (strcmp(stop_reason, "tool_use") == 0)
-		return "tool_calls";
-	if (strcmp(stop_reason, "refusal") == 0)
-		return "content_filter";
+	size_t i;
+
+	for (i = 0; stop_reason && i < sizeof finishes / sizeof *finishes; i++)
+		if (strcmp(stop_reason, finishes[i][0]) == 0)
+			return finishes[i][1];
 	return stop_reason;	/* pause_turn and what comes: as sent */
 }
 
 json_object *
-anthropic_usage(long long input, long long output, long long cache_write, long long cache_read)
+anthropic_usage(json_object *u, long long c[4])
 {
-	json_object *u = json_object_new_object();
-	long long prompt = input + cache_write + cache_read;
+	static const char *const keys[4] = {"input_tokens", "output_tokens",
+	                                    "cache_creation_input_tokens", "cache_read_input_tokens"};
+	json_object *o, *v;
+	long long prompt;
+	int i;
 
-	json_set(u, "prompt_tokens", json_object_new_int64(prompt));
-	json_set(u, "completion_tokens", json_object_new_int64(output));
-	json_set(u, "total_tokens", json_object_new_int64(prompt + output));
-	json_set(u, "cache_creation_input_tokens", json_object_new_int64(cache_write));
-	json_set(u, "cache_read_input_tokens", json_object_new_int64(cache_read));
-	return u;
-}
-
-static json_object *
-usage_of(json_object *u)
-{
 	if (!json_object_is_type(u, json_type_object))
 		return NULL;
-	return anthropic_usage(json_object_get_int64(json_get(u, "input_tokens")),
-	                       json_object_get_int64(json_get(u, "output_tokens")),
-	                       json_object_get_int64(json_get(u, "cache_creation_input_tokens")),
-	                       json_object_get_int64(json_get(u, "cache_read_input_tokens")));
+	for (i = 0; i < 4; i++)
+		if ((v = json_get(u, keys[i])))
+			c[i] = json_object_get_int64(v);
+	prompt = c[0] + c[2] + c[3];
+	o = json_object_new_object();
+	json_set(o, "prompt_tokens", json_object_new_int64(prompt));
+	json_set(o, "completion_tokens", json_object_new_int64(c[1]));
+	json_set(o, "total_tokens", json_object_new_int64(prompt + c[1]));
+	json_set(o, "cache_creation_input_tokens", json_object_new_int64(c[2]));
+	json_set(o, "cache_read_input_tokens", json_object_new_int64(c[3]));
+	return o;
 }
 
 /* A tool_use block as an entry of tool_calls. */
@@ -536,6 +536,7 @@ anthropic_parse(const char *body, size_t len, json_object *req, json_object *res
 	json_object *doc = json_parse(body, len, why, sizeof why), *blocks, *calls = NULL, *u;
 	struct buf text = {0}, thinking = {0};
 	const char *jt = anthropic_json_tool(req), *type, *fin;
+	long long counts[4] = {0};
 	size_t i;
 
 	if (!doc) {
@@ -588,7 +589,7 @@ anthropic_parse(const char *body, size_t len, json_object *req, json_object *res
 	if (jt && !calls && fin && strcmp(fin, "tool_calls") == 0)
 		fin = "stop";
 	json_set(res, "finish_reason", fin ? json_object_new_string(fin) : NULL);
-	if ((u = usage_of(json_get(doc, "usage"))))
+	if ((u = anthropic_usage(json_get(doc, "usage"), counts)))
 		json_set(res, "usage", u);
 	buf_free(&text);
 	buf_free(&thinking);

@@ -39,9 +39,10 @@ int anthropic_parse(const char *body, size_t len, json_object *req, json_object 
 /* Anthropic's stop_reason as a finish_reason (NULL stays NULL). */
 const char *anthropic_finish(const char *stop_reason);
 
-/* Anthropic's usage object as ours: a new object, or NULL for NULL. */
-json_object *anthropic_usage(long long input, long long output, long long cache_write,
-                             long long cache_read);
+/* Anthropic's usage object u as ours: its counts (input, output, cache
+ * creation and cache read tokens) read into c, a count u lacks kept as
+ * c held it; a new object made of c, or NULL when u is no object. */
+json_object *anthropic_usage(json_object *u, long long c[4]);
 
 /* An error answer: openai_http_error's rules, the error's type named in
  * the message, overloaded_error, rate_limit_error and api_error

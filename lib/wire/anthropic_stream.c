@@ -24,7 +24,7 @@ struct astream {
 	struct block *blocks;
 	size_t nblocks;
 	int ntools;
-	long long in, out, cache_write, cache_read;
+	long long counts[4];	/* of usage, each the total so far: the latest sent counts */
 };
 
 void *
@@ -79,21 +79,12 @@ text_of(struct astream *a, const char *kind, json_object *v)
 static void
 usage_from(struct astream *a, json_object *u)
 {
-	json_object *v;
+	json_object *o = anthropic_usage(u, a->counts);
 
-	if (!json_object_is_type(u, json_type_object))
-		return;
-	/* each figure is the total so far: the latest one sent counts */
-	if ((v = json_get(u, "input_tokens")))
-		a->in = json_object_get_int64(v);
-	if ((v = json_get(u, "output_tokens")))
-		a->out = json_object_get_int64(v);
-	if ((v = json_get(u, "cache_creation_input_tokens")))
-		a->cache_write = json_object_get_int64(v);
-	if ((v = json_get(u, "cache_read_input_tokens")))
-		a->cache_read = json_object_get_int64(v);
-	json_object_put(a->cs->usage);
-	a->cs->usage = anthropic_usage(a->in, a->out, a->cache_write, a->cache_read);
+	if (o) {
+		json_object_put(a->cs->usage);
+		a->cs->usage = o;
+	}
 }
 
 static void
