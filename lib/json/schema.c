@@ -110,12 +110,6 @@ is_count(json_object *v)
 }
 
 static int
-is_number(json_object *v)
-{
-	return json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double);
-}
-
-static int
 type_known(const char *t)
 {
 	static const char *const names[] = {"null", "boolean", "object", "array",
@@ -401,9 +395,9 @@ walk_keyword(struct cctx *c, const char *key, json_object *v)
 	if (IN(key, count_kw))
 		return is_count(v) ? 0 : cfail(c, "%s is a non-negative integer", key);
 	if (IN(key, number_kw))
-		return is_number(v) ? 0 : cfail(c, "%s is a number", key);
+		return schema_is_number(v) ? 0 : cfail(c, "%s is a number", key);
 	if (!strcmp(key, "multipleOf"))
-		return is_number(v) && json_object_get_double(v) > 0
+		return schema_is_number(v) && json_object_get_double(v) > 0
 		       ? 0 : cfail(c, "multipleOf is a number above 0");
 	if (!strcmp(key, "pattern"))
 		return json_object_is_type(v, json_type_string)

@@ -69,12 +69,6 @@ what(json_object *v)
 }
 
 static int
-is_num(json_object *v)
-{
-	return json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double);
-}
-
-static int
 is_integer(json_object *v)
 {
 	double d;
@@ -110,7 +104,7 @@ schema_equal(json_object *a, json_object *b)
 {
 	size_t i, n;
 
-	if (is_num(a) && is_num(b))
+	if (schema_is_number(a) && schema_is_number(b))
 		return num_cmp(a, b) == 0;
 	if (json_object_get_type(a) != json_object_get_type(b))
 		return 0;
@@ -153,7 +147,7 @@ type_is(json_object *v, const char *t)
 	switch (t[0]) {
 	case 'n':
 		return t[1] == 'u' ? (t[2] == 'l' ? json_object_is_type(v, json_type_null)
-		                                 : is_num(v))
+		                                 : schema_is_number(v))
 		                   : 0;
 	case 'b':
 		return json_object_is_type(v, json_type_boolean);
@@ -474,8 +468,8 @@ check_members(struct vctx *c, json_object *sch, json_object *v)
 		if (!known && extra) {
 			if (json_object_is_type(extra, json_type_boolean) &&
 			    !json_object_get_boolean(extra)) {
-				return fail_member(c, key, "is not allowed (additionalProperties is "
-				                   "false)", NULL);
+				return fail_member(c, key, "is not allowed "
+				                   "(additionalProperties is false)", NULL);
 			}
 			if (check_member(c, extra, key, val) < 0)
 				return -1;
@@ -600,7 +594,7 @@ check_keywords(struct vctx *c, json_object *sch, json_object *v)
 		return fail(c, "is not the value of const");
 	if (json_object_object_get_ex(sch, "enum", &k) && check_enum(c, k, v) < 0)
 		return -1;
-	if ((is_num(v) && check_number(c, sch, v) < 0) ||
+	if ((schema_is_number(v) && check_number(c, sch, v) < 0) ||
 	    (json_object_is_type(v, json_type_string) && check_string(c, sch, v) < 0) ||
 	    (json_object_is_type(v, json_type_array) && check_array(c, sch, v) < 0) ||
 	    (json_object_is_type(v, json_type_object) && check_object(c, sch, v) < 0))

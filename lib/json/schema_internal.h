@@ -28,6 +28,13 @@ struct schema {
 	void *mctx;		/* pcre2_match_context: the limits of a match */
 };
 
+/* Is v a JSON number, integer or not? */
+static inline int
+schema_is_number(json_object *v)
+{
+	return json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double);
+}
+
 /* The pointer b with key appended, '~' and '/' escaped (RFC 6901); and
  * cut back to len bytes. */
 void schema_ptr_push(struct buf *b, const char *key);
