@@ -472,10 +472,13 @@ static const char *const finishes[][2] = {
 };
 
 const char *
-anthropic_finish(const char *stop_reason)
+anthropic_finish(const char *stop_reason, int forced)
 {
 	size_t i;
 
+	/* the forced tool answered: the model stopped, it called nothing */
+	if (forced && stop_reason && strcmp(stop_reason, "tool_use") == 0)
+		return "stop";
 	for (i = 0; stop_reason && i < sizeof finishes / sizeof *finishes; i++)
 		if (strcmp(stop_reason, finishes[i][0]) == 0)
 			return finishes[i][1];
@@ -584,10 +587,7 @@ anthropic_parse(const char *body, size_t len, json_object *req, json_object *res
 		json_set(res, "tool_calls", calls);
 	if (thinking.len)
 		json_set(res, "reasoning", json_object_new_string_len(thinking.data, (int)thinking.len));
-	fin = anthropic_finish(json_get_str(doc, "stop_reason"));
-	/* the forced tool answered: the model stopped, it called nothing */
-	if (jt && !calls && fin && strcmp(fin, "tool_calls") == 0)
-		fin = "stop";
+	fin = anthropic_finish(json_get_str(doc, "stop_reason"), jt && !calls);
 	json_set(res, "finish_reason", fin ? json_object_new_string(fin) : NULL);
 	if ((u = anthropic_usage(json_get(doc, "usage"), counts)))
 		json_set(res, "usage", u);

@@ -36,8 +36,10 @@ int anthropic_body(json_object *req, int stream, struct buf *out, struct llm_err
 int anthropic_parse(const char *body, size_t len, json_object *req, json_object *res,
                     struct llm_error *e);
 
-/* Anthropic's stop_reason as a finish_reason (NULL stays NULL). */
-const char *anthropic_finish(const char *stop_reason);
+/* Anthropic's stop_reason as a finish_reason (NULL stays NULL); forced:
+ * the request's forced tool (anthropic_json_tool) is all the model
+ * called, so a tool_use stop is a plain stop. */
+const char *anthropic_finish(const char *stop_reason, int forced);
 
 /* Anthropic's usage object u as ours: its counts (input, output, cache
  * creation and cache read tokens) read into c, a count u lacks kept as

@@ -154,11 +154,9 @@ message(struct astream *a, json_object *ev, int start)
 		}
 		usage_from(a, json_get(m, "usage"));
 	} else {
-		const char *fin = anthropic_finish(json_get_str(json_get(ev, "delta"), "stop_reason"));
+		const char *fin = anthropic_finish(json_get_str(json_get(ev, "delta"), "stop_reason"),
+		                                   a->json_tool && a->ntools == 0);
 
-		/* the forced tool answered: the model stopped, it called nothing */
-		if (fin && a->json_tool && a->ntools == 0 && strcmp(fin, "tool_calls") == 0)
-			fin = "stop";
 		if (fin) {
 			free(cs->finish_reason);
 			cs->finish_reason = estrdup(fin);
