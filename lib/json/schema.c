@@ -110,17 +110,19 @@ is_count(json_object *v)
 }
 
 static int
-type_known(const char *t)
+in(const char *key, const char *const *list, size_t n)
 {
-	static const char *const names[] = {"null", "boolean", "object", "array",
-	                                    "number", "string", "integer"};
 	size_t i;
 
-	for (i = 0; i < sizeof names / sizeof names[0]; i++)
-		if (!strcmp(t, names[i]))
+	for (i = 0; i < n; i++)
+		if (!strcmp(key, list[i]))
 			return 1;
 	return 0;
 }
+#define IN(key, list) in(key, list, sizeof list / sizeof list[0])
+
+static const char *const type_names[] = {"null", "boolean", "object", "array", "number",
+                                         "string", "integer"};
 
 static int
 check_type(struct cctx *c, json_object *t)
@@ -128,7 +130,7 @@ check_type(struct cctx *c, json_object *t)
 	size_t i, n;
 
 	if (json_object_is_type(t, json_type_string)) {
-		if (!type_known(json_object_get_string(t)))
+		if (!IN(json_object_get_string(t), type_names))
 			return cfail(c, "\"%s\" is not a JSON Schema type", json_object_get_string(t));
 		return 0;
 	}
@@ -140,7 +142,7 @@ check_type(struct cctx *c, json_object *t)
 
 		if (!json_object_is_type(e, json_type_string))
 			return cfail(c, "type is a string or an array of strings");
-		if (!type_known(json_object_get_string(e)))
+		if (!IN(json_object_get_string(e), type_names))
 			return cfail(c, "\"%s\" is not a JSON Schema type", json_object_get_string(e));
 	}
 	return 0;
@@ -365,18 +367,6 @@ static const char *const number_kw[] = {"minimum", "maximum", "exclusiveMinimum"
 static const char *const refused_kw[] = {
 	"unevaluatedProperties", "unevaluatedItems", "$dynamicRef", "$recursiveRef",
 };
-
-static int
-in(const char *key, const char *const *list, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (!strcmp(key, list[i]))
-			return 1;
-	return 0;
-}
-#define IN(key, list) in(key, list, sizeof list / sizeof list[0])
 
 static int
 walk_keyword(struct cctx *c, const char *key, json_object *v)
