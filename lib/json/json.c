@@ -2,7 +2,6 @@
  * tokener a thread) and the few helpers json.h adds to json-c. */
 #include <pthread.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "json/jfield.h"

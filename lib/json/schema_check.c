@@ -7,7 +7,6 @@
 #include <pcre2.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "json/schema.h"

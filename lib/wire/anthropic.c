@@ -3,7 +3,6 @@
  * request is read whole to be rewritten, and an answer's blocks are
  * few. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 

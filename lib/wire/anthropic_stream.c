@@ -4,7 +4,6 @@
  * record as an OpenAI one.  Events are told apart by their data's
  * "type", as the API repeats it there, else by the SSE event name; types
  * the reader does not know are passed over, as Anthropic asks. */
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
