@@ -394,6 +394,15 @@ write_all(int fd, const void *p, size_t n)
 	return 0;
 }
 
+int
+str_listed(const char *s, const char *const *list)
+{
+	for (; *list; list++)
+		if (strcmp(*list, s) == 0)
+			return 1;
+	return 0;
+}
+
 void
 one_line(char *s, size_t max)
 {

@@ -109,20 +109,8 @@ is_count(json_object *v)
 	return d >= 0 && d == floor(d) && d < 9e18;
 }
 
-static int
-in(const char *key, const char *const *list, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (!strcmp(key, list[i]))
-			return 1;
-	return 0;
-}
-#define IN(key, list) in(key, list, sizeof list / sizeof list[0])
-
 static const char *const type_names[] = {"null", "boolean", "object", "array", "number",
-                                         "string", "integer"};
+                                         "string", "integer", NULL};
 
 static int
 check_type(struct cctx *c, json_object *t)
@@ -130,7 +118,7 @@ check_type(struct cctx *c, json_object *t)
 	size_t i, n;
 
 	if (json_object_is_type(t, json_type_string)) {
-		if (!IN(json_object_get_string(t), type_names))
+		if (!str_listed(json_object_get_string(t), type_names))
 			return cfail(c, "\"%s\" is not a JSON Schema type", json_object_get_string(t));
 		return 0;
 	}
@@ -142,7 +130,7 @@ check_type(struct cctx *c, json_object *t)
 
 		if (!json_object_is_type(e, json_type_string))
 			return cfail(c, "type is a string or an array of strings");
-		if (!IN(json_object_get_string(e), type_names))
+		if (!str_listed(json_object_get_string(e), type_names))
 			return cfail(c, "\"%s\" is not a JSON Schema type", json_object_get_string(e));
 	}
 	return 0;
@@ -352,20 +340,21 @@ walk_list(struct cctx *c, json_object *v, const char *kw)
 
 static const char *const single_kw[] = {
 	"additionalProperties", "items", "contains", "propertyNames", "not", "if", "then",
-	"else",
+	"else", NULL,
 };
-static const char *const map_kw[] = {"properties", "$defs", "definitions", "dependentSchemas"};
-static const char *const list_kw[] = {"allOf", "anyOf", "oneOf", "prefixItems"};
+static const char *const map_kw[] = {"properties", "$defs", "definitions", "dependentSchemas",
+                                     NULL};
+static const char *const list_kw[] = {"allOf", "anyOf", "oneOf", "prefixItems", NULL};
 static const char *const count_kw[] = {
 	"minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties",
-	"minContains", "maxContains",
+	"minContains", "maxContains", NULL,
 };
 static const char *const number_kw[] = {"minimum", "maximum", "exclusiveMinimum",
-                                        "exclusiveMaximum"};
+                                        "exclusiveMaximum", NULL};
 /* llm-schema(5) 'NOT SUPPORTED': refused, since passing them over would
  * pass values the schema's author meant to refuse */
 static const char *const refused_kw[] = {
-	"unevaluatedProperties", "unevaluatedItems", "$dynamicRef", "$recursiveRef",
+	"unevaluatedProperties", "unevaluatedItems", "$dynamicRef", "$recursiveRef", NULL,
 };
 
 static int
@@ -374,17 +363,17 @@ walk_keyword(struct cctx *c, const char *key, json_object *v)
 	if (!strcmp(key, "items") && json_object_is_type(v, json_type_array))
 		return cfail(c, "items is one schema in draft 2020-12: for a list of schemas "
 		             "use prefixItems");
-	if (IN(key, single_kw))
+	if (str_listed(key, single_kw))
 		return walk(c, v);
-	if (IN(key, map_kw))
+	if (str_listed(key, map_kw))
 		return walk_map(c, v, key, 0);
 	if (!strcmp(key, "patternProperties"))
 		return walk_map(c, v, key, 1);
-	if (IN(key, list_kw))
+	if (str_listed(key, list_kw))
 		return walk_list(c, v, key);
-	if (IN(key, count_kw))
+	if (str_listed(key, count_kw))
 		return is_count(v) ? 0 : cfail(c, "%s is a non-negative integer", key);
-	if (IN(key, number_kw))
+	if (str_listed(key, number_kw))
 		return schema_is_number(v) ? 0 : cfail(c, "%s is a number", key);
 	if (!strcmp(key, "multipleOf"))
 		return schema_is_number(v) && json_object_get_double(v) > 0
@@ -413,7 +402,7 @@ walk_keyword(struct cctx *c, const char *key, json_object *v)
 		return json_object_is_type(v, json_type_string) ? 0 : cfail(c, "format is a string");
 	if (!strcmp(key, "$ref"))
 		return resolve_ref(c, v);
-	if (IN(key, refused_kw))
+	if (str_listed(key, refused_kw))
 		return cfail(c, "%s is not supported (llm-schema(5))", key);
 	/* annotations ($schema, $id, title, default, ...) and keywords not
 	 * of 2020-12 are passed over, as the specification says */

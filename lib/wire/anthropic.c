@@ -24,15 +24,6 @@ static const char *const translated[] = {
 	"parallel_tool_calls", NULL,
 };
 
-static int
-listed(const char *const *list, const char *key)
-{
-	for (; *list; list++)
-		if (strcmp(*list, key) == 0)
-			return 1;
-	return 0;
-}
-
 /* Is v set to something that asks for a feature (not null, false, 0)? */
 static int
 asked(json_object *v)
@@ -387,7 +378,7 @@ check_refused(json_object *req, struct llm_error *e)
 	json_object *n = json_get(req, "n");
 
 	json_object_object_foreach(req, k, v)
-		if (listed(refused, k) && asked(v)) {
+		if (str_listed(k, refused) && asked(v)) {
 			llm_error_set(e, "bad_input", 0, "%s: not supported by Anthropic's Messages "
 			              "API (refused rather than dropped)", k);
 			return -1;
@@ -442,7 +433,7 @@ anthropic_request(json_object *req, int stream, struct llm_error *e)
 		json_set(out, "metadata", md);
 	}
 	json_object_object_foreach(req, k, val)
-		if (!listed(translated, k) && !listed(refused, k) && !json_get(out, k))
+		if (!str_listed(k, translated) && !str_listed(k, refused) && !json_get(out, k))
 			json_set(out, k, json_ref(val));
 	if (stream)
 		json_set(out, "stream", json_object_new_boolean(1));
