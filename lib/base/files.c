@@ -3,7 +3,6 @@
 #include <limits.h>
 #include <linux/openat2.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -390,7 +389,6 @@ read_file_beneath(const char *root, const char *rel, size_t max, size_t *lenp, c
 	}
 	if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))) {
 		close(fd);
-		fd = -1;
 		errno = EINVAL;
 		say_what(err, errlen, path, strlen(path), "not a regular file");
 		return NULL;

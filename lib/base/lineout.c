@@ -24,19 +24,11 @@ lineout_free(struct lineout *o)
 int
 lineout_flush(struct lineout *o)
 {
-	if (o->err) {
-		buf_reset(&o->buf);
-		return -1;
-	}
-	if (o->buf.len == 0)
-		return 0;
-	if (write_all(o->fd, o->buf.data, o->buf.len) < 0) {
+	/* after a failed write, what comes is dropped */
+	if (!o->err && o->buf.len > 0 && write_all(o->fd, o->buf.data, o->buf.len) < 0)
 		o->err = errno;
-		buf_reset(&o->buf);
-		return -1;
-	}
 	buf_reset(&o->buf);
-	return 0;
+	return o->err ? -1 : 0;
 }
 
 void

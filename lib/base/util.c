@@ -1,13 +1,10 @@
 #include <errno.h>
 #include <signal.h>
-#include <fcntl.h>
 #include <getopt.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -397,11 +394,19 @@ write_all(int fd, const void *p, size_t n)
 	return 0;
 }
 
+int
+str_listed(const char *s, const char *const *list)
+{
+	for (; *list; list++)
+		if (strcmp(*list, s) == 0)
+			return 1;
+	return 0;
+}
+
 void
 one_line(char *s, size_t max)
 {
 	size_t n;
-
 	size_t lead, need;
 
 	for (n = 0; s[n]; n++)

@@ -100,6 +100,9 @@ int write_all(int fd, const void *p, size_t n);
  * --chat or --grader command is given; NULL when it has no word. */
 char **split_words(char *cmd);
 
+/* Is s one of the strings of list (NULL-ended)? */
+int str_listed(const char *s, const char *const *list);
+
 /* Replace control characters (newlines among them) by spaces and cut to
  * max bytes on a UTF-8 boundary, so s fits a one-line message. In place. */
 void one_line(char *s, size_t max);

@@ -16,7 +16,6 @@
 #ifndef LLM_JFIELD_H
 #define LLM_JFIELD_H
 
-#include <json-c/json.h>
 #include <stddef.h>
 
 #include "base/util.h"

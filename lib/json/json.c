@@ -2,7 +2,6 @@
  * tokener a thread) and the few helpers json.h adds to json-c. */
 #include <pthread.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "json/jfield.h"
@@ -112,24 +111,6 @@ json_tokener_renew(json_tokener *old)
 	return tok;
 }
 
-static int parse_c(const char *s, size_t len, json_object **out, char *err, size_t errlen);
-
-int
-json_parse_c(const char *s, size_t len, json_object **out, char *err, size_t errlen)
-{
-	struct buf raw = {0};
-	int rc;
-
-	/* escaped surrogate pairs as the characters they are: json-c
-	 * decodes some wrongly (jscan_raw_pairs) */
-	if (len <= (size_t)INT32_MAX && memmem(s, len, "\\u", 2) && jscan_raw_pairs(s, len, &raw)) {
-		rc = parse_c(raw.data, raw.len, out, err, errlen);
-		buf_free(&raw);
-		return rc;
-	}
-	return parse_c(s, len, out, err, errlen);
-}
-
 static int
 parse_c(const char *s, size_t len, json_object **out, char *err, size_t errlen)
 {
@@ -191,6 +172,22 @@ parse_c(const char *s, size_t len, json_object **out, char *err, size_t errlen)
 	}
 	*out = obj;
 	return 0;
+}
+
+int
+json_parse_c(const char *s, size_t len, json_object **out, char *err, size_t errlen)
+{
+	struct buf raw = {0};
+	int rc;
+
+	/* escaped surrogate pairs as the characters they are: json-c
+	 * decodes some wrongly (jscan_raw_pairs) */
+	if (len <= (size_t)INT32_MAX && memmem(s, len, "\\u", 2) && jscan_raw_pairs(s, len, &raw)) {
+		rc = parse_c(raw.data, raw.len, out, err, errlen);
+		buf_free(&raw);
+		return rc;
+	}
+	return parse_c(s, len, out, err, errlen);
 }
 
 json_object *

@@ -1,5 +1,4 @@
 #include <errno.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,6 +98,15 @@ got_line(const char *s, size_t n, const char **line, size_t *len)
 	return REC_OK;
 }
 
+/* The line just counted was past max: skipping ends with it. */
+static enum rec_status
+too_long(struct rec_reader *r, char *err, size_t errlen)
+{
+	r->skipping = 0;
+	snprintf(err, errlen, "%s:%ld: line longer than %zu bytes", r->name, r->lineno, r->max);
+	return REC_BAD;
+}
+
 enum rec_status
 rec_next_line(struct rec_reader *r, const char **line, size_t *len, char *err, size_t errlen)
 {
@@ -113,12 +121,8 @@ rec_next_line(struct rec_reader *r, const char **line, size_t *len, char *err, s
 			r->off += n + 1;
 			r->scanned = 0;
 			r->lineno++;
-			if (r->skipping || n > r->max) {
-				r->skipping = 0;
-				snprintf(err, errlen, "%s:%ld: line longer than %zu bytes",
-				         r->name, r->lineno, r->max);
-				return REC_BAD;
-			}
+			if (r->skipping || n > r->max)
+				return too_long(r, err, errlen);
 			if (blank(s, n))
 				continue;
 			return got_line(s, n, line, len);
@@ -134,24 +138,15 @@ rec_next_line(struct rec_reader *r, const char **line, size_t *len, char *err, s
 		}
 		if (r->eof) {
 			if (r->skipping) {
-				/* the tail since the last discard goes too */
+				/* the tail since the last discard goes too (a
+				 * tail past max was made a discard above) */
 				r->off = r->len;
 				r->scanned = 0;
-				r->skipping = 0;
 				r->lineno++;
-				snprintf(err, errlen, "%s:%ld: line longer than %zu bytes",
-				         r->name, r->lineno, r->max);
-				return REC_BAD;
+				return too_long(r, err, errlen);
 			}
 			if (avail == 0)
 				return REC_EOF;
-			if (avail > r->max) {
-				r->off = r->len;
-				r->lineno++;
-				snprintf(err, errlen, "%s:%ld: line longer than %zu bytes",
-				         r->name, r->lineno, r->max);
-				return REC_BAD;
-			}
 			/* a last line without its newline is still a record */
 			r->off = r->len;
 			r->scanned = 0;

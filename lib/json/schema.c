@@ -4,7 +4,6 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <math.h>
 #include <stdarg.h>
-#include <stdint.h>
 #include <pcre2.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,63 +15,37 @@
 /* deeper than any schema written by hand; json-c parses 32 levels */
 #define COMPILE_DEPTH 200
 
-/* ---- a map from pointers to pointers ---- */
-
-static size_t
-ptab_hash(const void *k, size_t mask)
-{
-	uintptr_t x = (uintptr_t)k;
-
-	x ^= x >> 17;
-	x *= 0x9e3779b97f4a7c15ull;
-	return (size_t)(x >> 20) & mask;
-}
+/* ---- the tables: json-c's linkhash, keyed by pointer ---- */
 
 void *
-schema_ptab_get(const struct ptab *t, const void *key)
+schema_tab_get(struct lh_table *t, const void *key)
 {
-	size_t i;
+	void *v;
 
-	if (!t->cap)
-		return NULL;
-	for (i = ptab_hash(key, t->cap - 1); t->slot[i].key; i = (i + 1) & (t->cap - 1))
-		if (t->slot[i].key == key)
-			return t->slot[i].val;
-	return NULL;
-}
-
-static void ptab_put(struct ptab *t, const void *key, void *val);
-
-static void
-ptab_grow(struct ptab *t)
-{
-	struct ptab old = *t;
-	size_t i;
-
-	t->cap = old.cap ? old.cap * 2 : 16;
-	t->slot = ecalloc(t->cap, sizeof *t->slot);
-	t->len = 0;
-	for (i = 0; i < old.cap; i++)
-		if (old.slot[i].key)
-			ptab_put(t, old.slot[i].key, old.slot[i].val);
-	free(old.slot);
+	return lh_table_lookup_ex(t, key, &v) ? v : NULL;
 }
 
 static void
-ptab_put(struct ptab *t, const void *key, void *val)
+tab_put(struct lh_table *t, const void *key, void *val)
 {
-	size_t i;
+	if (lh_table_insert(t, key, val) < 0)
+		eprintf("json-c: out of memory");
+}
 
-	if ((t->len + 1) * 2 > t->cap)
-		ptab_grow(t);
-	for (i = ptab_hash(key, t->cap - 1); t->slot[i].key; i = (i + 1) & (t->cap - 1))
-		if (t->slot[i].key == key) {
-			t->slot[i].val = val;
-			return;
-		}
-	t->slot[i].key = key;
-	t->slot[i].val = val;
-	t->len++;
+static struct lh_table *
+tab_new(lh_entry_free_fn *free_fn)
+{
+	struct lh_table *t = lh_kptr_table_new(16, free_fn);
+
+	if (!t)
+		eprintf("json-c: out of memory");
+	return t;
+}
+
+static void
+free_pattern(struct lh_entry *e)
+{
+	pcre2_code_free((pcre2_code *)lh_entry_v(e));
 }
 
 /* ---- compiling ---- */
@@ -136,24 +109,8 @@ is_count(json_object *v)
 	return d >= 0 && d == floor(d) && d < 9e18;
 }
 
-static int
-is_number(json_object *v)
-{
-	return json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double);
-}
-
-static int
-type_known(const char *t)
-{
-	static const char *const names[] = {"null", "boolean", "object", "array",
-	                                    "number", "string", "integer"};
-	size_t i;
-
-	for (i = 0; i < sizeof names / sizeof names[0]; i++)
-		if (!strcmp(t, names[i]))
-			return 1;
-	return 0;
-}
+static const char *const type_names[] = {"null", "boolean", "object", "array", "number",
+                                         "string", "integer", NULL};
 
 static int
 check_type(struct cctx *c, json_object *t)
@@ -161,7 +118,7 @@ check_type(struct cctx *c, json_object *t)
 	size_t i, n;
 
 	if (json_object_is_type(t, json_type_string)) {
-		if (!type_known(json_object_get_string(t)))
+		if (!str_listed(json_object_get_string(t), type_names))
 			return cfail(c, "\"%s\" is not a JSON Schema type", json_object_get_string(t));
 		return 0;
 	}
@@ -173,7 +130,7 @@ check_type(struct cctx *c, json_object *t)
 
 		if (!json_object_is_type(e, json_type_string))
 			return cfail(c, "type is a string or an array of strings");
-		if (!type_known(json_object_get_string(e)))
+		if (!str_listed(json_object_get_string(e), type_names))
 			return cfail(c, "\"%s\" is not a JSON Schema type", json_object_get_string(e));
 	}
 	return 0;
@@ -204,7 +161,7 @@ compile_pattern(struct cctx *c, const char *re)
 	PCRE2_SIZE off;
 	char msg[256];
 
-	if (schema_ptab_get(&s->rx, re))
+	if (schema_tab_get(s->rx, re))
 		return 0;
 	code = pcre2_compile((PCRE2_SPTR)re, PCRE2_ZERO_TERMINATED,
 	                     PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_DOLLAR_ENDONLY, &errcode,
@@ -215,8 +172,7 @@ compile_pattern(struct cctx *c, const char *re)
 		             (size_t)off);
 	}
 	pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
-	ptab_put(&s->rx, re, code);
-	s->npatterns++;
+	tab_put(s->rx, re, code);
 	return 0;
 }
 
@@ -334,8 +290,8 @@ resolve_ref(struct cctx *c, json_object *ref)
 	buf_free(&dec);
 	if (!target)
 		return cfail(c, "$ref \"%s\" leads nowhere in the schema", r);
-	ptab_put(&c->s->refs, ref, target);
-	if (!schema_ptab_get(&c->s->seen, target)) {
+	tab_put(c->s->refs, ref, target);
+	if (!schema_tab_get(c->s->seen, target)) {
 		if (c->npending == c->cappending) {
 			c->cappending = c->cappending ? 2 * c->cappending : 8;
 			c->pending = erealloc(c->pending, c->cappending * sizeof *c->pending);
@@ -384,33 +340,22 @@ walk_list(struct cctx *c, json_object *v, const char *kw)
 
 static const char *const single_kw[] = {
 	"additionalProperties", "items", "contains", "propertyNames", "not", "if", "then",
-	"else",
+	"else", NULL,
 };
-static const char *const map_kw[] = {"properties", "$defs", "definitions", "dependentSchemas"};
-static const char *const list_kw[] = {"allOf", "anyOf", "oneOf", "prefixItems"};
+static const char *const map_kw[] = {"properties", "$defs", "definitions", "dependentSchemas",
+                                     NULL};
+static const char *const list_kw[] = {"allOf", "anyOf", "oneOf", "prefixItems", NULL};
 static const char *const count_kw[] = {
 	"minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties",
-	"minContains", "maxContains",
+	"minContains", "maxContains", NULL,
 };
 static const char *const number_kw[] = {"minimum", "maximum", "exclusiveMinimum",
-                                        "exclusiveMaximum"};
+                                        "exclusiveMaximum", NULL};
 /* llm-schema(5) 'NOT SUPPORTED': refused, since passing them over would
  * pass values the schema's author meant to refuse */
 static const char *const refused_kw[] = {
-	"unevaluatedProperties", "unevaluatedItems", "$dynamicRef", "$recursiveRef",
+	"unevaluatedProperties", "unevaluatedItems", "$dynamicRef", "$recursiveRef", NULL,
 };
-
-static int
-in(const char *key, const char *const *list, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (!strcmp(key, list[i]))
-			return 1;
-	return 0;
-}
-#define IN(key, list) in(key, list, sizeof list / sizeof list[0])
 
 static int
 walk_keyword(struct cctx *c, const char *key, json_object *v)
@@ -418,20 +363,20 @@ walk_keyword(struct cctx *c, const char *key, json_object *v)
 	if (!strcmp(key, "items") && json_object_is_type(v, json_type_array))
 		return cfail(c, "items is one schema in draft 2020-12: for a list of schemas "
 		             "use prefixItems");
-	if (IN(key, single_kw))
+	if (str_listed(key, single_kw))
 		return walk(c, v);
-	if (IN(key, map_kw))
+	if (str_listed(key, map_kw))
 		return walk_map(c, v, key, 0);
 	if (!strcmp(key, "patternProperties"))
 		return walk_map(c, v, key, 1);
-	if (IN(key, list_kw))
+	if (str_listed(key, list_kw))
 		return walk_list(c, v, key);
-	if (IN(key, count_kw))
+	if (str_listed(key, count_kw))
 		return is_count(v) ? 0 : cfail(c, "%s is a non-negative integer", key);
-	if (IN(key, number_kw))
-		return is_number(v) ? 0 : cfail(c, "%s is a number", key);
+	if (str_listed(key, number_kw))
+		return schema_is_number(v) ? 0 : cfail(c, "%s is a number", key);
 	if (!strcmp(key, "multipleOf"))
-		return is_number(v) && json_object_get_double(v) > 0
+		return schema_is_number(v) && json_object_get_double(v) > 0
 		       ? 0 : cfail(c, "multipleOf is a number above 0");
 	if (!strcmp(key, "pattern"))
 		return json_object_is_type(v, json_type_string)
@@ -457,7 +402,7 @@ walk_keyword(struct cctx *c, const char *key, json_object *v)
 		return json_object_is_type(v, json_type_string) ? 0 : cfail(c, "format is a string");
 	if (!strcmp(key, "$ref"))
 		return resolve_ref(c, v);
-	if (IN(key, refused_kw))
+	if (str_listed(key, refused_kw))
 		return cfail(c, "%s is not supported (llm-schema(5))", key);
 	/* annotations ($schema, $id, title, default, ...) and keywords not
 	 * of 2020-12 are passed over, as the specification says */
@@ -473,11 +418,11 @@ walk(struct cctx *c, json_object *sch)
 		return 0;
 	if (!json_object_is_type(sch, json_type_object))
 		return cfail(c, "a schema is an object or true or false");
-	if (schema_ptab_get(&c->s->seen, sch))
+	if (schema_tab_get(c->s->seen, sch))
 		return 0;
 	if (++c->depth > COMPILE_DEPTH)
 		return cfail(c, "the schema nests more than %d levels deep", COMPILE_DEPTH);
-	ptab_put(&c->s->seen, sch, sch);
+	tab_put(c->s->seen, sch, sch);
 	json_object_object_foreach(sch, key, v) {
 		schema_ptr_push(&c->at, key);
 		if (walk_keyword(c, key, v) < 0)
@@ -497,6 +442,9 @@ schema_compile(json_object *doc, int flags, char *err, size_t errlen)
 
 	s->doc = json_object_get(doc);
 	s->flags = flags;
+	s->rx = tab_new(free_pattern);
+	s->refs = tab_new(NULL);
+	s->seen = tab_new(NULL);
 	buf_adds(&c.at, "");
 	rc = walk(&c, doc);
 	while (rc == 0 && c.npending) {
@@ -514,7 +462,7 @@ schema_compile(json_object *doc, int flags, char *err, size_t errlen)
 		schema_free(s);
 		return NULL;
 	}
-	if (s->npatterns) {
+	if (s->rx->count) {
 		s->mctx = pcre2_match_context_create(NULL);
 		if (!s->mctx)
 			eprintf("pcre2: out of memory");
@@ -576,22 +524,17 @@ schema_asked(json_object *body)
 json_object *
 schema_ref(const struct schema *s, json_object *ref)
 {
-	return schema_ptab_get(&s->refs, ref);
+	return schema_tab_get(s->refs, ref);
 }
 
 void
 schema_free(struct schema *s)
 {
-	size_t i;
-
 	if (!s)
 		return;
-	for (i = 0; i < s->rx.cap; i++)
-		if (s->rx.slot[i].key)
-			pcre2_code_free(s->rx.slot[i].val);
-	free(s->rx.slot);
-	free(s->refs.slot);
-	free(s->seen.slot);
+	lh_table_free(s->rx);
+	lh_table_free(s->refs);
+	lh_table_free(s->seen);
 	pcre2_match_context_free(s->mctx);
 	json_object_put(s->doc);
 	free(s);

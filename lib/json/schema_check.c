@@ -7,7 +7,6 @@
 #include <pcre2.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "json/schema.h"
@@ -69,12 +68,6 @@ what(json_object *v)
 }
 
 static int
-is_num(json_object *v)
-{
-	return json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double);
-}
-
-static int
 is_integer(json_object *v)
 {
 	double d;
@@ -110,7 +103,7 @@ schema_equal(json_object *a, json_object *b)
 {
 	size_t i, n;
 
-	if (is_num(a) && is_num(b))
+	if (schema_is_number(a) && schema_is_number(b))
 		return num_cmp(a, b) == 0;
 	if (json_object_get_type(a) != json_object_get_type(b))
 		return 0;
@@ -153,7 +146,7 @@ type_is(json_object *v, const char *t)
 	switch (t[0]) {
 	case 'n':
 		return t[1] == 'u' ? (t[2] == 'l' ? json_object_is_type(v, json_type_null)
-		                                 : is_num(v))
+		                                 : schema_is_number(v))
 		                   : 0;
 	case 'b':
 		return json_object_is_type(v, json_type_boolean);
@@ -275,7 +268,7 @@ code_points(const char *s, size_t len)
 static int
 matches(struct vctx *c, const char *re, const char *s, size_t len)
 {
-	pcre2_code *code = schema_ptab_get(&c->s->rx, re);
+	pcre2_code *code = schema_tab_get(c->s->rx, re);
 	int rc;
 
 	if (!c->md) {
@@ -321,18 +314,43 @@ check_string(struct vctx *c, json_object *sch, json_object *v)
 
 /* ---- arrays ---- */
 
+/* v, the member key of its parent (or the item of that index), checked
+ * against sch with key on the path */
 static int
-check_item(struct vctx *c, json_object *sch, json_object *v, size_t i)
+check_member(struct vctx *c, json_object *sch, const char *key, json_object *v)
 {
 	size_t len = c->path.len;
-	char idx[32];
 	int rc;
 
-	snprintf(idx, sizeof idx, "%zu", i);
-	schema_ptr_push(&c->path, idx);
+	schema_ptr_push(&c->path, key);
 	rc = check(c, sch, v);
 	schema_ptr_pop(&c->path, len);
 	return rc;
+}
+
+static int
+check_item(struct vctx *c, json_object *sch, json_object *v, size_t i)
+{
+	char idx[32];
+
+	snprintf(idx, sizeof idx, "%zu", i);
+	return check_member(c, sch, idx, v);
+}
+
+/* The member key fails at its own place (the path is its parent's): why,
+ * and the member that required it when by is set. */
+static int
+fail_member(struct vctx *c, const char *key, const char *why, const char *by)
+{
+	size_t len = c->path.len;
+
+	schema_ptr_push(&c->path, key);
+	if (by)
+		fail(c, "%s (required by \"%s\")", why, by);
+	else
+		fail(c, "%s", why);
+	schema_ptr_pop(&c->path, len);
+	return -1;
 }
 
 static int
@@ -406,32 +424,6 @@ check_array(struct vctx *c, json_object *sch, json_object *v)
 /* ---- objects ---- */
 
 static int
-check_member(struct vctx *c, json_object *sch, const char *key, json_object *v)
-{
-	size_t len = c->path.len;
-	int rc;
-
-	schema_ptr_push(&c->path, key);
-	rc = check(c, sch, v);
-	schema_ptr_pop(&c->path, len);
-	return rc;
-}
-
-static int
-missing(struct vctx *c, const char *key, const char *by)
-{
-	size_t len = c->path.len;
-
-	schema_ptr_push(&c->path, key);
-	if (by)
-		fail(c, "is missing (required by \"%s\")", by);
-	else
-		fail(c, "is missing (required)");
-	schema_ptr_pop(&c->path, len);
-	return -1;
-}
-
-static int
 check_required(struct vctx *c, json_object *list, json_object *v, const char *by)
 {
 	size_t i, n = json_object_array_length(list);
@@ -440,7 +432,7 @@ check_required(struct vctx *c, json_object *list, json_object *v, const char *by
 		const char *key = json_object_get_string(json_object_array_get_idx(list, i));
 
 		if (!json_object_object_get_ex(v, key, NULL))
-			return missing(c, key, by);
+			return fail_member(c, key, by ? "is missing" : "is missing (required)", by);
 	}
 	return 0;
 }
@@ -475,12 +467,8 @@ check_members(struct vctx *c, json_object *sch, json_object *v)
 		if (!known && extra) {
 			if (json_object_is_type(extra, json_type_boolean) &&
 			    !json_object_get_boolean(extra)) {
-				size_t len = c->path.len;
-
-				schema_ptr_push(&c->path, key);
-				fail(c, "is not allowed (additionalProperties is false)");
-				schema_ptr_pop(&c->path, len);
-				return -1;
+				return fail_member(c, key, "is not allowed "
+				                   "(additionalProperties is false)", NULL);
 			}
 			if (check_member(c, extra, key, val) < 0)
 				return -1;
@@ -605,7 +593,7 @@ check_keywords(struct vctx *c, json_object *sch, json_object *v)
 		return fail(c, "is not the value of const");
 	if (json_object_object_get_ex(sch, "enum", &k) && check_enum(c, k, v) < 0)
 		return -1;
-	if ((is_num(v) && check_number(c, sch, v) < 0) ||
+	if ((schema_is_number(v) && check_number(c, sch, v) < 0) ||
 	    (json_object_is_type(v, json_type_string) && check_string(c, sch, v) < 0) ||
 	    (json_object_is_type(v, json_type_array) && check_array(c, sch, v) < 0) ||
 	    (json_object_is_type(v, json_type_object) && check_object(c, sch, v) < 0))

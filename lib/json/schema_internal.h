@@ -9,31 +9,31 @@
 #ifndef LLM_SCHEMA_INTERNAL_H
 #define LLM_SCHEMA_INTERNAL_H
 
+#include <json-c/linkhash.h>
 #include <stddef.h>
 
 #include "base/util.h"
 #include "json/json.h"
 
-/* pointers to pointers, open addressing */
-struct ptab {
-	struct {
-		const void *key;	/* NULL: empty */
-		void *val;
-	} *slot;
-	size_t cap, len;
-};
-
-void *schema_ptab_get(const struct ptab *t, const void *key);
+/* The value of key in t (a table of json-c's linkhash keyed by pointer),
+ * or NULL. */
+void *schema_tab_get(struct lh_table *t, const void *key);
 
 struct schema {
 	json_object *doc;
 	int flags;
-	struct ptab rx;		/* pattern text -> pcre2_code */
-	size_t npatterns;
-	struct ptab refs;	/* $ref node -> its target */
-	struct ptab seen;	/* every schema object walked */
+	struct lh_table *rx;	/* pattern text -> pcre2_code */
+	struct lh_table *refs;	/* $ref node -> its target */
+	struct lh_table *seen;	/* every schema object walked */
 	void *mctx;		/* pcre2_match_context: the limits of a match */
 };
+
+/* Is v a JSON number, integer or not? */
+static inline int
+schema_is_number(json_object *v)
+{
+	return json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double);
+}
 
 /* The pointer b with key appended, '~' and '/' escaped (RFC 6901); and
  * cut back to len bytes. */

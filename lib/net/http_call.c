@@ -58,6 +58,7 @@ http_call(const struct http_call *c, long *status, struct buf *body, int *retrya
 	double t0 = now_ms_f();
 	FILE *in = NULL;
 	size_t i;
+	int ret = -1;
 
 	*status = 0;
 	*retryable = 0;
@@ -96,7 +97,7 @@ http_call(const struct http_call *c, long *status, struct buf *body, int *retrya
 		curl_mime_name(part, c->file_field);
 		if (curl_mime_filedata(part, c->file_path) != CURLE_OK) {
 			snprintf(err, errlen, "%s: cannot read", c->file_path);
-			goto fail;
+			goto out;
 		}
 		curl_mime_filename(part, c->file_name);
 		curl_mime_type(part, "application/jsonl");
@@ -106,7 +107,7 @@ http_call(const struct http_call *c, long *status, struct buf *body, int *retrya
 
 		if (!(in = fopen(c->body_path, "r")) || fstat(fileno(in), &sb) < 0) {
 			snprintf(err, errlen, "%s: %s", c->body_path, strerror(errno));
-			goto fail;
+			goto out;
 		}
 		hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
 		curl_easy_setopt(e, CURLOPT_POST, 1L);
@@ -131,7 +132,7 @@ http_call(const struct http_call *c, long *status, struct buf *body, int *retrya
 	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, status);
 	if (s.failed) {
 		snprintf(err, errlen, "cannot write the answer: %s", strerror(s.err));
-		goto fail;
+		goto out;
 	}
 	if (rc != CURLE_OK) {
 		snprintf(err, errlen, "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
@@ -140,7 +141,7 @@ http_call(const struct http_call *c, long *status, struct buf *body, int *retrya
 		             rc == CURLE_COULDNT_RESOLVE_PROXY ? 2 :
 		             rc != CURLE_URL_MALFORMAT && rc != CURLE_UNSUPPORTED_PROTOCOL &&
 		             rc != CURLE_READ_ERROR;
-		goto fail;
+		goto out;
 	}
 	if (c->o && c->o->trace) {
 		char line[256];
@@ -148,17 +149,12 @@ http_call(const struct http_call *c, long *status, struct buf *body, int *retrya
 		snprintf(line, sizeof line, "< %ld (%.0f ms)", *status, now_ms_f() - t0);
 		c->o->trace(c->o->trace_arg, line);
 	}
+	ret = 0;
+out:
 	if (in)
 		fclose(in);
 	curl_mime_free(mime);
 	curl_slist_free_all(hdrs);
 	curl_easy_cleanup(e);
-	return 0;
-fail:
-	if (in)
-		fclose(in);
-	curl_mime_free(mime);
-	curl_slist_free_all(hdrs);
-	curl_easy_cleanup(e);
-	return -1;
+	return ret;
 }

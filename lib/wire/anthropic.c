@@ -3,7 +3,6 @@
  * request is read whole to be rewritten, and an answer's blocks are
  * few. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -24,15 +23,6 @@ static const char *const translated[] = {
 	"tool_choice", "response_format", "stream", "stream_options", "n", "user",
 	"parallel_tool_calls", NULL,
 };
-
-static int
-listed(const char *const *list, const char *key)
-{
-	for (; *list; list++)
-		if (strcmp(*list, key) == 0)
-			return 1;
-	return 0;
-}
 
 /* Is v set to something that asks for a feature (not null, false, 0)? */
 static int
@@ -388,7 +378,7 @@ check_refused(json_object *req, struct llm_error *e)
 	json_object *n = json_get(req, "n");
 
 	json_object_object_foreach(req, k, v)
-		if (listed(refused, k) && asked(v)) {
+		if (str_listed(k, refused) && asked(v)) {
 			llm_error_set(e, "bad_input", 0, "%s: not supported by Anthropic's Messages "
 			              "API (refused rather than dropped)", k);
 			return -1;
@@ -443,7 +433,7 @@ anthropic_request(json_object *req, int stream, struct llm_error *e)
 		json_set(out, "metadata", md);
 	}
 	json_object_object_foreach(req, k, val)
-		if (!listed(translated, k) && !listed(refused, k) && !json_get(out, k))
+		if (!str_listed(k, translated) && !str_listed(k, refused) && !json_get(out, k))
 			json_set(out, k, json_ref(val));
 	if (stream)
 		json_set(out, "stream", json_object_new_boolean(1));
@@ -465,45 +455,48 @@ anthropic_body(json_object *req, int stream, struct buf *out, struct llm_error *
 	return 0;
 }
 
+/* stop_reason and the finish_reason it is */
+static const char *const finishes[][2] = {
+	{"end_turn", "stop"}, {"stop_sequence", "stop"}, {"max_tokens", "length"},
+	{"tool_use", "tool_calls"}, {"refusal", "content_filter"},
+};
+
 const char *
-anthropic_finish(const char *stop_reason)
+anthropic_finish(const char *stop_reason, int forced)
 {
-	if (!stop_reason)
-		return NULL;
-	if (strcmp(stop_reason, "end_turn") == 0 || strcmp(stop_reason, "stop_sequence") == 0)
+	size_t i;
+
+	/* the forced tool answered: the model stopped, it called nothing */
+	if (forced && stop_reason && strcmp(stop_reason, "tool_use") == 0)
 		return "stop";
-	if (strcmp(stop_reason, "max_tokens") == 0)
-		return "length";
-	if (strcmp(stop_reason, "tool_use") == 0)
-		return "tool_calls";
-	if (strcmp(stop_reason, "refusal") == 0)
-		return "content_filter";
+	for (i = 0; stop_reason && i < sizeof finishes / sizeof *finishes; i++)
+		if (strcmp(stop_reason, finishes[i][0]) == 0)
+			return finishes[i][1];
 	return stop_reason;	/* pause_turn and what comes: as sent */
 }
 
 json_object *
-anthropic_usage(long long input, long long output, long long cache_write, long long cache_read)
+anthropic_usage(json_object *u, long long c[4])
 {
-	json_object *u = json_object_new_object();
-	long long prompt = input + cache_write + cache_read;
+	static const char *const keys[4] = {"input_tokens", "output_tokens",
+	                                    "cache_creation_input_tokens", "cache_read_input_tokens"};
+	json_object *o, *v;
+	long long prompt;
+	int i;
 
-	json_set(u, "prompt_tokens", json_object_new_int64(prompt));
-	json_set(u, "completion_tokens", json_object_new_int64(output));
-	json_set(u, "total_tokens", json_object_new_int64(prompt + output));
-	json_set(u, "cache_creation_input_tokens", json_object_new_int64(cache_write));
-	json_set(u, "cache_read_input_tokens", json_object_new_int64(cache_read));
-	return u;
-}
-
-static json_object *
-usage_of(json_object *u)
-{
 	if (!json_object_is_type(u, json_type_object))
 		return NULL;
-	return anthropic_usage(json_object_get_int64(json_get(u, "input_tokens")),
-	                       json_object_get_int64(json_get(u, "output_tokens")),
-	                       json_object_get_int64(json_get(u, "cache_creation_input_tokens")),
-	                       json_object_get_int64(json_get(u, "cache_read_input_tokens")));
+	for (i = 0; i < 4; i++)
+		if ((v = json_get(u, keys[i])))
+			c[i] = json_object_get_int64(v);
+	prompt = c[0] + c[2] + c[3];
+	o = json_object_new_object();
+	json_set(o, "prompt_tokens", json_object_new_int64(prompt));
+	json_set(o, "completion_tokens", json_object_new_int64(c[1]));
+	json_set(o, "total_tokens", json_object_new_int64(prompt + c[1]));
+	json_set(o, "cache_creation_input_tokens", json_object_new_int64(c[2]));
+	json_set(o, "cache_read_input_tokens", json_object_new_int64(c[3]));
+	return o;
 }
 
 /* A tool_use block as an entry of tool_calls. */
@@ -536,6 +529,7 @@ anthropic_parse(const char *body, size_t len, json_object *req, json_object *res
 	json_object *doc = json_parse(body, len, why, sizeof why), *blocks, *calls = NULL, *u;
 	struct buf text = {0}, thinking = {0};
 	const char *jt = anthropic_json_tool(req), *type, *fin;
+	long long counts[4] = {0};
 	size_t i;
 
 	if (!doc) {
@@ -583,12 +577,9 @@ anthropic_parse(const char *body, size_t len, json_object *req, json_object *res
 		json_set(res, "tool_calls", calls);
 	if (thinking.len)
 		json_set(res, "reasoning", json_object_new_string_len(thinking.data, (int)thinking.len));
-	fin = anthropic_finish(json_get_str(doc, "stop_reason"));
-	/* the forced tool answered: the model stopped, it called nothing */
-	if (jt && !calls && fin && strcmp(fin, "tool_calls") == 0)
-		fin = "stop";
+	fin = anthropic_finish(json_get_str(doc, "stop_reason"), jt && !calls);
 	json_set(res, "finish_reason", fin ? json_object_new_string(fin) : NULL);
-	if ((u = usage_of(json_get(doc, "usage"))))
+	if ((u = anthropic_usage(json_get(doc, "usage"), counts)))
 		json_set(res, "usage", u);
 	buf_free(&text);
 	buf_free(&thinking);

@@ -36,12 +36,15 @@ int anthropic_body(json_object *req, int stream, struct buf *out, struct llm_err
 int anthropic_parse(const char *body, size_t len, json_object *req, json_object *res,
                     struct llm_error *e);
 
-/* Anthropic's stop_reason as a finish_reason (NULL stays NULL). */
-const char *anthropic_finish(const char *stop_reason);
+/* Anthropic's stop_reason as a finish_reason (NULL stays NULL); forced:
+ * the request's forced tool (anthropic_json_tool) is all the model
+ * called, so a tool_use stop is a plain stop. */
+const char *anthropic_finish(const char *stop_reason, int forced);
 
-/* Anthropic's usage object as ours: a new object, or NULL for NULL. */
-json_object *anthropic_usage(long long input, long long output, long long cache_write,
-                             long long cache_read);
+/* Anthropic's usage object u as ours: its counts (input, output, cache
+ * creation and cache read tokens) read into c, a count u lacks kept as
+ * c held it; a new object made of c, or NULL when u is no object. */
+json_object *anthropic_usage(json_object *u, long long c[4]);
 
 /* An error answer: openai_http_error's rules, the error's type named in
  * the message, overloaded_error, rate_limit_error and api_error

@@ -4,7 +4,6 @@
  * record as an OpenAI one.  Events are told apart by their data's
  * "type", as the API repeats it there, else by the SSE event name; types
  * the reader does not know are passed over, as Anthropic asks. */
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,7 +23,7 @@ struct astream {
 	struct block *blocks;
 	size_t nblocks;
 	int ntools;
-	long long in, out, cache_write, cache_read;
+	long long counts[4];	/* of usage, each the total so far: the latest sent counts */
 };
 
 void *
@@ -79,21 +78,12 @@ text_of(struct astream *a, const char *kind, json_object *v)
 static void
 usage_from(struct astream *a, json_object *u)
 {
-	json_object *v;
+	json_object *o = anthropic_usage(u, a->counts);
 
-	if (!json_object_is_type(u, json_type_object))
-		return;
-	/* each figure is the total so far: the latest one sent counts */
-	if ((v = json_get(u, "input_tokens")))
-		a->in = json_object_get_int64(v);
-	if ((v = json_get(u, "output_tokens")))
-		a->out = json_object_get_int64(v);
-	if ((v = json_get(u, "cache_creation_input_tokens")))
-		a->cache_write = json_object_get_int64(v);
-	if ((v = json_get(u, "cache_read_input_tokens")))
-		a->cache_read = json_object_get_int64(v);
-	json_object_put(a->cs->usage);
-	a->cs->usage = anthropic_usage(a->in, a->out, a->cache_write, a->cache_read);
+	if (o) {
+		json_object_put(a->cs->usage);
+		a->cs->usage = o;
+	}
 }
 
 static void
@@ -163,11 +153,9 @@ message(struct astream *a, json_object *ev, int start)
 		}
 		usage_from(a, json_get(m, "usage"));
 	} else {
-		const char *fin = anthropic_finish(json_get_str(json_get(ev, "delta"), "stop_reason"));
+		const char *fin = anthropic_finish(json_get_str(json_get(ev, "delta"), "stop_reason"),
+		                                   a->json_tool && a->ntools == 0);
 
-		/* the forced tool answered: the model stopped, it called nothing */
-		if (fin && a->json_tool && a->ntools == 0 && strcmp(fin, "tool_calls") == 0)
-			fin = "stop";
 		if (fin) {
 			free(cs->finish_reason);
 			cs->finish_reason = estrdup(fin);

@@ -54,13 +54,14 @@ chat_stream_free(struct chat_stream *s)
 }
 
 /* Every failure of a stream is kind protocol; the first one sticks. */
-__attribute__((format(printf, 3, 4)))
-static int
-fail(struct chat_stream *s, int retryable, const char *fmt, ...)
+int
+chat_stream_fail(struct chat_stream *s, int retryable, const char *fmt, ...)
 {
 	va_list ap;
 	char msg[ERRLEN];
 
+	if (s->failed)
+		return -1;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
@@ -74,7 +75,7 @@ static int
 charge(struct chat_stream *s, size_t n)
 {
 	if (n > s->max - s->bytes)
-		return fail(s, 0, "answer larger than %zu bytes", s->max);
+		return chat_stream_fail(s, 0, "answer larger than %zu bytes", s->max);
 	s->bytes += n;
 	return 0;
 }
@@ -173,7 +174,7 @@ tool_at(struct chat_stream *s, struct into *c, int index)
 	if (i < n && t[i].index == index)
 		return &t[i];
 	if (n == CHAT_STREAM_MAX_TOOLS) {
-		fail(s, 0, "answer has more than %d tool calls", CHAT_STREAM_MAX_TOOLS);
+		chat_stream_fail(s, 0, "answer has more than %d tool calls", CHAT_STREAM_MAX_TOOLS);
 		return NULL;
 	}
 	*c->tools = t = insert_at(t, n, sizeof *t, i);
@@ -193,7 +194,7 @@ choice_at(struct chat_stream *s, int index)
 	if (i < s->nmore && s->more[i].index == index)
 		return &s->more[i];
 	if (s->nmore + 1 == CHAT_STREAM_MAX_CHOICES) {
-		fail(s, 0, "answer has more than %d choices", CHAT_STREAM_MAX_CHOICES);
+		chat_stream_fail(s, 0, "answer has more than %d choices", CHAT_STREAM_MAX_CHOICES);
 		return NULL;
 	}
 	s->more = insert_at(s->more, s->nmore, sizeof *s->more, i);
@@ -215,7 +216,7 @@ take_tool(struct chat_stream *s, struct into *c, json_object *tc, size_t pos)
 	struct chat_tool *t;
 
 	if ((iv && !json_object_is_type(iv, json_type_int)) || index < 0 || index > INT_MAX)
-		return fail(s, 1, "stream chunk has a tool call with a bad index");
+		return chat_stream_fail(s, 1, "stream chunk has a tool call with a bad index");
 	if (!(t = tool_at(s, c, (int)index)))
 		return -1;
 	if (set_text(s, &t->id, id, nid) < 0 || set_text(s, &t->type, type, ntype) < 0 ||
@@ -258,20 +259,6 @@ chat_stream_tool(struct chat_stream *s, int index, const char *id, const char *n
 		free(a);
 	}
 	return 0;
-}
-
-int
-chat_stream_fail(struct chat_stream *s, int retryable, const char *fmt, ...)
-{
-	va_list ap;
-	char msg[ERRLEN];
-
-	if (s->failed)
-		return -1;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	return fail(s, retryable, "%s", msg);
 }
 
 /* The members a chunk is read for, at its three levels: the chunk, each
@@ -406,7 +393,7 @@ server_error(struct chat_stream *s, json_object *err, const char *raw)
 
 	if (!m)
 		m = err ? error_text(err, &b) : raw;
-	rc = fail(s, 1, "server sent an error in the stream: %s", m);
+	rc = chat_stream_fail(s, 1, "server sent an error in the stream: %s", m);
 	buf_free(&b);
 	return rc;
 }
@@ -433,9 +420,9 @@ take_chunk(struct chat_stream *s, const char *data, size_t len)
 
 	pthread_once(&keys_once, make_keys);
 	if (members_of(&chunk, data, len, &chunk_keys, why, sizeof why) < 0)
-		return fail(s, 1, "stream chunk is not valid JSON: %s", why);
+		return chat_stream_fail(s, 1, "stream chunk is not valid JSON: %s", why);
 	if (!members_is_object(&chunk)) {
-		rc = fail(s, 1, "stream chunk is not a JSON object: %.80s", data);
+		rc = chat_stream_fail(s, 1, "stream chunk is not a JSON object: %.80s", data);
 		goto out;
 	}
 	if ((v = member_value(&chunk, K_ERROR))) {

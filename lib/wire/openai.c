@@ -475,12 +475,8 @@ openai_http_error(struct llm_error *e, long status, const char *body, size_t len
 
 	error_message(msg, sizeof msg, body, len, &quota);
 	one_line(msg, sizeof msg - 1);
-	if (msg[0])
-		llm_error_set(e, "http", openai_status_retryable(status), "HTTP %ld%s%s: %s",
-		              status, *r ? " " : "", r, msg);
-	else
-		llm_error_set(e, "http", openai_status_retryable(status), "HTTP %ld%s%s",
-		              status, *r ? " " : "", r);
+	llm_error_set(e, "http", openai_status_retryable(status), "HTTP %ld%s%s%s%s", status,
+	              *r ? " " : "", r, msg[0] ? ": " : "", msg);
 	e->http_status = (int)status;
 	if (quota && status == 429) {
 		/* a spent quota comes back no sooner for waiting: no retry,
