@@ -1,5 +1,4 @@
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -206,54 +205,41 @@ total_json(const struct diff_report *r, struct buf *out)
 }
 
 static void
-put(struct table *t, const char *f, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-put(struct table *t, const char *f, ...)
-{
-	va_list ap;
-
-	va_start(ap, f);
-	table_vcell(t, f, ap);
-	va_end(ap);
-}
-
-static void
 num_cell(struct table *t, double v)
 {
 	if (isfinite(v))
-		put(t, "%.6g", v);
+		table_cell(t, "%.6g", v);
 	else
-		put(t, "-");
+		table_cell(t, "-");
 }
 
 static void
 count_cell(struct table *t, const struct sum_row *s)
 {
 	if (s)
-		put(t, "%lld", s->requests);
+		table_cell(t, "%lld", s->requests);
 	else
-		put(t, "-");
+		table_cell(t, "-");
 }
 
 static void
 pct_cell(struct table *t, double v)
 {
 	if (isnan(v))
-		put(t, "-");
+		table_cell(t, "-");
 	else if (isinf(v))
-		put(t, "new");
+		table_cell(t, "new");
 	else
-		put(t, "%+.1f%%", v);
+		table_cell(t, "%+.1f%%", v);
 }
 
 static void
 status_cell(struct table *t, const struct diff_rec *x)
 {
 	if (!x)
-		put(t, "-");
+		table_cell(t, "-");
 	else
-		put(t, "%s%s", x->ok ? "ok" : x->kind ? x->kind : "error",
+		table_cell(t, "%s%s", x->ok ? "ok" : x->kind ? x->kind : "error",
 		    x->pass < 0 ? "" : x->pass ? ", pass" : ", fail");
 }
 
@@ -270,20 +256,19 @@ changes_table(const struct diff_report *r, enum sum_format f, struct buf *out)
 		const struct diff_rec *x = c->new ? c->new : c->old;
 		struct buf what = {0};
 
-		put(&t, "%s", x->id);
-		put(&t, "%s", x->model);
+		table_cell(&t, "%s", x->id);
+		table_cell(&t, "%s", x->model);
 		buf_add(&what, "", 0);
 		for (j = 0; j < DIFF_NWHAT; j++)
 			if (c->what & (1u << j))
 				buf_addf(&what, "%s%s", what.len ? "," : "", diff_what_name(j));
-		put(&t, "%s", what.data);
+		table_cell(&t, "%s", what.data);
 		buf_free(&what);
-		put(&t, "%s", c->regressed ? "yes" : "no");
+		table_cell(&t, "%s", c->regressed ? "yes" : "no");
 		status_cell(&t, c->old);
 		status_cell(&t, c->new);
 	}
 	table_write(&t, f, out);
-	table_free(&t);
 }
 
 static void
@@ -299,7 +284,7 @@ models_table(const struct diff_report *r, enum sum_format f, struct buf *out)
 	for (i = 0; i < r->nmodels; i++) {
 		const struct diff_model *m = &r->models[i];
 
-		put(&t, "%s", m->model);
+		table_cell(&t, "%s", m->model);
 		count_cell(&t, m->old);
 		count_cell(&t, m->new);
 		num_cell(&t, m->cost_old);
@@ -311,10 +296,9 @@ models_table(const struct diff_report *r, enum sum_format f, struct buf *out)
 		num_cell(&t, m->old && m->old->nlat ? m->old->p95 : NAN);
 		num_cell(&t, m->new && m->new->nlat ? m->new->p95 : NAN);
 		pct_cell(&t, m->p95_pct);
-		put(&t, "%s", m->cost_regressed || m->latency_regressed ? "yes" : "no");
+		table_cell(&t, "%s", m->cost_regressed || m->latency_regressed ? "yes" : "no");
 	}
 	table_write(&t, f, out);
-	table_free(&t);
 }
 
 /* -v under Markdown: each text diff in a fenced block after the tables. */
