@@ -929,16 +929,14 @@ array(struct toml_parser *P, int depth)
 		json_object_array_add(a, v);
 		if (toml_skip_ws_nl(P) < 0)
 			break;
-		if (P->p < P->end && *P->p == ',') {
+		/* a ']' ends the array at the top of the loop */
+		if (P->p < P->end && *P->p == ',')
 			P->p++;
-			continue;
+		else if (P->p >= P->end || *P->p != ']') {
+			toml_fail(P, P->p, "expected ',' or ']' in an array, found %s",
+			          toml_what(P, P->p, b));
+			break;
 		}
-		if (P->p < P->end && *P->p == ']') {
-			P->p++;
-			return a;
-		}
-		toml_fail(P, P->p, "expected ',' or ']' in an array, found %s", toml_what(P, P->p, b));
-		break;
 	}
 	json_object_put(a);
 	return NULL;
@@ -1119,23 +1117,16 @@ out:
 }
 
 /* The kinds were for parsing only: json-c copies no userdata it does not
- * know (json_object_deep_copy fails on it). */
-static void
-clear_kinds(json_object *v)
+ * know (json_object_deep_copy fails on it).  A float's userdata is its
+ * text (json_object_new_double_s): kept.  For json_any, which it never
+ * stops. */
+static int
+clear_kind(json_object *v, void *arg)
 {
-	size_t i, n;
-
-	if (json_object_is_type(v, json_type_object)) {
+	(void)arg;
+	if (json_object_is_type(v, json_type_object) || json_object_is_type(v, json_type_array))
 		json_object_set_userdata(v, NULL, NULL);
-		json_object_object_foreach(v, key, c) {
-			(void)key;
-			clear_kinds(c);
-		}
-	} else if (json_object_is_type(v, json_type_array)) {
-		json_object_set_userdata(v, NULL, NULL);
-		for (i = 0, n = json_object_array_length(v); i < n; i++)
-			clear_kinds(json_object_array_get_idx(v, i));
-	}
+	return 0;
 }
 
 /* White space and a comment, then the end of the line (taken) or of the
@@ -1196,6 +1187,6 @@ toml_parse(const char *text, size_t len, const char *name, struct toml_where **w
 		}
 		return NULL;
 	}
-	clear_kinds(P.root);
+	json_any(P.root, clear_kind, NULL);
 	return P.root;
 }
