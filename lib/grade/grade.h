@@ -14,7 +14,6 @@
 
 #include <stddef.h>
 
-#include "base/strmap.h"
 #include "json/jfield.h"
 #include "json/json.h"
 #include "plan/toml.h"
@@ -97,10 +96,7 @@ struct graded {
 	struct jfield assert;	/* an assert the record holds already */
 	struct jfield_spec *spec;
 	struct jfield *f;
-	/* prices looked up once per model and endpoint */
-	struct strmap price_keys;
-	signed char *price_known;
-	struct price *price_of;
+	struct price_memo prices;
 };
 
 void graded_init(struct graded *g);
