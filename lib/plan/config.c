@@ -267,12 +267,12 @@ config_fallbacks(const struct config *c, const char *model)
 	return NULL;
 }
 
-/* The API an endpoint speaks, by its name. */
+/* The API an endpoint speaks, by its name (set as what says). */
 static int
-set_api(struct endpoint *ep, const char *name, char *err, size_t errlen)
+set_api(struct endpoint *ep, const char *what, const char *name, char *err, size_t errlen)
 {
 	if (!(ep->api = dialect_find(name))) {
-		snprintf(err, errlen, "api: unknown API '%.40s' (%s)", name, dialect_names());
+		snprintf(err, errlen, "%s: unknown API '%.40s' (%s)", what, name, dialect_names());
 		return -1;
 	}
 	return 0;
@@ -321,7 +321,7 @@ provider_key(struct endpoint *ep, const char *key, json_object *v, char *why, si
 	if (strcmp(key, "base_url") == 0)
 		return set_url(ep, val, why, whylen);
 	if (strcmp(key, "api") == 0)
-		return set_api(ep, val, why, whylen);
+		return set_api(ep, key, val, why, whylen);
 	if (strcmp(key, "anthropic_beta") == 0)
 		return set_beta(ep, val, why, whylen);
 	if (strcmp(key, "token_env") == 0)
@@ -401,11 +401,8 @@ config_load(struct config *c, const char *base_url, const char *token_file, char
 	memset(c, 0, sizeof *c);
 	c->def.name = estrdup("");
 	c->def.api = &dialect_openai;
-	if (env("LLM_API", NULL) && !(c->def.api = dialect_find(env("LLM_API", NULL)))) {
-		snprintf(err, errlen, "LLM_API: unknown API '%.40s' (%s)", env("LLM_API", NULL),
-		         dialect_names());
+	if (env("LLM_API", NULL) && set_api(&c->def, "LLM_API", env("LLM_API", NULL), err, errlen) < 0)
 		return -1;
-	}
 	if (env("LLM_ANTHROPIC_BETA", NULL) &&
 	    set_beta(&c->def, env("LLM_ANTHROPIC_BETA", NULL), err, errlen) < 0)
 		return -1;
