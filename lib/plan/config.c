@@ -248,23 +248,30 @@ read_rules(struct config *c, json_object *a, const struct toml_where *w, const c
 	return 0;
 }
 
-const struct model_list *
-config_fallbacks(const struct config *c, const char *model)
+/* The provider a "prefix/model" names, or NULL. */
+static struct endpoint *
+provider_of(const struct config *c, const char *model)
 {
 	const char *slash = model ? strchr(model, '/') : NULL;
 	size_t i;
 
-	if (!model)
-		return NULL;
-	for (i = 0; i < c->nrules; i++)
+	for (i = 0; slash && i < c->nprov; i++)
+		if (strlen(c->prov[i].name) == (size_t)(slash - model) &&
+		    strncmp(c->prov[i].name, model, (size_t)(slash - model)) == 0)
+			return &c->prov[i];
+	return NULL;
+}
+
+const struct model_list *
+config_fallbacks(const struct config *c, const char *model)
+{
+	const struct endpoint *ep = provider_of(c, model);
+	size_t i;
+
+	for (i = 0; model && i < c->nrules; i++)
 		if (fnmatch(c->rules[i].glob, model, 0) == 0)
 			return c->rules[i].to.n ? &c->rules[i].to : NULL;
-	if (slash)
-		for (i = 0; i < c->nprov; i++)
-			if (strlen(c->prov[i].name) == (size_t)(slash - model) &&
-			    strncmp(c->prov[i].name, model, (size_t)(slash - model)) == 0)
-				return c->prov[i].fallbacks.n ? &c->prov[i].fallbacks : NULL;
-	return NULL;
+	return ep && ep->fallbacks.n ? &ep->fallbacks : NULL;
 }
 
 /* The API an endpoint speaks, by its name (set as what says). */
@@ -512,16 +519,11 @@ config_route(struct config *c, const char *model, const char **model_out, char *
              size_t errlen)
 {
 	const char *slash = model ? strchr(model, '/') : NULL;
-	size_t i;
+	struct endpoint *ep = provider_of(c, model);
 
-	*model_out = model;
-	if (slash)
-		for (i = 0; i < c->nprov; i++)
-			if (strlen(c->prov[i].name) == (size_t)(slash - model) &&
-			    strncmp(c->prov[i].name, model, (size_t)(slash - model)) == 0) {
-				*model_out = slash + 1;
-				return &c->prov[i];
-			}
+	*model_out = ep ? slash + 1 : model;
+	if (ep)
+		return ep;
 	if (!c->def.base_url) {
 		if (slash && c->nprov)
 			return unknown_provider(c, model, (size_t)(slash - model), err, errlen);
