@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <math.h>
 #include <pcre2.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -188,31 +188,23 @@ toml_where_get(const struct toml_where *w, const json_object *v, unsigned *line,
 	return -1;
 }
 
-void
-toml_vmessage(const struct toml_where *w, const char *name, const json_object *v, char *err,
-              size_t errlen, const char *fmt, va_list ap)
+int
+toml_message(const struct toml_where *w, const char *name, const json_object *v, char *err,
+             size_t errlen, const char *fmt, ...)
 {
 	char msg[ERRLEN];
 	unsigned line, col;
+	va_list ap;
 
+	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
 	if (!name)
 		snprintf(err, errlen, "%s", msg);
 	else if (toml_where_get(w, v, &line, &col) == 0)
 		snprintf(err, errlen, "%s:%u:%u: %s", name, line, col, msg);
 	else
 		snprintf(err, errlen, "%s: %s", name, msg);
-}
-
-int
-toml_message(const struct toml_where *w, const char *name, const json_object *v, char *err,
-             size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	toml_vmessage(w, name, v, err, errlen, fmt, ap);
-	va_end(ap);
 	return -1;
 }
 
