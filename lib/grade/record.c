@@ -45,22 +45,13 @@ graded_free(struct graded *g)
 static int
 str_of(struct graded *g, int i, struct buf *b)
 {
-	const struct jfield *f = &g->f[i];
-
 	buf_reset(b);
 	buf_add(b, "", 0);
-	if (f->type != JF_STRING)
-		return 0;
-	if (!f->escaped) {
-		buf_add(b, f->raw, f->len);
+	if (jfield_string(&g->f[i], b) == 0)
 		return 1;
-	}
-	if (jfield_string(f, b) < 0) {
-		buf_reset(b);
-		buf_add(b, "", 0);
-		return 0;
-	}
-	return 1;
+	buf_reset(b);	/* a failed decoding may have left a part */
+	buf_add(b, "", 0);
+	return 0;
 }
 
 static double
