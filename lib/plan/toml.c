@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/fnv.h"
 #include "base/utf8.h"
 #include "json/canon.h"
 #include "plan/toml.h"
@@ -124,14 +125,11 @@ struct toml_where {
 	} *e;
 };
 
+/* The pointer's bytes hashed by the maps' one hash. */
 static size_t
 wh(const void *k, size_t cap)
 {
-	uintptr_t x = (uintptr_t)k;
-
-	x ^= x >> 17;
-	x *= (uintptr_t)0x9e3779b97f4a7c15ull;
-	return (size_t)(x >> 7) & (cap - 1);
+	return (size_t)fnv1a(&k, sizeof k) & (cap - 1);
 }
 
 static void
