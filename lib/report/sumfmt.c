@@ -58,13 +58,6 @@ add_clean(struct buf *out, const char *s, enum sum_format f)
 	}
 }
 
-static void
-pad(struct buf *out, size_t n)
-{
-	while (n-- > 0)
-		buf_add(out, " ", 1);
-}
-
 /* A row of cells: padded to the widths w in an aligned table; between
  * pipes in Markdown; tab-separated in TSV. */
 static void
@@ -80,10 +73,10 @@ row(struct buf *out, const struct table *t, const char *const *c, const size_t *
 		int last = i + 1 == t->ncol;
 
 		if (t->align[i] == 'r')
-			pad(out, gap);
+			buf_addf(out, "%*s", (int)gap, "");
 		add_clean(out, c[i], f);
 		if (t->align[i] == 'l' && !last)
-			pad(out, gap);
+			buf_addf(out, "%*s", (int)gap, "");
 		if (!last)
 			buf_adds(out, f == SUMFMT_MARKDOWN ? " | " : f == SUMFMT_TSV ? "\t" : "  ");
 	}
