@@ -308,12 +308,6 @@ num(double v)
 }
 
 static json_object *
-cost_json(double cost, long long known, long long unknown)
-{
-	return unknown > 0 && known == 0 ? NULL : num(cost);
-}
-
-static json_object *
 row_json(const struct sum_row *r)
 {
 	json_object *o = json_object_new_object(), *k = json_object_new_object();
@@ -331,7 +325,7 @@ row_json(const struct sum_row *r)
 	json_set(o, "cached", json_object_new_int64(r->cached));
 	json_set(o, "prompt_tokens", json_object_new_int64(r->prompt_tokens));
 	json_set(o, "completion_tokens", json_object_new_int64(r->completion_tokens));
-	json_set(o, "cost_usd", cost_json(r->cost, r->cost_known, r->cost_unknown));
+	json_set(o, "cost_usd", r->cost_unknown > 0 && r->cost_known == 0 ? NULL : num(r->cost));
 	json_set(o, "cost_incomplete", json_object_new_boolean(r->cost_unknown > 0));
 	json_set(lat, "n", json_object_new_int64((long long)r->nlat));
 	json_set(lat, "p50", r->nlat ? num(r->p50) : NULL);
