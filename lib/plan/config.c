@@ -274,7 +274,8 @@ config_fallbacks(const struct config *c, const char *model)
 	return ep && ep->fallbacks.n ? &ep->fallbacks : NULL;
 }
 
-/* The API an endpoint speaks, by its name (set as what says). */
+/* The API an endpoint speaks, by its name; what names the setting, for
+ * the message. */
 static int
 set_api(struct endpoint *ep, const char *what, const char *name, char *err, size_t errlen)
 {
