@@ -11,6 +11,7 @@
 #include "base/stdfds.h"
 #include "text/bound.h"
 #include "plan/config.h"
+#include "plan/plan.h"
 #include "json/records.h"
 #include "text/redact.h"
 #include "run/runner.h"
@@ -243,7 +244,7 @@ main(int argc, char *argv[])
 	for (i = 0; i < n; i++) {
 		json_object *v;
 
-		if (scenario_read_file(argv[optind + i], &v, err, sizeof err) < 0 ||
+		if (plan_parse_file(argv[optind + i], &v, NULL, err, sizeof err) < 0 ||
 		    scenario_resolve(v, argv[optind + i], model, &sc[i], err, sizeof err) < 0)
 			enprintf(EXIT_USAGE, "%s", err);
 		json_object_put(v);

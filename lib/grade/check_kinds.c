@@ -12,6 +12,7 @@
 
 #include "base/utf8.h"
 #include "grade/grade.h"
+#include "json/schema.h"
 
 static const char *const kind_names[CK_NKINDS] = {
 	"equals", "contains", "icontains", "contains-any", "contains-all", "regex",
@@ -67,12 +68,11 @@ verdict_say(struct verdict *v, int pass, double score, const char *fmt, ...)
 
 /* The verdict of a kind whose reasons check_prepare made. */
 static void
-fix(const struct check *c, struct verdict *v, int pass)
+fix(struct verdict *v, int pass)
 {
 	v->pass = pass;
 	v->score = pass;
 	v->fixed = pass;
-	(void)c;
 }
 
 /* A value for a reason: at most 40 bytes of it, on one line. */
@@ -162,7 +162,7 @@ eval_regex(const struct check *c, const struct graded *g, struct verdict *v)
 
 	rc = pcre2_match(c->re, (PCRE2_SPTR)g->content.data, g->content.len, 0, 0, c->md, NULL);
 	if (rc >= 0 || rc == PCRE2_ERROR_NOMATCH)
-		fix(c, v, rc >= 0);
+		fix(v, rc >= 0);
 	else
 		verdict_say(v, 0, 0, "regex error %d with /%s/", rc, shown(c->text, c->textlen, sh));
 }
@@ -202,7 +202,9 @@ points(const char *s, size_t n, size_t *out)
 
 #define DISTANCE_MAX_CELLS 400000000ull
 
-long long
+/* Levenshtein distance in characters of a and b (UTF-8); -1 when the
+ * table would be too large (the texts' lengths multiplied past a bound). */
+static long long
 text_distance(const char *a, size_t na, const char *b, size_t nb, size_t *maxlen)
 {
 	size_t n, m, i, j;
@@ -270,7 +272,7 @@ eval_schema(const struct check *c, json_object *value, struct verdict *v)
 {
 	char where[ERRLEN];
 
-	if (check_schema_eval(c, value, where, sizeof where) == 0)
+	if (schema_validate(c->schema, value, where, sizeof where) == 0)
 		verdict_say(v, 1, 1, "matches the schema");
 	else
 		verdict_say(v, 0, 0, "does not match the schema at %s", where);
@@ -354,13 +356,13 @@ check_eval(const struct check *c, struct graded *g, struct verdict *v)
 	switch (c->kind) {
 	case CK_EQUALS:
 		trimmed(g->content.data, g->content.len, &s, &n);
-		fix(c, v, n == c->textlen && !memcmp(s, c->text, n));
+		fix(v, n == c->textlen && !memcmp(s, c->text, n));
 		break;
 	case CK_CONTAINS:
-		fix(c, v, has(g, c->text, c->textlen));
+		fix(v, has(g, c->text, c->textlen));
 		break;
 	case CK_ICONTAINS:
-		fix(c, v, memmem_ci(g->content.data, g->content.len, c->text, c->textlen) != NULL);
+		fix(v, memmem_ci(g->content.data, g->content.len, c->text, c->textlen) != NULL);
 		break;
 	case CK_CONTAINS_ANY:
 	case CK_CONTAINS_ALL:
@@ -370,11 +372,11 @@ check_eval(const struct check *c, struct graded *g, struct verdict *v)
 		eval_regex(c, g, v);
 		break;
 	case CK_STARTS_WITH:
-		fix(c, v, g->content.len >= c->textlen &&
+		fix(v, g->content.len >= c->textlen &&
 		    !memcmp(g->content.data, c->text, c->textlen));
 		break;
 	case CK_IS_JSON:
-		fix(c, v, jfield_valid(g->content.data, g->content.len));
+		fix(v, jfield_valid(g->content.data, g->content.len));
 		break;
 	case CK_JSON_SCHEMA:
 		if (json_parse_any(g->content.data, g->content.len, &doc, err, sizeof err) < 0) {

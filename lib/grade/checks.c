@@ -5,11 +5,13 @@
 #include <ctype.h>
 #include <math.h>
 #include <pcre2.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "grade/grade.h"
+#include "json/schema.h"
 
 #define CHECKS_MAX_FILE (16u << 20)
 
@@ -204,7 +206,8 @@ get_schema(const struct at *a, json_object *t, const char *key, struct check *c,
 	} else {
 		return 0;
 	}
-	if (check_schema_compile(c, doc, why, sizeof why) < 0)
+	c->schema_doc = doc;
+	if (!(c->schema = schema_compile(doc, 0, why, sizeof why)))
 		return bad(a, v ? v : t, err, errlen, "the schema: %s", why);
 	return 0;
 }
@@ -287,16 +290,6 @@ get_value(const struct at *a, json_object *t, struct check *c, struct jq_child *
 	return 0;
 }
 
-static int
-kind_list(struct buf *b)
-{
-	int k;
-
-	for (k = 0; k < CK_NKINDS; k++)
-		buf_addf(b, "%s%s", k ? ", " : "", check_kind_name(k));
-	return 0;
-}
-
 /* One check of table t. */
 static int
 check_of(struct check *c, json_object *t, struct at *a, struct jq_child *jq, char *err,
@@ -318,7 +311,8 @@ check_of(struct check *c, json_object *t, struct at *a, struct jq_child *jq, cha
 		return bad(a, t, err, errlen, "needs 'type'; e.g. type = \"contains\"");
 	if (!json_object_is_type(ty, json_type_string) ||
 	    (k = check_kind_of(json_object_get_string(ty))) < 0) {
-		kind_list(&kinds);
+		for (k = 0; k < CK_NKINDS; k++)
+			buf_addf(&kinds, "%s%s", k ? ", " : "", check_kind_name(k));
 		rc = bad(a, ty, err, errlen, "type %s is not a kind of check (%s); e.g. "
 		         "type = \"contains\"", json_object_to_json_string(ty), kinds.data);
 		buf_free(&kinds);
@@ -360,8 +354,8 @@ check_free(struct check *c)
 	free(c->list);
 	pcre2_match_data_free(c->md);
 	pcre2_code_free(c->re);
-	if (c->schema_doc)
-		check_schema_free(c);
+	schema_free(c->schema);
+	json_object_put(c->schema_doc);
 	free(c->grader);
 	free(c->why[0]);
 	free(c->why[1]);

@@ -1,9 +1,8 @@
 /* grade: llm-assert without its command line — checks read from a checks
  * file, from -e and from a record's meta.assert (checks.c), the record's
  * fields picked without a tree (record.c), the deterministic kinds
- * (check_kinds.c), json-schema (check_schema.c), and the two children a
- * check may talk to: one long-lived jq (jq.c) and the grader command of
- * llm-rubric (rubric.c).
+ * (check_kinds.c), and the two children a check may talk to: one
+ * long-lived jq (jq.c) and the grader command of llm-rubric (rubric.c).
  *
  * Ownership: a struct checks owns its checks and each check what it
  * holds (strings, compiled regex, schema); a struct graded owns its
@@ -15,7 +14,6 @@
 
 #include <stddef.h>
 
-#include "base/strmap.h"
 #include "json/jfield.h"
 #include "json/json.h"
 #include "plan/toml.h"
@@ -98,10 +96,7 @@ struct graded {
 	struct jfield assert;	/* an assert the record holds already */
 	struct jfield_spec *spec;
 	struct jfield *f;
-	/* prices looked up once per model and endpoint */
-	struct strmap price_keys;
-	signed char *price_known;
-	struct price *price_of;
+	struct price_memo prices;
 };
 
 void graded_init(struct graded *g);
@@ -129,12 +124,6 @@ int check_applies(const struct check *c, const struct graded *g);
  * (not yet negated). */
 void check_eval(const struct check *c, struct graded *g, struct verdict *v);
 
-/* json-schema and tool-called's arguments (check_schema.c). */
-int check_schema_compile(struct check *c, json_object *doc, char *err, size_t errlen);
-/* 0 when value is valid, -1 with the first failing path in where. */
-int check_schema_eval(const struct check *c, json_object *value, char *where, size_t wherelen);
-void check_schema_free(struct check *c);
-
 /* The check's reasons that never change, and its name, made once. */
 void check_prepare(struct check *c);
 
@@ -144,10 +133,6 @@ void verdict_negate(const struct check *c, struct verdict *v);
 /* The kind's name ("contains"), and its number from a name (-1). */
 const char *check_kind_name(enum check_kind k);
 int check_kind_of(const char *name);
-
-/* Levenshtein distance in characters of a and b (UTF-8); -1 when the
- * table would be too large (the texts' lengths multiplied past a bound). */
-long long text_distance(const char *a, size_t na, const char *b, size_t nb, size_t *maxlen);
 
 /* The cost of the record: cost_usd, else its tokens at the price table's
  * price of its model; NAN unknown. */

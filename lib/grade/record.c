@@ -38,31 +38,20 @@ graded_free(struct graded *g)
 	buf_free(&g->query);
 	jfield_spec_free(g->spec);
 	free(g->f);
-	strmap_free(&g->price_keys);
-	free(g->price_known);
-	free(g->price_of);
+	price_memo_free(&g->prices);
 }
 
 /* The string at slot i into b: 1, or 0 (b empty) when it is none. */
 static int
 str_of(struct graded *g, int i, struct buf *b)
 {
-	const struct jfield *f = &g->f[i];
-
 	buf_reset(b);
 	buf_add(b, "", 0);
-	if (f->type != JF_STRING)
-		return 0;
-	if (!f->escaped) {
-		buf_add(b, f->raw, f->len);
+	if (jfield_string(&g->f[i], b) == 0)
 		return 1;
-	}
-	if (jfield_string(f, b) < 0) {
-		buf_reset(b);
-		buf_add(b, "", 0);
-		return 0;
-	}
-	return 1;
+	buf_reset(b);	/* a failed decoding may have left a part */
+	buf_add(b, "", 0);
+	return 0;
 }
 
 static double
@@ -113,28 +102,16 @@ graded_read(struct graded *g, const char *line, size_t len)
 double
 graded_cost(struct graded *g)
 {
-	struct buf key = {0};
+	const struct price *p;
 	char err[ERRLEN];
-	size_t k;
-	int added;
 
 	if (!isnan(g->cost))
 		return g->cost;
 	if (g->prompt < 0 && g->completion < 0)
 		return NAN;
-	buf_add(&key, g->model.data, g->model.len);
-	buf_add(&key, "", 1);
-	buf_add(&key, g->endpoint.data, g->endpoint.len);
-	k = strmap_intern(&g->price_keys, key.data, key.len, &added);
-	if (added) {
-		g->price_known = erealloc(g->price_known, g->price_keys.n);
-		g->price_of = erealloc(g->price_of, g->price_keys.n * sizeof *g->price_of);
-		g->price_known[k] = (signed char)(price_lookup(g->model.data, g->endpoint.len ?
-		                   g->endpoint.data : NULL, &g->price_of[k], err, sizeof err) == 1);
-	}
-	buf_free(&key);
-	if (!g->price_known[k])
+	p = price_memo_find(&g->prices, g->model.data, g->endpoint.len ? g->endpoint.data : NULL,
+	                    err, sizeof err);
+	if (!p)
 		return NAN;
-	return price_cost(&g->price_of[k], g->prompt < 0 ? 0 : g->prompt,
-	                  g->completion < 0 ? 0 : g->completion);
+	return price_cost(p, g->prompt < 0 ? 0 : g->prompt, g->completion < 0 ? 0 : g->completion);
 }

@@ -5,7 +5,6 @@
  * command answers in any order, matched by id.  A command that ends, or
  * says nothing for RUBRIC_TIMEOUT_MS, fails the checks waiting on it
  * and every later one. */
-#include <ctype.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>

@@ -248,31 +248,39 @@ read_rules(struct config *c, json_object *a, const struct toml_where *w, const c
 	return 0;
 }
 
-const struct model_list *
-config_fallbacks(const struct config *c, const char *model)
+/* The provider a "prefix/model" names, or NULL. */
+static struct endpoint *
+provider_of(const struct config *c, const char *model)
 {
 	const char *slash = model ? strchr(model, '/') : NULL;
 	size_t i;
 
-	if (!model)
-		return NULL;
-	for (i = 0; i < c->nrules; i++)
-		if (fnmatch(c->rules[i].glob, model, 0) == 0)
-			return c->rules[i].to.n ? &c->rules[i].to : NULL;
-	if (slash)
-		for (i = 0; i < c->nprov; i++)
-			if (strlen(c->prov[i].name) == (size_t)(slash - model) &&
-			    strncmp(c->prov[i].name, model, (size_t)(slash - model)) == 0)
-				return c->prov[i].fallbacks.n ? &c->prov[i].fallbacks : NULL;
+	for (i = 0; slash && i < c->nprov; i++)
+		if (strlen(c->prov[i].name) == (size_t)(slash - model) &&
+		    strncmp(c->prov[i].name, model, (size_t)(slash - model)) == 0)
+			return &c->prov[i];
 	return NULL;
 }
 
-/* The API an endpoint speaks, by its name. */
+const struct model_list *
+config_fallbacks(const struct config *c, const char *model)
+{
+	const struct endpoint *ep = provider_of(c, model);
+	size_t i;
+
+	for (i = 0; model && i < c->nrules; i++)
+		if (fnmatch(c->rules[i].glob, model, 0) == 0)
+			return c->rules[i].to.n ? &c->rules[i].to : NULL;
+	return ep && ep->fallbacks.n ? &ep->fallbacks : NULL;
+}
+
+/* The API an endpoint speaks, by its name; what names the setting, for
+ * the message. */
 static int
-set_api(struct endpoint *ep, const char *name, char *err, size_t errlen)
+set_api(struct endpoint *ep, const char *what, const char *name, char *err, size_t errlen)
 {
 	if (!(ep->api = dialect_find(name))) {
-		snprintf(err, errlen, "api: unknown API '%.40s' (%s)", name, dialect_names());
+		snprintf(err, errlen, "%s: unknown API '%.40s' (%s)", what, name, dialect_names());
 		return -1;
 	}
 	return 0;
@@ -321,7 +329,7 @@ provider_key(struct endpoint *ep, const char *key, json_object *v, char *why, si
 	if (strcmp(key, "base_url") == 0)
 		return set_url(ep, val, why, whylen);
 	if (strcmp(key, "api") == 0)
-		return set_api(ep, val, why, whylen);
+		return set_api(ep, key, val, why, whylen);
 	if (strcmp(key, "anthropic_beta") == 0)
 		return set_beta(ep, val, why, whylen);
 	if (strcmp(key, "token_env") == 0)
@@ -401,11 +409,8 @@ config_load(struct config *c, const char *base_url, const char *token_file, char
 	memset(c, 0, sizeof *c);
 	c->def.name = estrdup("");
 	c->def.api = &dialect_openai;
-	if (env("LLM_API", NULL) && !(c->def.api = dialect_find(env("LLM_API", NULL)))) {
-		snprintf(err, errlen, "LLM_API: unknown API '%.40s' (%s)", env("LLM_API", NULL),
-		         dialect_names());
+	if (env("LLM_API", NULL) && set_api(&c->def, "LLM_API", env("LLM_API", NULL), err, errlen) < 0)
 		return -1;
-	}
 	if (env("LLM_ANTHROPIC_BETA", NULL) &&
 	    set_beta(&c->def, env("LLM_ANTHROPIC_BETA", NULL), err, errlen) < 0)
 		return -1;
@@ -515,16 +520,11 @@ config_route(struct config *c, const char *model, const char **model_out, char *
              size_t errlen)
 {
 	const char *slash = model ? strchr(model, '/') : NULL;
-	size_t i;
+	struct endpoint *ep = provider_of(c, model);
 
-	*model_out = model;
-	if (slash)
-		for (i = 0; i < c->nprov; i++)
-			if (strlen(c->prov[i].name) == (size_t)(slash - model) &&
-			    strncmp(c->prov[i].name, model, (size_t)(slash - model)) == 0) {
-				*model_out = slash + 1;
-				return &c->prov[i];
-			}
+	*model_out = ep ? slash + 1 : model;
+	if (ep)
+		return ep;
 	if (!c->def.base_url) {
 		if (slash && c->nprov)
 			return unknown_provider(c, model, (size_t)(slash - model), err, errlen);

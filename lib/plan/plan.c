@@ -2,7 +2,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,12 +68,13 @@ bad(struct check *c, json_object *at, const char *fmt, ...) __attribute__((forma
 static int
 bad(struct check *c, json_object *at, const char *fmt, ...)
 {
+	char msg[ERRLEN];
 	va_list ap;
 
 	va_start(ap, fmt);
-	toml_vmessage(c->pl->where, c->pl->file, at, c->err, c->errlen, fmt, ap);
+	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	return -1;
+	return toml_message(c->pl->where, c->pl->file, at, c->err, c->errlen, "%s", msg);
 }
 
 /* The string at key in obj: *s set (NULL when missing and optional). */

@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "plan/plan.h"
 #include "plan/scenario.h"
+#include "plan/toml.h"
 
 static const char *const known[] = {
 	"description", "model", "system", "prompt", "temperature", "seed",
@@ -31,12 +31,6 @@ in_list(const char *const *l, const char *k)
 		if (!strcmp(*l, k))
 			return 1;
 	return 0;
-}
-
-int
-scenario_read_file(const char *path, json_object **out, char *err, size_t errlen)
-{
-	return plan_parse_file(path, out, NULL, err, errlen);
 }
 
 /* An optional string field: 0 (*out NULL when absent), -1 when not a string. */

@@ -10,6 +10,9 @@
  * mock_response | mock_exec}.  Any other key is refused, so a typo is not
  * silently ignored.
  *
+ * A scenario file is read as a plan file is (plan_parse_file: TOML, or
+ * JSON when its name ends in .json or its text starts with '{').
+ *
  * Ownership: struct scenario owns its tree (scenario_free); its string
  * pointers and tools point into it.
  */
@@ -44,10 +47,6 @@ struct scenario {
 	size_t ntools;
 	char hash[HASH_HEX];
 };
-
-/* Read a scenario file: TOML, or JSON when its name ends in .json or its
- * text starts with '{'.  A new reference in *out, or -1 with err. */
-int scenario_read_file(const char *path, json_object **out, char *err, size_t errlen);
 
 /* Check v and resolve it into s (v is borrowed; s keeps a copy).
  * def_model (NULL: none) is the model of a scenario that names none.

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/fnv.h"
 #include "base/utf8.h"
 #include "json/canon.h"
 #include "plan/toml.h"
@@ -124,14 +125,11 @@ struct toml_where {
 	} *e;
 };
 
+/* The pointer's bytes hashed by the maps' one hash. */
 static size_t
 wh(const void *k, size_t cap)
 {
-	uintptr_t x = (uintptr_t)k;
-
-	x ^= x >> 17;
-	x *= (uintptr_t)0x9e3779b97f4a7c15ull;
-	return (size_t)(x >> 7) & (cap - 1);
+	return (size_t)fnv1a(&k, sizeof k) & (cap - 1);
 }
 
 static void
@@ -188,31 +186,23 @@ toml_where_get(const struct toml_where *w, const json_object *v, unsigned *line,
 	return -1;
 }
 
-void
-toml_vmessage(const struct toml_where *w, const char *name, const json_object *v, char *err,
-              size_t errlen, const char *fmt, va_list ap)
+int
+toml_message(const struct toml_where *w, const char *name, const json_object *v, char *err,
+             size_t errlen, const char *fmt, ...)
 {
 	char msg[ERRLEN];
 	unsigned line, col;
+	va_list ap;
 
+	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
 	if (!name)
 		snprintf(err, errlen, "%s", msg);
 	else if (toml_where_get(w, v, &line, &col) == 0)
 		snprintf(err, errlen, "%s:%u:%u: %s", name, line, col, msg);
 	else
 		snprintf(err, errlen, "%s: %s", name, msg);
-}
-
-int
-toml_message(const struct toml_where *w, const char *name, const json_object *v, char *err,
-             size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	toml_vmessage(w, name, v, err, errlen, fmt, ap);
-	va_end(ap);
 	return -1;
 }
 
@@ -929,16 +919,14 @@ array(struct toml_parser *P, int depth)
 		json_object_array_add(a, v);
 		if (toml_skip_ws_nl(P) < 0)
 			break;
-		if (P->p < P->end && *P->p == ',') {
+		/* a ']' ends the array at the top of the loop */
+		if (P->p < P->end && *P->p == ',')
 			P->p++;
-			continue;
+		else if (P->p >= P->end || *P->p != ']') {
+			toml_fail(P, P->p, "expected ',' or ']' in an array, found %s",
+			          toml_what(P, P->p, b));
+			break;
 		}
-		if (P->p < P->end && *P->p == ']') {
-			P->p++;
-			return a;
-		}
-		toml_fail(P, P->p, "expected ',' or ']' in an array, found %s", toml_what(P, P->p, b));
-		break;
 	}
 	json_object_put(a);
 	return NULL;
@@ -1119,23 +1107,16 @@ out:
 }
 
 /* The kinds were for parsing only: json-c copies no userdata it does not
- * know (json_object_deep_copy fails on it). */
-static void
-clear_kinds(json_object *v)
+ * know (json_object_deep_copy fails on it).  A float's userdata is its
+ * text (json_object_new_double_s): kept.  For json_any, which it never
+ * stops. */
+static int
+clear_kind(json_object *v, void *arg)
 {
-	size_t i, n;
-
-	if (json_object_is_type(v, json_type_object)) {
+	(void)arg;
+	if (json_object_is_type(v, json_type_object) || json_object_is_type(v, json_type_array))
 		json_object_set_userdata(v, NULL, NULL);
-		json_object_object_foreach(v, key, c) {
-			(void)key;
-			clear_kinds(c);
-		}
-	} else if (json_object_is_type(v, json_type_array)) {
-		json_object_set_userdata(v, NULL, NULL);
-		for (i = 0, n = json_object_array_length(v); i < n; i++)
-			clear_kinds(json_object_array_get_idx(v, i));
-	}
+	return 0;
 }
 
 /* White space and a comment, then the end of the line (taken) or of the
@@ -1196,6 +1177,6 @@ toml_parse(const char *text, size_t len, const char *name, struct toml_where **w
 		}
 		return NULL;
 	}
-	clear_kinds(P.root);
+	json_any(P.root, clear_kind, NULL);
 	return P.root;
 }

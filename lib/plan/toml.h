@@ -19,7 +19,6 @@
 #ifndef LLM_TOML_H
 #define LLM_TOML_H
 
-#include <stdarg.h>
 #include <stddef.h>
 
 #include "json/json.h"
@@ -45,10 +44,7 @@ void toml_where_free(struct toml_where *w);
 
 /* A message about v of the document name to err: "name:LINE:COL: ..."
  * when w knows where v is, else "name: ...", or only "..." when name is
- * NULL.  toml_message() returns -1, for "return toml_message(...)". */
-void toml_vmessage(const struct toml_where *w, const char *name, const json_object *v,
-                   char *err, size_t errlen, const char *fmt, va_list ap)
-	__attribute__((format(printf, 6, 0)));
+ * NULL.  Returns -1, for "return toml_message(...)". */
 int toml_message(const struct toml_where *w, const char *name, const json_object *v,
                  char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));

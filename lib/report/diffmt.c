@@ -1,5 +1,4 @@
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,12 +7,13 @@
 #include "json/jsonwrite.h"
 #include "report/diffmt.h"
 
-/* A number as JSON: null when unknown or infinite. */
+/* A number member: null when unknown or infinite. */
 static void
-jw_num(struct jw *w, double v)
+num_member(struct jw *w, const char *key, double v)
 {
 	char s[40];
 
+	jw_key(w, key);
 	if (!isfinite(v)) {
 		jw_null(w);
 		return;
@@ -23,8 +23,17 @@ jw_num(struct jw *w, double v)
 }
 
 static void
-jw_count(struct jw *w, long long v)
+int_member(struct jw *w, const char *key, long long v)
 {
+	jw_key(w, key);
+	jw_int(w, v);
+}
+
+/* A token count member: null when not given. */
+static void
+count_member(struct jw *w, const char *key, long long v)
+{
+	jw_key(w, key);
 	if (v < 0)
 		jw_null(w);
 	else
@@ -79,14 +88,10 @@ rec_json(struct jw *w, const char *name, const struct diff_rec *x)
 	} else {
 		jw_null(w);
 	}
-	jw_key(w, "prompt_tokens");
-	jw_count(w, x->prompt);
-	jw_key(w, "completion_tokens");
-	jw_count(w, x->completion);
-	jw_key(w, "cost_usd");
-	jw_num(w, x->cost);
-	jw_key(w, "latency_ms");
-	jw_num(w, x->latency);
+	count_member(w, "prompt_tokens", x->prompt);
+	count_member(w, "completion_tokens", x->completion);
+	num_member(w, "cost_usd", x->cost);
+	num_member(w, "latency_ms", x->latency);
 	jw_close(w, '}');
 }
 
@@ -134,24 +139,15 @@ side_json(struct jw *w, const char *name, const struct sum_row *s, double per_re
 		return;
 	}
 	jw_open(w, '{');
-	jw_key(w, "requests");
-	jw_int(w, s->requests);
-	jw_key(w, "ok");
-	jw_int(w, s->ok);
-	jw_key(w, "failed");
-	jw_int(w, s->failed);
-	jw_key(w, "prompt_tokens");
-	jw_int(w, s->prompt_tokens);
-	jw_key(w, "completion_tokens");
-	jw_int(w, s->completion_tokens);
-	jw_key(w, "cost_usd");
-	jw_num(w, s->cost_known && !s->cost_unknown ? s->cost : NAN);
-	jw_key(w, "cost_per_request_usd");
-	jw_num(w, per_request);
-	jw_key(w, "latency_p50_ms");
-	jw_num(w, s->nlat ? s->p50 : NAN);
-	jw_key(w, "latency_p95_ms");
-	jw_num(w, s->nlat ? s->p95 : NAN);
+	int_member(w, "requests", s->requests);
+	int_member(w, "ok", s->ok);
+	int_member(w, "failed", s->failed);
+	int_member(w, "prompt_tokens", s->prompt_tokens);
+	int_member(w, "completion_tokens", s->completion_tokens);
+	num_member(w, "cost_usd", s->cost_known && !s->cost_unknown ? s->cost : NAN);
+	num_member(w, "cost_per_request_usd", per_request);
+	num_member(w, "latency_p50_ms", s->nlat ? s->p50 : NAN);
+	num_member(w, "latency_p95_ms", s->nlat ? s->p95 : NAN);
 	jw_close(w, '}');
 }
 
@@ -168,12 +164,9 @@ model_json(const struct diff_model *m, struct buf *out)
 	jw_strz(&w, m->model);
 	side_json(&w, "old", m->old, m->cost_old);
 	side_json(&w, "new", m->new, m->cost_new);
-	jw_key(&w, "cost_change_pct");
-	jw_num(&w, m->cost_pct);
-	jw_key(&w, "latency_p50_change_pct");
-	jw_num(&w, m->p50_pct);
-	jw_key(&w, "latency_p95_change_pct");
-	jw_num(&w, m->p95_pct);
+	num_member(&w, "cost_change_pct", m->cost_pct);
+	num_member(&w, "latency_p50_change_pct", m->p50_pct);
+	num_member(&w, "latency_p95_change_pct", m->p95_pct);
 	jw_key(&w, "regressed");
 	jw_raw(&w, m->cost_regressed || m->latency_regressed ? "true" : "false",
 	       m->cost_regressed || m->latency_regressed ? 4 : 5);
@@ -191,14 +184,10 @@ total_json(const struct diff_report *r, struct buf *out)
 	jw_open(&w, '{');
 	jw_key(&w, "diff");
 	jw_strz(&w, "total");
-	jw_key(&w, "keys");
-	jw_int(&w, r->keys);
-	jw_key(&w, "same");
-	jw_int(&w, r->same);
-	for (i = 0; i < DIFF_NWHAT; i++) {
-		jw_key(&w, diff_what_name(i));
-		jw_int(&w, r->count[i]);
-	}
+	int_member(&w, "keys", r->keys);
+	int_member(&w, "same", r->same);
+	for (i = 0; i < DIFF_NWHAT; i++)
+		int_member(&w, diff_what_name(i), r->count[i]);
 	jw_key(&w, "regressed");
 	jw_raw(&w, r->regressed ? "true" : "false", r->regressed ? 4 : 5);
 	jw_close(&w, '}');
@@ -206,54 +195,41 @@ total_json(const struct diff_report *r, struct buf *out)
 }
 
 static void
-put(struct table *t, const char *f, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-put(struct table *t, const char *f, ...)
-{
-	va_list ap;
-
-	va_start(ap, f);
-	table_vcell(t, f, ap);
-	va_end(ap);
-}
-
-static void
 num_cell(struct table *t, double v)
 {
 	if (isfinite(v))
-		put(t, "%.6g", v);
+		table_cell(t, "%.6g", v);
 	else
-		put(t, "-");
+		table_cell(t, "-");
 }
 
 static void
 count_cell(struct table *t, const struct sum_row *s)
 {
 	if (s)
-		put(t, "%lld", s->requests);
+		table_cell(t, "%lld", s->requests);
 	else
-		put(t, "-");
+		table_cell(t, "-");
 }
 
 static void
 pct_cell(struct table *t, double v)
 {
 	if (isnan(v))
-		put(t, "-");
+		table_cell(t, "-");
 	else if (isinf(v))
-		put(t, "new");
+		table_cell(t, "new");
 	else
-		put(t, "%+.1f%%", v);
+		table_cell(t, "%+.1f%%", v);
 }
 
 static void
 status_cell(struct table *t, const struct diff_rec *x)
 {
 	if (!x)
-		put(t, "-");
+		table_cell(t, "-");
 	else
-		put(t, "%s%s", x->ok ? "ok" : x->kind ? x->kind : "error",
+		table_cell(t, "%s%s", x->ok ? "ok" : x->kind ? x->kind : "error",
 		    x->pass < 0 ? "" : x->pass ? ", pass" : ", fail");
 }
 
@@ -270,20 +246,19 @@ changes_table(const struct diff_report *r, enum sum_format f, struct buf *out)
 		const struct diff_rec *x = c->new ? c->new : c->old;
 		struct buf what = {0};
 
-		put(&t, "%s", x->id);
-		put(&t, "%s", x->model);
+		table_cell(&t, "%s", x->id);
+		table_cell(&t, "%s", x->model);
 		buf_add(&what, "", 0);
 		for (j = 0; j < DIFF_NWHAT; j++)
 			if (c->what & (1u << j))
 				buf_addf(&what, "%s%s", what.len ? "," : "", diff_what_name(j));
-		put(&t, "%s", what.data);
+		table_cell(&t, "%s", what.data);
 		buf_free(&what);
-		put(&t, "%s", c->regressed ? "yes" : "no");
+		table_cell(&t, "%s", c->regressed ? "yes" : "no");
 		status_cell(&t, c->old);
 		status_cell(&t, c->new);
 	}
 	table_write(&t, f, out);
-	table_free(&t);
 }
 
 static void
@@ -299,7 +274,7 @@ models_table(const struct diff_report *r, enum sum_format f, struct buf *out)
 	for (i = 0; i < r->nmodels; i++) {
 		const struct diff_model *m = &r->models[i];
 
-		put(&t, "%s", m->model);
+		table_cell(&t, "%s", m->model);
 		count_cell(&t, m->old);
 		count_cell(&t, m->new);
 		num_cell(&t, m->cost_old);
@@ -311,10 +286,9 @@ models_table(const struct diff_report *r, enum sum_format f, struct buf *out)
 		num_cell(&t, m->old && m->old->nlat ? m->old->p95 : NAN);
 		num_cell(&t, m->new && m->new->nlat ? m->new->p95 : NAN);
 		pct_cell(&t, m->p95_pct);
-		put(&t, "%s", m->cost_regressed || m->latency_regressed ? "yes" : "no");
+		table_cell(&t, "%s", m->cost_regressed || m->latency_regressed ? "yes" : "no");
 	}
 	table_write(&t, f, out);
-	table_free(&t);
 }
 
 /* -v under Markdown: each text diff in a fenced block after the tables. */

@@ -263,6 +263,38 @@ price_lookup(const char *model, const char *endpoint_url, struct price *p, char 
 	return prices_find(table, model, endpoint_url, p);
 }
 
+const struct price *
+price_memo_find(struct price_memo *m, const char *model, const char *endpoint_url, char *err,
+                size_t errlen)
+{
+	struct buf key = {0};
+	size_t k;
+	int added;
+
+	buf_adds(&key, model);
+	if (endpoint_url) {
+		buf_add(&key, "", 1);
+		buf_adds(&key, endpoint_url);
+	}
+	k = strmap_intern(&m->keys, key.data, key.len, &added);
+	buf_free(&key);
+	if (added) {
+		m->p = erealloc(m->p, m->keys.n * sizeof *m->p);
+		m->known = erealloc(m->known, m->keys.n);
+		m->known[k] = price_lookup(model, endpoint_url, &m->p[k], err, errlen) == 1;
+	}
+	return m->known[k] ? &m->p[k] : NULL;
+}
+
+void
+price_memo_free(struct price_memo *m)
+{
+	strmap_free(&m->keys);
+	free(m->p);
+	free(m->known);
+	memset(m, 0, sizeof *m);
+}
+
 double
 price_cost(const struct price *p, long long prompt_tokens, long long completion_tokens)
 {

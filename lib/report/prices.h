@@ -23,6 +23,8 @@
 
 #include <stddef.h>
 
+#include "base/strmap.h"
+
 #define PRICES_FILE "prices.json"
 
 struct price {
@@ -63,6 +65,22 @@ int price_local_url(const char *url);
  * table could not be loaded (a local endpoint needs no table: 1). */
 int price_lookup(const char *model, const char *endpoint_url, struct price *p, char *err,
                  size_t errlen);
+
+/* price_lookup() asked once for each model and endpoint, for a reader
+ * of many records.  Starts zeroed; it owns what it was told, until
+ * price_memo_free(). */
+struct price_memo {
+	struct strmap keys;	/* the model, and NUL and the endpoint if any */
+	struct price *p;
+	signed char *known;
+};
+
+/* The price of model at endpoint_url (NULL: none), valid until the next
+ * call, or NULL when it has none; err is set when the table could not be
+ * loaded (the first time the pair is asked only). */
+const struct price *price_memo_find(struct price_memo *m, const char *model,
+                                    const char *endpoint_url, char *err, size_t errlen);
+void price_memo_free(struct price_memo *m);
 
 /* USD for the tokens at price p. */
 double price_cost(const struct price *p, long long prompt_tokens, long long completion_tokens);

@@ -18,37 +18,18 @@ vfmt(const char *fmt, va_list ap)
 	return s;
 }
 
-static void
-cell(struct table *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
 void
-table_vcell(struct table *t, const char *fmt, va_list ap)
+table_cell(struct table *t, const char *fmt, ...)
 {
+	va_list ap;
+
 	if (t->n == t->cap) {
 		t->cap = t->cap ? t->cap * 2 : 64;
 		t->cell = erealloc(t->cell, t->cap * sizeof *t->cell);
 	}
-	t->cell[t->n++] = vfmt(fmt, ap);
-}
-
-static void
-cell(struct table *t, const char *fmt, ...)
-{
-	va_list ap;
-
 	va_start(ap, fmt);
-	table_vcell(t, fmt, ap);
+	t->cell[t->n++] = vfmt(fmt, ap);
 	va_end(ap);
-}
-
-void
-table_free(struct table *t)
-{
-	size_t i;
-
-	for (i = 0; i < t->n; i++)
-		free(t->cell[i]);
-	free(t->cell);
 }
 
 /* Characters, not bytes: UTF-8 continuation bytes take no column. */
@@ -77,13 +58,6 @@ add_clean(struct buf *out, const char *s, enum sum_format f)
 	}
 }
 
-static void
-pad(struct buf *out, size_t n)
-{
-	while (n-- > 0)
-		buf_add(out, " ", 1);
-}
-
 /* A row of cells: padded to the widths w in an aligned table; between
  * pipes in Markdown; tab-separated in TSV. */
 static void
@@ -99,10 +73,10 @@ row(struct buf *out, const struct table *t, const char *const *c, const size_t *
 		int last = i + 1 == t->ncol;
 
 		if (t->align[i] == 'r')
-			pad(out, gap);
+			buf_addf(out, "%*s", (int)gap, "");
 		add_clean(out, c[i], f);
 		if (t->align[i] == 'l' && !last)
-			pad(out, gap);
+			buf_addf(out, "%*s", (int)gap, "");
 		if (!last)
 			buf_adds(out, f == SUMFMT_MARKDOWN ? " | " : f == SUMFMT_TSV ? "\t" : "  ");
 	}
@@ -110,7 +84,7 @@ row(struct buf *out, const struct table *t, const char *const *c, const size_t *
 }
 
 void
-table_write(const struct table *t, enum sum_format f, struct buf *out)
+table_write(struct table *t, enum sum_format f, struct buf *out)
 {
 	size_t *w = ecalloc(t->ncol, sizeof *w), i, r;
 
@@ -131,6 +105,9 @@ table_write(const struct table *t, enum sum_format f, struct buf *out)
 	for (r = 0; r < t->n; r += t->ncol)
 		row(out, t, (const char *const *)t->cell + r, w, f);
 	free(w);
+	for (i = 0; i < t->n; i++)
+		free(t->cell[i]);
+	free(t->cell);
 }
 
 /* Known cost, a lower bound, or unknown: never 0 for what is not known. */
@@ -140,20 +117,20 @@ cost_cell(struct table *t, double cost, long long known, long long unknown, enum
 	const char *dollar = f == SUMFMT_TSV ? "" : "$";
 
 	if (unknown == 0)
-		cell(t, "%s%.6f", dollar, cost);
+		table_cell(t, "%s%.6f", dollar, cost);
 	else if (known == 0)
-		cell(t, "unknown");
+		table_cell(t, "unknown");
 	else
-		cell(t, ">=%s%s%.6f", f == SUMFMT_TSV ? "" : " ", dollar, cost);
+		table_cell(t, ">=%s%s%.6f", f == SUMFMT_TSV ? "" : " ", dollar, cost);
 }
 
 static void
 ms_cell(struct table *t, const struct sum_row *r, double v, enum sum_format f)
 {
 	if (r->nlat == 0)
-		cell(t, "-");
+		table_cell(t, "-");
 	else
-		cell(t, f == SUMFMT_TSV ? "%.10g" : "%.0f", v);
+		table_cell(t, f == SUMFMT_TSV ? "%.10g" : "%.0f", v);
 }
 
 /* A share of n as a rate and a mean, "-" for none. */
@@ -161,12 +138,12 @@ static void
 grade_cells(struct table *t, long long n, long long passed, double score_sum)
 {
 	if (n == 0) {
-		cell(t, "-");
-		cell(t, "-");
+		table_cell(t, "-");
+		table_cell(t, "-");
 		return;
 	}
-	cell(t, "%.3f", (double)passed / (double)n);
-	cell(t, "%.3f", score_sum / (double)n);
+	table_cell(t, "%.3f", (double)passed / (double)n);
+	table_cell(t, "%.3f", score_sum / (double)n);
 }
 
 static void
@@ -177,14 +154,14 @@ model_row(struct table *t, const struct sum_row *r, enum sum_format f, int grade
 
 	for (i = 0; i < r->nkinds; i++)
 		buf_addf(&k, "%s%s:%lld", i ? " " : "", r->kinds[i].kind, r->kinds[i].n);
-	cell(t, "%s", r->model ? r->model : "total");
-	cell(t, "%lld", r->requests);
-	cell(t, "%lld", r->ok);
-	cell(t, "%lld", r->failed);
-	cell(t, "%s", k.len ? k.data : "-");
-	cell(t, "%lld", r->cached);
-	cell(t, "%lld", r->prompt_tokens);
-	cell(t, "%lld", r->completion_tokens);
+	table_cell(t, "%s", r->model ? r->model : "total");
+	table_cell(t, "%lld", r->requests);
+	table_cell(t, "%lld", r->ok);
+	table_cell(t, "%lld", r->failed);
+	table_cell(t, "%s", k.len ? k.data : "-");
+	table_cell(t, "%lld", r->cached);
+	table_cell(t, "%lld", r->prompt_tokens);
+	table_cell(t, "%lld", r->completion_tokens);
 	cost_cell(t, r->cost, r->cost_known, r->cost_unknown, f);
 	ms_cell(t, r, r->p50, f);
 	ms_cell(t, r, r->p95, f);
@@ -229,7 +206,6 @@ models(const struct sum_report *r, enum sum_format f, struct buf *out)
 	if (f == SUMFMT_MARKDOWN)
 		buf_adds(out, "### models\n\n");
 	table_write(&t, f, out);
-	table_free(&t);
 }
 
 static void
@@ -246,13 +222,12 @@ failures(const struct sum_report *r, enum sum_format f, int all, struct buf *out
 	else
 		title(out, f, "failed: %zu", r->nfails);
 	for (i = 0; i < n; i++) {
-		cell(&t, "%s", r->fails[i].id);
-		cell(&t, "%s", r->fails[i].model);
-		cell(&t, "%s", r->fails[i].kind);
-		cell(&t, "%s", r->fails[i].message);
+		table_cell(&t, "%s", r->fails[i].id);
+		table_cell(&t, "%s", r->fails[i].model);
+		table_cell(&t, "%s", r->fails[i].kind);
+		table_cell(&t, "%s", r->fails[i].message);
 	}
 	table_write(&t, f, out);
-	table_free(&t);
 }
 
 static void
@@ -266,13 +241,12 @@ grades(const struct sum_report *r, enum sum_format f, struct buf *out)
 		return;
 	title(out, f, "asserts per %s: %zu", r->by, r->ngrades);
 	for (i = 0; i < r->ngrades; i++) {
-		cell(&t, "%s", r->grades[i].group);
-		cell(&t, "%lld", r->grades[i].graded);
-		cell(&t, "%lld", r->grades[i].passed);
+		table_cell(&t, "%s", r->grades[i].group);
+		table_cell(&t, "%lld", r->grades[i].graded);
+		table_cell(&t, "%lld", r->grades[i].passed);
 		grade_cells(&t, r->grades[i].graded, r->grades[i].passed, r->grades[i].score_sum);
 	}
 	table_write(&t, f, out);
-	table_free(&t);
 }
 
 static void
@@ -293,19 +267,18 @@ best(const struct sum_report *r, enum sum_format f, struct buf *out)
 	for (i = 0; i < r->nbest; i++) {
 		const struct sum_best *b = &r->best[i];
 
-		cell(&t, "%s", b->group);
-		cell(&t, "%s", b->id);
-		cell(&t, "%s", b->model);
-		cell(&t, "%s", b->ok ? "ok" : "failed");
+		table_cell(&t, "%s", b->group);
+		table_cell(&t, "%s", b->id);
+		table_cell(&t, "%s", b->model);
+		table_cell(&t, "%s", b->ok ? "ok" : "failed");
 		cost_cell(&t, b->cost, !isnan(b->cost), isnan(b->cost), f);
-		cell(&t, "%llu", b->bytes);
+		table_cell(&t, "%llu", b->bytes);
 		if (scored && isnan(b->score))
-			cell(&t, "-");
+			table_cell(&t, "-");
 		else if (scored)
-			cell(&t, "%.3f", b->score);
+			table_cell(&t, "%.3f", b->score);
 	}
 	table_write(&t, f, out);
-	table_free(&t);
 }
 
 /* One line on what was read, its parts that are not 0. */
@@ -335,12 +308,6 @@ num(double v)
 }
 
 static json_object *
-cost_json(double cost, long long known, long long unknown)
-{
-	return unknown > 0 && known == 0 ? NULL : num(cost);
-}
-
-static json_object *
 row_json(const struct sum_row *r)
 {
 	json_object *o = json_object_new_object(), *k = json_object_new_object();
@@ -358,7 +325,7 @@ row_json(const struct sum_row *r)
 	json_set(o, "cached", json_object_new_int64(r->cached));
 	json_set(o, "prompt_tokens", json_object_new_int64(r->prompt_tokens));
 	json_set(o, "completion_tokens", json_object_new_int64(r->completion_tokens));
-	json_set(o, "cost_usd", cost_json(r->cost, r->cost_known, r->cost_unknown));
+	json_set(o, "cost_usd", r->cost_unknown > 0 && r->cost_known == 0 ? NULL : num(r->cost));
 	json_set(o, "cost_incomplete", json_object_new_boolean(r->cost_unknown > 0));
 	json_set(lat, "n", json_object_new_int64((long long)r->nlat));
 	json_set(lat, "p50", r->nlat ? num(r->p50) : NULL);

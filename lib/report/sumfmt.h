@@ -5,7 +5,6 @@
 #ifndef LLM_SUMFMT_H
 #define LLM_SUMFMT_H
 
-#include <stdarg.h>
 #include <stddef.h>
 
 #include "report/summary.h"
@@ -30,10 +29,10 @@ struct table {
 };
 
 /* The next cell, printed. */
-void table_vcell(struct table *t, const char *fmt, va_list ap);
-/* The table in f (SUMFMT_JSON: not a table format) appended to out. */
-void table_write(const struct table *t, enum sum_format f, struct buf *out);
-void table_free(struct table *t);
+void table_cell(struct table *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The table in f (SUMFMT_JSON: not a table format) appended to out, then
+ * its cells freed. */
+void table_write(struct table *t, enum sum_format f, struct buf *out);
 
 #define SUMFMT_ERRORS 20	/* failures listed without --all-errors */
 

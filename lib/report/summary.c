@@ -46,12 +46,6 @@ struct entry {
 	unsigned char ok, cached, graded, pass;
 };
 
-/* A price looked up, kept by model and endpoint. */
-struct price_memo {
-	int known;
-	struct price p;
-};
-
 struct summary {
 	struct jfield_spec *spec;
 	int by_slot;
@@ -66,8 +60,8 @@ struct summary {
 	size_t n, cap;
 	uint32_t *of_id;	/* entry of each id, NONE: none */
 	size_t of_id_cap;
-	struct strmap ids, models, groups, kinds, price_keys;
-	struct price_memo *memo;
+	struct strmap ids, models, groups, kinds;
+	struct price_memo prices;
 	char price_err[ERRLEN];
 	struct buf tmp;
 	struct buf again;	/* a record json-c read, written again to scan */
@@ -159,18 +153,16 @@ summary_reset(struct summary *s)
 		free(s->e[i].message);
 	free(s->e);
 	free(s->of_id);
-	free(s->memo);
 	s->e = NULL;
 	s->of_id = NULL;
 	s->of_id_cap = 0;
-	s->memo = NULL;
 	s->n = s->cap = 0;
 	s->last = NONE;
 	strmap_clear(&s->ids);
 	strmap_clear(&s->models);
 	strmap_clear(&s->groups);
 	strmap_clear(&s->kinds);
-	strmap_clear(&s->price_keys);
+	price_memo_free(&s->prices);
 	s->seq = s->superseded = s->events = s->other = s->bad = s->graded = 0;
 }
 
@@ -242,34 +234,18 @@ priced(struct summary *s, long long prompt, long long completion)
 	int batch = s->f[F_BATCH].type != JF_NONE && s->f[F_BATCH].type != JF_NULL;
 	static const int model_slots[] = {F_MODEL, F_META_MODEL, F_REQ_MODEL};
 	static const int endpoint_slots[] = {F_ENDPOINT, F_META_ENDPOINT};
-	struct buf key = {0};
-	struct price_memo *pm;
-	size_t k;
-	int added;
+	const struct price *p;
+	char err[ERRLEN] = "";
+	char *model;
 
-	/* the key: the model, and NUL and the endpoint when there is one */
 	first_string(s, model_slots, 3);
-	buf_add(&key, s->tmp.data, strlen(s->tmp.data));
-	if (first_string(s, endpoint_slots, 2) == 0) {
-		buf_add(&key, "", 1);
-		buf_adds(&key, s->tmp.data);
-	}
-	k = strmap_intern(&s->price_keys, key.data, key.len, &added);
-	if (added) {
-		const char *model = key.data;
-		const char *endpoint = strlen(model) < key.len ? model + strlen(model) + 1 : NULL;
-		char err[ERRLEN];
-		int rc;
-
-		s->memo = erealloc(s->memo, s->price_keys.n * sizeof *s->memo);
-		pm = &s->memo[k];
-		rc = price_lookup(model, endpoint, &pm->p, err, sizeof err);
-		if (rc < 0 && !s->price_err[0])
-			snprintf(s->price_err, sizeof s->price_err, "%s", err);
-		pm->known = rc == 1;
-	}
-	buf_free(&key);
-	pm = &s->memo[k];
+	model = estrdup(s->tmp.data);
+	p = price_memo_find(&s->prices, model,
+	                    first_string(s, endpoint_slots, 2) == 0 ? s->tmp.data : NULL, err,
+	                    sizeof err);
+	free(model);
+	if (err[0] && !s->price_err[0])
+		snprintf(s->price_err, sizeof s->price_err, "%s", err);
 	/* prompt tokens of a prompt cache at its prices: Anthropic's
 	 * written and read, or OpenAI's cached (read) ones */
 	if (jfield_llong(&s->f[F_CACHE_WRITE], &cw) < 0)
@@ -277,7 +253,7 @@ priced(struct summary *s, long long prompt, long long completion)
 	if (jfield_llong(&s->f[F_CACHE_READ], &cr) < 0 &&
 	    jfield_llong(&s->f[F_CACHED_TOKENS], &cr) < 0)
 		cr = 0;
-	return pm->known ? price_cost_full(&pm->p, batch, prompt, cw, cr, completion) : NAN;
+	return p ? price_cost_full(p, batch, prompt, cw, cr, completion) : NAN;
 }
 
 /* The entry for this record: the id's own, or a new one. */
