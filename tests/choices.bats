@@ -71,6 +71,16 @@ EOF
 	assert_output "stream two answers"
 }
 
+@test "llm-mock: a stream's logprobs are the whole answer's, with bad-utf8 bytes after the content" {
+	start_mock
+	body='{"model":"m","logprobs":true,"messages":[{"role":"user","content":"[[mock:bad-utf8]] ok then"}]}'
+	run sh -c "curl -s '$LLM_BASE_URL/chat/completions' -d '$body' | LC_ALL=C jq -c '.choices[0].logprobs.content | map(.token)'"
+	assert_output '["ok then"]'
+	# the two deltas of bad bytes carry no entry (they once read past the content)
+	run sh -c "curl -sN '$LLM_BASE_URL/chat/completions' -d '${body%\}},\"stream\":true}' | sed -n 's/^data: //p' | grep -av '^\[DONE\]' | LC_ALL=C jq -sc '[.[].choices[0] | [(.delta.content | length), (.logprobs.content // [] | map(.token))]]'"
+	assert_output '[[0,[]],[7,["ok then"]],[6,[]],[2,[]],[0,[]]]'
+}
+
 @test "llm-stream --events: deltas are choice 0's only" {
 	start_mock
 	req a "only the first" '{"n":3}' >in

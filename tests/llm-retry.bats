@@ -491,6 +491,8 @@ r4 timeout not sent: --max-time passed 1
 r5 timeout not sent: --max-time passed 1
 stdin:6 bad_input stdin:6: invalid JSON 1" ]
 	[ "$(jq -r 'select(.id == "r4") | .request.messages[0].content + " " + .meta.tag' <<<"$output")" = "[[mock:slow ms=20000]] n4 r4" ]
+	# a bad line's request is null, read after --max-time as in the run (was {})
+	[ "$(jq -c 'select(.id == "stdin:6") | [has("request"), .request]' <<<"$output")" = '[true,null]' ]
 }
 
 @test "progress: one line, llm-retry's, counting final outcomes and retries; -v messages on lines of their own" {

@@ -370,7 +370,8 @@ content_delta(const struct mock_answer *a, struct mock_stream *s, double ts, str
 		add_bad(&w, k, k + n);
 	} else
 		jw_str(&w, a->content.data + s->off, n);
-	lp = a->logprobs && s->phase == S_CONTENT;
+	/* the bad bytes have no logprobs entry, in the whole answer either */
+	lp = a->logprobs && s->phase == S_CONTENT && !huge && s->off < len;
 	choice_close(&w, NULL, a, lp ? a->content.data + s->off : NULL, n);
 	s->off += n;
 	chunk_close(&w, ts);

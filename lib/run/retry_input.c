@@ -31,6 +31,22 @@ new_entry(struct retry *r, json_object *rec)
 	rt_send(r, e);
 }
 
+/* A bad line or a failed read: a record of its own, its request null
+ * (there is none to give), read in the run or after --max-time. */
+static void
+bad_line(struct retry *r, enum rec_status st, const char *err)
+{
+	struct llm_error le;
+	char *id = rec_id(NULL, &r->in);
+	json_object *rec;
+
+	llm_error_set(&le, st == REC_BAD ? "bad_input" : "io", 0, "%s", err);
+	rec = rec_error(id, &le, 1, NULL, NULL);
+	rt_out_record(r, rec, NULL, 0, 0);
+	json_object_put(rec);
+	free(id);
+}
+
 void
 rt_take_input(struct retry *r)
 {
@@ -39,8 +55,6 @@ rt_take_input(struct retry *r)
 	while (!r->in_eof && !r->stop && r->inflight < r->o.window) {
 		json_object *rec;
 		enum rec_status st = rec_next(&r->in, &rec, err, sizeof err);
-		struct llm_error le;
-		char *id;
 
 		if (st == REC_AGAIN)
 			return;
@@ -53,13 +67,7 @@ rt_take_input(struct retry *r)
 			json_object_put(rec);
 			continue;
 		}
-		/* a bad line or a failed read is a record of its own */
-		id = rec_id(NULL, &r->in);
-		llm_error_set(&le, st == REC_BAD ? "bad_input" : "io", 0, "%s", err);
-		rec = rec_error(id, &le, 1, NULL, NULL);
-		rt_out_record(r, rec, NULL, 0, 0);
-		json_object_put(rec);
-		free(id);
+		bad_line(r, st, err);
 		if (st == REC_IOERR) {
 			rt_note(r, "%s", err);	/* not only in the record */
 			r->in_eof = 1;
@@ -147,19 +155,15 @@ rt_out_of_time(struct retry *r)
 			continue;
 		if (st == REC_EOF || st == REC_IOERR || st == REC_AGAIN)
 			break;
-		e = ecalloc(1, sizeof *e);
-		if (st == REC_OK) {
-			e->id = rec_id(rec, &r->in);
-			e->attempt = rec_attempt(rec);
-			rt_entry_line(r, e, rec);
-			rt_fail_msg(r, e, "timeout", 1, "not sent: --max-time passed");
-		} else {
-			e->id = rec_id(NULL, &r->in);
-			e->attempt = 1;
-			e->line = estrdup("{}");
-			e->len = 2;
-			rt_fail_msg(r, e, "bad_input", 0, err);
+		if (st != REC_OK) {
+			bad_line(r, st, err);
+			continue;
 		}
+		e = ecalloc(1, sizeof *e);
+		e->id = rec_id(rec, &r->in);
+		e->attempt = rec_attempt(rec);
+		rt_entry_line(r, e, rec);
+		rt_fail_msg(r, e, "timeout", 1, "not sent: --max-time passed");
 		rt_entry_free(e);
 	}
 }
