@@ -83,5 +83,20 @@ void jw_raw(struct jw *w, const char *json, size_t n);
 void jw_members(struct jw *w, const char *json, size_t n);
 /* A json-c value, as json_line writes it. */
 void jw_tree(struct jw *w, json_object *o);
+/* A member: its key, then a string (as jw_strz) or an integer.  Inline,
+ * so a literal key's length is still known when compiled. */
+static inline void
+jw_kv_str(struct jw *w, const char *key, const char *s)
+{
+	jw_key(w, key);
+	jw_strz(w, s);
+}
+
+static inline void
+jw_kv_int(struct jw *w, const char *key, long long v)
+{
+	jw_key(w, key);
+	jw_int(w, v);
+}
 
 #endif

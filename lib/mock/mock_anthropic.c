@@ -141,11 +141,11 @@ mock_anthropic_error_json(struct buf *out, int status, const char *msg)
 	buf_reset(out);
 	jw_start(&w, out);
 	jw_open(&w, '{');
-	kv_str(&w, "type", "error");
+	jw_kv_str(&w, "type", "error");
 	jw_key(&w, "error");
 	jw_open(&w, '{');
-	kv_str(&w, "type", error_type(status));
-	kv_str(&w, "message", msg);
+	jw_kv_str(&w, "type", error_type(status));
+	jw_kv_str(&w, "message", msg);
 	jw_close(&w, '}');
 	jw_close(&w, '}');
 }
@@ -206,11 +206,11 @@ usage(const struct mock_answer *a, struct jw *w, int start)
 	jw_key(w, "usage");
 	jw_open(w, '{');
 	if (start) {
-		kv_int(w, "input_tokens", a->prompt_tokens);
-		kv_int(w, "cache_creation_input_tokens", 0);
-		kv_int(w, "cache_read_input_tokens", 0);
+		jw_kv_int(w, "input_tokens", a->prompt_tokens);
+		jw_kv_int(w, "cache_creation_input_tokens", 0);
+		jw_kv_int(w, "cache_read_input_tokens", 0);
 	}
-	kv_int(w, "output_tokens", start == 1 ? 1 : a->completion_tokens);
+	jw_kv_int(w, "output_tokens", start == 1 ? 1 : a->completion_tokens);
 	jw_close(w, '}');
 }
 
@@ -219,10 +219,10 @@ static void
 tool_block(const struct mock_answer *a, size_t k, const char *args, struct jw *w)
 {
 	jw_open(w, '{');
-	kv_str(w, "type", "tool_use");
+	jw_kv_str(w, "type", "tool_use");
 	jw_key(w, "id");
 	mock_tool_id(a, "toolu_mock_", k, w);
-	kv_str(w, "name", a->tools[k].name);
+	jw_kv_str(w, "name", a->tools[k].name);
 	jw_key(w, "input");
 	if (args && *args)
 		jw_raw(w, args, strlen(args));
@@ -235,10 +235,10 @@ static void
 message_head(const struct mock_answer *a, struct jw *w)
 {
 	jw_open(w, '{');
-	kv_str(w, "id", a->id);
-	kv_str(w, "type", "message");
-	kv_str(w, "role", "assistant");
-	kv_str(w, "model", a->model);
+	jw_kv_str(w, "id", a->id);
+	jw_kv_str(w, "type", "message");
+	jw_kv_str(w, "role", "assistant");
+	jw_kv_str(w, "model", a->model);
 }
 
 void
@@ -257,16 +257,16 @@ mock_anthropic_completion(const struct mock_answer *a, struct buf *out, struct b
 		buf_adds(&r, REASONING_PREFIX);
 		buf_add(&r, a->content.data, a->content.len);
 		jw_open(&w, '{');
-		kv_str(&w, "type", "thinking");
+		jw_kv_str(&w, "type", "thinking");
 		jw_key(&w, "thinking");
 		jw_str(&w, r.data, r.len);
-		kv_str(&w, "signature", "mock");
+		jw_kv_str(&w, "signature", "mock");
 		jw_close(&w, '}');
 		buf_free(&r);
 	}
 	if (a->has_content && !(a->faults & MOCK_F_EMPTY_CHOICES)) {
 		jw_open(&w, '{');
-		kv_str(&w, "type", "text");
+		jw_kv_str(&w, "type", "text");
 		jw_key(&w, "text");
 		if (post) {
 			jw_str_open(&w);
@@ -279,7 +279,7 @@ mock_anthropic_completion(const struct mock_answer *a, struct buf *out, struct b
 	for (i = 0; i < a->ntools; i++)
 		tool_block(a, i, a->tools[i].args, &w);
 	jw_close(&w, ']');
-	kv_str(&w, "stop_reason", stop_reason(a));
+	jw_kv_str(&w, "stop_reason", stop_reason(a));
 	jw_key(&w, "stop_sequence");
 	jw_null(&w);
 	usage(a, &w, 2);
@@ -327,7 +327,7 @@ ev_open(struct jw *w, struct buf *out, const char *type)
 	buf_adds(out, "data: ");
 	jw_start(w, out);
 	jw_open(w, '{');
-	kv_str(w, "type", type);
+	jw_kv_str(w, "type", type);
 }
 
 static void
@@ -344,10 +344,10 @@ block_event(struct jw *w, struct mock_stream *s, struct buf *out, const char *ev
             const char *key, const char *type)
 {
 	ev_open(w, out, event);
-	kv_int(w, "index", s->block);
+	jw_kv_int(w, "index", s->block);
 	jw_key(w, key);
 	jw_open(w, '{');
-	kv_str(w, "type", type);
+	jw_kv_str(w, "type", type);
 }
 
 /* A block of type opened, its field of the same name empty. */
@@ -369,7 +369,7 @@ block_stop(struct mock_stream *s, struct buf *out)
 	struct jw w;
 
 	ev_open(&w, out, "content_block_stop");
-	kv_int(&w, "index", s->block++);
+	jw_kv_int(&w, "index", s->block++);
 	ev_close(&w);
 }
 
@@ -471,7 +471,7 @@ next(const struct mock_answer *a, struct mock_stream *s, struct buf *out)
 			return MOCK_EV_DATA;
 		case A_THINK_STOP:
 			block_event(&w, s, out, "content_block_delta", "delta", "signature_delta");
-			kv_str(&w, "signature", "mock");
+			jw_kv_str(&w, "signature", "mock");
 			jw_close(&w, '}');
 			ev_close(&w);
 			block_stop(s, out);
@@ -499,7 +499,7 @@ next(const struct mock_answer *a, struct mock_stream *s, struct buf *out)
 				continue;
 			}
 			ev_open(&w, out, "content_block_start");
-			kv_int(&w, "index", s->block);
+			jw_kv_int(&w, "index", s->block);
 			jw_key(&w, "content_block");
 			tool_block(a, s->tool, NULL, &w);
 			ev_close(&w);
@@ -533,7 +533,7 @@ next(const struct mock_answer *a, struct mock_stream *s, struct buf *out)
 			ev_open(&w, out, "message_delta");
 			jw_key(&w, "delta");
 			jw_open(&w, '{');
-			kv_str(&w, "stop_reason", stop_reason(a));
+			jw_kv_str(&w, "stop_reason", stop_reason(a));
 			jw_key(&w, "stop_sequence");
 			jw_null(&w);
 			jw_close(&w, '}');

@@ -152,12 +152,12 @@ static void
 file_json(struct jw *w, const struct mfile *f)
 {
 	jw_open(w, '{');
-	kv_str(w, "id", f->id);
-	kv_str(w, "object", "file");
-	kv_int(w, "bytes", (long long)f->data.len);
-	kv_int(w, "created_at", f->created);
-	kv_str(w, "filename", f->name);
-	kv_str(w, "purpose", f->purpose);
+	jw_kv_str(w, "id", f->id);
+	jw_kv_str(w, "object", "file");
+	jw_kv_int(w, "bytes", (long long)f->data.len);
+	jw_kv_int(w, "created_at", f->created);
+	jw_kv_str(w, "filename", f->name);
+	jw_kv_str(w, "purpose", f->purpose);
 	jw_close(w, '}');
 }
 
@@ -292,7 +292,7 @@ out_line(struct buf *o, unsigned long long n, const char *custom_id, size_t idle
 		jw_null(&w);
 	else {
 		jw_open(&w, '{');
-		kv_int(&w, "status_code", status);
+		jw_kv_int(&w, "status_code", status);
 		jw_key(&w, "request_id");
 		buf_addf(o, "\"req_mock%llu\"", n);
 		w.more = 1;
@@ -302,8 +302,8 @@ out_line(struct buf *o, unsigned long long n, const char *custom_id, size_t idle
 	jw_key(&w, "error");
 	if (code) {
 		jw_open(&w, '{');
-		kv_str(&w, "code", code);
-		kv_str(&w, "message", msg);
+		jw_kv_str(&w, "code", code);
+		jw_kv_str(&w, "message", msg);
 		jw_close(&w, '}');
 	} else
 		jw_null(&w);
@@ -324,7 +324,7 @@ an_line(struct buf *o, const char *custom_id, size_t idlen, const char *type,
 	jw_key(&w, "custom_id"); jw_str(&w, custom_id, idlen);
 	jw_key(&w, "result");
 	jw_open(&w, '{');
-	kv_str(&w, "type", type);
+	jw_kv_str(&w, "type", type);
 	if (resp) {
 		jw_key(&w, strcmp(type, "succeeded") ? "error" : "message");
 		jw_raw(&w, resp->data, resp->len);
@@ -359,13 +359,13 @@ validate(const struct mfile *in, long long *total)
 
 				jw_start(&w, &e);
 				jw_open(&w, '{');
-				kv_str(&w, "object", "list");
+				jw_kv_str(&w, "object", "list");
 				jw_key(&w, "data"); jw_open(&w, '[');
 				jw_open(&w, '{');
-				kv_str(&w, "code", "invalid_request");
-				kv_str(&w, "message",
+				jw_kv_str(&w, "code", "invalid_request");
+				jw_kv_str(&w, "message",
 				       o ? "a line needs custom_id and a body object" : err);
-				kv_int(&w, "line", line);
+				jw_kv_int(&w, "line", line);
 				jw_close(&w, '}');
 				jw_close(&w, ']');
 				jw_close(&w, '}');
@@ -501,23 +501,23 @@ batch_json(struct mock_batch *b, struct jw *w, struct mbatch *x)
 	long long created = (long long)x->created, s = (long long)b->o.seconds;
 
 	jw_open(w, '{');
-	kv_str(w, "id", x->id);
-	kv_str(w, "object", "batch");
-	kv_str(w, "endpoint", x->endpoint);
+	jw_kv_str(w, "id", x->id);
+	jw_kv_str(w, "object", "batch");
+	jw_kv_str(w, "endpoint", x->endpoint);
 	jw_key(w, "errors");
 	if (x->errors)
 		jw_raw(w, x->errors, strlen(x->errors));
 	else
 		jw_null(w);
-	kv_str(w, "input_file_id", x->input);
-	kv_str(w, "completion_window", "24h");
-	kv_str(w, "status", st);
+	jw_kv_str(w, "input_file_id", x->input);
+	jw_kv_str(w, "completion_window", "24h");
+	jw_kv_str(w, "status", st);
 	jw_key(w, "output_file_id");
 	if (x->output[0]) jw_strz(w, x->output); else jw_null(w);
 	jw_key(w, "error_file_id");
 	if (x->error[0]) jw_strz(w, x->error); else jw_null(w);
-	kv_int(w, "created_at", created);
-	kv_int(w, "expires_at", created + 86400);
+	jw_kv_int(w, "created_at", created);
+	jw_kv_int(w, "expires_at", created + 86400);
 	jw_key(w, "in_progress_at");
 	if (strcmp(st, "validating") && !x->errors) jw_int(w, created + s); else jw_null(w);
 	jw_key(w, "completed_at");
@@ -532,9 +532,9 @@ batch_json(struct mock_batch *b, struct jw *w, struct mbatch *x)
 	if (!strcmp(st, "cancelled")) jw_int(w, (long long)x->ended); else jw_null(w);
 	jw_key(w, "request_counts");
 	jw_open(w, '{');
-	kv_int(w, "total", x->total);
-	kv_int(w, "completed", x->completed);
-	kv_int(w, "failed", x->failed);
+	jw_kv_int(w, "total", x->total);
+	jw_kv_int(w, "completed", x->completed);
+	jw_kv_int(w, "failed", x->failed);
 	jw_close(w, '}');
 	jw_key(w, "metadata");
 	if (x->metadata)
@@ -601,7 +601,7 @@ list(struct mock_batch *b, int files, struct buf *out)
 
 	jw_start(&w, out);
 	jw_open(&w, '{');
-	kv_str(&w, "object", "list");
+	jw_kv_str(&w, "object", "list");
 	jw_key(&w, "data"); jw_open(&w, '[');
 	pthread_mutex_lock(&b->lock);
 	if (files) {
@@ -662,8 +662,8 @@ file_req(struct mock_batch *b, const char *method, const char *rest, struct buf 
 		buf_free(&f->data);
 		jw_start(&w, out);
 		jw_open(&w, '{');
-		kv_str(&w, "id", f->id);
-		kv_str(&w, "object", "file");
+		jw_kv_str(&w, "id", f->id);
+		jw_kv_str(&w, "object", "file");
 		jw_key(&w, "deleted"); jw_raw(&w, "true", 4);
 		jw_close(&w, '}');
 	} else if (!strcmp(method, "GET")) {
@@ -751,17 +751,17 @@ an_batch_json(struct mock_batch *b, struct jw *w, struct mbatch *x, const char *
 
 	(void)st;
 	jw_open(w, '{');
-	kv_str(w, "id", x->id);
-	kv_str(w, "type", "message_batch");
-	kv_str(w, "processing_status",
+	jw_kv_str(w, "id", x->id);
+	jw_kv_str(w, "type", "message_batch");
+	jw_kv_str(w, "processing_status",
 	       ended ? "ended" : x->cancel_at > 0 ? "canceling" : "in_progress");
 	jw_key(w, "request_counts");
 	jw_open(w, '{');
-	kv_int(w, "processing", ended ? 0 : x->total - done);
-	kv_int(w, "succeeded", x->completed);
-	kv_int(w, "errored", x->failed);
-	kv_int(w, "canceled", x->canceled);
-	kv_int(w, "expired", x->expired);
+	jw_kv_int(w, "processing", ended ? 0 : x->total - done);
+	jw_kv_int(w, "succeeded", x->completed);
+	jw_kv_int(w, "errored", x->failed);
+	jw_kv_int(w, "canceled", x->canceled);
+	jw_kv_int(w, "expired", x->expired);
 	jw_close(w, '}');
 	an_time(w, "ended_at", ended ? x->ended : 0);
 	an_time(w, "created_at", x->created);

@@ -16,9 +16,9 @@ add_usage(const struct mock_answer *a, struct jw *w)
 {
 	jw_key(w, "usage");
 	jw_open(w, '{');
-	kv_int(w, "prompt_tokens", a->prompt_tokens);
-	kv_int(w, "completion_tokens", a->completion_tokens);
-	kv_int(w, "total_tokens", a->prompt_tokens + a->completion_tokens);
+	jw_kv_int(w, "prompt_tokens", a->prompt_tokens);
+	jw_kv_int(w, "completion_tokens", a->completion_tokens);
+	jw_kv_int(w, "total_tokens", a->prompt_tokens + a->completion_tokens);
 	jw_close(w, '}');
 }
 
@@ -37,11 +37,11 @@ static void
 head(const struct mock_answer *a, const char *object, struct jw *w)
 {
 	jw_open(w, '{');
-	kv_str(w, "id", a->id);
-	kv_str(w, "object", object);
-	kv_int(w, "created", 0);
-	kv_str(w, "model", a->model);
-	kv_str(w, "system_fingerprint", MOCK_FINGERPRINT);
+	jw_kv_str(w, "id", a->id);
+	jw_kv_str(w, "object", object);
+	jw_kv_int(w, "created", 0);
+	jw_kv_str(w, "model", a->model);
+	jw_kv_str(w, "system_fingerprint", MOCK_FINGERPRINT);
 }
 
 static int
@@ -99,11 +99,11 @@ tool_call(const struct mock_answer *a, size_t k, const char *args, struct jw *w)
 {
 	jw_key(w, "id");
 	mock_tool_id(a, "call_", k, w);
-	kv_str(w, "type", "function");
+	jw_kv_str(w, "type", "function");
 	jw_key(w, "function");
 	jw_open(w, '{');
-	kv_str(w, "name", a->tools[k].name);
-	kv_str(w, "arguments", args);
+	jw_kv_str(w, "name", a->tools[k].name);
+	jw_kv_str(w, "arguments", args);
 	jw_close(w, '}');
 }
 
@@ -183,10 +183,10 @@ completion_choice(const struct mock_answer *a, int k, struct jw *w, struct buf *
 	size_t i, slen = mock_choice_suffix(k, sfx);
 
 	jw_open(w, '{');
-	kv_int(w, "index", k);
+	jw_kv_int(w, "index", k);
 	jw_key(w, "message");
 	jw_open(w, '{');
-	kv_str(w, "role", "assistant");
+	jw_kv_str(w, "role", "assistant");
 	if (mock_has_reasoning(a)) {
 		struct buf r = {0};
 
@@ -228,7 +228,7 @@ completion_choice(const struct mock_answer *a, int k, struct jw *w, struct buf *
 	jw_close(w, '}');
 	if (a->logprobs && a->has_content && !post)
 		logprobs_of(a, k, w);
-	kv_str(w, "finish_reason", a->finish);
+	jw_kv_str(w, "finish_reason", a->finish);
 	jw_close(w, '}');
 }
 
@@ -309,7 +309,7 @@ choice_open(struct jw *w, int k)
 {
 	jw_open(w, '[');
 	jw_open(w, '{');
-	kv_int(w, "index", k);
+	jw_kv_int(w, "index", k);
 	jw_key(w, "delta");
 	jw_open(w, '{');
 }
@@ -403,7 +403,7 @@ tool_delta(const struct mock_answer *a, struct mock_stream *s, double ts, struct
 	jw_key(&w, "tool_calls");
 	jw_open(&w, '[');
 	jw_open(&w, '{');
-	kv_int(&w, "index", (long long)s->tool);
+	jw_kv_int(&w, "index", (long long)s->tool);
 	if (s->phase == S_TOOL_HEAD)
 		tool_call(a, s->tool, "", &w);
 	else {
@@ -453,8 +453,8 @@ stream_start(const struct mock_answer *a, struct mock_stream *s, double ts, stru
 		s->phase = S_USAGE;
 	} else {
 		choice_open(&w, s->choice);
-		kv_str(&w, "role", "assistant");
-		kv_str(&w, "content", "");
+		jw_kv_str(&w, "role", "assistant");
+		jw_kv_str(&w, "content", "");
 		choice_close(&w, NULL, NULL, NULL, 0);
 		s->phase = mock_has_reasoning(a) ? S_REASONING_HEAD : S_CONTENT;
 	}
@@ -479,7 +479,7 @@ stream_event(const struct mock_answer *a, struct mock_stream *s, double ts, stru
 		case S_REASONING_HEAD:
 			chunk_open(a, &w, out);
 			choice_open(&w, s->choice);
-			kv_str(&w, "reasoning_content", REASONING_PREFIX);
+			jw_kv_str(&w, "reasoning_content", REASONING_PREFIX);
 			choice_close(&w, NULL, NULL, NULL, 0);
 			chunk_close(&w, ts);
 			s->sent++;

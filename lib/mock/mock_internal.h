@@ -39,23 +39,6 @@ struct rule {
 	size_t nhdrs;
 };
 
-/* A member of the object w is writing: key, then string s or number v.
- * Inline, so a literal key's length is known when compiled, as with
- * jw_key. */
-static inline void
-kv_str(struct jw *w, const char *key, const char *s)
-{
-	jw_key(w, key);
-	jw_strz(w, s);
-}
-
-static inline void
-kv_int(struct jw *w, const char *key, long long v)
-{
-	jw_key(w, key);
-	jw_int(w, v);
-}
-
 /* The wall clock in seconds: a batch's times, a stream's x_mock_ts_ms. */
 double mock_wall(void);
 

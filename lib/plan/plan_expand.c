@@ -68,8 +68,7 @@ message(struct buf *b, const char *role, const char *text, size_t len)
 	buf_reset(b);
 	jw_start(&w, b);
 	jw_open(&w, '{');
-	jw_key(&w, "role");
-	jw_strz(&w, role);
+	jw_kv_str(&w, "role", role);
 	jw_key(&w, "content");
 	jw_str(&w, text, len);
 	jw_close(&w, '}');
@@ -90,15 +89,12 @@ parts_init(struct parts *P, const struct plan *pl)
 		jw_tree(&w, pl->temperature);
 	}
 	if (pl->max_tokens) {
-		jw_key(&w, "max_tokens");
-		jw_int(&w, (long long)json_object_get_int64(pl->max_tokens));
+		jw_kv_int(&w, "max_tokens", (long long)json_object_get_int64(pl->max_tokens));
 	}
 	jw_start(&w, &P->meta);
-	jw_key(&w, "plan_id");
-	jw_strz(&w, pl->plan_id);
+	jw_kv_str(&w, "plan_id", pl->plan_id);
 	if (pl->assistant_id) {
-		jw_key(&w, "assistant_id");
-		jw_strz(&w, pl->assistant_id);
+		jw_kv_str(&w, "assistant_id", pl->assistant_id);
 	}
 	P->models = ecalloc(pl->nmodels, sizeof *P->models);
 	for (i = 0; i < pl->nmodels; i++)
@@ -197,8 +193,7 @@ record(struct buf *b, struct parts *P, const struct buf *model, const char *hash
 		jw_raw(&w, P->assert.data, P->assert.len);
 	}
 	if (repeat) {
-		jw_key(&w, "repeat");
-		jw_int(&w, k);
+		jw_kv_int(&w, "repeat", k);
 	}
 	jw_close(&w, '}');
 	jw_close(&w, '}');

@@ -22,13 +22,6 @@ num_member(struct jw *w, const char *key, double v)
 	jw_raw(w, s, strlen(s));
 }
 
-static void
-int_member(struct jw *w, const char *key, long long v)
-{
-	jw_key(w, key);
-	jw_int(w, v);
-}
-
 /* A token count member: null when not given. */
 static void
 count_member(struct jw *w, const char *key, long long v)
@@ -69,13 +62,10 @@ rec_json(struct jw *w, const char *name, const struct diff_rec *x)
 		return;
 	}
 	jw_open(w, '{');
-	jw_key(w, "id");
-	jw_strz(w, x->id);
-	jw_key(w, "status");
-	jw_strz(w, x->ok ? "ok" : "error");
+	jw_kv_str(w, "id", x->id);
+	jw_kv_str(w, "status", x->ok ? "ok" : "error");
 	if (x->kind) {
-		jw_key(w, "error_kind");
-		jw_strz(w, x->kind);
+		jw_kv_str(w, "error_kind", x->kind);
 	}
 	if (x->pass >= 0) {
 		jw_key(w, "pass");
@@ -104,14 +94,11 @@ change_json(const struct diff_report *r, const struct diff_change *c, struct buf
 
 	jw_start(&w, out);
 	jw_open(&w, '{');
-	jw_key(&w, "diff");
-	jw_strz(&w, "change");
-	jw_key(&w, "id");
-	jw_strz(&w, x->id);
+	jw_kv_str(&w, "diff", "change");
+	jw_kv_str(&w, "id", x->id);
 	if (r->nby)
 		key_json(&w, r, c->key);
-	jw_key(&w, "model");
-	jw_strz(&w, x->model);
+	jw_kv_str(&w, "model", x->model);
 	jw_key(&w, "changes");
 	jw_open(&w, '[');
 	for (i = 0; i < DIFF_NWHAT; i++)
@@ -123,8 +110,7 @@ change_json(const struct diff_report *r, const struct diff_change *c, struct buf
 	rec_json(&w, "old", c->old);
 	rec_json(&w, "new", c->new);
 	if (c->text_diff) {
-		jw_key(&w, "text_diff");
-		jw_strz(&w, c->text_diff);
+		jw_kv_str(&w, "text_diff", c->text_diff);
 	}
 	jw_close(&w, '}');
 	buf_add(out, "\n", 1);
@@ -139,11 +125,11 @@ side_json(struct jw *w, const char *name, const struct sum_row *s, double per_re
 		return;
 	}
 	jw_open(w, '{');
-	int_member(w, "requests", s->requests);
-	int_member(w, "ok", s->ok);
-	int_member(w, "failed", s->failed);
-	int_member(w, "prompt_tokens", s->prompt_tokens);
-	int_member(w, "completion_tokens", s->completion_tokens);
+	jw_kv_int(w, "requests", s->requests);
+	jw_kv_int(w, "ok", s->ok);
+	jw_kv_int(w, "failed", s->failed);
+	jw_kv_int(w, "prompt_tokens", s->prompt_tokens);
+	jw_kv_int(w, "completion_tokens", s->completion_tokens);
 	num_member(w, "cost_usd", s->cost_known && !s->cost_unknown ? s->cost : NAN);
 	num_member(w, "cost_per_request_usd", per_request);
 	num_member(w, "latency_p50_ms", s->nlat ? s->p50 : NAN);
@@ -158,10 +144,8 @@ model_json(const struct diff_model *m, struct buf *out)
 
 	jw_start(&w, out);
 	jw_open(&w, '{');
-	jw_key(&w, "diff");
-	jw_strz(&w, "model");
-	jw_key(&w, "model");
-	jw_strz(&w, m->model);
+	jw_kv_str(&w, "diff", "model");
+	jw_kv_str(&w, "model", m->model);
 	side_json(&w, "old", m->old, m->cost_old);
 	side_json(&w, "new", m->new, m->cost_new);
 	num_member(&w, "cost_change_pct", m->cost_pct);
@@ -182,12 +166,11 @@ total_json(const struct diff_report *r, struct buf *out)
 
 	jw_start(&w, out);
 	jw_open(&w, '{');
-	jw_key(&w, "diff");
-	jw_strz(&w, "total");
-	int_member(&w, "keys", r->keys);
-	int_member(&w, "same", r->same);
+	jw_kv_str(&w, "diff", "total");
+	jw_kv_int(&w, "keys", r->keys);
+	jw_kv_int(&w, "same", r->same);
 	for (i = 0; i < DIFF_NWHAT; i++)
-		int_member(&w, diff_what_name(i), r->count[i]);
+		jw_kv_int(&w, diff_what_name(i), r->count[i]);
 	jw_key(&w, "regressed");
 	jw_raw(&w, r->regressed ? "true" : "false", r->regressed ? 4 : 5);
 	jw_close(&w, '}');

@@ -614,21 +614,20 @@ batch_status_text(const struct batch *b, int json, struct buf *out)
 
 			jw_start(&w, out);
 			jw_open(&w, '{');
-			jw_key(&w, "part"); jw_int(&w, p->index);
-			jw_key(&w, "endpoint"); jw_strz(&w, p->endpoint);
+			jw_kv_int(&w, "part", p->index);
+			jw_kv_str(&w, "endpoint", p->endpoint);
 			jw_key(&w, "batch_id");
 			if (p->batch_id) jw_strz(&w, p->batch_id); else jw_null(&w);
-			jw_key(&w, "status"); jw_strz(&w, st);
+			jw_kv_str(&w, "status", st);
 			jw_key(&w, "request_counts");
 			jw_open(&w, '{');
-			jw_key(&w, "total"); jw_int(&w, (long long)p->nrecs);
-			jw_key(&w, "completed"); jw_int(&w, p->local ? (long long)p->nrecs : p->completed);
-			jw_key(&w, "failed"); jw_int(&w, p->failed);
+			jw_kv_int(&w, "total", (long long)p->nrecs);
+			jw_kv_int(&w, "completed", p->local ? (long long)p->nrecs : p->completed);
+			jw_kv_int(&w, "failed", p->failed);
 			jw_close(&w, '}');
-			jw_key(&w, "written"); jw_int(&w, (long long)done);
+			jw_kv_int(&w, "written", (long long)done);
 			if (p->message[0]) {
-				jw_key(&w, "message");
-				jw_strz(&w, p->message);
+				jw_kv_str(&w, "message", p->message);
 			}
 			jw_close(&w, '}');
 			buf_add(out, "\n", 1);

@@ -19,8 +19,8 @@ oa_line(struct buf *out, const char *id, size_t idlen, json_object *body, struct
 	jw_start(&w, out);
 	jw_open(&w, '{');
 	jw_key(&w, "custom_id"); jw_str(&w, id, idlen);
-	jw_key(&w, "method"); jw_strz(&w, "POST");
-	jw_key(&w, "url"); jw_strz(&w, "/v1/chat/completions");
+	jw_kv_str(&w, "method", "POST");
+	jw_kv_str(&w, "url", "/v1/chat/completions");
 	jw_key(&w, "body"); jw_tree(&w, body);
 	jw_close(&w, '}');
 	return 0;
@@ -120,13 +120,13 @@ oa_create(const struct batch_conn *c, const char *file_id, const char *path, con
 	(void)path;
 	jw_start(&w, &body);
 	jw_open(&w, '{');
-	jw_key(&w, "input_file_id"); jw_strz(&w, file_id);
-	jw_key(&w, "endpoint"); jw_strz(&w, "/v1/chat/completions");
-	jw_key(&w, "completion_window"); jw_strz(&w, "24h");
+	jw_kv_str(&w, "input_file_id", file_id);
+	jw_kv_str(&w, "endpoint", "/v1/chat/completions");
+	jw_kv_str(&w, "completion_window", "24h");
 	/* what names the run on the server, for a resume to find it by */
 	jw_key(&w, "metadata");
 	jw_open(&w, '{');
-	jw_key(&w, "llm_batch_run"); jw_strz(&w, run);
+	jw_kv_str(&w, "llm_batch_run", run);
 	jw_key(&w, "llm_batch_part");
 	buf_addf(&body, "\"%d\"", part);
 	w.more = 1;

@@ -102,11 +102,11 @@ part_json(struct jw *w, const struct batch *b, const struct batch_part *p)
 	size_t i;
 
 	jw_open(w, '{');
-	jw_key(w, "part"); jw_int(w, p->index);
-	jw_key(w, "endpoint"); jw_strz(w, p->endpoint);
+	jw_kv_int(w, "part", p->index);
+	jw_kv_str(w, "endpoint", p->endpoint);
 	str_or_null(w, "api", p->d ? p->d->name : NULL);
 	jw_key(w, "local"); jw_raw(w, p->local ? "true" : "false", p->local ? 4 : 5);
-	jw_key(w, "step"); jw_strz(w, p->step);
+	jw_kv_str(w, "step", p->step);
 	str_or_null(w, "status", p->status);
 	str_or_null(w, "message", p->message);
 	str_or_null(w, "file_id", p->file_id);
@@ -114,20 +114,20 @@ part_json(struct jw *w, const struct batch *b, const struct batch_part *p)
 	str_or_null(w, "output_file_id", p->output_id);
 	str_or_null(w, "error_file_id", p->error_id);
 	path = batch_part_path(b, p->index, "records");
-	jw_key(w, "records"); jw_strz(w, path);
+	jw_kv_str(w, "records", path);
 	free(path);
 	path = batch_part_path(b, p->index, "jsonl");
 	str_or_null(w, "input", p->local ? NULL : path);
 	free(path);
-	jw_key(w, "bytes"); jw_int(w, p->bytes);
+	jw_kv_int(w, "bytes", p->bytes);
 	jw_key(w, "request_counts");
 	jw_open(w, '{');
-	jw_key(w, "total"); jw_int(w, p->total);
-	jw_key(w, "completed"); jw_int(w, p->completed);
-	jw_key(w, "failed"); jw_int(w, p->failed);
+	jw_kv_int(w, "total", p->total);
+	jw_kv_int(w, "completed", p->completed);
+	jw_kv_int(w, "failed", p->failed);
 	jw_close(w, '}');
-	jw_key(w, "created_at"); jw_int(w, p->created_at);
-	jw_key(w, "updated_at"); jw_int(w, p->updated_at);
+	jw_kv_int(w, "created_at", p->created_at);
+	jw_kv_int(w, "updated_at", p->updated_at);
 	jw_key(w, "ids");
 	jw_open(w, '[');
 	for (i = 0; i < p->nrecs; i++)
@@ -161,15 +161,15 @@ batch_state_save(struct batch *b, char *err, size_t errlen)
 	/* its own buf, let go of at once: a big run's state is megabytes */
 	jw_start(&w, t);
 	jw_open(&w, '{');
-	jw_key(&w, "version"); jw_int(&w, 1);
-	jw_key(&w, "run"); jw_strz(&w, b->run);
-	jw_key(&w, "created_at"); jw_int(&w, b->created_at);
-	jw_key(&w, "updated_at"); jw_int(&w, (long long)time(NULL));
+	jw_kv_int(&w, "version", 1);
+	jw_kv_str(&w, "run", b->run);
+	jw_kv_int(&w, "created_at", b->created_at);
+	jw_kv_int(&w, "updated_at", (long long)time(NULL));
 	if (b->pend_off >= 0) {
 		jw_key(&w, "pending");
 		jw_open(&w, '{');
-		jw_key(&w, "offset"); jw_int(&w, b->pend_off);
-		jw_key(&w, "length"); jw_int(&w, b->pend_len);
+		jw_kv_int(&w, "offset", b->pend_off);
+		jw_kv_int(&w, "length", b->pend_len);
 		jw_close(&w, '}');
 	}
 	jw_key(&w, "batches");
