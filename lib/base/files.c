@@ -401,3 +401,15 @@ read_file_beneath(const char *root, const char *rel, size_t max, size_t *lenp, c
 	}
 	return read_fd(fd, path, max, lenp, err, errlen);
 }
+
+int
+fd_nonblock_pipe(int fd)
+{
+	int flags = fcntl(fd, F_GETFL);
+	struct stat sb;
+
+	if (flags >= 0 && !(flags & O_NONBLOCK) && fstat(fd, &sb) == 0 &&
+	    (S_ISFIFO(sb.st_mode) || S_ISSOCK(sb.st_mode)))
+		fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+	return flags;
+}

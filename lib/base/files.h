@@ -51,4 +51,9 @@ char *read_file(const char *path, size_t max, size_t *lenp, char *err, size_t er
 char *read_file_beneath(const char *root, const char *rel, size_t max, size_t *lenp, char *err,
                         size_t errlen);
 
+/* A pipe or socket fd made non-blocking, so that a slow producer never
+ * holds up a poll loop; its flags before, to put back with F_SETFL, or
+ * -1 when they cannot be read (nothing changed then). */
+int fd_nonblock_pipe(int fd);
+
 #endif

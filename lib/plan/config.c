@@ -84,6 +84,12 @@ config_url(const struct endpoint *ep, const char *path, int mask)
 	return u.data;
 }
 
+const struct dialect *
+endpoint_api(const struct endpoint *ep)
+{
+	return ep->api ? ep->api : &dialect_openai;
+}
+
 /* Trailing slashes of the path go, the query stays: the path of a request
  * is put between the two (config_url).  A fragment is refused: it is
  * never sent, and what was meant by it cannot be guessed. */

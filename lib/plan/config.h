@@ -88,6 +88,10 @@ struct endpoint *config_route(struct config *c, const char *model, const char **
  * of an endpoint is made here.  The caller frees it. */
 char *config_url(const struct endpoint *ep, const char *path, int mask);
 
+/* The API ep speaks: its own, or OpenAI's when it names none (an
+ * endpoint made by hand rather than by config_load). */
+const struct dialect *endpoint_api(const struct endpoint *ep);
+
 /* The base URL model (as a record names it) goes to, for pricing it (a
  * local endpoint costs 0); NULL when c is NULL or cannot route it.  The
  * caller frees it. */

@@ -24,15 +24,6 @@ static const char *const tool_known[] = {
 /* Every message names the scenario's source. */
 #define bad(err, errlen, src, ...) toml_message(NULL, src, NULL, err, errlen, __VA_ARGS__)
 
-static int
-in_list(const char *const *l, const char *k)
-{
-	for (; *l; l++)
-		if (!strcmp(*l, k))
-			return 1;
-	return 0;
-}
-
 /* An optional string field: 0 (*out NULL when absent), -1 when not a string. */
 static int
 opt_str(json_object *o, const char *key, const char **out)
@@ -61,7 +52,7 @@ check_fields(json_object *v, const char *src, char *err, size_t errlen)
 
 	json_object_object_foreach(v, k, val) {
 		(void)val;
-		if (!in_list(known, k))
+		if (!str_listed(k, known))
 			return bad(err, errlen, src, "unknown field '%s'", k);
 	}
 	if ((x = json_get(v, "temperature")) && !json_object_is_type(x, json_type_double) &&
@@ -78,7 +69,7 @@ check_fields(json_object *v, const char *src, char *err, size_t errlen)
 			return bad(err, errlen, src, "extras: expected an object");
 		json_object_object_foreach(x, ek, ev) {
 			(void)ev;
-			if (in_list(owned, ek))
+			if (str_listed(ek, owned))
 				return bad(err, errlen, src, "extras: '%s' is set by the loop or by the "
 				           "scenario's own field, not by extras", ek);
 		}
@@ -119,7 +110,7 @@ check_tool(struct scenario *s, json_object *t, size_t i, char *err, size_t errle
 		return bad(err, errlen, src, "tools[%zu]: expected an object", i);
 	json_object_object_foreach(t, k, val) {
 		(void)val;
-		if (!in_list(tool_known, k))
+		if (!str_listed(k, tool_known))
 			return bad(err, errlen, src, "tools[%zu]: unknown field '%s'", i, k);
 	}
 	if (opt_str(t, "name", &st->name) < 0 || !st->name || !*st->name)

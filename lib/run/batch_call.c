@@ -19,7 +19,7 @@ batch_call(const struct batch_conn *c, const char *method, const char *path, con
            const char *body_path, const char *file, const char *name, int sink, struct buf *ans,
            char *err, size_t errlen)
 {
-	const struct dialect *api = c->ep->api ? c->ep->api : &dialect_openai;
+	const struct dialect *api = endpoint_api(c->ep);
 	char *url = config_url(c->ep, path, 0), *shown = config_url(c->ep, path, 1);
 	const char *hdrs[8];
 	struct buf beta = {0};

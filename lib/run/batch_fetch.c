@@ -157,7 +157,7 @@ answer(struct fetch *f, size_t i, const struct batch_line *bl, struct llm_error 
 	struct batch *b = f->b;
 	json_object *rec = record_of(f, i), *body = NULL, *meta = NULL, *res = NULL;
 	const char *id = f->p->recs[i].id, *rid = bl ? bl->request_id : NULL;
-	const struct dialect *api = f->ep->api ? f->ep->api : &dialect_openai;
+	const struct dialect *api = endpoint_api(f->ep);
 	struct llm_error e2;
 	char key[HASH_HEX], err[ERRLEN];
 	int attempt = rec_attempt(rec);

@@ -26,7 +26,7 @@ batch_dialect_named(const char *name)
 const struct batch_dialect *
 batch_dialect_of(const struct endpoint *ep)
 {
-	return batch_dialect_named(ep->api ? ep->api->name : dialect_openai.name);
+	return batch_dialect_named(endpoint_api(ep)->name);
 }
 
 char *

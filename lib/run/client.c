@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -164,13 +163,13 @@ client_free(struct client *c)
 char *
 client_chat_url(const struct endpoint *ep, int mask)
 {
-	return config_url(ep, (ep->api ? ep->api : &dialect_openai)->path, mask);
+	return config_url(ep, endpoint_api(ep)->path, mask);
 }
 
 void
 client_headers(const struct endpoint *ep, const char *hdrs[8], struct buf *beta)
 {
-	const struct dialect *api = ep->api ? ep->api : &dialect_openai;
+	const struct dialect *api = endpoint_api(ep);
 	size_t n = 0;
 
 	for (; api->headers && api->headers[n] && n < 6; n++)
@@ -194,7 +193,7 @@ target_of(struct client *c, const struct endpoint *ep)
 		const char *hdrs[8];
 		struct buf beta = {0};
 
-		t->api = ep->api ? ep->api : &dialect_openai;
+		t->api = endpoint_api(ep);
 		t->chat_url = client_chat_url(ep, 0);
 		t->shown = config_url(ep, "", 1);
 		client_headers(ep, hdrs, &beta);
@@ -789,14 +788,10 @@ client_run_fd(struct client *c, int fd, const char *name)
 {
 	struct rec_reader r;
 	struct source s = {0};
-	struct stat sb;
-	int flags = fcntl(fd, F_GETFL), rc;
+	/* transfers in flight are never held up by a slow producer; the
+	 * flags are put back afterwards */
+	int flags = fd_nonblock_pipe(fd), rc;
 
-	/* a pipe is read without blocking, so a slow producer never holds up
-	 * transfers in flight; the flag is put back afterwards */
-	if (fstat(fd, &sb) == 0 && (S_ISFIFO(sb.st_mode) || S_ISSOCK(sb.st_mode)) &&
-	    flags >= 0 && !(flags & O_NONBLOCK))
-		fcntl(fd, F_SETFL, flags | O_NONBLOCK);
 	rec_reader_init(&r, fd, name, c->o.max_line);
 	r.polled = 1;	/* run() polls it, and its signals between reads */
 	s.r = &r;

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -159,7 +158,6 @@ struct retry *
 retry_new(const struct retry_opts *o, char *err, size_t errlen)
 {
 	struct retry *r = ecalloc(1, sizeof *r);
-	struct stat sb;
 
 	r->o = *o;
 	lineout_init(&r->out, o->out_fd, 0);
@@ -172,12 +170,9 @@ retry_new(const struct retry_opts *o, char *err, size_t errlen)
 		return NULL;
 	}
 	sigwake_init();
-	/* a piped input is read without blocking, so a slow producer never
-	 * holds up the command's answers; the flag is put back at the end */
-	r->in_flags = fcntl(o->in_fd, F_GETFL);
-	if (fstat(o->in_fd, &sb) == 0 && (S_ISFIFO(sb.st_mode) || S_ISSOCK(sb.st_mode)) &&
-	    r->in_flags >= 0 && !(r->in_flags & O_NONBLOCK))
-		fcntl(o->in_fd, F_SETFL, r->in_flags | O_NONBLOCK);
+	/* the command's answers are never held up by a slow producer; the
+	 * flags are put back at the end */
+	r->in_flags = fd_nonblock_pipe(o->in_fd);
 	rec_reader_init(&r->in, o->in_fd, "stdin", 0);
 	r->in.polled = 1;	/* the loop polls it, and its signals between reads */
 	r->deadline = now_ms_f() + o->max_time_ms;
