@@ -2,6 +2,7 @@
 #include <signal.h>
 #include <getopt.h>
 #include <stdarg.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -401,6 +402,16 @@ str_listed(const char *s, const char *const *list)
 		if (strcmp(*list, s) == 0)
 			return 1;
 	return 0;
+}
+
+long long
+add_sat(long long a, long long b)
+{
+	long long s;
+
+	if (__builtin_add_overflow(a, b, &s))
+		return b < 0 ? LLONG_MIN : LLONG_MAX;
+	return s;
 }
 
 void

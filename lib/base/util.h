@@ -103,6 +103,10 @@ char **split_words(char *cmd);
 /* Is s one of the strings of list (NULL-ended)? */
 int str_listed(const char *s, const char *const *list);
 
+/* a + b, held at LLONG_MAX or LLONG_MIN rather than overflowing: token
+ * counts are a server's numbers, of any size. */
+long long add_sat(long long a, long long b);
+
 /* Replace control characters (newlines among them) by spaces and cut to
  * max bytes on a UTF-8 boundary, so s fits a one-line message. In place. */
 void one_line(char *s, size_t max);

@@ -495,10 +495,8 @@ add_to_row(struct sum_row *r, const struct entry *e, long long *kinds)
 		r->score_sum += e->score;
 	}
 	/* hostile counts near the limits stop there rather than wrap */
-	if (__builtin_add_overflow(r->prompt_tokens, e->prompt, &r->prompt_tokens))
-		r->prompt_tokens = e->prompt < 0 ? LLONG_MIN : LLONG_MAX;
-	if (__builtin_add_overflow(r->completion_tokens, e->completion, &r->completion_tokens))
-		r->completion_tokens = e->completion < 0 ? LLONG_MIN : LLONG_MAX;
+	r->prompt_tokens = add_sat(r->prompt_tokens, e->prompt);
+	r->completion_tokens = add_sat(r->completion_tokens, e->completion);
 	if (isnan(e->spend)) {
 		r->cost_unknown++;
 	} else {

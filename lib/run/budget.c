@@ -87,6 +87,6 @@ budget_settle(struct budget *b, struct budget_hold *h, json_object *usage)
 	b->held_tokens -= h->tokens;
 	if (h->priced)
 		b->spent_cost += price_cost(&h->price, prompt_tokens, completion_tokens);
-	b->spent_tokens += (double)(prompt_tokens + completion_tokens);
+	b->spent_tokens += (double)prompt_tokens + (double)completion_tokens;
 	memset(h, 0, sizeof *h);
 }

@@ -489,11 +489,11 @@ anthropic_usage(json_object *u, long long c[4])
 	for (i = 0; i < 4; i++)
 		if ((v = json_get(u, keys[i])))
 			c[i] = json_object_get_int64(v);
-	prompt = c[0] + c[2] + c[3];
+	prompt = add_sat(add_sat(c[0], c[2]), c[3]);
 	o = json_object_new_object();
 	json_set(o, "prompt_tokens", json_object_new_int64(prompt));
 	json_set(o, "completion_tokens", json_object_new_int64(c[1]));
-	json_set(o, "total_tokens", json_object_new_int64(prompt + c[1]));
+	json_set(o, "total_tokens", json_object_new_int64(add_sat(prompt, c[1])));
 	json_set(o, "cache_creation_input_tokens", json_object_new_int64(c[2]));
 	json_set(o, "cache_read_input_tokens", json_object_new_int64(c[3]));
 	return o;

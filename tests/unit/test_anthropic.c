@@ -224,6 +224,13 @@ static const struct {
 	 "step...\",\"finish_reason\":\"length\",\"usage\":{\"prompt_tokens\":3050,"
 	 "\"completion_tokens\":30,\"total_tokens\":3080,\"cache_creation_input_tokens\":1000,"
 	 "\"cache_read_input_tokens\":2000}}"},
+	/* a server's counts near the limits stop there rather than wrap (fuzzing
+	 * found the overflow) */
+	{"hostile usage", NULL, "{\"type\":\"message\",\"content\":[],\"usage\":{\"input_tokens\":"
+	 "9223372036854775807,\"cache_read_input_tokens\":1,\"output_tokens\":5}}",
+	 "{\"content\":\"\",\"finish_reason\":null,\"usage\":{\"prompt_tokens\":9223372036854775807,\"completion_tokens\":5,"
+	 "\"total_tokens\":9223372036854775807,\"cache_creation_input_tokens\":0,"
+	 "\"cache_read_input_tokens\":1}}"},
 	{"stop_sequence", NULL, "{\"type\":\"message\",\"content\":[{\"type\":\"text\",\"text\":"
 	 "\"a\"},{\"type\":\"text\",\"text\":\"b\"}],\"stop_reason\":\"stop_sequence\","
 	 "\"stop_sequence\":\"END\"}",
