@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <stdarg.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -412,6 +413,19 @@ add_sat(long long a, long long b)
 	if (__builtin_add_overflow(a, b, &s))
 		return b < 0 ? LLONG_MIN : LLONG_MAX;
 	return s;
+}
+
+long long
+ll_of_double(double d)
+{
+	/* 2^63 is exact as a double; LLONG_MAX is not (it rounds up to 2^63) */
+	if (isnan(d))
+		return 0;
+	if (d >= 9223372036854775808.0)
+		return LLONG_MAX;
+	if (d < -9223372036854775808.0)
+		return LLONG_MIN;
+	return (long long)d;
 }
 
 void

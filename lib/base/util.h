@@ -107,6 +107,11 @@ int str_listed(const char *s, const char *const *list);
  * counts are a server's numbers, of any size. */
 long long add_sat(long long a, long long b);
 
+/* d as a whole number toward zero, held at LLONG_MAX or LLONG_MIN when it is
+ * beyond them, 0 when it is NaN: a cast alone is undefined there, and these
+ * doubles are a schema's or a server's numbers, of any size. */
+long long ll_of_double(double d);
+
 /* Replace control characters (newlines among them) by spaces and cut to
  * max bytes on a UTF-8 boundary, so s fits a one-line message. In place. */
 void one_line(char *s, size_t max);

@@ -343,8 +343,7 @@ jfield_llong(const struct jfield *f, long long *v)
 	} else {
 		/* 12.0 or 1e3: what json-c's get_int64 would give */
 		d = strtod(s, NULL);
-		*v = isnan(d) ? 0 : d >= 9.2e18 ? (long long)9.2e18 : d <= -9.2e18 ? (long long)-9.2e18
-		   : (long long)d;
+		*v = ll_of_double(d);
 	}
 	if (s != tmp)
 		free(s);

@@ -70,8 +70,13 @@ gen_number(json_object *sch, int integer)
 		m = json_object_get_double(k);
 	if (m > 0)
 		v = ceil(v / m) * m;
-	if (integer || v == floor(v))
-		return json_object_new_int64((int64_t)(integer ? ceil(v) : v));
+	if (!isfinite(v))	/* a bound of Infinity (json-c reads it): no finite answer fits */
+		v = 0;
+	if (integer)
+		v = ceil(v);
+	/* a whole number past int64 (a minimum of 1e19) is still an integer as a double */
+	if (v == floor(v) && v >= -9223372036854775808.0 && v < 9223372036854775808.0)
+		return json_object_new_int64((int64_t)v);
 	return json_object_new_double(v);
 }
 

@@ -1,5 +1,8 @@
 /* Unit tests for lib/json/jfield.c: what the field scanner accepts json-c
  * accepts too, the fields it finds by path, decoded lengths and numbers. */
+#include <limits.h>
+#include <math.h>
+
 #include "unit.h"
 
 #include "json/jfield.h"
@@ -182,6 +185,12 @@ test_numbers(void **state)
 		{"{\"x\":1e3}", 1000, 1000},
 		{"{\"x\":9007199254740993}", 9007199254740992.0, 9007199254740993LL},
 		{"{\"x\":1.0000000000000000000000000000000000000000000000000000000000000000001}", 1, 1},
+		/* past long long: held at its ends, as json-c's get_int64 holds them
+		 * (they were held at 9.2e18, short of json-c's) */
+		{"{\"x\":9.21e18}", 9.21e18, 9210000000000000000LL},
+		{"{\"x\":1e19}", 1e19, LLONG_MAX},
+		{"{\"x\":-1e19}", -1e19, LLONG_MIN},
+		{"{\"x\":1e999}", HUGE_VAL, LLONG_MAX},
 	};
 	struct jfield_spec *sp = jfield_spec_new();
 	struct jfield f[1];
@@ -192,12 +201,18 @@ test_numbers(void **state)
 	for (i = 0; i < N(cases); i++) {
 		double d;
 		long long ll;
+		json_object *o;
 
 		assert_int_equal(jfield_scan(sp, cases[i].text, strlen(cases[i].text), f), 1);
 		assert_int_equal(jfield_double(&f[0], &d), 0);
 		assert_true(d == cases[i].d);
 		assert_int_equal(jfield_llong(&f[0], &ll), 0);
 		assert_int_equal(ll, cases[i].ll);
+		/* the number json-c gives for the same text */
+		o = json_tokener_parse(cases[i].text);
+		assert_non_null(o);
+		assert_int_equal(json_object_get_int64(json_get(o, "x")), ll);
+		json_object_put(o);
 	}
 	jfield_spec_free(sp);
 }

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -411,6 +412,36 @@ test_one_line(void **state)
 	}
 }
 
+/* ---- numbers held at the ends of long long ---- */
+
+static void
+test_saturating(void **state)
+{
+	static const struct {
+		double d;
+		long long want;
+	} cases[] = {
+		{0, 0}, {1.9, 1}, {-1.9, -1}, {9.21e18, 9210000000000000000LL},
+		{9223372036854774784.0, 9223372036854774784LL},	/* the last double below 2^63 */
+		{9223372036854775808.0, LLONG_MAX}, {1e19, LLONG_MAX}, {-1e19, LLONG_MIN},
+		{-9223372036854775808.0, LLONG_MIN}, {HUGE_VAL, LLONG_MAX}, {-HUGE_VAL, LLONG_MIN},
+		{NAN, 0},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < N(cases); i++)
+		if (ll_of_double(cases[i].d) != cases[i].want)
+			fail_msg("case %zu: %g gave %lld, want %lld", i, cases[i].d,
+			         ll_of_double(cases[i].d), cases[i].want);
+	assert_int_equal(add_sat(LLONG_MAX - 1, 1), LLONG_MAX);
+	assert_int_equal(add_sat(LLONG_MAX, 1), LLONG_MAX);
+	assert_int_equal(add_sat(LLONG_MAX, LLONG_MAX), LLONG_MAX);
+	assert_int_equal(add_sat(LLONG_MIN, -1), LLONG_MIN);
+	assert_int_equal(add_sat(LLONG_MAX, LLONG_MIN), -1);
+	assert_int_equal(add_sat(-5, 3), -2);
+}
+
 /* ---- struct buf ---- */
 
 static void
@@ -698,6 +729,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_read_file, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_read_file_large, setup_dir, teardown_dir),
 		cmocka_unit_test(test_one_line),
+		cmocka_unit_test(test_saturating),
 		cmocka_unit_test(test_buf_growth),
 		cmocka_unit_test(test_buf_embedded_nul),
 		cmocka_unit_test(test_buf_add_null_empty),
