@@ -54,10 +54,11 @@ static void
 info_of(json_object *o, struct batch_info *bi)
 {
 	json_object *n = json_get(o, "request_counts");
+	/* the server's numbers, of any size: summed without overflowing */
 	long long ok = json_object_get_int64(json_get(n, "succeeded")),
 	          bad = json_object_get_int64(json_get(n, "errored")),
-	          gone = json_object_get_int64(json_get(n, "canceled")) +
-	                 json_object_get_int64(json_get(n, "expired"));
+	          gone = add_sat(json_object_get_int64(json_get(n, "canceled")),
+	                         json_object_get_int64(json_get(n, "expired")));
 	const char *s;
 
 	memset(bi, 0, sizeof *bi);
@@ -68,9 +69,10 @@ info_of(json_object *o, struct batch_info *bi)
 	 * token goes nowhere else), once there is a results_url */
 	if (json_get_str(o, "results_url"))
 		snprintf(bi->output, sizeof bi->output, "%s", bi->id);
-	bi->total = ok + bad + gone + json_object_get_int64(json_get(n, "processing"));
+	bi->total = add_sat(add_sat(add_sat(ok, bad), gone),
+	                    json_object_get_int64(json_get(n, "processing")));
 	bi->completed = ok;
-	bi->failed = bad + gone;
+	bi->failed = add_sat(bad, gone);
 	bi->created_at = unix_of(json_get_str(o, "created_at"));
 }
 

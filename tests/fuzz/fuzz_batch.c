@@ -12,6 +12,10 @@
  *  4  llm-mock's POST /v1/messages/batches of the bytes: the answer is
  *     JSON; a batch made ends at once, and its results are a JSON line
  *     for each of its requests.
+ *  5  a batch object as a server answers it, read by each dialect's
+ *     read_info: counts that are not negative give a total no smaller
+ *     than the completed or failed requests (held at LLONG_MAX, never
+ *     overflowing), and every string read ends inside its field.
  */
 #include <unistd.h>
 
@@ -190,6 +194,37 @@ an_create(const char *s, size_t n)
 	mock_free(m);
 }
 
+static void
+info(const char *s, size_t n)
+{
+	const struct batch_dialect *d[] = {&batch_openai, &batch_anthropic};
+	char err[ERRLEN];
+	json_object *o = json_parse(s, n, err, sizeof err);
+	int negative = 0;
+	size_t i;
+
+	if (!o)
+		return;
+	json_object_object_foreach(json_get(o, "request_counts"), key, v) {
+		(void)key;
+		negative |= json_object_get_int64(v) < 0;
+	}
+	for (i = 0; i < 2; i++) {
+		struct batch_info bi;
+
+		d[i]->read_info(o, &bi);
+		if (strnlen(bi.id, sizeof bi.id) == sizeof bi.id ||
+		    strnlen(bi.status, sizeof bi.status) == sizeof bi.status ||
+		    strnlen(bi.message, sizeof bi.message) == sizeof bi.message)
+			fuzz_fail("a field read past its end");
+		if (d[i] == &batch_anthropic && !negative &&
+		    (bi.total < bi.completed || bi.total < bi.failed))
+			fuzz_fail("total %lld below completed %lld or failed %lld", bi.total,
+			          bi.completed, bi.failed);
+	}
+	json_object_put(o);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -197,11 +232,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1)
 		return 0;
-	switch (data[0] % 5) {
+	switch (data[0] % 6) {
 	case 0: state(s, size - 1); break;
 	case 1: answer_line(&batch_openai, s, size - 1); break;
 	case 3: answer_line(&batch_anthropic, s, size - 1); break;
 	case 4: an_create(s, size - 1); break;
+	case 5: info(s, size - 1); break;
 	default: upload(s, size - 1); break;
 	}
 	return 0;
