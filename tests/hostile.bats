@@ -249,6 +249,60 @@ save_two() {
 	[ "$(grep -o '"completion_tokens":[-0-9]*' <<<"$output" | sort -u)" = '"completion_tokens":-9223372036854775808' ]
 }
 
+# ---- a server's (or a command's) numbers past 64 bits ----
+
+@test "llm-retry: a retry_after_ms near INT64_MAX is a wait past the limit in whole seconds, not a wrapped one" {
+	cat >cmd.sh <<'SH'
+#!/bin/sh
+while read -r l; do
+	printf '%s\n' '{"id":"a","status":"error","error":{"kind":"http","http_status":429,"message":"m","retryable":true,"retry_after_ms":9223372036854775807}}'
+done
+SH
+	chmod +x cmd.sh
+	echo '{"id":"a","request":{"model":"m","messages":[{"role":"user","content":"x"}]}}' >in.ndjson
+	run timeout 10 bash -c 'llm-retry -- ./cmd.sh <in.ndjson'
+	assert_equal "$status" 1
+	assert_equal "${#lines[@]}" 1
+	[[ "$(jq -r .error.message <<<"$output")" == "m (not retried: the server asks to wait 9223372036854776 s, past --max-retry-after 120 s; the limit resets at "*")" ]]
+}
+
+@test "a server's usage near INT64_MAX: llm-runner's sums over turns stop there, not wrap" {
+	cat >chat.sh <<'SH'
+#!/bin/sh
+# a tool call every turn, each with the largest usage there is
+while read -r l; do
+	id=$(printf '%s\n' "$l" | jq -r .id)
+	printf '{"id":"%s","status":"ok","content":null,"finish_reason":"tool_calls","tool_calls":[{"id":"c1","type":"function","function":{"name":"g","arguments":"{}"}}],"usage":{"prompt_tokens":9223372036854775807,"completion_tokens":9223372036854775807,"total_tokens":9223372036854775807}}\n' "$id"
+done
+SH
+	chmod +x chat.sh
+	printf 'model = "m"\nprompt = "x"\nmax_turns = 3\n[[tools]]\nname = "g"\nmock_response = "sunny"\n' >s.toml
+	run timeout 10 llm-runner --chat "sh ./chat.sh" s.toml
+	jq -e '.turns == 3 and .max_turns_hit == true' <<<"$output"
+	[ "$(grep -o '"[a-z_]*_tokens":[-0-9]*' <<<"$output" | sort -u | tr '\n' ' ')" = '"completion_tokens":9223372036854775807 "prompt_tokens":9223372036854775807 "total_tokens":9223372036854775807 ' ]
+}
+
+@test "llm-batch --estimate: max_tokens near INT64_MAX add up to it, not wrap" {
+	for id in a b; do
+		printf '{"id":"%s","request":{"model":"m","max_tokens":9223372036854775807,"messages":[{"role":"user","content":"hi"}]}}\n' "$id"
+	done >in.ndjson
+	run timeout 10 llm-batch submit --estimate -o st.json --base-url "http://localhost.invalid:1/v1" in.ndjson
+	assert_equal "$status" 0
+	assert_output --regexp '^2 requests, about [0-9]+ prompt tokens and at most 9223372036854775807 completion tokens'
+}
+
+@test "a server's usage near INT64_MAX: llm-chat's token count stops there, every record answered" {
+	printf '%s\n' '{"model":"huge","body":"{\"id\":\"c\",\"object\":\"chat.completion\",\"model\":\"huge\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"hi\"},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":9223372036854775806,\"total_tokens\":9223372036854775807}}"}' >rules.ndjson
+	start_mock -q -r rules.ndjson
+	for id in a b c; do
+		printf '{"id":"%s","request":{"model":"huge","messages":[{"role":"user","content":"hi"}]}}\n' "$id"
+	done >in.ndjson
+	run timeout 10 llm-chat -q <in.ndjson
+	assert_equal "$status" 0
+	[ "$(jq -r '[.id, .status, .content] | join(" ")' <<<"$output" | sort | tr '\n' ' ')" = 'a ok hi b ok hi c ok hi ' ]
+	[ "$(grep -o '"total_tokens":[-0-9]*' <<<"$output" | sort -u)" = '"total_tokens":9223372036854775807' ]
+}
+
 @test "llm-runner: a tool's mock_exec does not see LLM_API_TOKEN or OPENAI_API_KEY" {
 	start_mock -q
 	cat >s.json <<'JSON'

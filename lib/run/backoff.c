@@ -125,13 +125,19 @@ retry_decide(const struct retry_policy *p, json_object *error, int retries_done,
 	return RETRY_AGAIN;
 }
 
+long long
+retry_wait_s(long long ms)
+{
+	return ms <= 0 ? 0 : ms / 1000 + (ms % 1000 != 0);
+}
+
 const char *
 retry_reset_time(time_t now, long long ms, char *buf, size_t len)
 {
-	time_t t = now + (time_t)((ms + 999) / 1000);
+	time_t t = (time_t)add_sat((long long)now, retry_wait_s(ms));
 	struct tm tm;
 
 	if (!gmtime_r(&t, &tm) || strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(buf, len, "in %lld s", (ms + 999) / 1000);
+		snprintf(buf, len, "in %lld s", retry_wait_s(ms));
 	return buf;
 }

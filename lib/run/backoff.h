@@ -50,8 +50,13 @@ enum retry_verdict {
 enum retry_verdict retry_decide(const struct retry_policy *p, json_object *error,
                                 int retries_done, double u, double *delay_ms);
 
+/* ms in whole seconds, rounded up (a wait of 1 ms is 1 s, never 0); a
+ * record's retry_after_ms may be any number, and this never overflows. */
+long long retry_wait_s(long long ms);
+
 /* "2026-11-22T10:00:00Z": the UTC time ms milliseconds after now, when a
- * limit the server named resets.  Returns buf. */
+ * limit the server named resets ("in N s" past the calendar's end).
+ * Returns buf. */
 const char *retry_reset_time(time_t now, long long ms, char *buf, size_t len);
 
 #endif

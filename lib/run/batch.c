@@ -252,8 +252,8 @@ estimate(struct plan *pl, const struct endpoint *ep, json_object *body, size_t b
 	if (mt < 0)
 		mt = 0;
 	pl->est->requests++;
-	pl->est->prompt_tokens += prompt;
-	pl->est->completion_tokens += mt;
+	pl->est->prompt_tokens = add_sat(pl->est->prompt_tokens, prompt);
+	pl->est->completion_tokens = add_sat(pl->est->completion_tokens, mt);
 	if (price_lookup(json_get_str(body, "model"), url, &pr, err, sizeof err) == 1)
 		pl->est->usd += ((double)prompt * pr.batch_input + (double)mt * pr.batch_output) / 1e6;
 	else

@@ -294,7 +294,7 @@ succeed(struct client *c, struct job *j, int cached)
 	if (usage) {
 		int64_t used = json_object_get_int64(json_get(usage, "total_tokens"));
 
-		c->st.tokens += used;
+		c->st.tokens = add_sat(c->st.tokens, used);
 		if (j->tokens > 0 && used > 0)
 			bucket_take(&c->tpm, (double)used - j->tokens, now_ms_f());
 	}

@@ -20,7 +20,7 @@ too_long(struct retry *r, struct entry *e, json_object *rec)
 	struct buf b = {0};
 
 	buf_addf(&b, "%s (not retried: the server asks to wait %lld s, past --max-retry-after %.0f s; "
-	         "the limit resets at %s)", msg ? msg : "", (ms + 999) / 1000,
+	         "the limit resets at %s)", msg ? msg : "", retry_wait_s(ms),
 	         r->o.pol.max_retry_after_ms / 1000,
 	         retry_reset_time(time(NULL), ms, when, sizeof when));
 	json_set(err, "message", json_object_new_string(b.data));

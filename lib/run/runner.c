@@ -86,9 +86,12 @@ add_usage(struct run *u, json_object *ans)
 	if (!json_object_is_type(us, json_type_object))
 		return;
 	u->usage_seen = 1;
-	u->prompt_tokens += json_object_get_int64(json_get(us, "prompt_tokens"));
-	u->completion_tokens += json_object_get_int64(json_get(us, "completion_tokens"));
-	u->total_tokens += json_object_get_int64(json_get(us, "total_tokens"));
+	u->prompt_tokens = add_sat(u->prompt_tokens,
+	                           json_object_get_int64(json_get(us, "prompt_tokens")));
+	u->completion_tokens = add_sat(u->completion_tokens,
+	                               json_object_get_int64(json_get(us, "completion_tokens")));
+	u->total_tokens = add_sat(u->total_tokens,
+	                          json_object_get_int64(json_get(us, "total_tokens")));
 }
 
 /* The mock's answer to one call, into out: 0, or -1 with the run failed. */
