@@ -200,14 +200,18 @@ info(const char *s, size_t n)
 	const struct batch_dialect *d[] = {&batch_openai, &batch_anthropic};
 	char err[ERRLEN];
 	json_object *o = json_parse(s, n, err, sizeof err);
+	json_object *counts;
 	int negative = 0;
 	size_t i;
 
 	if (!o)
 		return;
-	json_object_object_foreach(json_get(o, "request_counts"), key, v) {
-		(void)key;
-		negative |= json_object_get_int64(v) < 0;
+	/* json-c's foreach takes an object only */
+	if (json_object_is_type(counts = json_get(o, "request_counts"), json_type_object)) {
+		json_object_object_foreach(counts, key, v) {
+			(void)key;
+			negative |= json_object_get_int64(v) < 0;
+		}
 	}
 	for (i = 0; i < 2; i++) {
 		struct batch_info bi;
