@@ -94,6 +94,20 @@ JSON
 	assert_output '["{\"sum\":5}\n","tool result: {\"sum\":5}\n"]'
 }
 
+@test "--timeout of the most days allowed: a turn and a mock_exec wait as for any other" {
+	# 1e7 s is past an int of milliseconds: the waits were a cast of it
+	# (undefined; SAN=1 checks float-cast-overflow)
+	start_mock -q
+	cat >s.json <<'JSON'
+{"model":"mock-1","prompt":"x [[mock:tool name=calc args={\"a\":2,\"b\":3}]]",
+ "tools":[{"name":"calc","mock_exec":["sh","-c","jq -c '{sum: (.a + .b)}'"]}]}
+JSON
+	run timeout 20 llm-runner --timeout 1e7 s.json
+	assert_success
+	run jq -c '[.status, .tool_calls[0].result]' <<<"$output"
+	assert_output '["ok","{\"sum\":5}\n"]'
+}
+
 @test "a failing mock_exec is an error trace, exit 1" {
 	start_mock -q
 	cat >s.json <<'JSON'

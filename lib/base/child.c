@@ -208,7 +208,7 @@ child_wait_io(struct child *c, int writing, double deadline)
 			pf[n++] = (struct pollfd){ .fd = c->out, .events = POLLIN };
 		if (writing && c->in >= 0)
 			pf[n++] = (struct pollfd){ .fd = c->in, .events = POLLOUT };
-		k = poll(pf, n, (int)left + 1);
+		k = poll(pf, n, poll_ms(left));
 		if (k > 0 || (k < 0 && errno != EINTR))
 			return 0;
 	}

@@ -415,6 +415,14 @@ add_sat(long long a, long long b)
 	return s;
 }
 
+int
+poll_ms(double left)
+{
+	if (!(left > 0))
+		return 1;
+	return left >= INT_MAX - 1 ? INT_MAX : (int)left + 1;
+}
+
 long long
 ll_of_double(double d)
 {

@@ -77,6 +77,11 @@ double estrtod(const char *s, double min, double max, const char *opt);
 int64_t now_ms(void);
 double now_ms_f(void);
 
+/* left milliseconds as the int wait poll(2) and child_wait() take:
+ * rounded up, at least 1 (0 would not wait), at most INT_MAX (a --timeout
+ * of days is past an int, and casting such a double is undefined). */
+int poll_ms(double left);
+
 /* A growable byte buffer, always NUL-terminated. */
 struct buf {
 	char *data;

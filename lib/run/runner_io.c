@@ -162,7 +162,7 @@ rn_exec(const struct config *cfg, char **argv, const char *input, size_t len, do
 		goto kill;
 	}
 	child_close_out(&c);
-	if (!child_wait(&c, (int)(deadline - now_ms_f()) > 0 ? (int)(deadline - now_ms_f()) : 1)) {
+	if (!child_wait(&c, poll_ms(deadline - now_ms_f()))) {
 		snprintf(err, errlen, "%s: did not end in %.0f ms", argv[0], timeout_ms);
 		goto kill;
 	}
