@@ -149,7 +149,7 @@ wait_whole(struct child *c, double deadline)
 			child_end(c, STOP_GRACE_MS);
 			return -1;
 		}
-		if (child_wait(c, left < 0 ? -1 : (int)left + 1))
+		if (child_wait(c, left < 0 ? -1 : poll_ms(left)))
 			return 0;
 	}
 }

@@ -432,6 +432,16 @@ EOF
 line"
 }
 
+@test "--max-time and --cap of the most days allowed: waits as for any other (no int cast of 1e10 ms)" {
+	start_mock
+	req a '[[mock:503 times=1]] x' >in.ndjson
+	run timeout 20 bash -c "llm-retry --base 0.01 --cap 1e7 --max-time 1e7 -- llm-chat <in.ndjson"
+	assert_success
+	[ "$(summary <<<"$output")" = "a ok 2" ]
+	run timeout 20 bash -c "llm-retry --whole --max-time 1e7 -- true"
+	assert_success
+}
+
 @test "--whole --max-time stops a run that takes too long" {
 	run bash -c "$R --whole --max-time 0.3 -- sleep 30"
 	[ "$status" -eq 75 ]

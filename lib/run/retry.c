@@ -61,7 +61,7 @@ poll_timeout(struct retry *r)
 		t = now + PROGRESS_MS;
 	if (t < 0)
 		return -1;
-	return t <= now ? 0 : (int)(t - now) + 1;
+	return t <= now ? 0 : poll_ms(t - now);
 }
 
 /* Is the run over? */
