@@ -82,7 +82,7 @@ scen() {
 	echo "$output" | jq -e '.error.message | contains("tool '"'"'nosuch'"'"', which has no definition")'
 }
 
-@test "mock_exec gets the call's arguments on stdin; its stdout is the result" {
+@test "mock_exec gets the call's arguments on stdin; its stdout is the result, with any --timeout" {
 	start_mock -q
 	cat >s.json <<'JSON'
 {"model":"mock-1","prompt":"x [[mock:tool name=calc args={\"a\":2,\"b\":3}]]",
@@ -92,16 +92,9 @@ JSON
 	assert_success
 	run jq -c '[.tool_calls[0].result, .final_content]' <<<"$output"
 	assert_output '["{\"sum\":5}\n","tool result: {\"sum\":5}\n"]'
-}
-
-@test "--timeout of the most days allowed: a turn and a mock_exec wait as for any other" {
-	# 1e7 s is past an int of milliseconds: the waits were a cast of it
-	# (undefined; SAN=1 checks float-cast-overflow)
-	start_mock -q
-	cat >s.json <<'JSON'
-{"model":"mock-1","prompt":"x [[mock:tool name=calc args={\"a\":2,\"b\":3}]]",
- "tools":[{"name":"calc","mock_exec":["sh","-c","jq -c '{sum: (.a + .b)}'"]}]}
-JSON
+	# --timeout of the most days allowed, 1e7 s, is past an int of ms: the
+	# waits for a turn and a mock_exec were a cast of it (undefined; SAN=1
+	# checks float-cast-overflow)
 	run timeout 20 llm-runner --timeout 1e7 s.json
 	assert_success
 	run jq -c '[.status, .tool_calls[0].result]' <<<"$output"
