@@ -426,12 +426,11 @@ poll_ms(double left)
 long long
 ll_of_double(double d)
 {
-	/* 2^63 is exact as a double; LLONG_MAX is not (it rounds up to 2^63) */
 	if (isnan(d))
 		return 0;
-	if (d >= 9223372036854775808.0)
+	if (d >= LL_LIMIT)
 		return LLONG_MAX;
-	if (d < -9223372036854775808.0)
+	if (d < -LL_LIMIT)
 		return LLONG_MIN;
 	return (long long)d;
 }

@@ -112,6 +112,10 @@ int str_listed(const char *s, const char *const *list);
  * counts are a server's numbers, of any size. */
 long long add_sat(long long a, long long b);
 
+/* 2^63 as a double: a double d fits a long long when -LL_LIMIT <= d <
+ * LL_LIMIT (LLONG_MAX itself is not a double; it rounds up to this). */
+#define LL_LIMIT 9223372036854775808.0
+
 /* d as a whole number toward zero, held at LLONG_MAX or LLONG_MIN when it is
  * beyond them, 0 when it is NaN: a cast alone is undefined there, and these
  * doubles are a schema's or a server's numbers, of any size. */

@@ -75,7 +75,7 @@ gen_number(json_object *sch, int integer)
 	if (integer)
 		v = ceil(v);
 	/* a whole number past int64 (a minimum of 1e19) is still an integer as a double */
-	if (v == floor(v) && v >= -9223372036854775808.0 && v < 9223372036854775808.0)
+	if (v == floor(v) && v >= -LL_LIMIT && v < LL_LIMIT)
 		return json_object_new_int64((int64_t)v);
 	return json_object_new_double(v);
 }

@@ -213,7 +213,7 @@ info(const char *s, size_t n)
 			negative |= json_object_get_int64(v) < 0;
 		}
 	}
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < sizeof d / sizeof *d; i++) {
 		struct batch_info bi;
 
 		d[i]->read_info(o, &bi);
