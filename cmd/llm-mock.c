@@ -21,7 +21,7 @@ static const char usage_text[] =
 	"                [--model NAME]... [--latency MS] [--chunk-delay MS]\n"
 	"                [--rules FILE] [--token-file FILE] [--close-after-stream]\n"
 	"                [--no-json-schema] [--batch-seconds S] [--batch-expire N]\n"
-	"                [--batch-max-bytes N]\n"
+	"                [--batch-max-bytes N] [--batch-lose N]\n"
 	"                [--limit-rpm N] [--limit-tpm N] [--quota-tokens N] [--tokens-per-s N]\n"
 	"\n"
 	"A deterministic OpenAI-compatible server: it echoes the last user\n"

@@ -33,6 +33,15 @@ stats() {
 	assert_success
 	assert_line --index 0 --partial 'usage: llm-mock'
 	assert_output --partial '--port-file FILE'
+	# the usage lines name every long option the list below them explains
+	usage=$(llm-mock --help | sed '/^$/q')
+	n=0
+	for o in $(llm-mock --help | sed -n 's/^ *\(-[a-zA-Z], \)\{0,1\}\(--[a-z0-9-]*\).*/\2/p'); do
+		n=$((n + 1))
+		case $o in --quiet | --verbose | --help | --version) continue ;; esac
+		grep -qF -- "[$o" <<<"$usage" || { echo "usage lacks $o"; false; }
+	done
+	[ "$n" -gt 15 ]
 }
 
 @test "a bad option is a usage error" {
