@@ -372,12 +372,12 @@ http_free(struct http_engine *e)
 }
 
 struct http_xfer *
-http_slot(struct http_engine *e)
+http_slot(struct http_engine *e, int busy)
 {
 	int i;
 
 	for (i = 0; i < e->nslots; i++)
-		if (!e->slots[i].busy)
+		if (e->slots[i].busy == busy)
 			return &e->slots[i];
 	return NULL;
 }
@@ -608,17 +608,6 @@ http_release(struct http_engine *e, struct http_xfer *x)
 	if (x->req.cap > 1u << 20)
 		buf_free(&x->req);
 	buf_reset(&x->body);
-}
-
-struct http_xfer *
-http_slot_busy(struct http_engine *e)
-{
-	int i;
-
-	for (i = 0; i < e->nslots; i++)
-		if (e->slots[i].busy)
-			return &e->slots[i];
-	return NULL;
 }
 
 void
