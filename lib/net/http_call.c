@@ -71,7 +71,7 @@ http_call(const struct http_call *c, long *status, struct buf *body, int *retrya
 	for (i = 0; c->headers && c->headers[i]; i++)
 		hdrs = curl_slist_append(hdrs, c->headers[i]);
 	if (c->token) {
-		buf_addf(&auth, "%s%s", c->auth ? c->auth : "Authorization: Bearer ", c->token);
+		buf_addf(&auth, "%s%s", c->auth, c->token);
 		hdrs = curl_slist_append(hdrs, auth.data);
 		memset(auth.data, 0, auth.len);
 		buf_free(&auth);
