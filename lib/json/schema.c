@@ -472,14 +472,12 @@ schema_load(const char *path, int flags, char *err, size_t errlen)
 {
 	char why[ERRLEN];
 	size_t len;
-	char *text = read_file(path, 16u << 20, &len, why, sizeof why);
+	char *text = read_file(path, 16u << 20, &len, err, errlen);
 	json_object *doc;
 	struct schema *s;
 
-	if (!text) {
-		snprintf(err, errlen, "%s", why);
+	if (!text)
 		return NULL;
-	}
 	if (json_parse_any(text, len, &doc, why, sizeof why) < 0) {
 		free(text);
 		snprintf(err, errlen, "%s: invalid JSON: %s", path, why);
