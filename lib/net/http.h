@@ -137,7 +137,6 @@ struct http_call {
 	const char *const *headers;	/* lines sent besides, NULL-ended; NULL: none */
 	const char *body;
 	const char *body_path;
-	size_t len;
 	const char *field, *value;	/* the form's field (purpose=batch) */
 	const char *file_field, *file_path, *file_name;
 	int sink;

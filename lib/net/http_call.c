@@ -116,7 +116,7 @@ http_call(const struct http_call *c, long *status, struct buf *body, int *retrya
 	} else if (c->body) {
 		hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
 		curl_easy_setopt(e, CURLOPT_POSTFIELDS, c->body);
-		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)c->len);
+		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(c->body));
 	}
 	if (strcmp(c->method, c->body || c->body_path || c->file_path ? "POST" : "GET"))
 		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, c->method);
