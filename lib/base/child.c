@@ -73,14 +73,10 @@ child_spawn_env(struct child *c, char *const argv[], int flags, char *const envp
 		c->pid = 0;
 		goto out;
 	}
-	if (flags & CHILD_PIPE_IN) {
-		c->in = pin[1];
-		pin[1] = -1;
-	}
-	if (flags & CHILD_PIPE_OUT) {
-		c->out = pout[0];
-		pout[0] = -1;
-	}
+	/* our ends, -1 for a stream not piped */
+	c->in = pin[1];
+	c->out = pout[0];
+	pin[1] = pout[0] = -1;
 	rc = 0;
 out:
 	close_fd(&pin[0]);

@@ -9,10 +9,7 @@
 void
 lineout_init(struct lineout *o, int fd, size_t max)
 {
-	o->fd = fd;
-	o->max = max ? max : PIPE_BUF;
-	o->buf = (struct buf){0};
-	o->err = 0;
+	*o = (struct lineout){.fd = fd, .max = max ? max : PIPE_BUF};
 }
 
 void

@@ -1,4 +1,3 @@
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -6,17 +5,11 @@
 #include "base/ptrmap.h"
 #include "base/util.h"
 
-static uint64_t
-hash(const char *key)
-{
-	return fnv1a(key, strlen(key));
-}
-
 /* The slot holding key, or the empty slot where it would go. */
 static size_t
 find(const struct ptrmap *m, const char *key)
 {
-	size_t i = (size_t)hash(key) & (m->cap - 1);
+	size_t i = (size_t)fnv1a(key, strlen(key)) & (m->cap - 1);
 
 	while (m->slot[i].key && strcmp(m->slot[i].key, key) != 0)
 		i = (i + 1) & (m->cap - 1);
@@ -73,7 +66,7 @@ ptrmap_del(struct ptrmap *m, const char *key)
 	m->len--;
 	/* shift back the entries after i that probed past it */
 	for (j = (i + 1) & mask; m->slot[j].key; j = (j + 1) & mask) {
-		size_t home = (size_t)hash(m->slot[j].key) & mask;
+		size_t home = (size_t)fnv1a(m->slot[j].key, strlen(m->slot[j].key)) & mask;
 
 		/* j's home is cyclically in (i, j]: it stays */
 		if (i <= j ? (i < home && home <= j) : (i < home || home <= j))

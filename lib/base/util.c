@@ -124,27 +124,21 @@ version_exit(void)
 	exit(EXIT_OK);
 }
 
-/* The second line, as curl and git say it: the whole usage would push
- * the message itself off the screen. */
-static _Noreturn void
-try_help(void)
-{
-	char line[256];
-	int n = snprintf(line, sizeof line, "try '%s --help'\n", prog);
-
-	(void)write_all(2, line, n > 0 && (size_t)n < sizeof line ? (size_t)n : 0);
-	exit(EXIT_USAGE);
-}
-
 void
 usage_error(const char *fmt, ...)
 {
 	va_list ap;
+	char line[256];
+	int n;
 
 	va_start(ap, fmt);
 	vmsg(1, fmt, ap);
 	va_end(ap);
-	try_help();
+	/* the second line, as curl and git say it: the whole usage would
+	 * push the message itself off the screen */
+	n = snprintf(line, sizeof line, "try '%s --help'\n", prog);
+	(void)write_all(2, line, n > 0 && (size_t)n < sizeof line ? (size_t)n : 0);
+	exit(EXIT_USAGE);
 }
 
 /* The long option the argument "--name[=value]" names: exact, or the one

@@ -1,5 +1,4 @@
 #include <errno.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,15 +71,13 @@ jfield_spec_free(struct jfield_spec *sp)
 }
 
 static struct node *
-kid(struct node *parent, const char *key, size_t klen, int add)
+kid(struct node *parent, const char *key, size_t klen)
 {
 	struct node *k;
 
 	for (k = parent->kids; k; k = k->next)
 		if (k->klen == klen && memcmp(k->key, key, klen) == 0)
 			return k;
-	if (!add)
-		return NULL;
 	k = ecalloc(1, sizeof *k);
 	k->key = estrndup(key, klen);
 	k->klen = klen;
@@ -100,7 +97,7 @@ jfield_spec_add(struct jfield_spec *sp, const char *path)
 
 		if (klen == 0)
 			return -1;
-		at = kid(at, path, klen, 1);
+		at = kid(at, path, klen);
 		if (!path[klen])
 			break;
 		path += klen + 1;

@@ -12,10 +12,7 @@
 void
 rec_reader_init(struct rec_reader *r, int fd, const char *name, size_t max)
 {
-	memset(r, 0, sizeof *r);
-	r->fd = fd;
-	r->name = name;
-	r->max = max ? max : REC_MAX_LINE;
+	*r = (struct rec_reader){.fd = fd, .name = name, .max = max ? max : REC_MAX_LINE};
 }
 
 void

@@ -75,7 +75,6 @@ cfail(struct cctx *c, const char *fmt, ...)
 	return -1;
 }
 
-/* key appended to the pointer b, '~' and '/' escaped as RFC 6901 has it */
 void
 schema_ptr_push(struct buf *b, const char *key)
 {
@@ -112,21 +111,15 @@ is_count(json_object *v)
 static const char *const type_names[] = {"null", "boolean", "object", "array", "number",
                                          "string", "integer", NULL};
 
+/* type: one name, or an array of names, each checked alike */
 static int
 check_type(struct cctx *c, json_object *t)
 {
-	size_t i, n;
+	int list = json_object_is_type(t, json_type_array);
+	size_t i, n = list ? json_object_array_length(t) : 1;
 
-	if (json_object_is_type(t, json_type_string)) {
-		if (!str_listed(json_object_get_string(t), type_names))
-			return cfail(c, "\"%s\" is not a JSON Schema type", json_object_get_string(t));
-		return 0;
-	}
-	if (!json_object_is_type(t, json_type_array))
-		return cfail(c, "type is a string or an array of strings");
-	n = json_object_array_length(t);
 	for (i = 0; i < n; i++) {
-		json_object *e = json_object_array_get_idx(t, i);
+		json_object *e = list ? json_object_array_get_idx(t, i) : t;
 
 		if (!json_object_is_type(e, json_type_string))
 			return cfail(c, "type is a string or an array of strings");
@@ -479,14 +472,12 @@ schema_load(const char *path, int flags, char *err, size_t errlen)
 {
 	char why[ERRLEN];
 	size_t len;
-	char *text = read_file(path, 16u << 20, &len, why, sizeof why);
+	char *text = read_file(path, 16u << 20, &len, err, errlen);
 	json_object *doc;
 	struct schema *s;
 
-	if (!text) {
-		snprintf(err, errlen, "%s", why);
+	if (!text)
 		return NULL;
-	}
 	if (json_parse_any(text, len, &doc, why, sizeof why) < 0) {
 		free(text);
 		snprintf(err, errlen, "%s: invalid JSON: %s", path, why);

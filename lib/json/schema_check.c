@@ -168,25 +168,19 @@ article(const char *t)
 	return !strcmp(t, "null") ? "" : strchr("aeiou", t[0]) ? "an " : "a ";
 }
 
+/* type: one name, or an array of names, the value of any of them */
 static int
 check_type(struct vctx *c, json_object *t, json_object *v)
 {
+	int list = json_object_is_type(t, json_type_array);
+	size_t i, n = list ? json_object_array_length(t) : 1;
 	char want[256] = "";
-	size_t i, n;
 
-	if (json_object_is_type(t, json_type_string)) {
-		const char *name = json_object_get_string(t);
-
-		if (type_is(v, name))
-			return 0;
-		return fail(c, "is %s, not %s%s", what(v), article(name), name);
-	}
-	n = json_object_array_length(t);
 	for (i = 0; i < n; i++)
-		if (type_is(v, json_object_get_string(json_object_array_get_idx(t, i))))
+		if (type_is(v, json_object_get_string(list ? json_object_array_get_idx(t, i) : t)))
 			return 0;
 	for (i = 0; i < n; i++) {
-		const char *name = json_object_get_string(json_object_array_get_idx(t, i));
+		const char *name = json_object_get_string(list ? json_object_array_get_idx(t, i) : t);
 		size_t len = strlen(want);
 
 		snprintf(want + len, sizeof want - len, "%s%s%s",

@@ -16,8 +16,7 @@ struct http_target {
 	char *url;
 	char *shown;		/* url as the trace shows it */
 	int tls;		/* https: */
-	int auth;		/* a token is sent */
-	char *auth_name;	/* the header it is sent in */
+	char *auth_name;	/* the header a token is sent in; NULL: none is */
 	struct curl_slist *list;
 	CURLU *curlu;		/* NULL: curl_url_set refused it, CURLOPT_URL says why */
 };
@@ -373,12 +372,12 @@ http_free(struct http_engine *e)
 }
 
 struct http_xfer *
-http_slot(struct http_engine *e)
+http_slot(struct http_engine *e, int busy)
 {
 	int i;
 
 	for (i = 0; i < e->nslots; i++)
-		if (!e->slots[i].busy)
+		if (e->slots[i].busy == busy)
 			return &e->slots[i];
 	return NULL;
 }
@@ -409,7 +408,6 @@ http_target_new_auth(const char *url, const char *shown, const char *auth_line,
 	t->url = estrdup(url);
 	t->shown = estrdup(shown);
 	t->tls = strncmp(url, "https:", 6) == 0;
-	t->auth = token != NULL;
 	t->list = l;
 	/* the flags curl itself parses CURLOPT_URL with */
 	if (!(t->curlu = curl_url()))
@@ -476,7 +474,7 @@ http_start(struct http_engine *e, struct http_xfer *x, struct http_target *t, ch
 		/* the trace shows the token masked, never its value */
 		buf_reset(&e->trace);
 		buf_addf(&e->trace, "> POST %s (%zu bytes)", t->shown, x->req.len);
-		if (t->auth)
+		if (t->auth_name)
 			buf_addf(&e->trace, " %s: %s[REDACTED]", t->auth_name,
 			         strcmp(t->auth_name, "Authorization") == 0 ? "Bearer " : "");
 		e->opts.trace(e->opts.trace_arg, e->trace.data);
@@ -610,17 +608,6 @@ http_release(struct http_engine *e, struct http_xfer *x)
 	if (x->req.cap > 1u << 20)
 		buf_free(&x->req);
 	buf_reset(&x->body);
-}
-
-struct http_xfer *
-http_slot_busy(struct http_engine *e)
-{
-	int i;
-
-	for (i = 0; i < e->nslots; i++)
-		if (e->slots[i].busy)
-			return &e->slots[i];
-	return NULL;
 }
 
 void

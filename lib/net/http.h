@@ -85,8 +85,8 @@ struct http_target *http_target_new_auth(const char *url, const char *shown, con
                                          const char *token, const char *const *headers);
 void http_target_free(struct http_target *t);
 
-/* A free slot, or NULL when all are busy. */
-struct http_xfer *http_slot(struct http_engine *e);
+/* A free slot (busy 0) or one in use (busy 1), or NULL when none is. */
+struct http_xfer *http_slot(struct http_engine *e, int busy);
 /* POST x->req to t.  0, or -1 with err. */
 int http_start(struct http_engine *e, struct http_xfer *x, struct http_target *t,
                char *err, size_t errlen);
@@ -102,8 +102,7 @@ void http_on_done(struct http_engine *e, void (*fn)(void *), void *arg);
 struct http_xfer *http_done(struct http_engine *e);
 void http_release(struct http_engine *e, struct http_xfer *x);
 int http_busy(struct http_engine *e);
-/* A slot in use, or NULL; and stopping one (an interrupt). */
-struct http_xfer *http_slot_busy(struct http_engine *e);
+/* Stopping a slot in use (an interrupt). */
 void http_abort(struct http_engine *e, struct http_xfer *x);
 
 /* How a finished transfer failed, in the transport's words. */
@@ -134,12 +133,10 @@ struct http_call {
 	const char *method;		/* GET, POST, DELETE */
 	const char *url, *shown;	/* shown: as traces show it */
 	const char *token;		/* NULL: no Authorization */
-	const char *auth;		/* the line the token goes in, up to it;
-					 * NULL: "Authorization: Bearer " */
+	const char *auth;		/* the line the token goes in, up to it */
 	const char *const *headers;	/* lines sent besides, NULL-ended; NULL: none */
 	const char *body;
 	const char *body_path;
-	size_t len;
 	const char *field, *value;	/* the form's field (purpose=batch) */
 	const char *file_field, *file_path, *file_name;
 	int sink;

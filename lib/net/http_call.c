@@ -2,7 +2,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "net/http.h"
 
@@ -71,7 +70,7 @@ http_call(const struct http_call *c, long *status, struct buf *body, int *retrya
 	for (i = 0; c->headers && c->headers[i]; i++)
 		hdrs = curl_slist_append(hdrs, c->headers[i]);
 	if (c->token) {
-		buf_addf(&auth, "%s%s", c->auth ? c->auth : "Authorization: Bearer ", c->token);
+		buf_addf(&auth, "%s%s", c->auth, c->token);
 		hdrs = curl_slist_append(hdrs, auth.data);
 		memset(auth.data, 0, auth.len);
 		buf_free(&auth);
@@ -117,7 +116,7 @@ http_call(const struct http_call *c, long *status, struct buf *body, int *retrya
 	} else if (c->body) {
 		hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
 		curl_easy_setopt(e, CURLOPT_POSTFIELDS, c->body);
-		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)c->len);
+		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(c->body));
 	}
 	if (strcmp(c->method, c->body || c->body_path || c->file_path ? "POST" : "GET"))
 		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, c->method);

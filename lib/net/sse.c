@@ -43,11 +43,8 @@ sse_init(struct sse_parser *p, size_t max,
          void (*on_event)(void *, const char *, const char *, size_t, const char *),
          void *arg)
 {
-	memset(p, 0, sizeof *p);
-	p->on_event = on_event;
-	p->arg = arg;
-	p->max = max ? max : SSE_MAX_DATA;
-	p->retry = -1;
+	*p = (struct sse_parser){.on_event = on_event, .arg = arg,
+	                         .max = max ? max : SSE_MAX_DATA, .retry = -1};
 	line_reset(p);
 }
 

@@ -25,8 +25,8 @@ batch_call(const struct batch_conn *c, const char *method, const char *path, con
 	struct buf beta = {0};
 	struct http_call hc = {
 		.method = method, .url = url, .shown = shown, .token = c->ep->token,
-		.auth = api->auth, .headers = hdrs, .body = body, .len = body ? strlen(body) : 0,
-		.body_path = body_path, .field = "purpose", .value = "batch", .file_field = "file",
+		.auth = api->auth, .headers = hdrs, .body = body, .body_path = body_path,
+		.field = "purpose", .value = "batch", .file_field = "file",
 		.file_path = file, .file_name = name, .sink = sink, .o = c->o,
 	};
 	long status = 0;

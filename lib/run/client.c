@@ -138,7 +138,7 @@ client_free(struct client *c)
 	job_free(c->held);
 	/* transfers still in flight (an interrupt) own their jobs */
 	for (;;) {
-		struct http_xfer *x = http_slot_busy(c->eng);
+		struct http_xfer *x = http_slot(c->eng, 1);
 
 		if (!x)
 			break;
@@ -344,7 +344,7 @@ hold(struct client *c, struct job *j, size_t req_len, long long max_tokens)
 static void
 send_job(struct client *c, struct job *j)
 {
-	struct http_xfer *x = http_slot(c->eng);
+	struct http_xfer *x = http_slot(c->eng, 0);
 	struct llm_error e;
 	char err[ERRLEN];
 	double now = now_ms_f();
@@ -710,7 +710,7 @@ cancel_in_flight(struct client *c)
 		llm_error_set(&e, "cancelled", 0, "cancelled by %s before it was sent", name);
 		fail(c, j, &e);
 	}
-	while ((x = http_slot_busy(c->eng))) {
+	while ((x = http_slot(c->eng, 1))) {
 		struct job *j = x->user;
 		struct llm_error e;
 
