@@ -147,8 +147,8 @@ parse_c(const char *s, size_t len, json_object **out, char *err, size_t errlen)
 		pthread_setspecific(tok_key, NULL);
 		return -1;
 	}
-	while (end < len && strchr(" \t\r\n", s[end]))
-		end++;
+	/* white space as every reader takes it: a NUL is text after the value */
+	end = (size_t)(jscan_ws(s + end, s + len) - s);
 	if (end < len) {
 		snprintf(err, errlen, "unexpected text after the JSON value at byte %zu", end);
 		json_object_put(obj);

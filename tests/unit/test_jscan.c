@@ -83,6 +83,9 @@ test_scan(void **state)
 		v = json_parse(cases[i].text, n, err, sizeof err);
 		if (ok && (!v || !json_object_is_type(v, json_type_object)))
 			fail_msg("case %zu: jscan accepts what json-c refuses: %s", i, err);
+		/* a NUL after the value is text there, not white space */
+		if (i == N(cases) - 2 && (v || strcmp(err, "unexpected text after the JSON value at byte 7")))
+			fail_msg("case %zu: %s", i, v ? "taken" : err);
 		json_object_put(v);
 	}
 	/* at json-c's depth limit: what json-c says */
