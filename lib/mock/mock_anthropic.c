@@ -118,21 +118,6 @@ as_openai(json_object *req)
 	return o;
 }
 
-/* Anthropic's error type for a status. */
-static const char *
-error_type(int status)
-{
-	switch (status) {
-	case 401: return "authentication_error";
-	case 403: return "permission_error";
-	case 404: return "not_found_error";
-	case 413: return "request_too_large";
-	case 429: return "rate_limit_error";
-	case 529: return "overloaded_error";
-	default: return status >= 500 ? "api_error" : "invalid_request_error";
-	}
-}
-
 void
 mock_anthropic_error_json(struct buf *out, int status, const char *msg)
 {
@@ -144,7 +129,7 @@ mock_anthropic_error_json(struct buf *out, int status, const char *msg)
 	jw_kv_str(&w, "type", "error");
 	jw_key(&w, "error");
 	jw_open(&w, '{');
-	jw_kv_str(&w, "type", error_type(status));
+	jw_kv_str(&w, "type", mock_status_row(status)->anthropic_type);
 	jw_kv_str(&w, "message", msg);
 	jw_close(&w, '}');
 	jw_close(&w, '}');
