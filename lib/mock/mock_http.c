@@ -364,7 +364,7 @@ chat(struct mock_http *h, struct MHD_Connection *c, struct req *q)
 	add_limit_headers(r, &v);
 	rc = send_resp(c, status, r);
 out:
-	mock_verdict_free(&v);
+	buf_free(&v.body);
 	mock_answer_free(&a);
 	return rc;
 }

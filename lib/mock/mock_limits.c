@@ -225,12 +225,6 @@ mock_limits_check(struct mock_limits *l, const char *tok, long long tokens, doub
 }
 
 void
-mock_verdict_free(struct mock_verdict *v)
-{
-	buf_free(&v->body);
-}
-
-void
 mock_limits_used(struct mock_limits *l, long long tokens)
 {
 	if (!l || l->o.quota_tokens <= 0)
