@@ -382,20 +382,6 @@ delta(struct mock_stream *s, struct buf *out, const char *type, const char *fiel
 	ev_close(&w);
 }
 
-/* The next piece of the text (or of the thinking, the text again). */
-static void
-text_delta(const struct mock_answer *a, struct mock_stream *s, struct buf *out, int think)
-{
-	int huge = a->faults & MOCK_F_HUGE;
-	size_t len = text_len(a), n = mock_delta_len(huge, a->content.data, s->off, len);
-
-	if (think)
-		delta(s, out, "thinking_delta", "thinking", a->content.data + s->off, n, 0);
-	else
-		delta(s, out, "text_delta", "text", a->content.data + s->off, n, huge ? n : 0);
-	s->off += n;
-}
-
 /* The next event of the answer, as "data: {..}\n\n"; its type is the
  * event's name. */
 static int
@@ -446,14 +432,24 @@ next(const struct mock_answer *a, struct mock_stream *s, struct buf *out)
 			s->off = 0;
 			return MOCK_EV_DATA;
 		case A_THINK:
-		case A_TEXT:
-			if (s->off >= text_len(a)) {
+		case A_TEXT: {
+			/* the next piece of the text (or of the thinking, the text again) */
+			int huge = a->faults & MOCK_F_HUGE;
+			size_t len = text_len(a), n;
+
+			if (s->off >= len) {
 				s->phase++;
 				continue;
 			}
-			text_delta(a, s, out, s->phase == A_THINK);
+			n = mock_delta_len(huge, a->content.data, s->off, len);
+			if (s->phase == A_THINK)
+				delta(s, out, "thinking_delta", "thinking", a->content.data + s->off, n, 0);
+			else
+				delta(s, out, "text_delta", "text", a->content.data + s->off, n, huge ? n : 0);
+			s->off += n;
 			s->sent++;
 			return MOCK_EV_DATA;
+		}
 		case A_THINK_STOP:
 			block_event(&w, s, out, "content_block_delta", "delta", "signature_delta");
 			jw_kv_str(&w, "signature", "mock");
