@@ -70,6 +70,8 @@ enum {
                            MOCK_F_SSE_FILTER)
 #define MOCK_F_STREAM_ONLY (MOCK_F_NO_DONE | MOCK_F_TRUNCATE | MOCK_F_STREAM_ERROR | \
                             MOCK_F_TOOLS_NO_STREAM | MOCK_F_SSE_SHAPES)
+/* Faults that cut a stream short. */
+#define MOCK_F_CUTS (MOCK_F_DROP | MOCK_F_TRUNCATE | MOCK_F_STREAM_ERROR)
 
 struct mock_tool {
 	char *name;

@@ -276,8 +276,6 @@ mock_anthropic_completion(const struct mock_answer *a, struct buf *out, struct b
 enum { A_START, A_THINK_HEAD, A_THINK, A_THINK_STOP, A_TEXT_HEAD, A_TEXT, A_TEXT_STOP,
        A_TOOL_HEAD, A_TOOL_ARGS, A_TOOL_STOP, A_DELTA, A_STOP, A_CUT, A_END };
 
-#define CUTS (MOCK_F_DROP | MOCK_F_TRUNCATE | MOCK_F_STREAM_ERROR)
-
 static size_t
 text_len(const struct mock_answer *a)
 {
@@ -507,7 +505,7 @@ next(const struct mock_answer *a, struct mock_stream *s, struct buf *out)
 			s->phase = A_TOOL_HEAD;
 			return MOCK_EV_DATA;
 		case A_DELTA:
-			if (a->faults & CUTS) {
+			if (a->faults & MOCK_F_CUTS) {
 				s->phase = A_CUT;
 				continue;
 			}
