@@ -9,29 +9,29 @@
 #include "mock/mock_internal.h"
 
 static const struct mock_status_row statuses[] = {
-	{ 400, "Bad Request", "invalid_request_error", NULL, 1 },
-	{ 401, "Unauthorized", "authentication_error", "invalid_api_key", 1 },
-	{ 403, "Forbidden", "permission_error", NULL, 1 },
-	{ 404, "Not Found", "not_found_error", "model_not_found", 1 },
-	{ 405, "Method Not Allowed", "invalid_request_error", NULL, 0 },
-	{ 408, "Request Timeout", "timeout_error", NULL, 1 },
-	{ 409, "Conflict", "conflict_error", NULL, 1 },
-	{ 413, "Payload Too Large", "invalid_request_error", NULL, 0 },
-	{ 429, "Too Many Requests", "rate_limit_error", "rate_limit_exceeded", 1 },
-	{ 500, "Internal Server Error", "server_error", NULL, 1 },
-	{ 502, "Bad Gateway", "server_error", NULL, 1 },
-	{ 503, "Service Unavailable", "server_error", NULL, 1 },
-	{ 504, "Gateway Timeout", "server_error", NULL, 1 },
+	{ 400, "Bad Request", "invalid_request_error", NULL, 1, "invalid_request_error" },
+	{ 401, "Unauthorized", "authentication_error", "invalid_api_key", 1, "authentication_error" },
+	{ 403, "Forbidden", "permission_error", NULL, 1, "permission_error" },
+	{ 404, "Not Found", "not_found_error", "model_not_found", 1, "not_found_error" },
+	{ 405, "Method Not Allowed", "invalid_request_error", NULL, 0, "invalid_request_error" },
+	{ 408, "Request Timeout", "timeout_error", NULL, 1, "invalid_request_error" },
+	{ 409, "Conflict", "conflict_error", NULL, 1, "invalid_request_error" },
+	{ 413, "Payload Too Large", "invalid_request_error", NULL, 0, "request_too_large" },
+	{ 429, "Too Many Requests", "rate_limit_error", "rate_limit_exceeded", 1, "rate_limit_error" },
+	{ 500, "Internal Server Error", "server_error", NULL, 1, "api_error" },
+	{ 502, "Bad Gateway", "server_error", NULL, 1, "api_error" },
+	{ 503, "Service Unavailable", "server_error", NULL, 1, "api_error" },
+	{ 504, "Gateway Timeout", "server_error", NULL, 1, "api_error" },
 	/* Anthropic's "overloaded" */
-	{ 529, "Overloaded", "overloaded_error", NULL, 1 },
+	{ 529, "Overloaded", "overloaded_error", NULL, 1, "overloaded_error" },
 };
 
 const struct mock_status_row *
 mock_status_row(int code)
 {
 	static const struct mock_status_row
-		server = { 0, "Server Error", "server_error", NULL, 0 },
-		client = { 0, "Error", "invalid_request_error", NULL, 0 };
+		server = { 0, "Server Error", "server_error", NULL, 0, "api_error" },
+		client = { 0, "Error", "invalid_request_error", NULL, 0, "invalid_request_error" };
 	size_t i;
 
 	for (i = 0; i < NELEM(statuses); i++)

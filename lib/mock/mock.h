@@ -70,6 +70,8 @@ enum {
                            MOCK_F_SSE_FILTER)
 #define MOCK_F_STREAM_ONLY (MOCK_F_NO_DONE | MOCK_F_TRUNCATE | MOCK_F_STREAM_ERROR | \
                             MOCK_F_TOOLS_NO_STREAM | MOCK_F_SSE_SHAPES)
+/* Faults that cut a stream short. */
+#define MOCK_F_CUTS (MOCK_F_DROP | MOCK_F_TRUNCATE | MOCK_F_STREAM_ERROR)
 
 struct mock_tool {
 	char *name;
@@ -204,12 +206,14 @@ void mock_error_json(struct buf *out, const char *msg, const char *type, const c
  * for status, in out (emptied first). */
 void mock_anthropic_error_json(struct buf *out, int status, const char *msg);
 /* What we give an HTTP status: its reason phrase, error type and code
- * (NULL: none), and whether a [[mock:NNN]] directive may inject it.  A
- * status not in our table gets the row of its class. */
+ * (NULL: none), whether a [[mock:NNN]] directive may inject it, and
+ * Anthropic's error type.  A status not in our table gets the row of its
+ * class. */
 struct mock_status_row {
 	int code;
 	const char *reason, *type, *ecode;
 	int injectable;
+	const char *anthropic_type;
 };
 const struct mock_status_row *mock_status_row(int code);
 

@@ -186,17 +186,6 @@ int_option(struct mock_answer *a, json_object *req, const char *key, long long m
 	return 0;
 }
 
-/* What the request asks of the answer's shape: n choices, logprobs. */
-static int
-shape_options(struct mock_answer *a, json_object *req)
-{
-	if (int_option(a, req, "n", 1, MOCK_MAXN, 1, &a->n) < 0 ||
-	    int_option(a, req, "top_logprobs", 0, MOCK_MAXTOP, 0, &a->top_logprobs) < 0)
-		return -1;
-	a->logprobs = json_object_get_boolean(json_get(req, "logprobs"));
-	return 0;
-}
-
 /* finish_reason and usage (of every choice); max_tokens cuts the
  * content. */
 static void
@@ -266,27 +255,11 @@ walk(struct mock_answer *a, json_object *msgs, struct buf *user, const char **la
 	return 0;
 }
 
-/* The content of an answer to a structured-output request: a value
- * that follows its schema, or breaks it ([[mock:schema-break]]).  -1
- * with a 400 answer made when the schema is not one. */
-static int
-schema_content(json_object *req, struct mock_answer *a)
-{
-	char err[ERRLEN];
-
-	if (mock_schema_content(schema_asked(req), (a->faults & MOCK_F_SCHEMA_BREAK) != 0,
-	                        &a->content, err, sizeof err) < 0) {
-		fail(a, 400, NULL, "response_format.json_schema.schema: %s", err);
-		return -1;
-	}
-	return 0;
-}
-
 static void
 reply(struct mock *m, json_object *req, struct mock_answer *a)
 {
 	char err[ERRLEN];
-	json_object *msgs = json_get(req, "messages"), *so;
+	json_object *msgs = json_get(req, "messages"), *so, *schema = schema_asked(req);
 	struct mock_directives d;
 	struct buf user = {0}, tool = {0};
 	const char *lastrole = "", *model = json_get_str(req, "model");
@@ -307,9 +280,12 @@ reply(struct mock *m, json_object *req, struct mock_answer *a)
 	so = json_get(req, "stream_options");
 	a->include_usage = a->stream && json_object_get_boolean(json_get(so, "include_usage"));
 	a->model = estrdup(model ? model : "mock");
-	if (shape_options(a, req) < 0)
+	/* what the request asks of the answer's shape: n choices, logprobs */
+	if (int_option(a, req, "n", 1, MOCK_MAXN, 1, &a->n) < 0 ||
+	    int_option(a, req, "top_logprobs", 0, MOCK_MAXTOP, 0, &a->top_logprobs) < 0)
 		goto out;
-	if (schema_asked(req) && mock_no_json_schema(m)) {
+	a->logprobs = json_object_get_boolean(json_get(req, "logprobs"));
+	if (schema && mock_no_json_schema(m)) {
 		fail(a, 400, "invalid_request_error", "response_format json_schema is not supported");
 		goto out;
 	}
@@ -364,9 +340,15 @@ reply(struct mock *m, json_object *req, struct mock_answer *a)
 		if (a->raw)
 			goto done;
 	}
-	/* a rule's content stands as it is written: a test's crafted answer */
-	if (schema_asked(req) && !a->ntools && !(r && r->content) && schema_content(req, a) < 0)
+	/* a structured answer: a value that follows the schema, or breaks it
+	 * ([[mock:schema-break]]); a rule's content stands as it is written (a
+	 * test's crafted answer) */
+	if (schema && !a->ntools && !(r && r->content) &&
+	    mock_schema_content(schema, (a->faults & MOCK_F_SCHEMA_BREAK) != 0, &a->content, err,
+	                        sizeof err) < 0) {
+		fail(a, 400, NULL, "response_format.json_schema.schema: %s", err);
 		goto done;
+	}
 	if (a->faults & MOCK_F_HUGE) {
 		a->huge_bytes = d.huge_bytes;
 		a->has_content = 1;

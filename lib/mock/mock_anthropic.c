@@ -118,21 +118,6 @@ as_openai(json_object *req)
 	return o;
 }
 
-/* Anthropic's error type for a status. */
-static const char *
-error_type(int status)
-{
-	switch (status) {
-	case 401: return "authentication_error";
-	case 403: return "permission_error";
-	case 404: return "not_found_error";
-	case 413: return "request_too_large";
-	case 429: return "rate_limit_error";
-	case 529: return "overloaded_error";
-	default: return status >= 500 ? "api_error" : "invalid_request_error";
-	}
-}
-
 void
 mock_anthropic_error_json(struct buf *out, int status, const char *msg)
 {
@@ -144,7 +129,7 @@ mock_anthropic_error_json(struct buf *out, int status, const char *msg)
 	jw_kv_str(&w, "type", "error");
 	jw_key(&w, "error");
 	jw_open(&w, '{');
-	jw_kv_str(&w, "type", error_type(status));
+	jw_kv_str(&w, "type", mock_status_row(status)->anthropic_type);
 	jw_kv_str(&w, "message", msg);
 	jw_close(&w, '}');
 	jw_close(&w, '}');
@@ -291,8 +276,6 @@ mock_anthropic_completion(const struct mock_answer *a, struct buf *out, struct b
 enum { A_START, A_THINK_HEAD, A_THINK, A_THINK_STOP, A_TEXT_HEAD, A_TEXT, A_TEXT_STOP,
        A_TOOL_HEAD, A_TOOL_ARGS, A_TOOL_STOP, A_DELTA, A_STOP, A_CUT, A_END };
 
-#define CUTS (MOCK_F_DROP | MOCK_F_TRUNCATE | MOCK_F_STREAM_ERROR)
-
 static size_t
 text_len(const struct mock_answer *a)
 {
@@ -397,20 +380,6 @@ delta(struct mock_stream *s, struct buf *out, const char *type, const char *fiel
 	ev_close(&w);
 }
 
-/* The next piece of the text (or of the thinking, the text again). */
-static void
-text_delta(const struct mock_answer *a, struct mock_stream *s, struct buf *out, int think)
-{
-	int huge = a->faults & MOCK_F_HUGE;
-	size_t len = text_len(a), n = mock_delta_len(huge, a->content.data, s->off, len);
-
-	if (think)
-		delta(s, out, "thinking_delta", "thinking", a->content.data + s->off, n, 0);
-	else
-		delta(s, out, "text_delta", "text", a->content.data + s->off, n, huge ? n : 0);
-	s->off += n;
-}
-
 /* The next event of the answer, as "data: {..}\n\n"; its type is the
  * event's name. */
 static int
@@ -461,14 +430,24 @@ next(const struct mock_answer *a, struct mock_stream *s, struct buf *out)
 			s->off = 0;
 			return MOCK_EV_DATA;
 		case A_THINK:
-		case A_TEXT:
-			if (s->off >= text_len(a)) {
+		case A_TEXT: {
+			/* the next piece of the text (or of the thinking, the text again) */
+			int huge = a->faults & MOCK_F_HUGE;
+			size_t len = text_len(a), n;
+
+			if (s->off >= len) {
 				s->phase++;
 				continue;
 			}
-			text_delta(a, s, out, s->phase == A_THINK);
+			n = mock_delta_len(huge, a->content.data, s->off, len);
+			if (s->phase == A_THINK)
+				delta(s, out, "thinking_delta", "thinking", a->content.data + s->off, n, 0);
+			else
+				delta(s, out, "text_delta", "text", a->content.data + s->off, n, huge ? n : 0);
+			s->off += n;
 			s->sent++;
 			return MOCK_EV_DATA;
+		}
 		case A_THINK_STOP:
 			block_event(&w, s, out, "content_block_delta", "delta", "signature_delta");
 			jw_kv_str(&w, "signature", "mock");
@@ -526,7 +505,7 @@ next(const struct mock_answer *a, struct mock_stream *s, struct buf *out)
 			s->phase = A_TOOL_HEAD;
 			return MOCK_EV_DATA;
 		case A_DELTA:
-			if (a->faults & CUTS) {
+			if (a->faults & MOCK_F_CUTS) {
 				s->phase = A_CUT;
 				continue;
 			}

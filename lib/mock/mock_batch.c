@@ -96,10 +96,15 @@ mock_batch_route(const char *url)
 	       !strcmp(url, AN_URL) || !strncmp(url, AN_URL "/", sizeof AN_URL);
 }
 
+/* An error answer in OpenAI's shape, or with an in Anthropic's (which
+ * has no code); its status. */
 static int
-error(struct buf *out, int status, const char *code, const char *msg)
+error(struct buf *out, int an, int status, const char *code, const char *msg)
 {
-	mock_error_json(out, msg, mock_status_row(status)->type, code);
+	if (an)
+		mock_anthropic_error_json(out, status, msg);
+	else
+		mock_error_json(out, msg, mock_status_row(status)->type, code);
 	return status;
 }
 
@@ -200,7 +205,7 @@ upload(struct mock_batch *b, const char *ctype, const char *body, size_t len, st
 
 	if (!ctype || strncmp(ctype, "multipart/form-data", 19) ||
 	    !(bd = part_attr(ctype, strlen(ctype), "boundary=", &bn)) || bn + 4 > sizeof delim)
-		return error(out, 400, "invalid_request", "mock: a file comes as multipart/form-data");
+		return error(out, 0, 400, "invalid_request", "mock: a file comes as multipart/form-data");
 	snprintf(delim, sizeof delim, "--%.*s", (int)bn, bd);
 	bn += 2;
 	p = memmem(body, len, delim, bn);
@@ -227,15 +232,15 @@ upload(struct mock_batch *b, const char *ctype, const char *body, size_t len, st
 		p = next;
 	}
 	if (!purpose || pl != 5 || memcmp(purpose, "batch", 5))
-		return error(out, 400, "invalid_request", "mock: purpose must be 'batch'");
+		return error(out, 0, 400, "invalid_request", "mock: purpose must be 'batch'");
 	if (!fdata)
-		return error(out, 400, "invalid_request", "mock: no 'file' part");
+		return error(out, 0, 400, "invalid_request", "mock: no 'file' part");
 	buf_add(&data, fdata, fdl);
 	pthread_mutex_lock(&b->lock);
 	if (!(f = file_add(b, fname, fnl, "batch", &data))) {
 		pthread_mutex_unlock(&b->lock);
 		buf_free(&data);
-		return error(out, 413, "file_too_large", "mock: the batch store is full (--batch-max-bytes)");
+		return error(out, 0, 413, "file_too_large", "mock: the batch store is full (--batch-max-bytes)");
 	}
 	jw_start(&w, out);
 	file_json(&w, f);
@@ -262,10 +267,8 @@ line_answer(struct mock_batch *b, int anthropic, json_object *body, struct buf *
 		if ((o = json_parse(a.body.data ? a.body.data : "", a.body.len, err, sizeof err))) {
 			json_line(o, resp);
 			json_object_put(o);
-		} else if (anthropic)
-			mock_anthropic_error_json(resp, 500, "mock: the answer was not JSON");
-		else
-			mock_error_json(resp, "mock: the answer was not JSON", "server_error", NULL);
+		} else
+			error(resp, anthropic, 500, NULL, "mock: the answer was not JSON");
 	} else {
 		a.faults &= ~(unsigned)MOCK_F_HUGE;
 		(anthropic ? mock_anthropic_completion : mock_completion)(&a, resp, NULL);
@@ -558,18 +561,18 @@ create(struct mock_batch *b, const char *body, size_t len, struct buf *out)
 
 	if (!o || !in || !ep) {
 		json_object_put(o);
-		return error(out, 400, "invalid_request",
+		return error(out, 0, 400, "invalid_request",
 		             "mock: a batch needs input_file_id and endpoint");
 	}
 	if (strcmp(ep, "/v1/chat/completions")) {
 		json_object_put(o);
-		return error(out, 400, "invalid_request", "mock: the endpoint must be /v1/chat/completions");
+		return error(out, 0, 400, "invalid_request", "mock: the endpoint must be /v1/chat/completions");
 	}
 	pthread_mutex_lock(&b->lock);
 	if (!(f = file_find(b, in, strlen(in))) || strcmp(f->purpose, "batch")) {
 		pthread_mutex_unlock(&b->lock);
 		json_object_put(o);
-		return error(out, 404, "not_found", "mock: no such input file");
+		return error(out, 0, 404, "not_found", "mock: no such input file");
 	}
 	b->batches = erealloc(b->batches, (b->nbatches + 1) * sizeof *b->batches);
 	x = &b->batches[b->nbatches++];
@@ -645,13 +648,13 @@ file_req(struct mock_batch *b, const char *method, const char *rest, struct buf 
 	int st = 200;
 
 	if (path_id(rest, "/content", &n, &slash) < 0)
-		return error(out, 404, "unknown_url", "mock: unknown request URL");
+		return error(out, 0, 404, "unknown_url", "mock: unknown request URL");
 	pthread_mutex_lock(&b->lock);
 	if (!(f = file_find(b, rest, n)))
-		st = error(out, 404, "not_found", "mock: no such file");
+		st = error(out, 0, 404, "not_found", "mock: no such file");
 	else if (slash) {
 		if (strcmp(method, "GET"))
-			st = error(out, 405, NULL, "mock: method not allowed");
+			st = error(out, 0, 405, NULL, "mock: method not allowed");
 		else {
 			buf_add(out, f->data.data ? f->data.data : "", f->data.len);
 			*ctype = "application/octet-stream";
@@ -670,51 +673,13 @@ file_req(struct mock_batch *b, const char *method, const char *rest, struct buf 
 		jw_start(&w, out);
 		file_json(&w, f);
 	} else
-		st = error(out, 405, NULL, "mock: method not allowed");
-	pthread_mutex_unlock(&b->lock);
-	return st;
-}
-
-/* /v1/batches/ID[/cancel] */
-static int
-batch_req(struct mock_batch *b, const char *method, const char *rest, struct buf *out)
-{
-	size_t n;
-	int slash;
-	struct mbatch *x;
-	struct jw w;
-	int st = 200;
-
-	if (path_id(rest, "/cancel", &n, &slash) < 0)
-		return error(out, 404, "unknown_url", "mock: unknown request URL");
-	if (strcmp(method, slash ? "POST" : "GET"))
-		return error(out, 405, NULL, "mock: method not allowed");
-	pthread_mutex_lock(&b->lock);
-	if (!(x = batch_find(b, rest, n)))
-		st = error(out, 404, "not_found", "mock: no such batch");
-	else {
-		if (slash && !x->end && x->cancel_at == 0) {
-			x->cancel_at = mock_wall();
-			/* cancelled before it started: nothing to wait for */
-			if (x->cancel_at - x->created < b->o.seconds || b->o.seconds <= 0)
-				batch_end(b, x, "cancelled", 0);
-		}
-		jw_start(&w, out);
-		batch_json(b, &w, x);
-	}
+		st = error(out, 0, 405, NULL, "mock: method not allowed");
 	pthread_mutex_unlock(&b->lock);
 	return st;
 }
 
 /* Anthropic's Message Batches (https://docs.anthropic.com/en/api/
  * creating-message-batches): the same batches, in its shapes. */
-
-static int
-an_error(struct buf *out, int status, const char *msg)
-{
-	mock_anthropic_error_json(out, status, msg);
-	return status;
-}
 
 /* t as RFC 3339, as Anthropic writes its times. */
 static void
@@ -829,13 +794,13 @@ an_create(struct mock_batch *b, const char *body, size_t len, const char *host, 
 	json_object_put(o);
 	if (msg[0]) {
 		buf_free(&data);
-		return an_error(out, 400, msg);
+		return error(out, 1, 400, NULL, msg);
 	}
 	pthread_mutex_lock(&b->lock);
 	if (!(f = file_add(b, "requests.jsonl", 14, "messages_batch", &data))) {
 		pthread_mutex_unlock(&b->lock);
 		buf_free(&data);
-		return an_error(out, 413, "mock: the batch store is full (--batch-max-bytes)");
+		return error(out, 1, 413, NULL, "mock: the batch store is full (--batch-max-bytes)");
 	}
 	b->batches = erealloc(b->batches, (b->nbatches + 1) * sizeof *b->batches);
 	x = &b->batches[b->nbatches++];
@@ -863,7 +828,7 @@ an_list(struct mock_batch *b, const struct mock_batch_query *q, struct buf *out)
 	struct jw w;
 
 	if (limit < 1 || limit > 1000)
-		return an_error(out, 400, "limit: Input should be between 1 and 1000");
+		return error(out, 1, 400, NULL, "limit: Input should be between 1 and 1000");
 	jw_start(&w, out);
 	jw_open(&w, '{');
 	jw_key(&w, "data"); jw_open(&w, '[');
@@ -898,41 +863,48 @@ an_list(struct mock_batch *b, const struct mock_batch_query *q, struct buf *out)
 	return 200;
 }
 
-/* /v1/messages/batches/ID[/cancel|/results] */
+/* /v1/batches/ID[/cancel], and with an Anthropic's
+ * /v1/messages/batches/ID[/cancel|/results] */
 static int
-an_req(struct mock_batch *b, const char *method, const char *rest,
-       const struct mock_batch_query *q, struct buf *out, const char **ctype)
+batch_req(struct mock_batch *b, int an, const char *method, const char *rest,
+          const struct mock_batch_query *q, struct buf *out, const char **ctype)
 {
 	const char *slash = strchr(rest, '/'), *what = slash ? slash + 1 : "";
 	size_t n = slash ? (size_t)(slash - rest) : strlen(rest);
+	int cancel = !strcmp(what, "cancel"), results = an && !strcmp(what, "results");
 	struct mbatch *x;
 	struct mfile *f;
 	struct jw w;
 	int st = 200;
 
-	if (slash && strcmp(what, "cancel") && strcmp(what, "results"))
-		return an_error(out, 404, "mock: unknown request URL");
-	if (strcmp(method, !strcmp(what, "cancel") ? "POST" : "GET"))
-		return an_error(out, 405, "mock: method not allowed");
+	if (slash && !cancel && !results)
+		return error(out, an, 404, "unknown_url", "mock: unknown request URL");
+	if (strcmp(method, cancel ? "POST" : "GET"))
+		return error(out, an, 405, NULL, "mock: method not allowed");
 	pthread_mutex_lock(&b->lock);
-	if (!(x = batch_find(b, rest, n)) || !x->anthropic)
-		st = an_error(out, 404, "mock: no such message batch");
-	else if (!strcmp(what, "results")) {
+	if (!(x = batch_find(b, rest, n)) || (an && !x->anthropic))
+		st = error(out, an, 404, "not_found",
+		           an ? "mock: no such message batch" : "mock: no such batch");
+	else if (results) {
 		(void)batch_status(b, x);
 		if (!x->end || !(f = file_find(b, x->output, strlen(x->output))))
-			st = an_error(out, 400, "mock: the batch has not ended: no results yet");
+			st = error(out, an, 400, NULL, "mock: the batch has not ended: no results yet");
 		else {
 			buf_add(out, f->data.data ? f->data.data : "", f->data.len);
 			*ctype = "application/binary";
 		}
 	} else {
-		if (!strcmp(what, "cancel") && !x->end && x->cancel_at == 0) {
+		if (cancel && !x->end && x->cancel_at == 0) {
 			x->cancel_at = mock_wall();
+			/* cancelled before it started: nothing to wait for */
 			if (x->cancel_at - x->created < b->o.seconds || b->o.seconds <= 0)
 				batch_end(b, x, "cancelled", 0);
 		}
 		jw_start(&w, out);
-		an_batch_json(b, &w, x, q ? q->host : NULL);
+		if (an)
+			an_batch_json(b, &w, x, q ? q->host : NULL);
+		else
+			batch_json(b, &w, x);
 	}
 	pthread_mutex_unlock(&b->lock);
 	return st;
@@ -947,22 +919,22 @@ answer(struct mock_batch *b, const char *method, const char *url,
 	if (!strcmp(url, AN_URL)) {
 		if (!strcmp(method, "POST"))
 			return an_create(b, body, len, q ? q->host : NULL, out);
-		return strcmp(method, "GET") ? an_error(out, 405, "mock: method not allowed")
+		return strcmp(method, "GET") ? error(out, 1, 405, NULL, "mock: method not allowed")
 		                             : an_list(b, q, out);
 	}
 	if (!strncmp(url, AN_URL "/", sizeof AN_URL))
-		return an_req(b, method, url + sizeof AN_URL, q, out, ctype);
+		return batch_req(b, 1, method, url + sizeof AN_URL, q, out, ctype);
 	if (!strcmp(url, "/v1/files") || !strcmp(url, "/v1/batches")) {
 		int files = !strcmp(url, "/v1/files");
 
 		if (!strcmp(method, "POST"))
 			return files ? upload(b, content_type, body, len, out) : create(b, body, len, out);
-		return strcmp(method, "GET") ? error(out, 405, NULL, "mock: method not allowed")
+		return strcmp(method, "GET") ? error(out, 0, 405, NULL, "mock: method not allowed")
 		                             : list(b, files, out);
 	}
 	if (!strncmp(url, "/v1/files/", 10))
 		return file_req(b, method, url + 10, out, ctype);
-	return batch_req(b, method, url + 12, out);
+	return batch_req(b, 0, method, url + 12, q, out, ctype);
 }
 
 int

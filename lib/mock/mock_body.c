@@ -252,8 +252,6 @@ mock_completion(const struct mock_answer *a, struct buf *out, struct buf *post)
 /* Stream phases. */
 enum { S_START, S_REASONING_HEAD, S_REASONING, S_CONTENT, S_SUFFIX, S_TOOL_HEAD, S_TOOL_ARGS, S_FINISH, S_CUT, S_USAGE, S_DONE, S_END };
 
-#define CUTS (MOCK_F_DROP | MOCK_F_TRUNCATE | MOCK_F_STREAM_ERROR)
-
 static size_t
 content_len(const struct mock_answer *a)
 {
@@ -526,7 +524,7 @@ stream_event(const struct mock_answer *a, struct mock_stream *s, double ts, stru
 			s->sent++;
 			return MOCK_EV_DATA;
 		case S_FINISH:
-			if (a->faults & CUTS) {
+			if (a->faults & MOCK_F_CUTS) {
 				s->phase = S_CUT;
 				continue;
 			}

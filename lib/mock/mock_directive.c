@@ -1,5 +1,6 @@
 /* The [[mock:...]] directives of a message: fault names, error statuses
  * and tool calls with their options, cut out of the text they sit in. */
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -35,12 +36,6 @@ static const struct {
 };
 
 static int
-is_space(int c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
-static int
 at_close(const char *p, const char *end)
 {
 	return end - p >= 2 && p[0] == ']' && p[1] == ']';
@@ -49,7 +44,7 @@ at_close(const char *p, const char *end)
 const char *
 mock_skip_space(const char *p, const char *end)
 {
-	while (p < end && is_space((unsigned char)*p))
+	while (p < end && isspace((unsigned char)*p))
 		p++;
 	return p;
 }
@@ -58,7 +53,7 @@ mock_skip_space(const char *p, const char *end)
 static const char *
 word_end(const char *p, const char *end, int eq)
 {
-	while (p < end && !is_space((unsigned char)*p) && !at_close(p, end) && !(eq && *p == '='))
+	while (p < end && !isspace((unsigned char)*p) && !at_close(p, end) && !(eq && *p == '='))
 		p++;
 	return p;
 }
@@ -113,7 +108,7 @@ args_end(const char *p, const char *end)
 		return e;
 	for (q = p; q < end && !at_close(q, end); q++)
 		;
-	while (q > p && is_space((unsigned char)q[-1]))
+	while (q > p && isspace((unsigned char)q[-1]))
 		q--;
 	return q;
 }
@@ -277,7 +272,7 @@ trim(struct buf *b)
 {
 	size_t s = (size_t)(mock_skip_space(b->data, b->data + b->len) - b->data), e = b->len;
 
-	while (e > s && is_space((unsigned char)b->data[e - 1]))
+	while (e > s && isspace((unsigned char)b->data[e - 1]))
 		e--;
 	memmove(b->data, b->data + s, e - s);
 	b->len = e - s;

@@ -24,7 +24,7 @@ struct mock_http {
 	struct MHD_Daemon *d;
 	struct mock *m;
 	struct mock_http_opts o;
-	struct MHD_Response *models, *health;	/* built once, queued many times */
+	struct MHD_Response *models, *ok;	/* built once, queued many times */
 	atomic_ullong requests, chat, faults, connections;
 	int stopfd[2];		/* written once at stop, to end every wait */
 	int port;
@@ -364,7 +364,7 @@ chat(struct mock_http *h, struct MHD_Connection *c, struct req *q)
 	add_limit_headers(r, &v);
 	rc = send_resp(c, status, r);
 out:
-	mock_verdict_free(&v);
+	buf_free(&v.body);
 	mock_answer_free(&a);
 	return rc;
 }
@@ -376,7 +376,7 @@ get(struct mock_http *h, struct MHD_Connection *c, int rt)
 
 	switch (rt) {
 	case R_HEALTH:
-		return MHD_queue_response(c, MHD_HTTP_OK, h->health);
+		return MHD_queue_response(c, MHD_HTTP_OK, h->ok);
 	case R_MODELS:
 		return MHD_queue_response(c, MHD_HTTP_OK, h->models);
 	default:
@@ -474,14 +474,12 @@ set_limits(struct mock_http *h, struct MHD_Connection *c, struct req *q)
 	json_object *doc = json_parse(q->body.data ? q->body.data : "", q->body.len, err,
 	                              sizeof err);
 	long long rpm = limit_of(doc, "rpm"), tpm = limit_of(doc, "tpm");
-	struct buf b = {0};
 
 	json_object_put(doc);
 	if (!doc || rpm == -2 || tpm == -2)
 		return send_error(c, 400, NULL, "mock: limits must be {\"rpm\":N,\"tpm\":N}");
 	mock_limits_set(h->o.limits, rpm, tpm, now_ms_f());
-	buf_adds(&b, "{\"status\":\"ok\"}");
-	return send_resp(c, MHD_HTTP_OK, take_buf(&b, json_ctype));
+	return MHD_queue_response(c, MHD_HTTP_OK, h->ok);
 }
 
 static enum MHD_Result
@@ -634,8 +632,8 @@ release(struct mock_http *h)
 {
 	if (h->models)
 		MHD_destroy_response(h->models);
-	if (h->health)
-		MHD_destroy_response(h->health);
+	if (h->ok)
+		MHD_destroy_response(h->ok);
 	if (h->stopfd[0] >= 0)
 		close(h->stopfd[0]);
 	if (h->stopfd[1] >= 0)
@@ -683,7 +681,7 @@ mock_http_start(struct mock *m, const struct mock_http_opts *o, char *err, size_
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE }, *ai;
 	const char *host = o->host ? o->host : "127.0.0.1";
 	const union MHD_DaemonInfo *di;
-	struct buf models = {0}, health = {0};
+	struct buf models = {0}, ok = {0};
 	unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
 	                 MHD_USE_POLL;
 	char port[16];
@@ -699,9 +697,9 @@ mock_http_start(struct mock *m, const struct mock_http_opts *o, char *err, size_
 		return NULL;
 	}
 	models_json(o->models, o->nmodels, &models);
-	buf_adds(&health, "{\"status\":\"ok\"}");
+	buf_adds(&ok, "{\"status\":\"ok\"}");
 	h->models = take_buf(&models, json_ctype);
-	h->health = take_buf(&health, json_ctype);
+	h->ok = take_buf(&ok, json_ctype);
 	snprintf(port, sizeof port, "%d", o->port);
 	if ((e = getaddrinfo(host, port, &hints, &ai)) != 0) {
 		snprintf(err, errlen, "%s: %s", host, gai_strerror(e));
@@ -728,7 +726,7 @@ mock_http_start(struct mock *m, const struct mock_http_opts *o, char *err, size_
 	                        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h,
 	                        MHD_OPTION_END);
 	freeaddrinfo(ai);
-	if (!h->d || !h->models || !h->health) {
+	if (!h->d || !h->models || !h->ok) {
 		snprintf(err, errlen, "cannot listen on %s port %d%s%s", host, o->port,
 		         errno ? ": " : "", errno ? strerror(errno) : "");
 		if (h->d)

@@ -119,18 +119,19 @@ holder_of(struct mock_limits *l, const char *tok, double now)
 	return &l->h[i];
 }
 
+/* The header named name and what (a budget's, or ""), its value fmt's. */
 static void
-header(struct mock_verdict *v, const char *name, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+header(struct mock_verdict *v, const char *name, const char *what, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 static void
-header(struct mock_verdict *v, const char *name, const char *fmt, ...)
+header(struct mock_verdict *v, const char *name, const char *what, const char *fmt, ...)
 {
 	va_list ap;
 
 	if (v->nhdrs == MOCK_LIMIT_HDRS)
 		return;
-	snprintf(v->name[v->nhdrs], sizeof v->name[0], "%s", name);
+	snprintf(v->name[v->nhdrs], sizeof v->name[0], "%s%s", name, what);
 	va_start(ap, fmt);
 	vsnprintf(v->value[v->nhdrs], sizeof v->value[0], fmt, ap);
 	va_end(ap);
@@ -142,16 +143,13 @@ header(struct mock_verdict *v, const char *name, const char *fmt, ...)
 static void
 budget_headers(struct mock_verdict *v, const char *what, const struct budget *b, long long limit)
 {
-	char name[40], d[32];
+	char d[32];
 	double left = b->level > 0 ? floor(b->level) : 0;
 
 	mock_duration(((double)limit - b->level) * 60000.0 / (double)limit, d, sizeof d);
-	snprintf(name, sizeof name, "x-ratelimit-limit-%s", what);
-	header(v, name, "%lld", limit);
-	snprintf(name, sizeof name, "x-ratelimit-remaining-%s", what);
-	header(v, name, "%.0f", left);
-	snprintf(name, sizeof name, "x-ratelimit-reset-%s", what);
-	header(v, name, "%s", d);
+	header(v, "x-ratelimit-limit-", what, "%lld", limit);
+	header(v, "x-ratelimit-remaining-", what, "%.0f", left);
+	header(v, "x-ratelimit-reset-", what, "%s", d);
 }
 
 /* Milliseconds until b holds need. */
@@ -173,8 +171,8 @@ refuse(struct mock_limits *l, struct mock_verdict *v, const char *what, long lon
 	         "%.0f left, %.0f requested; try again in %.0fms", what, limit,
 	         level > 0 ? floor(level) : 0, need, ceil(wait));
 	mock_error_json(&v->body, msg, what, "rate_limit_exceeded");
-	header(v, "retry-after-ms", "%.0f", ceil(wait));
-	header(v, "retry-after", "%.0f", ceil(wait / 1000.0));
+	header(v, "retry-after-ms", "", "%.0f", ceil(wait));
+	header(v, "retry-after", "", "%.0f", ceil(wait / 1000.0));
 }
 
 void
@@ -222,12 +220,6 @@ mock_limits_check(struct mock_limits *l, const char *tok, long long tokens, doub
 	if (l->o.tpm > 0)
 		budget_headers(v, "tokens", &h->tok, l->o.tpm);
 	pthread_mutex_unlock(&l->mu);
-}
-
-void
-mock_verdict_free(struct mock_verdict *v)
-{
-	buf_free(&v->body);
 }
 
 void

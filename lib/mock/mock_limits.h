@@ -45,10 +45,9 @@ void mock_limits_free(struct mock_limits *l);
 int mock_limits_on(const struct mock_limits *l);
 
 /* A request of token tok (NULL or "": none) costing tokens, at now (ms):
- * v is filled (its body released with mock_verdict_free). */
+ * v is filled, its body the caller's to release (buf_free). */
 void mock_limits_check(struct mock_limits *l, const char *tok, long long tokens, double now,
                        struct mock_verdict *v);
-void mock_verdict_free(struct mock_verdict *v);
 
 /* The tokens an answer used, for the quota. */
 void mock_limits_used(struct mock_limits *l, long long tokens);

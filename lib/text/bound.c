@@ -69,38 +69,32 @@ one_string(struct bound *b, struct redact *r, json_object *v)
 	return changed || e->marked;
 }
 
-static size_t
-walk(struct bound *b, struct redact *r, json_object *v)
-{
-	size_t changed = 0, i, n;
+/* The bound and redaction of a record's walk (bound_json) or of a line's
+ * check (bound_line_clean), and the strings the walk changed. */
+struct pass {
+	struct bound *b;
+	struct redact *r;
+	size_t changed;
+};
 
-	switch (json_object_get_type(v)) {
-	case json_type_object: {
-		json_object_object_foreach(v, key, val) {
-			(void)key;
-			changed += walk(b, r, val);
-		}
-		break;
-	}
-	case json_type_array:
-		n = json_object_array_length(v);
-		for (i = 0; i < n; i++)
-			changed += walk(b, r, json_object_array_get_idx(v, i));
-		break;
-	case json_type_string:
-		changed = one_string(b, r, v);
-		break;
-	default:
-		break;
-	}
-	return changed;
+static int
+visit(json_object *v, void *arg)
+{
+	struct pass *p = arg;
+
+	if (json_object_is_type(v, json_type_string))
+		p->changed += one_string(p->b, p->r, v);
+	return 0;
 }
 
 size_t
 bound_json(struct bound *b, struct redact *r, json_object *rec)
 {
+	struct pass p = {b, r, 0};
+
 	b->n = 0;
-	return walk(b, r, rec);
+	json_any(rec, visit, &p);
+	return p.changed;
 }
 
 /* What cutting string e to c bytes saves, at least: a byte of text is a
@@ -160,15 +154,10 @@ bound_fit(struct bound *b, json_object *rec, struct buf *line)
 	return 0;
 }
 
-struct clean {
-	struct bound *b;
-	struct redact *r;
-};
-
 static int
 string_dirty(void *arg, const char *raw, size_t n, int escaped)
 {
-	struct clean *c = arg;
+	struct pass *c = arg;
 
 	/* the raw form is never shorter than the value: within the bound
 	 * raw, within it decoded; over it, the slow path measures */
@@ -187,7 +176,7 @@ string_dirty(void *arg, const char *raw, size_t n, int escaped)
 int
 bound_line_clean(struct bound *b, struct redact *r, const char *line, size_t len)
 {
-	struct clean c = {b, r};
+	struct pass c = {b, r, 0};
 
 	if (b->max_record && len > b->max_record)
 		return 0;

@@ -180,15 +180,13 @@ redact_load(struct redact *r, const char *path, char *err, size_t errlen)
 {
 	char why[ERRLEN];
 	size_t len;
-	char *text = read_file(path, 1u << 20, &len, why, sizeof why);
+	char *text = read_file(path, 1u << 20, &len, err, errlen);
 	char *line, *next;
 	long lineno = 0;
 	int rc = 0;
 
-	if (!text) {
-		snprintf(err, errlen, "%s", why);
+	if (!text)
 		return -1;
-	}
 	for (line = text; line && rc == 0; line = next) {
 		char *name, *regex, *end;
 
