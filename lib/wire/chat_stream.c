@@ -228,29 +228,26 @@ take_tool(struct chat_stream *s, struct into *c, json_object *tc, size_t pos)
 	return 0;
 }
 
-int
+void
 chat_stream_text(struct chat_stream *s, const char *kind, const char *t, size_t n)
 {
-	if (s->failed)
-		return -1;
-	return add_text(s, strcmp(kind, "content") == 0 ? &s->content : &s->reasoning, kind, t, n);
+	if (!s->failed)
+		add_text(s, strcmp(kind, "content") == 0 ? &s->content : &s->reasoning, kind, t, n);
 }
 
-int
+void
 chat_stream_tool(struct chat_stream *s, int index, const char *id, const char *name,
                  const char *args, size_t nargs)
 {
 	struct into c = {&s->content, &s->tools, &s->ntools, &s->finish_reason, 1};
 	struct chat_tool *t;
 
-	if (s->failed)
-		return -1;
-	if (!(t = tool_at(s, &c, index)))
-		return -1;
+	if (s->failed || !(t = tool_at(s, &c, index)))
+		return;
 	if ((id && set_text(s, &t->id, id, strlen(id)) < 0) ||
 	    (name && set_text(s, &t->name, name, strlen(name)) < 0) ||
 	    add_text(s, &t->args, NULL, args, nargs) < 0)
-		return -1;
+		return;
 	if (s->on_tool_call && (id || name || nargs)) {
 		/* the fragment as a C string, as the OpenAI reader hands it */
 		char *a = nargs ? estrndup(args, nargs) : NULL;
@@ -258,7 +255,6 @@ chat_stream_tool(struct chat_stream *s, int index, const char *id, const char *n
 		s->on_tool_call(s->arg, index, id, name, a);
 		free(a);
 	}
-	return 0;
 }
 
 /* The members a chunk is read for, at its three levels: the chunk, each

@@ -9,10 +9,10 @@
  * concatenated into its logprobs; when a stream holds choices of other
  * indexes too (n > 1), each is assembled apart (content, tool calls,
  * finish_reason) into the record's "choices", in index order, choice 0
- * first.  The callbacks hear of choice 0 only.  Tool calls are
- * assembled by their index: id,
- * type and function.name take the latest value a chunk carries (servers
- * send them once, some repeat them), function.arguments is concatenated.
+ * first.  The callbacks hear of choice 0 only.  Tool calls are assembled
+ * by their index: id, type and function.name take the latest value a
+ * chunk carries (servers send them once, some repeat them),
+ * function.arguments is concatenated.
  *
  * Memory: the answer (content, reasoning and tool calls together) may
  * hold at most max bytes; past that the stream fails with kind protocol.
@@ -98,12 +98,12 @@ void chat_stream_on_event(void *arg, const char *type, const char *data, size_t 
  * the one way: text of kind "content" or "reasoning" added to choice 0
  * (on_delta told); a tool call of choice 0 by its index, id and name
  * set when not NULL, args appended (on_tool_call told); the stream
- * failed with kind protocol.  Each returns 0, or -1 when the stream
- * failed (now or before).  model, finish_reason (malloc'd), usage
- * (owned), done and choices are set by the reader itself. */
-int chat_stream_text(struct chat_stream *s, const char *kind, const char *t, size_t n);
-int chat_stream_tool(struct chat_stream *s, int index, const char *id, const char *name,
-                     const char *args, size_t nargs);
+ * failed with kind protocol (-1 always).  A stream that failed before
+ * takes nothing more.  model, finish_reason (malloc'd), usage (owned),
+ * done and choices are set by the reader itself. */
+void chat_stream_text(struct chat_stream *s, const char *kind, const char *t, size_t n);
+void chat_stream_tool(struct chat_stream *s, int index, const char *id, const char *name,
+                      const char *args, size_t nargs);
 int chat_stream_fail(struct chat_stream *s, int retryable, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
