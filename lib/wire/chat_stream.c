@@ -394,14 +394,6 @@ server_error(struct chat_stream *s, json_object *err, const char *raw)
 	return rc;
 }
 
-/* Is the string t[0..n), read as a C string as json-c's tree gives it,
- * word? */
-static int
-cstr_is(const char *t, size_t n, const char *word)
-{
-	return t && strnlen(t, n) == strlen(word) && memcmp(t, word, strlen(word)) == 0;
-}
-
 /* One JSON chunk. */
 static int
 take_chunk(struct chat_stream *s, const char *data, size_t len)
@@ -426,8 +418,9 @@ take_chunk(struct chat_stream *s, const char *data, size_t len)
 		json_object_put(v);
 		goto out;
 	}
+	/* "object":"error", read as a C string as json-c's tree gives it */
 	t = member_str(&chunk, K_OBJECT, &n);
-	if (cstr_is(t, n, "error")) {
+	if (t && strnlen(t, n) == 5 && memcmp(t, "error", 5) == 0) {
 		v = json_parse(data, len, why, sizeof why);
 		rc = server_error(s, v, NULL);
 		json_object_put(v);
