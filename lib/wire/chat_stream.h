@@ -36,7 +36,8 @@ struct chat_tool {
 	struct buf id, type, name, args;
 };
 
-/* A choice of an index other than 0. */
+/* One choice assembled: choice 0 in the stream itself (choice0), every
+ * other index in its "more". */
 struct chat_choice {
 	int index;
 	struct buf content;
@@ -60,11 +61,9 @@ struct chat_stream {
 
 	size_t max;		/* largest answer in bytes */
 	size_t bytes;		/* answer bytes held */
-	struct buf content, reasoning;
-	struct chat_tool *tools;	/* sorted by index */
-	size_t ntools;
+	struct chat_choice choice0;	/* content, tool calls, finish_reason */
+	struct buf reasoning;		/* choice 0's */
 	char *model;
-	char *finish_reason;
 	json_object *usage;	/* owned */
 	json_object *logprobs;	/* choice 0's logprobs.content entries (owned), or NULL */
 	char *fingerprint;	/* the first system_fingerprint sent, or NULL */
@@ -99,8 +98,8 @@ void chat_stream_on_event(void *arg, const char *type, const char *data, size_t 
  * (on_delta told); a tool call of choice 0 by its index, id and name
  * set when not NULL, args appended (on_tool_call told); the stream
  * failed with kind protocol (-1 always).  A stream that failed before
- * takes nothing more.  model, finish_reason (malloc'd), usage (owned),
- * done and choices are set by the reader itself. */
+ * takes nothing more.  model, choice0.finish_reason (malloc'd), usage
+ * (owned), done and choices are set by the reader itself. */
 void chat_stream_text(struct chat_stream *s, const char *kind, const char *t, size_t n);
 void chat_stream_tool(struct chat_stream *s, int index, const char *id, const char *name,
                       const char *args, size_t nargs);
