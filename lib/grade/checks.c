@@ -23,11 +23,7 @@ struct at {
 	const char *kind;	/* its type when known */
 };
 
-static int
-bad(const struct at *a, json_object *v, char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-
-static int
+static int __attribute__((format(printf, 5, 6)))
 bad(const struct at *a, json_object *v, char *err, size_t errlen, const char *fmt, ...)
 {
 	char what[ERRLEN];
