@@ -191,8 +191,7 @@ points(const char *s, size_t n, size_t *out)
 		l = utf8_char_len(s, e);
 		if (l == 0)
 			l = 1;
-		p[k] = 0;
-		memcpy(&p[k], s, l);	/* the bytes stand for the character */
+		memcpy(&p[k], s, l);	/* the bytes stand for the character (ecalloc zeroed the rest) */
 		k++;
 		s += l;
 	}

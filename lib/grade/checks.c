@@ -23,11 +23,7 @@ struct at {
 	const char *kind;	/* its type when known */
 };
 
-static int
-bad(const struct at *a, json_object *v, char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-
-static int
+static int __attribute__((format(printf, 5, 6)))
 bad(const struct at *a, json_object *v, char *err, size_t errlen, const char *fmt, ...)
 {
 	char what[ERRLEN];
@@ -63,12 +59,8 @@ static const char *const keys[] = {
 static int
 known_keys(const struct at *a, json_object *t, char *err, size_t errlen)
 {
-	const char *const *k;
-
 	json_object_object_foreach(t, key, v) {
-		for (k = keys; *k && strcmp(*k, key); k++)
-			;
-		if (!*k)
+		if (!str_listed(key, keys))
 			return bad(a, v ? v : t, err, errlen, "unknown key '%s' (known: type, name, "
 			           "weight, not, optional, query, model, value, threshold, schema, "
 			           "schema_file, tool, arguments, grader_model)", key);

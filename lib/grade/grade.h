@@ -78,7 +78,6 @@ void checks_free(struct checks *cs);
 struct graded {
 	const char *line;	/* the record as read */
 	size_t len;
-	int ok;			/* a JSON object */
 	int is_error;		/* "status":"error" */
 	struct buf kind;	/* error.kind */
 	struct buf content;	/* content, or a trace's final_content */

@@ -75,8 +75,7 @@ graded_read(struct graded *g, const char *line, size_t len)
 {
 	g->line = line;
 	g->len = len;
-	g->ok = jfield_scan(g->spec, line, len, g->f);
-	if (!g->ok)
+	if (!jfield_scan(g->spec, line, len, g->f))
 		return -1;
 	g->is_error = g->f[F_STATUS].type == JF_STRING && g->f[F_STATUS].len == 5 &&
 	              !memcmp(g->f[F_STATUS].raw, "error", 5);

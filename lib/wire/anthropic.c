@@ -35,13 +35,14 @@ asked(json_object *v)
 	return 1;
 }
 
+/* A text block of the json-c string t (a reference added). */
 static json_object *
-text_block(const char *t, int len)
+text_block(json_object *t)
 {
 	json_object *b = json_object_new_object();
 
 	json_set(b, "type", json_object_new_string("text"));
-	json_set(b, "text", json_object_new_string_len(t, len));
+	json_set(b, "text", json_ref(t));
 	return b;
 }
 
@@ -84,8 +85,7 @@ add_content(json_object *out, json_object *content, const char *where, struct ll
 		return 0;
 	if (json_object_is_type(content, json_type_string)) {
 		if (json_object_get_string_len(content) > 0)
-			json_object_array_add(out, text_block(json_object_get_string(content),
-			                                      json_object_get_string_len(content)));
+			json_object_array_add(out, text_block(content));
 		return 0;
 	}
 	if (!json_object_is_type(content, json_type_array)) {
@@ -101,9 +101,7 @@ add_content(json_object *out, json_object *content, const char *where, struct ll
 		if (!type)
 			type = "";
 		if (strcmp(type, "text") == 0 && json_object_is_type(json_get(p, "text"), json_type_string)) {
-			json_object *t = json_get(p, "text");
-
-			b = text_block(json_object_get_string(t), json_object_get_string_len(t));
+			b = text_block(json_get(p, "text"));
 		} else if (strcmp(type, "image_url") == 0) {
 			json_object *iu = json_get(p, "image_url");
 			const char *url = json_object_is_type(iu, json_type_string)

@@ -157,8 +157,8 @@ message(struct astream *a, json_object *ev, int start)
 		                                   a->json_tool && a->ntools == 0);
 
 		if (fin) {
-			free(cs->finish_reason);
-			cs->finish_reason = estrdup(fin);
+			free(cs->choice0.finish_reason);
+			cs->choice0.finish_reason = estrdup(fin);
 		}
 		usage_from(a, json_get(ev, "usage"));
 	}

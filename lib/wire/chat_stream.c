@@ -18,17 +18,19 @@ chat_stream_init(struct chat_stream *s, size_t max)
 }
 
 static void
-tools_free(struct chat_tool *t, size_t n)
+choice_free(struct chat_choice *c)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		buf_free(&t[i].id);
-		buf_free(&t[i].type);
-		buf_free(&t[i].name);
-		buf_free(&t[i].args);
+	for (i = 0; i < c->ntools; i++) {
+		buf_free(&c->tools[i].id);
+		buf_free(&c->tools[i].type);
+		buf_free(&c->tools[i].name);
+		buf_free(&c->tools[i].args);
 	}
-	free(t);
+	free(c->tools);
+	buf_free(&c->content);
+	free(c->finish_reason);
 }
 
 void
@@ -36,19 +38,14 @@ chat_stream_free(struct chat_stream *s)
 {
 	size_t i;
 
-	tools_free(s->tools, s->ntools);
-	for (i = 0; i < s->nmore; i++) {
-		tools_free(s->more[i].tools, s->more[i].ntools);
-		buf_free(&s->more[i].content);
-		free(s->more[i].finish_reason);
-	}
+	choice_free(&s->choice0);
+	for (i = 0; i < s->nmore; i++)
+		choice_free(&s->more[i]);
 	free(s->more);
 	free(s->model);
-	free(s->finish_reason);
 	free(s->fingerprint);
 	json_object_put(s->usage);
 	json_object_put(s->logprobs);
-	buf_free(&s->content);
 	buf_free(&s->reasoning);
 	memset(s, 0, sizeof *s);
 }
@@ -122,8 +119,8 @@ flush_held(struct chat_stream *s)
 
 	if (!s->on_delta)
 		return;
-	if ((k = utf8_partial_tail(s->content.data, s->content.len)))
-		s->on_delta(s->arg, "content", s->content.data + s->content.len - k, k);
+	if ((k = utf8_partial_tail(s->choice0.content.data, s->choice0.content.len)))
+		s->on_delta(s->arg, "content", s->choice0.content.data + s->choice0.content.len - k, k);
 	if ((k = utf8_partial_tail(s->reasoning.data, s->reasoning.len)))
 		s->on_delta(s->arg, "reasoning", s->reasoning.data + s->reasoning.len - k, k);
 }
@@ -140,16 +137,6 @@ set_text(struct chat_stream *s, struct buf *b, const char *t, size_t n)
 	return add_text(s, b, NULL, t, n);
 }
 
-/* Where one choice is assembled: choice 0's fields of the stream, or
- * one of s->more. */
-struct into {
-	struct buf *content;
-	struct chat_tool **tools;
-	size_t *ntools;
-	char **finish_reason;
-	int zero;		/* choice 0: reasoning, logprobs, callbacks */
-};
-
 /* The array a of n elements of sz bytes grown by one, a zeroed one at
  * i: the place of a new tool call or choice in index order. */
 static void *
@@ -164,10 +151,10 @@ insert_at(void *a, size_t n, size_t sz, size_t i)
 
 /* The tool call of this index, added in index order when new. */
 static struct chat_tool *
-tool_at(struct chat_stream *s, struct into *c, int index)
+tool_at(struct chat_stream *s, struct chat_choice *c, int index)
 {
-	struct chat_tool *t = *c->tools;
-	size_t i, n = *c->ntools;
+	struct chat_tool *t = c->tools;
+	size_t i, n = c->ntools;
 
 	for (i = 0; i < n && t[i].index < index; i++)
 		;
@@ -177,9 +164,9 @@ tool_at(struct chat_stream *s, struct into *c, int index)
 		chat_stream_fail(s, 0, "answer has more than %d tool calls", CHAT_STREAM_MAX_TOOLS);
 		return NULL;
 	}
-	*c->tools = t = insert_at(t, n, sizeof *t, i);
+	c->tools = t = insert_at(t, n, sizeof *t, i);
 	t[i].index = index;
-	++*c->ntools;
+	c->ntools++;
 	return &t[i];
 }
 
@@ -206,7 +193,7 @@ choice_at(struct chat_stream *s, int index)
 /* One element of delta.tool_calls; pos is its place in that array, the
  * index of servers that send whole calls without one. */
 static int
-take_tool(struct chat_stream *s, struct into *c, json_object *tc, size_t pos)
+take_tool(struct chat_stream *s, struct chat_choice *c, json_object *tc, size_t pos)
 {
 	json_object *iv = json_get(tc, "index"), *fn = json_get(tc, "function");
 	size_t nid = 0, ntype = 0, nname = 0, nargs = 0;
@@ -222,35 +209,31 @@ take_tool(struct chat_stream *s, struct into *c, json_object *tc, size_t pos)
 	if (set_text(s, &t->id, id, nid) < 0 || set_text(s, &t->type, type, ntype) < 0 ||
 	    set_text(s, &t->name, name, nname) < 0 || add_text(s, &t->args, NULL, args, nargs) < 0)
 		return -1;
-	if (c->zero && s->on_tool_call && (nid || nname || nargs))
+	if (c == &s->choice0 && s->on_tool_call && (nid || nname || nargs))
 		s->on_tool_call(s->arg, (int)index, nid ? id : NULL, nname ? name : NULL,
 		                nargs ? args : NULL);
 	return 0;
 }
 
-int
+void
 chat_stream_text(struct chat_stream *s, const char *kind, const char *t, size_t n)
 {
-	if (s->failed)
-		return -1;
-	return add_text(s, strcmp(kind, "content") == 0 ? &s->content : &s->reasoning, kind, t, n);
+	if (!s->failed)
+		add_text(s, strcmp(kind, "content") == 0 ? &s->choice0.content : &s->reasoning, kind, t, n);
 }
 
-int
+void
 chat_stream_tool(struct chat_stream *s, int index, const char *id, const char *name,
                  const char *args, size_t nargs)
 {
-	struct into c = {&s->content, &s->tools, &s->ntools, &s->finish_reason, 1};
 	struct chat_tool *t;
 
-	if (s->failed)
-		return -1;
-	if (!(t = tool_at(s, &c, index)))
-		return -1;
+	if (s->failed || !(t = tool_at(s, &s->choice0, index)))
+		return;
 	if ((id && set_text(s, &t->id, id, strlen(id)) < 0) ||
 	    (name && set_text(s, &t->name, name, strlen(name)) < 0) ||
 	    add_text(s, &t->args, NULL, args, nargs) < 0)
-		return -1;
+		return;
 	if (s->on_tool_call && (id || name || nargs)) {
 		/* the fragment as a C string, as the OpenAI reader hands it */
 		char *a = nargs ? estrndup(args, nargs) : NULL;
@@ -258,7 +241,6 @@ chat_stream_tool(struct chat_stream *s, int index, const char *id, const char *n
 		s->on_tool_call(s->arg, index, id, name, a);
 		free(a);
 	}
-	return 0;
 }
 
 /* The members a chunk is read for, at its three levels: the chunk, each
@@ -316,40 +298,38 @@ take_logprobs(struct chat_stream *s, struct members *choice)
 static int
 take_choice(struct chat_stream *s, struct members *choice, int index)
 {
-	struct chat_choice *other = index ? choice_at(s, index) : NULL;
-	struct into c = {&s->content, &s->tools, &s->ntools, &s->finish_reason, 1};
+	/* choice 0 has reasoning, logprobs and the callbacks too */
+	struct chat_choice *c = index ? choice_at(s, index) : &s->choice0;
+	int zero = index == 0;
 	struct members delta;
 	json_object *tcs = NULL;
 	const char *t;
 	size_t n = 0, i;
 	int rc = -1;
 
-	if (index && !other)
+	if (!c)
 		return -1;
-	if (other)
-		c = (struct into){&other->content, &other->tools, &other->ntools,
-		                  &other->finish_reason, 0};
 	members_open(&delta, choice, C_DELTA, &delta_keys);
 	t = member_str(&delta, D_CONTENT, &n);
-	if (add_text(s, c.content, c.zero ? "content" : NULL, t, n) < 0)
+	if (add_text(s, &c->content, zero ? "content" : NULL, t, n) < 0)
 		goto out;
 	/* reasoning_content (DeepSeek, vLLM, llama.cpp) or reasoning
 	 * (Ollama, OpenRouter), as openai_parse_completion reads them */
-	if (c.zero && !(t = member_str(&delta, D_REASONING_CONTENT, &n)))
+	if (zero && !(t = member_str(&delta, D_REASONING_CONTENT, &n)))
 		t = member_str(&delta, D_REASONING, &n);
-	if (c.zero && add_text(s, &s->reasoning, "reasoning", t, n) < 0)
+	if (zero && add_text(s, &s->reasoning, "reasoning", t, n) < 0)
 		goto out;
 	tcs = member_value(&delta, D_TOOL_CALLS);
 	for (i = 0; json_object_is_type(tcs, json_type_array) &&
 	     i < json_object_array_length(tcs); i++)
-		if (take_tool(s, &c, json_object_array_get_idx(tcs, i), i) < 0)
+		if (take_tool(s, c, json_object_array_get_idx(tcs, i), i) < 0)
 			goto out;
 	/* a C string, as json-c's tree gives it */
 	if ((t = member_str(choice, C_FINISH, &n))) {
-		free(*c.finish_reason);
-		*c.finish_reason = estrndup(t, strnlen(t, n));
+		free(c->finish_reason);
+		c->finish_reason = estrndup(t, strnlen(t, n));
 	}
-	if (c.zero && take_logprobs(s, choice) < 0)
+	if (zero && take_logprobs(s, choice) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -398,14 +378,6 @@ server_error(struct chat_stream *s, json_object *err, const char *raw)
 	return rc;
 }
 
-/* Is the string t[0..n), read as a C string as json-c's tree gives it,
- * word? */
-static int
-cstr_is(const char *t, size_t n, const char *word)
-{
-	return t && strnlen(t, n) == strlen(word) && memcmp(t, word, strlen(word)) == 0;
-}
-
 /* One JSON chunk. */
 static int
 take_chunk(struct chat_stream *s, const char *data, size_t len)
@@ -430,8 +402,9 @@ take_chunk(struct chat_stream *s, const char *data, size_t len)
 		json_object_put(v);
 		goto out;
 	}
+	/* "object":"error", read as a C string as json-c's tree gives it */
 	t = member_str(&chunk, K_OBJECT, &n);
-	if (cstr_is(t, n, "error")) {
+	if (t && strnlen(t, n) == 5 && memcmp(t, "error", 5) == 0) {
 		v = json_parse(data, len, why, sizeof why);
 		rc = server_error(s, v, NULL);
 		json_object_put(v);
@@ -534,15 +507,14 @@ tools_json(const struct chat_tool *tools, size_t n)
 /* One entry of the record's "choices", as openai_parse_completion makes
  * it. */
 static json_object *
-choice_json(const struct buf *content, const struct chat_tool *tools, size_t ntools,
-            const char *finish_reason)
+choice_json(const struct chat_choice *c)
 {
 	json_object *o = json_object_new_object();
 
-	json_set(o, "content", str_json(content, ""));
-	if (ntools)
-		json_set(o, "tool_calls", tools_json(tools, ntools));
-	json_set(o, "finish_reason", finish_reason ? json_object_new_string(finish_reason) : NULL);
+	json_set(o, "content", str_json(&c->content, ""));
+	if (c->ntools)
+		json_set(o, "tool_calls", tools_json(c->tools, c->ntools));
+	json_set(o, "finish_reason", c->finish_reason ? json_object_new_string(c->finish_reason) : NULL);
 	return o;
 }
 
@@ -552,10 +524,9 @@ choices_json(const struct chat_stream *s)
 	json_object *a = json_object_new_array();
 	size_t i;
 
-	json_object_array_add(a, choice_json(&s->content, s->tools, s->ntools, s->finish_reason));
+	json_object_array_add(a, choice_json(&s->choice0));
 	for (i = 0; i < s->nmore; i++)
-		json_object_array_add(a, choice_json(&s->more[i].content, s->more[i].tools,
-		                                     s->more[i].ntools, s->more[i].finish_reason));
+		json_object_array_add(a, choice_json(&s->more[i]));
 	return a;
 }
 
@@ -567,7 +538,7 @@ chat_stream_finish(struct chat_stream *s, json_object *res, struct llm_error *e)
 		*e = s->err;
 		return -1;
 	}
-	if (!s->done && !s->finish_reason) {
+	if (!s->done && !s->choice0.finish_reason) {
 		llm_error_set(e, "protocol", 1, "stream ended before the answer was complete "
 		              "(no finish_reason, no [DONE])");
 		return -1;
@@ -579,13 +550,13 @@ chat_stream_finish(struct chat_stream *s, json_object *res, struct llm_error *e)
 	}
 	if (s->model)
 		json_set(res, "model", json_object_new_string(s->model));
-	json_set(res, "content", str_json(&s->content, ""));
-	if (s->ntools)
-		json_set(res, "tool_calls", tools_json(s->tools, s->ntools));
+	json_set(res, "content", str_json(&s->choice0.content, ""));
+	if (s->choice0.ntools)
+		json_set(res, "tool_calls", tools_json(s->choice0.tools, s->choice0.ntools));
 	if (s->reasoning.len)
 		json_set(res, "reasoning", str_json(&s->reasoning, ""));
-	json_set(res, "finish_reason", s->finish_reason
-	         ? json_object_new_string(s->finish_reason) : NULL);
+	json_set(res, "finish_reason", s->choice0.finish_reason
+	         ? json_object_new_string(s->choice0.finish_reason) : NULL);
 	if (s->usage)
 		json_set(res, "usage", json_ref(s->usage));
 	if (s->logprobs) {

@@ -9,10 +9,10 @@
  * concatenated into its logprobs; when a stream holds choices of other
  * indexes too (n > 1), each is assembled apart (content, tool calls,
  * finish_reason) into the record's "choices", in index order, choice 0
- * first.  The callbacks hear of choice 0 only.  Tool calls are
- * assembled by their index: id,
- * type and function.name take the latest value a chunk carries (servers
- * send them once, some repeat them), function.arguments is concatenated.
+ * first.  The callbacks hear of choice 0 only.  Tool calls are assembled
+ * by their index: id, type and function.name take the latest value a
+ * chunk carries (servers send them once, some repeat them),
+ * function.arguments is concatenated.
  *
  * Memory: the answer (content, reasoning and tool calls together) may
  * hold at most max bytes; past that the stream fails with kind protocol.
@@ -36,7 +36,8 @@ struct chat_tool {
 	struct buf id, type, name, args;
 };
 
-/* A choice of an index other than 0. */
+/* One choice assembled: choice 0 in the stream itself (choice0), every
+ * other index in its "more". */
 struct chat_choice {
 	int index;
 	struct buf content;
@@ -60,11 +61,9 @@ struct chat_stream {
 
 	size_t max;		/* largest answer in bytes */
 	size_t bytes;		/* answer bytes held */
-	struct buf content, reasoning;
-	struct chat_tool *tools;	/* sorted by index */
-	size_t ntools;
+	struct chat_choice choice0;	/* content, tool calls, finish_reason */
+	struct buf reasoning;		/* choice 0's */
 	char *model;
-	char *finish_reason;
 	json_object *usage;	/* owned */
 	json_object *logprobs;	/* choice 0's logprobs.content entries (owned), or NULL */
 	char *fingerprint;	/* the first system_fingerprint sent, or NULL */
@@ -98,12 +97,12 @@ void chat_stream_on_event(void *arg, const char *type, const char *data, size_t 
  * the one way: text of kind "content" or "reasoning" added to choice 0
  * (on_delta told); a tool call of choice 0 by its index, id and name
  * set when not NULL, args appended (on_tool_call told); the stream
- * failed with kind protocol.  Each returns 0, or -1 when the stream
- * failed (now or before).  model, finish_reason (malloc'd), usage
+ * failed with kind protocol (-1 always).  A stream that failed before
+ * takes nothing more.  model, choice0.finish_reason (malloc'd), usage
  * (owned), done and choices are set by the reader itself. */
-int chat_stream_text(struct chat_stream *s, const char *kind, const char *t, size_t n);
-int chat_stream_tool(struct chat_stream *s, int index, const char *id, const char *name,
-                     const char *args, size_t nargs);
+void chat_stream_text(struct chat_stream *s, const char *kind, const char *t, size_t n);
+void chat_stream_tool(struct chat_stream *s, int index, const char *id, const char *name,
+                      const char *args, size_t nargs);
 int chat_stream_fail(struct chat_stream *s, int retryable, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

@@ -9,7 +9,6 @@ member_keys_init(struct member_keys *k, const char *const *keys, int n)
 	if (n > MEMBERS_MAX)
 		eprintf("members: %d keys, at most %d", n, MEMBERS_MAX);
 	k->keys = keys;
-	k->n = n;
 	k->spec = jfield_spec_of(keys, n);	/* flat keys: key i in slot i */
 }
 
@@ -26,11 +25,9 @@ parse(const char *s, size_t n)
 }
 
 static void
-init(struct members *o, const struct member_keys *k, const char *raw, size_t len)
+init(struct members *o, const struct member_keys *k)
 {
 	o->k = k;
-	o->raw = raw;
-	o->len = len;
 	o->text = 0;
 	o->tree = o->own = NULL;
 	o->used = 0;
@@ -56,7 +53,7 @@ int
 members_of(struct members *o, const char *s, size_t n, const struct member_keys *k,
            char *why, size_t whylen)
 {
-	init(o, k, s, n);
+	init(o, k);
 	/* json-c ends a key at an escaped NUL ("model\u0000x" is "model",
 	 * and may stand for it); jfield does not: such a text is its tree */
 	if (!escaped_nul(s, n) && jfield_scan(k->spec, s, n, o->f)) {
@@ -75,12 +72,11 @@ members_open(struct members *e, struct members *o, int i, const struct member_ke
 {
 	const struct jfield *f = &o->f[i];
 
+	init(e, k);
 	if (!o->text) {
-		init(e, k, NULL, 0);
 		e->tree = json_get(o->tree, o->k->keys[i]);
 		return json_object_is_type(e->tree, json_type_object);
 	}
-	init(e, k, f->raw, f->len);
 	if (f->type != JF_OBJECT)
 		return 0;
 	if (jfield_scan(k->spec, f->raw, f->len, e->f)) {
@@ -222,7 +218,7 @@ members_next(struct member_iter *it, struct members *e, const struct member_keys
 		const char *in = it->in;
 
 		it->in = NULL;
-		init(e, k, in, it->len);
+		init(e, k);
 		if (jfield_scan(k->spec, in, it->len, e->f)) {
 			e->text = 1;
 			return 1;
@@ -236,7 +232,7 @@ members_next(struct member_iter *it, struct members *e, const struct member_keys
 	}
 	if (it->i >= it->n)
 		return 0;
-	init(e, k, NULL, 0);
+	init(e, k);
 	e->tree = json_object_array_get_idx(it->arr, it->i++);
 	return 1;
 }

@@ -32,14 +32,11 @@
 /* The keys of one kind of object; member i is the one keys[i] names. */
 struct member_keys {
 	const char *const *keys;
-	int n;
 	struct jfield_spec *spec;
 };
 
 struct members {
 	const struct member_keys *k;
-	const char *raw;		/* the object's text (read as text) */
-	size_t len;
 	int text;			/* read as text: f holds the members */
 	struct jfield f[MEMBERS_MAX];
 	json_object *tree;		/* read as a tree: borrowed (or own) */

@@ -135,9 +135,7 @@ openai_schema_fallback(json_object *body)
 	if (sys && strcmp(sys, "system") == 0 && json_get_str(first, "content")) {
 		struct buf both = {0};
 
-		buf_adds(&both, json_get_str(first, "content"));
-		buf_adds(&both, "\n\n");
-		buf_add(&both, text.data, text.len);
+		buf_addf(&both, "%s\n\n%s", json_get_str(first, "content"), text.data);
 		json_set(first, "content", json_object_new_string_len(both.data, (int)both.len));
 		buf_free(&both);
 	} else {

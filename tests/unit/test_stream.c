@@ -277,7 +277,7 @@ test_too_many_tools(void **state)
 	buf_adds(&chunk, "]}}]}");
 	chat_stream_init(&s, 0);
 	assert_int_equal(chat_stream_data(&s, chunk.data, chunk.len), -1);
-	assert_int_equal(s.ntools, CHAT_STREAM_MAX_TOOLS);
+	assert_int_equal(s.choice0.ntools, CHAT_STREAM_MAX_TOOLS);
 	assert_int_equal(chat_stream_finish(&s, rec, &e), -1);
 	assert_string_equal(e.message, "answer has more than 1024 tool calls");
 	chat_stream_free(&s);
