@@ -2,7 +2,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,20 +61,10 @@ struct check {
 	json_object *seen;	/* query ids so far, as keys */
 };
 
-static int
-bad(struct check *c, json_object *at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int
-bad(struct check *c, json_object *at, const char *fmt, ...)
-{
-	char msg[ERRLEN];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	return toml_message(c->pl->where, c->pl->file, at, c->err, c->errlen, "%s", msg);
-}
+/* Every message names the plan file and the place of the value at, when
+ * known: toml_message's. */
+#define bad(c, at, ...) \
+	toml_message((c)->pl->where, (c)->pl->file, at, (c)->err, (c)->errlen, __VA_ARGS__)
 
 /* The string at key in obj: *s set (NULL when missing and optional). */
 static int
