@@ -123,9 +123,7 @@ check_keys(struct check *c, json_object *t, const char *const *known, const char
 	int rc;
 
 	json_object_object_foreach(t, key, v) {
-		for (k = known; *k && strcmp(*k, key) != 0; k++)
-			;
-		if (*k)
+		if (str_listed(key, known))
 			continue;
 		for (k = known; *k; k++)
 			buf_addf(&list, "%s%s", k == known ? "" : ", ", *k);
