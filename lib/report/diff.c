@@ -346,7 +346,7 @@ by_key(struct diff *d, struct diff_report *r, int side)
 }
 
 static struct diff_rec *
-rec_of(struct side *sd, int side, uint32_t i)
+rec_of(struct side *sd, uint32_t i)
 {
 	struct diff_rec *x;
 	struct sum_rec s;
@@ -357,8 +357,7 @@ rec_of(struct side *sd, int side, uint32_t i)
 	summary_rec(sd->s, i, &s);
 	x = emalloc(sizeof *x);
 	*x = (struct diff_rec){s.id, s.model, s.kind, s.ok, k->pass, k->hashed, k->hash,
-	                       k->prompt, k->completion, s.cost, s.latency, side, k->off,
-	                       k->len};
+	                       k->prompt, k->completion, s.cost, s.latency, k->off, k->len};
 	return x;
 }
 
@@ -385,8 +384,8 @@ static void
 one_key(struct diff *d, struct diff_report *r, const char *key, uint32_t oi, uint32_t ni,
         size_t *cap)
 {
-	struct diff_rec *o = rec_of(&d->side[DIFF_OLD], DIFF_OLD, oi);
-	struct diff_rec *n = rec_of(&d->side[DIFF_NEW], DIFF_NEW, ni);
+	struct diff_rec *o = rec_of(&d->side[DIFF_OLD], oi);
+	struct diff_rec *n = rec_of(&d->side[DIFF_NEW], ni);
 	unsigned w;
 	struct diff_change *c;
 	int i;
