@@ -88,14 +88,12 @@ parts_init(struct parts *P, const struct plan *pl)
 		jw_key(&w, "temperature");
 		jw_tree(&w, pl->temperature);
 	}
-	if (pl->max_tokens) {
+	if (pl->max_tokens)
 		jw_kv_int(&w, "max_tokens", (long long)json_object_get_int64(pl->max_tokens));
-	}
 	jw_start(&w, &P->meta);
 	jw_kv_str(&w, "plan_id", pl->plan_id);
-	if (pl->assistant_id) {
+	if (pl->assistant_id)
 		jw_kv_str(&w, "assistant_id", pl->assistant_id);
-	}
 	P->models = ecalloc(pl->nmodels, sizeof *P->models);
 	for (i = 0; i < pl->nmodels; i++)
 		json_quote(&P->models[i], pl->models[i].name, strlen(pl->models[i].name));
@@ -192,9 +190,8 @@ record(struct buf *b, struct parts *P, const struct buf *model, const char *hash
 		jw_key(&w, "assert");
 		jw_raw(&w, P->assert.data, P->assert.len);
 	}
-	if (repeat) {
+	if (repeat)
 		jw_kv_int(&w, "repeat", k);
-	}
 	jw_close(&w, '}');
 	jw_close(&w, '}');
 	buf_add(b, "\n", 1);
