@@ -20,7 +20,7 @@ plan_parse_file(const char *file, json_object **out, struct toml_where **where, 
 	char why[ERRLEN];
 	size_t len, n = strlen(file), i;
 	char *text;
-	int json;
+	int json, rc = 0;
 
 	*out = NULL;
 	if (where)
@@ -38,18 +38,12 @@ plan_parse_file(const char *file, json_object **out, struct toml_where **where, 
 	for (i = 0; i < len && strchr(" \t\r\n", text[i]); i++)
 		;
 	json = (n >= 5 && strcmp(file + n - 5, ".json") == 0) || (i < len && text[i] == '{');
-	if (json) {
-		if (json_parse_any(text, len, out, why, sizeof why) < 0) {
-			snprintf(err, errlen, "%s: invalid JSON: %s", file, why);
-			free(text);
-			return -1;
-		}
-	} else if (!(*out = toml_parse(text, len, file, where, err, errlen))) {
-		free(text);
-		return -1;
-	}
+	if (json && (rc = json_parse_any(text, len, out, why, sizeof why)) < 0)
+		snprintf(err, errlen, "%s: invalid JSON: %s", file, why);
+	else if (!json && !(*out = toml_parse(text, len, file, where, err, errlen)))
+		rc = -1;
 	free(text);
-	return 0;
+	return rc;
 }
 
 /* ---- checking, with the position of the value at fault ---- */
