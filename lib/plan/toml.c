@@ -274,20 +274,33 @@ toml_skip_comment(struct toml_parser *P)
 	return 0;
 }
 
-/* White space, comments and newlines, as arrays allow between values. */
+/* White space and a comment, then the end of the line (taken) or of the
+ * file: 1 there, 0 when something else follows, -1 on a bad comment. */
 static int
-toml_skip_ws_nl(struct toml_parser *P)
+line_end(struct toml_parser *P)
 {
 	int n;
 
-	for (;;) {
-		toml_skip_ws(P);
-		if (toml_skip_comment(P) < 0)
-			return -1;
-		if (!(n = toml_is_newline(P, P->p)))
-			return 0;
+	toml_skip_ws(P);
+	if (toml_skip_comment(P) < 0)
+		return -1;
+	if (P->p >= P->end)
+		return 1;
+	if ((n = toml_is_newline(P, P->p)))
 		P->p += n;
-	}
+	return n > 0;
+}
+
+/* White space, comments and newlines, as arrays allow between values:
+ * line ends, one after another. */
+static int
+toml_skip_ws_nl(struct toml_parser *P)
+{
+	int rc;
+
+	while ((rc = line_end(P)) > 0 && P->p < P->end)
+		;
+	return rc < 0 ? -1 : 0;
 }
 
 /* ---- strings ---- */
@@ -1117,23 +1130,6 @@ clear_kind(json_object *v, void *arg)
 	if (json_object_is_type(v, json_type_object) || json_object_is_type(v, json_type_array))
 		json_object_set_userdata(v, NULL, NULL);
 	return 0;
-}
-
-/* White space and a comment, then the end of the line (taken) or of the
- * file: 1 there, 0 when something else follows, -1 on a bad comment. */
-static int
-line_end(struct toml_parser *P)
-{
-	int n;
-
-	toml_skip_ws(P);
-	if (toml_skip_comment(P) < 0)
-		return -1;
-	if (P->p >= P->end)
-		return 1;
-	if ((n = toml_is_newline(P, P->p)))
-		P->p += n;
-	return n > 0;
 }
 
 static int
