@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/fnv.h"
 #include "base/utf8.h"
 #include "json/canon.h"
 #include "plan/toml.h"
@@ -115,7 +114,11 @@ toml_type_name(json_object *v)
 	return "a value";
 }
 
-/* ---- the position table: an open-addressing hash of value pointers ---- */
+/* ---- the position table ----
+ *
+ * Positions are looked up only to write a message about a value (once,
+ * as the document is refused), so they are kept in the order the values
+ * were parsed and scanned for: the last marking of a value counts. */
 
 struct toml_where {
 	size_t cap, n;
@@ -124,35 +127,6 @@ struct toml_where {
 		unsigned line, col;
 	} *e;
 };
-
-/* The pointer's bytes hashed by the maps' one hash. */
-static size_t
-wh(const void *k, size_t cap)
-{
-	return (size_t)fnv1a(&k, sizeof k) & (cap - 1);
-}
-
-static void
-where_put(struct toml_where *w, const void *k, unsigned line, unsigned col)
-{
-	size_t i;
-
-	if (2 * (w->n + 1) > w->cap) {
-		struct toml_where bigger = {w->cap ? 2 * w->cap : 64, 0, NULL};
-
-		bigger.e = ecalloc(bigger.cap, sizeof *bigger.e);
-		for (i = 0; i < w->cap; i++)
-			if (w->e[i].k)
-				where_put(&bigger, w->e[i].k, w->e[i].line, w->e[i].col);
-		free(w->e);
-		*w = bigger;
-	}
-	for (i = wh(k, w->cap); w->e[i].k && w->e[i].k != k; i = (i + 1) & (w->cap - 1))
-		;
-	if (!w->e[i].k)
-		w->n++;
-	w->e[i] = (struct wslot){k, line, col};
-}
 
 /* Where the value about to be parsed at `at` begins, taken before the
  * values inside it move the cursor on. */
@@ -166,8 +140,15 @@ toml_pos(struct toml_parser *P, const char *at, unsigned pos[2])
 static void
 toml_mark_where(struct toml_parser *P, json_object *v, const unsigned pos[2])
 {
-	if (P->where && v)
-		where_put(P->where, v, pos[0], pos[1]);
+	struct toml_where *w = P->where;
+
+	if (!w || !v)
+		return;
+	if (w->n == w->cap) {
+		w->cap = w->cap ? 2 * w->cap : 64;
+		w->e = erealloc(w->e, w->cap * sizeof *w->e);
+	}
+	w->e[w->n++] = (struct wslot){v, pos[0], pos[1]};
 }
 
 int
@@ -175,9 +156,7 @@ toml_where_get(const struct toml_where *w, const json_object *v, unsigned *line,
 {
 	size_t i;
 
-	if (!w || !w->cap || !v)
-		return -1;
-	for (i = wh(v, w->cap); w->e[i].k; i = (i + 1) & (w->cap - 1))
+	for (i = w ? w->n : 0; i-- > 0;)	/* the last marking first */
 		if (w->e[i].k == v) {
 			*line = w->e[i].line;
 			*col = w->e[i].col;
