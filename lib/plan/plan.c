@@ -27,12 +27,10 @@ plan_parse_file(const char *file, json_object **out, struct toml_where **where, 
 		*where = NULL;
 	/* "-" is stdin, as for every file operand of the tools */
 	if (!(text = read_file(strcmp(file, "-") == 0 ? "/dev/stdin" : file, PLAN_MAX_PLAN, &len,
-	                       why, sizeof why))) {
+	                       err, errlen))) {
 		if (errno == EFBIG)
 			snprintf(err, errlen, "%s: a plan is at most %u MiB (about 250,000 queries): "
 			         "split it into several plans", file, PLAN_MAX_PLAN >> 20);
-		else
-			snprintf(err, errlen, "%s", why);
 		return -1;
 	}
 	for (i = 0; i < len && strchr(" \t\r\n", text[i]); i++)

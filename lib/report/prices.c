@@ -112,10 +112,8 @@ prices_load(const char *path, char *err, size_t errlen)
 		}
 		path = found;
 	}
-	if (!(text = read_file(path, 16u << 20, &len, why, sizeof why))) {
-		snprintf(err, errlen, "%s", why);
+	if (!(text = read_file(path, 16u << 20, &len, err, errlen)))
 		return NULL;
-	}
 	doc = json_parse(text, len, why, sizeof why);
 	free(text);
 	if (!doc) {
