@@ -492,29 +492,11 @@ read_schema(struct check *c, json_object *t, json_object **rf)
 	return 0;
 }
 
-static int
-read_schemas(struct check *c)
-{
-	struct plan *pl = c->pl;
-	json_object *queries = json_get(pl->tree, "query");
-	size_t i;
-
-	if (!pl->file)
-		return 0;
-	if (read_schema(c, json_get(pl->tree, "assistant"), &pl->response_format) < 0)
-		return -1;
-	/* a plan file's queries are its [[query]] tables, in order */
-	for (i = 0; i < pl->nqueries; i++)
-		if (read_schema(c, json_object_array_get_idx(queries, i),
-		                &pl->queries[i].response_format) < 0)
-			return -1;
-	return 0;
-}
-
 int
 plan_read_queries(struct plan *pl, char *err, size_t errlen)
 {
 	struct check c = {pl, err, errlen, NULL};
+	json_object *queries = json_get(pl->tree, "query");
 	char why[ERRLEN];
 	size_t i;
 
@@ -542,7 +524,16 @@ plan_read_queries(struct plan *pl, char *err, size_t errlen)
 			return bad(&c, NULL, "query '%s': %s is not UTF-8 text (byte %zu)", q->id,
 			           q->path, utf8_invalid_at(q->text, q->len));
 	}
-	return read_schemas(&c);
+	if (!pl->file)
+		return 0;
+	if (read_schema(&c, json_get(pl->tree, "assistant"), &pl->response_format) < 0)
+		return -1;
+	/* a plan file's queries are its [[query]] tables, in order */
+	for (i = 0; i < pl->nqueries; i++)
+		if (read_schema(&c, json_object_array_get_idx(queries, i),
+		                &pl->queries[i].response_format) < 0)
+			return -1;
+	return 0;
 }
 
 static int

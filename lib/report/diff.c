@@ -162,22 +162,10 @@ diff_price_error(const struct diff *d)
 	return e ? e : summary_price_error(d->side[1].s);
 }
 
-/* A value as text in d->tmp, added to it: a string decoded, anything
- * else as written.  -1 when it is missing or null. */
-static int
-add_text(struct diff *d, const struct jfield *f)
-{
-	if (f->type == JF_NONE || f->type == JF_NULL)
-		return -1;
-	if (f->type == JF_STRING && jfield_string(f, &d->tmp) == 0)
-		return 0;
-	buf_add(&d->tmp, f->raw, f->len);
-	return 0;
-}
-
 /* The key of the record just read, joined on --by: its values joined
- * by NUL; NONE when one of them is missing.  (Joined on id, the
- * summaries' own maps of ids serve.) */
+ * by NUL, a string decoded, anything else as written; NONE when one of
+ * them is missing or null.  (Joined on id, the summaries' own maps of
+ * ids serve.) */
 static uint32_t
 key_of(struct diff *d, struct side *sd)
 {
@@ -187,10 +175,14 @@ key_of(struct diff *d, struct side *sd)
 		return NONE;
 	buf_reset(&d->tmp);
 	for (i = 0; i < d->nby; i++) {
+		const struct jfield *f = summary_field(sd->s, sd->by[i]);
+
+		if (f->type == JF_NONE || f->type == JF_NULL)
+			return NONE;
 		if (i)
 			buf_add(&d->tmp, "", 1);
-		if (add_text(d, summary_field(sd->s, sd->by[i])) < 0)
-			return NONE;
+		if (f->type != JF_STRING || jfield_string(f, &d->tmp) < 0)
+			buf_add(&d->tmp, f->raw, f->len);
 	}
 	return (uint32_t)strmap_intern(&d->keys, d->tmp.data, d->tmp.len, NULL);
 }
