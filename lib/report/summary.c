@@ -332,8 +332,7 @@ count(struct summary *s, struct entry *e, const char *status, const struct sum_l
 	first_string(s, model_slots, 3);
 	e->model = (uint32_t)strmap_intern(&s->models, s->tmp.len ? s->tmp.data : "(none)",
 	                                   s->tmp.len ? s->tmp.len : 6, NULL);
-	e->group = s->by_slot >= 0 && s->f[s->by_slot].type != JF_NONE && s->f[s->by_slot].type != JF_NULL &&
-	           text(s, &s->f[s->by_slot]) == 0
+	e->group = s->by_slot >= 0 && text(s, &s->f[s->by_slot]) == 0
 	           ? (uint32_t)strmap_intern(&s->groups, s->tmp.data, s->tmp.len, NULL) : NONE;
 	e->kind = NONE;
 	if (!e->ok)
