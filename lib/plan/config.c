@@ -121,15 +121,20 @@ set_url(struct endpoint *ep, const char *url, char *err, size_t errlen)
 	return 0;
 }
 
+#define TOKEN_BROKEN "token contains a line break"
+#define BETA_BROKEN "anthropic_beta: a line break in the value"
+
+/* A value sent in a header line (a token, the beta header's value): one
+ * line, never two, else broken is the message; "" is none. */
 static int
-set_token(struct endpoint *ep, const char *tok, char *err, size_t errlen)
+set_header_value(char **field, const char *val, const char *broken, char *err, size_t errlen)
 {
-	if (strpbrk(tok, "\r\n")) {
-		snprintf(err, errlen, "token contains a line break");
+	if (strpbrk(val, "\r\n")) {
+		snprintf(err, errlen, "%s", broken);
 		return -1;
 	}
-	free(ep->token);
-	ep->token = *tok ? estrdup(tok) : NULL;
+	free(*field);
+	*field = *val ? estrdup(val) : NULL;
 	return 0;
 }
 
@@ -164,7 +169,7 @@ static int
 set_token_file(struct endpoint *ep, const char *path, char *err, size_t errlen)
 {
 	char *t = config_read_token(path, err, errlen);
-	int rc = t ? set_token(ep, t, err, errlen) : -1;
+	int rc = t ? set_header_value(&ep->token, t, TOKEN_BROKEN, err, errlen) : -1;
 
 	free(t);
 	return rc;
@@ -292,19 +297,6 @@ set_api(struct endpoint *ep, const char *what, const char *name, char *err, size
 	return 0;
 }
 
-/* The value of the beta header: one header line, never two. */
-static int
-set_beta(struct endpoint *ep, const char *val, char *err, size_t errlen)
-{
-	if (strpbrk(val, "\r\n")) {
-		snprintf(err, errlen, "anthropic_beta: a line break in the value");
-		return -1;
-	}
-	free(ep->beta);
-	ep->beta = *val ? estrdup(val) : NULL;
-	return 0;
-}
-
 /* One key of a provider's table; why is set when the value is refused. */
 static int
 provider_key(struct endpoint *ep, const char *key, json_object *v, char *why, size_t whylen)
@@ -337,9 +329,10 @@ provider_key(struct endpoint *ep, const char *key, json_object *v, char *why, si
 	if (strcmp(key, "api") == 0)
 		return set_api(ep, key, val, why, whylen);
 	if (strcmp(key, "anthropic_beta") == 0)
-		return set_beta(ep, val, why, whylen);
+		return set_header_value(&ep->beta, val, BETA_BROKEN, why, whylen);
 	if (strcmp(key, "token_env") == 0)
-		return getenv(val) ? set_token(ep, getenv(val), why, whylen) : 0;
+		return getenv(val) ? set_header_value(&ep->token, getenv(val), TOKEN_BROKEN, why, whylen)
+		                   : 0;
 	return set_token_file(ep, val, why, whylen);
 }
 
@@ -418,7 +411,8 @@ config_load(struct config *c, const char *base_url, const char *token_file, char
 	if (env("LLM_API", NULL) && set_api(&c->def, "LLM_API", env("LLM_API", NULL), err, errlen) < 0)
 		return -1;
 	if (env("LLM_ANTHROPIC_BETA", NULL) &&
-	    set_beta(&c->def, env("LLM_ANTHROPIC_BETA", NULL), err, errlen) < 0)
+	    set_header_value(&c->def.beta, env("LLM_ANTHROPIC_BETA", NULL), BETA_BROKEN, err,
+	                     errlen) < 0)
 		return -1;
 	/* an Anthropic endpoint's own key before OpenAI's */
 	tok = env("LLM_API_TOKEN", c->def.api == &dialect_anthropic ? "ANTHROPIC_API_KEY"
@@ -428,7 +422,7 @@ config_load(struct config *c, const char *base_url, const char *token_file, char
 	if (token_file) {
 		if (set_token_file(&c->def, token_file, err, errlen) < 0)
 			return -1;
-	} else if (tok && set_token(&c->def, tok, err, errlen) < 0)
+	} else if (tok && set_header_value(&c->def.token, tok, TOKEN_BROKEN, err, errlen) < 0)
 		return -1;
 	if (dir && *dir)
 		snprintf(path, sizeof path, "%s/providers.toml", dir);

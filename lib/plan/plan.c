@@ -2,7 +2,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,36 +20,28 @@ plan_parse_file(const char *file, json_object **out, struct toml_where **where, 
 	char why[ERRLEN];
 	size_t len, n = strlen(file), i;
 	char *text;
-	int json;
+	int json, rc = 0;
 
 	*out = NULL;
 	if (where)
 		*where = NULL;
 	/* "-" is stdin, as for every file operand of the tools */
 	if (!(text = read_file(strcmp(file, "-") == 0 ? "/dev/stdin" : file, PLAN_MAX_PLAN, &len,
-	                       why, sizeof why))) {
+	                       err, errlen))) {
 		if (errno == EFBIG)
 			snprintf(err, errlen, "%s: a plan is at most %u MiB (about 250,000 queries): "
 			         "split it into several plans", file, PLAN_MAX_PLAN >> 20);
-		else
-			snprintf(err, errlen, "%s", why);
 		return -1;
 	}
 	for (i = 0; i < len && strchr(" \t\r\n", text[i]); i++)
 		;
 	json = (n >= 5 && strcmp(file + n - 5, ".json") == 0) || (i < len && text[i] == '{');
-	if (json) {
-		if (json_parse_any(text, len, out, why, sizeof why) < 0) {
-			snprintf(err, errlen, "%s: invalid JSON: %s", file, why);
-			free(text);
-			return -1;
-		}
-	} else if (!(*out = toml_parse(text, len, file, where, err, errlen))) {
-		free(text);
-		return -1;
-	}
+	if (json && (rc = json_parse_any(text, len, out, why, sizeof why)) < 0)
+		snprintf(err, errlen, "%s: invalid JSON: %s", file, why);
+	else if (!json && !(*out = toml_parse(text, len, file, where, err, errlen)))
+		rc = -1;
 	free(text);
-	return 0;
+	return rc;
 }
 
 /* ---- checking, with the position of the value at fault ---- */
@@ -62,20 +53,10 @@ struct check {
 	json_object *seen;	/* query ids so far, as keys */
 };
 
-static int
-bad(struct check *c, json_object *at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int
-bad(struct check *c, json_object *at, const char *fmt, ...)
-{
-	char msg[ERRLEN];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	return toml_message(c->pl->where, c->pl->file, at, c->err, c->errlen, "%s", msg);
-}
+/* Every message names the plan file and the place of the value at, when
+ * known: toml_message's. */
+#define bad(c, at, ...) \
+	toml_message((c)->pl->where, (c)->pl->file, at, (c)->err, (c)->errlen, __VA_ARGS__)
 
 /* The string at key in obj: *s set (NULL when missing and optional). */
 static int
@@ -134,9 +115,7 @@ check_keys(struct check *c, json_object *t, const char *const *known, const char
 	int rc;
 
 	json_object_object_foreach(t, key, v) {
-		for (k = known; *k && strcmp(*k, key) != 0; k++)
-			;
-		if (*k)
+		if (str_listed(key, known))
 			continue;
 		for (k = known; *k; k++)
 			buf_addf(&list, "%s%s", k == known ? "" : ", ", *k);
@@ -513,29 +492,11 @@ read_schema(struct check *c, json_object *t, json_object **rf)
 	return 0;
 }
 
-static int
-read_schemas(struct check *c)
-{
-	struct plan *pl = c->pl;
-	json_object *queries = json_get(pl->tree, "query");
-	size_t i;
-
-	if (!pl->file)
-		return 0;
-	if (read_schema(c, json_get(pl->tree, "assistant"), &pl->response_format) < 0)
-		return -1;
-	/* a plan file's queries are its [[query]] tables, in order */
-	for (i = 0; i < pl->nqueries; i++)
-		if (read_schema(c, json_object_array_get_idx(queries, i),
-		                &pl->queries[i].response_format) < 0)
-			return -1;
-	return 0;
-}
-
 int
 plan_read_queries(struct plan *pl, char *err, size_t errlen)
 {
 	struct check c = {pl, err, errlen, NULL};
+	json_object *queries = json_get(pl->tree, "query");
 	char why[ERRLEN];
 	size_t i;
 
@@ -563,7 +524,16 @@ plan_read_queries(struct plan *pl, char *err, size_t errlen)
 			return bad(&c, NULL, "query '%s': %s is not UTF-8 text (byte %zu)", q->id,
 			           q->path, utf8_invalid_at(q->text, q->len));
 	}
-	return read_schemas(&c);
+	if (!pl->file)
+		return 0;
+	if (read_schema(&c, json_get(pl->tree, "assistant"), &pl->response_format) < 0)
+		return -1;
+	/* a plan file's queries are its [[query]] tables, in order */
+	for (i = 0; i < pl->nqueries; i++)
+		if (read_schema(&c, json_object_array_get_idx(queries, i),
+		                &pl->queries[i].response_format) < 0)
+			return -1;
+	return 0;
 }
 
 static int

@@ -88,14 +88,12 @@ parts_init(struct parts *P, const struct plan *pl)
 		jw_key(&w, "temperature");
 		jw_tree(&w, pl->temperature);
 	}
-	if (pl->max_tokens) {
+	if (pl->max_tokens)
 		jw_kv_int(&w, "max_tokens", (long long)json_object_get_int64(pl->max_tokens));
-	}
 	jw_start(&w, &P->meta);
 	jw_kv_str(&w, "plan_id", pl->plan_id);
-	if (pl->assistant_id) {
+	if (pl->assistant_id)
 		jw_kv_str(&w, "assistant_id", pl->assistant_id);
-	}
 	P->models = ecalloc(pl->nmodels, sizeof *P->models);
 	for (i = 0; i < pl->nmodels; i++)
 		json_quote(&P->models[i], pl->models[i].name, strlen(pl->models[i].name));
@@ -124,30 +122,28 @@ parts_free(struct parts *P, size_t nmodels)
 static void
 assert_of(struct buf *b, const struct plan *pl, const struct plan_query *q)
 {
-	json_object *both, *parts[] = {pl->assert, q->assert};
+	json_object *parts[] = {pl->assert, q->assert};
 	size_t i, k;
 	struct jw w;
 
 	buf_reset(b);
+	jw_start(&w, b);
 	if (!pl->assert || !q->assert) {
-		if (pl->assert || q->assert) {
-			jw_start(&w, b);
+		if (pl->assert || q->assert)
 			jw_tree(&w, pl->assert ? pl->assert : q->assert);
-		}
 		return;
 	}
-	both = json_object_new_array();
+	/* both: their checks in one array, written as they are joined */
+	jw_open(&w, '[');
 	for (i = 0; i < 2; i++) {
 		if (!json_object_is_type(parts[i], json_type_array)) {
-			json_object_array_add(both, json_ref(parts[i]));
+			jw_tree(&w, parts[i]);
 			continue;
 		}
 		for (k = 0; k < json_object_array_length(parts[i]); k++)
-			json_object_array_add(both, json_ref(json_object_array_get_idx(parts[i], k)));
+			jw_tree(&w, json_object_array_get_idx(parts[i], k));
 	}
-	jw_start(&w, b);
-	jw_tree(&w, both);
-	json_object_put(both);
+	jw_close(&w, ']');
 }
 
 /* One record, its id and output path in P->id and P->out. */
@@ -192,9 +188,8 @@ record(struct buf *b, struct parts *P, const struct buf *model, const char *hash
 		jw_key(&w, "assert");
 		jw_raw(&w, P->assert.data, P->assert.len);
 	}
-	if (repeat) {
+	if (repeat)
 		jw_kv_int(&w, "repeat", k);
-	}
 	jw_close(&w, '}');
 	jw_close(&w, '}');
 	buf_add(b, "\n", 1);

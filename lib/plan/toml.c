@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/fnv.h"
 #include "base/utf8.h"
 #include "json/canon.h"
 #include "plan/toml.h"
@@ -115,7 +114,11 @@ toml_type_name(json_object *v)
 	return "a value";
 }
 
-/* ---- the position table: an open-addressing hash of value pointers ---- */
+/* ---- the position table ----
+ *
+ * Positions are looked up only to write a message about a value (once,
+ * as the document is refused), so they are kept in the order the values
+ * were parsed and scanned for: the last marking of a value counts. */
 
 struct toml_where {
 	size_t cap, n;
@@ -124,35 +127,6 @@ struct toml_where {
 		unsigned line, col;
 	} *e;
 };
-
-/* The pointer's bytes hashed by the maps' one hash. */
-static size_t
-wh(const void *k, size_t cap)
-{
-	return (size_t)fnv1a(&k, sizeof k) & (cap - 1);
-}
-
-static void
-where_put(struct toml_where *w, const void *k, unsigned line, unsigned col)
-{
-	size_t i;
-
-	if (2 * (w->n + 1) > w->cap) {
-		struct toml_where bigger = {w->cap ? 2 * w->cap : 64, 0, NULL};
-
-		bigger.e = ecalloc(bigger.cap, sizeof *bigger.e);
-		for (i = 0; i < w->cap; i++)
-			if (w->e[i].k)
-				where_put(&bigger, w->e[i].k, w->e[i].line, w->e[i].col);
-		free(w->e);
-		*w = bigger;
-	}
-	for (i = wh(k, w->cap); w->e[i].k && w->e[i].k != k; i = (i + 1) & (w->cap - 1))
-		;
-	if (!w->e[i].k)
-		w->n++;
-	w->e[i] = (struct wslot){k, line, col};
-}
 
 /* Where the value about to be parsed at `at` begins, taken before the
  * values inside it move the cursor on. */
@@ -166,8 +140,15 @@ toml_pos(struct toml_parser *P, const char *at, unsigned pos[2])
 static void
 toml_mark_where(struct toml_parser *P, json_object *v, const unsigned pos[2])
 {
-	if (P->where && v)
-		where_put(P->where, v, pos[0], pos[1]);
+	struct toml_where *w = P->where;
+
+	if (!w || !v)
+		return;
+	if (w->n == w->cap) {
+		w->cap = w->cap ? 2 * w->cap : 64;
+		w->e = erealloc(w->e, w->cap * sizeof *w->e);
+	}
+	w->e[w->n++] = (struct wslot){v, pos[0], pos[1]};
 }
 
 int
@@ -175,9 +156,7 @@ toml_where_get(const struct toml_where *w, const json_object *v, unsigned *line,
 {
 	size_t i;
 
-	if (!w || !w->cap || !v)
-		return -1;
-	for (i = wh(v, w->cap); w->e[i].k; i = (i + 1) & (w->cap - 1))
+	for (i = w ? w->n : 0; i-- > 0;)	/* the last marking first */
 		if (w->e[i].k == v) {
 			*line = w->e[i].line;
 			*col = w->e[i].col;
@@ -274,20 +253,33 @@ toml_skip_comment(struct toml_parser *P)
 	return 0;
 }
 
-/* White space, comments and newlines, as arrays allow between values. */
+/* White space and a comment, then the end of the line (taken) or of the
+ * file: 1 there, 0 when something else follows, -1 on a bad comment. */
 static int
-toml_skip_ws_nl(struct toml_parser *P)
+line_end(struct toml_parser *P)
 {
 	int n;
 
-	for (;;) {
-		toml_skip_ws(P);
-		if (toml_skip_comment(P) < 0)
-			return -1;
-		if (!(n = toml_is_newline(P, P->p)))
-			return 0;
+	toml_skip_ws(P);
+	if (toml_skip_comment(P) < 0)
+		return -1;
+	if (P->p >= P->end)
+		return 1;
+	if ((n = toml_is_newline(P, P->p)))
 		P->p += n;
-	}
+	return n > 0;
+}
+
+/* White space, comments and newlines, as arrays allow between values:
+ * line ends, one after another. */
+static int
+toml_skip_ws_nl(struct toml_parser *P)
+{
+	int rc;
+
+	while ((rc = line_end(P)) > 0 && P->p < P->end)
+		;
+	return rc < 0 ? -1 : 0;
 }
 
 /* ---- strings ---- */
@@ -1117,23 +1109,6 @@ clear_kind(json_object *v, void *arg)
 	if (json_object_is_type(v, json_type_object) || json_object_is_type(v, json_type_array))
 		json_object_set_userdata(v, NULL, NULL);
 	return 0;
-}
-
-/* White space and a comment, then the end of the line (taken) or of the
- * file: 1 there, 0 when something else follows, -1 on a bad comment. */
-static int
-line_end(struct toml_parser *P)
-{
-	int n;
-
-	toml_skip_ws(P);
-	if (toml_skip_comment(P) < 0)
-		return -1;
-	if (P->p >= P->end)
-		return 1;
-	if ((n = toml_is_newline(P, P->p)))
-		P->p += n;
-	return n > 0;
 }
 
 static int

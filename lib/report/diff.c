@@ -162,22 +162,10 @@ diff_price_error(const struct diff *d)
 	return e ? e : summary_price_error(d->side[1].s);
 }
 
-/* A value as text in d->tmp, added to it: a string decoded, anything
- * else as written.  -1 when it is missing or null. */
-static int
-add_text(struct diff *d, const struct jfield *f)
-{
-	if (f->type == JF_NONE || f->type == JF_NULL)
-		return -1;
-	if (f->type == JF_STRING && jfield_string(f, &d->tmp) == 0)
-		return 0;
-	buf_add(&d->tmp, f->raw, f->len);
-	return 0;
-}
-
 /* The key of the record just read, joined on --by: its values joined
- * by NUL; NONE when one of them is missing.  (Joined on id, the
- * summaries' own maps of ids serve.) */
+ * by NUL, a string decoded, anything else as written; NONE when one of
+ * them is missing or null.  (Joined on id, the summaries' own maps of
+ * ids serve.) */
 static uint32_t
 key_of(struct diff *d, struct side *sd)
 {
@@ -187,10 +175,14 @@ key_of(struct diff *d, struct side *sd)
 		return NONE;
 	buf_reset(&d->tmp);
 	for (i = 0; i < d->nby; i++) {
+		const struct jfield *f = summary_field(sd->s, sd->by[i]);
+
+		if (f->type == JF_NONE || f->type == JF_NULL)
+			return NONE;
 		if (i)
 			buf_add(&d->tmp, "", 1);
-		if (add_text(d, summary_field(sd->s, sd->by[i])) < 0)
-			return NONE;
+		if (f->type != JF_STRING || jfield_string(f, &d->tmp) < 0)
+			buf_add(&d->tmp, f->raw, f->len);
 	}
 	return (uint32_t)strmap_intern(&d->keys, d->tmp.data, d->tmp.len, NULL);
 }
@@ -346,7 +338,7 @@ by_key(struct diff *d, struct diff_report *r, int side)
 }
 
 static struct diff_rec *
-rec_of(struct side *sd, int side, uint32_t i)
+rec_of(struct side *sd, uint32_t i)
 {
 	struct diff_rec *x;
 	struct sum_rec s;
@@ -357,8 +349,7 @@ rec_of(struct side *sd, int side, uint32_t i)
 	summary_rec(sd->s, i, &s);
 	x = emalloc(sizeof *x);
 	*x = (struct diff_rec){s.id, s.model, s.kind, s.ok, k->pass, k->hashed, k->hash,
-	                       k->prompt, k->completion, s.cost, s.latency, side, k->off,
-	                       k->len};
+	                       k->prompt, k->completion, s.cost, s.latency, k->off, k->len};
 	return x;
 }
 
@@ -385,8 +376,8 @@ static void
 one_key(struct diff *d, struct diff_report *r, const char *key, uint32_t oi, uint32_t ni,
         size_t *cap)
 {
-	struct diff_rec *o = rec_of(&d->side[DIFF_OLD], DIFF_OLD, oi);
-	struct diff_rec *n = rec_of(&d->side[DIFF_NEW], DIFF_NEW, ni);
+	struct diff_rec *o = rec_of(&d->side[DIFF_OLD], oi);
+	struct diff_rec *n = rec_of(&d->side[DIFF_NEW], ni);
 	unsigned w;
 	struct diff_change *c;
 	int i;

@@ -49,7 +49,6 @@ struct diff_rec {
 	uint64_t hash;		/* the first 64 bits of its canonical SHA-256 */
 	long long prompt, completion;	/* tokens: -1 when not given */
 	double cost, latency;	/* NAN: unknown / none (summary.h's rules) */
-	int src;		/* the side it was read from: DIFF_OLD or DIFF_NEW */
 	long long off;
 	size_t len;
 };

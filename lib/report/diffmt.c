@@ -64,9 +64,8 @@ rec_json(struct jw *w, const char *name, const struct diff_rec *x)
 	jw_open(w, '{');
 	jw_kv_str(w, "id", x->id);
 	jw_kv_str(w, "status", x->ok ? "ok" : "error");
-	if (x->kind) {
+	if (x->kind)
 		jw_kv_str(w, "error_kind", x->kind);
-	}
 	if (x->pass >= 0) {
 		jw_key(w, "pass");
 		jw_raw(w, x->pass ? "true" : "false", x->pass ? 4 : 5);
@@ -109,9 +108,8 @@ change_json(const struct diff_report *r, const struct diff_change *c, struct buf
 	jw_raw(&w, c->regressed ? "true" : "false", c->regressed ? 4 : 5);
 	rec_json(&w, "old", c->old);
 	rec_json(&w, "new", c->new);
-	if (c->text_diff) {
+	if (c->text_diff)
 		jw_kv_str(&w, "text_diff", c->text_diff);
-	}
 	jw_close(&w, '}');
 	buf_add(out, "\n", 1);
 }

@@ -68,7 +68,7 @@ script(const struct line *a, long n, const struct line *b, long m, size_t *nops)
 	}
 	kept = d;
 	if (found >= 0) {
-		size_t len = 0, cap = (size_t)(n + m) + 1;
+		size_t cap = (size_t)(n + m) + 1, at = cap;	/* filled from its end */
 
 		ops = emalloc(cap);
 		x = n, y = m;
@@ -81,19 +81,14 @@ script(const struct line *a, long n, const struct line *b, long m, size_t *nops)
 			px = pv[pk];
 			py = px - pk;
 			for (; x > px && y > py; x--, y--)
-				ops[len++] = 'E';
-			ops[len++] = pk == k + 1 ? 'I' : 'D';
+				ops[--at] = 'E';
+			ops[--at] = pk == k + 1 ? 'I' : 'D';
 			x = px, y = py;
 		}
 		for (; x > 0; x--)
-			ops[len++] = 'E';
-		for (i = 0; i < (long)len / 2; i++) {
-			char t = ops[i];
-
-			ops[i] = ops[len - 1 - (size_t)i];
-			ops[len - 1 - (size_t)i] = t;
-		}
-		*nops = len;
+			ops[--at] = 'E';
+		*nops = cap - at;
+		memmove(ops, ops + at, *nops);
 	}
 	for (i = 0; i < kept; i++)
 		free(trace[i]);

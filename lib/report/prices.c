@@ -13,8 +13,7 @@
 
 struct entry {
 	char *name;
-	double input, output, cache_write, cache_read;
-	double batch_input, batch_output;
+	struct price price;	/* what a lookup that finds it fills */
 	int glob;
 	size_t literal;		/* characters a glob matches as themselves */
 };
@@ -69,23 +68,25 @@ fill(struct prices *t, json_object *models, const char *path, char *err, size_t 
 	t->e = ecalloc((size_t)json_object_object_length(models), sizeof *t->e);
 	json_object_object_foreach(models, name, v) {
 		struct entry *e = &t->e[t->n];
+		struct price *p = &e->price;
 
-		if (number(v, "input", &e->input) < 0 || number(v, "output", &e->output) < 0) {
+		if (number(v, "input", &p->input) < 0 || number(v, "output", &p->output) < 0) {
 			snprintf(err, errlen, "%s: models.%s: needs \"input\" and \"output\", numbers >= 0",
 			         path, name);
 			return -1;
 		}
 		/* the optional rates: one not given is the list rate (no
 		 * discount known) */
-		if (rate(v, "cache_write", e->input, &e->cache_write) < 0 ||
-		    rate(v, "cache_read", e->input, &e->cache_read) < 0 ||
-		    rate(v, "batch_input", e->input, &e->batch_input) < 0 ||
-		    rate(v, "batch_output", e->output, &e->batch_output) < 0) {
+		if (rate(v, "cache_write", p->input, &p->cache_write) < 0 ||
+		    rate(v, "cache_read", p->input, &p->cache_read) < 0 ||
+		    rate(v, "batch_input", p->input, &p->batch_input) < 0 ||
+		    rate(v, "batch_output", p->output, &p->batch_output) < 0) {
 			snprintf(err, errlen, "%s: models.%s: cache_write, cache_read, batch_input and "
 			         "batch_output are numbers >= 0", path, name);
 			return -1;
 		}
 		e->name = estrdup(name);
+		p->entry = e->name;
 		e->glob = strpbrk(name, "*?[") != NULL;
 		e->literal = literal_chars(name);
 		t->n++;
@@ -111,10 +112,8 @@ prices_load(const char *path, char *err, size_t errlen)
 		}
 		path = found;
 	}
-	if (!(text = read_file(path, 16u << 20, &len, why, sizeof why))) {
-		snprintf(err, errlen, "%s", why);
+	if (!(text = read_file(path, 16u << 20, &len, err, errlen)))
 		return NULL;
-	}
 	doc = json_parse(text, len, why, sizeof why);
 	free(text);
 	if (!doc) {
@@ -194,11 +193,7 @@ prices_find(const struct prices *t, const char *model, const char *endpoint_url,
 		const struct entry *e = entry_for(t, name);
 
 		if (e) {
-			*p = (struct price){
-				.input = e->input, .output = e->output, .entry = e->name,
-				.cache_write = e->cache_write, .cache_read = e->cache_read,
-				.batch_input = e->batch_input, .batch_output = e->batch_output,
-			};
+			*p = e->price;
 			return 1;
 		}
 	}

@@ -261,6 +261,7 @@ static struct entry *
 entry_for(struct summary *s, const struct sum_loc *loc)
 {
 	static const int id_slots[] = {F_ID, F_RUN_ID};
+	struct entry *e;
 	uint32_t id = NONE;
 	size_t i;
 	int added = 1;
@@ -278,22 +279,19 @@ entry_for(struct summary *s, const struct sum_loc *loc)
 		s->of_id[id] = NONE;
 	}
 	if (!s->all_attempts && s->of_id[id] != NONE) {
-		struct entry *e = &s->e[s->of_id[id]];
-
-		free(e->message);
+		free(s->e[s->of_id[id]].message);
 		s->superseded++;
-		memset(e, 0, sizeof *e);
-		e->id = id;
-		return e;
+	} else {
+		if (s->n == s->cap) {
+			s->cap = s->cap ? s->cap * 2 : 256;
+			s->e = erealloc(s->e, s->cap * sizeof *s->e);
+		}
+		s->of_id[id] = (uint32_t)s->n++;
 	}
-	if (s->n == s->cap) {
-		s->cap = s->cap ? s->cap * 2 : 256;
-		s->e = erealloc(s->e, s->cap * sizeof *s->e);
-	}
-	s->of_id[id] = (uint32_t)s->n;
-	memset(&s->e[s->n], 0, sizeof *s->e);
-	s->e[s->n].id = id;
-	return &s->e[s->n++];
+	e = &s->e[s->of_id[id]];
+	memset(e, 0, sizeof *e);
+	e->id = id;
+	return e;
 }
 
 /* A failure's kind and one-line message: error.kind and error.message,
@@ -334,8 +332,7 @@ count(struct summary *s, struct entry *e, const char *status, const struct sum_l
 	first_string(s, model_slots, 3);
 	e->model = (uint32_t)strmap_intern(&s->models, s->tmp.len ? s->tmp.data : "(none)",
 	                                   s->tmp.len ? s->tmp.len : 6, NULL);
-	e->group = s->by_slot >= 0 && s->f[s->by_slot].type != JF_NONE && s->f[s->by_slot].type != JF_NULL &&
-	           text(s, &s->f[s->by_slot]) == 0
+	e->group = s->by_slot >= 0 && text(s, &s->f[s->by_slot]) == 0
 	           ? (uint32_t)strmap_intern(&s->groups, s->tmp.data, s->tmp.len, NULL) : NONE;
 	e->kind = NONE;
 	if (!e->ok)
