@@ -21,19 +21,6 @@ struct source {
 	int eof;
 };
 
-
-void
-client_interrupt(int signo)
-{
-	sigwake_raise(signo);
-}
-
-int
-client_interrupted(void)
-{
-	return sigwake_signo();
-}
-
 /* Descriptors kept free beside one connection a slot: curl's own, the
  * resolver's, the engine's and the interrupt's, cache files, a connection
  * opened while a dead one is not yet closed. */

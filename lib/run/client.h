@@ -107,18 +107,16 @@ char *client_chat_url(const struct endpoint *ep, int mask);
 void client_headers(const struct endpoint *ep, const char *hdrs[8], struct buf *beta);
 
 /* Run the records of fd (name for messages) through.  Returns 0 at the
- * end of input, -1 when out() failed or the run was interrupted. */
+ * end of input, -1 when out() failed or the run was interrupted.
+ *
+ * A signal raised through sigwake.h stops the loop: nothing more is read
+ * or sent; the answers in are handed out (with keep_order, all of them,
+ * in order), and each transfer in flight gives an error record of kind
+ * "cancelled", so every record read gives one record. */
 int client_run_fd(struct client *c, int fd, const char *name);
 
 /* Run one record (consumed).  Same returns. */
 int client_run_record(struct client *c, json_object *rec);
-
-/* Ask the running loop to stop: called from a signal handler.  Nothing
- * more is read or sent; the answers in are handed out (with keep_order,
- * all of them, in order), and each transfer in flight gives an error
- * record of kind "cancelled", so every record read gives one record. */
-void client_interrupt(int signo);
-int client_interrupted(void);
 
 const struct client_stats *client_stats(struct client *c);
 
