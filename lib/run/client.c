@@ -243,7 +243,7 @@ fail(struct client *c, struct job *j, struct llm_error *e)
 {
 	/* an answer refused after it came (schema) was billed: it counts */
 	budget_settle(&c->budget, &j->hold, j->kept_usage);
-	client_pace_failed(c, j, e);
+	client_pace_failed(j, e);
 	result_redact(&c->red, c->cfg, e);
 	j->result = rec_error(j->id, e, j->attempt, j->meta, j->body ? j->body : json_get(j->rec, "request"));
 	if (j->kept)
@@ -287,10 +287,8 @@ succeed(struct client *c, struct job *j, int cached)
 	}
 	if (c->o.stream)
 		client_stream_events_of(c, j);
-	if (cached)
-		c->st.cached++;
-	else if (j->key[0] && cache_put(c->o.cache_dir, j->key, j->result, err, sizeof err) < 0 &&
-	         !c->cache_failed++ && c->io.notice) {
+	if (!cached && j->key[0] && cache_put(c->o.cache_dir, j->key, j->result, err, sizeof err) < 0 &&
+	    !c->cache_failed++ && c->io.notice) {
 		/* the answer is written all the same: said once, not per record */
 		char msg[ERRLEN + 64];
 
@@ -779,7 +777,7 @@ client_run_fd(struct client *c, int fd, const char *name)
 	 * flags are put back afterwards */
 	int flags = fd_nonblock_pipe(fd), rc;
 
-	rec_reader_init(&r, fd, name, c->o.max_line);
+	rec_reader_init(&r, fd, name, 0);
 	r.polled = 1;	/* run() polls it, and its signals between reads */
 	s.r = &r;
 	rc = run(c, &s);

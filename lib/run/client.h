@@ -46,7 +46,7 @@
 #include "json/records.h"
 
 struct client_stats {
-	long done, ok, failed, cached;
+	long done, ok, failed;
 	long long tokens;
 	double started;		/* now_ms_f() at start */
 	int pace_window;	/* in flight allowed, summed over endpoints; -1: not paced */
@@ -61,7 +61,6 @@ struct client_opts {
 	const char *cache_dir;
 	struct openai_overrides ov;
 	struct http_opts http;	/* its trace is set from client_io's */
-	size_t max_line;
 	int progress_ms;	/* call progress() at most this often; 0: never */
 	int stream;		/* ask for SSE streams */
 	double rpm, tpm;	/* requests / tokens a minute; 0: no limit */

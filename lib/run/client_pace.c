@@ -41,9 +41,8 @@ client_pace_answer(struct client *c, struct job *j, const struct http_xfer *x)
 }
 
 void
-client_pace_failed(struct client *c, struct job *j, const struct llm_error *e)
+client_pace_failed(struct job *j, const struct llm_error *e)
 {
-	(void)c;
 	if (j->tgt && e->kind && !strcmp(e->kind, "quota"))
 		j->tgt->quota = 1;
 }
