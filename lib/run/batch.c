@@ -88,10 +88,14 @@ new_run_id(char out[33])
 		snprintf(out + 2 * i, 3, "%02x", r[i]);
 }
 
-void
-batch_custom_id(const struct batch *b, int part, size_t i, char out[64])
+const char *
+batch_custom_id(const struct batch *b, const struct batch_dialect *d, int part, size_t i,
+                const char *id, char out[64])
 {
+	if (!d->own_ids)
+		return id;
 	snprintf(out, 64, "r%.12sp%dn%zu", b->run, part, i);
+	return out;
 }
 
 const struct endpoint *
@@ -267,12 +271,8 @@ line_of(struct plan *pl, const struct batch_dialect *d, const char *id, int part
         json_object *body, struct llm_error *e)
 {
 	char cid[64], why[ERRLEN];
-	const char *sent = id;
+	const char *sent = batch_custom_id(pl->b, d, part, (size_t)n, id, cid);
 
-	if (d->own_ids) {
-		batch_custom_id(pl->b, part, (size_t)n, cid);
-		sent = cid;
-	}
 	if (d->line(&pl->line, sent, strlen(sent), body, e) < 0) {
 		snprintf(why, sizeof why, "%s", e->message);
 		llm_error_set(e, "bad_input", 0, "%s: %s", id, why);

@@ -122,13 +122,6 @@ add_line(struct fetch *f, size_t i, const char *s, size_t n, int ok)
 		(void)commit(f);
 }
 
-static void
-add(struct fetch *f, size_t i, json_object *res, int ok)
-{
-	json_line(res, &f->line);
-	add_line(f, i, f->line.data, f->line.len, ok);
-}
-
 /* The record of index i, parsed from the records file (owned). */
 static json_object *
 record_of(struct fetch *f, size_t i)
@@ -210,29 +203,36 @@ answer(struct fetch *f, size_t i, const struct batch_line *bl, struct llm_error 
 		res = rec_error(id, e, attempt, meta, body ? body : json_get(rec, "request"));
 		json_set(res, "batch", batch_field(f, rid));
 	}
-	add(f, i, res, json_get(res, "error") == NULL);
+	json_line(res, &f->line);
+	add_line(f, i, f->line.data, f->line.len, json_get(res, "error") == NULL);
 	json_object_put(res);
 	json_object_put(rec);
 }
 
-/* Download file_id to STATE.K.what and read each of its lines. */
+/* Download the answers' file file_id (at the dialect's results+ID+
+ * results_what) to STATE.K.what and read each of its lines. */
 static int
 read_file_of(struct fetch *f, const char *file_id, const char *what)
 {
 	char *path = batch_part_path(f->b, f->p->index, what), *line = NULL;
+	const struct batch_dialect *d = f->p->d;
 	struct batch_conn c = { .ep = f->ep, .o = &f->b->o.http };
+	struct buf at = {0}, ans = {0};
 	size_t cap = 0;
 	ssize_t n;
 	FILE *fp;
-	int fd, rc = -1;
+	int fd, rc;
 
 	if ((fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0) {
 		snprintf(f->err, sizeof f->err, "%s: %s", path, strerror(errno));
 		free(path);
 		return -1;
 	}
-	if (batch_call_results(&c, f->p->d, file_id, fd, f->err, sizeof f->err) < 0 ||
-	    lseek(fd, 0, SEEK_SET) < 0 || !(fp = fdopen(fd, "r"))) {
+	buf_addf(&at, "%s%s%s", d->results, file_id, d->results_what);
+	rc = batch_call(&c, "GET", at.data, NULL, NULL, NULL, NULL, fd, &ans, f->err, sizeof f->err);
+	buf_free(&at);
+	buf_free(&ans);
+	if (rc < 0 || lseek(fd, 0, SEEK_SET) < 0 || !(fp = fdopen(fd, "r"))) {
 		close(fd);
 		free(path);
 		return -1;
@@ -244,7 +244,7 @@ read_file_of(struct fetch *f, const char *file_id, const char *what)
 
 		if (n == 1)
 			continue;
-		if (f->p->d->read_line(line, (size_t)n, &bl, err, sizeof err) < 0) {
+		if (d->read_line(line, (size_t)n, &bl, err, sizeof err) < 0) {
 			if (f->b->o.notice)
 				f->b->o.notice(f->b->o.arg, err);
 			continue;
@@ -347,13 +347,9 @@ fetch_part(struct batch *b, struct batch_part *p, struct batch_counts *n, char *
 		f.seen = ecalloc(p->nrecs ? p->nrecs : 1, 1);
 		for (i = 0; i < p->nrecs; i++) {
 			char cid[64];
-			const char *id = p->recs[i].id;
-
 			/* the custom_ids sent, in the records' order */
-			if (p->d->own_ids) {
-				batch_custom_id(b, p->index, i, cid);
-				id = cid;
-			}
+			const char *id = batch_custom_id(b, p->d, p->index, i, p->recs[i].id, cid);
+
 			strmap_intern(&f.ids, id, strlen(id), NULL);
 		}
 		if (p->output_id)

@@ -103,9 +103,6 @@ const struct batch_dialect *batch_dialect_of(const struct endpoint *ep);
 int batch_call(const struct batch_conn *c, const char *method, const char *path,
                const char *body, const char *body_path, const char *file, const char *name,
                int sink, struct buf *ans, char *err, size_t errlen);
-/* GET of the answers' file id of dialect d, its bytes to fd. */
-int batch_call_results(const struct batch_conn *c, const struct batch_dialect *d,
-                       const char *id, int fd, char *err, size_t errlen);
 /* batch_call_json() of a batch object, read into bi by read_info: 0, or
  * -1 with err (also when it has no id or status). */
 int batch_call_info(const struct batch_conn *c, const char *method, const char *path,
@@ -181,9 +178,11 @@ void batch_part_free(struct batch_part *p);
 /* A test's hook: LLM_BATCH_KILL=STEP kills the process with SIGKILL at
  * that step, as a crash would (tests/llm-batch.bats, tests/soak/batch.sh). */
 void batch_kill_point(const char *step);
-/* The custom_id of record i of part p when the dialect makes its own:
- * r<run, 12 hex>p<part>n<i>, so a result names its run and part. */
-void batch_custom_id(const struct batch *b, int part, size_t i, char out[64]);
+/* The custom_id record i (of id id) of part is sent with through d: its
+ * id, or when the dialect makes its own r<run, 12 hex>p<part>n<i> in
+ * out, so a result names its run and part. */
+const char *batch_custom_id(const struct batch *b, const struct batch_dialect *d, int part,
+                            size_t i, const char *id, char out[64]);
 /* The endpoint of part p, NULL with err when the configuration has lost it. */
 const struct endpoint *batch_endpoint(struct batch *b, const struct batch_part *p, char *err,
                                       size_t errlen);
