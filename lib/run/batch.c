@@ -500,7 +500,7 @@ step(struct batch *b, struct batch_part *p, const char *s, char *err, size_t err
 static int
 finished(const struct batch_part *p)
 {
-	return p->local || p->d->finished(p->status);
+	return p->local || str_listed(p->status, p->d->ended);
 }
 
 /* Upload a part's file and make its batch, each at most once: the intent

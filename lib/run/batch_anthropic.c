@@ -213,11 +213,7 @@ an_read_line(const char *line, size_t n, struct batch_line *bl, char *err, size_
 }
 
 /* "cancelled" is llm-batch's own word for a part cancelled unsent. */
-static int
-an_finished(const char *status)
-{
-	return !strcmp(status, "ended") || !strcmp(status, "cancelled");
-}
+static const char *const an_ended[] = {"ended", "cancelled", NULL};
 
 const struct batch_dialect batch_anthropic = {
 	.name = "anthropic",
@@ -237,5 +233,5 @@ const struct batch_dialect batch_anthropic = {
 	.results = "/messages/batches/",
 	.results_what = "/results",
 	.read_line = an_read_line,
-	.finished = an_finished,
+	.ended = an_ended,
 };

@@ -393,7 +393,7 @@ batch_fetch(struct batch *b, struct batch_counts *n, char *err, size_t errlen)
 	for (i = 0; i < b->nparts; i++) {
 		struct batch_part *p = &b->parts[i];
 
-		if ((p->local || p->d->finished(p->status)) && fetch_part(b, p, n, err, errlen) < 0)
+		if ((p->local || str_listed(p->status, p->d->ended)) && fetch_part(b, p, n, err, errlen) < 0)
 			return -1;
 	}
 	n->running = running;

@@ -85,8 +85,8 @@ struct batch_dialect {
 	const char *results, *results_what;
 	int (*read_line)(const char *line, size_t n, struct batch_line *bl, char *err,
 	                 size_t errlen);
-	/* is the status one a batch ends in? */
-	int (*finished)(const char *status);
+	/* the statuses a batch ends in, NULL-ended */
+	const char *const *ended;
 };
 
 extern const struct batch_dialect batch_openai, batch_anthropic;

@@ -210,12 +210,7 @@ oa_read_line(const char *line, size_t n, struct batch_line *bl, char *err, size_
 	return 0;
 }
 
-static int
-oa_finished(const char *status)
-{
-	return !strcmp(status, "completed") || !strcmp(status, "failed") ||
-	       !strcmp(status, "expired") || !strcmp(status, "cancelled");
-}
+static const char *const oa_ended[] = {"completed", "failed", "expired", "cancelled", NULL};
 
 const struct batch_dialect batch_openai = {
 	.name = "openai",
@@ -232,5 +227,5 @@ const struct batch_dialect batch_openai = {
 	.results = "/files/",
 	.results_what = "/content",
 	.read_line = oa_read_line,
-	.finished = oa_finished,
+	.ended = oa_ended,
 };
