@@ -187,7 +187,7 @@ target_of(struct client *c, const struct endpoint *ep)
 		t->http = http_target_new_auth(t->chat_url, shown, t->api->auth, ep->token, hdrs);
 		buf_free(&beta);
 		free(shown);
-		client_pace_init(c, t);
+		pace_init(&t->pace, c->o.jobs, c->o.pace_start ? c->o.pace_start : c->o.jobs, now_ms_f());
 	}
 	return t;
 }

@@ -75,8 +75,6 @@ struct client {
 };
 
 /* client_pace.c */
-/* A new target's pace. */
-void client_pace_init(struct client *c, struct target *t);
 /* j was put on the wire with its estimate of tokens. */
 void client_pace_sent(struct client *c, struct job *j, double now);
 /* x, j's transfer, has finished: what it said of the limits. */

@@ -6,12 +6,6 @@
 #include "run/client_internal.h"
 
 void
-client_pace_init(struct client *c, struct target *t)
-{
-	pace_init(&t->pace, c->o.jobs, c->o.pace_start ? c->o.pace_start : c->o.jobs, now_ms_f());
-}
-
-void
 client_pace_sent(struct client *c, struct job *j, double now)
 {
 	j->sent_at = now;
