@@ -265,19 +265,33 @@ estimate(struct plan *pl, const struct endpoint *ep, json_object *body, size_t b
 	free(url);
 }
 
-/* The input file's line for body as record n of part into pl->line. */
+/* The input file's line for body as record n of part into pl->line, in
+ * d's shape. */
 static int
 line_of(struct plan *pl, const struct batch_dialect *d, const char *id, int part, long long n,
         json_object *body, struct llm_error *e)
 {
 	char cid[64], why[ERRLEN];
-	const char *sent = batch_custom_id(pl->b, d, part, (size_t)n, id, cid);
+	json_object *sent = d->wire ? d->wire(body, 0, e) : json_ref(body);
+	struct jw w;
 
-	if (d->line(&pl->line, sent, strlen(sent), body, e) < 0) {
+	if (!sent) {
 		snprintf(why, sizeof why, "%s", e->message);
 		llm_error_set(e, "bad_input", 0, "%s: %s", id, why);
 		return -1;
 	}
+	buf_reset(&pl->line);
+	jw_start(&w, &pl->line);
+	jw_open(&w, '{');
+	jw_kv_str(&w, "custom_id", batch_custom_id(pl->b, d, part, (size_t)n, id, cid));
+	if (d->post_url) {
+		jw_kv_str(&w, "method", "POST");
+		jw_kv_str(&w, "url", d->post_url);
+	}
+	jw_key(&w, d->body_key);
+	jw_tree(&w, sent);
+	jw_close(&w, '}');
+	json_object_put(sent);
 	return 0;
 }
 

@@ -22,24 +22,6 @@
  * clock against ours) is still taken for it on a resume. */
 #define SLACK_S 300
 
-static int
-an_line(struct buf *out, const char *id, size_t idlen, json_object *body, struct llm_error *e)
-{
-	json_object *req = anthropic_request(body, 0, e);
-	struct jw w;
-
-	if (!req)
-		return -1;
-	buf_reset(out);
-	jw_start(&w, out);
-	jw_open(&w, '{');
-	jw_key(&w, "custom_id"); jw_str(&w, id, idlen);
-	jw_key(&w, "params"); jw_tree(&w, req);
-	jw_close(&w, '}');
-	json_object_put(req);
-	return 0;
-}
-
 /* An RFC 3339 time as Unix seconds (0: none): the time from the epoch,
  * as pace.h reads a reset time. */
 static long long
@@ -223,7 +205,8 @@ const struct batch_dialect batch_anthropic = {
 	.sep = ",",
 	.tail = "]}\n",
 	.own_ids = 1,
-	.line = an_line,
+	.body_key = "params",
+	.wire = anthropic_request,
 	.upload = NULL,
 	.find_file = NULL,
 	.create = an_create,

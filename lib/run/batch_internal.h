@@ -56,11 +56,13 @@ struct batch_dialect {
 	const char *head, *sep, *tail;
 	/* custom_ids of its own (batch_custom_id()) rather than the ids */
 	int own_ids;
-	/* the input file's line for body, sent as custom_id id: out's text;
-	 * -1 with e (bad_input, naming the field) when the API cannot be
-	 * asked what body asks */
-	int (*line)(struct buf *out, const char *id, size_t idlen, json_object *body,
-	            struct llm_error *e);
+	/* the input file's line for a request: {"custom_id", then
+	 * "method":"POST","url":post_url unless it is NULL, then body_key:
+	 * the request's body, made the API's by wire unless it is NULL; wire
+	 * fails (NULL, e: bad_input, naming the field) when the API cannot
+	 * be asked what the body asks */
+	const char *post_url, *body_key;
+	json_object *(*wire)(json_object *body, int stream, struct llm_error *e);
 	/* NULL both: no file to upload, create sends the input file */
 	int (*upload)(const struct batch_conn *c, const char *path, const char *name,
 	              char *id, size_t idlen, char *err, size_t errlen);

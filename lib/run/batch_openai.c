@@ -10,23 +10,6 @@
 #include "run/batch_internal.h"
 
 static int
-oa_line(struct buf *out, const char *id, size_t idlen, json_object *body, struct llm_error *e)
-{
-	struct jw w;
-
-	(void)e;
-	buf_reset(out);
-	jw_start(&w, out);
-	jw_open(&w, '{');
-	jw_key(&w, "custom_id"); jw_str(&w, id, idlen);
-	jw_kv_str(&w, "method", "POST");
-	jw_kv_str(&w, "url", "/v1/chat/completions");
-	jw_key(&w, "body"); jw_tree(&w, body);
-	jw_close(&w, '}');
-	return 0;
-}
-
-static int
 copy_id(json_object *o, char *id, size_t idlen, char *err, size_t errlen)
 {
 	const char *s = json_get_str(o, "id");
@@ -216,7 +199,8 @@ const struct batch_dialect batch_openai = {
 	.name = "openai",
 	.max_requests = 50000,
 	.max_bytes = 200LL << 20,
-	.line = oa_line,
+	.post_url = "/v1/chat/completions",
+	.body_key = "body",
 	.upload = oa_upload,
 	.find_file = oa_find_file,
 	.create = oa_create,
