@@ -47,7 +47,6 @@ batch_free(struct batch *b)
 		batch_part_free(&b->parts[i]);
 	free(b->parts);
 	redact_free(b->red);
-	buf_free(&b->scratch);
 	free(b);
 }
 

@@ -166,10 +166,10 @@ answer(struct fetch *f, size_t i, const struct batch_line *bl, struct llm_error 
 		res = json_object_new_object();
 		json_set(res, "id", json_object_new_string(id));
 		json_set(res, "status", json_object_new_string("ok"));
-		json_line(bl->body, &b->scratch);
+		json_line(bl->body, &f->line);
 		/* read as the endpoint's chat answers are: the record llm-chat
 		 * writes for the same request */
-		if (api->parse(b->scratch.data, b->scratch.len, body, res, &e2) < 0) {
+		if (api->parse(f->line.data, f->line.len, body, res, &e2) < 0) {
 			json_object_put(res);
 			res = NULL;
 			e = &e2;
@@ -188,8 +188,8 @@ answer(struct fetch *f, size_t i, const struct batch_line *bl, struct llm_error 
 	} else if (bl && bl->status >= 300) {
 		struct retry_headers h = {0};
 
-		json_line(bl->body, &b->scratch);
-		api->http_error(&e2, bl->status, b->scratch.data, b->scratch.len, &h, time(NULL));
+		json_line(bl->body, &f->line);
+		api->http_error(&e2, bl->status, f->line.data, f->line.len, &h, time(NULL));
 		e = &e2;
 	} else if (bl) {
 		int again = !strcmp(bl->code, "batch_expired") || !strcmp(bl->code, "batch_cancelled");
@@ -210,8 +210,9 @@ answer(struct fetch *f, size_t i, const struct batch_line *bl, struct llm_error 
 }
 
 /* Download the answers' file file_id (at the dialect's results+ID+
- * results_what) to STATE.K.what and read each of its lines. */
-static int
+ * results_what) to STATE.K.what and read each of its lines; a failure
+ * says itself in f->err. */
+static void
 read_file_of(struct fetch *f, const char *file_id, const char *what)
 {
 	char *path = batch_part_path(f->b, f->p->index, what), *line = NULL;
@@ -226,7 +227,7 @@ read_file_of(struct fetch *f, const char *file_id, const char *what)
 	if ((fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0) {
 		snprintf(f->err, sizeof f->err, "%s: %s", path, strerror(errno));
 		free(path);
-		return -1;
+		return;
 	}
 	buf_addf(&at, "%s%s%s", d->results, file_id, d->results_what);
 	rc = batch_call(&c, "GET", at.data, NULL, NULL, NULL, NULL, fd, &ans, f->err, sizeof f->err);
@@ -235,7 +236,7 @@ read_file_of(struct fetch *f, const char *file_id, const char *what)
 	if (rc < 0 || lseek(fd, 0, SEEK_SET) < 0 || !(fp = fdopen(fd, "r"))) {
 		close(fd);
 		free(path);
-		return -1;
+		return;
 	}
 	while ((n = getline(&line, &cap, fp)) > 0 && !f->failed) {
 		struct batch_line bl;
@@ -262,13 +263,11 @@ read_file_of(struct fetch *f, const char *file_id, const char *what)
 		}
 		batch_line_free(&bl);
 	}
-	rc = ferror(fp) ? -1 : 0;
-	if (rc < 0)
+	if (ferror(fp))
 		snprintf(f->err, sizeof f->err, "%s: read error", path);
 	free(line);
 	fclose(fp);
 	free(path);
-	return rc;
 }
 
 /* Why a finished batch has no answer for a record. */
@@ -353,9 +352,9 @@ fetch_part(struct batch *b, struct batch_part *p, struct batch_counts *n, char *
 			strmap_intern(&f.ids, id, strlen(id), NULL);
 		}
 		if (p->output_id)
-			(void)read_file_of(&f, p->output_id, "output");
+			read_file_of(&f, p->output_id, "output");
 		if (!f.failed && !f.err[0] && p->error_id)
-			(void)read_file_of(&f, p->error_id, "errors");
+			read_file_of(&f, p->error_id, "errors");
 		if (!f.err[0]) {
 			unreached(&f, &e);
 			for (i = 0; i < p->nrecs && !f.failed; i++)

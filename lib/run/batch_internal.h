@@ -160,7 +160,6 @@ struct batch {
 	struct batch_part *parts;
 	size_t nparts;
 	struct redact *red;
-	struct buf scratch;
 };
 
 /* batch_state.c */
