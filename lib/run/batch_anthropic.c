@@ -10,9 +10,7 @@
  * metadata, so a resume finds its batch by the time it was made and its
  * count of requests (an_find_batch; llm-batch(1) 'CRASH SAFETY'). */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "run/batch_internal.h"
 #include "run/pace.h"

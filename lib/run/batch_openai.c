@@ -2,10 +2,7 @@
  * (https://platform.openai.com/docs/api-reference/batch), which the
  * providers that copy OpenAI's API copy too. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "run/batch_internal.h"
 
