@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/sigwake.h"
 #include "base/stdfds.h"
 #include "json/schema.h"
 #include "run/client.h"
@@ -273,7 +274,7 @@ schema_format(const char *path, int json_object_too)
 static void
 on_signal(int signo)
 {
-	client_interrupt(signo);
+	sigwake_raise(signo);
 }
 
 #ifndef LLM_STREAM
@@ -473,7 +474,7 @@ main(int argc, char **argv)
 		if (fds[i] != 0)
 			close(fds[i]);
 	}
-	if (rc == -1 && !client_interrupted())
+	if (rc == -1 && !sigwake_signo())
 		stdout_failed(ch.out.err);
 	{
 		const struct client_stats *st = client_stats(c);
@@ -482,7 +483,7 @@ main(int argc, char **argv)
 		if (ch.prompt_mode && !ch.last_ok)
 			status = ch.last_retryable ? EXIT_TEMPFAIL : EXIT_FAILED;
 		if (rc == -1)
-			status = client_interrupted() ? 128 + client_interrupted() : EXIT_FAILED;
+			status = sigwake_signo() ? 128 + sigwake_signo() : EXIT_FAILED;
 		client_free(c);
 		config_free(&cfg);
 		json_object_put(o.ov.temperature);

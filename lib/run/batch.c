@@ -47,7 +47,6 @@ batch_free(struct batch *b)
 		batch_part_free(&b->parts[i]);
 	free(b->parts);
 	redact_free(b->red);
-	buf_free(&b->scratch);
 	free(b);
 }
 
@@ -88,10 +87,14 @@ new_run_id(char out[33])
 		snprintf(out + 2 * i, 3, "%02x", r[i]);
 }
 
-void
-batch_custom_id(const struct batch *b, int part, size_t i, char out[64])
+const char *
+batch_custom_id(const struct batch *b, const struct batch_dialect *d, int part, size_t i,
+                const char *id, char out[64])
 {
+	if (!d->own_ids)
+		return id;
 	snprintf(out, 64, "r%.12sp%dn%zu", b->run, part, i);
+	return out;
 }
 
 const struct endpoint *
@@ -261,23 +264,33 @@ estimate(struct plan *pl, const struct endpoint *ep, json_object *body, size_t b
 	free(url);
 }
 
-/* The input file's line for body as record n of part into pl->line. */
+/* The input file's line for body as record n of part into pl->line, in
+ * d's shape. */
 static int
 line_of(struct plan *pl, const struct batch_dialect *d, const char *id, int part, long long n,
         json_object *body, struct llm_error *e)
 {
 	char cid[64], why[ERRLEN];
-	const char *sent = id;
+	json_object *sent = d->wire ? d->wire(body, 0, e) : json_ref(body);
+	struct jw w;
 
-	if (d->own_ids) {
-		batch_custom_id(pl->b, part, (size_t)n, cid);
-		sent = cid;
-	}
-	if (d->line(&pl->line, sent, strlen(sent), body, e) < 0) {
+	if (!sent) {
 		snprintf(why, sizeof why, "%s", e->message);
 		llm_error_set(e, "bad_input", 0, "%s: %s", id, why);
 		return -1;
 	}
+	buf_reset(&pl->line);
+	jw_start(&w, &pl->line);
+	jw_open(&w, '{');
+	jw_kv_str(&w, "custom_id", batch_custom_id(pl->b, d, part, (size_t)n, id, cid));
+	if (d->post_url) {
+		jw_kv_str(&w, "method", "POST");
+		jw_kv_str(&w, "url", d->post_url);
+	}
+	jw_key(&w, d->body_key);
+	jw_tree(&w, sent);
+	jw_close(&w, '}');
+	json_object_put(sent);
 	return 0;
 }
 
@@ -500,7 +513,7 @@ step(struct batch *b, struct batch_part *p, const char *s, char *err, size_t err
 static int
 finished(const struct batch_part *p)
 {
-	return p->local || p->d->finished(p->status);
+	return p->local || str_listed(p->status, p->d->ended);
 }
 
 /* Upload a part's file and make its batch, each at most once: the intent

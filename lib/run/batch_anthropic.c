@@ -10,9 +10,7 @@
  * metadata, so a resume finds its batch by the time it was made and its
  * count of requests (an_find_batch; llm-batch(1) 'CRASH SAFETY'). */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "run/batch_internal.h"
 #include "run/pace.h"
@@ -21,24 +19,6 @@
 /* A batch made this long before its intent was saved (the server's
  * clock against ours) is still taken for it on a resume. */
 #define SLACK_S 300
-
-static int
-an_line(struct buf *out, const char *id, size_t idlen, json_object *body, struct llm_error *e)
-{
-	json_object *req = anthropic_request(body, 0, e);
-	struct jw w;
-
-	if (!req)
-		return -1;
-	buf_reset(out);
-	jw_start(&w, out);
-	jw_open(&w, '{');
-	jw_key(&w, "custom_id"); jw_str(&w, id, idlen);
-	jw_key(&w, "params"); jw_tree(&w, req);
-	jw_close(&w, '}');
-	json_object_put(req);
-	return 0;
-}
 
 /* An RFC 3339 time as Unix seconds (0: none): the time from the epoch,
  * as pace.h reads a reset time. */
@@ -213,11 +193,7 @@ an_read_line(const char *line, size_t n, struct batch_line *bl, char *err, size_
 }
 
 /* "cancelled" is llm-batch's own word for a part cancelled unsent. */
-static int
-an_finished(const char *status)
-{
-	return !strcmp(status, "ended") || !strcmp(status, "cancelled");
-}
+static const char *const an_ended[] = {"ended", "cancelled", NULL};
 
 const struct batch_dialect batch_anthropic = {
 	.name = "anthropic",
@@ -227,7 +203,8 @@ const struct batch_dialect batch_anthropic = {
 	.sep = ",",
 	.tail = "]}\n",
 	.own_ids = 1,
-	.line = an_line,
+	.body_key = "params",
+	.wire = anthropic_request,
 	.upload = NULL,
 	.find_file = NULL,
 	.create = an_create,
@@ -237,5 +214,5 @@ const struct batch_dialect batch_anthropic = {
 	.results = "/messages/batches/",
 	.results_what = "/results",
 	.read_line = an_read_line,
-	.finished = an_finished,
+	.ended = an_ended,
 };

@@ -114,20 +114,6 @@ batch_call_at(const struct batch_conn *c, const struct batch_dialect *d, const c
 }
 
 int
-batch_call_results(const struct batch_conn *c, const struct batch_dialect *d, const char *id,
-                   int fd, char *err, size_t errlen)
-{
-	struct buf p = {0}, ans = {0};
-	int rc;
-
-	buf_addf(&p, "%s%s%s", d->results, id, d->results_what);
-	rc = batch_call(c, "GET", p.data, NULL, NULL, NULL, NULL, fd, &ans, err, errlen);
-	buf_free(&p);
-	buf_free(&ans);
-	return rc;
-}
-
-int
 batch_line_open(const char *line, size_t n, struct batch_line *bl, char *err, size_t errlen)
 {
 	memset(bl, 0, sizeof *bl);

@@ -122,13 +122,6 @@ add_line(struct fetch *f, size_t i, const char *s, size_t n, int ok)
 		(void)commit(f);
 }
 
-static void
-add(struct fetch *f, size_t i, json_object *res, int ok)
-{
-	json_line(res, &f->line);
-	add_line(f, i, f->line.data, f->line.len, ok);
-}
-
 /* The record of index i, parsed from the records file (owned). */
 static json_object *
 record_of(struct fetch *f, size_t i)
@@ -173,10 +166,10 @@ answer(struct fetch *f, size_t i, const struct batch_line *bl, struct llm_error 
 		res = json_object_new_object();
 		json_set(res, "id", json_object_new_string(id));
 		json_set(res, "status", json_object_new_string("ok"));
-		json_line(bl->body, &b->scratch);
+		json_line(bl->body, &f->line);
 		/* read as the endpoint's chat answers are: the record llm-chat
 		 * writes for the same request */
-		if (api->parse(b->scratch.data, b->scratch.len, body, res, &e2) < 0) {
+		if (api->parse(f->line.data, f->line.len, body, res, &e2) < 0) {
 			json_object_put(res);
 			res = NULL;
 			e = &e2;
@@ -195,8 +188,8 @@ answer(struct fetch *f, size_t i, const struct batch_line *bl, struct llm_error 
 	} else if (bl && bl->status >= 300) {
 		struct retry_headers h = {0};
 
-		json_line(bl->body, &b->scratch);
-		api->http_error(&e2, bl->status, b->scratch.data, b->scratch.len, &h, time(NULL));
+		json_line(bl->body, &f->line);
+		api->http_error(&e2, bl->status, f->line.data, f->line.len, &h, time(NULL));
 		e = &e2;
 	} else if (bl) {
 		int again = !strcmp(bl->code, "batch_expired") || !strcmp(bl->code, "batch_cancelled");
@@ -210,32 +203,40 @@ answer(struct fetch *f, size_t i, const struct batch_line *bl, struct llm_error 
 		res = rec_error(id, e, attempt, meta, body ? body : json_get(rec, "request"));
 		json_set(res, "batch", batch_field(f, rid));
 	}
-	add(f, i, res, json_get(res, "error") == NULL);
+	json_line(res, &f->line);
+	add_line(f, i, f->line.data, f->line.len, json_get(res, "error") == NULL);
 	json_object_put(res);
 	json_object_put(rec);
 }
 
-/* Download file_id to STATE.K.what and read each of its lines. */
-static int
+/* Download the answers' file file_id (at the dialect's results+ID+
+ * results_what) to STATE.K.what and read each of its lines; a failure
+ * says itself in f->err. */
+static void
 read_file_of(struct fetch *f, const char *file_id, const char *what)
 {
 	char *path = batch_part_path(f->b, f->p->index, what), *line = NULL;
+	const struct batch_dialect *d = f->p->d;
 	struct batch_conn c = { .ep = f->ep, .o = &f->b->o.http };
+	struct buf at = {0}, ans = {0};
 	size_t cap = 0;
 	ssize_t n;
 	FILE *fp;
-	int fd, rc = -1;
+	int fd, rc;
 
 	if ((fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0) {
 		snprintf(f->err, sizeof f->err, "%s: %s", path, strerror(errno));
 		free(path);
-		return -1;
+		return;
 	}
-	if (batch_call_results(&c, f->p->d, file_id, fd, f->err, sizeof f->err) < 0 ||
-	    lseek(fd, 0, SEEK_SET) < 0 || !(fp = fdopen(fd, "r"))) {
+	buf_addf(&at, "%s%s%s", d->results, file_id, d->results_what);
+	rc = batch_call(&c, "GET", at.data, NULL, NULL, NULL, NULL, fd, &ans, f->err, sizeof f->err);
+	buf_free(&at);
+	buf_free(&ans);
+	if (rc < 0 || lseek(fd, 0, SEEK_SET) < 0 || !(fp = fdopen(fd, "r"))) {
 		close(fd);
 		free(path);
-		return -1;
+		return;
 	}
 	while ((n = getline(&line, &cap, fp)) > 0 && !f->failed) {
 		struct batch_line bl;
@@ -244,7 +245,7 @@ read_file_of(struct fetch *f, const char *file_id, const char *what)
 
 		if (n == 1)
 			continue;
-		if (f->p->d->read_line(line, (size_t)n, &bl, err, sizeof err) < 0) {
+		if (d->read_line(line, (size_t)n, &bl, err, sizeof err) < 0) {
 			if (f->b->o.notice)
 				f->b->o.notice(f->b->o.arg, err);
 			continue;
@@ -262,13 +263,11 @@ read_file_of(struct fetch *f, const char *file_id, const char *what)
 		}
 		batch_line_free(&bl);
 	}
-	rc = ferror(fp) ? -1 : 0;
-	if (rc < 0)
+	if (ferror(fp))
 		snprintf(f->err, sizeof f->err, "%s: read error", path);
 	free(line);
 	fclose(fp);
 	free(path);
-	return rc;
 }
 
 /* Why a finished batch has no answer for a record. */
@@ -347,19 +346,15 @@ fetch_part(struct batch *b, struct batch_part *p, struct batch_counts *n, char *
 		f.seen = ecalloc(p->nrecs ? p->nrecs : 1, 1);
 		for (i = 0; i < p->nrecs; i++) {
 			char cid[64];
-			const char *id = p->recs[i].id;
-
 			/* the custom_ids sent, in the records' order */
-			if (p->d->own_ids) {
-				batch_custom_id(b, p->index, i, cid);
-				id = cid;
-			}
+			const char *id = batch_custom_id(b, p->d, p->index, i, p->recs[i].id, cid);
+
 			strmap_intern(&f.ids, id, strlen(id), NULL);
 		}
 		if (p->output_id)
-			(void)read_file_of(&f, p->output_id, "output");
+			read_file_of(&f, p->output_id, "output");
 		if (!f.failed && !f.err[0] && p->error_id)
-			(void)read_file_of(&f, p->error_id, "errors");
+			read_file_of(&f, p->error_id, "errors");
 		if (!f.err[0]) {
 			unreached(&f, &e);
 			for (i = 0; i < p->nrecs && !f.failed; i++)
@@ -397,7 +392,7 @@ batch_fetch(struct batch *b, struct batch_counts *n, char *err, size_t errlen)
 	for (i = 0; i < b->nparts; i++) {
 		struct batch_part *p = &b->parts[i];
 
-		if ((p->local || p->d->finished(p->status)) && fetch_part(b, p, n, err, errlen) < 0)
+		if ((p->local || str_listed(p->status, p->d->ended)) && fetch_part(b, p, n, err, errlen) < 0)
 			return -1;
 	}
 	n->running = running;

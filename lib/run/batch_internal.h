@@ -56,11 +56,13 @@ struct batch_dialect {
 	const char *head, *sep, *tail;
 	/* custom_ids of its own (batch_custom_id()) rather than the ids */
 	int own_ids;
-	/* the input file's line for body, sent as custom_id id: out's text;
-	 * -1 with e (bad_input, naming the field) when the API cannot be
-	 * asked what body asks */
-	int (*line)(struct buf *out, const char *id, size_t idlen, json_object *body,
-	            struct llm_error *e);
+	/* the input file's line for a request: {"custom_id", then
+	 * "method":"POST","url":post_url unless it is NULL, then body_key:
+	 * the request's body, made the API's by wire unless it is NULL; wire
+	 * fails (NULL, e: bad_input, naming the field) when the API cannot
+	 * be asked what the body asks */
+	const char *post_url, *body_key;
+	json_object *(*wire)(json_object *body, int stream, struct llm_error *e);
 	/* NULL both: no file to upload, create sends the input file */
 	int (*upload)(const struct batch_conn *c, const char *path, const char *name,
 	              char *id, size_t idlen, char *err, size_t errlen);
@@ -85,8 +87,8 @@ struct batch_dialect {
 	const char *results, *results_what;
 	int (*read_line)(const char *line, size_t n, struct batch_line *bl, char *err,
 	                 size_t errlen);
-	/* is the status one a batch ends in? */
-	int (*finished)(const char *status);
+	/* the statuses a batch ends in, NULL-ended */
+	const char *const *ended;
 };
 
 extern const struct batch_dialect batch_openai, batch_anthropic;
@@ -103,9 +105,6 @@ const struct batch_dialect *batch_dialect_of(const struct endpoint *ep);
 int batch_call(const struct batch_conn *c, const char *method, const char *path,
                const char *body, const char *body_path, const char *file, const char *name,
                int sink, struct buf *ans, char *err, size_t errlen);
-/* GET of the answers' file id of dialect d, its bytes to fd. */
-int batch_call_results(const struct batch_conn *c, const struct batch_dialect *d,
-                       const char *id, int fd, char *err, size_t errlen);
 /* batch_call_json() of a batch object, read into bi by read_info: 0, or
  * -1 with err (also when it has no id or status). */
 int batch_call_info(const struct batch_conn *c, const char *method, const char *path,
@@ -161,7 +160,6 @@ struct batch {
 	struct batch_part *parts;
 	size_t nparts;
 	struct redact *red;
-	struct buf scratch;
 };
 
 /* batch_state.c */
@@ -181,9 +179,11 @@ void batch_part_free(struct batch_part *p);
 /* A test's hook: LLM_BATCH_KILL=STEP kills the process with SIGKILL at
  * that step, as a crash would (tests/llm-batch.bats, tests/soak/batch.sh). */
 void batch_kill_point(const char *step);
-/* The custom_id of record i of part p when the dialect makes its own:
- * r<run, 12 hex>p<part>n<i>, so a result names its run and part. */
-void batch_custom_id(const struct batch *b, int part, size_t i, char out[64]);
+/* The custom_id record i (of id id) of part is sent with through d: its
+ * id, or when the dialect makes its own r<run, 12 hex>p<part>n<i> in
+ * out, so a result names its run and part. */
+const char *batch_custom_id(const struct batch *b, const struct batch_dialect *d, int part,
+                            size_t i, const char *id, char out[64]);
 /* The endpoint of part p, NULL with err when the configuration has lost it. */
 const struct endpoint *batch_endpoint(struct batch *b, const struct batch_part *p, char *err,
                                       size_t errlen);

@@ -2,29 +2,9 @@
  * (https://platform.openai.com/docs/api-reference/batch), which the
  * providers that copy OpenAI's API copy too. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "run/batch_internal.h"
-
-static int
-oa_line(struct buf *out, const char *id, size_t idlen, json_object *body, struct llm_error *e)
-{
-	struct jw w;
-
-	(void)e;
-	buf_reset(out);
-	jw_start(&w, out);
-	jw_open(&w, '{');
-	jw_key(&w, "custom_id"); jw_str(&w, id, idlen);
-	jw_kv_str(&w, "method", "POST");
-	jw_kv_str(&w, "url", "/v1/chat/completions");
-	jw_key(&w, "body"); jw_tree(&w, body);
-	jw_close(&w, '}');
-	return 0;
-}
 
 static int
 copy_id(json_object *o, char *id, size_t idlen, char *err, size_t errlen)
@@ -210,18 +190,14 @@ oa_read_line(const char *line, size_t n, struct batch_line *bl, char *err, size_
 	return 0;
 }
 
-static int
-oa_finished(const char *status)
-{
-	return !strcmp(status, "completed") || !strcmp(status, "failed") ||
-	       !strcmp(status, "expired") || !strcmp(status, "cancelled");
-}
+static const char *const oa_ended[] = {"completed", "failed", "expired", "cancelled", NULL};
 
 const struct batch_dialect batch_openai = {
 	.name = "openai",
 	.max_requests = 50000,
 	.max_bytes = 200LL << 20,
-	.line = oa_line,
+	.post_url = "/v1/chat/completions",
+	.body_key = "body",
 	.upload = oa_upload,
 	.find_file = oa_find_file,
 	.create = oa_create,
@@ -232,5 +208,5 @@ const struct batch_dialect batch_openai = {
 	.results = "/files/",
 	.results_what = "/content",
 	.read_line = oa_read_line,
-	.finished = oa_finished,
+	.ended = oa_ended,
 };

@@ -1,7 +1,6 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "run/cache.h"
 
@@ -54,14 +53,11 @@ cache_put(const char *dir, const char *key, json_object *res, char *err, size_t 
 	char path[PATH_MAX];
 	struct buf b = {0};
 	json_object *v = json_object_new_object();
-	int i, rc, skip;
+	int rc;
 
-	json_object_object_foreach(res, k, val) {
-		for (skip = 0, i = 0; run_fields[i]; i++)
-			skip |= strcmp(k, run_fields[i]) == 0;
-		if (!skip)
+	json_object_object_foreach(res, k, val)
+		if (!str_listed(k, run_fields))
 			json_set(v, k, json_ref(val));
-	}
 	snprintf(path, sizeof path, "%s/%.2s/%s.json", dir, key, key);
 	json_line(v, &b);
 	buf_add(&b, "\n", 1);

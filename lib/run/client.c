@@ -5,7 +5,6 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "json/schema.h"
 #include "run/cache.h"
@@ -20,19 +19,6 @@ struct source {
 	json_object *one;	/* a single record */
 	int eof;
 };
-
-
-void
-client_interrupt(int signo)
-{
-	sigwake_raise(signo);
-}
-
-int
-client_interrupted(void)
-{
-	return sigwake_signo();
-}
 
 /* Descriptors kept free beside one connection a slot: curl's own, the
  * resolver's, the engine's and the interrupt's, cache files, a connection
@@ -200,7 +186,7 @@ target_of(struct client *c, const struct endpoint *ep)
 		t->http = http_target_new_auth(t->chat_url, shown, t->api->auth, ep->token, hdrs);
 		buf_free(&beta);
 		free(shown);
-		client_pace_init(c, t);
+		pace_init(&t->pace, c->o.jobs, c->o.pace_start ? c->o.pace_start : c->o.jobs, now_ms_f());
 	}
 	return t;
 }
@@ -256,7 +242,7 @@ fail(struct client *c, struct job *j, struct llm_error *e)
 {
 	/* an answer refused after it came (schema) was billed: it counts */
 	budget_settle(&c->budget, &j->hold, j->kept_usage);
-	client_pace_failed(c, j, e);
+	client_pace_failed(j, e);
 	result_redact(&c->red, c->cfg, e);
 	j->result = rec_error(j->id, e, j->attempt, j->meta, j->body ? j->body : json_get(j->rec, "request"));
 	if (j->kept)
@@ -300,10 +286,8 @@ succeed(struct client *c, struct job *j, int cached)
 	}
 	if (c->o.stream)
 		client_stream_events_of(c, j);
-	if (cached)
-		c->st.cached++;
-	else if (j->key[0] && cache_put(c->o.cache_dir, j->key, j->result, err, sizeof err) < 0 &&
-	         !c->cache_failed++ && c->io.notice) {
+	if (!cached && j->key[0] && cache_put(c->o.cache_dir, j->key, j->result, err, sizeof err) < 0 &&
+	    !c->cache_failed++ && c->io.notice) {
 		/* the answer is written all the same: said once, not per record */
 		char msg[ERRLEN + 64];
 
@@ -792,7 +776,7 @@ client_run_fd(struct client *c, int fd, const char *name)
 	 * flags are put back afterwards */
 	int flags = fd_nonblock_pipe(fd), rc;
 
-	rec_reader_init(&r, fd, name, c->o.max_line);
+	rec_reader_init(&r, fd, name, 0);
 	r.polled = 1;	/* run() polls it, and its signals between reads */
 	s.r = &r;
 	rc = run(c, &s);

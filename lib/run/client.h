@@ -46,7 +46,7 @@
 #include "json/records.h"
 
 struct client_stats {
-	long done, ok, failed, cached;
+	long done, ok, failed;
 	long long tokens;
 	double started;		/* now_ms_f() at start */
 	int pace_window;	/* in flight allowed, summed over endpoints; -1: not paced */
@@ -61,7 +61,6 @@ struct client_opts {
 	const char *cache_dir;
 	struct openai_overrides ov;
 	struct http_opts http;	/* its trace is set from client_io's */
-	size_t max_line;
 	int progress_ms;	/* call progress() at most this often; 0: never */
 	int stream;		/* ask for SSE streams */
 	double rpm, tpm;	/* requests / tokens a minute; 0: no limit */
@@ -107,18 +106,16 @@ char *client_chat_url(const struct endpoint *ep, int mask);
 void client_headers(const struct endpoint *ep, const char *hdrs[8], struct buf *beta);
 
 /* Run the records of fd (name for messages) through.  Returns 0 at the
- * end of input, -1 when out() failed or the run was interrupted. */
+ * end of input, -1 when out() failed or the run was interrupted.
+ *
+ * A signal raised through sigwake.h stops the loop: nothing more is read
+ * or sent; the answers in are handed out (with keep_order, all of them,
+ * in order), and each transfer in flight gives an error record of kind
+ * "cancelled", so every record read gives one record. */
 int client_run_fd(struct client *c, int fd, const char *name);
 
 /* Run one record (consumed).  Same returns. */
 int client_run_record(struct client *c, json_object *rec);
-
-/* Ask the running loop to stop: called from a signal handler.  Nothing
- * more is read or sent; the answers in are handed out (with keep_order,
- * all of them, in order), and each transfer in flight gives an error
- * record of kind "cancelled", so every record read gives one record. */
-void client_interrupt(int signo);
-int client_interrupted(void);
 
 const struct client_stats *client_stats(struct client *c);
 

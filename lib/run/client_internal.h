@@ -75,14 +75,12 @@ struct client {
 };
 
 /* client_pace.c */
-/* A new target's pace. */
-void client_pace_init(struct client *c, struct target *t);
 /* j was put on the wire with its estimate of tokens. */
 void client_pace_sent(struct client *c, struct job *j, double now);
 /* x, j's transfer, has finished: what it said of the limits. */
 void client_pace_answer(struct client *c, struct job *j, const struct http_xfer *x);
 /* j failed with e: a spent quota stops its endpoint. */
-void client_pace_failed(struct client *c, struct job *j, const struct llm_error *e);
+void client_pace_failed(struct job *j, const struct llm_error *e);
 /* Milliseconds until j may be sent (0: now, PACE_FULL: after an answer);
  * -2 when its endpoint's quota is spent (e filled for its record). */
 double client_pace_wait(struct client *c, struct job *j, struct llm_error *e);

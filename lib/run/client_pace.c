@@ -6,12 +6,6 @@
 #include "run/client_internal.h"
 
 void
-client_pace_init(struct client *c, struct target *t)
-{
-	pace_init(&t->pace, c->o.jobs, c->o.pace_start ? c->o.pace_start : c->o.jobs, now_ms_f());
-}
-
-void
 client_pace_sent(struct client *c, struct job *j, double now)
 {
 	j->sent_at = now;
@@ -41,9 +35,8 @@ client_pace_answer(struct client *c, struct job *j, const struct http_xfer *x)
 }
 
 void
-client_pace_failed(struct client *c, struct job *j, const struct llm_error *e)
+client_pace_failed(struct job *j, const struct llm_error *e)
 {
-	(void)c;
 	if (j->tgt && e->kind && !strcmp(e->kind, "quota"))
 		j->tgt->quota = 1;
 }

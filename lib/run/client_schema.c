@@ -6,7 +6,6 @@
  * again the fallback way (wire/openai.h), and so does every later
  * request to that endpoint, told once per endpoint through notice(). */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "json/schema.h"

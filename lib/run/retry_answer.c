@@ -54,13 +54,7 @@ fall_back(struct retry *r, struct entry *e, json_object *rec)
 	if (!e->asked)
 		e->asked = estrdup(json_get_str(req, "model") ? json_get_str(req, "model") : "");
 	json_set(req, "model", json_object_new_string(next));
-	json_line(line, &r->line);
-	json_object_put(line);
-	free(e->line);
-	e->line = estrndup(r->line.data, r->line.len);
-	e->len = r->line.len;
-	free(e->model);
-	e->model = estrdup(next);
+	rt_entry_line(r, e, line);
 	e->first = e->attempt + 1;
 	msg = json_get_str(err, "message");
 	snprintf(why, sizeof why, "falling back to %s after: %s", next, msg ? msg : "an error");

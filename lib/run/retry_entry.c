@@ -4,7 +4,6 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "run/retry_internal.h"
 
@@ -165,9 +164,10 @@ rt_retire(struct retry *r, struct entry *e)
 	return d;
 }
 
-/* The record to send for rec, serialized without "attempt": a resubmitted
- * error record loses status and error, a bare body is wrapped as
- * {"id","request","meta"}, and every record gets its id. */
+/* The record to send for rec (taken), serialized without "attempt", as
+ * e's line, in place of the one it had: a resubmitted error record loses
+ * status and error, a bare body is wrapped as {"id","request","meta"},
+ * and every record gets its id. */
 void
 rt_entry_line(struct retry *r, struct entry *e, json_object *rec)
 {
@@ -194,6 +194,7 @@ rt_entry_line(struct retry *r, struct entry *e, json_object *rec)
 		json_object *req = json_get(rec, "request");
 		const char *model = json_get_str(req, "model");
 
+		free(e->model);
 		e->model = model ? estrdup(model) : NULL;
 		e->max_tokens = json_object_get_int64(json_get(req, "max_tokens"));
 		if (e->max_tokens <= 0)
@@ -201,6 +202,7 @@ rt_entry_line(struct retry *r, struct entry *e, json_object *rec)
 	}
 	json_line(rec, &r->line);
 	json_object_put(rec);
+	free(e->line);
 	e->line = estrndup(r->line.data, r->line.len);
 	e->len = r->line.len;
 }

@@ -2,7 +2,6 @@
  * of a run out of time, what is left failed.  It calls retry_command.c
  * and retry_entry.c. */
 #include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 
 #include "base/sigwake.h"

@@ -1,10 +1,11 @@
 /* retry_internal: what the retry_*.c files share and nobody else sees.
  *
- * lib/run/retry.h is the loop's public face; this header joins its pieces:
- * retry.c (the loop), retry_command.c (the command and its restarts, an
- * entry's ends), retry_answer.c (what the command writes back),
- * retry_input.c (records read in) and retry_entry.c (the records in
- * flight, output).
+ * lib/run/retry.h is the loop's public face; this header joins its
+ * pieces, whose calls go one way, top to bottom:
+ *   retry.c          the loop, setup and end
+ *   retry_answer.c   the command's answers      retry_input.c   the input
+ *   retry_command.c  the command, an entry's ends
+ *   retry_entry.c    entries, the heap, the output
  *
  * Ownership: an entry owns its id, its line and its last error record;
  * the entries are owned by the map of their struct retry (an entry held
@@ -74,12 +75,6 @@ struct retry {
 	struct config cfg;	/* to price a model at its endpoint */
 	int have_cfg;
 };
-
-/* Calls go one way, top to bottom:
- *   retry.c          the loop, setup and end
- *   retry_answer.c   the command's answers      retry_input.c   the input
- *   retry_command.c  the command, an entry's ends
- *   retry_entry.c    entries, the heap, the output */
 
 /* retry_command.c */
 int rt_ensure_child(struct retry *r, char *err, size_t errlen);

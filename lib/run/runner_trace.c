@@ -79,19 +79,6 @@ usage_json(const struct run *u)
 	return o;
 }
 
-/* The endpoint's base URL, NULL when not configured. */
-static const char *
-endpoint_url(struct runner *r, const char *model)
-{
-	char err[ERRLEN];
-	const char *sent;
-	struct endpoint *e;
-
-	if (!r->o.cfg || !(e = config_route(r->o.cfg, model, &sent, err, sizeof err)))
-		return NULL;
-	return e->base_url;
-}
-
 static json_object *
 cost_json(const struct run *u, const char *url)
 {
@@ -107,7 +94,8 @@ json_object *
 run_trace(struct runner *r, struct run *u)
 {
 	json_object *t = json_object_new_object();
-	const char *url = endpoint_url(r, u->s->model);
+	/* the endpoint's base URL, NULL when not configured */
+	char *url = config_model_url(r->o.cfg, u->s->model);
 
 	json_set(t, "run_id", json_object_new_string(u->run_id));
 	json_set(t, "scenario_hash", json_object_new_string(u->s->hash));
@@ -134,6 +122,7 @@ run_trace(struct runner *r, struct run *u)
 	         !strcmp(json_object_get_string(u->finish_reason), "length")));
 	json_set(t, "finish_reason", u->finish_reason);
 	free(u->model);
+	free(url);
 	memset(u, 0, sizeof *u);
 	return t;
 }
