@@ -203,7 +203,7 @@ static void
 estimate_model(struct buf *b, struct config *cfg, const char *model,
                const struct plan_estimate *e, long long max_tokens, struct est_total *tot)
 {
-	char err[ERRLEN], *url = config_model_url(cfg, model);
+	char err[ERRLEN], *url = config_model_url(cfg, model, 0);
 	struct price p;
 	double tokens = ceil(e->bytes / 4);
 	double completion = max_tokens > 0 ? (double)e->requests * (double)max_tokens : 0;

@@ -28,6 +28,19 @@ scen() {
 	echo "$output" | jq -e '[.messages[].role] == ["user","assistant"]'
 }
 
+@test "the trace's endpoint has the base URL's secrets masked, as llm-chat's records do" {
+	start_mock -q
+	scen s.toml 'hello there'
+	url=${LLM_BASE_URL/http:\/\//http://user:pw-in-url@}?key=key-in-query
+	LLM_BASE_URL=$url run llm-runner s.toml
+	assert_success
+	refute_output --partial pw-in-url
+	refute_output --partial key-in-query
+	chat=$(echo '{"id":"a","messages":[{"role":"user","content":"hi"}]}' | LLM_BASE_URL=$url llm-chat -m mock-1)
+	[ "$(echo "$output" | jq -r .endpoint)" = "$(echo "$chat" | jq -r .endpoint)" ]
+	echo "$output" | jq -e '.status == "ok" and (.endpoint | test("^http://\\[REDACTED\\]@127.0.0.1:[0-9]+/v1\\?key=\\[REDACTED\\]$"))'
+}
+
 @test "several turns with parallel calls: every call answered, in order, usage summed" {
 	start_mock -q
 	scen s.toml 'go [[mock:tool name=f turns=3 args={"city":"Paris"}]] [[mock:tool name=g]]'

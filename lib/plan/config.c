@@ -434,13 +434,13 @@ config_load(struct config *c, const char *base_url, const char *token_file, char
 }
 
 char *
-config_model_url(struct config *c, const char *model)
+config_model_url(struct config *c, const char *model, int mask)
 {
 	char err[ERRLEN];
 	const char *sent;
 	struct endpoint *ep = c ? config_route(c, model, &sent, err, sizeof err) : NULL;
 
-	return ep && ep->base_url ? config_url(ep, "", 0) : NULL;
+	return ep && ep->base_url ? config_url(ep, "", mask) : NULL;
 }
 
 int

@@ -93,9 +93,10 @@ char *config_url(const struct endpoint *ep, const char *path, int mask);
 const struct dialect *endpoint_api(const struct endpoint *ep);
 
 /* The base URL model (as a record names it) goes to, for pricing it (a
- * local endpoint costs 0); NULL when c is NULL or cannot route it.  The
- * caller frees it. */
-char *config_model_url(struct config *c, const char *model);
+ * local endpoint costs 0), its secrets masked as config_url's when mask
+ * (for output); NULL when c is NULL or cannot route it.  The caller
+ * frees it. */
+char *config_model_url(struct config *c, const char *model, int mask);
 
 /* Is value one of the tokens of c (its default endpoint's or a
  * provider's)?  So a child that has no business with them can be given

@@ -34,7 +34,7 @@ rt_ensure_child(struct retry *r, char *err, size_t errlen)
 static int
 hold(struct retry *r, struct entry *e)
 {
-	char why[ERRLEN], *url = config_model_url(r->have_cfg ? &r->cfg : NULL, e->model);
+	char why[ERRLEN], *url = config_model_url(r->have_cfg ? &r->cfg : NULL, e->model, 0);
 	int was_spent = r->budget.spent, rc;
 
 	rc = budget_hold(&r->budget, &e->hold, e->model, url, (double)e->len, e->max_tokens, why,

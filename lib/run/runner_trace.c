@@ -94,8 +94,10 @@ json_object *
 run_trace(struct runner *r, struct run *u)
 {
 	json_object *t = json_object_new_object();
-	/* the endpoint's base URL, NULL when not configured */
-	char *url = config_model_url(r->o.cfg, u->s->model);
+	/* the endpoint's base URL, NULL when not configured: priced as it
+	 * is, written with its secrets masked, as llm-chat writes it */
+	char *url = config_model_url(r->o.cfg, u->s->model, 0);
+	char *shown = config_model_url(r->o.cfg, u->s->model, 1);
 
 	json_set(t, "run_id", json_object_new_string(u->run_id));
 	json_set(t, "scenario_hash", json_object_new_string(u->s->hash));
@@ -113,7 +115,7 @@ run_trace(struct runner *r, struct run *u)
 	json_set(t, "cost_usd", cost_json(u, url));
 	json_set(t, "latency_ms", json_object_new_int64((int64_t)(now_ms_f() - u->t0 + 0.5)));
 	json_set(t, "model", json_object_new_string(u->model ? u->model : u->s->model));
-	json_set(t, "endpoint", url ? json_object_new_string(url) : NULL);
+	json_set(t, "endpoint", shown ? json_object_new_string(shown) : NULL);
 	json_set(t, "timestamp", json_object_new_string(u->timestamp));
 	json_set(t, "final_content", u->final_content);
 	/* an answer the server stopped at max_tokens is not the model's
@@ -123,6 +125,7 @@ run_trace(struct runner *r, struct run *u)
 	json_set(t, "finish_reason", u->finish_reason);
 	free(u->model);
 	free(url);
+	free(shown);
 	memset(u, 0, sizeof *u);
 	return t;
 }
